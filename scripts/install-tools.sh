@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the real tools the end-to-end tests and the demo drive, when missing:
+# Nushell 0.115.1 (npm package nushell@0.115.1) and httpie (PyPI), into .tools/ of the
+# user's cache so nothing system-wide changes. Prints the bin directory to put on PATH.
+set -euo pipefail
+
+NU_VERSION=0.115.1
+TOOLS_DIR="${IDC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/idc-tools}"
+BIN="$TOOLS_DIR/bin"
+mkdir -p "$BIN"
+
+have_nu() {
+  local nu_bin=$1
+  [ -x "$nu_bin" ] && [ "$("$nu_bin" --version 2>/dev/null)" = "$NU_VERSION" ]
+}
+
+if ! have_nu "$BIN/nu"; then
+  if command -v nu >/dev/null 2>&1 && [ "$(nu --version 2>/dev/null)" = "$NU_VERSION" ]; then
+    ln -sf "$(command -v nu)" "$BIN/nu"
+  else
+    echo "installing nushell@$NU_VERSION from npm into $TOOLS_DIR/npm" >&2
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS_DIR/npm" "nushell@$NU_VERSION" >&2
+    found=$(find "$TOOLS_DIR/npm/node_modules" -type f -name nu -perm -u+x 2>/dev/null | head -n 1)
+    if [ -z "$found" ]; then
+      echo "error: nushell@$NU_VERSION installed but no 'nu' binary found under $TOOLS_DIR/npm" >&2
+      exit 1
+    fi
+    ln -sf "$found" "$BIN/nu"
+  fi
+  have_nu "$BIN/nu" || { echo "error: $BIN/nu is not Nushell $NU_VERSION" >&2; exit 1; }
+fi
+
+if ! [ -x "$BIN/http" ]; then
+  if command -v http >/dev/null 2>&1 && http --version >/dev/null 2>&1; then
+    ln -sf "$(command -v http)" "$BIN/http"
+  else
+    echo "installing httpie from PyPI into $TOOLS_DIR/venv" >&2
+    python3 -m venv "$TOOLS_DIR/venv" >&2
+    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check httpie >&2
+    ln -sf "$TOOLS_DIR/venv/bin/http" "$BIN/http"
+  fi
+fi
+
+for tool in git curl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
+done
+
+echo "$BIN"
