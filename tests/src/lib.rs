@@ -1,1 +1,364 @@
-//! Shared harness for the end-to-end tests.
+//! Shared harness for the end-to-end tests: starts `idc-sandbox` as a real process, gives
+//! each test isolated config and cache directories, and finds the workspace binaries and
+//! the real tools (`nu`, `http`, `git`, `curl`).
+//!
+//! The test command builds the whole workspace before running the tests
+//! (`cargo build --workspace && cargo test --workspace`), so the binaries are next to the
+//! test executables.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// `target/<profile>` of this build: the test executable lives in `target/<profile>/deps`.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let deps = exe.parent().expect("deps dir");
+    let dir = if deps.ends_with("deps") {
+        deps.parent().expect("profile dir")
+    } else {
+        deps
+    };
+    dir.to_path_buf()
+}
+
+/// A binary of the workspace (`idc-sandbox`, `git-credential-idc`, `nu_plugin_idc`).
+pub fn bin(name: &str) -> PathBuf {
+    let path = target_dir().join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace first (`cargo build --workspace`)",
+        path.display()
+    );
+    path
+}
+
+/// The workspace root (for `completions/`, `scripts/`, `../shared`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("workspace root")
+        .to_path_buf()
+}
+
+/// The frodo recordings beside the checkout (`../shared/frodo-recordings`).
+pub fn recordings_dir() -> PathBuf {
+    workspace_root().join("../shared/frodo-recordings")
+}
+
+/// Read one recording file (e.g. `a_oauth2_access_token.json`) and return its `entries`.
+pub fn recorded_entries(file: &str) -> Vec<Value> {
+    let path = recordings_dir().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let doc: Value = serde_json::from_str(&text).expect("recording is JSON");
+    doc["entries"].as_array().cloned().unwrap_or_default()
+}
+
+/// The directory holding `nu` 0.115.1 and `http` (httpie), installed by
+/// `scripts/install-tools.sh` when missing. Resolved once per test process.
+pub fn tools_bin() -> &'static Path {
+    static TOOLS: OnceLock<PathBuf> = OnceLock::new();
+    TOOLS.get_or_init(|| {
+        let script = workspace_root().join("scripts/install-tools.sh");
+        let out = Command::new("bash")
+            .arg(&script)
+            .stderr(Stdio::inherit())
+            .output()
+            .expect("run scripts/install-tools.sh");
+        assert!(out.status.success(), "scripts/install-tools.sh failed");
+        PathBuf::from(String::from_utf8(out.stdout).expect("utf-8").trim())
+    })
+}
+
+/// A real tool: `nu` or `http` from [`tools_bin`], anything else from `PATH`.
+pub fn tool(name: &str) -> PathBuf {
+    let candidate = tools_bin().join(name);
+    if candidate.exists() {
+        candidate
+    } else {
+        PathBuf::from(name)
+    }
+}
+
+/// Options for [`Sandbox::start_with`].
+#[derive(Clone, Debug)]
+pub struct SandboxOptions {
+    pub users: usize,
+    pub seed: u64,
+    /// Extra flags, e.g. `["--token-lifetime", "5"]`.
+    pub extra_args: Vec<String>,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        SandboxOptions {
+            users: 100,
+            seed: 1,
+            extra_args: Vec::new(),
+        }
+    }
+}
+
+/// A running `idc-sandbox`, stopped when dropped.
+pub struct Sandbox {
+    child: Child,
+    /// The parsed `sandbox.json` (the ready line).
+    pub info: Value,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    pub state_dir: TempDir,
+}
+
+impl Sandbox {
+    /// A sandbox with `users` seeded users in realm alpha.
+    pub fn start(users: usize) -> Sandbox {
+        Sandbox::start_with(SandboxOptions {
+            users,
+            ..SandboxOptions::default()
+        })
+    }
+
+    pub fn start_with(options: SandboxOptions) -> Sandbox {
+        let state_dir = tempfile::Builder::new()
+            .prefix("idc-sandbox-")
+            .tempdir()
+            .expect("temp dir");
+        let mut child = Command::new(bin("idc-sandbox"))
+            .args(["--listen", "127.0.0.1:0", "--state-dir"])
+            .arg(state_dir.path())
+            .args(["--users", &options.users.to_string()])
+            .args(["--seed", &options.seed.to_string()])
+            .args(&options.extra_args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start idc-sandbox");
+        let stdout = child.stdout.take().expect("sandbox stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the sandbox's ready line");
+        if line.trim().is_empty() {
+            let status = child.wait().ok();
+            panic!("idc-sandbox exited before it was ready ({status:?})");
+        }
+        let info: Value = serde_json::from_str(line.trim()).expect("ready line is JSON");
+        let url = info["url"].as_str().expect("url in ready line").to_string();
+        Sandbox {
+            child,
+            info,
+            url,
+            state_dir,
+        }
+    }
+
+    /// A URL of the sandbox: `sandbox.at("/openidm/managed/alpha_user")`.
+    pub fn at(&self, path: &str) -> String {
+        format!("{}{}", self.url, path)
+    }
+
+    /// The request counters of `/__sandbox/stats`.
+    pub fn stats(&self) -> Value {
+        http_client()
+            .get(self.at("/__sandbox/stats"))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .expect("GET /__sandbox/stats")
+    }
+
+    /// One counter of `/__sandbox/stats` (0 when absent).
+    pub fn stat(&self, name: &str) -> u64 {
+        self.stats()[name].as_u64().unwrap_or(0)
+    }
+
+    pub fn reset_stats(&self) {
+        http_client()
+            .post(self.at("/__sandbox/stats/reset"))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .expect("POST /__sandbox/stats/reset");
+    }
+
+    /// Inject a fault (`/__sandbox/faults`), e.g.
+    /// `json!({"path_prefix": "/openidm", "status": 503, "retry_after": 1, "count": 1})`.
+    pub fn fault(&self, fault: Value) {
+        http_client()
+            .post(self.at("/__sandbox/faults"))
+            .json(&fault)
+            .send()
+            .and_then(|r| r.error_for_status())
+            .expect("POST /__sandbox/faults");
+    }
+
+    pub fn service_account_id(&self) -> &str {
+        self.info["service_account"]["id"].as_str().expect("sa id")
+    }
+
+    pub fn jwk_path(&self) -> &str {
+        self.info["service_account"]["jwk"]
+            .as_str()
+            .expect("sa jwk path")
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP client for talking to the sandbox directly (stats, faults, contract tests).
+/// Redirects are not followed, so tests can see the tenant's 302s.
+pub fn http_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("reqwest client")
+}
+
+/// An isolated user: its own `HOME`, `IDC_CONFIG_DIR`, `IDC_CACHE_DIR`, file credential
+/// store, and `PATH` with the tools and workspace binaries first.
+pub struct UserEnv {
+    pub home: TempDir,
+}
+
+impl Default for UserEnv {
+    fn default() -> Self {
+        UserEnv::new()
+    }
+}
+
+impl UserEnv {
+    pub fn new() -> UserEnv {
+        let home = tempfile::Builder::new()
+            .prefix("idc-home-")
+            .tempdir()
+            .expect("temp home");
+        UserEnv { home }
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.home.path().join("config/idc")
+    }
+
+    pub fn cache_dir(&self) -> PathBuf {
+        self.home.path().join("cache/idc")
+    }
+
+    /// `PATH` with the tools, the workspace binaries, then the system's.
+    pub fn path_var(&self) -> String {
+        let system = std::env::var("PATH").unwrap_or_default();
+        format!(
+            "{}:{}:{system}",
+            tools_bin().display(),
+            target_dir().display()
+        )
+    }
+
+    /// A command for `program` (a path or a name on [`UserEnv::path_var`]) in this
+    /// environment. Variables of the developer's own idc setup are removed.
+    pub fn command(&self, program: impl AsRef<std::ffi::OsStr>) -> Command {
+        let mut cmd = Command::new(program);
+        cmd.env_clear()
+            .env("PATH", self.path_var())
+            .env("HOME", self.home.path())
+            .env("XDG_CONFIG_HOME", self.home.path().join("config"))
+            .env("XDG_CACHE_HOME", self.home.path().join("cache"))
+            .env("XDG_DATA_HOME", self.home.path().join("data"))
+            .env("IDC_CONFIG_DIR", self.config_dir())
+            .env("IDC_CACHE_DIR", self.cache_dir())
+            .env("IDC_CREDENTIAL_STORE", "file")
+            .env("LANG", "C.UTF-8")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(Stdio::null());
+        cmd
+    }
+
+    /// The helper binary, `git-credential-idc`, in this environment.
+    pub fn helper(&self) -> Command {
+        self.command(bin("git-credential-idc"))
+    }
+
+    /// Real `nu` 0.115.1 with the plugin registered in this home's plugin registry.
+    /// Runs `script` with `nu --no-config-file`, after `plugin use idc`.
+    pub fn nu(&self, script: &str) -> Command {
+        let registry = self.home.path().join("plugins.msgpackz");
+        if !registry.exists() {
+            let out = self
+                .command(tool("nu"))
+                .args(["--no-config-file", "--plugin-config"])
+                .arg(&registry)
+                .arg("-c")
+                .arg(format!("plugin add '{}'", bin("nu_plugin_idc").display()))
+                .output()
+                .expect("run nu plugin add");
+            assert!(
+                out.status.success(),
+                "nu plugin add failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let mut cmd = self.command(tool("nu"));
+        cmd.args(["--no-config-file", "--plugin-config"])
+            .arg(&registry)
+            .arg("-c")
+            .arg(format!("plugin use idc\n{script}"));
+        cmd
+    }
+}
+
+/// Run a command, feeding `stdin`, and return its output.
+pub fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(stdin.as_bytes())
+        .expect("write stdin");
+    child.wait_with_output().expect("wait")
+}
+
+/// stdout as a trimmed string, panicking with stderr when the command failed.
+pub fn success_stdout(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "command failed ({}):\nstdout: {}\nstderr: {}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// Log in to the sandbox with its service account through `git-credential-idc login`
+/// (profile `sandbox`), the way a user without Nushell does.
+pub fn login_service_account(env: &UserEnv, sandbox: &Sandbox) -> Output {
+    env.helper()
+        .args(["login", "--profile", "sandbox", "--tenant", &sandbox.url])
+        .args(["--service-account", sandbox.service_account_id()])
+        .args(["--jwk", sandbox.jwk_path()])
+        .output()
+        .expect("run git-credential-idc login")
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The README demo: on a fresh machine, installs Nushell 0.115.1 when missing, builds idc,
+# starts idc-sandbox with 10 000 users, registers the plugin, logs in with the sandbox's
+# service account and queries users as a Nushell table. Config and cache go to a temporary
+# home so your own idc profiles are untouched.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+tools_bin=$(bash scripts/install-tools.sh)
+export PATH="$tools_bin:$PATH"
+
+echo "building idc (release)..." >&2
+cargo build --release --workspace --locked --quiet
+target="${CARGO_TARGET_DIR:-$PWD/target}/release"
+
+demo_home=$(mktemp -d -t idc-demo-XXXXXX)
+sandbox_pid=""
+cleanup() {
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null || true
+  rm -rf "$demo_home"
+}
+trap cleanup EXIT
+
+mkdir -p "$demo_home/sandbox"
+"$target/idc-sandbox" --listen 127.0.0.1:0 --state-dir "$demo_home/sandbox" --users 10000 \
+  > "$demo_home/sandbox.out" &
+sandbox_pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$demo_home/sandbox.out" ] && break
+  kill -0 "$sandbox_pid" 2>/dev/null || { echo "idc-sandbox failed to start" >&2; exit 1; }
+  sleep 0.1
+done
+
+export IDC_CONFIG_DIR="$demo_home/config" IDC_CACHE_DIR="$demo_home/cache" IDC_CREDENTIAL_STORE=file
+registry="$demo_home/plugins.msgpackz"
+nu --no-config-file --plugin-config "$registry" -c "plugin add '$target/nu_plugin_idc'"
+
+export IDC_DEMO_SANDBOX="$demo_home/sandbox.out"
+nu --no-config-file --plugin-config "$registry" -c '
+plugin use idc
+let sandbox = (open --raw $env.IDC_DEMO_SANDBOX | lines | first | from json)
+print $"idc-sandbox at ($sandbox.url), 10 000 users in realm alpha\n"
+print "> idc login --tenant $sandbox.url --service-account $sandbox.service_account.id --jwk $sandbox.service_account.jwk"
+idc login --profile sandbox --tenant $sandbox.url --service-account $sandbox.service_account.id --jwk $sandbox.service_account.jwk | print
+print "> idc get /openidm/managed/alpha_user --filter \"sn sw \\\"S\\\"\" --fields [userName givenName sn mail] | first 10"
+idc get /openidm/managed/alpha_user --filter "sn sw \"S\"" --fields [userName givenName sn mail] | first 10 | print
+'
