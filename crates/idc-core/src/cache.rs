@@ -3,9 +3,15 @@
 //! (`IDC_CREDENTIAL_STORE=keyring|file`). A cross-process lock makes many concurrent callers
 //! with an empty or stale cache cause exactly one renewal.
 
+use std::path::{Path, PathBuf};
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use url::Url;
 
+use crate::error::{Error, Result};
+use crate::fsutil;
 use crate::secret::Secret;
 
 /// What a cached credential is.
@@ -33,4 +39,436 @@ pub struct CachedCredential {
     /// The tenant's session cookie name (sessions).
     #[serde(default)]
     pub cookie_name: Option<String>,
+    /// When the credential was obtained (sets the renewal margin of short-lived tokens).
+    #[serde(default)]
+    pub obtained_at: Option<DateTime<Utc>>,
+}
+
+impl CachedCredential {
+    /// Still usable for a while: not within the renewal margin of its expiry.
+    pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
+        self.expires_at - self.renewal_margin() > now
+    }
+
+    /// Renew this long before expiry: 60 s, or a tenth of the lifetime for short-lived
+    /// credentials (so a 30 s token is still used for 27 s).
+    fn renewal_margin(&self) -> chrono::Duration {
+        let standard = chrono::Duration::seconds(RENEWAL_MARGIN_SECONDS);
+        match self.obtained_at {
+            Some(obtained) => standard.min((self.expires_at - obtained) / 10),
+            None => standard,
+        }
+    }
+}
+
+/// Credentials are renewed this many seconds before they expire.
+pub const RENEWAL_MARGIN_SECONDS: i64 = 60;
+
+/// Where credentials and renewal secrets are kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// JSON files, 0600, in `<cache dir>/tokens` (0700).
+    File,
+    /// The OS keyring (service `idc`); on Linux the kernel session keyring.
+    Keyring,
+}
+
+impl StoreKind {
+    /// `$IDC_CREDENTIAL_STORE` (`file` or `keyring`), else the platform default.
+    pub fn from_env() -> Result<StoreKind> {
+        match std::env::var("IDC_CREDENTIAL_STORE") {
+            Ok(value) if !value.trim().is_empty() => StoreKind::parse(value.trim()),
+            _ => Ok(StoreKind::platform_default()),
+        }
+    }
+
+    pub fn parse(value: &str) -> Result<StoreKind> {
+        match value.to_ascii_lowercase().as_str() {
+            "file" => Ok(StoreKind::File),
+            "keyring" => Ok(StoreKind::Keyring),
+            other => Err(Error::Store(format!(
+                "unknown IDC_CREDENTIAL_STORE '{other}': use 'file' or 'keyring'"
+            ))),
+        }
+    }
+
+    /// The file store: Linux keyutils secrets are volatile and per login session, and this
+    /// build enables no macOS/Windows keyring backend (keyring 3 would silently fall back to
+    /// an in-memory mock there).
+    pub fn platform_default() -> StoreKind {
+        StoreKind::File
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StoreKind::File => "file",
+            StoreKind::Keyring => "keyring",
+        }
+    }
+}
+
+/// The cross-process lock of one entry, released when dropped.
+pub struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
+
+/// The keyring service name of every idc entry.
+pub const KEYRING_SERVICE: &str = "idc";
+
+/// The credential store: cached credentials and renewal secrets, one entry per profile,
+/// purpose and scope set. Locks are always files in the cache directory.
+#[derive(Clone, Debug)]
+pub struct CredentialStore {
+    cache_dir: PathBuf,
+    tokens_dir: PathBuf,
+    kind: StoreKind,
+}
+
+/// A renewal secret as stored (client-credentials secret).
+#[derive(Serialize, Deserialize)]
+struct StoredSecret {
+    secret: Secret<String>,
+}
+
+impl CredentialStore {
+    pub fn new(cache_dir: &Path, kind: StoreKind) -> CredentialStore {
+        CredentialStore {
+            cache_dir: cache_dir.to_path_buf(),
+            tokens_dir: cache_dir.join("tokens"),
+            kind,
+        }
+    }
+
+    pub fn kind(&self) -> StoreKind {
+        self.kind
+    }
+
+    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, scopes)>`.
+    /// `@` cannot occur in a profile name, so a profile's entries are found by prefix.
+    pub fn entry_key(profile: &str, purpose: &str, tenant: &Url, scope_set: &[String]) -> String {
+        let mut scopes: Vec<&str> = scope_set.iter().map(String::as_str).collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        let mut hasher = Sha256::new();
+        hasher.update(tenant.origin().ascii_serialization().as_bytes());
+        hasher.update(b"\n");
+        hasher.update(scopes.join(" ").as_bytes());
+        let digest = hasher.finalize();
+        let short: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+        format!("{profile}@{purpose}-{short}")
+    }
+
+    fn file_path(&self, key: &str) -> PathBuf {
+        self.tokens_dir.join(format!("{key}.json"))
+    }
+
+    fn marker_path(&self, key: &str) -> PathBuf {
+        self.tokens_dir.join(format!("{key}.keyring"))
+    }
+
+    fn lock_file(&self, key: &str) -> PathBuf {
+        self.tokens_dir.join(format!("{key}.lock"))
+    }
+
+    /// Hold the cross-process lock of `key` until the guard is dropped.
+    pub fn lock(&self, key: &str) -> Result<EntryLock> {
+        // The cache directory itself is private too, not only `tokens/`.
+        fsutil::ensure_private_dir(&self.cache_dir)?;
+        fsutil::lock_exclusive(&self.lock_file(key)).map(EntryLock)
+    }
+
+    fn read_raw(&self, key: &str) -> Result<Option<String>> {
+        match self.kind {
+            StoreKind::File => match std::fs::read_to_string(self.file_path(key)) {
+                Ok(text) => Ok(Some(text)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                // A file that is not UTF-8 is as good as corrupt: a miss.
+                Err(error) if error.kind() == std::io::ErrorKind::InvalidData => Ok(None),
+                Err(source) => Err(Error::Io {
+                    context: format!("cannot read {}", self.file_path(key).display()),
+                    source,
+                }),
+            },
+            StoreKind::Keyring => {
+                let entry = keyring_entry(key)?;
+                match entry.get_password() {
+                    Ok(value) => Ok(Some(value)),
+                    Err(keyring::Error::NoEntry) => Ok(None),
+                    Err(error) => Err(Error::Store(format!("cannot read from the OS keyring: {error}"))),
+                }
+            }
+        }
+    }
+
+    fn write_raw(&self, key: &str, value: &str) -> Result<()> {
+        fsutil::ensure_private_dir(&self.cache_dir)?;
+        match self.kind {
+            StoreKind::File => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
+            StoreKind::Keyring => {
+                keyring_entry(key)?
+                    .set_password(value)
+                    .map_err(|error| Error::Store(format!("cannot write to the OS keyring: {error}")))?;
+                // The keyring cannot list entries: a marker file lets logout find them.
+                fsutil::write_atomic(&self.marker_path(key), b"")
+            }
+        }
+    }
+
+    /// The cached credential of `key`; a corrupt entry is a miss.
+    pub fn load(&self, key: &str) -> Result<Option<CachedCredential>> {
+        Ok(self
+            .read_raw(key)?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    pub fn save(&self, key: &str, credential: &CachedCredential) -> Result<()> {
+        let text = serde_json::to_string(credential)
+            .map_err(|error| Error::Store(format!("cannot encode a credential: {error}")))?;
+        self.write_raw(key, &text)
+    }
+
+    /// A renewal secret (client-credentials secret) stored under `key`.
+    pub fn load_secret(&self, key: &str) -> Result<Option<Secret<String>>> {
+        Ok(self
+            .read_raw(key)?
+            .and_then(|text| serde_json::from_str::<StoredSecret>(&text).ok())
+            .map(|stored| stored.secret))
+    }
+
+    pub fn save_secret(&self, key: &str, secret: &Secret<String>) -> Result<()> {
+        let stored = StoredSecret { secret: secret.clone() };
+        let text = serde_json::to_string(&stored)
+            .map_err(|error| Error::Store(format!("cannot encode a secret: {error}")))?;
+        self.write_raw(key, &text)
+    }
+
+    /// The cached credential of `key` if `acceptable` (and fresh); otherwise, under the
+    /// entry's cross-process lock, re-read and call `renew` only if it is still not
+    /// acceptable, so many concurrent callers cause one renewal.
+    pub fn get_or_renew(
+        &self,
+        key: &str,
+        acceptable: impl Fn(&CachedCredential) -> bool,
+        renew: impl FnOnce() -> Result<CachedCredential>,
+    ) -> Result<CachedCredential> {
+        let usable = |credential: &CachedCredential| credential.is_fresh(Utc::now()) && acceptable(credential);
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        let _lock = self.lock(key)?;
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        let credential = renew()?;
+        self.save(key, &credential)?;
+        Ok(credential)
+    }
+
+    /// Keys of every entry of `profile`.
+    pub fn keys_of(&self, profile: &str) -> Vec<String> {
+        let prefix = format!("{profile}@");
+        let Ok(entries) = std::fs::read_dir(&self.tokens_dir) else {
+            return Vec::new();
+        };
+        let mut keys: Vec<String> = entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter(|name| name.starts_with(&prefix))
+            .filter_map(|name| {
+                name.strip_suffix(".json")
+                    .or_else(|| name.strip_suffix(".keyring"))
+                    .map(str::to_string)
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
+    /// Remove the entry `key` (file or keyring) under its lock; whether there was one.
+    pub fn remove(&self, key: &str) -> Result<bool> {
+        let _lock = self.lock(key)?;
+        let mut found = std::fs::remove_file(self.file_path(key)).is_ok();
+        if std::fs::remove_file(self.marker_path(key)).is_ok() {
+            found = true;
+            match keyring_entry(key)?.delete_credential() {
+                Ok(()) | Err(keyring::Error::NoEntry) => {}
+                Err(error) => {
+                    return Err(Error::Store(format!("cannot remove from the OS keyring: {error}")));
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Remove every entry of `profile` from the files and the keyring; the number removed.
+    pub fn remove_profile(&self, profile: &str) -> Result<usize> {
+        let mut removed = 0;
+        for key in self.keys_of(profile) {
+            if self.remove(&key)? {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+fn keyring_entry(key: &str) -> Result<keyring::Entry> {
+    ensure_session_keyring();
+    keyring::Entry::new(KEYRING_SERVICE, key)
+        .map_err(|error| Error::Store(format!("cannot open the OS keyring: {error}")))
+}
+
+/// Kernel keyutils stores nothing until the process has a session keyring: without one,
+/// `set_password` seems to succeed and `get_password` finds nothing.
+fn ensure_session_keyring() {
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        ONCE.call_once(|| {
+            let _ = linux_keyutils::KeyRing::from_special_id(
+                linux_keyutils::KeyRingIdentifier::Session,
+                true,
+            );
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn credential(token: &str, lifetime_seconds: i64) -> CachedCredential {
+        let now = Utc::now();
+        CachedCredential {
+            kind: CredentialKind::Bearer,
+            token: Secret::new(token.to_string()),
+            expires_at: now + chrono::Duration::seconds(lifetime_seconds),
+            scopes: vec!["fr:idm:*".to_string()],
+            subject: Some("sa".to_string()),
+            cookie_name: None,
+            obtained_at: Some(now),
+        }
+    }
+
+    fn tenant() -> Url {
+        Url::parse("https://tenant.example.com").unwrap()
+    }
+
+    #[test]
+    fn freshness_keeps_a_margin_before_expiry() {
+        let now = Utc::now();
+        assert!(credential("t", 899).is_fresh(now));
+        let mut old = credential("t", 899);
+        old.expires_at = now + chrono::Duration::seconds(59);
+        old.obtained_at = Some(now - chrono::Duration::seconds(840));
+        assert!(!old.is_fresh(now));
+        old.obtained_at = None;
+        assert!(!old.is_fresh(now));
+        // A short-lived token is used for most of its life.
+        assert!(credential("t", 30).is_fresh(now));
+        assert!(!credential("t", -1).is_fresh(now));
+    }
+
+    #[test]
+    fn entry_keys_depend_on_tenant_and_scope_set_not_order() {
+        let a = CredentialStore::entry_key("dev", "sa", &tenant(), &["b".into(), "a".into()]);
+        let b = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into(), "b".into()]);
+        let c = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into()]);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        assert!(a.starts_with("dev@sa-"));
+    }
+
+    #[test]
+    fn file_store_round_trip_is_private_and_corrupt_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(&dir.path().join("cache"), StoreKind::File);
+        let key = CredentialStore::entry_key("dev", "sa", &tenant(), &[]);
+        assert!(store.load(&key).unwrap().is_none());
+        store.save(&key, &credential("tok", 899)).unwrap();
+        assert_eq!(store.load(&key).unwrap().unwrap().token.expose(), "tok");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let file = dir.path().join(format!("cache/tokens/{key}.json"));
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+            let tokens = dir.path().join("cache/tokens");
+            assert_eq!(std::fs::metadata(&tokens).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        std::fs::write(dir.path().join(format!("cache/tokens/{key}.json")), b"{\"kind\":\"bea").unwrap();
+        assert!(store.load(&key).unwrap().is_none());
+        std::fs::write(dir.path().join(format!("cache/tokens/{key}.json")), [0xff, 0xfe, 0x00]).unwrap();
+        assert!(store.load(&key).unwrap().is_none());
+    }
+
+    #[test]
+    fn get_or_renew_renews_only_when_stale_or_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(dir.path(), StoreKind::File);
+        let key = "dev@sa-0000";
+        let renewals = AtomicUsize::new(0);
+        let renew = |token: &str| {
+            renewals.fetch_add(1, Ordering::SeqCst);
+            Ok(credential(token, 899))
+        };
+        let first = store.get_or_renew(key, |_| true, || renew("one")).unwrap();
+        let second = store.get_or_renew(key, |_| true, || renew("two")).unwrap();
+        assert_eq!((first.token.expose().as_str(), second.token.expose().as_str()), ("one", "one"));
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+        // A token the tenant refused is renewed even though it looks fresh.
+        let third = store
+            .get_or_renew(key, |c| c.token.expose() != "one", || renew("three"))
+            .unwrap();
+        assert_eq!(third.token.expose(), "three");
+        store.save(key, &credential("stale", 10 - 1000)).unwrap();
+        let fourth = store.get_or_renew(key, |_| true, || renew("four")).unwrap();
+        assert_eq!(fourth.token.expose(), "four");
+        assert_eq!(renewals.load(Ordering::SeqCst), 3);
+    }
+
+    #[test]
+    fn concurrent_callers_cause_one_renewal() {
+        let dir = tempfile::tempdir().unwrap();
+        let renewals = std::sync::Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..16)
+            .map(|_| {
+                let store = CredentialStore::new(dir.path(), StoreKind::File);
+                let renewals = renewals.clone();
+                std::thread::spawn(move || {
+                    store
+                        .get_or_renew("p@sa-1", |_| true, || {
+                            renewals.fetch_add(1, Ordering::SeqCst);
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                            Ok(credential("shared", 899))
+                        })
+                        .unwrap()
+                        .token
+                        .into_inner()
+                })
+            })
+            .collect();
+        let tokens: Vec<String> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+        assert!(tokens.iter().all(|t| t == "shared"));
+    }
+
+    #[test]
+    fn secrets_and_removal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(dir.path(), StoreKind::File);
+        store.save_secret("dev@secret-1", &Secret::new("s3cret".to_string())).unwrap();
+        store.save("dev@cc-1", &credential("tok", 899)).unwrap();
+        store.save("dev.eu@cc-1", &credential("tok", 899)).unwrap();
+        assert_eq!(store.load_secret("dev@secret-1").unwrap().unwrap().expose(), "s3cret");
+        assert_eq!(store.keys_of("dev"), vec!["dev@cc-1", "dev@secret-1"]);
+        assert_eq!(store.remove_profile("dev").unwrap(), 2);
+        assert!(store.load_secret("dev@secret-1").unwrap().is_none());
+        assert!(store.load("dev.eu@cc-1").unwrap().is_some());
+    }
+
+    #[test]
+    fn store_kind_parsing() {
+        assert_eq!(StoreKind::parse("keyring").unwrap(), StoreKind::Keyring);
+        assert_eq!(StoreKind::parse("FILE").unwrap(), StoreKind::File);
+        assert!(StoreKind::parse("vault").is_err());
+    }
 }

@@ -4,6 +4,87 @@
 
 /// Fixed endpoint paths that every tenant has, for `realm`.
 pub fn static_paths(realm: &str) -> Vec<String> {
-    let _ = realm;
-    todo!()
+    let realm_base = if realm.is_empty() || realm == "root" || realm == "/" {
+        "/am/json/realms/root".to_string()
+    } else {
+        format!("/am/json/realms/root/realms/{}", realm.trim_matches('/'))
+    };
+    let mut paths: Vec<String> = [
+        "/openidm/managed/",
+        "/openidm/config/managed",
+        "/openidm/config/",
+        "/openidm/internal/role",
+        "/openidm/internal/user",
+        "/openidm/system/",
+        "/environment/variables",
+        "/environment/secrets",
+        "/environment/info",
+        "/environment/release",
+        "/environment/scopes/service-accounts",
+        "/iga/governance/application",
+        "/iga/governance/user",
+        "/iga/governance/role",
+        "/iga/governance/entitlement",
+        "/iga/governance/certification/template",
+        "/iga/governance/workflow",
+        "/am/json/serverinfo/*",
+        "/am/json/serverinfo/version",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    for suffix in [
+        "/realm-config/authentication",
+        "/realm-config/services",
+        "/realm-config/agents/OAuth2Client",
+        "/realm-config/authentication/authenticationtrees/trees",
+        "/realm-config/authentication/authenticationtrees/nodes",
+        "/scripts",
+        "/applications",
+        "/policies",
+    ] {
+        paths.push(format!("{realm_base}{suffix}"));
+    }
+    paths
+}
+
+/// `/openidm/managed/<name>` for each managed object type named in the body of
+/// `GET /openidm/config/managed` (`{"objects":[{"name":...}, ...]}`).
+pub fn managed_paths(managed_config: &serde_json::Value) -> Vec<String> {
+    managed_config
+        .get("objects")
+        .and_then(|objects| objects.as_array())
+        .map(|objects| {
+            objects
+                .iter()
+                .filter_map(|object| object.get("name")?.as_str())
+                .map(|name| format!("/openidm/managed/{name}"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_paths_use_the_realm() {
+        let paths = static_paths("alpha");
+        assert!(paths.contains(&"/openidm/managed/".to_string()));
+        assert!(paths.contains(&"/environment/variables".to_string()));
+        assert!(paths.contains(&"/am/json/realms/root/realms/alpha/scripts".to_string()));
+        let root = static_paths("root");
+        assert!(root.contains(&"/am/json/realms/root/scripts".to_string()));
+    }
+
+    #[test]
+    fn managed_paths_come_from_the_config() {
+        let config = serde_json::json!({"_id":"managed","objects":[{"name":"alpha_user"},{"name":"bravo_role"},{"title":"no name"}]});
+        assert_eq!(
+            managed_paths(&config),
+            vec!["/openidm/managed/alpha_user", "/openidm/managed/bravo_role"]
+        );
+        assert!(managed_paths(&serde_json::json!({})).is_empty());
+    }
 }

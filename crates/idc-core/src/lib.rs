@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cache;
 pub mod endpoints;
 pub mod error;
+mod fsutil;
 pub mod http;
 pub mod idc;
 pub mod paging;

@@ -21,23 +21,238 @@ pub struct Query {
     pub extra: Vec<(String, String)>,
 }
 
+/// Query parameters of the next page, by name and (decoded) value.
+pub type PageParams = Vec<(String, String)>;
+
+/// Fetches one page of a collection: the original request plus the next-page parameters.
+pub type PageFetch = Box<dyn FnMut(&[(String, String)]) -> Result<Value> + Send>;
+
 /// An iterator over every item of a collection, following pages lazily.
 pub struct Pager {
-    // Filled in by idc-core: the client, the next-page state and the current page.
-    _private: (),
+    fetch: PageFetch,
+    items: std::vec::IntoIter<Value>,
+    /// Parameters of the next page; `None` after the last page.
+    next: Option<PageParams>,
+    pages_fetched: usize,
+    /// Items seen so far, for offset paging.
+    offset: u64,
+    previous_cookie: Option<String>,
+    /// Whether the first page's body said how many items there are in all.
+    total: Option<u64>,
 }
 
 impl Pager {
+    /// A pager whose first page (already fetched) is `first_page`; `fetch` gets the next
+    /// ones. Paging follows the body: CREST `pagedResultsCookie` (null on the last page),
+    /// IGA `searchAfterKey`, else IGA `_pagedResultsOffset` up to `totalCount`.
+    pub fn new(
+        first_page: Value,
+        fetch: impl FnMut(&[(String, String)]) -> Result<Value> + Send + 'static,
+    ) -> Pager {
+        let mut pager = Pager {
+            fetch: Box::new(fetch),
+            items: Vec::new().into_iter(),
+            next: None,
+            pages_fetched: 1,
+            offset: 0,
+            previous_cookie: None,
+            total: first_page.get("totalCount").and_then(Value::as_u64),
+        };
+        pager.take_page(first_page);
+        pager
+    }
+
     /// Number of page requests made so far (for diagnostics and tests).
     pub fn pages_fetched(&self) -> usize {
-        todo!()
+        self.pages_fetched
     }
+
+    /// The number of items in all when the tenant said it (IGA `totalCount`).
+    pub fn total(&self) -> Option<u64> {
+        self.total
+    }
+
+    fn take_page(&mut self, mut page: Value) {
+        let items = match page.get_mut("result").map(Value::take) {
+            Some(Value::Array(items)) => items,
+            _ => Vec::new(),
+        };
+        let count = items.len() as u64;
+        self.offset += count;
+        self.next = next_page_params(&page, count, self.offset, self.previous_cookie.as_deref());
+        if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
+            self.previous_cookie = Some(cookie.to_string());
+        }
+        self.items = items.into_iter();
+    }
+}
+
+/// What to ask for after `page` (holding `count` items, `offset` seen in all), if anything.
+fn next_page_params(page: &Value, count: u64, offset: u64, previous_cookie: Option<&str>) -> Option<PageParams> {
+    if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
+        // A repeated cookie would loop for ever.
+        if cookie.is_empty() || Some(cookie) == previous_cookie {
+            return None;
+        }
+        // IDM sends the cookie URL-encoded; it is encoded again when the query is built.
+        return Some(vec![("_pagedResultsCookie".to_string(), percent_decode(cookie))]);
+    }
+    if page.get("pagedResultsCookie").is_some() {
+        // Present and null: the last page (CREST, ESV).
+        return None;
+    }
+    if count == 0 {
+        return None;
+    }
+    match page.get("searchAfterKey") {
+        Some(Value::Null) | None => {}
+        Some(Value::String(key)) => return Some(vec![("_searchAfterKey".to_string(), key.clone())]),
+        Some(other) => return Some(vec![("_searchAfterKey".to_string(), other.to_string())]),
+    }
+    let total = page.get("totalCount").and_then(Value::as_u64)?;
+    (offset < total).then(|| vec![("_pagedResultsOffset".to_string(), offset.to_string())])
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut index = 0;
+    while index < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[index] == b'%'
+            && index + 2 < bytes.len()
+            && let (Some(high), Some(low)) = (hex(bytes[index + 1]), hex(bytes[index + 2]))
+        {
+            out.push((high * 16 + low) as u8);
+            index += 3;
+        } else {
+            out.push(bytes[index]);
+            index += 1;
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 impl Iterator for Pager {
     type Item = Result<Value>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        todo!()
+        loop {
+            if let Some(item) = self.items.next() {
+                return Some(Ok(item));
+            }
+            let params = self.next.take()?;
+            self.pages_fetched += 1;
+            match (self.fetch)(&params) {
+                Ok(page) => self.take_page(page),
+                // The error ends the stream: `next` is already None.
+                Err(error) => return Some(Err(error)),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::sync::{Arc, Mutex};
+
+    /// A fake CREST collection of `total` numbers served `page_size` at a time.
+    fn crest_page(total: usize, page_size: usize, start: usize) -> Value {
+        let end = (start + page_size).min(total);
+        let result: Vec<Value> = (start..end).map(|n| json!({"n": n})).collect();
+        let cookie = if end < total {
+            Value::String(format!("b2Zmc2V0{end}%3D%3A0"))
+        } else {
+            Value::Null
+        };
+        json!({"result": result, "resultCount": end - start, "pagedResultsCookie": cookie,
+               "totalPagedResultsPolicy": "NONE", "totalPagedResults": -1, "remainingPagedResults": -1})
+    }
+
+    #[test]
+    fn crest_cookies_are_followed_lazily() {
+        let requests: Arc<Mutex<Vec<PageParams>>> = Arc::default();
+        let seen = requests.clone();
+        let mut pager = Pager::new(crest_page(2500, 1000, 0), move |params| {
+            seen.lock().unwrap().push(params.to_vec());
+            let cookie = &params[0].1;
+            assert!(cookie.ends_with("=:0"), "decoded cookie {cookie}");
+            let start: usize = cookie.trim_start_matches("b2Zmc2V0").trim_end_matches("=:0").parse().unwrap();
+            Ok(crest_page(2500, 1000, start))
+        });
+        assert_eq!(pager.pages_fetched(), 1);
+        let first: Vec<Value> = pager.by_ref().take(1000).map(Result::unwrap).collect();
+        assert_eq!(first.len(), 1000);
+        // The second page is fetched only when item 1001 is asked for.
+        assert_eq!(pager.pages_fetched(), 1);
+        let rest: Vec<Value> = pager.by_ref().map(Result::unwrap).collect();
+        assert_eq!(rest.len(), 1500);
+        assert_eq!(rest.last().unwrap()["n"], 2499);
+        assert_eq!(pager.pages_fetched(), 3);
+        assert_eq!(requests.lock().unwrap()[0][0].0, "_pagedResultsCookie");
+    }
+
+    #[test]
+    fn esv_envelope_is_one_page() {
+        let page = json!({"pagedResultsCookie": null, "remainingPagedResults": -1,
+                          "result": [{"_id": "esv-a"}, {"_id": "esv-b"}]});
+        let pager = Pager::new(page, |_| panic!("no second page"));
+        assert_eq!(pager.map(|item| item.unwrap()["_id"].clone()).collect::<Vec<_>>(), vec!["esv-a", "esv-b"]);
+    }
+
+    #[test]
+    fn iga_offsets_advance_by_page_length_until_total() {
+        let page = |offset: u64| {
+            let result: Vec<Value> = (offset..(offset + 10).min(25)).map(|n| json!({"id": n})).collect();
+            json!({"result": result, "resultCount": result.len(), "totalCount": 25})
+        };
+        let offsets: Arc<Mutex<Vec<String>>> = Arc::default();
+        let seen = offsets.clone();
+        let mut pager = Pager::new(page(0), move |params| {
+            assert_eq!(params[0].0, "_pagedResultsOffset");
+            seen.lock().unwrap().push(params[0].1.clone());
+            Ok(page(params[0].1.parse().unwrap()))
+        });
+        assert_eq!(pager.total(), Some(25));
+        assert_eq!(pager.by_ref().count(), 25);
+        assert_eq!(pager.pages_fetched(), 3);
+        assert_eq!(*offsets.lock().unwrap(), vec!["10", "20"]);
+    }
+
+    #[test]
+    fn iga_empty_page_stops_and_search_after_key_is_followed() {
+        let pager = Pager::new(json!({"result": [], "totalCount": 50}), |_| panic!("no next page"));
+        assert_eq!(pager.count(), 0);
+        let mut calls = 0;
+        let pager = Pager::new(json!({"result": [1, 2], "totalCount": 3, "searchAfterKey": ["k2"]}), move |params| {
+            calls += 1;
+            assert_eq!(params, [("_searchAfterKey".to_string(), "[\"k2\"]".to_string())]);
+            assert_eq!(calls, 1);
+            Ok(json!({"result": [3], "totalCount": 3, "searchAfterKey": null}))
+        });
+        assert_eq!(pager.map(Result::unwrap).collect::<Vec<_>>(), vec![json!(1), json!(2), json!(3)]);
+    }
+
+    #[test]
+    fn an_error_ends_the_stream_and_a_repeated_cookie_stops() {
+        let mut pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "c1"}), |_| {
+            Err(crate::Error::Protocol { path: "/x".into(), reason: "cut off".into() })
+        });
+        assert!(pager.next().unwrap().is_ok());
+        assert!(pager.next().unwrap().is_err());
+        assert!(pager.next().is_none());
+        let pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "same"}), |_| {
+            Ok(json!({"result": [2], "pagedResultsCookie": "same"}))
+        });
+        assert_eq!(pager.count(), 2);
+    }
+
+    #[test]
+    fn cookies_are_decoded_once() {
+        assert_eq!(percent_decode("fHwAAAAAAJiWlA%3D%3D%3A0"), "fHwAAAAAAJiWlA==:0");
+        assert_eq!(percent_decode("a+b/c"), "a+b/c");
+        assert_eq!(percent_decode("100%"), "100%");
     }
 }

@@ -2,10 +2,15 @@
 //! A profile holds the tenant URL, realm, auth kind and the non-secret parameters; secrets
 //! live in the credential store, never here.
 
-use std::path::PathBuf;
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use url::Url;
+
+use crate::error::{Error, Result};
+use crate::fsutil;
 
 /// How a profile authenticates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,5 +59,348 @@ impl Profile {
         self.tenant.scheme() == url.scheme()
             && self.tenant.host_str() == url.host_str()
             && self.tenant.port_or_known_default() == url.port_or_known_default()
+    }
+}
+
+/// The realm of identities when none is given.
+pub const DEFAULT_REALM: &str = "alpha";
+
+/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1).
+pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        url::Host::Ipv4(address) => IpAddr::V4(*address).is_loopback(),
+        url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
+    }
+}
+
+/// Check a URL the user gave for a tenant or a request: https, or http to a loopback host.
+pub fn check_secure(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" => match url.host() {
+            Some(host) if is_loopback_host(&host) => Ok(()),
+            _ => Err(Error::InsecureUrl(url.origin().ascii_serialization())),
+        },
+        other => Err(Error::InvalidUrl {
+            url: url.origin().ascii_serialization(),
+            reason: format!("scheme '{other}' is not supported: use https://"),
+        }),
+    }
+}
+
+/// A tenant URL as the user typed or pasted it (`https://tenant/am/XUI/?realm=/alpha#/`),
+/// reduced to its origin: `https://tenant`. http is allowed only for loopback hosts.
+pub fn parse_tenant_url(input: &str) -> Result<Url> {
+    let trimmed = input.trim();
+    let invalid = |reason: &str| Error::InvalidUrl {
+        url: trimmed.to_string(),
+        reason: reason.to_string(),
+    };
+    if trimmed.is_empty() {
+        return Err(invalid("the tenant URL is empty: give e.g. https://openam-acme.forgeblocks.com"));
+    }
+    // A bare host name is a common paste; https is the only sensible scheme for it.
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_string()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|error| invalid(&format!("{error}: give e.g. https://openam-acme.forgeblocks.com")))?;
+    if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid("no host: give e.g. https://openam-acme.forgeblocks.com"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid("a tenant URL must not carry a user name or password"));
+    }
+    check_secure(&url)?;
+    Url::parse(&url.origin().ascii_serialization()).map_err(|error| invalid(&error.to_string()))
+}
+
+/// Profile names become file names in the cache: keep them simple.
+pub fn validate_profile_name(name: &str) -> Result<()> {
+    let valid = !name.is_empty()
+        && name.len() <= 64
+        && !name.starts_with('.')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err(Error::Login(format!(
+            "invalid profile name '{name}': use letters, digits, '-', '_' and '.' (at most 64)"
+        )))
+    }
+}
+
+/// `config.toml` as stored.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    #[serde(default)]
+    pub profiles: BTreeMap<String, StoredProfile>,
+}
+
+/// One `[profiles.<name>]` table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredProfile {
+    pub tenant: Url,
+    #[serde(default = "default_realm")]
+    pub realm: String,
+    #[serde(flatten)]
+    pub auth: AuthKind,
+}
+
+fn default_realm() -> String {
+    DEFAULT_REALM.to_string()
+}
+
+impl Config {
+    pub fn profile(&self, name: &str) -> Option<Profile> {
+        self.profiles.get(name).map(|stored| Profile {
+            name: name.to_string(),
+            tenant: stored.tenant.clone(),
+            realm: stored.realm.clone(),
+            auth: stored.auth.clone(),
+        })
+    }
+
+    /// All profiles, sorted by name.
+    pub fn all(&self) -> Vec<Profile> {
+        self.profiles.keys().filter_map(|name| self.profile(name)).collect()
+    }
+
+    /// Add or replace `profile`; the first profile becomes the default.
+    pub fn upsert(&mut self, profile: &Profile) {
+        self.profiles.insert(
+            profile.name.clone(),
+            StoredProfile {
+                tenant: profile.tenant.clone(),
+                realm: profile.realm.clone(),
+                auth: profile.auth.clone(),
+            },
+        );
+        let default_is_valid = self.default.as_ref().is_some_and(|name| self.profiles.contains_key(name));
+        if !default_is_valid {
+            self.default = Some(profile.name.clone());
+        }
+    }
+
+    /// The profile named `name`; with `None`: `env_profile` (`$IDC_PROFILE`), else the
+    /// default, else the only profile.
+    pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
+        if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
+            return self.profile(name).ok_or_else(|| Error::UnknownProfile(name.to_string()));
+        }
+        if let Some(default) = &self.default {
+            return self.profile(default).ok_or_else(|| Error::UnknownProfile(default.clone()));
+        }
+        let mut all = self.all();
+        match all.len() {
+            0 => Err(Error::NoProfile(
+                "no profile yet: log in first, e.g. `idc login --tenant https://<tenant> --service-account <id> --jwk <file>`".to_string(),
+            )),
+            1 => Ok(all.remove(0)),
+            _ => Err(Error::NoProfile(format!(
+                "several profiles and no default: choose one with --profile or $IDC_PROFILE ({})",
+                self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    }
+
+    /// The profile whose tenant matches `url`; with several, `env_profile` or the default.
+    pub fn for_url(&self, url: &Url, env_profile: Option<&str>) -> Result<Option<Profile>> {
+        let matching: Vec<Profile> = self.all().into_iter().filter(|p| p.matches(url)).collect();
+        if matching.len() <= 1 {
+            return Ok(matching.into_iter().next());
+        }
+        for preferred in [env_profile, self.default.as_deref()].into_iter().flatten() {
+            if let Some(profile) = matching.iter().find(|p| p.name == preferred) {
+                return Ok(Some(profile.clone()));
+            }
+        }
+        Err(Error::NoProfile(format!(
+            "several profiles match {}: choose one with $IDC_PROFILE ({})",
+            url.origin().ascii_serialization(),
+            matching.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+/// `config.toml` in a directory, read freely and changed under a cross-process lock.
+#[derive(Clone, Debug)]
+pub struct ConfigFile {
+    path: PathBuf,
+}
+
+impl ConfigFile {
+    pub fn in_dir(dir: &Path) -> ConfigFile {
+        ConfigFile { path: dir.join("config.toml") }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The config; a missing file is an empty config.
+    pub fn load(&self) -> Result<Config> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(error) => {
+                return Err(Error::Io {
+                    context: format!("cannot read {}", self.path.display()),
+                    source: error,
+                });
+            }
+        };
+        toml::from_str(&text).map_err(|error| Error::Config {
+            path: self.path.clone(),
+            reason: format!("{} (fix or remove the file)", error.message()),
+        })
+    }
+
+    /// Load, change and save the config while holding its lock, so concurrent logins
+    /// don't lose each other's profiles.
+    pub fn update<T>(&self, change: impl FnOnce(&mut Config) -> Result<T>) -> Result<T> {
+        let _lock = fsutil::lock_exclusive(&fsutil::lock_path(&self.path))?;
+        let mut config = self.load()?;
+        let result = change(&mut config)?;
+        let text = toml::to_string_pretty(&config).map_err(|error| Error::Config {
+            path: self.path.clone(),
+            reason: format!("cannot write: {error}"),
+        })?;
+        fsutil::write_atomic(&self.path, text.as_bytes())?;
+        Ok(result)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenant_urls_keep_only_the_origin() {
+        let cases = [
+            ("https://openam-acme.forgeblocks.com", "https://openam-acme.forgeblocks.com/"),
+            ("https://openam-acme.forgeblocks.com/", "https://openam-acme.forgeblocks.com/"),
+            (
+                "https://openam-acme.forgeblocks.com/am/XUI/?realm=/alpha#/dashboard",
+                "https://openam-acme.forgeblocks.com/",
+            ),
+            ("openam-acme.forgeblocks.com", "https://openam-acme.forgeblocks.com/"),
+            ("https://tenant.example.com:8443/platform", "https://tenant.example.com:8443/"),
+            ("http://127.0.0.1:8080/am", "http://127.0.0.1:8080/"),
+            ("http://127.1.2.3:9", "http://127.1.2.3:9/"),
+            ("http://localhost:3000", "http://localhost:3000/"),
+            ("http://[::1]:3000/x", "http://[::1]:3000/"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(parse_tenant_url(input).unwrap().as_str(), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn plain_http_is_refused_except_loopback() {
+        for input in ["http://openam-acme.forgeblocks.com", "http://10.0.0.1", "http://localhost.evil.com"] {
+            assert!(matches!(parse_tenant_url(input), Err(Error::InsecureUrl(_))), "{input}");
+        }
+    }
+
+    #[test]
+    fn garbage_is_an_invalid_url() {
+        for input in ["", "   ", "https://", "ftp://tenant", "https://user:pw@tenant", "https://ten ant"] {
+            let result = parse_tenant_url(input);
+            assert!(matches!(result, Err(Error::InvalidUrl { .. })), "{input}: {result:?}");
+        }
+        // The password never shows up in the message.
+        let message = parse_tenant_url("https://user:hunter2@tenant").unwrap_err().to_string();
+        assert!(message.contains("must not carry"), "{message}");
+    }
+
+    fn sample(name: &str, tenant: &str) -> Profile {
+        Profile {
+            name: name.to_string(),
+            tenant: Url::parse(tenant).unwrap(),
+            realm: "alpha".to_string(),
+            auth: AuthKind::ServiceAccount {
+                id: "sa-id".to_string(),
+                jwk_path: PathBuf::from("/keys/sa.jwk"),
+                scopes: vec!["fr:idm:*".to_string()],
+            },
+        }
+    }
+
+    #[test]
+    fn config_round_trips_and_first_profile_is_default() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::in_dir(&dir.path().join("idc"));
+        assert!(file.load().unwrap().profiles.is_empty());
+        file.update(|config| {
+            config.upsert(&sample("dev", "https://dev.example.com"));
+            Ok(())
+        })
+        .unwrap();
+        file.update(|config| {
+            let mut session = sample("prod", "https://prod.example.com");
+            session.auth = AuthKind::Session { username: "amadmin".to_string(), journey: None };
+            config.upsert(&session);
+            Ok(())
+        })
+        .unwrap();
+        let config = file.load().unwrap();
+        assert_eq!(config.default.as_deref(), Some("dev"));
+        assert_eq!(config.profile("dev").unwrap(), sample("dev", "https://dev.example.com"));
+        assert_eq!(config.profile("prod").unwrap().auth.name(), "session");
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        assert!(text.contains("default = \"dev\""), "{text}");
+        assert!(text.contains("[profiles.dev]"), "{text}");
+        assert!(text.contains("kind = \"service-account\""), "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(file.path()).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn resolution_rules() {
+        let mut config = Config::default();
+        assert!(matches!(config.resolve(None, None), Err(Error::NoProfile(_))));
+        config.profiles.insert(
+            "only".to_string(),
+            StoredProfile {
+                tenant: Url::parse("https://a.example.com").unwrap(),
+                realm: "alpha".to_string(),
+                auth: AuthKind::Session { username: "u".to_string(), journey: None },
+            },
+        );
+        assert_eq!(config.resolve(None, None).unwrap().name, "only");
+        config.upsert(&sample("second", "https://a.example.com"));
+        // No default set yet by upsert because... the first upsert set it.
+        assert_eq!(config.resolve(None, None).unwrap().name, "second");
+        assert_eq!(config.resolve(None, Some("only")).unwrap().name, "only");
+        assert_eq!(config.resolve(Some("second"), Some("only")).unwrap().name, "second");
+        assert!(matches!(config.resolve(Some("nope"), None), Err(Error::UnknownProfile(_))));
+        config.default = None;
+        assert!(matches!(config.resolve(None, None), Err(Error::NoProfile(_))));
+
+        let url = Url::parse("https://a.example.com:443/openidm/managed/alpha_user").unwrap();
+        assert!(config.for_url(&url, None).is_err());
+        assert_eq!(config.for_url(&url, Some("only")).unwrap().unwrap().name, "only");
+        let other = Url::parse("https://b.example.com/").unwrap();
+        assert!(config.for_url(&other, None).unwrap().is_none());
+    }
+
+    #[test]
+    fn profile_names_are_checked() {
+        assert!(validate_profile_name("dev-1.eu_west").is_ok());
+        for bad in ["", "../x", "a/b", ".hidden", "sp ace"] {
+            assert!(validate_profile_name(bad).is_err(), "{bad}");
+        }
     }
 }

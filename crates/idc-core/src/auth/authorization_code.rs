@@ -2,19 +2,473 @@
 //! with client `idmAdminClient`, then the code exchange at `/am/oauth2/access_token`, as
 //! the cloud admin UI and frodo do (FINDINGS.md, a3_oauth2_authorize.json).
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE};
+use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::error::Result;
+use crate::auth::session::{secret_header_value, send, tenant_url};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
+
+/// The platform admin UI's public client; every cloud tenant has it.
+pub const ADMIN_CLIENT_ID: &str = "idmAdminClient";
+
+/// The scopes the cloud admin UI (and frodo) ask for on behalf of a tenant administrator,
+/// as recorded: IDM, ESV and the other `/environment` APIs.
+pub const ADMIN_SCOPES: &str = "fr:idc:analytics:* fr:idc:certificate:* fr:idc:content-security-policy:* fr:idc:cookie-domain:* fr:idc:custom-domain:* fr:idc:esv:* fr:idm:* openid fr:idc:promotion:* fr:idc:release:* fr:idc:sso-cookie:*";
+
+/// `Authorization` of the code exchange. `idmAdminClient` is a public client, so the secret
+/// "does not matter"; this exact value is what frodo sends and cloud tenants accept.
+const ADMIN_CLIENT_BASIC: &str = "Basic aWRtQWRtaW5DbGllbnQ6ZG9lc25vdG1hdHRlcg==";
+
+/// `Accept-API-Version` of `/oauth2/*`.
+const OAUTH2_API_VERSION: &str = "protocol=2.1,resource=1.0";
+
+/// Where the admin UI receives its code; AM checks it against the client's registration.
+const REDIRECT_PATH: &[&str] = &["platform", "appAuthHelperRedirect.html"];
+
+/// IGA's scope: asked for as well, so one admin token serves IDM, `/environment` and IGA;
+/// on a tenant whose admin client does not offer it, the token is requested without it.
+pub const IGA_SCOPE: &str = "fr:iga:*";
 
 /// Exchange an admin session for an access token for IDM, `/environment` and IGA.
 pub fn exchange_session(
-    http: &reqwest::blocking::Client,
+    http: &Client,
     tenant: &Url,
     cookie_name: &str,
     session: &Secret<String>,
 ) -> Result<TokenResponse> {
-    let _ = (http, tenant, cookie_name, session);
-    todo!()
+    let pkce = Pkce::generate();
+    let redirect_uri = tenant_url(tenant, REDIRECT_PATH);
+    let with_iga = format!("{ADMIN_SCOPES} {IGA_SCOPE}");
+    let authorized = authorize(
+        http,
+        tenant,
+        cookie_name,
+        session,
+        &pkce,
+        &redirect_uri,
+        &with_iga,
+    );
+    let code = match authorized {
+        Err(AuthorizeError::Refused { error, .. }) if error == "invalid_scope" => authorize(
+            http,
+            tenant,
+            cookie_name,
+            session,
+            &pkce,
+            &redirect_uri,
+            ADMIN_SCOPES,
+        )
+        .map_err(Error::from)?,
+        other => other.map_err(Error::from)?,
+    };
+    redeem_code(http, tenant, &code, &pkce, &redirect_uri)
+}
+
+/// Why `/authorize` gave no code: a refusal in the redirect (kept apart so an
+/// `invalid_scope` can be retried), or any other error.
+#[derive(Debug)]
+enum AuthorizeError {
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+    Other(Error),
+}
+
+impl From<Error> for AuthorizeError {
+    fn from(err: Error) -> Self {
+        AuthorizeError::Other(err)
+    }
+}
+
+impl From<AuthorizeError> for Error {
+    fn from(err: AuthorizeError) -> Self {
+        match err {
+            AuthorizeError::Refused { error, description } => {
+                let reason = match description {
+                    Some(description) => format!("{error}: {description}"),
+                    None => error,
+                };
+                Error::Auth {
+                    message: format!(
+                        "the tenant refused to issue an admin token for this session ({ADMIN_CLIENT_ID}): {reason}"
+                    ),
+                }
+            }
+            AuthorizeError::Other(err) => err,
+        }
+    }
+}
+
+/// A PKCE verifier and its S256 challenge (RFC 7636).
+struct Pkce {
+    verifier: Secret<String>,
+    challenge: String,
+}
+
+impl Pkce {
+    /// 32 random bytes, base64url: the 43-character verifier the recordings show.
+    fn generate() -> Pkce {
+        let bytes: [u8; 32] = rand::random();
+        Pkce::from_verifier(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    fn from_verifier(verifier: String) -> Pkce {
+        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
+        Pkce {
+            verifier: Secret::new(verifier),
+            challenge,
+        }
+    }
+}
+
+/// `POST /am/oauth2/authorize` with the session cookie; AM answers a 302 whose `Location`
+/// carries the code.
+fn authorize(
+    http: &Client,
+    tenant: &Url,
+    cookie_name: &str,
+    session: &Secret<String>,
+    pkce: &Pkce,
+    redirect_uri: &Url,
+    scope: &str,
+) -> std::result::Result<Secret<String>, AuthorizeError> {
+    let url = tenant_url(tenant, &["am", "oauth2", "authorize"]);
+    let cookie = secret_header_value(&format!("{cookie_name}={}", session.expose()), &url)?;
+    // The same fields, in the same order, as the admin UI: the session token doubles as
+    // the CSRF proof, and `decision=allow` grants consent without a page.
+    let form = [
+        ("redirect_uri", redirect_uri.as_str()),
+        ("scope", scope),
+        ("response_type", "code"),
+        ("client_id", ADMIN_CLIENT_ID),
+        ("csrf", session.expose().as_str()),
+        ("decision", "allow"),
+        ("code_challenge", pkce.challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let request = http
+        .post(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", OAUTH2_API_VERSION)
+        .header(COOKIE, cookie)
+        .form(&form);
+    let answer = send(http, tenant, &url, request)?;
+    if answer.status.is_redirection() {
+        let location = answer.location.as_deref().ok_or_else(|| Error::Protocol {
+            path: url.path().to_string(),
+            reason: format!("a {} without a Location header", answer.status.as_u16()),
+        })?;
+        return code_from_location(&url, location);
+    }
+    let err = match answer.status {
+        StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Auth {
+            message: format!(
+                "the tenant refused to issue an admin token for this session ({ADMIN_CLIENT_ID}): {}",
+                answer.describe()
+            ),
+        },
+        // A 200 is the consent or login page: the session did not satisfy AM.
+        status if status.is_success() => Error::Auth {
+            message: format!(
+                "the tenant answered a page instead of an authorization code for {ADMIN_CLIENT_ID}: the session may have expired; log in again"
+            ),
+        },
+        _ => answer.service_error("POST", &url),
+    };
+    Err(AuthorizeError::Other(err))
+}
+
+/// The code from the redirect `Location`, or the refusal it carries.
+fn code_from_location(
+    authorize_url: &Url,
+    location: &str,
+) -> std::result::Result<Secret<String>, AuthorizeError> {
+    let target = authorize_url
+        .join(location)
+        .map_err(|err| Error::Protocol {
+            path: authorize_url.path().to_string(),
+            reason: format!("the redirect Location is not a URL: {err}"),
+        })?;
+    let mut code = None;
+    let mut error = None;
+    let mut description = None;
+    for (name, value) in target.query_pairs() {
+        match name.as_ref() {
+            "code" => code = Some(value.into_owned()),
+            "error" => error = Some(value.into_owned()),
+            "error_description" => description = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    if let Some(error) = error {
+        return Err(AuthorizeError::Refused { error, description });
+    }
+    match code {
+        Some(code) if !code.is_empty() => Ok(Secret::new(code)),
+        // AM sends a session it does not accept to its login page.
+        _ => Err(AuthorizeError::Other(Error::Auth {
+            message: format!(
+                "the tenant sent this session to its login page ({}) instead of issuing an authorization code: the session has expired or is not a tenant administrator's; log in again as an administrator",
+                target.path()
+            ),
+        })),
+    }
+}
+
+/// `POST /am/oauth2/access_token` with the code and the PKCE verifier.
+fn redeem_code(
+    http: &Client,
+    tenant: &Url,
+    code: &Secret<String>,
+    pkce: &Pkce,
+    redirect_uri: &Url,
+) -> Result<TokenResponse> {
+    let url = tenant_url(tenant, &["am", "oauth2", "access_token"]);
+    let form = [
+        ("redirect_uri", redirect_uri.as_str()),
+        ("grant_type", "authorization_code"),
+        ("code", code.expose().as_str()),
+        ("code_verifier", pkce.verifier.expose().as_str()),
+    ];
+    let request = http
+        .post(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", OAUTH2_API_VERSION)
+        .header(AUTHORIZATION, ADMIN_CLIENT_BASIC)
+        .form(&form);
+    let answer = send(http, tenant, &url, request)?;
+    match answer.status {
+        status if status.is_success() => answer.json(&url),
+        StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED => Err(Error::Auth {
+            message: format!(
+                "the tenant refused the authorization code of {ADMIN_CLIENT_ID}: {}",
+                answer.describe()
+            ),
+        }),
+        _ => Err(answer.service_error("POST", &url)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::session::mock_tenant;
+
+    fn authorize_url() -> Url {
+        Url::parse("https://openam-frodo-dev.forgeblocks.com/am/oauth2/authorize").unwrap()
+    }
+
+    #[test]
+    fn challenge_is_the_base64url_sha256_of_the_verifier() {
+        // RFC 7636, appendix B.
+        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_string());
+        assert_eq!(
+            pkce.challenge,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
+    }
+
+    #[test]
+    fn generated_verifiers_are_43_characters_and_differ() {
+        let first = Pkce::generate();
+        let second = Pkce::generate();
+        assert_eq!(first.verifier.expose().len(), 43);
+        assert_ne!(first.verifier.expose(), second.verifier.expose());
+        let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(first.verifier.expose().as_bytes()));
+        assert_eq!(first.challenge, expected);
+    }
+
+    #[test]
+    fn the_recorded_basic_header_is_idm_admin_client_with_a_dummy_secret() {
+        use base64::engine::general_purpose::STANDARD;
+        let encoded = ADMIN_CLIENT_BASIC.strip_prefix("Basic ").unwrap();
+        let decoded = STANDARD.decode(encoded).unwrap();
+        assert_eq!(decoded, b"idmAdminClient:doesnotmatter");
+    }
+
+    #[test]
+    fn code_is_read_from_the_recorded_cloud_location() {
+        let location = "https://openam-frodo-dev.forgeblocks.com/platform/appAuthHelperRedirect.html?code=Xk3_abc-def&iss=https://openam-frodo-dev.forgeblocks.com:443/am/oauth2&client_id=idmAdminClient";
+        let code = code_from_location(&authorize_url(), location).unwrap();
+        assert_eq!(code.expose(), "Xk3_abc-def");
+    }
+
+    #[test]
+    fn a_relative_location_is_resolved() {
+        let code = code_from_location(
+            &authorize_url(),
+            "/platform/appAuthHelperRedirect.html?code=abc",
+        )
+        .unwrap();
+        assert_eq!(code.expose(), "abc");
+    }
+
+    #[test]
+    fn an_error_in_the_location_is_an_auth_error_with_the_description() {
+        let location = "https://tenant/platform/appAuthHelperRedirect.html?error_description=Unknown%2Finvalid%20scope(s)%3A%20%5Bfr%3Aiga%3A*%5D&error=invalid_scope";
+        let err = Error::from(code_from_location(&authorize_url(), location).unwrap_err());
+        let Error::Auth { message } = err else {
+            panic!("expected an auth error, got {err:?}");
+        };
+        assert!(message.contains("invalid_scope"), "{message}");
+        assert!(
+            message.contains("Unknown/invalid scope(s): [fr:iga:*]"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn a_redirect_to_the_login_page_says_the_session_is_gone() {
+        let location =
+            "https://tenant/am/XUI/?realm=/&goto=https%3A%2F%2Ftenant%2Fam%2Foauth2%2Fauthorize";
+        let err = Error::from(code_from_location(&authorize_url(), location).unwrap_err());
+        let message = err.to_string();
+        assert!(message.contains("has expired"), "{message}");
+        assert!(!message.contains("goto"), "{message}");
+    }
+
+    fn redirect(location: String) -> mock_tenant::Reply {
+        mock_tenant::Reply {
+            status: 302,
+            headers: vec![
+                ("Location", location),
+                ("Cache-Control", "no-store".to_string()),
+            ],
+            body: String::new(),
+        }
+    }
+
+    fn token_answer() -> mock_tenant::Reply {
+        mock_tenant::reply(
+            200,
+            serde_json::json!({"access_token": "at-123", "scope": "openid fr:idm:*",
+                "id_token": "a.b.c", "token_type": "Bearer", "expires_in": 3599}),
+        )
+    }
+
+    fn field<'a>(form: &'a [(String, String)], name: &str) -> &'a str {
+        form.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no form field {name}"))
+    }
+
+    #[test]
+    fn a_session_is_exchanged_as_the_admin_ui_does() {
+        // The mock's URL is only known once it listens; AM would answer its own origin.
+        let tenant = mock_tenant::serve(vec![
+            redirect(
+                "/platform/appAuthHelperRedirect.html?code=c0de&iss=x&client_id=idmAdminClient"
+                    .to_string(),
+            ),
+            token_answer(),
+        ]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        let token = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        assert_eq!(token.access_token.expose(), "at-123");
+        assert_eq!(token.expires_in, 3599);
+
+        let requests = tenant.requests();
+        let redirect_uri = format!(
+            "{}platform/appAuthHelperRedirect.html",
+            tenant_base(&requests)
+        );
+        let authorize = &requests[0];
+        assert_eq!(authorize.target, "/am/oauth2/authorize");
+        assert_eq!(
+            authorize.header("cookie"),
+            Some("6ac6499e9da2071=AQIC5w.admin")
+        );
+        assert_eq!(
+            authorize.header("accept-api-version"),
+            Some("protocol=2.1,resource=1.0")
+        );
+        let form = authorize.form();
+        let names: Vec<&str> = form.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "redirect_uri",
+                "scope",
+                "response_type",
+                "client_id",
+                "csrf",
+                "decision",
+                "code_challenge",
+                "code_challenge_method"
+            ]
+        );
+        assert_eq!(field(&form, "redirect_uri"), redirect_uri);
+        assert_eq!(field(&form, "client_id"), "idmAdminClient");
+        assert_eq!(field(&form, "csrf"), "AQIC5w.admin");
+        assert_eq!(field(&form, "decision"), "allow");
+        assert_eq!(field(&form, "code_challenge_method"), "S256");
+        assert!(field(&form, "scope").split(' ').any(|s| s == "fr:idm:*"));
+        let challenge = field(&form, "code_challenge").to_string();
+
+        let exchange = &requests[1];
+        assert_eq!(exchange.target, "/am/oauth2/access_token");
+        assert_eq!(exchange.header("authorization"), Some(ADMIN_CLIENT_BASIC));
+        assert_eq!(exchange.header("cookie"), None);
+        let form = exchange.form();
+        assert_eq!(field(&form, "grant_type"), "authorization_code");
+        assert_eq!(field(&form, "code"), "c0de");
+        assert_eq!(field(&form, "redirect_uri"), redirect_uri);
+        let verifier = field(&form, "code_verifier");
+        assert_eq!(verifier.len(), 43);
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes())),
+            challenge
+        );
+    }
+
+    /// `http://127.0.0.1:PORT/` of the mock, from the Host header it saw.
+    fn tenant_base(requests: &[mock_tenant::Recorded]) -> String {
+        format!("http://{}/", requests[0].header("host").unwrap())
+    }
+
+    #[test]
+    fn a_tenant_without_iga_for_the_admin_client_is_asked_again_without_it() {
+        let tenant = mock_tenant::serve(vec![
+            redirect("/platform/appAuthHelperRedirect.html?error_description=Unknown%2Finvalid%20scope(s)%3A%20%5Bfr%3Aiga%3A*%5D&error=invalid_scope".to_string()),
+            redirect("/platform/appAuthHelperRedirect.html?code=c0de".to_string()),
+            token_answer(),
+        ]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let requests = tenant.requests();
+        assert!(field(&requests[0].form(), "scope").contains(IGA_SCOPE));
+        assert_eq!(field(&requests[1].form(), "scope"), ADMIN_SCOPES);
+    }
+
+    #[test]
+    fn an_expired_session_is_sent_to_the_login_page() {
+        let tenant = mock_tenant::serve(vec![redirect(
+            "/am/XUI/?realm=/&goto=%2Fam%2Foauth2%2Fauthorize".to_string(),
+        )]);
+        let session = Secret::new("AQIC5w.gone".to_string());
+        let http = crate::http::build_client().unwrap();
+        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(err.to_string().contains("log in again"), "{err}");
+        assert!(!err.to_string().contains("AQIC5w.gone"), "{err}");
+    }
+
+    #[test]
+    fn admin_scopes_include_idm_and_openid() {
+        let scopes: Vec<&str> = ADMIN_SCOPES.split(' ').collect();
+        assert!(scopes.contains(&"fr:idm:*"));
+        assert!(scopes.contains(&"openid"));
+        assert!(scopes.contains(&"fr:idc:esv:*"));
+    }
 }

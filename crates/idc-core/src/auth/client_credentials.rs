@@ -1,20 +1,203 @@
 //! OAuth client credentials (IGA): HTTP Basic `client_id:secret` at
 //! `/am/oauth2/realms/root/realms/<realm>/access_token`.
 
+use reqwest::StatusCode;
+use reqwest::blocking::Client;
+use reqwest::header::ACCEPT;
+use serde_json::Value;
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::error::Result;
+use crate::auth::session::{Answer, realm_segments, send, tenant_url};
+use crate::error::{Error, Result};
 use crate::secret::Secret;
 
+/// `Accept-API-Version` of `/oauth2/*`.
+const OAUTH2_API_VERSION: &str = "protocol=2.1,resource=1.0";
+
 pub fn request_token(
-    http: &reqwest::blocking::Client,
+    http: &Client,
     tenant: &Url,
     realm: &str,
     client_id: &str,
     secret: &Secret<String>,
     scopes: &[String],
 ) -> Result<TokenResponse> {
-    let _ = (http, tenant, realm, client_id, secret, scopes);
-    todo!()
+    let url = token_url(tenant, realm);
+    let scope = scopes.join(" ");
+    let mut form = vec![("grant_type", "client_credentials")];
+    if !scope.is_empty() {
+        form.push(("scope", scope.as_str()));
+    }
+    // reqwest marks the Basic header sensitive, so it stays out of any Debug output.
+    let request = http
+        .post(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", OAUTH2_API_VERSION)
+        .basic_auth(client_id, Some(secret.expose()))
+        .form(&form);
+    let answer = send(http, tenant, &url, request)?;
+    if answer.status.is_success() {
+        return answer.json(&url);
+    }
+    Err(token_error(&answer, &url, client_id))
+}
+
+/// The realm's token endpoint; the root realm's is AM's short `/am/oauth2/access_token`.
+fn token_url(tenant: &Url, realm: &str) -> Url {
+    let realm = realm_segments(realm);
+    let mut segments = vec!["am", "oauth2"];
+    if !realm.is_empty() {
+        segments.extend(["realms", "root"]);
+        segments.extend(realm);
+    }
+    segments.push("access_token");
+    tenant_url(tenant, &segments)
+}
+
+/// OAuth's `{error, error_description}` turned into what the user should do.
+fn token_error(answer: &Answer, url: &Url, client_id: &str) -> Error {
+    let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let field = |name: &str| {
+        body.as_ref()
+            .and_then(|body| body.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let description = field("error_description");
+    match field("error").as_deref() {
+        Some("invalid_client") => Error::Auth {
+            message: format!(
+                "client authentication failed for client '{client_id}': check the client id and secret"
+            ),
+        },
+        Some("invalid_scope") => Error::Auth {
+            message: format!(
+                "client '{client_id}' may not request these scopes: {}",
+                description.unwrap_or_else(|| "invalid_scope".to_string())
+            ),
+        },
+        Some("unauthorized_client") => Error::Auth {
+            message: format!(
+                "client '{client_id}' is not allowed to use the client_credentials grant: {}",
+                description.unwrap_or_else(|| "unauthorized_client".to_string())
+            ),
+        },
+        _ if answer.status == StatusCode::UNAUTHORIZED => Error::Auth {
+            message: format!(
+                "client authentication failed for client '{client_id}': check the client id and secret"
+            ),
+        },
+        _ => answer.service_error("POST", url),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::session::mock_tenant;
+
+    fn tenant() -> Url {
+        Url::parse("https://openam-frodo-dev.forgeblocks.com").unwrap()
+    }
+
+    fn answer(status: u16, body: &str) -> Answer {
+        Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            content_type: Some("application/json".to_string()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn realm_token_endpoints() {
+        assert_eq!(
+            token_url(&tenant(), "alpha").as_str(),
+            "https://openam-frodo-dev.forgeblocks.com/am/oauth2/realms/root/realms/alpha/access_token"
+        );
+        assert_eq!(
+            token_url(&tenant(), "/alpha").path(),
+            "/am/oauth2/realms/root/realms/alpha/access_token"
+        );
+        assert_eq!(
+            token_url(&tenant(), "root").path(),
+            "/am/oauth2/access_token"
+        );
+        assert_eq!(token_url(&tenant(), "/").path(), "/am/oauth2/access_token");
+    }
+
+    #[test]
+    fn invalid_client_names_the_client_and_the_secret() {
+        let body =
+            r#"{"error_description":"Client authentication failed","error":"invalid_client"}"#;
+        let err = token_error(&answer(401, body), &tenant(), "iga-reader");
+        let Error::Auth { message } = err else {
+            panic!("expected an auth error, got {err:?}");
+        };
+        assert!(message.contains("'iga-reader'"), "{message}");
+        assert!(message.contains("secret"), "{message}");
+    }
+
+    #[test]
+    fn invalid_scope_keeps_the_tenants_list() {
+        let body = r#"{"error_description":"Invalid scope: fr:am:*","error":"invalid_scope"}"#;
+        let err = token_error(&answer(400, body), &tenant(), "iga-reader");
+        assert!(err.to_string().contains("Invalid scope: fr:am:*"), "{err}");
+    }
+
+    #[test]
+    fn the_client_authenticates_with_basic_and_asks_for_its_scopes() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(
+                200,
+                serde_json::json!({"access_token": "cc-1", "scope": "fr:idm:* fr:iga:*", "token_type": "Bearer", "expires_in": 3599}),
+            ),
+            mock_tenant::reply(
+                401,
+                serde_json::json!({"error_description": "Client authentication failed", "error": "invalid_client"}),
+            ),
+        ]);
+        let http = crate::http::build_client().unwrap();
+        let secret = Secret::new("s3cret".to_string());
+        let scopes = ["fr:idm:*".to_string(), "fr:iga:*".to_string()];
+        let token =
+            request_token(&http, &tenant.url, "alpha", "iga-client", &secret, &scopes).unwrap();
+        assert_eq!(token.access_token.expose(), "cc-1");
+        let err =
+            request_token(&http, &tenant.url, "alpha", "iga-client", &secret, &scopes).unwrap_err();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(!format!("{err:?}").contains("s3cret"));
+
+        let requests = tenant.requests();
+        assert_eq!(
+            requests[0].target,
+            "/am/oauth2/realms/root/realms/alpha/access_token"
+        );
+        assert_eq!(
+            requests[0].header("accept-api-version"),
+            Some("protocol=2.1,resource=1.0")
+        );
+        // base64("iga-client:s3cret")
+        assert_eq!(
+            requests[0].header("authorization"),
+            Some("Basic aWdhLWNsaWVudDpzM2NyZXQ=")
+        );
+        assert_eq!(
+            requests[0].form(),
+            [
+                ("grant_type".to_string(), "client_credentials".to_string()),
+                ("scope".to_string(), "fr:idm:* fr:iga:*".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_token_answer_parses() {
+        let body = r#"{"access_token":"abc","scope":"fr:idm:* fr:iga:*","token_type":"Bearer","expires_in":3599}"#;
+        let token: TokenResponse = answer(200, body).json(&tenant()).unwrap();
+        assert_eq!(token.access_token.expose(), "abc");
+        assert_eq!(token.expires_in, 3599);
+        assert_eq!(token.scope.as_deref(), Some("fr:idm:* fr:iga:*"));
+    }
 }

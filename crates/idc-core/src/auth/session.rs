@@ -2,10 +2,27 @@
 //! zero-page variant, session info and logout.
 
 use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use serde::Deserialize;
+use serde_json::Value;
 use url::Url;
 
-use crate::error::Result;
+use crate::error::{Error, Result, describe_error_body};
 use crate::secret::Secret;
+
+/// `Accept-API-Version` of `/authenticate`, exactly as the recordings show it (with the space).
+const AUTHENTICATE_API_VERSION: &str = "resource=2.0, protocol=1.0";
+/// `Accept-API-Version` of `serverinfo/*`.
+const SERVERINFO_API_VERSION: &str = "resource=1.1";
+/// `Accept-API-Version` of `getSessionInfo`.
+const SESSION_INFO_API_VERSION: &str = "resource=4.0";
+/// `Accept-API-Version` of the sessions `logout` action (AM's documented version).
+const LOGOUT_API_VERSION: &str = "resource=3.1, protocol=1.0";
+/// A journey that needs more steps than this is not one a command line can complete; the
+/// bound also stops a journey that keeps asking the same question.
+const MAX_JOURNEY_STEPS: usize = 10;
 
 /// What a session login needs.
 #[derive(Debug)]
@@ -47,42 +64,1200 @@ impl SessionInfo {
 }
 
 /// `GET /am/json/serverinfo/*` → `cookieName`.
-pub fn cookie_name(http: &reqwest::blocking::Client, tenant: &Url) -> Result<String> {
-    let _ = (http, tenant);
-    todo!()
+pub fn cookie_name(http: &Client, tenant: &Url) -> Result<String> {
+    let url = tenant_url(tenant, &["am", "json", "serverinfo", "*"]);
+    let request = http
+        .get(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", SERVERINFO_API_VERSION);
+    let answer = send(http, tenant, &url, request)?;
+    if !answer.status.is_success() {
+        return Err(answer.service_error("GET", &url));
+    }
+    let info: Value = answer.json(&url)?;
+    match info.get("cookieName").and_then(Value::as_str) {
+        Some(name) if !name.is_empty() => Ok(name.to_string()),
+        _ => Err(Error::Protocol {
+            path: url.path().to_string(),
+            reason: "the server info has no cookieName".to_string(),
+        }),
+    }
 }
 
 /// Run the journey: fill Name/Password callbacks, skip the admin MFA-enrolment step
 /// (HiddenValue `Skip`); a callback it cannot answer is an error naming it. Wrong password,
 /// unknown journey → [`crate::Error::Auth`] with the tenant's reason.
-pub fn login(
-    http: &reqwest::blocking::Client,
-    tenant: &Url,
-    request: &SessionLogin<'_>,
-) -> Result<SessionToken> {
-    let _ = (http, tenant, request);
-    todo!()
+pub fn login(http: &Client, tenant: &Url, request: &SessionLogin<'_>) -> Result<SessionToken> {
+    let url = authenticate_url(tenant, request.realm, request.journey);
+    let mut answerer = CallbackAnswerer::new(request);
+    // The first request starts the journey: an empty body, with the credentials as headers
+    // in the zero-page variant (AM honours them on REST even with zeroPageLogin disabled).
+    let mut body = Value::Object(Default::default());
+    for step in 0..MAX_JOURNEY_STEPS {
+        let mut builder = http
+            .post(url.clone())
+            .header(ACCEPT, "application/json")
+            .header("Accept-API-Version", AUTHENTICATE_API_VERSION)
+            .json(&body);
+        if step == 0 && request.zero_page {
+            builder = builder.headers(zero_page_headers(request)?);
+        }
+        let credentials_sent = (step == 0 && request.zero_page) || answerer.step_has_password;
+        let answer = send(http, tenant, &url, builder)?;
+        if !answer.status.is_success() {
+            return Err(answer.login_error(&url, request, credentials_sent));
+        }
+        let reply: Value = answer.json(&url)?;
+        match JourneyReply::from_value(reply) {
+            JourneyReply::Success { token, realm } => {
+                return Ok(SessionToken {
+                    token,
+                    realm: realm.unwrap_or_else(|| realm_display_path(request.realm)),
+                });
+            }
+            JourneyReply::Step(mut next) => {
+                answerer.answer(&mut next)?;
+                body = next;
+            }
+            JourneyReply::Unexpected(reason) => {
+                return Err(Error::Protocol {
+                    path: url.path().to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+    Err(Error::Login(format!(
+        "the {} did not finish after {MAX_JOURNEY_STEPS} steps; use a journey that only asks for a username and password",
+        journey_label(request)
+    )))
 }
 
 /// `POST /am/json/realms/root/sessions?_action=getsessioninfo` (resource=4.0).
 /// `Ok(None)` when the tenant says the session is not valid.
 pub fn session_info(
-    http: &reqwest::blocking::Client,
+    http: &Client,
     tenant: &Url,
     token: &Secret<String>,
 ) -> Result<Option<SessionInfo>> {
-    let _ = (http, tenant, token);
-    todo!()
+    let mut url = sessions_url(tenant);
+    url.set_query(Some("_action=getSessionInfo"));
+    // Sent without any cookie, as the recordings show: the token in the body is the subject.
+    let request = http
+        .post(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", SESSION_INFO_API_VERSION)
+        .json(&serde_json::json!({ "tokenId": token.expose() }));
+    let answer = send(http, tenant, &url, request)?;
+    if session_is_gone(&answer) {
+        return Ok(None);
+    }
+    if !answer.status.is_success() {
+        return Err(answer.service_error("POST", &url));
+    }
+    let reply: Value = answer.json(&url)?;
+    parse_session_info(reply).map_err(|reason| Error::Protocol {
+        path: url.path().to_string(),
+        reason,
+    })
 }
 
 /// `POST /am/json/realms/root/sessions?_action=logout` with the session in the header
 /// named after the cookie. `Ok(false)` when the session was already gone.
 pub fn logout(
-    http: &reqwest::blocking::Client,
+    http: &Client,
     tenant: &Url,
     cookie_name: &str,
     token: &Secret<String>,
 ) -> Result<bool> {
-    let _ = (http, tenant, cookie_name, token);
-    todo!()
+    let mut url = sessions_url(tenant);
+    url.set_query(Some("_action=logout"));
+    let header_name =
+        HeaderName::from_bytes(cookie_name.as_bytes()).map_err(|_| Error::Protocol {
+            path: url.path().to_string(),
+            reason: format!("the tenant's cookie name '{cookie_name}' is not a valid header name"),
+        })?;
+    let request = http
+        .post(url.clone())
+        .header(ACCEPT, "application/json")
+        .header("Accept-API-Version", LOGOUT_API_VERSION)
+        .header(header_name, secret_header_value(token.expose(), &url)?)
+        .json(&serde_json::json!({}));
+    let answer = send(http, tenant, &url, request)?;
+    if session_is_gone(&answer) {
+        return Ok(false);
+    }
+    if !answer.status.is_success() {
+        return Err(answer.service_error("POST", &url));
+    }
+    let reply: Value = answer.json(&url)?;
+    Ok(logout_confirmed(&reply))
+}
+
+// ---------------------------------------------------------------------------------------
+// Journey steps
+
+/// What one `/authenticate` answer means.
+enum JourneyReply {
+    Success {
+        token: Secret<String>,
+        realm: Option<String>,
+    },
+    /// A step with callbacks to answer; the whole JSON is posted back.
+    Step(Value),
+    Unexpected(String),
+}
+
+impl JourneyReply {
+    fn from_value(reply: Value) -> JourneyReply {
+        if let Some(token) = reply.get("tokenId").and_then(Value::as_str) {
+            return JourneyReply::Success {
+                token: Secret::new(token.to_string()),
+                realm: reply
+                    .get("realm")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            };
+        }
+        if reply.get("callbacks").is_some_and(Value::is_array) {
+            return JourneyReply::Step(reply);
+        }
+        JourneyReply::Unexpected("the answer has neither a tokenId nor callbacks".to_string())
+    }
+}
+
+/// Fills the callbacks of journey steps with the user's credentials.
+struct CallbackAnswerer<'a> {
+    request: &'a SessionLogin<'a>,
+    /// A journey that asks for the password again after it was given has refused it
+    /// (some journeys loop back to the login page instead of failing); answering again
+    /// would only lock the account.
+    password_given: bool,
+    /// Whether the step last answered carried the password: a refusal of that step is a
+    /// refusal of the credentials, a later one is not.
+    step_has_password: bool,
+}
+
+impl<'a> CallbackAnswerer<'a> {
+    fn new(request: &'a SessionLogin<'a>) -> Self {
+        CallbackAnswerer {
+            request,
+            password_given: false,
+            step_has_password: false,
+        }
+    }
+
+    /// Fill the inputs of `step` in place; an error for a callback idc cannot answer.
+    fn answer(&mut self, step: &mut Value) -> Result<()> {
+        let callbacks = step
+            .get_mut("callbacks")
+            .and_then(Value::as_array_mut)
+            .map(std::mem::take)
+            .unwrap_or_default();
+        let is_mfa_enrolment = callbacks.iter().any(is_skip_input);
+        self.step_has_password = false;
+        let mut answered = Vec::with_capacity(callbacks.len());
+        for mut callback in callbacks {
+            let kind = callback
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("(untyped)")
+                .to_string();
+            match kind.as_str() {
+                "NameCallback" => set_first_input(&mut callback, self.request.username.into()),
+                "PasswordCallback" => {
+                    if self.password_given {
+                        return Err(Error::Auth {
+                            message: self.wrong_credentials_message(),
+                        });
+                    }
+                    set_first_input(
+                        &mut callback,
+                        self.request.password.expose().as_str().into(),
+                    );
+                    self.password_given = true;
+                    self.step_has_password = true;
+                }
+                "HiddenValueCallback" if is_skip_input(&callback) => {
+                    set_first_input(&mut callback, "Skip".into());
+                }
+                // The enrolment step's "Set up" button: its default stays, the hidden
+                // `Skip` value is what the journey reads.
+                "ConfirmationCallback" if is_mfa_enrolment => {}
+                "TextOutputCallback" | "MetadataCallback" => {}
+                _ => return Err(self.unanswerable(&kind)),
+            }
+            answered.push(callback);
+        }
+        step["callbacks"] = Value::Array(answered);
+        Ok(())
+    }
+
+    fn unanswerable(&self, kind: &str) -> Error {
+        Error::Login(format!(
+            "the {} asks for a {kind}, which idc cannot answer; use a journey that only asks for a username and password (--journey)",
+            journey_label(self.request)
+        ))
+    }
+
+    fn wrong_credentials_message(&self) -> String {
+        wrong_credentials_message(self.request)
+    }
+}
+
+/// The admin MFA-enrolment step's hidden field, whose id is `skip-input-<n>`.
+fn is_skip_input(callback: &Value) -> bool {
+    callback.get("type").and_then(Value::as_str) == Some("HiddenValueCallback")
+        && callback
+            .get("output")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|output| {
+                output.get("name").and_then(Value::as_str) == Some("id")
+                    && output
+                        .get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|id| id.starts_with("skip-input"))
+            })
+}
+
+fn set_first_input(callback: &mut Value, value: Value) {
+    if let Some(input) = callback
+        .get_mut("input")
+        .and_then(Value::as_array_mut)
+        .and_then(|inputs| inputs.first_mut())
+    {
+        input["value"] = value;
+    }
+}
+
+fn journey_label(request: &SessionLogin<'_>) -> String {
+    match request.journey {
+        Some(journey) => format!(
+            "journey '{journey}' of realm {}",
+            realm_label(request.realm)
+        ),
+        None => format!("default journey of realm {}", realm_label(request.realm)),
+    }
+}
+
+fn wrong_credentials_message(request: &SessionLogin<'_>) -> String {
+    format!(
+        "login failed: the username or password is wrong for user '{}' in realm {}",
+        request.username,
+        realm_label(request.realm)
+    )
+}
+
+fn zero_page_headers(request: &SessionLogin<'_>) -> Result<HeaderMap> {
+    let unsendable = |what: &str| {
+        Error::Login(format!(
+            "the {what} contains characters that cannot be sent in a header; log in without the zero-page variant"
+        ))
+    };
+    let username = HeaderValue::from_str(request.username).map_err(|_| unsendable("username"))?;
+    let mut password =
+        HeaderValue::from_str(request.password.expose()).map_err(|_| unsendable("password"))?;
+    password.set_sensitive(true);
+    let mut headers = HeaderMap::new();
+    headers.insert("X-OpenAM-Username", username);
+    headers.insert("X-OpenAM-Password", password);
+    Ok(headers)
+}
+
+// ---------------------------------------------------------------------------------------
+// Sessions
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionInfoReply {
+    #[serde(default)]
+    valid: Option<bool>,
+    #[serde(default)]
+    username: Option<String>,
+    #[serde(default)]
+    universal_id: Option<String>,
+    #[serde(default)]
+    realm: Option<String>,
+    #[serde(default)]
+    max_idle_expiration_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    max_session_expiration_time: Option<DateTime<Utc>>,
+}
+
+/// `Ok(None)` for a reply that says the session is not valid; an error for a reply that
+/// is neither a session nor a refusal.
+fn parse_session_info(reply: Value) -> std::result::Result<Option<SessionInfo>, String> {
+    let reply: SessionInfoReply = serde_json::from_value(reply)
+        .map_err(|err| format!("the session info is not in the expected shape: {err}"))?;
+    if reply.valid == Some(false) {
+        return Ok(None);
+    }
+    let (Some(username), Some(idle), Some(max)) = (
+        reply.username,
+        reply.max_idle_expiration_time,
+        reply.max_session_expiration_time,
+    ) else {
+        // AM answers `{}` or `{"valid":false}` for a session it no longer knows.
+        return Ok(None);
+    };
+    Ok(Some(SessionInfo {
+        universal_id: reply.universal_id.unwrap_or_else(|| username.clone()),
+        username,
+        realm: reply.realm.unwrap_or_else(|| "/".to_string()),
+        max_idle_expiration: idle,
+        max_session_expiration: max,
+    }))
+}
+
+/// The statuses AM answers for a token that is not (or no longer) a session.
+/// AM's own (CREST JSON) refusal of a token that is not, or no longer, a session: 401, or a
+/// 400/404 whose message speaks of the session or token. An HTML 404 from something else at
+/// the tenant URL is not taken for an ended session.
+fn session_is_gone(answer: &Answer) -> bool {
+    let crest_message = || {
+        serde_json::from_slice::<Value>(&answer.body)
+            .ok()
+            .and_then(|body| body.get("message")?.as_str().map(str::to_ascii_lowercase))
+    };
+    match answer.status {
+        StatusCode::UNAUTHORIZED => true,
+        StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => crest_message()
+            .is_some_and(|message| message.contains("session") || message.contains("token")),
+        _ => false,
+    }
+}
+
+/// AM answers `{"result":"Successfully logged out"}`; anything else means there was no
+/// session left to end.
+fn logout_confirmed(reply: &Value) -> bool {
+    reply
+        .get("result")
+        .and_then(Value::as_str)
+        .is_some_and(|result| result.to_ascii_lowercase().contains("successfully"))
+}
+
+// ---------------------------------------------------------------------------------------
+// URLs and HTTP plumbing shared by the flows
+
+/// `tenant` with its path replaced by `segments` (each percent-encoded as needed).
+pub(crate) fn tenant_url(tenant: &Url, segments: &[&str]) -> Url {
+    let mut url = tenant.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.clear().extend(segments);
+    }
+    url
+}
+
+/// The realm's path segments below `realms/root`: `root`, `/` and `` are the root realm;
+/// `alpha`, `/alpha` and `root/alpha` are `realms/alpha`; `alpha/bravo` nests.
+pub(crate) fn realm_segments(realm: &str) -> Vec<&str> {
+    let trimmed = realm.trim_matches('/');
+    let trimmed = trimmed
+        .strip_prefix("root/")
+        .unwrap_or(if trimmed == "root" { "" } else { trimmed });
+    trimmed
+        .split('/')
+        .filter(|segment| !segment.is_empty())
+        .flat_map(|segment| ["realms", segment])
+        .collect()
+}
+
+/// `root` or the realm name as the user wrote it, for messages.
+pub(crate) fn realm_label(realm: &str) -> String {
+    let segments = realm_segments(realm);
+    if segments.is_empty() {
+        "root".to_string()
+    } else {
+        segments
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+/// AM's own spelling of a realm: `/`, `/alpha`.
+fn realm_display_path(realm: &str) -> String {
+    let label = realm_label(realm);
+    if label == "root" {
+        "/".to_string()
+    } else {
+        format!("/{label}")
+    }
+}
+
+fn authenticate_url(tenant: &Url, realm: &str, journey: Option<&str>) -> Url {
+    let mut segments = vec!["am", "json", "realms", "root"];
+    segments.extend(realm_segments(realm));
+    segments.push("authenticate");
+    let mut url = tenant_url(tenant, &segments);
+    if let Some(journey) = journey {
+        url.query_pairs_mut()
+            .append_pair("authIndexType", "service")
+            .append_pair("authIndexValue", journey);
+    }
+    url
+}
+
+/// Sessions live in the root realm whatever the session's realm, as the recordings show;
+/// the trailing slash is AM's own spelling of the collection.
+fn sessions_url(tenant: &Url) -> Url {
+    tenant_url(tenant, &["am", "json", "realms", "root", "sessions", ""])
+}
+
+/// A header value that reqwest marks sensitive, so it never appears in its `Debug` output.
+pub(crate) fn secret_header_value(value: &str, url: &Url) -> Result<HeaderValue> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| Error::Protocol {
+        path: url.path().to_string(),
+        reason: "a credential contains characters that cannot be sent in a header".to_string(),
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// A response read to the end.
+pub(crate) struct Answer {
+    pub(crate) status: StatusCode,
+    pub(crate) content_type: Option<String>,
+    pub(crate) location: Option<String>,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Send `request` through [`crate::http::send`] (transport errors, bounded retries of
+/// 429/5xx honouring `Retry-After`) and read the whole answer.
+pub(crate) fn send(
+    http: &Client,
+    tenant: &Url,
+    url: &Url,
+    request: RequestBuilder,
+) -> Result<Answer> {
+    let answer = crate::http::send(http, tenant, url.path(), |_| {
+        // Every flow sends an in-memory body (JSON or form), which always clones.
+        request
+            .try_clone()
+            .expect("a request with an in-memory body can be cloned")
+    })?;
+    Ok(Answer {
+        status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
+        content_type: answer.content_type,
+        location: answer.location,
+        body: answer.body,
+    })
+}
+
+impl Answer {
+    pub(crate) fn content_type(&self) -> Option<&str> {
+        self.content_type.as_deref()
+    }
+
+    /// One clear line from the body, whatever shape the tenant used.
+    pub(crate) fn describe(&self) -> String {
+        describe_error_body(self.status.as_u16(), self.content_type(), &self.body)
+    }
+
+    pub(crate) fn service_error(&self, method: &str, url: &Url) -> Error {
+        Error::Service {
+            method: method.to_string(),
+            path: url.path().to_string(),
+            status: self.status.as_u16(),
+            message: self.describe(),
+            missing_scope: None,
+        }
+    }
+
+    /// The body as `T`; HTML, an empty or cut-off body, or another shape is a clear
+    /// [`Error::Protocol`].
+    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self, url: &Url) -> Result<T> {
+        let value = crate::http::parse_json_body(url.path(), self.content_type(), &self.body)?;
+        serde_json::from_value(value).map_err(|err| Error::Protocol {
+            path: url.path().to_string(),
+            reason: format!("the answer is not in the expected shape ({err})"),
+        })
+    }
+
+    /// The error for a refused `/authenticate` step.
+    fn login_error(&self, url: &Url, request: &SessionLogin<'_>, credentials_sent: bool) -> Error {
+        let crest_message = serde_json::from_slice::<Value>(&self.body)
+            .ok()
+            .and_then(|body| {
+                body.get("message")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        match (self.status, crest_message.as_deref(), request.journey) {
+            (StatusCode::UNAUTHORIZED, _, _) if credentials_sent => Error::Auth {
+                message: wrong_credentials_message(request),
+            },
+            // A later step refused (an expired authId, a skipped step AM insists on).
+            (StatusCode::UNAUTHORIZED, _, _) => Error::Auth {
+                message: format!(
+                    "the {} ended the login of '{}' without a session: {}",
+                    journey_label(request),
+                    request.username,
+                    self.describe()
+                ),
+            },
+            // AM's answer for an authIndexValue that names no journey.
+            (StatusCode::BAD_REQUEST, Some("No Configuration found"), Some(journey)) => {
+                Error::Auth {
+                    message: format!(
+                        "there is no journey '{journey}' in realm {}: check --journey (the tenant says: No Configuration found)",
+                        realm_label(request.realm)
+                    ),
+                }
+            }
+            (StatusCode::BAD_REQUEST, _, Some(journey)) => Error::Auth {
+                message: format!(
+                    "the tenant refused journey '{journey}' of realm {}: {}",
+                    realm_label(request.realm),
+                    self.describe()
+                ),
+            },
+            _ => self.service_error("POST", url),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn request<'a>(password: &'a Secret<String>, journey: Option<&'a str>) -> SessionLogin<'a> {
+        SessionLogin {
+            realm: "alpha",
+            journey,
+            username: "bjensen",
+            password,
+            zero_page: false,
+        }
+    }
+
+    /// The Name/Password step of the recorded `PasswordGrant` journey.
+    fn name_password_step() -> Value {
+        json!({
+            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
+            "callbacks": [
+                {"type": "NameCallback",
+                 "output": [{"name": "prompt", "value": "User Name"}],
+                 "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
+                {"type": "PasswordCallback",
+                 "output": [{"name": "prompt", "value": "Password"}],
+                 "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
+            ]
+        })
+    }
+
+    /// The recorded cloud admin MFA-enrolment step.
+    fn mfa_enrolment_step() -> Value {
+        json!({
+            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
+            "callbacks": [
+                {"type": "TextOutputCallback",
+                 "output": [{"name": "message", "value": "Loading..."}, {"name": "messageType", "value": "0"}]},
+                {"type": "ConfirmationCallback",
+                 "output": [{"name": "prompt", "value": ""}, {"name": "messageType", "value": 0},
+                            {"name": "options", "value": ["Set up"]}, {"name": "optionType", "value": -1},
+                            {"name": "defaultOption", "value": 0}],
+                 "input": [{"name": "IDToken2", "value": 0}]},
+                {"type": "HiddenValueCallback",
+                 "output": [{"name": "value", "value": "false"}, {"name": "id", "value": "skip-input-752"}],
+                 "input": [{"name": "IDToken3", "value": "skip-input-752"}]},
+                {"type": "TextOutputCallback",
+                 "output": [{"name": "message", "value": "var setupPage = function() {}"}, {"name": "messageType", "value": "4"}]}
+            ]
+        })
+    }
+
+    #[test]
+    fn name_and_password_callbacks_are_filled_and_the_rest_is_kept() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, Some("PasswordGrant"));
+        let mut step = name_password_step();
+        CallbackAnswerer::new(&login).answer(&mut step).unwrap();
+        assert_eq!(step["callbacks"][0]["input"][0]["value"], "bjensen");
+        assert_eq!(step["callbacks"][0]["input"][0]["name"], "IDToken1");
+        assert_eq!(step["callbacks"][1]["input"][0]["value"], "Passw0rd!");
+        assert_eq!(step["callbacks"][1]["_id"], 1);
+        assert_eq!(
+            step["authId"],
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig"
+        );
+    }
+
+    #[test]
+    fn the_mfa_enrolment_step_is_skipped() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, None);
+        let mut step = mfa_enrolment_step();
+        let before = step.clone();
+        CallbackAnswerer::new(&login).answer(&mut step).unwrap();
+        assert_eq!(step["callbacks"][2]["input"][0]["value"], "Skip");
+        // The confirmation keeps its default and the outputs are untouched.
+        assert_eq!(step["callbacks"][1], before["callbacks"][1]);
+        assert_eq!(step["callbacks"][0], before["callbacks"][0]);
+        assert_eq!(step["callbacks"][3], before["callbacks"][3]);
+    }
+
+    #[test]
+    fn an_unknown_callback_is_an_error_naming_it_and_the_journey() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, Some("Login"));
+        let mut step = json!({
+            "authId": "x",
+            "callbacks": [{"type": "PollingWaitCallback",
+                           "output": [{"name": "waitTime", "value": "8000"}]}]
+        });
+        let err = CallbackAnswerer::new(&login).answer(&mut step).unwrap_err();
+        let Error::Login(message) = err else {
+            panic!("expected a login error, got {err:?}");
+        };
+        assert!(message.contains("PollingWaitCallback"), "{message}");
+        assert!(message.contains("'Login'"), "{message}");
+        assert!(message.contains("alpha"), "{message}");
+    }
+
+    #[test]
+    fn a_hidden_value_that_is_not_the_skip_input_is_refused() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, Some("amsterService"));
+        let mut step = json!({
+            "authId": "x",
+            "callbacks": [{"type": "HiddenValueCallback",
+                           "output": [{"name": "value", "value": "67e50231"}, {"name": "id", "value": "jwt"}],
+                           "input": [{"name": "IDToken1", "value": "jwt"}]}]
+        });
+        let err = CallbackAnswerer::new(&login).answer(&mut step).unwrap_err();
+        assert!(err.to_string().contains("HiddenValueCallback"), "{err}");
+    }
+
+    #[test]
+    fn a_confirmation_outside_the_enrolment_step_is_refused() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, None);
+        let mut step = json!({
+            "authId": "x",
+            "callbacks": [{"type": "ConfirmationCallback",
+                           "output": [{"name": "options", "value": ["Yes", "No"]}],
+                           "input": [{"name": "IDToken1", "value": 0}]}]
+        });
+        let err = CallbackAnswerer::new(&login).answer(&mut step).unwrap_err();
+        assert!(err.to_string().contains("ConfirmationCallback"), "{err}");
+    }
+
+    #[test]
+    fn asking_for_the_password_twice_means_it_was_wrong() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, None);
+        let mut answerer = CallbackAnswerer::new(&login);
+        answerer.answer(&mut name_password_step()).unwrap();
+        let err = answerer.answer(&mut name_password_step()).unwrap_err();
+        let Error::Auth { message } = err else {
+            panic!("expected an auth error, got {err:?}");
+        };
+        assert!(
+            message.contains("username or password is wrong"),
+            "{message}"
+        );
+        assert!(message.contains("realm alpha"), "{message}");
+        assert!(!message.contains("Passw0rd!"), "{message}");
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = request(&password, None);
+        assert!(!format!("{login:?}").contains("Passw0rd!"));
+        let headers = zero_page_headers(&SessionLogin {
+            zero_page: true,
+            ..login
+        })
+        .unwrap();
+        assert!(!format!("{headers:?}").contains("Passw0rd!"));
+        assert_eq!(headers["X-OpenAM-Username"], "bjensen");
+    }
+
+    #[test]
+    fn journey_replies_are_told_apart() {
+        let success = json!({"tokenId": "AQIC.abc", "successUrl": "/platform", "realm": "/"});
+        match JourneyReply::from_value(success) {
+            JourneyReply::Success { token, realm } => {
+                assert_eq!(token.expose(), "AQIC.abc");
+                assert_eq!(realm.as_deref(), Some("/"));
+            }
+            _ => panic!("expected success"),
+        }
+        assert!(matches!(
+            JourneyReply::from_value(name_password_step()),
+            JourneyReply::Step(_)
+        ));
+        assert!(matches!(
+            JourneyReply::from_value(json!({"code": 200})),
+            JourneyReply::Unexpected(_)
+        ));
+    }
+
+    #[test]
+    fn authenticate_urls_per_realm_and_journey() {
+        let tenant = Url::parse("https://openam-volker-dev.forgeblocks.com").unwrap();
+        assert_eq!(
+            authenticate_url(&tenant, "root", None).as_str(),
+            "https://openam-volker-dev.forgeblocks.com/am/json/realms/root/authenticate"
+        );
+        assert_eq!(
+            authenticate_url(&tenant, "/", None).path(),
+            "/am/json/realms/root/authenticate"
+        );
+        assert_eq!(
+            authenticate_url(&tenant, "alpha", Some("PasswordGrant")).as_str(),
+            "https://openam-volker-dev.forgeblocks.com/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=PasswordGrant"
+        );
+        assert_eq!(
+            authenticate_url(&tenant, "/alpha/bravo", None).path(),
+            "/am/json/realms/root/realms/alpha/realms/bravo/authenticate"
+        );
+        assert_eq!(realm_label("/"), "root");
+        assert_eq!(realm_label("root/alpha"), "alpha");
+        assert_eq!(realm_display_path("alpha"), "/alpha");
+    }
+
+    #[test]
+    fn the_recorded_session_info_parses() {
+        let reply = json!({
+            "username": "c53c2f47-5d19-4a24-b152-e8ce288f6457",
+            "universalId": "id=c53c2f47-5d19-4a24-b152-e8ce288f6457,ou=user,ou=am-config",
+            "realm": "/",
+            "latestAccessTime": "2026-07-10T01:34:58Z",
+            "maxIdleExpirationTime": "2026-07-10T02:04:58Z",
+            "maxSessionExpirationTime": "2026-07-10T03:34:57Z",
+            "properties": {"AMCtxId": "671bb25a-1505-4c6e-9989-6dc75a64de6e-205724"}
+        });
+        let info = parse_session_info(reply).unwrap().unwrap();
+        assert_eq!(info.username, "c53c2f47-5d19-4a24-b152-e8ce288f6457");
+        assert_eq!(
+            info.universal_id,
+            "id=c53c2f47-5d19-4a24-b152-e8ce288f6457,ou=user,ou=am-config"
+        );
+        assert_eq!(info.realm, "/");
+        assert_eq!(info.expires_at().to_rfc3339(), "2026-07-10T02:04:58+00:00");
+    }
+
+    #[test]
+    fn an_invalid_session_reply_is_none() {
+        assert!(
+            parse_session_info(json!({"valid": false}))
+                .unwrap()
+                .is_none()
+        );
+        assert!(parse_session_info(json!({})).unwrap().is_none());
+        assert!(
+            parse_session_info(json!({"username": "x", "maxIdleExpirationTime": "yesterday"}))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn only_ams_own_refusals_mean_the_session_is_gone() {
+        let answer = |status: u16, body: &str| Answer {
+            status: StatusCode::from_u16(status).unwrap(),
+            content_type: None,
+            location: None,
+            body: body.as_bytes().to_vec(),
+        };
+        let access_denied = r#"{"code":401,"reason":"Unauthorized","message":"Access Denied"}"#;
+        assert!(session_is_gone(&answer(401, access_denied)));
+        let invalid = r#"{"code":400,"reason":"Bad Request","message":"Invalid Session"}"#;
+        assert!(session_is_gone(&answer(400, invalid)));
+        assert!(!session_is_gone(&answer(404, "<html>Not Found</html>")));
+        let bad_json = r#"{"code":400,"reason":"Bad Request","message":"Invalid JSON"}"#;
+        assert!(!session_is_gone(&answer(400, bad_json)));
+        assert!(!session_is_gone(&answer(503, "")));
+    }
+
+    #[test]
+    fn logout_replies() {
+        assert!(logout_confirmed(
+            &json!({"result": "Successfully logged out"})
+        ));
+        assert!(!logout_confirmed(&json!({"result": "Session not found"})));
+        assert!(!logout_confirmed(&json!({})));
+    }
+
+    fn client() -> Client {
+        crate::http::build_client().unwrap()
+    }
+
+    #[test]
+    fn zero_page_admin_login_skips_the_mfa_enrolment() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, mfa_enrolment_step()),
+            mock_tenant::reply(
+                200,
+                json!({"tokenId": "AQIC5w.admin", "successUrl": "/platform", "realm": "/"}),
+            ),
+        ]);
+        let password = Secret::new("Adm1nPass!".to_string());
+        let session = login(
+            &client(),
+            &tenant.url,
+            &SessionLogin {
+                realm: "root",
+                journey: None,
+                username: "admin@example.com",
+                password: &password,
+                zero_page: true,
+            },
+        )
+        .unwrap();
+        assert_eq!(session.token.expose(), "AQIC5w.admin");
+        assert_eq!(session.realm, "/");
+        let requests = tenant.requests();
+        assert_eq!(requests.len(), 2);
+        let first = &requests[0];
+        assert_eq!(first.method, "POST");
+        assert_eq!(first.target, "/am/json/realms/root/authenticate");
+        assert_eq!(
+            first.header("accept-api-version"),
+            Some("resource=2.0, protocol=1.0")
+        );
+        assert_eq!(first.header("x-openam-username"), Some("admin@example.com"));
+        assert_eq!(first.header("x-openam-password"), Some("Adm1nPass!"));
+        assert_eq!(first.json(), json!({}));
+        let second = &requests[1];
+        assert_eq!(second.header("x-openam-password"), None);
+        assert_eq!(second.json()["callbacks"][2]["input"][0]["value"], "Skip");
+        assert_eq!(second.json()["authId"], mfa_enrolment_step()["authId"]);
+    }
+
+    #[test]
+    fn callbacks_login_through_a_named_journey() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(
+                200,
+                json!({"tokenId": "AQIC5w.user", "successUrl": "/enduser/?realm=alpha", "realm": "/alpha"}),
+            ),
+        ]);
+        let password = Secret::new("Passw0rd!".to_string());
+        let session = login(&client(), &tenant.url, &request(&password, Some("Login"))).unwrap();
+        assert_eq!(session.realm, "/alpha");
+        let requests = tenant.requests();
+        assert_eq!(
+            requests[0].target,
+            "/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=Login"
+        );
+        assert_eq!(requests[0].header("x-openam-username"), None);
+        assert_eq!(requests[0].json(), json!({}));
+        let answered = requests[1].json();
+        assert_eq!(answered["callbacks"][0]["input"][0]["value"], "bjensen");
+        assert_eq!(answered["callbacks"][1]["input"][0]["value"], "Passw0rd!");
+    }
+
+    #[test]
+    fn login_failure_says_the_credentials_are_wrong_without_the_password() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(
+                401,
+                json!({"code": 401, "reason": "Unauthorized", "message": "Login failure", "detail": {"failureUrl": ""}}),
+            ),
+        ]);
+        let password = Secret::new("Passw0rd!".to_string());
+        let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
+        let Error::Auth { message } = &err else {
+            panic!("expected an auth error, got {err:?}");
+        };
+        assert!(
+            message.contains("username or password is wrong"),
+            "{message}"
+        );
+        assert!(message.contains("realm alpha"), "{message}");
+        assert!(!format!("{err:?}").contains("Passw0rd!"));
+    }
+
+    #[test]
+    fn a_refusal_after_the_password_was_accepted_does_not_blame_the_password() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(200, mfa_enrolment_step()),
+            mock_tenant::reply(
+                401,
+                json!({"code": 401, "reason": "Unauthorized", "message": "Session has timed out"}),
+            ),
+        ]);
+        let password = Secret::new("Passw0rd!".to_string());
+        let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(!message.contains("password is wrong"), "{message}");
+        assert!(message.contains("Session has timed out"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_journey_is_named() {
+        let tenant = mock_tenant::serve(vec![mock_tenant::reply(
+            400,
+            json!({"code": 400, "reason": "Bad Request", "message": "No Configuration found"}),
+        )]);
+        let password = Secret::new("Passw0rd!".to_string());
+        let err = login(
+            &client(),
+            &tenant.url,
+            &request(&password, Some("NoSuchJourney")),
+        )
+        .unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(message.contains("'NoSuchJourney'"), "{message}");
+        assert!(message.contains("realm alpha"), "{message}");
+    }
+
+    #[test]
+    fn a_journey_that_never_ends_is_bounded() {
+        let skip_steps = (0..MAX_JOURNEY_STEPS)
+            .map(|_| mock_tenant::reply(200, mfa_enrolment_step()))
+            .collect();
+        let tenant = mock_tenant::serve(skip_steps);
+        let password = Secret::new("Passw0rd!".to_string());
+        let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
+        assert!(matches!(err, Error::Login(_)), "{err:?}");
+        assert_eq!(tenant.requests().len(), MAX_JOURNEY_STEPS);
+    }
+
+    #[test]
+    fn the_cookie_name_comes_from_serverinfo() {
+        let tenant = mock_tenant::serve(vec![mock_tenant::reply(
+            200,
+            json!({"_id": "*", "cookieName": "6ac6499e9da2071", "secureCookie": true, "realm": "/"}),
+        )]);
+        assert_eq!(
+            cookie_name(&client(), &tenant.url).unwrap(),
+            "6ac6499e9da2071"
+        );
+        let requests = tenant.requests();
+        assert_eq!(requests[0].method, "GET");
+        assert_eq!(requests[0].target, "/am/json/serverinfo/*");
+        assert_eq!(
+            requests[0].header("accept-api-version"),
+            Some("resource=1.1")
+        );
+    }
+
+    #[test]
+    fn session_info_is_asked_without_a_cookie() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(
+                200,
+                json!({
+                "username": "bjensen", "universalId": "id=bjensen,ou=user,o=alpha,ou=services,ou=am-config",
+                "realm": "/alpha", "latestAccessTime": "2026-07-10T01:34:58Z",
+                "maxIdleExpirationTime": "2026-07-10T02:04:58Z",
+                "maxSessionExpirationTime": "2026-07-10T03:34:57Z"}),
+            ),
+            mock_tenant::reply(
+                401,
+                json!({"code": 401, "reason": "Unauthorized", "message": "Access Denied"}),
+            ),
+        ]);
+        let token = Secret::new("AQIC5w.user".to_string());
+        let info = session_info(&client(), &tenant.url, &token)
+            .unwrap()
+            .unwrap();
+        assert_eq!(info.realm, "/alpha");
+        assert!(
+            session_info(&client(), &tenant.url, &token)
+                .unwrap()
+                .is_none()
+        );
+        let requests = tenant.requests();
+        assert_eq!(
+            requests[0].target,
+            "/am/json/realms/root/sessions/?_action=getSessionInfo"
+        );
+        assert_eq!(
+            requests[0].header("accept-api-version"),
+            Some("resource=4.0")
+        );
+        assert_eq!(requests[0].header("cookie"), None);
+        assert_eq!(requests[0].json(), json!({"tokenId": "AQIC5w.user"}));
+    }
+
+    #[test]
+    fn logout_sends_the_session_in_the_cookie_named_header() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, json!({"result": "Successfully logged out"})),
+            mock_tenant::reply(
+                401,
+                json!({"code": 401, "reason": "Unauthorized", "message": "Access Denied"}),
+            ),
+        ]);
+        let token = Secret::new("AQIC5w.user".to_string());
+        assert!(logout(&client(), &tenant.url, "6ac6499e9da2071", &token).unwrap());
+        assert!(!logout(&client(), &tenant.url, "6ac6499e9da2071", &token).unwrap());
+        let requests = tenant.requests();
+        assert_eq!(
+            requests[0].target,
+            "/am/json/realms/root/sessions/?_action=logout"
+        );
+        assert_eq!(requests[0].header("6ac6499e9da2071"), Some("AQIC5w.user"));
+    }
+
+    #[test]
+    fn an_unreachable_tenant_is_a_network_error() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        drop(listener);
+        let err = cookie_name(&client(), &url).unwrap_err();
+        assert!(matches!(err, Error::Network { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn sessions_url_is_the_root_collection() {
+        let tenant = Url::parse("http://127.0.0.1:8080/").unwrap();
+        assert_eq!(
+            sessions_url(&tenant).as_str(),
+            "http://127.0.0.1:8080/am/json/realms/root/sessions/"
+        );
+    }
+}
+
+/// A scripted tenant on loopback for the flows' unit tests: answers the given responses in
+/// order, one connection each, and records the requests it saw.
+#[cfg(test)]
+pub(crate) mod mock_tenant {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
+
+    use url::Url;
+
+    #[derive(Debug)]
+    pub(crate) struct Recorded {
+        pub(crate) method: String,
+        /// Path and query.
+        pub(crate) target: String,
+        /// Lowercase names.
+        pub(crate) headers: Vec<(String, String)>,
+        pub(crate) body: String,
+    }
+
+    impl Recorded {
+        pub(crate) fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        }
+
+        pub(crate) fn json(&self) -> serde_json::Value {
+            serde_json::from_str(&self.body).expect("the request body is JSON")
+        }
+
+        pub(crate) fn form(&self) -> Vec<(String, String)> {
+            url::form_urlencoded::parse(self.body.as_bytes())
+                .into_owned()
+                .collect()
+        }
+    }
+
+    /// One canned answer: status, extra headers, JSON body.
+    pub(crate) struct Reply {
+        pub(crate) status: u16,
+        pub(crate) headers: Vec<(&'static str, String)>,
+        pub(crate) body: String,
+    }
+
+    pub(crate) fn reply(status: u16, body: serde_json::Value) -> Reply {
+        Reply {
+            status,
+            headers: vec![("Content-Type", "application/json".to_string())],
+            body: body.to_string(),
+        }
+    }
+
+    pub(crate) struct MockTenant {
+        pub(crate) url: Url,
+        server: JoinHandle<Vec<Recorded>>,
+    }
+
+    impl MockTenant {
+        /// The requests seen, once every reply has been given (or after a few seconds).
+        pub(crate) fn requests(self) -> Vec<Recorded> {
+            self.server.join().expect("mock tenant thread")
+        }
+    }
+
+    pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let server = std::thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            let mut seen = Vec::new();
+            for reply in replies {
+                let stream = loop {
+                    match listener.accept() {
+                        Ok((stream, _)) => break Some(stream),
+                        Err(_) if Instant::now() < deadline => {
+                            std::thread::sleep(Duration::from_millis(5))
+                        }
+                        Err(_) => break None,
+                    }
+                };
+                let Some(mut stream) = stream else { break };
+                stream.set_nonblocking(false).unwrap();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                reader.read_line(&mut request_line).unwrap();
+                let mut parts = request_line.split_whitespace();
+                let method = parts.next().unwrap_or_default().to_string();
+                let target = parts.next().unwrap_or_default().to_string();
+                let mut headers = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    reader.read_line(&mut line).unwrap();
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
+                    }
+                }
+                let length: usize = headers
+                    .iter()
+                    .find(|(n, _)| n == "content-length")
+                    .and_then(|(_, v)| v.parse().ok())
+                    .unwrap_or(0);
+                let mut body = vec![0; length];
+                reader.read_exact(&mut body).unwrap();
+                let mut answer = format!(
+                    "HTTP/1.1 {} Mock\r\nConnection: close\r\nContent-Length: {}\r\n",
+                    reply.status,
+                    reply.body.len()
+                );
+                for (name, value) in &reply.headers {
+                    answer.push_str(&format!("{name}: {value}\r\n"));
+                }
+                answer.push_str("\r\n");
+                answer.push_str(&reply.body);
+                stream.write_all(answer.as_bytes()).unwrap();
+                seen.push(Recorded {
+                    method,
+                    target,
+                    headers,
+                    body: String::from_utf8_lossy(&body).into_owned(),
+                });
+            }
+            seen
+        });
+        MockTenant { url, server }
+    }
 }

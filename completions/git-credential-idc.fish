@@ -1,0 +1,91 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_git_credential_idc_global_optspecs
+    string join \n h/help V/version
+end
+
+function __fish_git_credential_idc_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_git_credential_idc_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_git_credential_idc_using_subcommand
+    set -l cmd (__fish_git_credential_idc_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -s V -l version -d 'Print version'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "get" -d 'git credential protocol: answer git\'s request on stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "store" -d 'git credential protocol: git reports a credential that worked (nothing to keep)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "erase" -d 'git credential protocol: git reports a credential that failed; renew ours next time'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "capability" -d 'git credential protocol: announce the capabilities this helper understands'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "login" -d 'Log in to a tenant and cache the credential (same flags as `idc login`)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "logout" -d 'End the session and remove the profile\'s cached credentials'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "token" -d 'Print the credential (bare token, or JSON)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "header" -d 'Print one `Name: value` header line for URL'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "curl-config" -d 'Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "httpie-session" -d 'Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "status" -d 'Show every profile, its tenant and whether its credential is valid'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand get" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand store" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand erase" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand capability" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l profile -d 'Profile name to create or update' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities, or the session\'s login realm (default: alpha)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l service-account -d 'Service account id (JWT bearer login)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l scope -d 'Requested scopes, one space-separated string: "fr:am:* fr:idm:*"' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l username -d 'User name (session login through the callbacks journey)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l journey -d 'Authentication journey (session login)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-file -d 'Read the password from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id (client credentials login)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l zero-page -d 'Send the user name and password as headers in one request instead of filling the journey\'s callbacks (session login)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-stdin -d 'Read the password from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l format -d 'Output format' -r -f -a "text\t'The token alone'
+json\t'`{token, type, header: {name, value}, expires_at}`'"
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l path -d 'The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand header" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand header" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand curl-config" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand curl-config" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand httpie-session" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand httpie-session" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand status" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "get" -d 'git credential protocol: answer git\'s request on stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "store" -d 'git credential protocol: git reports a credential that worked (nothing to keep)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "erase" -d 'git credential protocol: git reports a credential that failed; renew ours next time'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "capability" -d 'git credential protocol: announce the capabilities this helper understands'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "login" -d 'Log in to a tenant and cache the credential (same flags as `idc login`)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "logout" -d 'End the session and remove the profile\'s cached credentials'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "token" -d 'Print the credential (bare token, or JSON)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "header" -d 'Print one `Name: value` header line for URL'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "curl-config" -d 'Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "httpie-session" -d 'Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "status" -d 'Show every profile, its tenant and whether its credential is valid'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "completions" -d 'Print the completion script for a shell'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+
+# git-credential-idc: tenant URLs and endpoint paths of your idc profiles.
+complete -c git-credential-idc -n "__fish_seen_subcommand_from header curl-config httpie-session" -f -a "(git-credential-idc complete-url (commandline -ct))"

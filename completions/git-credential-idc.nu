@@ -1,0 +1,166 @@
+module completions {
+
+  # Tenant URLs and endpoint paths of your idc profiles.
+  def "nu-complete git-credential-idc url" [context: string] {
+    let word = ($context | split row ' ' | last)
+    ^git-credential-idc complete-url $word | lines
+  }
+
+  # Hands idc's cached credential to git, curl, httpie and xh, so no token is ever pasted on a command line
+  export extern git-credential-idc [
+    --help(-h)                # Print help
+    --version(-V)             # Print version
+  ]
+
+  # git credential protocol: answer git's request on stdin
+  export extern "git-credential-idc get" [
+    --help(-h)                # Print help
+  ]
+
+  # git credential protocol: git reports a credential that worked (nothing to keep)
+  export extern "git-credential-idc store" [
+    --help(-h)                # Print help
+  ]
+
+  # git credential protocol: git reports a credential that failed; renew ours next time
+  export extern "git-credential-idc erase" [
+    --help(-h)                # Print help
+  ]
+
+  # git credential protocol: announce the capabilities this helper understands
+  export extern "git-credential-idc capability" [
+    --help(-h)                # Print help
+  ]
+
+  # Log in to a tenant and cache the credential (same flags as `idc login`)
+  export extern "git-credential-idc login" [
+    --profile: string         # Profile name to create or update
+    --tenant: string          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
+    --realm: string           # Realm of the identities, or the session's login realm (default: alpha)
+    --service-account: string # Service account id (JWT bearer login)
+    --jwk: path               # Path of the service account's private JWK
+    --scope: string           # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
+    --username: string        # User name (session login through the callbacks journey)
+    --journey: string         # Authentication journey (session login)
+    --zero-page               # Send the user name and password as headers in one request instead of filling the journey's callbacks (session login)
+    --password-stdin          # Read the password from stdin
+    --password-file: path     # Read the password from a file
+    --client-id: string       # OAuth client id (client credentials login)
+    --secret-stdin            # Read the client secret from stdin
+    --secret-file: path       # Read the client secret from a file
+    --help(-h)                # Print help
+  ]
+
+  # End the session and remove the profile's cached credentials
+  export extern "git-credential-idc logout" [
+    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --help(-h)                # Print help
+  ]
+
+  def "nu-complete git-credential-idc token format" [] {
+    [ "text" "json" ]
+  }
+
+  # Print the credential (bare token, or JSON)
+  export extern "git-credential-idc token" [
+    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --format: string@"nu-complete git-credential-idc token format" # Output format
+    --path: string            # The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)
+    --help(-h)                # Print help (see more with '--help')
+  ]
+
+  # Print one `Name: value` header line for URL
+  export extern "git-credential-idc header" [
+    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --help(-h)                # Print help
+    url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
+  ]
+
+  # Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`
+  export extern "git-credential-idc curl-config" [
+    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --help(-h)                # Print help
+    url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
+  ]
+
+  # Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`
+  export extern "git-credential-idc httpie-session" [
+    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --help(-h)                # Print help
+    url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
+  ]
+
+  # Show every profile, its tenant and whether its credential is valid
+  export extern "git-credential-idc status" [
+    --help(-h)                # Print help
+  ]
+
+  def "nu-complete git-credential-idc completions shell" [] {
+    [ "bash" "zsh" "fish" "nushell" ]
+  }
+
+  # Print the completion script for a shell
+  export extern "git-credential-idc completions" [
+    --help(-h)                # Print help
+    shell: string@"nu-complete git-credential-idc completions shell"
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc help" [
+  ]
+
+  # git credential protocol: answer git's request on stdin
+  export extern "git-credential-idc help get" [
+  ]
+
+  # git credential protocol: git reports a credential that worked (nothing to keep)
+  export extern "git-credential-idc help store" [
+  ]
+
+  # git credential protocol: git reports a credential that failed; renew ours next time
+  export extern "git-credential-idc help erase" [
+  ]
+
+  # git credential protocol: announce the capabilities this helper understands
+  export extern "git-credential-idc help capability" [
+  ]
+
+  # Log in to a tenant and cache the credential (same flags as `idc login`)
+  export extern "git-credential-idc help login" [
+  ]
+
+  # End the session and remove the profile's cached credentials
+  export extern "git-credential-idc help logout" [
+  ]
+
+  # Print the credential (bare token, or JSON)
+  export extern "git-credential-idc help token" [
+  ]
+
+  # Print one `Name: value` header line for URL
+  export extern "git-credential-idc help header" [
+  ]
+
+  # Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`
+  export extern "git-credential-idc help curl-config" [
+  ]
+
+  # Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`
+  export extern "git-credential-idc help httpie-session" [
+  ]
+
+  # Show every profile, its tenant and whether its credential is valid
+  export extern "git-credential-idc help status" [
+  ]
+
+  # Print the completion script for a shell
+  export extern "git-credential-idc help completions" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc help help" [
+  ]
+
+}
+
+export use completions *

@@ -1,0 +1,174 @@
+//! The command line (clap derive). Only the shape of the arguments lives here; what each
+//! command does is in `commands.rs`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueHint};
+
+use crate::completions::Shell;
+use crate::formats::TokenFormat;
+
+/// Hands idc's cached credential to git, curl, httpie and xh, so no token is ever pasted
+/// on a command line.
+#[derive(Debug, Parser)]
+#[command(name = "git-credential-idc", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// git credential protocol: answer git's request on stdin
+    Get,
+    /// git credential protocol: git reports a credential that worked (nothing to keep)
+    Store,
+    /// git credential protocol: git reports a credential that failed; renew ours next time
+    Erase,
+    /// git credential protocol: announce the capabilities this helper understands
+    Capability,
+    /// Log in to a tenant and cache the credential (same flags as `idc login`)
+    Login(Box<LoginArgs>),
+    /// End the session and remove the profile's cached credentials
+    Logout(ProfileArg),
+    /// Print the credential (bare token, or JSON)
+    Token(TokenArgs),
+    /// Print one `Name: value` header line for URL
+    Header(TargetArgs),
+    /// Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`
+    CurlConfig(TargetArgs),
+    /// Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`
+    HttpieSession(TargetArgs),
+    /// Show every profile, its tenant and whether its credential is valid
+    Status,
+    /// Print the completion script for a shell
+    Completions {
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Tenant URLs and endpoint paths that start with PREFIX (used by the completion scripts)
+    #[command(hide = true)]
+    CompleteUrl {
+        #[arg(default_value = "")]
+        prefix: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArg {
+    /// Profile name (default: $IDC_PROFILE, else the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Profile name (default: $IDC_PROFILE, else the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: TokenFormat,
+    /// The endpoint path the credential is for (default: the session for session
+    /// profiles, the bearer token otherwise)
+    #[arg(long, value_name = "PATH")]
+    pub path: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Profile name (default: the profile whose tenant matches URL)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The URL the request goes to: picks the profile (scheme, host, port) and the
+    /// credential for its path
+    #[arg(value_hint = ValueHint::Url)]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct LoginArgs {
+    /// Profile name to create or update
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// Tenant URL, e.g. https://openam-acme.forgeblocks.com
+    #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
+    pub tenant: Option<String>,
+    /// Realm of the identities, or the session's login realm (default: alpha)
+    #[arg(long, value_name = "REALM")]
+    pub realm: Option<String>,
+
+    /// Service account id (JWT bearer login)
+    #[arg(long, value_name = "ID", requires = "jwk", conflicts_with_all = ["username", "client_id"])]
+    pub service_account: Option<String>,
+    /// Path of the service account's private JWK
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "service_account")]
+    pub jwk: Option<PathBuf>,
+    /// Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
+    #[arg(long, value_name = "SCOPES")]
+    pub scope: Option<String>,
+
+    /// User name (session login through the callbacks journey)
+    #[arg(long, value_name = "NAME", conflicts_with = "client_id")]
+    pub username: Option<String>,
+    /// Authentication journey (session login)
+    #[arg(long, value_name = "JOURNEY", requires = "username")]
+    pub journey: Option<String>,
+    /// Send the user name and password as headers in one request instead of filling the
+    /// journey's callbacks (session login)
+    #[arg(long, requires = "username")]
+    pub zero_page: bool,
+    /// Read the password from stdin
+    #[arg(long, requires = "username", conflicts_with = "password_file")]
+    pub password_stdin: bool,
+    /// Read the password from a file
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "username")]
+    pub password_file: Option<PathBuf>,
+
+    /// OAuth client id (client credentials login)
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Read the client secret from stdin
+    #[arg(long, requires = "client_id", conflicts_with = "secret_file")]
+    pub secret_stdin: bool,
+    /// Read the client secret from a file
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "client_id")]
+    pub secret_file: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn secrets_are_never_flag_values() {
+        let refused = Cli::try_parse_from([
+            "git-credential-idc",
+            "login",
+            "--username",
+            "bob",
+            "--password",
+            "hunter2",
+        ]);
+        assert!(refused.is_err());
+    }
+
+    #[test]
+    fn a_jwk_needs_a_service_account() {
+        assert!(Cli::try_parse_from(["git-credential-idc", "login", "--jwk", "k.jwk"]).is_err());
+    }
+
+    #[test]
+    fn git_actions_parse() {
+        for action in ["get", "store", "erase", "capability"] {
+            assert!(Cli::try_parse_from(["git-credential-idc", action]).is_ok());
+        }
+    }
+}

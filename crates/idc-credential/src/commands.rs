@@ -1,0 +1,436 @@
+//! What each command does: read the arguments (or git's request), ask idc-core, print the
+//! answer. No authentication, caching or HTTP here: idc-core owns all of it.
+
+use std::io::{Read, Write};
+use std::path::Path;
+
+use chrono::Utc;
+use idc_core::{AuthKind, Credential, CredentialKind, Idc, LoginRequest, Profile, Secret};
+use url::Url;
+
+use crate::cli::{LoginArgs, TargetArgs, TokenArgs};
+use crate::error::HelperError;
+use crate::formats::{self, TokenFormat};
+use crate::git_protocol::{self, Answer, Request};
+
+/// The user name git gets with a bearer token when it cannot take `authtype`: what hosts
+/// that accept tokens as passwords conventionally expect.
+const TOKEN_USERNAME: &str = "oauth2";
+
+// ----- git credential protocol -----
+
+/// `get`: answer only for a host that is one of our tenants; otherwise print nothing and
+/// succeed, so the next helper in git's list gets its turn.
+pub fn git_get() -> Result<(), HelperError> {
+    let request = read_git_request()?;
+    let Some((idc, profile, url)) = profile_for_git(&request)? else {
+        return Ok(());
+    };
+    let credential = idc.credential(&profile, url.path())?;
+    // git can only send `Authorization`; a session header is for curl and httpie.
+    if credential.kind != CredentialKind::Bearer
+        || !git_protocol::is_transmittable(credential.token.expose())
+    {
+        return Ok(());
+    }
+    let expiry_unix = credential.expires_at.timestamp();
+    let answer = if request.supports_authtype() {
+        Answer::Authorization {
+            authtype: "Bearer".to_string(),
+            credential: credential.token,
+            expiry_unix,
+        }
+    } else {
+        Answer::Password {
+            username: request
+                .username
+                .clone()
+                .filter(|name| git_protocol::is_transmittable(name))
+                .unwrap_or_else(|| TOKEN_USERNAME.to_string()),
+            password: credential.token,
+            expiry_unix,
+        }
+    };
+    print(&answer.render())
+}
+
+/// `store`: our credentials are cached by idc-core when they are issued; what git hands
+/// back is never written anywhere.
+pub fn git_store() -> Result<(), HelperError> {
+    read_git_request().map(drop)
+}
+
+/// `erase`: git says a credential failed. Only when it is the one we handed out for that
+/// tenant is our cached credential renewed (once, however many callers); anything else git
+/// reports is none of our business.
+pub fn git_erase() -> Result<(), HelperError> {
+    let request = read_git_request()?;
+    let Some(used) = request.used_secret() else {
+        return Ok(());
+    };
+    let Some((idc, profile, url)) = profile_for_git(&request)? else {
+        return Ok(());
+    };
+    idc.credential_renewing(&profile, url.path(), &Secret::new(used.to_string()))?;
+    Ok(())
+}
+
+/// `capability`: announce that we understand `authtype`.
+pub fn git_capability() -> Result<(), HelperError> {
+    print(git_protocol::capabilities())
+}
+
+fn read_git_request() -> Result<Request, HelperError> {
+    git_protocol::read_request(std::io::stdin().lock())
+        .map_err(|error| HelperError::Input(format!("cannot read git's request: {error}")))
+}
+
+/// The profile whose tenant is the host git asks about, or `None` when it is not ours
+/// (including when no profile exists at all).
+fn profile_for_git(request: &Request) -> Result<Option<(Idc, Profile, Url)>, HelperError> {
+    let Some(url) = request.url() else {
+        return Ok(None);
+    };
+    let idc = Idc::from_env()?;
+    match idc.profile_for_url(&url) {
+        Ok(Some(profile)) => Ok(Some((idc, profile, url))),
+        Ok(None) | Err(idc_core::Error::NoProfile(_)) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+// ----- login, logout, status -----
+
+pub fn login(args: LoginArgs) -> Result<(), HelperError> {
+    let secret = read_login_secret(&args)?;
+    let request = LoginRequest {
+        profile: args.profile,
+        tenant: args.tenant,
+        realm: args.realm,
+        service_account: args.service_account,
+        jwk_path: args.jwk,
+        scopes: args
+            .scope
+            .map(|scope| scope.split_whitespace().map(str::to_string).collect()),
+        username: args.username,
+        journey: args.journey,
+        client_id: args.client_id,
+        secret,
+        zero_page: args.zero_page,
+    };
+    let outcome = Idc::from_env()?.login(request)?;
+    let who = outcome
+        .who
+        .as_deref()
+        .map(|who| format!(" as {who}"))
+        .unwrap_or_default();
+    let mut summary = format!(
+        "Logged in to {}{who} (profile {}, {})\n",
+        outcome.tenant.as_str().trim_end_matches('/'),
+        outcome.profile,
+        outcome.auth_kind
+    );
+    if !outcome.scopes.is_empty() {
+        summary.push_str(&format!("Scopes:  {}\n", outcome.scopes.join(" ")));
+    }
+    summary.push_str(&format!(
+        "Expires: {} ({})\n",
+        outcome
+            .expires_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        in_minutes(outcome.expires_at)
+    ));
+    if !outcome.dropped_scopes.is_empty() {
+        eprintln!(
+            "git-credential-idc: warning: the tenant refused scopes {}; logged in without them",
+            outcome.dropped_scopes.join(" ")
+        );
+    }
+    print(&summary)
+}
+
+pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
+    let outcome = Idc::from_env()?.logout(profile)?;
+    let session = if outcome.session_ended {
+        "session ended, "
+    } else {
+        ""
+    };
+    print(&format!(
+        "Logged out of profile {}: {session}{} cached credential(s) removed\n",
+        outcome.profile, outcome.removed
+    ))
+}
+
+pub fn status() -> Result<(), HelperError> {
+    let statuses = Idc::from_env()?.status()?;
+    let mut rows = vec![[
+        "PROFILE".to_string(),
+        "TENANT".to_string(),
+        "KIND".to_string(),
+        "WHO".to_string(),
+        "EXPIRES".to_string(),
+        "VALID".to_string(),
+    ]];
+    for status in statuses {
+        rows.push([
+            status.profile,
+            status.tenant.as_str().trim_end_matches('/').to_string(),
+            status.auth_kind.to_string(),
+            status.who.unwrap_or_else(|| "-".to_string()),
+            status
+                .expires_at
+                .map(in_minutes)
+                .unwrap_or_else(|| "-".into()),
+            if status.valid { "yes" } else { "no" }.to_string(),
+        ]);
+    }
+    print(&table(&rows))
+}
+
+/// Columns padded to their widest cell.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn in_minutes(at: chrono::DateTime<Utc>) -> String {
+    let minutes = (at - Utc::now()).num_minutes();
+    if minutes < 0 {
+        format!("expired {} min ago", -minutes)
+    } else {
+        format!("in {minutes} min")
+    }
+}
+
+/// The password or client secret, from stdin or a file; never from argv.
+fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
+    let (from_stdin, file, what) = if args.client_id.is_some() {
+        (
+            args.secret_stdin,
+            args.secret_file.as_deref(),
+            "client secret",
+        )
+    } else {
+        (
+            args.password_stdin,
+            args.password_file.as_deref(),
+            "password",
+        )
+    };
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| {
+                HelperError::Input(format!("cannot read the {what} from stdin: {error}"))
+            })?;
+        text
+    } else if let Some(path) = file {
+        read_secret_file(path, what)?
+    } else {
+        return Ok(None);
+    };
+    let secret = strip_line_end(&text);
+    if secret.is_empty() {
+        return Err(HelperError::Input(format!("the {what} is empty")));
+    }
+    Ok(Some(Secret::new(secret.to_string())))
+}
+
+fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
+    std::fs::read_to_string(path).map_err(|error| {
+        HelperError::Input(format!(
+            "cannot read the {what} from {}: {error}",
+            path.display()
+        ))
+    })
+}
+
+/// `echo secret | ...` and editors add one line end; it is not part of the secret.
+fn strip_line_end(text: &str) -> &str {
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.strip_suffix('\r').unwrap_or(text)
+}
+
+// ----- token, header, curl-config, httpie-session -----
+
+pub fn token(args: TokenArgs) -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let profile = idc.profile(args.profile.as_deref())?;
+    let path = args
+        .path
+        .unwrap_or_else(|| default_path(&profile).to_string());
+    let credential = idc.credential(&profile, &path)?;
+    let text = match args.format {
+        TokenFormat::Text => formats::token_text(&credential)?,
+        TokenFormat::Json => formats::token_json(&credential)?,
+    };
+    print(&text)
+}
+
+/// Print the credential for `target` in the form `render` gives it.
+pub fn for_target(
+    target: TargetArgs,
+    render: fn(&Credential) -> Result<String, HelperError>,
+) -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let (profile, path) = match target.url.as_deref() {
+        Some(raw) => {
+            let url = parse_url(raw)?;
+            let profile = match target.profile.as_deref() {
+                Some(name) => {
+                    let profile = idc.profile(Some(name))?;
+                    if !profile.matches(&url) {
+                        return Err(HelperError::ProfileMismatch {
+                            profile: profile.name,
+                            url: shown(&url),
+                        });
+                    }
+                    profile
+                }
+                None => idc
+                    .profile_for_url(&url)?
+                    .ok_or_else(|| HelperError::NoProfileForUrl(shown(&url)))?,
+            };
+            (profile, url.path().to_string())
+        }
+        None => {
+            let profile = idc.profile(target.profile.as_deref())?;
+            let path = default_path(&profile).to_string();
+            (profile, path)
+        }
+    };
+    let credential = idc.credential(&profile, &path)?;
+    print(&render(&credential)?)
+}
+
+/// Without a URL: a session profile's own session, any other profile's bearer token.
+fn default_path(profile: &Profile) -> &'static str {
+    match profile.auth {
+        AuthKind::Session { .. } => "/am/json",
+        _ => "/openidm",
+    }
+}
+
+fn parse_url(raw: &str) -> Result<Url, HelperError> {
+    let url = Url::parse(raw).map_err(|error| HelperError::InvalidUrl {
+        url: raw.split(['?', '#']).next().unwrap_or(raw).to_string(),
+        reason: error.to_string(),
+    })?;
+    if url.host_str().is_none() {
+        return Err(HelperError::InvalidUrl {
+            url: shown(&url),
+            reason: "it names no host".to_string(),
+        });
+    }
+    Ok(url)
+}
+
+/// A URL as it may appear in a message: no user info, query or fragment (they can hold
+/// secrets or personal data).
+fn shown(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+        None => format!("{}://{host}{}", url.scheme(), url.path()),
+    }
+}
+
+// ----- completion -----
+
+/// Tenant URLs of the profiles that start with `prefix`; once `prefix` is within a tenant,
+/// that tenant's endpoint paths. Quiet on every failure: completion must never get in the
+/// user's way.
+pub fn complete_url(prefix: &str) -> Result<(), HelperError> {
+    let Ok(idc) = Idc::from_env() else {
+        return Ok(());
+    };
+    let profiles = idc.profiles().unwrap_or_default();
+    let mut candidates = Vec::new();
+    for profile in &profiles {
+        let base = profile.tenant.as_str().trim_end_matches('/');
+        match prefix.strip_prefix(base) {
+            Some(path) if path.is_empty() || path.starts_with('/') => {
+                let path = if path.is_empty() { "/" } else { path };
+                candidates.extend(
+                    idc.endpoint_candidates(profile, path)
+                        .into_iter()
+                        .map(|endpoint| format!("{base}{endpoint}")),
+                );
+            }
+            _ if base.starts_with(prefix) => candidates.push(base.to_string()),
+            _ => {}
+        }
+    }
+    candidates.sort();
+    candidates.dedup();
+    let mut text = candidates.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    print(&text)
+}
+
+// ----- output -----
+
+/// Write the whole answer to stdout at once.
+pub fn print(text: &str) -> Result<(), HelperError> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .map_err(|error| HelperError::Output(format!("cannot write to stdout: {error}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_line_end_is_not_part_of_a_secret() {
+        assert_eq!(strip_line_end("s3cret\n"), "s3cret");
+        assert_eq!(strip_line_end("s3cret\r\n"), "s3cret");
+        assert_eq!(strip_line_end("s3cret\n\n"), "s3cret\n");
+        assert_eq!(strip_line_end(" s3cret "), " s3cret ");
+    }
+
+    #[test]
+    fn urls_in_messages_lose_user_info_query_and_fragment() {
+        let url =
+            Url::parse("https://bob:pw@t.example.com:8443/openidm/x?_queryFilter=mail+eq+'a'#f")
+                .unwrap();
+        assert_eq!(shown(&url), "https://t.example.com:8443/openidm/x");
+    }
+
+    #[test]
+    fn a_url_without_host_is_a_usage_error() {
+        let error = parse_url("mailto:someone@example.com").unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        assert!(parse_url("not a url").is_err());
+    }
+
+    #[test]
+    fn table_pads_columns() {
+        let rows = [
+            ["A".to_string(), "long cell".to_string()],
+            ["wide".to_string(), "x".to_string()],
+        ];
+        assert_eq!(table(&rows), "A     long cell\nwide  x\n");
+    }
+}

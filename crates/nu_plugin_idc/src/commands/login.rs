@@ -1,0 +1,292 @@
+//! `idc login`: authenticate and save a named profile. The password or client secret comes
+//! from the pipeline (`input -s | idc login ...`, `open --raw secret.txt | idc login ...`),
+//! never from a flag, so it stays out of the history and the process list.
+
+use std::path::PathBuf;
+
+use idc_core::{LoginOutcome, LoginRequest, Secret};
+use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
+use nu_protocol::{
+    Category, DynamicSuggestion, Example, LabeledError, PipelineData, Record, Signature, Span,
+    Spanned, SyntaxShape, Type, Value, engine::ArgType,
+};
+
+use super::{arg_spans, chosen_profile, open_idc};
+use crate::errors;
+use crate::values::{datetime_value, optional_string, string_list};
+use crate::{IdcPlugin, completion};
+
+pub struct Login;
+
+impl PluginCommand for Login {
+    type Plugin = IdcPlugin;
+
+    fn name(&self) -> &str {
+        "idc login"
+    }
+
+    fn description(&self) -> &str {
+        "Log in to a tenant and save the login as a named profile."
+    }
+
+    fn extra_description(&self) -> &str {
+        "The kind of login follows from the flags: --service-account (with --jwk) signs a JWT \
+         with the account's private key; --username runs the login journey with the password \
+         from the pipeline; --client-id uses OAuth client credentials with the secret from the \
+         pipeline. With none of them, the saved profile logs in again. The profile defaults to \
+         $env.config.plugins.idc.profile, then $env.IDC_PROFILE."
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(PluginCommand::name(self))
+            .input_output_types(vec![
+                (Type::Nothing, Type::record()),
+                (Type::String, Type::record()),
+                (Type::Binary, Type::record()),
+            ])
+            .named(
+                "profile",
+                SyntaxShape::String,
+                "name of the profile to save",
+                Some('p'),
+            )
+            .named(
+                "tenant",
+                SyntaxShape::String,
+                "the tenant's URL, e.g. https://openam-acme.forgeblocks.com",
+                None,
+            )
+            .named(
+                "realm",
+                SyntaxShape::String,
+                "realm of the identities (default alpha)",
+                None,
+            )
+            .named(
+                "service-account",
+                SyntaxShape::String,
+                "service account id",
+                None,
+            )
+            .named(
+                "jwk",
+                SyntaxShape::Filepath,
+                "path of the service account's private JWK",
+                None,
+            )
+            .named(
+                "scope",
+                SyntaxShape::String,
+                "space-separated scopes, e.g. \"fr:am:* fr:idm:*\"",
+                None,
+            )
+            .named(
+                "username",
+                SyntaxShape::String,
+                "log in with a username; the password comes from the pipeline",
+                None,
+            )
+            .named(
+                "journey",
+                SyntaxShape::String,
+                "login journey (authentication tree)",
+                None,
+            )
+            .named(
+                "client-id",
+                SyntaxShape::String,
+                "OAuth client id; the client secret comes from the pipeline",
+                None,
+            )
+            .category(Category::Network)
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["authenticate", "sign in", "token", "service account"]
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        vec![
+            Example {
+                example: "idc login --profile acme --tenant https://openam-acme.forgeblocks.com --service-account 2f0b... --jwk ~/acme-sa.jwk --scope 'fr:am:* fr:idm:*'",
+                description: "Log in with a service account and its private JWK",
+                result: None,
+            },
+            Example {
+                example: "input -s | idc login --tenant https://openam-acme.forgeblocks.com --username admin",
+                description: "Log in as a tenant administrator, typing the password without echo",
+                result: None,
+            },
+            Example {
+                example: "open --raw iga-secret.txt | idc login --profile iga --tenant https://openam-acme.forgeblocks.com --client-id iga-client --scope 'fr:idm:* fr:iga:*'",
+                description: "Log in with client credentials, the secret read from a file",
+                result: None,
+            },
+            Example {
+                example: "idc login --profile acme",
+                description: "Log in again with a saved profile",
+                result: None,
+            },
+        ]
+    }
+
+    fn run(
+        &self,
+        _plugin: &IdcPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let head = call.head;
+        let mut spans = arg_spans(call);
+        let tenant = call.get_flag::<Spanned<String>>("tenant")?;
+        spans.url = tenant.as_ref().map(|tenant| tenant.span);
+        let jwk = call.get_flag::<Spanned<String>>("jwk")?;
+        spans.jwk = jwk.as_ref().map(|jwk| jwk.span);
+
+        let jwk_path = match jwk {
+            Some(jwk) => Some(absolute_path(engine, &jwk.item)?),
+            None => None,
+        };
+        let request = LoginRequest {
+            profile: chosen_profile(engine, call)?.map(|profile| profile.item),
+            tenant: tenant.map(|tenant| tenant.item),
+            realm: call.get_flag("realm")?,
+            service_account: call.get_flag("service-account")?,
+            jwk_path,
+            scopes: call
+                .get_flag::<String>("scope")?
+                .map(|scopes| scopes.split_whitespace().map(str::to_string).collect()),
+            username: call.get_flag("username")?,
+            journey: call.get_flag("journey")?,
+            client_id: call.get_flag("client-id")?,
+            secret: secret_from_input(input, head)?,
+            zero_page: false,
+        };
+
+        let idc = open_idc(engine, head)?;
+        let outcome = idc
+            .login(request)
+            .map_err(|error| errors::labeled(&error, &spans))?;
+        Ok(PipelineData::value(outcome_record(&outcome, head), None))
+    }
+
+    #[expect(
+        deprecated,
+        reason = "the plugin completion API is marked experimental"
+    )]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &IdcPlugin,
+        engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<DynamicSuggestion>> {
+        match arg_type {
+            ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
+            _ => None,
+        }
+    }
+}
+
+/// Relative paths are relative to the session's current directory, not the plugin's.
+fn absolute_path(engine: &EngineInterface, path: &str) -> Result<PathBuf, LabeledError> {
+    let path = PathBuf::from(path);
+    if path.is_absolute() {
+        Ok(path)
+    } else {
+        Ok(PathBuf::from(engine.get_current_dir()?).join(path))
+    }
+}
+
+/// The password or client secret piped in: a string or bytes, one trailing newline removed
+/// (files and `echo` end with one). Nothing piped in: no secret.
+fn secret_from_input(
+    input: PipelineData,
+    head: Span,
+) -> Result<Option<Secret<String>>, LabeledError> {
+    if matches!(input, PipelineData::Empty) {
+        return Ok(None);
+    }
+    let value = input.into_value(head)?;
+    let span = value.span();
+    let text = match value {
+        Value::Nothing { .. } => return Ok(None),
+        Value::String { val, .. } => val,
+        Value::Binary { val, .. } => String::from_utf8(val.into_owned()).map_err(|_| {
+            LabeledError::new("the piped-in secret is not UTF-8 text")
+                .with_label("pipe the password or client secret as text", span)
+        })?,
+        other => {
+            return Err(
+                LabeledError::new("expected the password or client secret as a string")
+                    .with_label(format!("got {}", other.get_type()), span),
+            );
+        }
+    };
+    let secret = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(&text)
+        .to_string();
+    Ok((!secret.is_empty()).then(|| Secret::new(secret)))
+}
+
+fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
+    let mut record = Record::new();
+    record.push("profile", Value::string(&outcome.profile, span));
+    record.push("tenant", Value::string(tenant_text(&outcome.tenant), span));
+    record.push("auth_kind", Value::string(outcome.auth_kind, span));
+    record.push("who", optional_string(outcome.who.as_deref(), span));
+    record.push("scopes", string_list(&outcome.scopes, span));
+    record.push("expires_at", datetime_value(outcome.expires_at, span));
+    record.push("dropped_scopes", string_list(&outcome.dropped_scopes, span));
+    Value::record(record, span)
+}
+
+/// The tenant as the user typed it: `https://host`, without the `/` `Url` adds.
+pub(crate) fn tenant_text(url: &url::Url) -> String {
+    url.as_str().trim_end_matches('/').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn piped_secret_loses_one_trailing_newline() {
+        let input = PipelineData::value(Value::test_string("s3cret\n"), None);
+        let secret = secret_from_input(input, Span::test_data())
+            .unwrap()
+            .unwrap();
+        assert_eq!(secret.expose(), "s3cret");
+        let input = PipelineData::value(Value::test_binary(b"pa ss\r\n".to_vec()), None);
+        let secret = secret_from_input(input, Span::test_data())
+            .unwrap()
+            .unwrap();
+        assert_eq!(secret.expose(), "pa ss");
+    }
+
+    #[test]
+    fn no_input_is_no_secret() {
+        assert!(
+            secret_from_input(PipelineData::empty(), Span::test_data())
+                .unwrap()
+                .is_none()
+        );
+        let input = PipelineData::value(Value::test_string(""), None);
+        assert!(
+            secret_from_input(input, Span::test_data())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_record_is_not_a_secret() {
+        let input = PipelineData::value(Value::test_record(Record::new()), None);
+        let error = secret_from_input(input, Span::test_data()).unwrap_err();
+        assert!(error.msg.contains("password or client secret"));
+    }
+}

@@ -1,0 +1,144 @@
+//! One command per file, and what they share: opening idc-core with the Nushell session's
+//! environment, and choosing the profile.
+
+mod get;
+mod idc;
+mod login;
+mod logout;
+mod status;
+
+pub use get::Get;
+pub use idc::Idc;
+pub use login::Login;
+pub use logout::Logout;
+pub use status::Status;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use idc_core::cache::StoreKind;
+use nu_plugin::{EngineInterface, EvaluatedCall};
+use nu_protocol::{LabeledError, Span, Spanned, Value};
+
+use crate::errors::{self, ArgSpans};
+
+/// idc-core, configured from the *Nushell session's* environment (`IDC_CONFIG_DIR`,
+/// `IDC_CACHE_DIR`, `IDC_CREDENTIAL_STORE`), not the plugin process's: Nushell starts the
+/// plugin once and keeps it for a while, so a later `$env.IDC_CONFIG_DIR = ...` would be
+/// missed otherwise. `IDC_PROFILE` is read per call by [`chosen_profile`].
+pub(crate) fn open_idc(
+    engine: &EngineInterface,
+    head: Span,
+) -> Result<idc_core::Idc, LabeledError> {
+    let session = engine.get_env_vars()?;
+    idc_from_vars(|name| session_var(&session, name))
+        .map_err(|error| errors::labeled(&error, &ArgSpans::new(head)))
+}
+
+fn session_var(session: &HashMap<String, Value>, name: &str) -> Option<String> {
+    session
+        .get(name)
+        .and_then(|value| value.coerce_str().ok().map(|text| text.into_owned()))
+        .filter(|text| !text.is_empty())
+}
+
+/// The same choices as `Idc::from_env`, from `lookup` instead of the process environment.
+fn idc_from_vars(lookup: impl Fn(&str) -> Option<String>) -> idc_core::Result<idc_core::Idc> {
+    let dir = |variable: &str, base: Option<PathBuf>, what: &str| match lookup(variable) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => base.map(|base| base.join("idc")).ok_or_else(|| {
+            idc_core::Error::Store(format!(
+                "cannot find the user's {what} directory: set $env.{variable}"
+            ))
+        }),
+    };
+    let config_dir = dir("IDC_CONFIG_DIR", dirs::config_dir(), "config")?;
+    let cache_dir = dir("IDC_CACHE_DIR", dirs::cache_dir(), "cache")?;
+    let store = match lookup("IDC_CREDENTIAL_STORE") {
+        Some(kind) => StoreKind::parse(kind.trim())?,
+        None => StoreKind::platform_default(),
+    };
+    Ok(idc_core::Idc::new(config_dir, cache_dir, store))
+}
+
+/// The profile to use: `--profile`, else `$env.config.plugins.idc.profile`, else
+/// `$env.IDC_PROFILE`, else idc-core's default profile (`None`).
+pub(crate) fn chosen_profile(
+    engine: &EngineInterface,
+    call: &EvaluatedCall,
+) -> Result<Option<Spanned<String>>, LabeledError> {
+    if let Some(flag) = call.get_flag::<Spanned<String>>("profile")? {
+        return Ok(Some(flag));
+    }
+    Ok(default_profile(engine).map(|name| Spanned {
+        item: name,
+        span: call.head,
+    }))
+}
+
+/// The profile named by the plugin config or the session's `IDC_PROFILE`.
+pub(crate) fn default_profile(engine: &EngineInterface) -> Option<String> {
+    let from_config = engine
+        .get_plugin_config()
+        .ok()
+        .flatten()
+        .and_then(|config| profile_in_config(&config));
+    from_config.or_else(|| {
+        engine
+            .get_env_var("IDC_PROFILE")
+            .ok()
+            .flatten()
+            .and_then(|value| value.coerce_into_string().ok())
+            .filter(|name| !name.is_empty())
+    })
+}
+
+/// `profile` of `$env.config.plugins.idc`, a record.
+fn profile_in_config(config: &Value) -> Option<String> {
+    let record = config.as_record().ok()?;
+    let name = record.get("profile")?.as_str().ok()?;
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// Spans of a call's arguments, for errors (`--profile` only when the user typed it).
+pub(crate) fn arg_spans(call: &EvaluatedCall) -> ArgSpans {
+    let mut spans = ArgSpans::new(call.head);
+    spans.profile = call.get_flag_value("profile").map(|value| value.span());
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn directories_and_store_come_from_the_session() {
+        let idc = idc_from_vars(|name| match name {
+            "IDC_CONFIG_DIR" => Some("/session/config".into()),
+            "IDC_CACHE_DIR" => Some("/session/cache".into()),
+            "IDC_CREDENTIAL_STORE" => Some("file".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(idc.config_dir(), PathBuf::from("/session/config"));
+        assert_eq!(idc.cache_dir(), PathBuf::from("/session/cache"));
+        assert_eq!(idc.store_kind(), StoreKind::File);
+    }
+
+    #[test]
+    fn an_unknown_store_is_an_error() {
+        let result = idc_from_vars(|name| (name == "IDC_CREDENTIAL_STORE").then(|| "vault".into()));
+        assert!(result.is_err());
+    }
+
+    #[test]
+    fn profile_comes_from_the_plugin_config_record() {
+        let mut record = nu_protocol::Record::new();
+        record.push("profile", Value::test_string("acme"));
+        assert_eq!(
+            profile_in_config(&Value::test_record(record)).as_deref(),
+            Some("acme")
+        );
+        assert_eq!(profile_in_config(&Value::test_string("acme")), None);
+    }
+}

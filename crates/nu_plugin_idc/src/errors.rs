@@ -1,0 +1,220 @@
+//! `idc_core::Error` → `LabeledError` with the caret under the argument at fault: the
+//! `--profile` flag for an unknown profile, the path for a bad URL, a 404 or a 403 (naming
+//! the missing scope), `--jwk` for a bad key, the command itself for a network failure
+//! (naming the tenant).
+
+use idc_core::Error;
+use nu_protocol::{LabeledError, ShellError, Span, Value};
+
+/// Where the user typed each argument an error can be about. `None`: not given (the value
+/// came from config or the environment), so the error points at the command.
+#[derive(Clone, Copy, Debug)]
+pub struct ArgSpans {
+    pub head: Span,
+    pub profile: Option<Span>,
+    /// The URL the user gave: `<path>` of `idc get`, `--tenant` of `idc login`.
+    pub url: Option<Span>,
+    pub jwk: Option<Span>,
+}
+
+impl ArgSpans {
+    pub fn new(head: Span) -> ArgSpans {
+        ArgSpans {
+            head,
+            profile: None,
+            url: None,
+            jwk: None,
+        }
+    }
+}
+
+/// The error as the user sees it.
+pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
+    let message = error.to_string();
+    let head = spans.head;
+    match error {
+        Error::UnknownProfile(name) => LabeledError::new(message)
+            .with_label(
+                format!("no profile named '{name}'"),
+                spans.profile.unwrap_or(head),
+            )
+            .with_help(
+                "`idc status` lists the profiles; `idc login --profile NAME ...` creates one",
+            ),
+        Error::NoProfile(_) => LabeledError::new(message)
+            .with_label("no profile to use", spans.profile.unwrap_or(head))
+            .with_help("log in first: `idc login --tenant URL ...`, or pick one with --profile"),
+        Error::InvalidUrl { reason, .. } => {
+            LabeledError::new(message).with_label(reason.clone(), spans.url.unwrap_or(head))
+        }
+        Error::InsecureUrl(_) => {
+            LabeledError::new(message).with_label("use https://", spans.url.unwrap_or(head))
+        }
+        Error::Jwk { reason, .. } => {
+            LabeledError::new(message).with_label(reason.clone(), spans.jwk.unwrap_or(head))
+        }
+        Error::SessionExpired { .. } => {
+            LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
+        }
+        Error::Service {
+            status,
+            missing_scope,
+            ..
+        } => {
+            let label = match (status, missing_scope) {
+                (403, Some(scope)) => format!("the credential lacks scope {scope}"),
+                (403, None) => "forbidden for this credential".to_string(),
+                (404, _) => "not found on the tenant".to_string(),
+                (401, _) => "the credential was refused".to_string(),
+                (status, _) => format!("the tenant answered {status}"),
+            };
+            // A bad request, a missing object or a missing scope is about what was asked
+            // for; an expired credential or an outage is about the command as a whole.
+            let span = match status {
+                400 | 403 | 404 | 405 => spans.url.unwrap_or(head),
+                _ => head,
+            };
+            let error = LabeledError::new(message).with_label(label, span);
+            match (status, missing_scope) {
+                (403, Some(scope)) => error.with_help(format!(
+                    "log in with the scope, e.g. `idc login --scope \"{scope}\"` (plus the other scopes you need)"
+                )),
+                _ => error,
+            }
+        }
+        Error::Network { tenant, .. } => LabeledError::new(message)
+            .with_label(format!("cannot reach {tenant}"), head)
+            .with_help("check the tenant URL and your network connection"),
+        _ => LabeledError::new(message).with_label("idc failed here", head),
+    }
+}
+
+/// The error as an item of a stream, where a collection failed mid-way.
+pub fn error_value(error: &Error, spans: &ArgSpans) -> Value {
+    Value::error(ShellError::from(labeled(error, spans)), spans.head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans() -> ArgSpans {
+        ArgSpans {
+            head: Span::new(0, 7),
+            profile: Some(Span::new(30, 40)),
+            url: Some(Span::new(8, 29)),
+            jwk: Some(Span::new(41, 50)),
+        }
+    }
+
+    fn only_label(error: &LabeledError) -> (&str, Span) {
+        assert_eq!(error.labels.len(), 1, "{error:?}");
+        (error.labels[0].text.as_str(), error.labels[0].span)
+    }
+
+    #[test]
+    fn unknown_profile_points_at_the_flag() {
+        let error = labeled(&Error::UnknownProfile("prod".into()), &spans());
+        let (text, span) = only_label(&error);
+        assert_eq!(span, Span::new(30, 40));
+        assert!(text.contains("prod"));
+        assert!(error.msg.contains("prod"));
+    }
+
+    #[test]
+    fn unknown_profile_from_config_points_at_the_command() {
+        let spans = ArgSpans::new(Span::new(0, 7));
+        let error = labeled(&Error::UnknownProfile("prod".into()), &spans);
+        assert_eq!(only_label(&error).1, Span::new(0, 7));
+    }
+
+    #[test]
+    fn invalid_url_points_at_the_path() {
+        let error = labeled(
+            &Error::InvalidUrl {
+                url: "https://elsewhere.example/x".into(),
+                reason: "not within the tenant".into(),
+            },
+            &spans(),
+        );
+        assert_eq!(
+            only_label(&error),
+            ("not within the tenant", Span::new(8, 29))
+        );
+    }
+
+    #[test]
+    fn forbidden_points_at_the_path_and_names_the_scope() {
+        let error = Error::from_response(
+            "GET",
+            "/openidm/managed/alpha_user",
+            403,
+            Some("application/json"),
+            br#"{"code":403,"reason":"Forbidden","message":"Access denied"}"#,
+            0,
+        );
+        let error = labeled(&error, &spans());
+        let (text, span) = only_label(&error);
+        assert_eq!(span, Span::new(8, 29));
+        assert!(text.contains("fr:idm:*"), "{text}");
+        assert!(
+            error
+                .help
+                .as_deref()
+                .unwrap_or_default()
+                .contains("fr:idm:*")
+        );
+    }
+
+    #[test]
+    fn not_found_points_at_the_path() {
+        let error = Error::from_response(
+            "GET",
+            "/openidm/managed/alpha_user/nope",
+            404,
+            Some("application/json"),
+            br#"{"code":404,"reason":"Not Found","message":"Object nope not found"}"#,
+            0,
+        );
+        let error = labeled(&error, &spans());
+        assert_eq!(
+            only_label(&error),
+            ("not found on the tenant", Span::new(8, 29))
+        );
+    }
+
+    #[test]
+    fn bad_jwk_points_at_the_flag() {
+        let error = Error::Jwk {
+            path: "/tmp/key.jwk".into(),
+            reason: "not an RSA private key".into(),
+        };
+        let error = labeled(&error, &spans());
+        assert_eq!(
+            only_label(&error),
+            ("not an RSA private key", Span::new(41, 50))
+        );
+    }
+
+    #[test]
+    fn network_failure_names_the_tenant_at_the_command() {
+        let error = Error::Network {
+            tenant: "https://openam-acme.forgeblocks.com".into(),
+            reason: "connection refused".into(),
+        };
+        let error = labeled(&error, &spans());
+        let (text, span) = only_label(&error);
+        assert_eq!(span, Span::new(0, 7));
+        assert!(text.contains("openam-acme.forgeblocks.com"));
+    }
+
+    #[test]
+    fn stream_errors_are_error_values() {
+        let error = Error::Network {
+            tenant: "https://t.example".into(),
+            reason: "reset".into(),
+        };
+        let value = error_value(&error, &spans());
+        assert!(value.is_error());
+    }
+}

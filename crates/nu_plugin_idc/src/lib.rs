@@ -1,0 +1,95 @@
+//! `nu_plugin_idc`: PingOne Advanced Identity Cloud as native Nushell commands.
+//!
+//! The plugin only lists its commands; each command lives in a file of its own under
+//! [`commands`]. Everything that talks to a tenant or touches credentials is in `idc-core`,
+//! so a token obtained here is reused by `git-credential-idc` and the other way round.
+
+pub mod commands;
+pub mod completion;
+pub mod errors;
+pub mod values;
+
+use nu_plugin::{Plugin, PluginCommand};
+
+/// The plugin: `idc`, `idc login`, `idc get`, `idc status`, `idc logout`.
+pub struct IdcPlugin;
+
+impl Plugin for IdcPlugin {
+    fn version(&self) -> String {
+        env!("CARGO_PKG_VERSION").into()
+    }
+
+    fn commands(&self) -> Vec<Box<dyn PluginCommand<Plugin = Self>>> {
+        vec![
+            Box::new(commands::Idc),
+            Box::new(commands::Login),
+            Box::new(commands::Get),
+            Box::new(commands::Status),
+            Box::new(commands::Logout),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nu_plugin_test_support::PluginTest;
+    use nu_protocol::engine::StateWorkingSet;
+
+    fn plugin_test() -> PluginTest {
+        PluginTest::new("idc", IdcPlugin.into()).expect("plugin registers")
+    }
+
+    /// Examples with a `result` evaluate to it.
+    #[test]
+    fn examples_with_results_hold() {
+        let mut test = plugin_test();
+        for command in IdcPlugin.commands() {
+            test.test_examples(&command.examples())
+                .unwrap_or_else(|error| panic!("{}: {error:?}", command.name()));
+        }
+    }
+
+    /// Every example (those that need a tenant too) parses against the real signatures:
+    /// flag names, flag types and required arguments are right. Only the `idc` part of a
+    /// pipeline is parsed: the test engine lacks `where`, `first` and the like.
+    #[test]
+    fn every_example_parses() {
+        let test = plugin_test();
+        for command in IdcPlugin.commands() {
+            let examples = command.examples();
+            assert!(!examples.is_empty(), "{} has no examples", command.name());
+            for example in examples {
+                let idc_part = example
+                    .example
+                    .split(" | ")
+                    .find(|part| part.starts_with(command.name()))
+                    .unwrap_or_else(|| {
+                        panic!("`{}` does not use {}", example.example, command.name())
+                    });
+                let mut working_set = StateWorkingSet::new(test.engine_state());
+                nu_parser::parse(&mut working_set, None, idc_part.as_bytes(), false);
+                assert!(
+                    working_set.parse_errors.is_empty(),
+                    "example `{}` of {}: {:?}",
+                    example.example,
+                    command.name(),
+                    working_set.parse_errors
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_command_is_an_idc_command() {
+        let names: Vec<String> = IdcPlugin
+            .commands()
+            .iter()
+            .map(|command| command.name().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            ["idc", "idc login", "idc get", "idc status", "idc logout"]
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! JSON from the tenant → Nushell values, faithfully: integers stay `int`, other numbers
+//! are `float`, objects are records (in the tenant's key order), arrays are lists and
+//! `null` is `nothing`. Strings stay strings, ISO-8601 ones included: the tenant's date
+//! formats vary by endpoint and `into datetime` is one step away for whoever needs it.
+
+use chrono::{DateTime, Utc};
+use nu_protocol::{Record, Span, Value};
+
+/// Convert one JSON value, giving every produced value `span`.
+pub fn json_to_value(json: serde_json::Value, span: Span) -> Value {
+    match json {
+        serde_json::Value::Null => Value::nothing(span),
+        serde_json::Value::Bool(b) => Value::bool(b, span),
+        serde_json::Value::Number(number) => number_to_value(&number, span),
+        serde_json::Value::String(s) => Value::string(s, span),
+        serde_json::Value::Array(items) => Value::list(
+            items
+                .into_iter()
+                .map(|item| json_to_value(item, span))
+                .collect(),
+            span,
+        ),
+        serde_json::Value::Object(object) => {
+            let mut record = Record::with_capacity(object.len());
+            for (key, value) in object {
+                record.push(key, json_to_value(value, span));
+            }
+            Value::record(record, span)
+        }
+    }
+}
+
+fn number_to_value(number: &serde_json::Number, span: Span) -> Value {
+    if let Some(int) = number.as_i64() {
+        Value::int(int, span)
+    } else if let Some(float) = number.as_f64() {
+        // Floats, and unsigned integers beyond i64 (Nushell has no wider int).
+        Value::float(float, span)
+    } else {
+        Value::string(number.to_string(), span)
+    }
+}
+
+/// A timestamp idc produces itself (token expiry), as a Nushell datetime.
+pub fn datetime_value(at: DateTime<Utc>, span: Span) -> Value {
+    Value::date(at.fixed_offset(), span)
+}
+
+/// A list of strings (scopes, dropped scopes).
+pub fn string_list(items: &[String], span: Span) -> Value {
+    Value::list(
+        items.iter().map(|item| Value::string(item, span)).collect(),
+        span,
+    )
+}
+
+/// An optional string: `nothing` when absent.
+pub fn optional_string(item: Option<&str>, span: Span) -> Value {
+    item.map_or_else(|| Value::nothing(span), |s| Value::string(s, span))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn convert(json: serde_json::Value) -> Value {
+        json_to_value(json, Span::test_data())
+    }
+
+    #[test]
+    fn integers_stay_integers_and_floats_floats() {
+        assert_eq!(convert(json!(42)), Value::test_int(42));
+        assert_eq!(convert(json!(-7)), Value::test_int(-7));
+        assert_eq!(convert(json!(1.5)), Value::test_float(1.5));
+        assert_eq!(convert(json!(2.0)), Value::test_float(2.0));
+        // Beyond i64: the nearest float, not an error or a wrapped int.
+        assert_eq!(convert(json!(u64::MAX)), Value::test_float(u64::MAX as f64));
+    }
+
+    #[test]
+    fn null_bool_and_strings() {
+        assert_eq!(convert(json!(null)), Value::test_nothing());
+        assert_eq!(convert(json!(true)), Value::test_bool(true));
+        assert_eq!(
+            convert(json!("2024-05-01T10:00:00Z")),
+            Value::test_string("2024-05-01T10:00:00Z")
+        );
+    }
+
+    #[test]
+    fn nested_objects_and_arrays_stay_structured_in_order() {
+        let value = convert(json!({
+            "userName": "bjensen",
+            "_rev": 3,
+            "effectiveRoles": [{"_refResourceId": "r1"}, {"_refResourceId": "r2"}],
+            "preferences": {"marketing": false, "updates": null},
+        }));
+        let record = value.as_record().expect("record");
+        let columns: Vec<&str> = record.columns().map(String::as_str).collect();
+        assert_eq!(
+            columns,
+            ["userName", "_rev", "effectiveRoles", "preferences"]
+        );
+        assert_eq!(record.get("_rev"), Some(&Value::test_int(3)));
+        let roles = record.get("effectiveRoles").unwrap().as_list().unwrap();
+        assert_eq!(roles.len(), 2);
+        assert_eq!(
+            roles[1].as_record().unwrap().get("_refResourceId"),
+            Some(&Value::test_string("r2"))
+        );
+        let preferences = record.get("preferences").unwrap().as_record().unwrap();
+        assert_eq!(preferences.get("marketing"), Some(&Value::test_bool(false)));
+        assert_eq!(preferences.get("updates"), Some(&Value::test_nothing()));
+    }
+
+    #[test]
+    fn expiry_is_a_datetime() {
+        let at = DateTime::parse_from_rfc3339("2030-01-02T03:04:05Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let value = datetime_value(at, Span::test_data());
+        assert_eq!(value.as_date().unwrap(), at.fixed_offset());
+    }
+}

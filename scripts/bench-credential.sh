@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Warm-cache latency of `git-credential-idc token` and `git-credential-idc curl-config URL`
+# (the goal: a median of at most 3 ms). Builds the release binaries, starts an idc-sandbox,
+# logs in with its service account in a throw-away config/cache, then times RUNS calls of
+# each command with hyperfine (or a plain timing loop without it) and prints a markdown
+# table for the README.
+#
+#   scripts/bench-credential.sh [RUNS]      (default 200)
+set -euo pipefail
+
+RUNS=${1:-200}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/root/.cache/idc-target}
+RELEASE=$CARGO_TARGET_DIR/release
+
+echo "building release binaries (cargo build --release --workspace)" >&2
+(cd "$ROOT" && cargo build --release --workspace --quiet)
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/idc-bench.XXXXXX")
+SANDBOX_PID=""
+cleanup() {
+  if [ -n "$SANDBOX_PID" ]; then kill "$SANDBOX_PID" 2>/dev/null || true; wait "$SANDBOX_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$RELEASE/idc-sandbox" --listen 127.0.0.1:0 --state-dir "$WORK/sandbox" --users 10 \
+  >"$WORK/sandbox.out" 2>"$WORK/sandbox.err" &
+SANDBOX_PID=$!
+for _ in $(seq 1 100); do
+  [ -s "$WORK/sandbox.out" ] && break
+  kill -0 "$SANDBOX_PID" 2>/dev/null || { cat "$WORK/sandbox.err" >&2; echo "idc-sandbox exited" >&2; exit 1; }
+  sleep 0.1
+done
+READY=$(head -n 1 "$WORK/sandbox.out")
+field() { python3 -c 'import json,sys; d=json.loads(sys.argv[1]); [d:=d[k] for k in sys.argv[2:]]; print(d)' "$READY" "$@"; }
+TENANT=$(field url)
+
+export IDC_CONFIG_DIR=$WORK/config IDC_CACHE_DIR=$WORK/cache IDC_CREDENTIAL_STORE=file
+unset IDC_PROFILE
+HELPER=$RELEASE/git-credential-idc
+"$HELPER" login --profile bench --tenant "$TENANT" \
+  --service-account "$(field service_account id)" --jwk "$(field service_account jwk)" >/dev/null
+URL="$TENANT/openidm/managed/alpha_user"
+"$HELPER" token >/dev/null               # warm the cache
+"$HELPER" curl-config "$URL" >/dev/null
+
+TOKEN_CMD="$HELPER token"
+CURL_CMD="$HELPER curl-config $URL"
+
+if command -v hyperfine >/dev/null 2>&1; then
+  TOOL="hyperfine $(hyperfine --version | awk '{print $2}')"
+  hyperfine --shell=none --warmup 20 --runs "$RUNS" --style none \
+    --export-json "$WORK/times.json" "$TOKEN_CMD" "$CURL_CMD" >/dev/null
+else
+  TOOL="a python timing loop (install hyperfine for better figures)"
+  python3 - "$RUNS" "$WORK/times.json" "$TOKEN_CMD" "$CURL_CMD" <<'EOF'
+import json, subprocess, sys, time
+runs, out, commands = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+results = []
+for command in commands:
+    argv = command.split(" ")
+    for _ in range(20):
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    results.append({"command": command, "times": times})
+json.dump({"results": results}, open(out, "w"))
+EOF
+fi
+
+python3 - "$WORK/times.json" "$RUNS" "$TOOL" "$HELPER" "$RELEASE" <<'EOF'
+import json, statistics, sys
+path, runs, tool, helper, release = sys.argv[1:6]
+rows = []
+for result in json.load(open(path))["results"]:
+    times = sorted(t * 1000 for t in result["times"])
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    label = result["command"].replace(release + "/", "").replace(helper, "git-credential-idc")
+    label = label.split(" http")[0] + (" URL" if " http" in result["command"] else "")
+    rows.append((label, statistics.median(times), p95, min(times)))
+print(f"Warm-cache latency, {runs} runs each ({tool}, release build):\n")
+print("| command | median | p95 | min |")
+print("|---|---:|---:|---:|")
+for label, median, p95, fastest in rows:
+    print(f"| `{label}` | {median:.2f} ms | {p95:.2f} ms | {fastest:.2f} ms |")
+print("\nReproduce: `scripts/bench-credential.sh`")
+EOF

@@ -1,0 +1,120 @@
+//! The committed completion scripts work in the real shells: bash and Nushell complete
+//! `git-credential-idc cu<TAB>` to `curl-config`.
+
+use idc_e2e::{UserEnv, success_stdout, tool, workspace_root};
+use serde_json::Value;
+
+fn script(name: &str) -> String {
+    workspace_root()
+        .join("completions")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// COMPREPLY of the bash completion for `line` (the cursor at its end).
+fn bash_complete(env: &UserEnv, line: &str) -> Vec<String> {
+    let words: Vec<&str> = line.split(' ').collect();
+    let words_array = words
+        .iter()
+        .map(|w| format!("'{w}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let program = format!(
+        r#"source '{script}'
+COMP_WORDS=({words_array}); COMP_CWORD={cword}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}
+func=$(complete -p git-credential-idc | sed -E 's/.*-F ([^ ]+).*/\1/')
+"$func" git-credential-idc "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
+printf '%s\n' "${{COMPREPLY[@]}}""#,
+        script = script("git-credential-idc.bash"),
+        cword = words.len() - 1,
+    );
+    let output = env.command("bash").args(["-c", &program]).output().unwrap();
+    success_stdout(&output)
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+#[test]
+fn bash_completes_subcommands() {
+    let env = UserEnv::new();
+    assert_eq!(
+        bash_complete(&env, "git-credential-idc cu"),
+        ["curl-config"]
+    );
+    let all = bash_complete(&env, "git-credential-idc ");
+    for expected in ["get", "token", "httpie-session", "completions"] {
+        assert!(all.iter().any(|w| w == expected), "{expected} in {all:?}");
+    }
+    assert!(!all.iter().any(|w| w == "complete-url"), "hidden: {all:?}");
+    let formats = bash_complete(&env, "git-credential-idc token --format ");
+    assert!(formats.contains(&"json".to_string()), "{formats:?}");
+}
+
+/// Nushell's own completer (`nu --ide-complete`) on a file that sources the script.
+fn nu_complete(env: &UserEnv, line: &str) -> Vec<String> {
+    let file = env.home.path().join("complete.nu");
+    let text = format!("source '{}'\n{line}", script("git-credential-idc.nu"));
+    std::fs::write(&file, &text).unwrap();
+    let output = env
+        .command(tool("nu"))
+        .args([
+            "--no-config-file",
+            "--ide-complete",
+            &text.len().to_string(),
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let answer: Value = serde_json::from_str(&success_stdout(&output)).expect("JSON");
+    answer["completions"]
+        .as_array()
+        .expect("completions")
+        .iter()
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn nushell_completes_subcommands() {
+    let env = UserEnv::new();
+    assert_eq!(
+        nu_complete(&env, "git-credential-idc cu"),
+        ["git-credential-idc curl-config"]
+    );
+    let httpie = nu_complete(&env, "git-credential-idc http");
+    assert_eq!(httpie, ["git-credential-idc httpie-session"]);
+}
+
+#[test]
+fn the_nushell_script_parses() {
+    let env = UserEnv::new();
+    let output = env
+        .command(tool("nu"))
+        .args(["--no-config-file", "-c"])
+        .arg(format!(
+            "source '{}'; help git-credential-idc curl-config | str contains 'url'",
+            script("git-credential-idc.nu")
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(success_stdout(&output), "true");
+}
+
+#[test]
+fn the_helper_prints_the_committed_scripts() {
+    let env = UserEnv::new();
+    for (shell, file) in [
+        ("bash", "git-credential-idc.bash"),
+        ("zsh", "_git-credential-idc"),
+        ("fish", "git-credential-idc.fish"),
+        ("nushell", "git-credential-idc.nu"),
+    ] {
+        let output = env.helper().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success());
+        let committed = std::fs::read(workspace_root().join("completions").join(file)).unwrap();
+        assert!(output.stdout == committed, "completions/{file} is stale");
+    }
+}
