@@ -27,7 +27,9 @@ fn sa_request(sandbox: &Sandbox) -> LoginRequest {
 
 fn login(env: &UserEnv, sandbox: &Sandbox) -> (Idc, Profile) {
     let idc = idc_for(env);
-    let outcome = idc.login(sa_request(sandbox)).expect("service-account login");
+    let outcome = idc
+        .login(sa_request(sandbox))
+        .expect("service-account login");
     assert_eq!(outcome.auth_kind, "service-account");
     assert_eq!(outcome.who.as_deref(), Some(sandbox.service_account_id()));
     let profile = idc.profile(Some("sandbox")).expect("saved profile");
@@ -69,10 +71,15 @@ fn login_then_page_through_2500_users_in_three_requests() {
         fields: Some(vec!["userName".to_string()]),
         ..Query::default()
     };
-    let fetched = idc.get(&profile, "/openidm/managed/alpha_user", &query).unwrap();
+    let fetched = idc
+        .get(&profile, "/openidm/managed/alpha_user", &query)
+        .unwrap();
     let (users, pages) = collect(fetched);
     assert_eq!(users.len(), 2500);
-    let mut ids: Vec<&str> = users.iter().map(|u| u["_id"].as_str().expect("_id")).collect();
+    let mut ids: Vec<&str> = users
+        .iter()
+        .map(|u| u["_id"].as_str().expect("_id"))
+        .collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 2500, "every user exactly once");
@@ -83,7 +90,14 @@ fn login_then_page_through_2500_users_in_three_requests() {
 
     // One object is an object.
     let first_id = ids[0];
-    match idc.get(&profile, &format!("/openidm/managed/alpha_user/{first_id}"), &Query::default()).unwrap() {
+    match idc
+        .get(
+            &profile,
+            &format!("/openidm/managed/alpha_user/{first_id}"),
+            &Query::default(),
+        )
+        .unwrap()
+    {
         Fetched::Object(user) => assert_eq!(user["_id"], first_id),
         Fetched::Collection(_) => panic!("one user is not a collection"),
     }
@@ -93,7 +107,10 @@ fn login_then_page_through_2500_users_in_three_requests() {
     assert!(none.is_empty());
     let before = sandbox.stat("idm_requests");
     let elsewhere = sandbox.url.replace("127.0.0.1", "localhost") + "/openidm/managed/alpha_user";
-    let error = idc.get(&profile, &elsewhere, &Query::default()).err().expect("refused");
+    let error = idc
+        .get(&profile, &elsewhere, &Query::default())
+        .err()
+        .expect("refused");
     assert!(matches!(error, Error::InvalidUrl { .. }), "{error}");
     assert_eq!(sandbox.stat("idm_requests"), before);
 }
@@ -104,7 +121,9 @@ fn warm_cache_credential_builds_no_http_client() {
     let env = UserEnv::new();
     let (_, profile) = login(&env, &sandbox);
     let fresh = idc_for(&env);
-    let credential = fresh.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+    let credential = fresh
+        .credential(&profile, "/openidm/managed/alpha_user")
+        .unwrap();
     assert_eq!(credential.header_name, "Authorization");
     assert!(credential.header_value.expose().starts_with("Bearer "));
     assert!(!fresh.http_client_built());
@@ -112,8 +131,14 @@ fn warm_cache_credential_builds_no_http_client() {
 }
 
 fn print_token_binary() -> PathBuf {
-    let path = target_dir().join("examples").join(format!("print_token{}", std::env::consts::EXE_SUFFIX));
-    assert!(path.exists(), "{} is missing: `cargo test --workspace` builds it", path.display());
+    let path = target_dir()
+        .join("examples")
+        .join(format!("print_token{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: `cargo test --workspace` builds it",
+        path.display()
+    );
     path
 }
 
@@ -142,13 +167,20 @@ fn hundred_processes_with_an_empty_cache_cause_one_token_request() {
         .into_iter()
         .map(|child| {
             let output = child.wait_with_output().expect("wait");
-            assert!(output.status.success(), "print_token failed: {}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success(),
+                "print_token failed: {}",
+                String::from_utf8_lossy(&output.stderr)
+            );
             String::from_utf8(output.stdout).unwrap().trim().to_string()
         })
         .collect();
     assert_eq!(sandbox.stat("token_requests"), 1);
     assert_eq!(hashes[0].len(), 64);
-    assert!(hashes.iter().all(|hash| *hash == hashes[0]), "all got the same token");
+    assert!(
+        hashes.iter().all(|hash| *hash == hashes[0]),
+        "all got the same token"
+    );
 }
 
 fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
@@ -158,7 +190,7 @@ fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
 }
 
 fn login_error(env: &UserEnv, request: LoginRequest) -> Error {
-    idc_for(env).login(request).err().expect("login must fail")
+    idc_for(env).login(request).expect_err("login must fail")
 }
 
 #[test]
@@ -171,7 +203,8 @@ fn refused_logins_say_what_is_wrong() {
     });
     let env = UserEnv::new();
     let keys = tempfile::tempdir().unwrap();
-    let jwk: Value = serde_json::from_str(&std::fs::read_to_string(sandbox.jwk_path()).unwrap()).unwrap();
+    let jwk: Value =
+        serde_json::from_str(&std::fs::read_to_string(sandbox.jwk_path()).unwrap()).unwrap();
     let private_d = jwk["d"].as_str().unwrap().to_string();
 
     // 1. A key of another account: the tenant refuses the signature.
@@ -180,8 +213,14 @@ fn refused_logins_say_what_is_wrong() {
     let error = login_error(&env, request);
     let text = error.to_string();
     assert!(matches!(error, Error::Auth { .. }), "{text}");
-    assert!(text.contains("invalid_grant") && text.contains("signature"), "{text}");
-    assert!(text.contains("check that the JWK belongs to service account"), "{text}");
+    assert!(
+        text.contains("invalid_grant") && text.contains("signature"),
+        "{text}"
+    );
+    assert!(
+        text.contains("check that the JWK belongs to service account"),
+        "{text}"
+    );
 
     // 2. An account id the tenant does not know.
     let mut request = sa_request(&sandbox);
@@ -195,7 +234,10 @@ fn refused_logins_say_what_is_wrong() {
     let mut request = sa_request(&sandbox);
     request.scopes = Some(vec!["fr:autoaccess:*".to_string()]);
     let text = login_error(&env, request).to_string();
-    assert!(text.contains("invalid_scope") && text.contains("fr:autoaccess:*"), "{text}");
+    assert!(
+        text.contains("invalid_scope") && text.contains("fr:autoaccess:*"),
+        "{text}"
+    );
     assert_eq!(sandbox.stat("token_requests"), 1);
 
     // 4. The public half of the key.
@@ -210,14 +252,21 @@ fn refused_logins_say_what_is_wrong() {
     // 5. A missing file, and a file that is not JSON.
     let mut request = sa_request(&sandbox);
     request.jwk_path = Some(keys.path().join("missing.jwk"));
-    assert!(login_error(&env, request).to_string().contains("no such file"));
+    assert!(
+        login_error(&env, request)
+            .to_string()
+            .contains("no such file")
+    );
     let mut request = sa_request(&sandbox);
     let garbled = keys.path().join("garbled.jwk");
     std::fs::write(&garbled, format!("{{\"kty\":\"RSA\",\"d\":\"{private_d}\"")).unwrap();
     request.jwk_path = Some(garbled);
     let text = login_error(&env, request).to_string();
     assert!(text.contains("not JSON"), "{text}");
-    assert!(!text.contains(&private_d[..16]), "no key material in messages");
+    assert!(
+        !text.contains(&private_d[..16]),
+        "no key material in messages"
+    );
 
     // Nothing was saved by the failed logins.
     assert!(idc_for(&env).profiles().unwrap().is_empty());
@@ -231,12 +280,20 @@ fn unsupported_scopes_are_dropped_and_the_login_retried_once() {
     let idc = idc_for(&env);
     let mut request = sa_request(&sandbox);
     request.scopes = Some(
-        ["fr:idm:*", "fr:autoaccess:*", "fr:idc:esv:*", "fr:idc:ws:admin"]
-            .map(str::to_string)
-            .to_vec(),
+        [
+            "fr:idm:*",
+            "fr:autoaccess:*",
+            "fr:idc:esv:*",
+            "fr:idc:ws:admin",
+        ]
+        .map(str::to_string)
+        .to_vec(),
     );
     let outcome = idc.login(request).unwrap();
-    assert_eq!(outcome.dropped_scopes, vec!["fr:autoaccess:*", "fr:idc:ws:admin"]);
+    assert_eq!(
+        outcome.dropped_scopes,
+        vec!["fr:autoaccess:*", "fr:idc:ws:admin"]
+    );
     let mut scopes = outcome.scopes.clone();
     scopes.sort();
     assert_eq!(scopes, vec!["fr:idc:esv:*", "fr:idm:*"]);
@@ -244,10 +301,13 @@ fn unsupported_scopes_are_dropped_and_the_login_retried_once() {
     // The profile keeps the accepted scopes, so renewals need one request.
     let profile = idc.profile(Some("sandbox")).unwrap();
     match &profile.auth {
-        idc_core::AuthKind::ServiceAccount { scopes, .. } => assert_eq!(scopes, &vec!["fr:idm:*", "fr:idc:esv:*"]),
+        idc_core::AuthKind::ServiceAccount { scopes, .. } => {
+            assert_eq!(scopes, &vec!["fr:idm:*", "fr:idc:esv:*"])
+        }
         other => panic!("unexpected auth {other:?}"),
     }
-    idc.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+    idc.credential(&profile, "/openidm/managed/alpha_user")
+        .unwrap();
     assert_eq!(sandbox.stat("token_requests"), 2);
 }
 
@@ -265,12 +325,16 @@ fn a_refused_token_is_renewed_once_and_the_request_retried() {
     // expire, so the first request gets a 401.
     let files = token_files(&env);
     assert_eq!(files.len(), 1);
-    let mut cached: Value = serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    let mut cached: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
     cached["expires_at"] = json!((chrono_like_now_plus_hours(1)));
     std::fs::write(&files[0], cached.to_string()).unwrap();
     sandbox.reset_stats();
 
-    let (users, _) = collect(idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).unwrap());
+    let (users, _) = collect(
+        idc.get(&profile, "/openidm/managed/alpha_user", &Query::default())
+            .unwrap(),
+    );
     assert_eq!(users.len(), 5);
     assert_eq!(sandbox.stat("token_requests"), 1, "renewed once");
     assert_eq!(sandbox.stat("idm_requests"), 2, "the 401 and the retry");
@@ -278,7 +342,10 @@ fn a_refused_token_is_renewed_once_and_the_request_retried() {
     // A token past its (short) lifetime is renewed before the request: no 401.
     std::thread::sleep(Duration::from_millis(2500));
     sandbox.reset_stats();
-    let (users, _) = collect(idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).unwrap());
+    let (users, _) = collect(
+        idc.get(&profile, "/openidm/managed/alpha_user", &Query::default())
+            .unwrap(),
+    );
     assert_eq!(users.len(), 5);
     assert_eq!(sandbox.stat("token_requests"), 1);
     assert_eq!(sandbox.stat("idm_requests"), 1);
@@ -319,16 +386,28 @@ fn retry_after_is_honoured_then_the_client_gives_up() {
     sandbox.reset_stats();
     sandbox.fault(json!({"path_prefix": "/openidm/managed/alpha_user", "status": 503, "retry_after": 1, "count": 2}));
     let started = Instant::now();
-    let (users, _) = collect(idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).unwrap());
+    let (users, _) = collect(
+        idc.get(&profile, "/openidm/managed/alpha_user", &Query::default())
+            .unwrap(),
+    );
     assert_eq!(users.len(), 5);
-    assert!(started.elapsed() >= Duration::from_secs(2), "waited as Retry-After said");
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "waited as Retry-After said"
+    );
     assert_eq!(sandbox.stat("idm_requests"), 3);
 
     sandbox.reset_stats();
     sandbox.fault(json!({"path_prefix": "/openidm/managed/alpha_user", "status": 429, "retry_after": 0, "count": 10}));
-    let error = idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).err().expect("gives up");
+    let error = idc
+        .get(&profile, "/openidm/managed/alpha_user", &Query::default())
+        .err()
+        .expect("gives up");
     let text = error.to_string();
-    assert!(matches!(error, Error::Service { status: 429, .. }), "{text}");
+    assert!(
+        matches!(error, Error::Service { status: 429, .. }),
+        "{text}"
+    );
     assert!(text.contains("gave up after 3 retries"), "{text}");
     assert!(text.contains("rate limiting"), "{text}");
     assert_eq!(sandbox.stat("idm_requests"), 4);
@@ -341,20 +420,36 @@ fn html_and_truncated_answers_are_clear_errors() {
     let (idc, profile) = login(&env, &sandbox);
 
     sandbox.fault(json!({"path_prefix": "/openidm/config", "status": 403, "body": "html"}));
-    let error = idc.get_raw(&profile, "/openidm/config/managed", &Query::default()).unwrap_err();
+    let error = idc
+        .get_raw(&profile, "/openidm/config/managed", &Query::default())
+        .unwrap_err();
     let text = error.to_string();
-    assert!(text.contains("the tenant's edge answered an HTML error page (403 Forbidden)"), "{text}");
+    assert!(
+        text.contains("the tenant's edge answered an HTML error page (403 Forbidden)"),
+        "{text}"
+    );
     assert!(!text.contains('<'), "{text}");
-    assert!(matches!(&error, Error::Service { missing_scope: Some(scope), .. } if scope == "fr:idm:*"), "{text}");
+    assert!(
+        matches!(&error, Error::Service { missing_scope: Some(scope), .. } if scope == "fr:idm:*"),
+        "{text}"
+    );
 
     sandbox.fault(json!({"path_prefix": "/openidm/managed/alpha_user", "body": "truncated"}));
-    let error = idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).err().expect("cut off");
+    let error = idc
+        .get(&profile, "/openidm/managed/alpha_user", &Query::default())
+        .err()
+        .expect("cut off");
     assert!(matches!(error, Error::Protocol { .. }), "{error}");
     assert!(error.to_string().contains("cut off"), "{error}");
 
     sandbox.fault(json!({"path_prefix": "/environment", "status": 200, "body": "html"}));
-    let error = idc.get_raw(&profile, "/environment/variables", &Query::default()).unwrap_err();
-    assert!(error.to_string().contains("HTML page instead of JSON"), "{error}");
+    let error = idc
+        .get_raw(&profile, "/environment/variables", &Query::default())
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("HTML page instead of JSON"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -366,7 +461,9 @@ fn a_corrupt_cache_file_is_a_miss() {
         std::fs::write(&file, b"{\"kind\":\"bearer\",\"token\":").unwrap();
     }
     sandbox.reset_stats();
-    let credential = idc.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+    let credential = idc
+        .credential(&profile, "/openidm/managed/alpha_user")
+        .unwrap();
     assert!(credential.header_value.expose().starts_with("Bearer "));
     assert_eq!(sandbox.stat("token_requests"), 1);
     // The renewed entry replaced the corrupt one, 0600.
@@ -377,10 +474,14 @@ fn a_corrupt_cache_file_is_a_miss() {
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        let dir_mode = std::fs::metadata(env.cache_dir().join("tokens")).unwrap().permissions().mode();
+        let dir_mode = std::fs::metadata(env.cache_dir().join("tokens"))
+            .unwrap()
+            .permissions()
+            .mode();
         assert_eq!(dir_mode & 0o777, 0o700);
     }
-    idc.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+    idc.credential(&profile, "/openidm/managed/alpha_user")
+        .unwrap();
     assert_eq!(sandbox.stat("token_requests"), 1);
 }
 
@@ -406,7 +507,10 @@ fn relogin_with_only_the_profile_reuses_saved_parameters_and_status_needs_no_net
     assert_eq!(statuses.len(), 1);
     assert!(statuses[0].valid);
     assert_eq!(statuses[0].auth_kind, "service-account");
-    assert!(!fresh.http_client_built(), "status of a bearer profile needs no network");
+    assert!(
+        !fresh.http_client_built(),
+        "status of a bearer profile needs no network"
+    );
 
     let outcome = fresh.logout(None).unwrap();
     assert_eq!(outcome.removed, 1);
@@ -419,7 +523,11 @@ fn relogin_with_only_the_profile_reuses_saved_parameters_and_status_needs_no_net
         .env("IDC_CREDENTIAL_STORE", "file")
         .output()
         .unwrap();
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
 
 #[test]
@@ -428,10 +536,17 @@ fn endpoint_candidates_include_the_tenants_managed_objects() {
     let env = UserEnv::new();
     let (idc, profile) = login(&env, &sandbox);
     let candidates = idc.endpoint_candidates(&profile, "/openidm/managed/");
-    assert!(candidates.contains(&"/openidm/managed/alpha_user".to_string()), "{candidates:?}");
+    assert!(
+        candidates.contains(&"/openidm/managed/alpha_user".to_string()),
+        "{candidates:?}"
+    );
     sandbox.reset_stats();
     // Cached for a while: no second request.
     let again = idc.endpoint_candidates(&profile, "/openidm/managed/a");
-    assert!(again.iter().all(|path| path.starts_with("/openidm/managed/a")));
+    assert!(
+        again
+            .iter()
+            .all(|path| path.starts_with("/openidm/managed/a"))
+    );
     assert_eq!(sandbox.stat("idm_requests"), 0);
 }

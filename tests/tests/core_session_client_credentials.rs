@@ -12,7 +12,9 @@ fn idc_for(env: &UserEnv) -> Idc {
 }
 
 fn info<'a>(sandbox: &'a Sandbox, who: &str, field: &str) -> &'a str {
-    sandbox.info[who][field].as_str().expect("sandbox info field")
+    sandbox.info[who][field]
+        .as_str()
+        .expect("sandbox info field")
 }
 
 fn admin_request(sandbox: &Sandbox) -> LoginRequest {
@@ -27,7 +29,10 @@ fn admin_request(sandbox: &Sandbox) -> LoginRequest {
 
 fn count(fetched: Fetched) -> usize {
     match fetched {
-        Fetched::Collection(pager) => pager.map(|item| item.expect("item")).count(),
+        Fetched::Collection(pager) => pager
+            .collect::<Result<Vec<Value>, _>>()
+            .expect("items")
+            .len(),
         Fetched::Object(value) => panic!("expected a collection, got {value}"),
     }
 }
@@ -39,22 +44,44 @@ fn admin_session_gives_the_session_for_am_and_a_bearer_for_idm() {
     let idc = idc_for(&env);
     let outcome = idc.login(admin_request(&sandbox)).expect("admin login");
     assert_eq!(outcome.auth_kind, "session");
-    assert!(outcome.expires_at.timestamp() > unix_now() + 20 * 60, "30 min idle session");
+    assert!(
+        outcome.expires_at.timestamp() > unix_now() + 20 * 60,
+        "30 min idle session"
+    );
     let profile = idc.profile(None).unwrap();
     assert_eq!(profile.realm, "root");
 
-    let session = idc.credential(&profile, "/am/json/serverinfo/version").unwrap();
+    let session = idc
+        .credential(&profile, "/am/json/serverinfo/version")
+        .unwrap();
     assert_eq!(session.kind, CredentialKind::Session);
-    assert_eq!(Some(session.header_name.as_str()), sandbox.info["cookie_name"].as_str());
-    let bearer = idc.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+    assert_eq!(
+        Some(session.header_name.as_str()),
+        sandbox.info["cookie_name"].as_str()
+    );
+    let bearer = idc
+        .credential(&profile, "/openidm/managed/alpha_user")
+        .unwrap();
     assert_eq!(bearer.kind, CredentialKind::Bearer);
     assert_eq!(bearer.header_name, "Authorization");
     assert_eq!(sandbox.stat("authorize_requests"), 1);
 
     sandbox.reset_stats();
-    assert_eq!(count(idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).unwrap()), 30);
-    assert_eq!(sandbox.stat("authorize_requests"), 0, "the exchanged bearer is cached");
-    let version = idc.get_raw(&profile, "/am/json/serverinfo/version", &Query::default()).unwrap();
+    assert_eq!(
+        count(
+            idc.get(&profile, "/openidm/managed/alpha_user", &Query::default())
+                .unwrap()
+        ),
+        30
+    );
+    assert_eq!(
+        sandbox.stat("authorize_requests"),
+        0,
+        "the exchanged bearer is cached"
+    );
+    let version = idc
+        .get_raw(&profile, "/am/json/serverinfo/version", &Query::default())
+        .unwrap();
     assert!(version.is_object());
 
     let statuses = idc.status().unwrap();
@@ -63,7 +90,9 @@ fn admin_session_gives_the_session_for_am_and_a_bearer_for_idm() {
     let outcome = idc.logout(None).unwrap();
     assert!(outcome.session_ended);
     assert!(outcome.removed >= 2, "session and exchanged bearer");
-    let error = idc.credential(&profile, "/am/json/serverinfo/version").unwrap_err();
+    let error = idc
+        .credential(&profile, "/am/json/serverinfo/version")
+        .unwrap_err();
     assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
     assert!(!idc.status().unwrap()[0].valid);
 
@@ -96,10 +125,18 @@ fn an_idle_session_expires_and_says_so() {
     idc.login(admin_request(&sandbox)).expect("admin login");
     let profile = idc.profile(Some("admin")).unwrap();
     std::thread::sleep(std::time::Duration::from_millis(3000));
-    let error = idc.credential(&profile, "/am/json/serverinfo/version").unwrap_err();
+    let error = idc
+        .credential(&profile, "/am/json/serverinfo/version")
+        .unwrap_err();
     assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
-    assert!(error.to_string().contains("idc login --profile admin"), "{error}");
-    let error = idc.get(&profile, "/openidm/managed/alpha_user", &Query::default()).err().expect("expired");
+    assert!(
+        error.to_string().contains("idc login --profile admin"),
+        "{error}"
+    );
+    let error = idc
+        .get(&profile, "/openidm/managed/alpha_user", &Query::default())
+        .err()
+        .expect("expired");
     assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
 }
 
@@ -120,16 +157,26 @@ fn client_credentials_page_iga_and_keep_the_secret_out_of_the_config() {
         .expect("client-credentials login");
     assert_eq!(outcome.auth_kind, "client-credentials");
     let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
-    assert!(!config.contains(&secret), "the secret is not in config.toml");
+    assert!(
+        !config.contains(&secret),
+        "the secret is not in config.toml"
+    );
 
     let profile = idc.profile(Some("iga")).unwrap();
     let query = Query {
         page_size: Some(7),
         ..Query::default()
     };
-    match idc.get(&profile, "/iga/governance/application", &query).unwrap() {
+    match idc
+        .get(&profile, "/iga/governance/application", &query)
+        .unwrap()
+    {
         Fetched::Collection(mut pager) => {
-            let total = pager.by_ref().map(|item| item.expect("item")).count();
+            let total = pager
+                .by_ref()
+                .collect::<Result<Vec<Value>, _>>()
+                .expect("items")
+                .len();
             assert_eq!(total, 40, "every seeded application");
             assert_eq!(pager.pages_fetched(), 6);
         }
@@ -148,7 +195,9 @@ fn client_credentials_page_iga_and_keep_the_secret_out_of_the_config() {
     // Logout removes the token and the secret.
     let outcome = idc.logout(Some("iga")).unwrap();
     assert_eq!(outcome.removed, 2);
-    let error = idc.credential(&profile, "/iga/governance/application").unwrap_err();
+    let error = idc
+        .credential(&profile, "/iga/governance/application")
+        .unwrap_err();
     assert!(error.to_string().contains("client secret"), "{error}");
     let leftovers: Vec<Value> = std::fs::read_dir(env.cache_dir().join("tokens"))
         .unwrap()

@@ -118,3 +118,29 @@ fn the_helper_prints_the_committed_scripts() {
         assert!(output.stdout == committed, "completions/{file} is stale");
     }
 }
+
+#[test]
+fn bash_and_nushell_complete_urls_from_the_profiles() {
+    let sandbox = idc_e2e::Sandbox::start(5);
+    let env = UserEnv::new();
+    success_stdout(&idc_e2e::login_service_account(&env, &sandbox));
+    let line = format!(
+        "git-credential-idc curl-config {}",
+        sandbox.at("/openidm/managed/alpha_u")
+    );
+    // Bash breaks words at ':', so it is handed only what follows the port's colon.
+    let port = sandbox.url.rsplit(':').next().unwrap();
+    assert_eq!(
+        bash_complete(&env, &line),
+        [format!("{port}/openidm/managed/alpha_user")]
+    );
+    assert_eq!(
+        nu_complete(&env, &line),
+        [sandbox.at("/openidm/managed/alpha_user")]
+    );
+    // The tenant itself, from the start of its URL.
+    assert_eq!(
+        nu_complete(&env, "git-credential-idc header http://127.0"),
+        [sandbox.url.clone()]
+    );
+}

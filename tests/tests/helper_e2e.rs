@@ -529,6 +529,20 @@ fn a_session_profile_gets_the_session_header_for_am_json_and_a_bearer_for_idm() 
     );
     assert!(idm.starts_with("Authorization: Bearer "));
 
+    // git gets the bearer token (all it can send), with or without a path.
+    let host = sandbox.url.trim_start_matches("http://");
+    for request in [
+        format!("capability[]=authtype\nprotocol=http\nhost={host}\n\n"),
+        format!("capability[]=authtype\nprotocol=http\nhost={host}\npath=openidm/managed\n\n"),
+    ] {
+        let answer = success_stdout(&run_with_stdin(env.helper().arg("get"), &request));
+        assert!(answer.contains("authtype=Bearer"), "{request}");
+        assert!(answer.contains(&format!(
+            "credential={}",
+            &idm["Authorization: Bearer ".len()..]
+        )));
+    }
+
     // The session header really is the session: AM describes it.
     let script = r#"curl -sS -X POST -H 'Accept-API-Version: resource=4.0' -H 'Content-Type: application/json' -K <(git-credential-idc curl-config "$1") "$1?_action=getsessioninfo""#;
     let info: Value = serde_json::from_str(&success_stdout(

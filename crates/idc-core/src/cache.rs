@@ -152,7 +152,11 @@ impl CredentialStore {
         hasher.update(b"\n");
         hasher.update(scopes.join(" ").as_bytes());
         let digest = hasher.finalize();
-        let short: String = digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+        let short: String = digest
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         format!("{profile}@{purpose}-{short}")
     }
 
@@ -192,7 +196,9 @@ impl CredentialStore {
                 match entry.get_password() {
                     Ok(value) => Ok(Some(value)),
                     Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(error) => Err(Error::Store(format!("cannot read from the OS keyring: {error}"))),
+                    Err(error) => Err(Error::Store(format!(
+                        "cannot read from the OS keyring: {error}"
+                    ))),
                 }
             }
         }
@@ -203,9 +209,9 @@ impl CredentialStore {
         match self.kind {
             StoreKind::File => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
             StoreKind::Keyring => {
-                keyring_entry(key)?
-                    .set_password(value)
-                    .map_err(|error| Error::Store(format!("cannot write to the OS keyring: {error}")))?;
+                keyring_entry(key)?.set_password(value).map_err(|error| {
+                    Error::Store(format!("cannot write to the OS keyring: {error}"))
+                })?;
                 // The keyring cannot list entries: a marker file lets logout find them.
                 fsutil::write_atomic(&self.marker_path(key), b"")
             }
@@ -234,7 +240,9 @@ impl CredentialStore {
     }
 
     pub fn save_secret(&self, key: &str, secret: &Secret<String>) -> Result<()> {
-        let stored = StoredSecret { secret: secret.clone() };
+        let stored = StoredSecret {
+            secret: secret.clone(),
+        };
         let text = serde_json::to_string(&stored)
             .map_err(|error| Error::Store(format!("cannot encode a secret: {error}")))?;
         self.write_raw(key, &text)
@@ -249,7 +257,9 @@ impl CredentialStore {
         acceptable: impl Fn(&CachedCredential) -> bool,
         renew: impl FnOnce() -> Result<CachedCredential>,
     ) -> Result<CachedCredential> {
-        let usable = |credential: &CachedCredential| credential.is_fresh(Utc::now()) && acceptable(credential);
+        let usable = |credential: &CachedCredential| {
+            credential.is_fresh(Utc::now()) && acceptable(credential)
+        };
         if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
             return Ok(credential);
         }
@@ -291,7 +301,9 @@ impl CredentialStore {
             match keyring_entry(key)?.delete_credential() {
                 Ok(()) | Err(keyring::Error::NoEntry) => {}
                 Err(error) => {
-                    return Err(Error::Store(format!("cannot remove from the OS keyring: {error}")));
+                    return Err(Error::Store(format!(
+                        "cannot remove from the OS keyring: {error}"
+                    )));
                 }
             }
         }
@@ -390,13 +402,27 @@ mod tests {
         {
             use std::os::unix::fs::PermissionsExt;
             let file = dir.path().join(format!("cache/tokens/{key}.json"));
-            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
             let tokens = dir.path().join("cache/tokens");
-            assert_eq!(std::fs::metadata(&tokens).unwrap().permissions().mode() & 0o777, 0o700);
+            assert_eq!(
+                std::fs::metadata(&tokens).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
         }
-        std::fs::write(dir.path().join(format!("cache/tokens/{key}.json")), b"{\"kind\":\"bea").unwrap();
+        std::fs::write(
+            dir.path().join(format!("cache/tokens/{key}.json")),
+            b"{\"kind\":\"bea",
+        )
+        .unwrap();
         assert!(store.load(&key).unwrap().is_none());
-        std::fs::write(dir.path().join(format!("cache/tokens/{key}.json")), [0xff, 0xfe, 0x00]).unwrap();
+        std::fs::write(
+            dir.path().join(format!("cache/tokens/{key}.json")),
+            [0xff, 0xfe, 0x00],
+        )
+        .unwrap();
         assert!(store.load(&key).unwrap().is_none());
     }
 
@@ -412,7 +438,13 @@ mod tests {
         };
         let first = store.get_or_renew(key, |_| true, || renew("one")).unwrap();
         let second = store.get_or_renew(key, |_| true, || renew("two")).unwrap();
-        assert_eq!((first.token.expose().as_str(), second.token.expose().as_str()), ("one", "one"));
+        assert_eq!(
+            (
+                first.token.expose().as_str(),
+                second.token.expose().as_str()
+            ),
+            ("one", "one")
+        );
         assert_eq!(renewals.load(Ordering::SeqCst), 1);
         // A token the tenant refused is renewed even though it looks fresh.
         let third = store
@@ -435,11 +467,15 @@ mod tests {
                 let renewals = renewals.clone();
                 std::thread::spawn(move || {
                     store
-                        .get_or_renew("p@sa-1", |_| true, || {
-                            renewals.fetch_add(1, Ordering::SeqCst);
-                            std::thread::sleep(std::time::Duration::from_millis(50));
-                            Ok(credential("shared", 899))
-                        })
+                        .get_or_renew(
+                            "p@sa-1",
+                            |_| true,
+                            || {
+                                renewals.fetch_add(1, Ordering::SeqCst);
+                                std::thread::sleep(std::time::Duration::from_millis(50));
+                                Ok(credential("shared", 899))
+                            },
+                        )
                         .unwrap()
                         .token
                         .into_inner()
@@ -455,10 +491,15 @@ mod tests {
     fn secrets_and_removal() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::File);
-        store.save_secret("dev@secret-1", &Secret::new("s3cret".to_string())).unwrap();
+        store
+            .save_secret("dev@secret-1", &Secret::new("s3cret".to_string()))
+            .unwrap();
         store.save("dev@cc-1", &credential("tok", 899)).unwrap();
         store.save("dev.eu@cc-1", &credential("tok", 899)).unwrap();
-        assert_eq!(store.load_secret("dev@secret-1").unwrap().unwrap().expose(), "s3cret");
+        assert_eq!(
+            store.load_secret("dev@secret-1").unwrap().unwrap().expose(),
+            "s3cret"
+        );
         assert_eq!(store.keys_of("dev"), vec!["dev@cc-1", "dev@secret-1"]);
         assert_eq!(store.remove_profile("dev").unwrap(), 2);
         assert!(store.load_secret("dev@secret-1").unwrap().is_none());
@@ -470,5 +511,48 @@ mod tests {
         assert_eq!(StoreKind::parse("keyring").unwrap(), StoreKind::Keyring);
         assert_eq!(StoreKind::parse("FILE").unwrap(), StoreKind::File);
         assert!(StoreKind::parse("vault").is_err());
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod keyring_tests {
+    use super::*;
+
+    /// The kernel keyring works in most Linux environments, but containers may forbid the
+    /// keyctl syscalls: then the store must fail with a clear error, never pretend.
+    #[test]
+    fn keyring_store_round_trip_or_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(dir.path(), StoreKind::Keyring);
+        let key = format!("idc-test-{}@sa-0", uuid::Uuid::new_v4().simple());
+        let now = Utc::now();
+        let credential = CachedCredential {
+            kind: CredentialKind::Bearer,
+            token: Secret::new("keyring-token".to_string()),
+            expires_at: now + chrono::Duration::seconds(899),
+            scopes: Vec::new(),
+            subject: None,
+            cookie_name: None,
+            obtained_at: Some(now),
+        };
+        match store.save(&key, &credential) {
+            Ok(()) => {
+                let loaded = store.load(&key).unwrap().expect("saved in the keyring");
+                assert_eq!(loaded.token.expose(), "keyring-token");
+                // Nothing secret on disk: only the marker.
+                assert!(!dir.path().join(format!("tokens/{key}.json")).exists());
+                assert!(dir.path().join(format!("tokens/{key}.keyring")).exists());
+                let profile = key.split('@').next().unwrap();
+                assert_eq!(store.remove_profile(profile).unwrap(), 1);
+                assert!(store.load(&key).unwrap().is_none());
+            }
+            Err(error) => {
+                eprintln!("no usable kernel keyring here: {error}");
+                assert!(
+                    error.to_string().starts_with("credential store:"),
+                    "{error}"
+                );
+            }
+        }
     }
 }

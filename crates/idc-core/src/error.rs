@@ -37,7 +37,9 @@ pub enum Error {
     Auth { message: String },
 
     /// The cached session has expired and cannot be renewed without the user.
-    #[error("the session of profile '{profile}' has expired: run `idc login --profile {profile}` again")]
+    #[error(
+        "the session of profile '{profile}' has expired: run `idc login --profile {profile}` again"
+    )]
     SessionExpired { profile: String },
 
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
@@ -177,8 +179,8 @@ fn describe_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String
     let is_html = content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
         || trimmed.starts_with('<');
     if is_html {
-        let title = html_title(trimmed)
-            .filter(|title| !title.is_empty() && *title != status.to_string());
+        let title =
+            html_title(trimmed).filter(|title| !title.is_empty() && *title != status.to_string());
         return match title {
             Some(title) => format!(
                 "the tenant's edge answered an HTML error page ({status} {reason}: {title})"
@@ -252,7 +254,10 @@ fn html_title(html: &str) -> Option<String> {
     let start = lower.find("<title")?;
     let open_end = start + lower[start..].find('>')? + 1;
     let close = open_end + lower[open_end..].find("</title")?;
-    let title: String = html[open_end..close].split_whitespace().collect::<Vec<_>>().join(" ");
+    let title: String = html[open_end..close]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     Some(shorten(&unescape_html_entities(&title), 120))
 }
 
@@ -324,7 +329,10 @@ mod tests {
     fn crest_policy_failure_names_the_property() {
         let body = br#"{"code":403,"reason":"Forbidden","message":"Failed policy validation","detail":{"result":false,"failedPolicyRequirements":[{"policyRequirements":[],"property":"aiagentprivileges"}]}}"#;
         let line = describe_error_body(403, JSON, body);
-        assert!(line.contains("Forbidden: Failed policy validation"), "{line}");
+        assert!(
+            line.contains("Forbidden: Failed policy validation"),
+            "{line}"
+        );
         assert!(line.contains("aiagentprivileges"), "{line}");
     }
 
@@ -351,7 +359,10 @@ mod tests {
             Some("application/json"),
             br#"{"code":606,"message":"encoding in body should be one of [generic pem base64hmac]"}"#,
         );
-        assert_eq!(line, "encoding in body should be one of [generic pem base64hmac] (code 606)");
+        assert_eq!(
+            line,
+            "encoding in body should be one of [generic pem base64hmac] (code 606)"
+        );
     }
 
     #[test]
@@ -371,7 +382,10 @@ mod tests {
             JSON,
             br#"{"error_description":"Unsupported scope for service account: fr:autoaccess:*","error":"invalid_scope"}"#,
         );
-        assert_eq!(line, "invalid_scope: Unsupported scope for service account: fr:autoaccess:*");
+        assert_eq!(
+            line,
+            "invalid_scope: Unsupported scope for service account: fr:autoaccess:*"
+        );
     }
 
     #[test]
@@ -385,13 +399,18 @@ mod tests {
         assert!(!line.contains('<'), "{line}");
         let body = b"<html><head><TITLE>Service  Unavailable</TITLE></head><body><script>x</script></body></html>";
         let line = describe_error_body(503, None, body);
-        assert!(line.contains("(503 Service Unavailable: Service Unavailable)"), "{line}");
+        assert!(
+            line.contains("(503 Service Unavailable: Service Unavailable)"),
+            "{line}"
+        );
         assert!(!line.contains("script"), "{line}");
     }
 
     #[test]
     fn empty_truncated_and_plain_bodies() {
-        assert!(describe_error_body(500, JSON, b"").starts_with("Internal Server Error (empty answer)"));
+        assert!(
+            describe_error_body(500, JSON, b"").starts_with("Internal Server Error (empty answer)")
+        );
         let line = describe_error_body(500, JSON, br#"{"code":500,"reason":"Internal"#);
         assert!(line.contains("truncated JSON"), "{line}");
         let line = describe_error_body(
@@ -400,7 +419,9 @@ mod tests {
             b"This operation is not available in PingOne Advanced Identity Cloud.",
         );
         assert!(
-            line.starts_with("Forbidden: This operation is not available in PingOne Advanced Identity Cloud."),
+            line.starts_with(
+                "Forbidden: This operation is not available in PingOne Advanced Identity Cloud."
+            ),
             "{line}"
         );
     }
@@ -408,15 +429,33 @@ mod tests {
     #[test]
     fn service_error_names_the_missing_scope() {
         let body = br#"{"code":403,"reason":"Forbidden","message":"Access denied"}"#;
-        let error = Error::from_response("GET", "/openidm/managed/alpha_user?_queryFilter=true", 403, JSON, body, 0);
-        let Error::Service { missing_scope, path, message, .. } = &error else {
+        let error = Error::from_response(
+            "GET",
+            "/openidm/managed/alpha_user?_queryFilter=true",
+            403,
+            JSON,
+            body,
+            0,
+        );
+        let Error::Service {
+            missing_scope,
+            path,
+            message,
+            ..
+        } = &error
+        else {
             panic!("not a service error: {error}");
         };
         assert_eq!(missing_scope.as_deref(), Some("fr:idm:*"));
         assert_eq!(path, "/openidm/managed/alpha_user");
         assert!(message.contains("fr:idm:*"));
         let error = Error::from_response("GET", "/environment/variables", 403, JSON, body, 0);
-        assert!(error.to_string().contains("fr:idc:esv:read (or fr:idc:esv:*)"), "{error}");
+        assert!(
+            error
+                .to_string()
+                .contains("fr:idc:esv:read (or fr:idc:esv:*)"),
+            "{error}"
+        );
         let error = Error::from_response("GET", "/iga/governance/user", 403, JSON, body, 0);
         assert!(error.to_string().contains("fr:iga:*"), "{error}");
     }

@@ -25,8 +25,9 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
             .permissions()
             .mode();
         if mode & 0o777 != 0o700 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
-                .map_err(io_error(format!("cannot make {} private (0700)", dir.display())))?;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_error(
+                format!("cannot make {} private (0700)", dir.display()),
+            ))?;
         }
     }
     Ok(())
@@ -54,7 +55,11 @@ pub(crate) fn write_atomic(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let temp = dir.join(format!(".{name}.{}.{}.tmp", std::process::id(), uuid::Uuid::new_v4().simple()));
+    let temp = dir.join(format!(
+        ".{name}.{}.{}.tmp",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let result = (|| {
         let mut file = open_private(&temp, true)?;
         file.write_all(contents)?;
@@ -77,7 +82,8 @@ pub(crate) fn lock_exclusive(path: &Path) -> Result<FileLock> {
     if let Some(dir) = path.parent() {
         ensure_private_dir(dir)?;
     }
-    let file = open_private(path, false).map_err(io_error(format!("cannot open lock {}", path.display())))?;
+    let file = open_private(path, false)
+        .map_err(io_error(format!("cannot open lock {}", path.display())))?;
     fs4::fs_std::FileExt::lock_exclusive(&file)
         .map_err(io_error(format!("cannot lock {}", path.display())))?;
     Ok(FileLock { _file: file })
@@ -85,7 +91,10 @@ pub(crate) fn lock_exclusive(path: &Path) -> Result<FileLock> {
 
 /// `path` with `.lock` appended.
 pub(crate) fn lock_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    let mut name = path
+        .file_name()
+        .map(|n| n.to_os_string())
+        .unwrap_or_default();
     name.push(".lock");
     path.with_file_name(name)
 }
@@ -105,11 +114,20 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
-            assert_eq!(fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+            assert_eq!(
+                fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+            assert_eq!(
+                fs::metadata(&dir).unwrap().permissions().mode() & 0o777,
+                0o700
+            );
         }
         // No temp files left behind.
-        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("x.json")]);
     }
 

@@ -30,7 +30,9 @@ pub fn accept_api_version(path: &str) -> Option<&'static str> {
         Some("resource=1.1")
     } else if path.starts_with("/am/json/") && path.ends_with("/authenticate") {
         Some("resource=2.0, protocol=1.0")
-    } else if path.starts_with("/am/json/") && (path.ends_with("/sessions") || path.contains("/sessions/")) {
+    } else if path.starts_with("/am/json/")
+        && (path.ends_with("/sessions") || path.contains("/sessions/"))
+    {
         Some("resource=4.0")
     } else if path.starts_with("/am/oauth2/") {
         Some("protocol=2.1,resource=1.0")
@@ -129,11 +131,17 @@ impl Answer {
 }
 
 /// Parse a success body as JSON with a message that says what came instead.
-pub fn parse_json_body(path: &str, content_type: Option<&str>, body: &[u8]) -> Result<serde_json::Value> {
+pub fn parse_json_body(
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<serde_json::Value> {
     let path = path.split('?').next().unwrap_or(path).to_string();
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();
-    if content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html")) || trimmed.starts_with('<') {
+    if content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
+        || trimmed.starts_with('<')
+    {
         return Err(Error::Protocol {
             path,
             reason: "the tenant answered an HTML page instead of JSON (a proxy or the tenant's edge may be in the way; check the tenant URL)".to_string(),
@@ -217,7 +225,10 @@ pub fn send(
     }
 }
 
-fn header_string(response: &reqwest::blocking::Response, name: reqwest::header::HeaderName) -> Option<String> {
+fn header_string(
+    response: &reqwest::blocking::Response,
+    name: reqwest::header::HeaderName,
+) -> Option<String> {
     response
         .headers()
         .get(name)
@@ -265,23 +276,41 @@ mod tests {
         let cases = [
             ("/am/json/serverinfo/*", Some("resource=1.1")),
             ("/am/json/serverinfo/version", Some("resource=1.0")),
-            ("/am/json/realms/root/authenticate", Some("resource=2.0, protocol=1.0")),
+            (
+                "/am/json/realms/root/authenticate",
+                Some("resource=2.0, protocol=1.0"),
+            ),
             (
                 "/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=x",
                 Some("resource=2.0, protocol=1.0"),
             ),
             ("/am/json/realms/root/sessions", Some("resource=4.0")),
-            ("/am/json/realms/root/sessions/?_action=getSessionInfo", Some("resource=4.0")),
+            (
+                "/am/json/realms/root/sessions/?_action=getSessionInfo",
+                Some("resource=4.0"),
+            ),
             ("/am/oauth2/access_token", Some("protocol=2.1,resource=1.0")),
-            ("/am/oauth2/realms/root/realms/alpha/access_token", Some("protocol=2.1,resource=1.0")),
+            (
+                "/am/oauth2/realms/root/realms/alpha/access_token",
+                Some("protocol=2.1,resource=1.0"),
+            ),
             ("/am/oauth2/authorize", Some("protocol=2.1,resource=1.0")),
             ("/environment/variables", Some("protocol=1.0,resource=1.0")),
-            ("/environment/secrets/esv-x/versions", Some("protocol=1.0,resource=1.0")),
+            (
+                "/environment/secrets/esv-x/versions",
+                Some("protocol=1.0,resource=1.0"),
+            ),
             ("/environment/count", Some("resource=2.0")),
             ("/openidm/managed/alpha_user", None),
             ("/iga/governance/application", None),
-            ("/iga/governance/event/77289308", Some("protocol=2.1,resource=1.0")),
-            ("/am/json/realms/root/realms/alpha/scripts", Some("protocol=2.1,resource=1.0")),
+            (
+                "/iga/governance/event/77289308",
+                Some("protocol=2.1,resource=1.0"),
+            ),
+            (
+                "/am/json/realms/root/realms/alpha/scripts",
+                Some("protocol=2.1,resource=1.0"),
+            ),
         ];
         for (path, expected) in cases {
             assert_eq!(accept_api_version(path), expected, "{path}");
@@ -290,17 +319,44 @@ mod tests {
 
     #[test]
     fn html_and_truncated_success_bodies_are_clear_errors() {
-        let error = parse_json_body("/openidm/managed/x?_queryFilter=true", Some("text/html"), b"<html></html>")
-            .unwrap_err();
+        let error = parse_json_body(
+            "/openidm/managed/x?_queryFilter=true",
+            Some("text/html"),
+            b"<html></html>",
+        )
+        .unwrap_err();
         let text = error.to_string();
         assert!(text.contains("HTML page instead of JSON"), "{text}");
         assert!(!text.contains("_queryFilter"), "{text}");
-        let error = parse_json_body("/x", Some("application/json"), br#"{"result":[{"a":1"#).unwrap_err();
+        let error =
+            parse_json_body("/x", Some("application/json"), br#"{"result":[{"a":1"#).unwrap_err();
         assert!(error.to_string().contains("cut off"), "{error}");
         assert_eq!(
             parse_json_body("/x", None, br#"{"a":1}"#).unwrap(),
             serde_json::json!({"a":1})
         );
+    }
+
+    #[test]
+    fn an_unreachable_tenant_is_a_network_error_naming_it() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let tenant = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let client = build_client().unwrap();
+        let url = tenant
+            .join("/openidm/managed/alpha_user?_queryFilter=secret-ish")
+            .unwrap();
+        let error = send(&client, &tenant, url.path(), |c| c.get(url.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(matches!(error, Error::Network { .. }), "{text}");
+        assert!(
+            text.starts_with(&format!("cannot reach http://127.0.0.1:{port}")),
+            "{text}"
+        );
+        assert!(!text.contains("secret-ish"), "{text}");
     }
 
     #[test]

@@ -181,12 +181,18 @@ fn set_query_params(url: &mut Url, params: &[(String, String)]) {
 
 fn short_hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
-    digest.iter().take(8).map(|byte| format!("{byte:02x}")).collect()
+    digest
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 fn split_scopes(scope: Option<&str>, requested: &[String]) -> Vec<String> {
     match scope {
-        Some(scope) if !scope.trim().is_empty() => scope.split_whitespace().map(str::to_string).collect(),
+        Some(scope) if !scope.trim().is_empty() => {
+            scope.split_whitespace().map(str::to_string).collect()
+        }
         _ => requested.to_vec(),
     }
 }
@@ -208,7 +214,9 @@ fn absolute_path(path: &Path) -> PathBuf {
     if path.is_absolute() {
         path.to_path_buf()
     } else {
-        std::env::current_dir().map(|dir| dir.join(path)).unwrap_or_else(|_| path.to_path_buf())
+        std::env::current_dir()
+            .map(|dir| dir.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
     }
 }
 
@@ -220,15 +228,21 @@ impl Idc {
             match std::env::var_os(variable).filter(|value| !value.is_empty()) {
                 Some(dir) => Ok(PathBuf::from(dir)),
                 None => base.map(|base| base.join("idc")).ok_or_else(|| {
-                    Error::Store(format!("cannot find the user's {what} directory: set ${variable}"))
+                    Error::Store(format!(
+                        "cannot find the user's {what} directory: set ${variable}"
+                    ))
                 }),
             }
         };
         let config_dir = dir_from("IDC_CONFIG_DIR", dirs::config_dir(), "config")?;
         let cache_dir = dir_from("IDC_CACHE_DIR", dirs::cache_dir(), "cache")?;
         let mut idc = Idc::new(config_dir, cache_dir, StoreKind::from_env()?);
-        let env_profile = std::env::var("IDC_PROFILE").ok().filter(|name| !name.trim().is_empty());
-        Arc::get_mut(&mut idc.inner).expect("just created").env_profile = env_profile;
+        let env_profile = std::env::var("IDC_PROFILE")
+            .ok()
+            .filter(|name| !name.trim().is_empty());
+        Arc::get_mut(&mut idc.inner)
+            .expect("just created")
+            .env_profile = env_profile;
         Ok(idc)
     }
 
@@ -389,8 +403,12 @@ impl Inner {
     /// The entry of the profile's own credential (what `status` reports).
     fn main_key(profile: &Profile) -> String {
         match &profile.auth {
-            AuthKind::ServiceAccount { scopes, .. } => Self::key(profile, purpose::SERVICE_ACCOUNT, scopes),
-            AuthKind::ClientCredentials { scopes, .. } => Self::key(profile, purpose::CLIENT_CREDENTIALS, scopes),
+            AuthKind::ServiceAccount { scopes, .. } => {
+                Self::key(profile, purpose::SERVICE_ACCOUNT, scopes)
+            }
+            AuthKind::ClientCredentials { scopes, .. } => {
+                Self::key(profile, purpose::CLIENT_CREDENTIALS, scopes)
+            }
             AuthKind::Session { username, .. } => Self::session_key(profile, username),
         }
     }
@@ -403,10 +421,17 @@ impl Inner {
 
     /// The credential for `path`; `rejected` is a token the tenant just refused (401), which
     /// is renewed even though it looks fresh.
-    fn credential(&self, profile: &Profile, path: &str, rejected: Option<&Secret<String>>) -> Result<Credential> {
+    fn credential(
+        &self,
+        profile: &Profile,
+        path: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<Credential> {
         let cached = match &profile.auth {
             AuthKind::ServiceAccount { .. } => self.service_account_token(profile, rejected)?,
-            AuthKind::ClientCredentials { .. } => self.client_credentials_token(profile, rejected)?,
+            AuthKind::ClientCredentials { .. } => {
+                self.client_credentials_token(profile, rejected)?
+            }
             AuthKind::Session { username, .. } if uses_bearer(path) => {
                 self.session_bearer(profile, username, rejected)?
             }
@@ -440,20 +465,39 @@ impl Inner {
         move |cached| rejected.is_none_or(|rejected| cached.token != *rejected)
     }
 
-    fn service_account_token(&self, profile: &Profile, rejected: Option<&Secret<String>>) -> Result<CachedCredential> {
-        let AuthKind::ServiceAccount { id, jwk_path, scopes } = &profile.auth else {
+    fn service_account_token(
+        &self,
+        profile: &Profile,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
+        let AuthKind::ServiceAccount {
+            id,
+            jwk_path,
+            scopes,
+        } = &profile.auth
+        else {
             unreachable!("called for service-account profiles only");
         };
         let key = Self::key(profile, purpose::SERVICE_ACCOUNT, scopes);
-        self.store.get_or_renew(&key, Self::not_rejected(rejected), || {
-            let signing_key = auth::service_account::load_key(jwk_path)?;
-            let answer =
-                auth::service_account::request_token(self.client()?, &profile.tenant, id, &signing_key, scopes)?;
-            Ok(cached_bearer(answer.token, id, &answer.scopes))
-        })
+        self.store
+            .get_or_renew(&key, Self::not_rejected(rejected), || {
+                let signing_key = auth::service_account::load_key(jwk_path)?;
+                let answer = auth::service_account::request_token(
+                    self.client()?,
+                    &profile.tenant,
+                    id,
+                    &signing_key,
+                    scopes,
+                )?;
+                Ok(cached_bearer(answer.token, id, &answer.scopes))
+            })
     }
 
-    fn client_credentials_token(&self, profile: &Profile, rejected: Option<&Secret<String>>) -> Result<CachedCredential> {
+    fn client_credentials_token(
+        &self,
+        profile: &Profile,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
         let AuthKind::ClientCredentials { client_id, scopes } = &profile.auth else {
             unreachable!("called for client-credentials profiles only");
         };
@@ -483,7 +527,12 @@ impl Inner {
     /// The session of a session profile. Past its cached expiry, the tenant is asked whether
     /// it still lives (its idle timer restarts with use); a dead session cannot be renewed
     /// without the password.
-    fn session(&self, profile: &Profile, username: &str, rejected: Option<&Secret<String>>) -> Result<CachedCredential> {
+    fn session(
+        &self,
+        profile: &Profile,
+        username: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
         let key = Self::session_key(profile, username);
         let expired = || Error::SessionExpired {
             profile: profile.name.clone(),
@@ -491,44 +540,56 @@ impl Inner {
         if self.store.load(&key)?.is_none() {
             return Err(expired());
         }
-        self.store.get_or_renew(&key, Self::not_rejected(rejected), || {
-            let mut current = self.store.load(&key)?.ok_or_else(expired)?;
-            match auth::session::session_info(self.client()?, &profile.tenant, &current.token)? {
-                Some(info) if info.expires_at() > Utc::now() => {
-                    current.expires_at = info.expires_at();
-                    current.obtained_at = Some(Utc::now());
-                    Ok(current)
+        self.store
+            .get_or_renew(&key, Self::not_rejected(rejected), || {
+                let mut current = self.store.load(&key)?.ok_or_else(expired)?;
+                match auth::session::session_info(self.client()?, &profile.tenant, &current.token)?
+                {
+                    Some(info) if info.expires_at() > Utc::now() => {
+                        current.expires_at = info.expires_at();
+                        current.obtained_at = Some(Utc::now());
+                        Ok(current)
+                    }
+                    _ => Err(expired()),
                 }
-                _ => Err(expired()),
-            }
-        })
+            })
     }
 
     /// The IDM bearer of a session profile: the session exchanged with the authorization
     /// code flow, cached apart from the session and renewed from it while it lives.
-    fn session_bearer(&self, profile: &Profile, username: &str, rejected: Option<&Secret<String>>) -> Result<CachedCredential> {
+    fn session_bearer(
+        &self,
+        profile: &Profile,
+        username: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
         let key = Self::key(profile, purpose::SESSION_BEARER, &[username.to_string()]);
-        self.store.get_or_renew(&key, Self::not_rejected(rejected), || {
-            let session = self.session(profile, username, None)?;
-            let cookie_name = match &session.cookie_name {
-                Some(name) => name.clone(),
-                None => self.cookie_name(&profile.tenant)?,
-            };
-            let token =
-                auth::authorization_code::exchange_session(self.client()?, &profile.tenant, &cookie_name, &session.token)?;
-            let mut bearer = cached_bearer(token, username, &[]);
-            // The bearer is no use after the session's end.
-            bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));
-            Ok(bearer)
-        })
+        self.store
+            .get_or_renew(&key, Self::not_rejected(rejected), || {
+                let session = self.session(profile, username, None)?;
+                let cookie_name = match &session.cookie_name {
+                    Some(name) => name.clone(),
+                    None => self.cookie_name(&profile.tenant)?,
+                };
+                let token = auth::authorization_code::exchange_session(
+                    self.client()?,
+                    &profile.tenant,
+                    &cookie_name,
+                    &session.token,
+                )?;
+                let mut bearer = cached_bearer(token, username, &[]);
+                // The bearer is no use after the session's end.
+                bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));
+                Ok(bearer)
+            })
     }
 
     /// The tenant's session cookie name, asked once and kept in the cache directory.
     fn cookie_name(&self, tenant: &Url) -> Result<String> {
-        let path = self
-            .cache_dir
-            .join("tenants")
-            .join(format!("{}.json", short_hash(&tenant.origin().ascii_serialization())));
+        let path = self.cache_dir.join("tenants").join(format!(
+            "{}.json",
+            short_hash(&tenant.origin().ascii_serialization())
+        ));
         if let Ok(text) = std::fs::read_to_string(&path)
             && let Ok(value) = serde_json::from_str::<Value>(&text)
             && let Some(name) = value.get("cookie_name").and_then(Value::as_str)
@@ -562,7 +623,10 @@ impl Inner {
         let name = match (&request.profile, &self.env_profile) {
             (Some(name), _) | (None, Some(name)) => name.clone(),
             (None, None) if kind_count == 0 => config.resolve(None, None)?.name,
-            (None, None) => config.default.clone().unwrap_or_else(|| "default".to_string()),
+            (None, None) => config
+                .default
+                .clone()
+                .unwrap_or_else(|| "default".to_string()),
         };
         profile::validate_profile_name(&name)?;
         let existing = config.profile(&name);
@@ -574,7 +638,9 @@ impl Inner {
         let tenant = match (&request.tenant, &existing) {
             (Some(tenant), _) => profile::parse_tenant_url(tenant)?,
             (None, Some(existing)) => existing.tenant.clone(),
-            (None, None) => return Err(Error::Login("a first login needs --tenant URL".to_string())),
+            (None, None) => {
+                return Err(Error::Login("a first login needs --tenant URL".to_string()));
+            }
         };
         let existing_auth = existing.as_ref().map(|p| &p.auth);
         let auth = self.login_auth(&request, existing_auth)?;
@@ -602,15 +668,21 @@ impl Inner {
             profile.realm = "root".to_string();
         }
         let outcome = match profile.auth.clone() {
-            AuthKind::ServiceAccount { id, jwk_path, scopes } => {
-                self.login_service_account(&mut profile, &id, &jwk_path, &scopes)?
-            }
+            AuthKind::ServiceAccount {
+                id,
+                jwk_path,
+                scopes,
+            } => self.login_service_account(&mut profile, &id, &jwk_path, &scopes)?,
             AuthKind::Session { username, journey } => {
                 self.login_session(&profile, &username, journey.as_deref(), &request)?
             }
-            AuthKind::ClientCredentials { client_id, scopes } => {
-                self.login_client_credentials(&profile, existing.as_ref(), &client_id, &scopes, &request)?
-            }
+            AuthKind::ClientCredentials { client_id, scopes } => self.login_client_credentials(
+                &profile,
+                existing.as_ref(),
+                &client_id,
+                &scopes,
+                &request,
+            )?,
         };
         self.config.update(|config| {
             config.upsert(&profile);
@@ -623,7 +695,9 @@ impl Inner {
     fn login_auth(&self, request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
         if let Some(id) = &request.service_account {
             let saved = match existing {
-                Some(AuthKind::ServiceAccount { jwk_path, scopes, .. }) => Some((jwk_path, scopes)),
+                Some(AuthKind::ServiceAccount {
+                    jwk_path, scopes, ..
+                }) => Some((jwk_path, scopes)),
                 _ => None,
             };
             let jwk_path = match (&request.jwk_path, saved) {
@@ -631,7 +705,8 @@ impl Inner {
                 (None, Some((path, _))) => path.clone(),
                 (None, None) => {
                     return Err(Error::Login(
-                        "a service-account login needs --jwk PATH (the account's private JWK)".to_string(),
+                        "a service-account login needs --jwk PATH (the account's private JWK)"
+                            .to_string(),
                     ));
                 }
             };
@@ -639,7 +714,11 @@ impl Inner {
                 .scopes
                 .clone()
                 .or_else(|| saved.map(|(_, scopes)| scopes.clone()))
-                .unwrap_or_else(|| auth::service_account::DEFAULT_SCOPES.map(str::to_string).to_vec());
+                .unwrap_or_else(|| {
+                    auth::service_account::DEFAULT_SCOPES
+                        .map(str::to_string)
+                        .to_vec()
+                });
             return Ok(AuthKind::ServiceAccount {
                 id: id.clone(),
                 jwk_path,
@@ -663,17 +742,21 @@ impl Inner {
             };
             return Ok(AuthKind::ClientCredentials {
                 client_id: client_id.clone(),
-                scopes: request
-                    .scopes
-                    .clone()
-                    .or(saved_scopes)
-                    .unwrap_or_else(|| DEFAULT_CLIENT_CREDENTIALS_SCOPES.map(str::to_string).to_vec()),
+                scopes: request.scopes.clone().or(saved_scopes).unwrap_or_else(|| {
+                    DEFAULT_CLIENT_CREDENTIALS_SCOPES
+                        .map(str::to_string)
+                        .to_vec()
+                }),
             });
         }
         // Log in again with the saved parameters, taking the few the request overrides.
-        let mut auth = existing.cloned().ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
+        let mut auth = existing
+            .cloned()
+            .ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
         match &mut auth {
-            AuthKind::ServiceAccount { jwk_path, scopes, .. } => {
+            AuthKind::ServiceAccount {
+                jwk_path, scopes, ..
+            } => {
                 if let Some(path) = &request.jwk_path {
                     *jwk_path = absolute_path(path);
                 }
@@ -703,7 +786,13 @@ impl Inner {
         scopes: &[String],
     ) -> Result<LoginOutcome> {
         let signing_key = auth::service_account::load_key(jwk_path)?;
-        let answer = auth::service_account::request_token(self.client()?, &profile.tenant, id, &signing_key, scopes)?;
+        let answer = auth::service_account::request_token(
+            self.client()?,
+            &profile.tenant,
+            id,
+            &signing_key,
+            scopes,
+        )?;
         // Renewals ask only for what the tenant accepted, so they need one request.
         if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
             scopes.clone_from(&answer.scopes);
@@ -766,7 +855,10 @@ impl Inner {
             profile: profile.name.clone(),
             tenant: profile.tenant.clone(),
             auth_kind: profile.auth.name(),
-            who: Some(info.map(|info| info.username).unwrap_or_else(|| username.to_string())),
+            who: Some(
+                info.map(|info| info.username)
+                    .unwrap_or_else(|| username.to_string()),
+            ),
             scopes: Vec::new(),
             expires_at,
             dropped_scopes: Vec::new(),
@@ -820,9 +912,15 @@ impl Inner {
 
     /// A new login replaces everything cached for the profile (old tenant, old session,
     /// bearer tokens derived from it) with the fresh credentials.
-    fn replace_credentials(&self, profile: &Profile, entries: &[(String, &CachedCredential)]) -> Result<()> {
+    fn replace_credentials(
+        &self,
+        profile: &Profile,
+        entries: &[(String, &CachedCredential)],
+    ) -> Result<()> {
         let keep_secret: Vec<String> = match &profile.auth {
-            AuthKind::ClientCredentials { client_id, .. } => vec![Self::client_secret_key(profile, client_id)],
+            AuthKind::ClientCredentials { client_id, .. } => {
+                vec![Self::client_secret_key(profile, client_id)]
+            }
             _ => Vec::new(),
         };
         for key in self.store.keys_of(&profile.name) {
@@ -871,7 +969,10 @@ impl Inner {
             )));
         }
         url.set_fragment(None);
-        let existing: Vec<String> = url.query_pairs().map(|(name, _)| name.into_owned()).collect();
+        let existing: Vec<String> = url
+            .query_pairs()
+            .map(|(name, _)| name.into_owned())
+            .collect();
         let mut params: Vec<(String, String)> = Vec::new();
         if let Some(filter) = &query.filter {
             params.push(("_queryFilter".to_string(), filter.clone()));
@@ -905,11 +1006,17 @@ impl Inner {
         Ok(url)
     }
 
-    fn send_get(&self, profile: &Profile, url: &Url, credential: &Credential) -> Result<http::Answer> {
+    fn send_get(
+        &self,
+        profile: &Profile,
+        url: &Url,
+        credential: &Credential,
+    ) -> Result<http::Answer> {
         http::send(self.client()?, &profile.tenant, url.path(), |client| {
-            client
-                .get(url.clone())
-                .header(credential.header_name.as_str(), credential.header_value.expose().as_str())
+            client.get(url.clone()).header(
+                credential.header_name.as_str(),
+                credential.header_value.expose().as_str(),
+            )
         })
     }
 
@@ -937,14 +1044,19 @@ impl Inner {
         let now = Utc::now();
         let (scopes, who_default) = match &profile.auth {
             AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),
-            AuthKind::ClientCredentials { client_id, scopes } => (scopes.clone(), Some(client_id.clone())),
+            AuthKind::ClientCredentials { client_id, scopes } => {
+                (scopes.clone(), Some(client_id.clone()))
+            }
             AuthKind::Session { username, .. } => (Vec::new(), Some(username.clone())),
         };
         let mut status = ProfileStatus {
             profile: profile.name.clone(),
             tenant: profile.tenant.clone(),
             auth_kind: profile.auth.name(),
-            who: cached.as_ref().and_then(|c| c.subject.clone()).or(who_default),
+            who: cached
+                .as_ref()
+                .and_then(|c| c.subject.clone())
+                .or(who_default),
             scopes: cached
                 .as_ref()
                 .map(|c| c.scopes.clone())
@@ -955,9 +1067,9 @@ impl Inner {
         };
         if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
             // Only the tenant knows whether a session still lives; unreachable = not valid.
-            let info = self
-                .client()
-                .and_then(|client| auth::session::session_info(client, &profile.tenant, &cached.token));
+            let info = self.client().and_then(|client| {
+                auth::session::session_info(client, &profile.tenant, &cached.token)
+            });
             match info {
                 Ok(Some(info)) => {
                     status.expires_at = Some(info.expires_at());
@@ -996,10 +1108,10 @@ impl Inner {
     /// `/openidm/managed/<name>` paths of the tenant, from a per-tenant cache file renewed
     /// every [`ENDPOINT_CACHE_SECONDS`]; empty when unknown and unreachable.
     fn managed_paths(&self, profile: &Profile) -> Vec<String> {
-        let path = self
-            .cache_dir
-            .join("endpoints")
-            .join(format!("{}.json", short_hash(&profile.tenant.origin().ascii_serialization())));
+        let path = self.cache_dir.join("endpoints").join(format!(
+            "{}.json",
+            short_hash(&profile.tenant.origin().ascii_serialization())
+        ));
         let cached: Option<(DateTime<Utc>, Vec<String>)> = std::fs::read_to_string(&path)
             .ok()
             .and_then(|text| serde_json::from_str::<Value>(&text).ok())
@@ -1060,7 +1172,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let idc = idc(dir.path());
         let profile = sa_profile();
-        let url = |path: &str, query: &Query| idc.request_url(&profile, path, query).unwrap().to_string();
+        let url =
+            |path: &str, query: &Query| idc.request_url(&profile, path, query).unwrap().to_string();
         let none = Query::default();
         assert_eq!(
             url("/openidm/managed/alpha_user", &none),
@@ -1086,11 +1199,20 @@ mod tests {
             "https://tenant.example.com/openidm/managed/alpha_user?_queryFilter=sn%20sw%20%22S%22&_fields=userName%2Csn&_sortKeys=-sn&_pageSize=50&_totalPagedResultsPolicy=EXACT"
         );
         assert_eq!(
-            url("https://tenant.example.com:443/openidm/managed/alpha_user?_queryId=query-all-ids", &none),
+            url(
+                "https://tenant.example.com:443/openidm/managed/alpha_user?_queryId=query-all-ids",
+                &none
+            ),
             "https://tenant.example.com/openidm/managed/alpha_user?_queryId=query-all-ids&_pageSize=1000"
         );
-        assert_eq!(url("/environment/variables", &none), "https://tenant.example.com/environment/variables");
-        assert_eq!(url("/am/json/serverinfo/*", &none), "https://tenant.example.com/am/json/serverinfo/*");
+        assert_eq!(
+            url("/environment/variables", &none),
+            "https://tenant.example.com/environment/variables"
+        );
+        assert_eq!(
+            url("/am/json/serverinfo/*", &none),
+            "https://tenant.example.com/am/json/serverinfo/*"
+        );
     }
 
     #[test]
@@ -1106,7 +1228,10 @@ mod tests {
             "openidm/managed/alpha_user",
         ] {
             let result = idc.request_url(&profile, bad, &Query::default());
-            assert!(matches!(result, Err(Error::InvalidUrl { .. })), "{bad}: {result:?}");
+            assert!(
+                matches!(result, Err(Error::InvalidUrl { .. })),
+                "{bad}: {result:?}"
+            );
         }
     }
 
@@ -1132,7 +1257,9 @@ mod tests {
                 },
             )
             .unwrap();
-        let credential = idc.credential(&profile, "/openidm/managed/alpha_user").unwrap();
+        let credential = idc
+            .credential(&profile, "/openidm/managed/alpha_user")
+            .unwrap();
         assert_eq!(credential.header_name, "Authorization");
         assert_eq!(credential.header_value.expose(), "Bearer cached-token");
         assert!(!idc.http_client_built());
@@ -1151,7 +1278,9 @@ mod tests {
             username: "admin".to_string(),
             journey: None,
         };
-        let error = idc.credential(&profile, "/am/json/realms/root/realms/alpha/scripts").unwrap_err();
+        let error = idc
+            .credential(&profile, "/am/json/realms/root/realms/alpha/scripts")
+            .unwrap_err();
         assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
         assert!(error.to_string().contains("idc login --profile dev"));
     }
@@ -1195,7 +1324,10 @@ mod tests {
         let idc = idc(dir.path());
         let profile = sa_profile();
         let paths = idc.endpoint_candidates(&profile, "/environment/");
-        assert!(paths.contains(&"/environment/variables".to_string()), "{paths:?}");
+        assert!(
+            paths.contains(&"/environment/variables".to_string()),
+            "{paths:?}"
+        );
         assert!(paths.iter().all(|p| p.starts_with("/environment/")));
     }
 }

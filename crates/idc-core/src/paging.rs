@@ -37,6 +37,7 @@ pub struct Pager {
     /// Items seen so far, for offset paging.
     offset: u64,
     previous_cookie: Option<String>,
+    previous_search_key: Option<String>,
     /// Whether the first page's body said how many items there are in all.
     total: Option<u64>,
 }
@@ -56,6 +57,7 @@ impl Pager {
             pages_fetched: 1,
             offset: 0,
             previous_cookie: None,
+            previous_search_key: None,
             total: first_page.get("totalCount").and_then(Value::as_u64),
         };
         pager.take_page(first_page);
@@ -79,23 +81,42 @@ impl Pager {
         };
         let count = items.len() as u64;
         self.offset += count;
-        self.next = next_page_params(&page, count, self.offset, self.previous_cookie.as_deref());
+        self.next = next_page_params(
+            &page,
+            count,
+            self.offset,
+            self.previous_cookie.as_deref(),
+            self.previous_search_key.as_deref(),
+        );
         if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
             self.previous_cookie = Some(cookie.to_string());
+        }
+        if let Some(key) = page.get("searchAfterKey").filter(|key| !key.is_null()) {
+            self.previous_search_key =
+                Some(key.as_str().map_or_else(|| key.to_string(), str::to_string));
         }
         self.items = items.into_iter();
     }
 }
 
 /// What to ask for after `page` (holding `count` items, `offset` seen in all), if anything.
-fn next_page_params(page: &Value, count: u64, offset: u64, previous_cookie: Option<&str>) -> Option<PageParams> {
+fn next_page_params(
+    page: &Value,
+    count: u64,
+    offset: u64,
+    previous_cookie: Option<&str>,
+    previous_key: Option<&str>,
+) -> Option<PageParams> {
     if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
         // A repeated cookie would loop for ever.
         if cookie.is_empty() || Some(cookie) == previous_cookie {
             return None;
         }
         // IDM sends the cookie URL-encoded; it is encoded again when the query is built.
-        return Some(vec![("_pagedResultsCookie".to_string(), percent_decode(cookie))]);
+        return Some(vec![(
+            "_pagedResultsCookie".to_string(),
+            percent_decode(cookie),
+        )]);
     }
     if page.get("pagedResultsCookie").is_some() {
         // Present and null: the last page (CREST, ESV).
@@ -104,13 +125,19 @@ fn next_page_params(page: &Value, count: u64, offset: u64, previous_cookie: Opti
     if count == 0 {
         return None;
     }
-    match page.get("searchAfterKey") {
-        Some(Value::Null) | None => {}
-        Some(Value::String(key)) => return Some(vec![("_searchAfterKey".to_string(), key.clone())]),
-        Some(other) => return Some(vec![("_searchAfterKey".to_string(), other.to_string())]),
+    // IGA: offsets up to `totalCount` (recorded and reliable); `searchAfterKey` only when
+    // the tenant gives no total.
+    if let Some(total) = page.get("totalCount").and_then(Value::as_u64) {
+        return (offset < total)
+            .then(|| vec![("_pagedResultsOffset".to_string(), offset.to_string())]);
     }
-    let total = page.get("totalCount").and_then(Value::as_u64)?;
-    (offset < total).then(|| vec![("_pagedResultsOffset".to_string(), offset.to_string())])
+    let key = match page.get("searchAfterKey") {
+        Some(Value::String(key)) => key.clone(),
+        Some(Value::Null) | None => return None,
+        Some(other) => other.to_string(),
+    };
+    // A repeated key would loop for ever.
+    (Some(key.as_str()) != previous_key).then(|| vec![("_searchAfterKey".to_string(), key)])
 }
 
 fn percent_decode(text: &str) -> String {
@@ -179,7 +206,11 @@ mod tests {
             seen.lock().unwrap().push(params.to_vec());
             let cookie = &params[0].1;
             assert!(cookie.ends_with("=:0"), "decoded cookie {cookie}");
-            let start: usize = cookie.trim_start_matches("b2Zmc2V0").trim_end_matches("=:0").parse().unwrap();
+            let start: usize = cookie
+                .trim_start_matches("b2Zmc2V0")
+                .trim_end_matches("=:0")
+                .parse()
+                .unwrap();
             Ok(crest_page(2500, 1000, start))
         });
         assert_eq!(pager.pages_fetched(), 1);
@@ -199,13 +230,20 @@ mod tests {
         let page = json!({"pagedResultsCookie": null, "remainingPagedResults": -1,
                           "result": [{"_id": "esv-a"}, {"_id": "esv-b"}]});
         let pager = Pager::new(page, |_| panic!("no second page"));
-        assert_eq!(pager.map(|item| item.unwrap()["_id"].clone()).collect::<Vec<_>>(), vec!["esv-a", "esv-b"]);
+        assert_eq!(
+            pager
+                .map(|item| item.unwrap()["_id"].clone())
+                .collect::<Vec<_>>(),
+            vec!["esv-a", "esv-b"]
+        );
     }
 
     #[test]
     fn iga_offsets_advance_by_page_length_until_total() {
         let page = |offset: u64| {
-            let result: Vec<Value> = (offset..(offset + 10).min(25)).map(|n| json!({"id": n})).collect();
+            let result: Vec<Value> = (offset..(offset + 10).min(25))
+                .map(|n| json!({"id": n}))
+                .collect();
             json!({"result": result, "resultCount": result.len(), "totalCount": 25})
         };
         let offsets: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -223,22 +261,53 @@ mod tests {
 
     #[test]
     fn iga_empty_page_stops_and_search_after_key_is_followed() {
-        let pager = Pager::new(json!({"result": [], "totalCount": 50}), |_| panic!("no next page"));
+        let pager = Pager::new(json!({"result": [], "totalCount": 50}), |_| {
+            panic!("no next page")
+        });
         assert_eq!(pager.count(), 0);
         let mut calls = 0;
-        let pager = Pager::new(json!({"result": [1, 2], "totalCount": 3, "searchAfterKey": ["k2"]}), move |params| {
-            calls += 1;
-            assert_eq!(params, [("_searchAfterKey".to_string(), "[\"k2\"]".to_string())]);
-            assert_eq!(calls, 1);
-            Ok(json!({"result": [3], "totalCount": 3, "searchAfterKey": null}))
+        let pager = Pager::new(
+            json!({"result": [1, 2], "searchAfterKey": ["k2"]}),
+            move |params| {
+                calls += 1;
+                assert_eq!(
+                    params,
+                    [("_searchAfterKey".to_string(), "[\"k2\"]".to_string())]
+                );
+                assert_eq!(calls, 1);
+                Ok(json!({"result": [3], "searchAfterKey": null}))
+            },
+        );
+        assert_eq!(
+            pager.map(Result::unwrap).collect::<Vec<_>>(),
+            vec![json!(1), json!(2), json!(3)]
+        );
+        // With a total, offsets win even when a searchAfterKey comes too.
+        let pager = Pager::new(
+            json!({"result": [1, 2], "totalCount": 3, "searchAfterKey": ["k2"]}),
+            |params| {
+                assert_eq!(
+                    params,
+                    [("_pagedResultsOffset".to_string(), "2".to_string())]
+                );
+                Ok(json!({"result": [3], "totalCount": 3, "searchAfterKey": ["k3"]}))
+            },
+        );
+        assert_eq!(pager.count(), 3);
+        // A tenant that ignores the key and repeats itself does not loop for ever.
+        let pager = Pager::new(json!({"result": [1], "searchAfterKey": "k"}), |_| {
+            Ok(json!({"result": [1], "searchAfterKey": "k"}))
         });
-        assert_eq!(pager.map(Result::unwrap).collect::<Vec<_>>(), vec![json!(1), json!(2), json!(3)]);
+        assert_eq!(pager.count(), 2);
     }
 
     #[test]
     fn an_error_ends_the_stream_and_a_repeated_cookie_stops() {
         let mut pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "c1"}), |_| {
-            Err(crate::Error::Protocol { path: "/x".into(), reason: "cut off".into() })
+            Err(crate::Error::Protocol {
+                path: "/x".into(),
+                reason: "cut off".into(),
+            })
         });
         assert!(pager.next().unwrap().is_ok());
         assert!(pager.next().unwrap().is_err());
@@ -251,7 +320,10 @@ mod tests {
 
     #[test]
     fn cookies_are_decoded_once() {
-        assert_eq!(percent_decode("fHwAAAAAAJiWlA%3D%3D%3A0"), "fHwAAAAAAJiWlA==:0");
+        assert_eq!(
+            percent_decode("fHwAAAAAAJiWlA%3D%3D%3A0"),
+            "fHwAAAAAAJiWlA==:0"
+        );
         assert_eq!(percent_decode("a+b/c"), "a+b/c");
         assert_eq!(percent_decode("100%"), "100%");
     }

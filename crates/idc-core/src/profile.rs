@@ -29,7 +29,10 @@ pub enum AuthKind {
         journey: Option<String>,
     },
     /// OAuth client credentials (IGA), secret in the credential store.
-    ClientCredentials { client_id: String, scopes: Vec<String> },
+    ClientCredentials {
+        client_id: String,
+        scopes: Vec<String>,
+    },
 }
 
 impl AuthKind {
@@ -101,7 +104,9 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
         reason: reason.to_string(),
     };
     if trimmed.is_empty() {
-        return Err(invalid("the tenant URL is empty: give e.g. https://openam-acme.forgeblocks.com"));
+        return Err(invalid(
+            "the tenant URL is empty: give e.g. https://openam-acme.forgeblocks.com",
+        ));
     }
     // A bare host name is a common paste; https is the only sensible scheme for it.
     let with_scheme = if trimmed.contains("://") {
@@ -109,12 +114,20 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
     } else {
         format!("https://{trimmed}")
     };
-    let url = Url::parse(&with_scheme).map_err(|error| invalid(&format!("{error}: give e.g. https://openam-acme.forgeblocks.com")))?;
+    let url = Url::parse(&with_scheme).map_err(|error| {
+        invalid(&format!(
+            "{error}: give e.g. https://openam-acme.forgeblocks.com"
+        ))
+    })?;
     if url.cannot_be_a_base() || url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid("no host: give e.g. https://openam-acme.forgeblocks.com"));
+        return Err(invalid(
+            "no host: give e.g. https://openam-acme.forgeblocks.com",
+        ));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid("a tenant URL must not carry a user name or password"));
+        return Err(invalid(
+            "a tenant URL must not carry a user name or password",
+        ));
     }
     check_secure(&url)?;
     Url::parse(&url.origin().ascii_serialization()).map_err(|error| invalid(&error.to_string()))
@@ -125,7 +138,9 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
     let valid = !name.is_empty()
         && name.len() <= 64
         && !name.starts_with('.')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if valid {
         Ok(())
     } else {
@@ -170,7 +185,10 @@ impl Config {
 
     /// All profiles, sorted by name.
     pub fn all(&self) -> Vec<Profile> {
-        self.profiles.keys().filter_map(|name| self.profile(name)).collect()
+        self.profiles
+            .keys()
+            .filter_map(|name| self.profile(name))
+            .collect()
     }
 
     /// Add or replace `profile`; the first profile becomes the default.
@@ -183,7 +201,10 @@ impl Config {
                 auth: profile.auth.clone(),
             },
         );
-        let default_is_valid = self.default.as_ref().is_some_and(|name| self.profiles.contains_key(name));
+        let default_is_valid = self
+            .default
+            .as_ref()
+            .is_some_and(|name| self.profiles.contains_key(name));
         if !default_is_valid {
             self.default = Some(profile.name.clone());
         }
@@ -193,10 +214,14 @@ impl Config {
     /// default, else the only profile.
     pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
         if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
-            return self.profile(name).ok_or_else(|| Error::UnknownProfile(name.to_string()));
+            return self
+                .profile(name)
+                .ok_or_else(|| Error::UnknownProfile(name.to_string()));
         }
         if let Some(default) = &self.default {
-            return self.profile(default).ok_or_else(|| Error::UnknownProfile(default.clone()));
+            return self
+                .profile(default)
+                .ok_or_else(|| Error::UnknownProfile(default.clone()));
         }
         let mut all = self.all();
         match all.len() {
@@ -225,7 +250,11 @@ impl Config {
         Err(Error::NoProfile(format!(
             "several profiles match {}: choose one with $IDC_PROFILE ({})",
             url.origin().ascii_serialization(),
-            matching.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ")
+            matching
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     }
 }
@@ -238,7 +267,9 @@ pub struct ConfigFile {
 
 impl ConfigFile {
     pub fn in_dir(dir: &Path) -> ConfigFile {
-        ConfigFile { path: dir.join("config.toml") }
+        ConfigFile {
+            path: dir.join("config.toml"),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -249,7 +280,9 @@ impl ConfigFile {
     pub fn load(&self) -> Result<Config> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Config::default());
+            }
             Err(error) => {
                 return Err(Error::Io {
                     context: format!("cannot read {}", self.path.display()),
@@ -285,39 +318,74 @@ mod tests {
     #[test]
     fn tenant_urls_keep_only_the_origin() {
         let cases = [
-            ("https://openam-acme.forgeblocks.com", "https://openam-acme.forgeblocks.com/"),
-            ("https://openam-acme.forgeblocks.com/", "https://openam-acme.forgeblocks.com/"),
+            (
+                "https://openam-acme.forgeblocks.com",
+                "https://openam-acme.forgeblocks.com/",
+            ),
+            (
+                "https://openam-acme.forgeblocks.com/",
+                "https://openam-acme.forgeblocks.com/",
+            ),
             (
                 "https://openam-acme.forgeblocks.com/am/XUI/?realm=/alpha#/dashboard",
                 "https://openam-acme.forgeblocks.com/",
             ),
-            ("openam-acme.forgeblocks.com", "https://openam-acme.forgeblocks.com/"),
-            ("https://tenant.example.com:8443/platform", "https://tenant.example.com:8443/"),
+            (
+                "openam-acme.forgeblocks.com",
+                "https://openam-acme.forgeblocks.com/",
+            ),
+            (
+                "https://tenant.example.com:8443/platform",
+                "https://tenant.example.com:8443/",
+            ),
             ("http://127.0.0.1:8080/am", "http://127.0.0.1:8080/"),
             ("http://127.1.2.3:9", "http://127.1.2.3:9/"),
             ("http://localhost:3000", "http://localhost:3000/"),
             ("http://[::1]:3000/x", "http://[::1]:3000/"),
         ];
         for (input, expected) in cases {
-            assert_eq!(parse_tenant_url(input).unwrap().as_str(), expected, "{input}");
+            assert_eq!(
+                parse_tenant_url(input).unwrap().as_str(),
+                expected,
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn plain_http_is_refused_except_loopback() {
-        for input in ["http://openam-acme.forgeblocks.com", "http://10.0.0.1", "http://localhost.evil.com"] {
-            assert!(matches!(parse_tenant_url(input), Err(Error::InsecureUrl(_))), "{input}");
+        for input in [
+            "http://openam-acme.forgeblocks.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            assert!(
+                matches!(parse_tenant_url(input), Err(Error::InsecureUrl(_))),
+                "{input}"
+            );
         }
     }
 
     #[test]
     fn garbage_is_an_invalid_url() {
-        for input in ["", "   ", "https://", "ftp://tenant", "https://user:pw@tenant", "https://ten ant"] {
+        for input in [
+            "",
+            "   ",
+            "https://",
+            "ftp://tenant",
+            "https://user:pw@tenant",
+            "https://ten ant",
+        ] {
             let result = parse_tenant_url(input);
-            assert!(matches!(result, Err(Error::InvalidUrl { .. })), "{input}: {result:?}");
+            assert!(
+                matches!(result, Err(Error::InvalidUrl { .. })),
+                "{input}: {result:?}"
+            );
         }
         // The password never shows up in the message.
-        let message = parse_tenant_url("https://user:hunter2@tenant").unwrap_err().to_string();
+        let message = parse_tenant_url("https://user:hunter2@tenant")
+            .unwrap_err()
+            .to_string();
         assert!(message.contains("must not carry"), "{message}");
     }
 
@@ -346,14 +414,20 @@ mod tests {
         .unwrap();
         file.update(|config| {
             let mut session = sample("prod", "https://prod.example.com");
-            session.auth = AuthKind::Session { username: "amadmin".to_string(), journey: None };
+            session.auth = AuthKind::Session {
+                username: "amadmin".to_string(),
+                journey: None,
+            };
             config.upsert(&session);
             Ok(())
         })
         .unwrap();
         let config = file.load().unwrap();
         assert_eq!(config.default.as_deref(), Some("dev"));
-        assert_eq!(config.profile("dev").unwrap(), sample("dev", "https://dev.example.com"));
+        assert_eq!(
+            config.profile("dev").unwrap(),
+            sample("dev", "https://dev.example.com")
+        );
         assert_eq!(config.profile("prod").unwrap().auth.name(), "session");
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(text.contains("default = \"dev\""), "{text}");
@@ -370,13 +444,19 @@ mod tests {
     #[test]
     fn resolution_rules() {
         let mut config = Config::default();
-        assert!(matches!(config.resolve(None, None), Err(Error::NoProfile(_))));
+        assert!(matches!(
+            config.resolve(None, None),
+            Err(Error::NoProfile(_))
+        ));
         config.profiles.insert(
             "only".to_string(),
             StoredProfile {
                 tenant: Url::parse("https://a.example.com").unwrap(),
                 realm: "alpha".to_string(),
-                auth: AuthKind::Session { username: "u".to_string(), journey: None },
+                auth: AuthKind::Session {
+                    username: "u".to_string(),
+                    journey: None,
+                },
             },
         );
         assert_eq!(config.resolve(None, None).unwrap().name, "only");
@@ -384,14 +464,26 @@ mod tests {
         // No default set yet by upsert because... the first upsert set it.
         assert_eq!(config.resolve(None, None).unwrap().name, "second");
         assert_eq!(config.resolve(None, Some("only")).unwrap().name, "only");
-        assert_eq!(config.resolve(Some("second"), Some("only")).unwrap().name, "second");
-        assert!(matches!(config.resolve(Some("nope"), None), Err(Error::UnknownProfile(_))));
+        assert_eq!(
+            config.resolve(Some("second"), Some("only")).unwrap().name,
+            "second"
+        );
+        assert!(matches!(
+            config.resolve(Some("nope"), None),
+            Err(Error::UnknownProfile(_))
+        ));
         config.default = None;
-        assert!(matches!(config.resolve(None, None), Err(Error::NoProfile(_))));
+        assert!(matches!(
+            config.resolve(None, None),
+            Err(Error::NoProfile(_))
+        ));
 
         let url = Url::parse("https://a.example.com:443/openidm/managed/alpha_user").unwrap();
         assert!(config.for_url(&url, None).is_err());
-        assert_eq!(config.for_url(&url, Some("only")).unwrap().unwrap().name, "only");
+        assert_eq!(
+            config.for_url(&url, Some("only")).unwrap().unwrap().name,
+            "only"
+        );
         let other = Url::parse("https://b.example.com/").unwrap();
         assert!(config.for_url(&other, None).unwrap().is_none());
     }

@@ -26,7 +26,7 @@ pub fn git_get() -> Result<(), HelperError> {
     let Some((idc, profile, url)) = profile_for_git(&request)? else {
         return Ok(());
     };
-    let credential = idc.credential(&profile, url.path())?;
+    let credential = idc.credential(&profile, git_path(&request, &url))?;
     // git can only send `Authorization`; a session header is for curl and httpie.
     if credential.kind != CredentialKind::Bearer
         || !git_protocol::is_transmittable(credential.token.expose())
@@ -71,13 +71,26 @@ pub fn git_erase() -> Result<(), HelperError> {
     let Some((idc, profile, url)) = profile_for_git(&request)? else {
         return Ok(());
     };
-    idc.credential_renewing(&profile, url.path(), &Secret::new(used.to_string()))?;
+    idc.credential_renewing(
+        &profile,
+        git_path(&request, &url),
+        &Secret::new(used.to_string()),
+    )?;
     Ok(())
 }
 
 /// `capability`: announce that we understand `authtype`.
 pub fn git_capability() -> Result<(), HelperError> {
     print(git_protocol::capabilities())
+}
+
+/// The path the credential is for. git sends a path only with `credential.useHttpPath`;
+/// without one, the bearer token (all git can send is `Authorization`).
+fn git_path<'a>(request: &Request, url: &'a Url) -> &'a str {
+    match request.path.as_deref() {
+        Some(path) if !path.is_empty() => url.path(),
+        _ => "/openidm",
+    }
 }
 
 fn read_git_request() -> Result<Request, HelperError> {

@@ -313,3 +313,56 @@ pub async fn authenticate_realm(
 ) -> Response {
     authenticate(&state, &realm, &uri, &headers, &body)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn callback_inputs_are_found_by_type() {
+        let body = json!({"callbacks": [
+            {"type": "PasswordCallback", "input": [{"name": "IDToken2", "value": "secret"}]},
+            {"type": "NameCallback", "input": [{"name": "IDToken1", "value": "ann"}]},
+            {"type": "ConfirmationCallback", "input": [{"name": "IDToken2", "value": 0}]},
+        ]});
+        assert_eq!(
+            callback_input(&body, "NameCallback").as_deref(),
+            Some("ann")
+        );
+        assert_eq!(
+            callback_input(&body, "PasswordCallback").as_deref(),
+            Some("secret")
+        );
+        assert_eq!(
+            callback_input(&body, "ConfirmationCallback").as_deref(),
+            Some("0")
+        );
+        assert_eq!(callback_input(&body, "HiddenValueCallback"), None);
+        assert_eq!(callback_input(&json!({}), "NameCallback"), None);
+    }
+
+    #[test]
+    fn journeys_per_realm() {
+        assert_eq!(
+            journeys("alpha").unwrap()[0],
+            "Login",
+            "the default comes first"
+        );
+        assert!(journeys("alpha").unwrap().contains(&"PasswordGrant"));
+        assert!(
+            !journeys("root")
+                .unwrap()
+                .contains(&"FRServiceAccountInternal")
+        );
+        assert!(journeys("gamma").is_none());
+    }
+
+    #[test]
+    fn auth_ids_look_like_am_jws() {
+        let id = new_auth_id("alpha");
+        let parts: Vec<&str> = id.split('.').collect();
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].len(), 36);
+        assert_eq!(parts[2].len(), 43);
+    }
+}

@@ -179,7 +179,8 @@ pub async fn edge(State(state): State<Shared>, request: Request, next: Next) -> 
             response
         }
     };
-    if std::env::var_os("IDC_SANDBOX_LOG").is_some() {
+    static LOG: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if *LOG.get_or_init(|| std::env::var_os("IDC_SANDBOX_LOG").is_some()) {
         // Only method, path and status: never headers, bodies or query strings.
         eprintln!(
             "idc-sandbox: {method} {path} -> {}",

@@ -81,12 +81,17 @@ fn list(objects: Vec<Value>, uri: &Uri) -> Response {
         });
     }
     let total = matches.len();
+    let page: Vec<Value> = matches.into_iter().skip(offset).take(page_size).collect();
+    list_page(page, total, uri)
+}
+
+/// The governance envelope: `{result, searchAfterKey, totalCount, resultCount}`.
+fn list_page(page: Vec<Value>, total: usize, uri: &Uri) -> Response {
+    let params = query_params(uri.query());
     let selection = parse_fields(params.get("_fields").map(String::as_str));
-    let page: Vec<Value> = matches
-        .into_iter()
-        .skip(offset)
-        .take(page_size)
-        .map(|o| project(&o, &selection, &["id"]))
+    let page: Vec<Value> = page
+        .iter()
+        .map(|o| project(o, &selection, &["id"]))
         .collect();
     let mut body = serde_json::Map::new();
     let search_after = page.last().and_then(|o| o.get("id")).cloned();
@@ -149,6 +154,28 @@ pub async fn get_application(
 pub async fn list_users(State(state): State<Shared>, uri: Uri, headers: HeaderMap) -> Response {
     if let Err(r) = guard(&state, &headers) {
         return r;
+    }
+    let params = query_params(uri.query());
+    let plain = ["_queryFilter", "_sortKeys"]
+        .iter()
+        .all(|p| params.get(*p).is_none_or(|v| v.is_empty() || v == "true"));
+    if plain {
+        // Without a filter or a sort only the requested page needs generating.
+        let offset: usize = params
+            .get("_pagedResultsOffset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let size: usize = params
+            .get("_pageSize")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(10);
+        let total = state.settings.users as usize;
+        let start = offset.min(total);
+        let end = (start + size).min(total);
+        let page: Vec<Value> = (start..end)
+            .map(|i| User::generate(state.settings.seed, "alpha", i as u32).iga_json())
+            .collect();
+        return list_page(page, total, &uri);
     }
     list(alpha_users(&state).map(|u| u.iga_json()).collect(), &uri)
 }

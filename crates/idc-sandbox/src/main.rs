@@ -2,6 +2,20 @@
 //!
 //! Starts on loopback, writes `DIR/service-account.jwk` and `DIR/sandbox.json` (0600),
 //! prints the latter as one JSON line when ready, and serves until SIGTERM/SIGINT.
+//!
+//! Served: `/am/oauth2/access_token` (JWT bearer, authorization code + PKCE, client
+//! credentials; also `/am/oauth2/realms/root/realms/<realm>/access_token`),
+//! `/am/oauth2/authorize` (client `idmAdminClient`), `/am/json/serverinfo/{*,version}`,
+//! `/am/json/realms/root[/realms/<realm>]/authenticate` (journeys: root `Login`; alpha
+//! `Login`, `PasswordGrant`; bravo `Login`), `.../sessions?_action=getsessioninfo|validate|logout`,
+//! `.../realms/<realm>/users?_action=idFromSession`, `.../realms/<realm>/users/<name>`,
+//! `/openidm/managed/{alpha,bravo}_{user,role,...}[/<id>]`, `/openidm/managed/svcacct/<id>`,
+//! `/openidm/config/managed`, `/environment/{variables,secrets}[/<id>]`,
+//! `/iga/governance/{application,user}[/<id>]`.
+//!
+//! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
+//! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
+//! "html"|"truncated"|null,"count"}`), `DELETE /__sandbox/faults`.
 
 // Guards return the ready-made error response as `Err`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]

@@ -92,6 +92,12 @@ fn access_token(
 ) -> Response {
     let params = form(body);
     match params.get("grant_type").map(String::as_str) {
+        // Service accounts live in the root realm.
+        Some(JWT_BEARER) if realm != "root" => oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            "Client authentication failed",
+        ),
         Some(JWT_BEARER) => jwt_bearer(state, uri, headers, &params),
         Some("authorization_code") => authorization_code(state, headers, &params),
         Some("client_credentials") => client_credentials(state, realm, headers, &params),

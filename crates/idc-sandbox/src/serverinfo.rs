@@ -25,6 +25,10 @@ pub async fn serverinfo(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    // An authenticated AM request keeps the caller's session alive.
+    if let Some(token) = state.session_token_from(&headers) {
+        let _ = state.session(&token, true);
+    }
     let version = resource_version(&headers, "1.1");
     let api_header = [
         ("cache-control", "no-store".to_string()),

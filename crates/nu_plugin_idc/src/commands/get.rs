@@ -283,3 +283,66 @@ impl Iterator for Rows {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nu_protocol::Span;
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn spans() -> ArgSpans {
+        let mut spans = ArgSpans::new(Span::new(0, 7));
+        spans.url = Some(Span::new(8, 35));
+        spans
+    }
+
+    #[test]
+    fn rows_are_pulled_one_page_at_a_time() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let counter = fetches.clone();
+        let pager = Pager::new(
+            json!({"result": [{"n": 1}, {"n": 2}], "pagedResultsCookie": "c1"}),
+            move |_| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                Ok(json!({"result": [{"n": 3}], "pagedResultsCookie": null}))
+            },
+        );
+        let mut rows = Rows::new(pager, spans());
+        let first = rows.next().unwrap();
+        assert_eq!(
+            first.as_record().unwrap().get("n"),
+            Some(&Value::int(1, Span::new(0, 7)))
+        );
+        rows.next().unwrap();
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            0,
+            "fetched before it was needed"
+        );
+        rows.next().unwrap();
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert!(rows.next().is_none());
+    }
+
+    #[test]
+    fn an_error_mid_stream_is_one_error_value_then_the_end() {
+        let pager = Pager::new(
+            json!({"result": [{"n": 1}], "pagedResultsCookie": "c1"}),
+            |_| {
+                Err(idc_core::Error::Network {
+                    tenant: "https://t.example".into(),
+                    reason: "connection reset".into(),
+                })
+            },
+        );
+        let values: Vec<Value> = Rows::new(pager, spans()).collect();
+        assert_eq!(values.len(), 2);
+        assert!(!values[0].is_error());
+        let Value::Error { error, .. } = &values[1] else {
+            panic!("not an error value: {:?}", values[1]);
+        };
+        assert!(error.to_string().contains("t.example"), "{error}");
+    }
+}
