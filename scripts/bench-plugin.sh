@@ -71,9 +71,9 @@ let headers = {Authorization: \$'Bearer (\$token)'}
 let base = '$URL/openidm/managed/alpha_user?_queryFilter=true&_pageSize=$PAGE_SIZE'
 let start = date now
 mut rows = 0
-mut cookie = null
+mut cookie = ''
 loop {
-  let url = if \$cookie == null { \$base } else { \$base + '&_pagedResultsCookie=' + (\$cookie | url encode --all) }
+  let url = if \$cookie == '' { \$base } else { \$base + '&_pagedResultsCookie=' + (\$cookie | url encode --all) }
   let page = http get --headers \$headers \$url
   \$rows += (\$page.result | length)
   if \$page.pagedResultsCookie? == null { break }
@@ -94,6 +94,6 @@ print '## idc get vs http get: $USERS users, page size $PAGE_SIZE'
 print ''
 print '| method | rows | wall time (s) | rows/s | plugin peak RSS (MB) | nu peak RSS (MB) |'
 print '|---|---:|---:|---:|---:|---:|'
-print \$'| \`idc get ... | length\` | (\$plugin.rows) | (\$plugin.seconds | math round --precision 2) | (\$plugin.rows / \$plugin.seconds | math round) | (do \$mb \$plugin.plugin_hwm_kb) | (do \$mb $PLUGIN_MAXRSS) |'
+print \$'| \`idc get ... \\| length\` | (\$plugin.rows) | (\$plugin.seconds | math round --precision 2) | (\$plugin.rows / \$plugin.seconds | math round) | (do \$mb \$plugin.plugin_hwm_kb) | (do \$mb $PLUGIN_MAXRSS) |'
 print \$'| \`http get\` paging loop | (\$http.rows) | (\$http.seconds | math round --precision 2) | (\$http.rows / \$http.seconds | math round) | n/a | (do \$mb $HTTP_MAXRSS) |'
 "

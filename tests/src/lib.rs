@@ -294,30 +294,49 @@ impl UserEnv {
         self.command(bin("git-credential-idc"))
     }
 
-    /// Real `nu` 0.115.1 with the plugin registered in this home's plugin registry.
-    /// Runs `script` with `nu --no-config-file`, after `plugin use idc`.
-    pub fn nu(&self, script: &str) -> Command {
-        let registry = self.home.path().join("plugins.msgpackz");
+    /// This home's plugin registry, with `nu_plugin_idc` added on first use.
+    /// `--no-config-file` leaves nu without a default registry, so `plugin add` and
+    /// `plugin use` both name it.
+    pub fn plugin_registry(&self) -> PathBuf {
+        let registry = self.home.path().join("idc-plugins.msgpackz");
         if !registry.exists() {
             let out = self
                 .command(tool("nu"))
-                .args(["--no-config-file", "--plugin-config"])
-                .arg(&registry)
+                .arg("--no-config-file")
                 .arg("-c")
-                .arg(format!("plugin add '{}'", bin("nu_plugin_idc").display()))
+                .arg(format!(
+                    "plugin add --plugin-config '{}' '{}'",
+                    registry.display(),
+                    bin("nu_plugin_idc").display()
+                ))
                 .output()
                 .expect("run nu plugin add");
-            assert!(
-                out.status.success(),
-                "nu plugin add failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            success_stdout(&out);
         }
+        registry
+    }
+
+    /// The first line of every [`UserEnv::nu`] script.
+    pub fn nu_prelude(&self) -> String {
+        format!(
+            "plugin use --plugin-config '{}' idc\n",
+            self.plugin_registry().display()
+        )
+    }
+
+    /// Real `nu` 0.115.1 running `script` after `plugin use idc` (the plugin registered in
+    /// this home's own registry).
+    pub fn nu(&self, script: &str) -> Command {
+        self.nu_with_flags(&[], script)
+    }
+
+    /// [`UserEnv::nu`] with extra `nu` flags before the script (e.g. `--stdin`).
+    pub fn nu_with_flags(&self, flags: &[&str], script: &str) -> Command {
         let mut cmd = self.command(tool("nu"));
-        cmd.args(["--no-config-file", "--plugin-config"])
-            .arg(&registry)
+        cmd.arg("--no-config-file")
+            .args(flags)
             .arg("-c")
-            .arg(format!("plugin use idc\n{script}"));
+            .arg(format!("{}{script}", self.nu_prelude()));
         cmd
     }
 }

@@ -141,6 +141,6 @@ fn bash_and_nushell_complete_urls_from_the_profiles() {
     // The tenant itself, from the start of its URL.
     assert_eq!(
         nu_complete(&env, "git-credential-idc header http://127.0"),
-        [sandbox.url.clone()]
+        [sandbox.url.as_str()]
     );
 }

@@ -3,44 +3,19 @@
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use idc_e2e::{Sandbox, UserEnv, bin, run_with_stdin, success_stdout, tool};
+use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
 use serde_json::Value;
 
 const USERS: &str = "/openidm/managed/alpha_user";
 
-/// The first line of every script: the plugin, registered in this home's own registry.
-/// `--no-config-file` leaves nu without a default registry, so both `plugin add` and
-/// `plugin use` name it.
 fn nu(env: &UserEnv, script: &str) -> Command {
-    nu_with(env, script, false)
+    env.nu(script)
 }
 
-/// [`nu`], with `--stdin` when the script reads the command's stdin as `$in`.
+/// [`UserEnv::nu`], with `--stdin` when the script reads the command's stdin as `$in`.
 fn nu_with(env: &UserEnv, script: &str, stdin: bool) -> Command {
-    let registry = env.home.path().join("idc-plugins.msgpackz");
-    if !registry.exists() {
-        let out = env
-            .command(tool("nu"))
-            .arg("--no-config-file")
-            .arg("-c")
-            .arg(format!(
-                "plugin add --plugin-config '{}' '{}'",
-                registry.display(),
-                bin("nu_plugin_idc").display()
-            ))
-            .output()
-            .expect("run nu plugin add");
-        success_stdout(&out);
-    }
-    let mut cmd = env.command(tool("nu"));
-    if stdin {
-        cmd.arg("--stdin");
-    }
-    cmd.arg("--no-config-file").arg("-c").arg(format!(
-        "plugin use --plugin-config '{}' idc\n{script}",
-        registry.display()
-    ));
-    cmd
+    let flags: &[&str] = if stdin { &["--stdin"] } else { &[] };
+    env.nu_with_flags(flags, script)
 }
 
 /// Run a script whose last pipeline ends in `to json -r` and parse its output.
@@ -56,8 +31,7 @@ fn nu_error(env: &UserEnv, body: &str) -> Value {
     let script = format!("try {{ {body} }} catch {{|e| $e.details | to json -r }}");
     let details = nu_json(env, &script);
     // Locations are offsets in the whole `-c` source: the `plugin use` line, then the script.
-    let registry = env.home.path().join("idc-plugins.msgpackz");
-    let first_line_len = format!("plugin use --plugin-config '{}' idc\n", registry.display()).len();
+    let first_line_len = env.nu_prelude().len();
     let labels: Vec<Value> = details["labels"]
         .as_array()
         .cloned()
