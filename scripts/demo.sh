@@ -33,15 +33,21 @@ done
 
 export IDC_CONFIG_DIR="$demo_home/config" IDC_CACHE_DIR="$demo_home/cache" IDC_CREDENTIAL_STORE=file
 registry="$demo_home/plugins.msgpackz"
-nu --no-config-file --plugin-config "$registry" -c "plugin add '$target/nu_plugin_idc'"
+nu --no-config-file -c "plugin add --plugin-config '$registry' '$target/nu_plugin_idc'"
 
 export IDC_DEMO_SANDBOX="$demo_home/sandbox.out"
-nu --no-config-file --plugin-config "$registry" -c '
-plugin use idc
+# `plugin use` is evaluated at parse time: the registry path must be a literal.
+{
+  echo "plugin use --plugin-config '$registry' idc"
+  cat <<'NU'
 let sandbox = (open --raw $env.IDC_DEMO_SANDBOX | lines | first | from json)
 print $"idc-sandbox at ($sandbox.url), 10 000 users in realm alpha\n"
+
 print "> idc login --tenant $sandbox.url --service-account $sandbox.service_account.id --jwk $sandbox.service_account.jwk"
 idc login --profile sandbox --tenant $sandbox.url --service-account $sandbox.service_account.id --jwk $sandbox.service_account.jwk | print
-print "> idc get /openidm/managed/alpha_user --filter \"sn sw \\\"S\\\"\" --fields [userName givenName sn mail] | first 10"
-idc get /openidm/managed/alpha_user --filter "sn sw \"S\"" --fields [userName givenName sn mail] | first 10 | print
-'
+
+print `> idc get /openidm/managed/alpha_user --filter 'sn sw "S"' --fields [userName givenName sn mail] | first 10`
+idc get /openidm/managed/alpha_user --filter 'sn sw "S"' --fields [userName givenName sn mail] | first 10 | print
+NU
+} > "$demo_home/demo.nu"
+nu --no-config-file "$demo_home/demo.nu"

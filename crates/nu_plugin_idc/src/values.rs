@@ -30,6 +30,31 @@ pub fn json_to_value(json: serde_json::Value, span: Span) -> Value {
     }
 }
 
+/// Keep only `fields` of a JSON object, in that order, as Nushell's `select` would: the
+/// tenant adds `_id` and `_rev` to every `_fields` answer, but a user who asked for
+/// `[userName mail]` wants a table of those two columns. A field the tenant left out is
+/// `null`, so the table stays rectangular. A JSON pointer (`name/given`) keeps its
+/// top-level member.
+pub fn select_fields(json: serde_json::Value, fields: &[String]) -> serde_json::Value {
+    let serde_json::Value::Object(mut object) = json else {
+        return json;
+    };
+    let mut selected = serde_json::Map::with_capacity(fields.len());
+    for field in fields {
+        let name = field
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
+        if name.is_empty() || selected.contains_key(name) {
+            continue;
+        }
+        let value = object.remove(name).unwrap_or(serde_json::Value::Null);
+        selected.insert(name.to_string(), value);
+    }
+    serde_json::Value::Object(selected)
+}
+
 fn number_to_value(number: &serde_json::Number, span: Span) -> Value {
     if let Some(int) = number.as_i64() {
         Value::int(int, span)
@@ -62,6 +87,27 @@ pub fn optional_string(item: Option<&str>, span: Span) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selected_fields_come_in_the_asked_order_without_the_tenants_extras() {
+        let json = serde_json::json!({"_id": "1", "_rev": "2", "mail": "a@b", "userName": "a"});
+        let fields = ["userName".to_string(), "mail".into(), "city".into()];
+        let selected = select_fields(json, &fields);
+        assert_eq!(
+            serde_json::to_string(&selected).unwrap(),
+            r#"{"userName":"a","mail":"a@b","city":null}"#
+        );
+    }
+
+    #[test]
+    fn a_pointer_field_keeps_its_top_level_member() {
+        let json = serde_json::json!({"_id": "1", "name": {"given": "A", "family": "B"}});
+        let selected = select_fields(json, &["/name/given".to_string()]);
+        assert_eq!(
+            selected,
+            serde_json::json!({"name": {"given": "A", "family": "B"}})
+        );
+    }
     use serde_json::json;
 
     fn convert(json: serde_json::Value) -> Value {

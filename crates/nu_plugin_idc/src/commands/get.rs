@@ -14,7 +14,7 @@ use nu_protocol::{
 
 use super::{arg_spans, chosen_profile, open_idc};
 use crate::errors::{self, ArgSpans};
-use crate::values::json_to_value;
+use crate::values::{json_to_value, select_fields};
 use crate::{IdcPlugin, completion};
 
 pub struct Get;
@@ -59,7 +59,7 @@ impl PluginCommand for Get {
                     SyntaxShape::List(Box::new(SyntaxShape::String)),
                     SyntaxShape::String,
                 ]),
-                "fields to return (_fields), e.g. [userName mail]",
+                "only these fields, in this order (sent as _fields), e.g. [userName mail]",
                 None,
             )
             .named(
@@ -158,10 +158,18 @@ impl PluginCommand for Get {
             let body = idc.get_raw(&profile, &path.item, &query).map_err(fail)?;
             return Ok(PipelineData::value(json_to_value(body, head), None));
         }
+        let fields = query.fields.clone();
+        let shape = move |json| match &fields {
+            Some(fields) => select_fields(json, fields),
+            None => json,
+        };
         match idc.get(&profile, &path.item, &query).map_err(fail)? {
-            Fetched::Object(object) => Ok(PipelineData::value(json_to_value(object, head), None)),
+            Fetched::Object(object) => Ok(PipelineData::value(
+                json_to_value(shape(object), head),
+                None,
+            )),
             Fetched::Collection(pager) => {
-                let rows = Rows::new(pager, spans);
+                let rows = Rows::new(pager, spans).with_shape(shape);
                 let stream = ListStream::new(rows, head, engine.signals().clone());
                 Ok(PipelineData::list_stream(stream, None))
             }
@@ -253,6 +261,8 @@ fn string_list_flag(
 struct Rows {
     pager: Option<Pager>,
     spans: ArgSpans,
+    /// Applied to each item before conversion (the `--fields` selection).
+    shape: Box<dyn Fn(serde_json::Value) -> serde_json::Value + Send>,
 }
 
 impl Rows {
@@ -260,7 +270,16 @@ impl Rows {
         Rows {
             pager: Some(pager),
             spans,
+            shape: Box::new(|json| json),
         }
+    }
+
+    fn with_shape(
+        mut self,
+        shape: impl Fn(serde_json::Value) -> serde_json::Value + Send + 'static,
+    ) -> Rows {
+        self.shape = Box::new(shape);
+        self
     }
 }
 
@@ -270,7 +289,7 @@ impl Iterator for Rows {
     fn next(&mut self) -> Option<Value> {
         let item = self.pager.as_mut()?.next();
         match item {
-            Some(Ok(json)) => Some(json_to_value(json, self.spans.head)),
+            Some(Ok(json)) => Some(json_to_value((self.shape)(json), self.spans.head)),
             Some(Err(error)) => {
                 self.pager = None;
                 Some(errors::error_value(&error, &self.spans))
