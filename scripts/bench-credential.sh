@@ -5,10 +5,13 @@
 # each command with hyperfine (or a plain timing loop without it) and prints a markdown
 # table for the README.
 #
-#   scripts/bench-credential.sh [RUNS]      (default 200)
+# Then the cold start: CALLERS concurrent `token` calls with an empty cache.
+#
+#   scripts/bench-credential.sh [RUNS] [CALLERS]      (defaults 200, 100)
 set -euo pipefail
 
 RUNS=${1:-200}
+CALLERS=${2:-100}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-/root/.cache/idc-target}
 RELEASE=$CARGO_TARGET_DIR/release
@@ -89,5 +92,24 @@ print("| command | median | p95 | min |")
 print("|---|---:|---:|---:|")
 for label, median, p95, fastest in rows:
     print(f"| `{label}` | {median:.2f} ms | {p95:.2f} ms | {fastest:.2f} ms |")
+EOF
+
+# Cold start: empty the cache, then CALLERS processes ask for a token at once; the
+# cross-process lock must turn that into exactly one token request.
+"$HELPER" logout --profile bench >/dev/null
+curl -sf -X POST "$TENANT/__sandbox/stats/reset" >/dev/null
+python3 - "$CALLERS" "$HELPER" "$TENANT" <<'EOF'
+import json, subprocess, sys, time, urllib.request
+callers, helper, tenant = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+start = time.perf_counter()
+procs = [subprocess.Popen([helper, "token"], stdout=subprocess.PIPE) for _ in range(callers)]
+tokens = {p.communicate()[0] for p in procs}
+wall = (time.perf_counter() - start) * 1000
+failed = sum(p.returncode != 0 for p in procs)
+stats = json.load(urllib.request.urlopen(tenant + "/__sandbox/stats"))
+print(f"\nCold start: {callers} concurrent `git-credential-idc token` with an empty cache:\n")
+print("| callers | wall time until every caller has the token | token requests | distinct tokens | failures |")
+print("|---:|---:|---:|---:|---:|")
+print(f"| {callers} | {wall:.0f} ms | {stats['token_requests']} | {len(tokens)} | {failed} |")
 print("\nReproduce: `scripts/bench-credential.sh`")
 EOF

@@ -92,11 +92,16 @@ impl StoreKind {
         }
     }
 
-    /// The file store: Linux keyutils secrets are volatile and per login session, and this
-    /// build enables no macOS/Windows keyring backend (keyring 3 would silently fall back to
-    /// an in-memory mock there).
+    /// The macOS Keychain and the Windows Credential Manager are durable and per user, so
+    /// they are the default there. On Linux the file store is: kernel keyutils secrets are
+    /// volatile and per login session, and Secret Service needs a D-Bus session and a
+    /// secrets daemon that servers and CI lack.
     pub fn platform_default() -> StoreKind {
-        StoreKind::File
+        if cfg!(any(target_os = "macos", target_os = "windows")) {
+            StoreKind::Keyring
+        } else {
+            StoreKind::File
+        }
     }
 
     pub fn name(self) -> &'static str {
