@@ -12,10 +12,21 @@ pub(crate) fn io_error(context: impl Into<String>) -> impl FnOnce(std::io::Error
     move |source| Error::Io { context, source }
 }
 
-/// Create `dir` (and parents) and make it 0700.
+/// Create `dir` (and parents) and make it 0700. Directories created here are 0700 from
+/// the start (not after a chmod), so a permissive umask never leaves a world-writable
+/// parent in which another user could swap the private directory.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
-        fs::create_dir_all(dir).map_err(io_error(format!("cannot create {}", dir.display())))?;
+        let mut builder = fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        builder
+            .create(dir)
+            .map_err(io_error(format!("cannot create {}", dir.display())))?;
     }
     #[cfg(unix)]
     {
@@ -129,6 +140,79 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("x.json")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn created_parents_are_private_whatever_the_umask() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("p/q/idc/x.json");
+        // The umask is process-wide: a child process keeps it away from parallel tests.
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg("umask 000; exec \"$0\" --exact fsutil::tests::write_under_env_path --nocapture")
+            .arg(std::env::current_exe().unwrap())
+            .env("IDC_FSUTIL_TEST_FILE", &file)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        for dir in ["p", "p/q", "p/q/idc"] {
+            let mode = fs::metadata(root.path().join(dir))
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777;
+            assert_eq!(mode, 0o700, "{dir}");
+        }
+        let mode = fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+
+    /// Helper of the umask test: runs in a child process with `umask 000`.
+    #[test]
+    fn write_under_env_path() {
+        if let Some(path) = std::env::var_os("IDC_FSUTIL_TEST_FILE") {
+            write_atomic(Path::new(&path), b"x").unwrap();
+        }
+    }
+
+    #[test]
+    fn a_crash_before_the_rename_leaves_the_old_file() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("x.json");
+        write_atomic(&file, b"old").unwrap();
+        // What a process killed mid-write leaves: a partial temp file beside the target.
+        fs::write(root.path().join(".x.json.1.dead.tmp"), b"ne").unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"old");
+        write_atomic(&file, b"new").unwrap();
+        assert_eq!(fs::read(&file).unwrap(), b"new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_in_place_of_the_file_is_replaced_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let elsewhere = root.path().join("elsewhere.txt");
+        fs::write(&elsewhere, b"untouched").unwrap();
+        fs::set_permissions(&elsewhere, fs::Permissions::from_mode(0o644)).unwrap();
+        let dir = root.path().join("cache");
+        ensure_private_dir(&dir).unwrap();
+        let file = dir.join("x.json");
+        std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+        write_atomic(&file, b"secret").unwrap();
+        assert_eq!(fs::read(&elsewhere).unwrap(), b"untouched");
+        assert!(
+            !fs::symlink_metadata(&file)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(
+            fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
     }
 
     #[test]

@@ -96,8 +96,8 @@ impl LazyClient {
     }
 }
 
-/// A whole answer, read into memory.
-#[derive(Debug)]
+/// A whole answer, read into memory. `Debug` leaves out the body (a token answer) and the
+/// `Location` query (an authorization code).
 pub struct Answer {
     pub status: u16,
     pub content_type: Option<String>,
@@ -105,6 +105,24 @@ pub struct Answer {
     pub body: Vec<u8>,
     /// How many 429/5xx answers were retried before this one.
     pub retries: usize,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field(
+                "location",
+                &self
+                    .location
+                    .as_deref()
+                    .map(|location| location.split(['?', '#']).next().unwrap_or_default()),
+            )
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("retries", &self.retries)
+            .finish()
+    }
 }
 
 impl Answer {
@@ -357,6 +375,23 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("secret-ish"), "{text}");
+    }
+
+    #[test]
+    fn answer_debug_shows_neither_the_body_nor_the_code() {
+        let answer = Answer {
+            status: 302,
+            content_type: Some("application/json".into()),
+            location: Some("https://t.example.com/platform/x.html?code=SECRETCODE&iss=y".into()),
+            body: br#"{"access_token":"SECRETTOKEN"}"#.to_vec(),
+            retries: 0,
+        };
+        let debug = format!("{answer:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(
+            debug.contains("https://t.example.com/platform/x.html"),
+            "{debug}"
+        );
     }
 
     #[test]

@@ -73,6 +73,9 @@ pub struct LoginOutcome {
     pub expires_at: DateTime<Utc>,
     /// Scopes the tenant refused (`invalid_scope`) and that were dropped on the retry.
     pub dropped_scopes: Vec<String>,
+    /// Things the user should fix that did not stop the login (a key file others can
+    /// read), one line each, for the front end to show on stderr.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -807,6 +810,9 @@ impl Inner {
             scopes: cached.scopes.clone(),
             expires_at: cached.expires_at,
             dropped_scopes: answer.dropped_scopes,
+            warnings: auth::service_account::key_file_warning(jwk_path)
+                .into_iter()
+                .collect(),
         })
     }
 
@@ -862,6 +868,7 @@ impl Inner {
             scopes: Vec::new(),
             expires_at,
             dropped_scopes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 
@@ -907,6 +914,7 @@ impl Inner {
             scopes: cached.scopes.clone(),
             expires_at: cached.expires_at,
             dropped_scopes: Vec::new(),
+            warnings: Vec::new(),
         })
     }
 

@@ -290,10 +290,37 @@ impl ConfigFile {
                 });
             }
         };
-        toml::from_str(&text).map_err(|error| Error::Config {
-            path: self.path.clone(),
-            reason: format!("{} (fix or remove the file)", error.message()),
-        })
+        let config: Config = toml::from_str(&text).map_err(|error| {
+            let line = error
+                .span()
+                .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            let message = error.message().trim_end();
+            Error::Config {
+                path: self.path.clone(),
+                reason: match line {
+                    Some(line) => format!("line {line}: {message} (fix or remove the file)"),
+                    None => format!("{message} (fix or remove the file)"),
+                },
+            }
+        })?;
+        // A hand-edited tenant must pass the checks `--tenant` passes: credentials never go
+        // over plain http to a host that is not loopback, nor to a URL with a path.
+        for (name, stored) in &config.profiles {
+            let problem = check_secure(&stored.tenant).err().map(|error| error.to_string()).or_else(|| {
+                (stored.tenant.as_str() != format!("{}/", stored.tenant.origin().ascii_serialization()))
+                    .then(|| "a tenant is a bare origin such as https://openam-acme.forgeblocks.com (no path, query or user info)".to_string())
+            });
+            if let Some(problem) = problem {
+                return Err(Error::Config {
+                    path: self.path.clone(),
+                    reason: format!(
+                        "profile '{name}': tenant {}: {problem} (fix the file, or log in again with --tenant)",
+                        stored.tenant.origin().ascii_serialization()
+                    ),
+                });
+            }
+        }
+        Ok(config)
     }
 
     /// Load, change and save the config while holding its lock, so concurrent logins
@@ -486,6 +513,49 @@ mod tests {
         );
         let other = Url::parse("https://b.example.com/").unwrap();
         assert!(config.for_url(&other, None).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_corrupt_config_names_the_file_and_line_and_bad_tenants_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::in_dir(dir.path());
+        std::fs::write(
+            file.path(),
+            "default = \"dev\"\n\n[profiles.dev]\ntenant = \"https://t.example.com\"\nrealm = \n",
+        )
+        .unwrap();
+        let text = file.load().unwrap_err().to_string();
+        assert!(text.contains(&file.path().display().to_string()), "{text}");
+        assert!(text.contains("line 5"), "{text}");
+        // A failed update changes nothing.
+        let before = std::fs::read(file.path()).unwrap();
+        assert!(file.update(|_| Ok(())).is_err());
+        assert_eq!(std::fs::read(file.path()).unwrap(), before);
+
+        for (tenant, expected) in [
+            ("http://t.example.com", "refusing plain http"),
+            ("https://t.example.com/am/XUI/", "bare origin"),
+            ("https://user@t.example.com", "bare origin"),
+        ] {
+            std::fs::write(
+                file.path(),
+                format!(
+                    "[profiles.dev]\ntenant = \"{tenant}\"\nkind = \"session\"\nusername = \"u\"\n"
+                ),
+            )
+            .unwrap();
+            let text = file.load().unwrap_err().to_string();
+            assert!(
+                text.contains(expected) && text.contains("profile 'dev'"),
+                "{tenant}: {text}"
+            );
+        }
+        std::fs::write(
+            file.path(),
+            "[profiles.dev]\ntenant = \"http://127.0.0.1:8080\"\nkind = \"session\"\nusername = \"u\"\n",
+        )
+        .unwrap();
+        assert!(file.load().is_ok());
     }
 
     #[test]

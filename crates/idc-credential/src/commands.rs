@@ -153,6 +153,9 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         in_minutes(outcome.expires_at)
     ));
+    for warning in &outcome.warnings {
+        eprintln!("git-credential-idc: {warning}");
+    }
     if !outcome.dropped_scopes.is_empty() {
         eprintln!(
             "git-credential-idc: warning: the tenant refused scopes {}; logged in without them",

@@ -29,11 +29,20 @@ impl Request {
     }
 
     /// The URL git is talking to (`protocol://host/path`), when git named protocol and host.
+    /// Only `http`/`https` and a plain `host[:port]` count: a value that would change the
+    /// URL's meaning when pasted together (`evil@tenant`, `https://tenant#`, `tenant/x`, a
+    /// stray `\r`) names no tenant of ours, so the helper does not answer for it.
     pub fn url(&self) -> Option<url::Url> {
-        let protocol = self.protocol.as_deref().filter(|p| !p.is_empty())?;
-        let host = self.host.as_deref().filter(|h| !h.is_empty())?;
+        let protocol = self.protocol.as_deref()?;
+        if !matches!(protocol, "http" | "https") {
+            return None;
+        }
+        let host = self.host.as_deref().filter(|h| is_plain_host(h))?;
         let path = self.path.as_deref().unwrap_or("").trim_start_matches('/');
-        url::Url::parse(&format!("{protocol}://{host}/{path}")).ok()
+        let url = url::Url::parse(&format!("{protocol}://{host}/{path}")).ok()?;
+        // The path must not smuggle in another authority, query or fragment either.
+        (url.host_str().is_some() && url.username().is_empty() && url.password().is_none())
+            .then_some(url)
     }
 
     /// The secret git used with this credential, whichever form it took.
@@ -43,6 +52,44 @@ impl Request {
             .or(self.password.as_ref())
             .map(|secret| secret.expose().as_str())
     }
+}
+
+/// `name`, `name:port`, `[v6]` or `[v6]:port`, and nothing else: no user info, path,
+/// query, fragment, whitespace or control characters.
+fn is_plain_host(host: &str) -> bool {
+    let (name, port) = match host.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((address, after)) => {
+                if address.is_empty()
+                    || !address
+                        .chars()
+                        .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'))
+                {
+                    return false;
+                }
+                match after {
+                    "" => return true,
+                    _ => match after.strip_prefix(':') {
+                        Some(port) => ("v6", Some(port)),
+                        None => return false,
+                    },
+                }
+            }
+            None => return false,
+        },
+        None => match host.split_once(':') {
+            Some((name, port)) => (name, Some(port)),
+            None => (host, None),
+        },
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    let port_ok = port.is_none_or(|port| {
+        !port.is_empty() && port.len() <= 5 && port.chars().all(|c| c.is_ascii_digit())
+    });
+    name_ok && port_ok
 }
 
 /// Read a request up to the first blank line or end of input.
@@ -186,6 +233,57 @@ mod tests {
         let debug = format!("{request:?}");
         assert!(debug.contains("REDACTED"), "{debug}");
         assert!(!debug.contains("\"p\""), "{debug}");
+    }
+
+    #[test]
+    fn only_a_plain_protocol_and_host_make_a_url() {
+        for request in [
+            "protocol=http\nhost=evil.example@127.0.0.1:8080\n",
+            "protocol=http://127.0.0.1:8080#\nhost=evil.example\n",
+            "protocol=https\nhost=tenant.example.com/x\n",
+            "protocol=https\nhost=tenant.example.com#\n",
+            "protocol=https\nhost=tenant.example.com?\n",
+            "protocol=https\nhost=tenant.example.com\r\r\n",
+            "protocol=https\nhost=tenant.example.com:\n",
+            "protocol=https\nhost=tenant.example.com:44x\n",
+            "protocol=https\nhost=ten ant.example.com\n",
+            "protocol=https\nhost=[::1\n",
+            "protocol=ftp\nhost=tenant.example.com\n",
+            "protocol=HTTPS\nhost=tenant.example.com\n",
+            "protocol=https\nhost=tenant.example.com\npath=//evil.example/x\n",
+            "protocol=https\nhost=tenant.example.com\npath=@evil.example/x\n",
+        ] {
+            let url = parse(request).url();
+            assert!(
+                url.as_ref()
+                    .is_none_or(|url| url.host_str() == Some("tenant.example.com")),
+                "{request:?} gave {url:?}"
+            );
+        }
+        assert!(
+            parse("protocol=https\nhost=tenant.example.com/x\n")
+                .url()
+                .is_none()
+        );
+        assert!(
+            parse("protocol=http\nhost=evil.example@127.0.0.1:8080\n")
+                .url()
+                .is_none()
+        );
+        assert_eq!(
+            parse("protocol=http\nhost=[::1]:8080\n")
+                .url()
+                .unwrap()
+                .as_str(),
+            "http://[::1]:8080/"
+        );
+        assert_eq!(
+            parse("protocol=https\nhost=tenant.example.com\npath=am/x?y#z\n")
+                .url()
+                .unwrap()
+                .host_str(),
+            Some("tenant.example.com")
+        );
     }
 
     #[test]

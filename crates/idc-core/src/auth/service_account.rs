@@ -66,6 +66,28 @@ pub fn load_key(path: &Path) -> Result<ServiceAccountKey> {
     parse_key(path, &bytes)
 }
 
+/// A warning when the private key file can be read by other users, as ssh gives for an
+/// unprotected key (idc still uses it: refusing would break shared CI layouts).
+pub fn key_file_warning(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+        (mode & 0o077 != 0).then(|| {
+            format!(
+                "warning: the service account key {} is accessible by other users (mode {mode:04o}): run `chmod 600 {}`",
+                path.display(),
+                path.display()
+            )
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 /// Parse a private JWK from `bytes` (`path` only names it in errors).
 pub fn parse_key(path: &Path, bytes: &[u8]) -> Result<ServiceAccountKey> {
     let jwk_error = |reason: &str| Error::Jwk {
@@ -239,7 +261,7 @@ pub fn request_token(
             let token: TokenResponse =
                 serde_json::from_value(answer.json(TOKEN_PATH)?).map_err(|_| Error::Protocol {
                     path: TOKEN_PATH.to_string(),
-                    reason: "the token answer lacks access_token or expires_in".to_string(),
+                    reason: "the token answer has no access_token".to_string(),
                 })?;
             return Ok(ServiceAccountToken {
                 token,
@@ -276,11 +298,13 @@ pub fn request_token(
                 continue;
             }
         }
+        // A 429/5xx is the tenant's trouble, not a refusal of the account or its key.
+        let refused = answer.status < 500 && answer.status != 429;
         return Err(match oauth_error {
-            Some(error) => Error::Auth {
+            Some(error) if refused => Error::Auth {
                 message: describe_grant_error(tenant, account_id, &error, &description, &scopes),
             },
-            None => answer.error("POST", TOKEN_PATH),
+            _ => answer.error("POST", TOKEN_PATH),
         });
     }
 }
