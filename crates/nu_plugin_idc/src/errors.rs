@@ -89,6 +89,42 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
     }
 }
 
+/// [`labeled`], and for an unknown profile also the names of the profiles that exist, read
+/// from `idc`'s config: a typo is then plain to see.
+pub fn labeled_with_profiles(error: &Error, spans: &ArgSpans, idc: &idc_core::Idc) -> LabeledError {
+    let Error::UnknownProfile(name) = error else {
+        return labeled(error, spans);
+    };
+    let existing: Vec<String> = idc
+        .profiles()
+        .map(|profiles| profiles.into_iter().map(|profile| profile.name).collect())
+        .unwrap_or_default();
+    unknown_profile(error, name, &existing, spans)
+}
+
+fn unknown_profile(
+    error: &Error,
+    name: &str,
+    existing: &[String],
+    spans: &ArgSpans,
+) -> LabeledError {
+    let (message, label) = if existing.is_empty() {
+        (
+            format!("{error}; there are no profiles yet"),
+            format!("no profile named '{name}', and no profiles yet"),
+        )
+    } else {
+        let list = existing.join(", ");
+        (
+            format!("{error}; the profiles are: {list}"),
+            format!("no profile named '{name}'; the profiles are: {list}"),
+        )
+    };
+    LabeledError::new(message)
+        .with_label(label, spans.profile.unwrap_or(spans.head))
+        .with_help("`idc status` lists the profiles; `idc login --profile NAME ...` creates one")
+}
+
 /// The error as an item of a stream, where a collection failed mid-way.
 pub fn error_value(error: &Error, spans: &ArgSpans) -> Value {
     Value::error(ShellError::from(labeled(error, spans)), spans.head)
@@ -119,6 +155,37 @@ mod tests {
         assert_eq!(span, Span::new(30, 40));
         assert!(text.contains("prod"));
         assert!(error.msg.contains("prod"));
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_profiles_that_exist() {
+        let error = Error::UnknownProfile("prdo".into());
+        let existing = ["acme".to_string(), "prod".to_string()];
+        let labeled = unknown_profile(&error, "prdo", &existing, &spans());
+        let (text, span) = only_label(&labeled);
+        assert_eq!(span, Span::new(30, 40));
+        assert!(
+            text.contains("prdo") && text.contains("acme, prod"),
+            "{text}"
+        );
+        assert!(
+            labeled.msg.contains("idc login --profile prdo"),
+            "{}",
+            labeled.msg
+        );
+        assert!(
+            labeled.msg.ends_with("the profiles are: acme, prod"),
+            "{}",
+            labeled.msg
+        );
+
+        let labeled = unknown_profile(&error, "prdo", &[], &spans());
+        assert!(
+            labeled.msg.ends_with("there are no profiles yet"),
+            "{}",
+            labeled.msg
+        );
+        assert!(only_label(&labeled).0.contains("no profiles yet"));
     }
 
     #[test]

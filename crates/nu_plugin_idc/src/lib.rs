@@ -34,18 +34,33 @@ impl Plugin for IdcPlugin {
 mod tests {
     use super::*;
     use nu_plugin_test_support::PluginTest;
+    use nu_protocol::Example;
     use nu_protocol::engine::StateWorkingSet;
 
     fn plugin_test() -> PluginTest {
         PluginTest::new("idc", IdcPlugin.into()).expect("plugin registers")
     }
 
-    /// Examples with a `result` evaluate to it.
+    /// Whether an example needs a tenant or the user's saved profiles. The test engine has
+    /// neither (nor `first`, `select` and the other non-core commands): those examples run
+    /// in real nu against idc-sandbox, results compared, in `tests/tests/plugin_examples.rs`.
+    fn needs_a_tenant_or_profiles(example: &Example) -> bool {
+        ["idc get", "idc login", "idc status", "idc logout"]
+            .iter()
+            .any(|command| example.example.contains(command))
+    }
+
+    /// Examples with a `result` that run without a tenant evaluate to it.
     #[test]
     fn examples_with_results_hold() {
         let mut test = plugin_test();
         for command in IdcPlugin.commands() {
-            test.test_examples(&command.examples())
+            let offline: Vec<Example> = command
+                .examples()
+                .into_iter()
+                .filter(|example| !needs_a_tenant_or_profiles(example))
+                .collect();
+            test.test_examples(&offline)
                 .unwrap_or_else(|error| panic!("{}: {error:?}", command.name()));
         }
     }

@@ -9,7 +9,7 @@ use idc_core::{Fetched, Pager, Query};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
     Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Signature,
-    Spanned, SyntaxShape, Type, Value, engine::ArgType,
+    Spanned, SyntaxShape, Type, Value, engine::ArgType, record,
 };
 
 use super::{arg_spans, chosen_profile, open_idc};
@@ -101,9 +101,34 @@ impl PluginCommand for Get {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "idc get /openidm/managed/alpha_user --filter 'sn sw \"S\"' --fields [userName givenName sn mail] | first 10",
-                description: "The first ten users of realm alpha whose surname starts with S",
-                result: None,
+                example: "idc get /openidm/managed/alpha_user --filter 'userName eq \"grace.jackson1\"' --fields [userName givenName sn]",
+                description: "Find a user of realm alpha by userName, with only the fields you need",
+                result: Some(Value::test_list(vec![string_row(&[
+                    ("userName", "grace.jackson1"),
+                    ("givenName", "Grace"),
+                    ("sn", "Jackson"),
+                ])])),
+            },
+            Example {
+                example: "idc get /openidm/managed/alpha_user --filter 'sn sw \"S\"' --fields [userName givenName sn mail] | first 3",
+                description: "The first three users whose surname starts with S",
+                result: Some(Value::test_list(
+                    [
+                        ("victoria.smith23", "Victoria", "Smith"),
+                        ("noah.suzuki45", "Noah", "Suzuki"),
+                        ("priya.scott47", "Priya", "Scott"),
+                    ]
+                    .into_iter()
+                    .map(|(user_name, given_name, surname)| {
+                        string_row(&[
+                            ("userName", user_name),
+                            ("givenName", given_name),
+                            ("sn", surname),
+                            ("mail", &format!("{user_name}@example.com")),
+                        ])
+                    })
+                    .collect(),
+                )),
             },
             Example {
                 example: "idc get /openidm/managed/alpha_user | length",
@@ -111,24 +136,58 @@ impl PluginCommand for Get {
                 result: None,
             },
             Example {
-                example: "idc get /openidm/managed/alpha_user --sort [-sn givenName] --page-size 200 | first 5",
-                description: "Sort on the tenant, descending surname then given name",
-                result: None,
+                example: "idc get /openidm/managed/alpha_user --sort [-sn givenName] --fields [userName sn givenName] --page-size 200 | first 3",
+                description: "Sort on the tenant: descending surname, then given name",
+                result: Some(Value::test_list(
+                    [
+                        ("aria.zhang29", "Aria"),
+                        ("nora.zhang81", "Nora"),
+                        ("olivia.zhang5", "Olivia"),
+                    ]
+                    .into_iter()
+                    .map(|(user_name, given_name)| {
+                        string_row(&[
+                            ("userName", user_name),
+                            ("sn", "Zhang"),
+                            ("givenName", given_name),
+                        ])
+                    })
+                    .collect(),
+                )),
             },
             Example {
-                example: "idc get /openidm/managed/alpha_user/0f2c0c9e-8a3b-4a9d-9d0e-2b0c3f4d5e6f",
-                description: "One user as a record",
-                result: None,
+                example: "idc get /openidm/managed/alpha_user/b7715420-c203-4698-8500-d504315c5a4a --fields [userName mail accountStatus]",
+                description: "One user, by its _id, as a record",
+                result: Some(string_row(&[
+                    ("userName", "grace.jackson1"),
+                    ("mail", "grace.jackson1@example.com"),
+                    ("accountStatus", "inactive"),
+                ])),
             },
             Example {
-                example: "idc get /environment/variables --profile prod | select _id description",
-                description: "The environment variables (ESVs) of the tenant of profile prod",
-                result: None,
+                example: "idc get /environment/variables --profile acme | select _id expressionType | first 3",
+                description: "Environment variables (ESVs) of the tenant of profile acme, with their types",
+                result: Some(Value::test_list(
+                    [
+                        ("esv-api-base-url", "string"),
+                        ("esv-feature-new-ui", "bool"),
+                        ("esv-max-login-attempts", "int"),
+                    ]
+                    .into_iter()
+                    .map(|(id, kind)| string_row(&[("_id", id), ("expressionType", kind)]))
+                    .collect(),
+                )),
             },
             Example {
-                example: "idc get /openidm/managed/alpha_user --page-size 1 --raw | get totalPagedResults",
-                description: "The raw response body, with the paging fields",
-                result: None,
+                example: "idc get /openidm/managed/alpha_user --page-size 1 --raw | reject result",
+                description: "The raw response body: the paging fields of the first page",
+                result: Some(Value::test_record(record! {
+                    "resultCount" => Value::test_int(1),
+                    "pagedResultsCookie" => Value::test_string("fHwAAAAAAAAAAQ%3D%3D%3A0"),
+                    "totalPagedResultsPolicy" => Value::test_string("NONE"),
+                    "totalPagedResults" => Value::test_int(-1),
+                    "remainingPagedResults" => Value::test_int(-1),
+                })),
             },
         ]
     }
@@ -142,14 +201,14 @@ impl PluginCommand for Get {
     ) -> Result<PipelineData, LabeledError> {
         let head = call.head;
         let path: Spanned<String> = call.req(0)?;
-        let mut spans = arg_spans(call);
+        let mut spans = arg_spans(engine, call);
         spans.url = Some(path.span);
         let query = query_from_flags(call)?;
         let raw = call.has_flag("raw")?;
 
         let idc = open_idc(engine, head)?;
         let profile_name = chosen_profile(engine, call)?;
-        let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
+        let fail = |error: idc_core::Error| errors::labeled_with_profiles(&error, &spans, &idc);
         let profile = idc
             .profile(profile_name.as_ref().map(|name| name.item.as_str()))
             .map_err(fail)?;
@@ -194,6 +253,16 @@ impl PluginCommand for Get {
             _ => None,
         }
     }
+}
+
+/// A row of string fields, in order, for the examples' results.
+fn string_row(fields: &[(&str, &str)]) -> Value {
+    Value::test_record(
+        fields
+            .iter()
+            .map(|(column, text)| (column.to_string(), Value::test_string(*text)))
+            .collect(),
+    )
 }
 
 /// The query parameters from the flags, checked before anything is sent.

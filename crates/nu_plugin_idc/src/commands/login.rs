@@ -11,7 +11,7 @@ use nu_protocol::{
     Spanned, SyntaxShape, Type, Value, engine::ArgType,
 };
 
-use super::{arg_spans, chosen_profile, open_idc};
+use super::{arg_spans, chosen_profile, flag_value_span, open_idc};
 use crate::errors;
 use crate::values::{datetime_value, optional_string, string_list};
 use crate::{IdcPlugin, completion};
@@ -108,12 +108,12 @@ impl PluginCommand for Login {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "idc login --profile acme --tenant https://openam-acme.forgeblocks.com --service-account 2f0b... --jwk ~/acme-sa.jwk --scope 'fr:am:* fr:idm:*'",
+                example: "idc login --profile acme --tenant https://openam-acme.forgeblocks.com --service-account 3db634a4-85a1-48c2-97ee-58bc50f7b7a4 --jwk ~/acme-sa.jwk --scope 'fr:am:* fr:idm:* fr:idc:esv:*'",
                 description: "Log in with a service account and its private JWK",
                 result: None,
             },
             Example {
-                example: "input -s | idc login --tenant https://openam-acme.forgeblocks.com --username admin",
+                example: "input -s | idc login --profile acme-admin --tenant https://openam-acme.forgeblocks.com --username admin",
                 description: "Log in as a tenant administrator, typing the password without echo",
                 result: None,
             },
@@ -138,11 +138,13 @@ impl PluginCommand for Login {
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
         let head = call.head;
-        let mut spans = arg_spans(call);
+        let mut spans = arg_spans(engine, call);
         let tenant = call.get_flag::<Spanned<String>>("tenant")?;
-        spans.url = tenant.as_ref().map(|tenant| tenant.span);
+        spans.url = tenant
+            .as_ref()
+            .map(|tenant| flag_value_span(engine, tenant.span));
         let jwk = call.get_flag::<Spanned<String>>("jwk")?;
-        spans.jwk = jwk.as_ref().map(|jwk| jwk.span);
+        spans.jwk = jwk.as_ref().map(|jwk| flag_value_span(engine, jwk.span));
 
         let jwk_path = match jwk {
             Some(jwk) => Some(absolute_path(engine, &jwk.item)?),
@@ -167,7 +169,7 @@ impl PluginCommand for Login {
         let idc = open_idc(engine, head)?;
         let outcome = idc
             .login(request)
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| errors::labeled_with_profiles(&error, &spans, &idc))?;
         Ok(PipelineData::value(outcome_record(&outcome, head), None))
     }
 
@@ -242,6 +244,14 @@ fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
     record.push("scopes", string_list(&outcome.scopes, span));
     record.push("expires_at", datetime_value(outcome.expires_at, span));
     record.push("dropped_scopes", string_list(&outcome.dropped_scopes, span));
+    // Advice such as "the key file is readable by others": in the record for scripts, and
+    // on the plugin's stderr (the user's terminal) so it is seen even when the record isn't.
+    if !outcome.warnings.is_empty() {
+        for warning in &outcome.warnings {
+            eprintln!("warning: {warning}");
+        }
+        record.push("warnings", string_list(&outcome.warnings, span));
+    }
     Value::record(record, span)
 }
 

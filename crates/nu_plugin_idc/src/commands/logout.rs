@@ -63,12 +63,12 @@ impl SimplePluginCommand for Logout {
         _input: &Value,
     ) -> Result<Value, LabeledError> {
         let head = call.head;
-        let spans = arg_spans(call);
+        let spans = arg_spans(engine, call);
         let idc = open_idc(engine, head)?;
         let profile = chosen_profile(engine, call)?;
         let outcome = idc
             .logout(profile.as_ref().map(|name| name.item.as_str()))
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| errors::labeled_with_profiles(&error, &spans, &idc))?;
         let mut record = Record::new();
         record.push("profile", Value::string(outcome.profile, head));
         record.push("session_ended", Value::bool(outcome.session_ended, head));

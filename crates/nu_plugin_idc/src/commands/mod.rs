@@ -101,10 +101,34 @@ fn profile_in_config(config: &Value) -> Option<String> {
 }
 
 /// Spans of a call's arguments, for errors (`--profile` only when the user typed it).
-pub(crate) fn arg_spans(call: &EvaluatedCall) -> ArgSpans {
+pub(crate) fn arg_spans(engine: &EngineInterface, call: &EvaluatedCall) -> ArgSpans {
     let mut spans = ArgSpans::new(call.head);
-    spans.profile = call.get_flag_value("profile").map(|value| value.span());
+    spans.profile = call
+        .get_flag_value("profile")
+        .map(|value| flag_value_span(engine, value.span()));
     spans
+}
+
+/// Where the user typed a flag's value. Nushell gives a named argument's value the span of
+/// the whole `--flag value`; an error's caret belongs under the value alone.
+pub(crate) fn flag_value_span(engine: &EngineInterface, span: Span) -> Span {
+    engine
+        .get_span_contents(span)
+        .ok()
+        .and_then(|typed| value_offset(&typed))
+        .map_or(span, |offset| Span::new(span.start + offset, span.end))
+}
+
+/// The offset of the value in `--flag value`, `--flag=value` or `-f value`; `None` when the
+/// text is not a flag with its value.
+fn value_offset(typed: &[u8]) -> Option<usize> {
+    if !typed.starts_with(b"-") {
+        return None;
+    }
+    let separator = |byte: &u8| byte.is_ascii_whitespace() || *byte == b'=';
+    let flag_end = typed.iter().position(separator)?;
+    let value_start = flag_end + typed[flag_end..].iter().position(|byte| !separator(byte))?;
+    Some(value_start)
 }
 
 #[cfg(test)]
@@ -129,6 +153,17 @@ mod tests {
     fn an_unknown_store_is_an_error() {
         let result = idc_from_vars(|name| (name == "IDC_CREDENTIAL_STORE").then(|| "vault".into()));
         assert!(result.is_err());
+    }
+
+    #[test]
+    fn a_flag_value_starts_after_the_flag() {
+        assert_eq!(value_offset(b"--profile sandbx"), Some(10));
+        assert_eq!(value_offset(b"--profile   'a b'"), Some(12));
+        assert_eq!(value_offset(b"--profile=acme"), Some(10));
+        assert_eq!(value_offset(b"-p acme"), Some(3));
+        // Already only the value, or a flag without one: left as it is.
+        assert_eq!(value_offset(b"acme"), None);
+        assert_eq!(value_offset(b"--profile"), None);
     }
 
     #[test]
