@@ -45,7 +45,7 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand er
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand capability" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l profile -d 'Profile name to create or update' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities, or the session\'s login realm (default: alpha)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l service-account -d 'Service account id (JWT bearer login)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l scope -d 'Requested scopes, one space-separated string: "fr:am:* fr:idm:*"' -r

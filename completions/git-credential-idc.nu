@@ -36,7 +36,7 @@ module completions {
   export extern "git-credential-idc login" [
     --profile: string         # Profile name to create or update
     --tenant: string          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
-    --realm: string           # Realm of the identities, or the session's login realm (default: alpha)
+    --realm: string           # Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     --service-account: string # Service account id (JWT bearer login)
     --jwk: path               # Path of the service account's private JWK
     --scope: string           # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"

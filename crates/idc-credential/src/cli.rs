@@ -94,7 +94,7 @@ pub struct LoginArgs {
     /// Tenant URL, e.g. https://openam-acme.forgeblocks.com
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
     pub tenant: Option<String>,
-    /// Realm of the identities, or the session's login realm (default: alpha)
+    /// Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     #[arg(long, value_name = "REALM")]
     pub realm: Option<String>,
 

@@ -59,7 +59,7 @@ impl PluginCommand for Login {
             .named(
                 "realm",
                 SyntaxShape::String,
-                "realm of the identities (default alpha)",
+                "realm of the identities (default alpha); for a session, the login realm (default root, for administrators)",
                 None,
             )
             .named(
