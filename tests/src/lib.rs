@@ -316,6 +316,32 @@ impl UserEnv {
         registry
     }
 
+    /// The suggestions real nu's own completer (`nu --ide-complete`, what the REPL asks on
+    /// TAB) offers with the cursor at the end of `source`, a whole script.
+    pub fn nu_complete(&self, source: &str) -> Vec<String> {
+        let file = self.home.path().join("complete.nu");
+        std::fs::write(&file, source).expect("write complete.nu");
+        let output = self
+            .command(tool("nu"))
+            .args([
+                "--no-config-file",
+                "--ide-complete",
+                &source.len().to_string(),
+            ])
+            .arg(&file)
+            .output()
+            .expect("run nu --ide-complete");
+        let stdout = success_stdout(&output);
+        let answer: Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
+        answer["completions"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no completions list: {answer}"))
+            .iter()
+            .map(|suggestion| suggestion.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// The first line of every [`UserEnv::nu`] script.
     pub fn nu_prelude(&self) -> String {
         format!(

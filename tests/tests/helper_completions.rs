@@ -2,7 +2,6 @@
 //! `git-credential-idc cu<TAB>` to `curl-config`.
 
 use idc_e2e::{UserEnv, success_stdout, tool, workspace_root};
-use serde_json::Value;
 
 fn script(name: &str) -> String {
     workspace_root()
@@ -53,28 +52,12 @@ fn bash_completes_subcommands() {
     assert!(formats.contains(&"json".to_string()), "{formats:?}");
 }
 
-/// Nushell's own completer (`nu --ide-complete`) on a file that sources the script.
+/// Nushell's own completer on a file that sources the script.
 fn nu_complete(env: &UserEnv, line: &str) -> Vec<String> {
-    let file = env.home.path().join("complete.nu");
-    let text = format!("source '{}'\n{line}", script("git-credential-idc.nu"));
-    std::fs::write(&file, &text).unwrap();
-    let output = env
-        .command(tool("nu"))
-        .args([
-            "--no-config-file",
-            "--ide-complete",
-            &text.len().to_string(),
-        ])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let answer: Value = serde_json::from_str(&success_stdout(&output)).expect("JSON");
-    answer["completions"]
-        .as_array()
-        .expect("completions")
-        .iter()
-        .map(|v| v.as_str().unwrap_or_default().to_string())
-        .collect()
+    env.nu_complete(&format!(
+        "source '{}'\n{line}",
+        script("git-credential-idc.nu")
+    ))
 }
 
 #[test]

@@ -2,33 +2,12 @@
 //! (`nu --ide-complete <offset> <file>`): the file loads the plugin with `plugin use`, the
 //! completer then asks the plugin for its dynamic completions, as the REPL does on TAB.
 
-use idc_e2e::{Sandbox, UserEnv, login_service_account, success_stdout, tool};
+use idc_e2e::{Sandbox, UserEnv, login_service_account, success_stdout};
 use serde_json::Value;
 
 /// The suggestions nu offers with the cursor at the end of `line` (after `plugin use`).
 fn complete(env: &UserEnv, line: &str) -> Vec<String> {
-    let file = env.home.path().join("complete.nu");
-    let text = format!("{}{line}", env.nu_prelude());
-    std::fs::write(&file, &text).expect("write complete.nu");
-    let output = env
-        .command(tool("nu"))
-        .args([
-            "--no-config-file",
-            "--ide-complete",
-            &text.len().to_string(),
-        ])
-        .arg(&file)
-        .output()
-        .expect("run nu --ide-complete");
-    let stdout = success_stdout(&output);
-    let answer: Value =
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"));
-    answer["completions"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no completions list: {answer}"))
-        .iter()
-        .map(|suggestion| suggestion.as_str().unwrap_or_default().to_string())
-        .collect()
+    env.nu_complete(&format!("{}{line}", env.nu_prelude()))
 }
 
 fn contains(suggestions: &[String], expected: &str) -> bool {
