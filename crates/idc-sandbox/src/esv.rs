@@ -69,13 +69,13 @@ pub async fn get_variable(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = guard(&state, &headers) {
-        return r;
-    }
-    match find(&state.variables, &id) {
-        Some(v) => json(StatusCode::OK, JSON_PLAIN, &[], v),
-        None => esv_error(StatusCode::NOT_FOUND, "The variable does not exist"),
-    }
+    get_one(
+        &state,
+        &headers,
+        &state.variables,
+        &id,
+        "The variable does not exist",
+    )
 }
 
 pub async fn get_secret(
@@ -83,12 +83,29 @@ pub async fn get_secret(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = guard(&state, &headers) {
+    get_one(
+        &state,
+        &headers,
+        &state.secrets,
+        &id,
+        "The secret does not exist",
+    )
+}
+
+/// One ESV by `_id`, or the recorded `{code: 404, message}` naming what is missing.
+fn get_one(
+    state: &Shared,
+    headers: &HeaderMap,
+    items: &[Value],
+    id: &str,
+    missing: &str,
+) -> Response {
+    if let Err(r) = guard(state, headers) {
         return r;
     }
-    match find(&state.secrets, &id) {
+    match find(items, id) {
         Some(v) => json(StatusCode::OK, JSON_PLAIN, &[], v),
-        None => esv_error(StatusCode::NOT_FOUND, "The secret does not exist"),
+        None => esv_error(StatusCode::NOT_FOUND, missing),
     }
 }
 
