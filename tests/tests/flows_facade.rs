@@ -177,17 +177,20 @@ fn an_end_user_session_with_a_journey_and_a_wrong_password_through_the_facade() 
     let sandbox = Sandbox::start(10);
     let facade = Facade::new();
     let username = info_str(&sandbox, "user", "username").to_string();
+    // The end user of realm alpha through the `Login` journey.
+    let end_user = |password: &str, zero_page: bool| LoginRequest {
+        profile: Some("enduser".to_string()),
+        tenant: Some(sandbox.url.clone()),
+        realm: Some("alpha".to_string()),
+        username: Some(username.clone()),
+        journey: Some("Login".to_string()),
+        secret: Some(Secret::new(password.to_string())),
+        zero_page,
+        ..LoginRequest::default()
+    };
     let err = facade
         .idc
-        .login(LoginRequest {
-            profile: Some("enduser".to_string()),
-            tenant: Some(sandbox.url.clone()),
-            realm: Some("alpha".to_string()),
-            username: Some(username.clone()),
-            journey: Some("Login".to_string()),
-            secret: Some(Secret::new("wrong-Passw0rd".to_string())),
-            ..LoginRequest::default()
-        })
+        .login(end_user("wrong-Passw0rd", false))
         .expect_err("a wrong password is refused");
     assert!(
         err.to_string().contains("username or password is wrong"),
@@ -197,18 +200,7 @@ fn an_end_user_session_with_a_journey_and_a_wrong_password_through_the_facade() 
 
     let outcome = facade
         .idc
-        .login(LoginRequest {
-            profile: Some("enduser".to_string()),
-            tenant: Some(sandbox.url.clone()),
-            realm: Some("alpha".to_string()),
-            username: Some(username.clone()),
-            journey: Some("Login".to_string()),
-            secret: Some(Secret::new(
-                info_str(&sandbox, "user", "password").to_string(),
-            )),
-            zero_page: true,
-            ..LoginRequest::default()
-        })
+        .login(end_user(info_str(&sandbox, "user", "password"), true))
         .expect("end-user login");
     assert!(
         outcome
