@@ -13,6 +13,10 @@
 //! `/openidm/config/managed`, `/environment/{variables,secrets}[/<id>]`,
 //! `/iga/governance/{application,user}[/<id>]`.
 //!
+//! Log API: `/monitoring/logs/sources`, `/monitoring/logs`, `/monitoring/logs/tail`
+//! (`x-api-key`/`x-api-secret`), `/keys[/<id>]` (admin-user bearer). Every answer carries
+//! `x-forgerock-transactionid`.
+//!
 //! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
 //! "html"|"truncated"|null,"count"}`), `DELETE /__sandbox/faults`.
@@ -26,6 +30,9 @@ mod esv;
 mod faults;
 mod idm;
 mod iga;
+mod keys;
+mod log_events;
+mod logs;
 mod oauth;
 mod query_filter;
 mod serverinfo;
@@ -79,6 +86,12 @@ struct Cli {
     /// Number of seeded IGA applications.
     #[arg(long, default_value_t = 40)]
     iga_applications: u32,
+    /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
+    #[arg(long, default_value_t = 60)]
+    log_rate_limit: u32,
+    /// Length of the log API's rate-limit window, seconds.
+    #[arg(long, default_value_t = 60)]
+    log_rate_window: i64,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -208,8 +221,12 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         variables: data::variables(),
         secrets: data::secrets(),
         iga_applications: data::iga_applications(seed, settings.iga_applications, &owners),
+        logs: logs::LogStore::new(seed, cli.log_rate_limit, cli.log_rate_window),
+        log_keys: Default::default(),
         settings,
     };
+    // A ready log API key, as if created in the console.
+    let (log_key, log_secret, _) = state.log_keys.create("idc-sandbox");
     let description = json!({
         "realm": "alpha",
         "cookie_name": state.cookie_name,
@@ -218,6 +235,7 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "user": {"username": state.user.username, "password": state.user.password},
         "iga_client": {"id": state.iga_client.username, "secret": state.iga_client.password},
         "users": users,
+        "log_api": {"key": log_key, "secret": log_secret},
     });
     Ok((state, description))
 }
@@ -306,6 +324,12 @@ fn router(state: Shared) -> Router {
         .route("/iga/governance/user", get(iga::list_users))
         .route("/iga/governance/user/{id}", get(iga::get_user))
         .route("/iga/{*rest}", any(iga::other))
+        // Log API (key and secret) and its keys (admin-user bearer)
+        .route("/monitoring/logs/sources", get(logs::sources))
+        .route("/monitoring/logs", get(logs::fetch))
+        .route("/monitoring/logs/tail", get(logs::tail))
+        .route("/keys", get(keys::list).post(keys::action))
+        .route("/keys/{id}", get(keys::get_one).delete(keys::delete))
         // Sandbox control
         .route("/__sandbox/stats", get(stats::get_stats))
         .route("/__sandbox/stats/reset", post(stats::reset_stats))
@@ -319,6 +343,11 @@ fn router(state: Shared) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             faults::edge,
+        ))
+        // Outermost: every answer, faults included, carries a transaction id and is logged.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            logs::observe,
         ))
         .with_state(state)
 }

@@ -94,6 +94,10 @@ pub struct AppState {
     pub variables: Vec<Value>,
     pub secrets: Vec<Value>,
     pub iga_applications: Vec<Value>,
+    /// The log API's events and rate limiter.
+    pub logs: crate::logs::LogStore,
+    /// Log API keys (`/keys`).
+    pub log_keys: crate::keys::KeyStore,
 }
 
 /// Locks a mutex, recovering the data if a handler panicked while holding it.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 7] = [
+const NAMES: [&str; 10] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -16,7 +16,13 @@ const NAMES: [&str; 7] = [
     "iga_requests",
     "authorize_requests",
     "session_requests",
+    "log_requests",
+    "keys_requests",
+    "idm_writes",
 ];
+
+/// The slot of `idm_writes` in [`NAMES`].
+const IDM_WRITES: usize = 9;
 
 #[derive(Default)]
 pub struct Stats {
@@ -43,12 +49,21 @@ impl Stats {
         } else if path.starts_with("/am/json") && path.trim_end_matches('/').ends_with("/sessions")
         {
             Some(6)
+        } else if path.starts_with("/monitoring/logs") {
+            Some(7)
+        } else if path == "/keys" || path.starts_with("/keys/") {
+            Some(8)
         } else {
             None
         };
         if let Some(slot) = slot {
             self.counters[slot].fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts one write request to a managed object (create, update, patch, delete).
+    pub fn record_idm_write(&self) {
+        self.counters[IDM_WRITES].fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn snapshot(&self) -> Value {
