@@ -300,6 +300,16 @@ pub async fn query(
             &format!("Managed object type {object} not found"),
         );
     };
+    // Once written to, a collection is served from its materialized objects (seeded
+    // objects with the writes applied); the generation keeps cached match lists apart.
+    let written = crate::idm_writes::materialized(&state, &object);
+    let (coll, cache_name) = match &written {
+        Some((generation, objects)) => (
+            Collection::Objects(objects.as_slice()),
+            format!("{object}@{generation}"),
+        ),
+        None => (coll, object.clone()),
+    };
     let params = query_params(uri.query());
     let mut selection = parse_fields(params.get("_fields").map(String::as_str));
     let filter_text = match (
@@ -378,7 +388,7 @@ pub async fn query(
 
     let matches = matching(
         &state,
-        &object,
+        &cache_name,
         &coll,
         &filter_text,
         &filter,
@@ -454,7 +464,7 @@ fn user_index(state: &AppState, realm: &str, count: u32, id: &str) -> Option<u32
     map.get(&id).copied()
 }
 
-fn no_such_entry(realm: &str, kind: &str, id: &str) -> Response {
+pub(crate) fn no_such_entry(realm: &str, kind: &str, id: &str) -> Response {
     let message = format!(
         "No Such Entry: The search base entry &#39;fr-idm-uuid&#61;{id},ou&#61;{kind},o&#61;{realm},o&#61;root,ou&#61;identities&#39; does not exist"
     );
@@ -508,6 +518,17 @@ pub async fn read(
         );
     };
     let (realm, kind) = object.split_once('_').unwrap_or((&object, ""));
+    if let Some(written) = crate::idm_writes::read_written(&state, &object, &id) {
+        return match written {
+            Some(found) => json(
+                StatusCode::OK,
+                JSON_UTF8_LOWER,
+                &[("cache-control", "no-store".into())],
+                &project(&found, &selection, &["_id", "_rev"]),
+            ),
+            None => no_such_entry(realm, kind, &id),
+        };
+    }
     match coll {
         Collection::Users { realm: r, count } => match user_index(&state, &r, count, &id) {
             Some(index) => {
@@ -539,6 +560,35 @@ pub async fn read(
             None => no_such_entry(realm, kind, &id),
         },
     }
+}
+
+/// A generated user as its default JSON object.
+fn user_value(user: &User) -> Value {
+    let mut out = Vec::new();
+    user.write_default_json(&mut out);
+    serde_json::from_slice(&out).unwrap_or(Value::Null)
+}
+
+/// The seeded (never written) objects of a collection; `None` for an unknown type.
+pub(crate) fn base_objects(state: &AppState, object: &str) -> Option<Vec<Value>> {
+    Some(match collection(state, object)? {
+        Collection::Users { realm, count } => (0..count)
+            .map(|i| user_value(&User::generate(state.settings.seed, &realm, i)))
+            .collect(),
+        Collection::Objects(objects) => objects.to_vec(),
+    })
+}
+
+/// One seeded object: `None` for an unknown type, `Some(None)` when there is no such id.
+pub(crate) fn base_object(state: &AppState, object: &str, id: &str) -> Option<Option<Value>> {
+    Some(match collection(state, object)? {
+        Collection::Users { realm, count } => user_index(state, &realm, count, id)
+            .map(|i| user_value(&User::generate(state.settings.seed, &realm, i))),
+        Collection::Objects(objects) => objects
+            .iter()
+            .find(|o| o.get("_id").and_then(Value::as_str) == Some(id))
+            .cloned(),
+    })
 }
 
 fn service_account_object(state: &AppState) -> Value {

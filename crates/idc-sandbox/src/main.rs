@@ -10,7 +10,8 @@
 //! `Login`, `PasswordGrant`; bravo `Login`), `.../sessions?_action=getsessioninfo|validate|logout`,
 //! `.../realms/<realm>/users?_action=idFromSession`, `.../realms/<realm>/users/<name>`,
 //! `/openidm/managed/{alpha,bravo}_{user,role,...}[/<id>]`, `/openidm/managed/svcacct/<id>`,
-//! `/openidm/config/managed`, `/environment/{variables,secrets}[/<id>]`,
+//! `/openidm/config/managed`, writes to managed objects (`POST ?_action=create`, `PUT`,
+//! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
 //! `/iga/governance/{application,user}[/<id>]`.
 //!
 //! Log API: `/monitoring/logs/sources`, `/monitoring/logs`, `/monitoring/logs/tail`
@@ -29,6 +30,7 @@ mod data;
 mod esv;
 mod faults;
 mod idm;
+mod idm_writes;
 mod iga;
 mod keys;
 mod log_events;
@@ -223,6 +225,7 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         iga_applications: data::iga_applications(seed, settings.iga_applications, &owners),
         logs: logs::LogStore::new(seed, cli.log_rate_limit, cli.log_rate_window),
         log_keys: Default::default(),
+        idm_overlay: Default::default(),
         settings,
     };
     // A ready log API key, as if created in the console.
@@ -300,8 +303,17 @@ fn router(state: Shared) -> Router {
             get(sessions::read_user),
         )
         // IDM
-        .route("/openidm/managed/{object}", get(idm::query))
-        .route("/openidm/managed/{object}/{id}", get(idm::read))
+        .route(
+            "/openidm/managed/{object}",
+            get(idm::query).post(idm_writes::create),
+        )
+        .route(
+            "/openidm/managed/{object}/{id}",
+            get(idm::read)
+                .put(idm_writes::put)
+                .patch(idm_writes::patch)
+                .delete(idm_writes::delete),
+        )
         .route("/openidm/config/managed", get(idm::config_managed))
         .route("/openidm", any(idm::other))
         .route("/openidm/{*rest}", any(idm::other))

@@ -98,6 +98,8 @@ pub struct AppState {
     pub logs: crate::logs::LogStore,
     /// Log API keys (`/keys`).
     pub log_keys: crate::keys::KeyStore,
+    /// Written and deleted managed objects.
+    pub idm_overlay: crate::idm_writes::Overlay,
 }
 
 /// Locks a mutex, recovering the data if a handler panicked while holding it.
