@@ -111,6 +111,8 @@ mod tests {
             "/am/oauth2/authorize",
             "/am/json/realms/root/sessions/",
             "/am/json/serverinfo/*",
+            "/monitoring/logs/tail",
+            "/keys/abc",
         ] {
             stats.record(path);
         }
@@ -122,6 +124,10 @@ mod tests {
         assert_eq!(snap["iga_requests"], 1);
         assert_eq!(snap["authorize_requests"], 1);
         assert_eq!(snap["session_requests"], 1);
+        assert_eq!(snap["log_requests"], 1);
+        assert_eq!(snap["keys_requests"], 1);
+        stats.record_idm_write();
+        assert_eq!(stats.snapshot()["idm_writes"], 1);
         stats.reset();
         assert_eq!(stats.snapshot()["idm_requests"], 0);
     }
