@@ -28,7 +28,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub const TRANSACTION_HEADER: &str = "x-forgerock-transactionid";
 
 /// At most this many events are kept; the oldest go first.
-const CAPACITY: usize = 50_000;
+const CAPACITY: usize = 20_000;
 const MAX_PAGE: usize = 1000;
 const NS_PER_S: i64 = 1_000_000_000;
 const MAX_WINDOW_NS: i64 = 24 * 3600 * NS_PER_S;

@@ -12,7 +12,7 @@
 //! `/openidm/managed/{alpha,bravo}_{user,role,...}[/<id>]`, `/openidm/managed/svcacct/<id>`,
 //! `/openidm/config/managed`, writes to managed objects (`POST ?_action=create`, `PUT`,
 //! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
-//! `/iga/governance/{application,user}[/<id>]`.
+//! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
 //!
 //! Log API: `/monitoring/logs/sources`, `/monitoring/logs`, `/monitoring/logs/tail`
 //! (`x-api-key`/`x-api-secret`), `/keys[/<id>]` (admin-user bearer). Every answer carries
@@ -28,6 +28,7 @@
 mod authenticate;
 mod data;
 mod esv;
+mod esv_restart;
 mod faults;
 mod idm;
 mod idm_writes;
@@ -226,6 +227,7 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         logs: logs::LogStore::new(seed, cli.log_rate_limit, cli.log_rate_window),
         log_keys: Default::default(),
         idm_overlay: Default::default(),
+        esv_restart: Default::default(),
         settings,
     };
     // A ready log API key, as if created in the console.
@@ -325,6 +327,10 @@ fn router(state: Shared) -> Router {
         .route(
             "/environment/secrets/{id}/versions",
             get(esv::secret_versions),
+        )
+        .route(
+            "/environment/startup",
+            get(esv_restart::get_status).post(esv_restart::action),
         )
         .route("/environment/{*rest}", any(esv::other))
         // IGA

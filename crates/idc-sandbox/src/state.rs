@@ -100,6 +100,8 @@ pub struct AppState {
     pub log_keys: crate::keys::KeyStore,
     /// Written and deleted managed objects.
     pub idm_overlay: crate::idm_writes::Overlay,
+    /// `/environment/startup` restarts.
+    pub esv_restart: crate::esv_restart::Restart,
 }
 
 /// Locks a mutex, recovering the data if a handler panicked while holding it.
