@@ -132,6 +132,21 @@ fn sources_keys_and_refusals() {
     );
     assert_eq!(send(http_client().get(sandbox.at("/keys"))).status, 401);
     let admin = admin_token(&sandbox);
+    // That login is in am-authentication, under the admin's name.
+    let admin_name = sandbox.info["admin"]["username"].as_str().unwrap();
+    let filter = format!(
+        "/payload/eventName eq \"AM-TREE-LOGIN-COMPLETED\" and /payload/principal eq \"{admin_name}\""
+    );
+    let logins = logs(
+        &sandbox,
+        "/monitoring/logs",
+        &[("source", "am-everything"), ("_queryFilter", &filter)],
+        &key,
+    );
+    let logins = logins.body["result"].as_array().unwrap();
+    assert_eq!(logins.len(), 1, "{logins:?}");
+    assert_eq!(logins[0]["source"], "am-authentication");
+    assert_eq!(logins[0]["payload"]["result"], "SUCCESSFUL");
     let listed = send(http_client().get(sandbox.at("/keys")).bearer_auth(&admin));
     let entry = recorded(0);
     assert_eq!(listed.status, 200);

@@ -17,8 +17,10 @@ pub struct Served<'a> {
     pub action: Option<&'a str>,
     pub status: u16,
     pub elapsed_ms: u64,
-    /// The caller's id when a bearer named one.
+    /// The caller's id when a bearer named one (or the user a login just signed in).
     pub user_id: Option<String>,
+    /// For a login step that created a session: the user name it signed in.
+    pub signed_in: Option<String>,
 }
 
 /// A payload: JSON (`application/json`) or one text line (`text/plain`).
@@ -130,16 +132,24 @@ pub fn for_request(s: &Served<'_>) -> Vec<NewEvent> {
             Payload::Json(access(s, "AM-ACCESS-OUTCOME", component, "CREST", 1)),
         );
         if p.ends_with("/authenticate") {
+            // A step that asks for more callbacks completes a node; a session or a
+            // refusal completes the tree (the event frodo's searchEvents looks for).
+            let (event_name, result) = match (&s.signed_in, s.status) {
+                (Some(_), _) => ("AM-TREE-LOGIN-COMPLETED", "SUCCESSFUL"),
+                (None, 200) => ("AM-NODE-LOGIN-COMPLETED", "SUCCESSFUL"),
+                (None, _) => ("AM-TREE-LOGIN-COMPLETED", "FAILED"),
+            };
+            let principal: Vec<&String> = s.signed_in.iter().collect();
             let mut event = json!({
                 "_id": format!("{}-2", s.transaction_id),
                 "timestamp": iso_ms(s.ts_ns),
-                "eventName": if s.status == 200 { "AM-NODE-LOGIN-COMPLETED" } else { "AM-TREE-LOGIN-COMPLETED" },
+                "eventName": event_name,
                 "transactionId": s.transaction_id,
                 "trackingIds": [],
-                "principal": [],
+                "principal": principal,
                 "realm": realm_of(p),
                 "component": "Authentication",
-                "result": outcome(s.status),
+                "result": result,
                 "level": "INFO",
                 "source": "audit",
                 "topic": "authentication",
@@ -265,6 +275,7 @@ pub fn history(seed: u64, end_ns: i64) -> Vec<(i64, Option<String>, NewEvent)> {
             status,
             elapsed_ms: (h >> 33) % 40 + 1,
             user_id: Some(crate::data::uuid_for(seed, "alpha", (h >> 36) % 50).to_string()),
+            signed_in: None,
         };
         for event in for_request(&served) {
             out.push((ts, Some(transaction_id.clone()), event));

@@ -251,6 +251,10 @@ pub async fn observe(State(state): State<Shared>, mut request: Request, next: Ne
         response.headers_mut().insert(TRANSACTION_HEADER, value);
     }
     if !path.starts_with("/monitoring") && !path.starts_with("/keys") {
+        let (user_id, signed_in) = match signed_in(&state, &response) {
+            Some((universal_id, name)) => (Some(universal_id), Some(name)),
+            None => (user_id, None),
+        };
         let served = Served {
             transaction_id: &transaction_id,
             ts_ns: now_ns(),
@@ -260,6 +264,7 @@ pub async fn observe(State(state): State<Shared>, mut request: Request, next: Ne
             status: response.status().as_u16(),
             elapsed_ms: started.elapsed().as_millis() as u64,
             user_id,
+            signed_in,
         };
         state.logs.record(
             Some(&transaction_id),
@@ -267,6 +272,22 @@ pub async fn observe(State(state): State<Shared>, mut request: Request, next: Ne
         );
     }
     response
+}
+
+/// The (universal id, user name) of the session an answer just set, if it set one.
+fn signed_in(state: &AppState, response: &Response) -> Option<(String, String)> {
+    let prefix = format!("{}=", state.cookie_name);
+    let token = response
+        .headers()
+        .get_all(axum::http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&prefix))?
+        .split(';')
+        .next()?
+        .to_string();
+    let session = state.session(&token, false)?;
+    Some((session.universal_id, session.username))
 }
 
 fn error(status: StatusCode, message: &str, headers: &[(&str, String)]) -> Response {
