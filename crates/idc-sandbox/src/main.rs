@@ -26,12 +26,14 @@ mod esv;
 mod faults;
 mod idm;
 mod iga;
+mod internet;
 mod oauth;
 mod query_filter;
 mod serverinfo;
 mod sessions;
 mod state;
 mod stats;
+mod tls;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -79,6 +81,10 @@ struct Cli {
     /// Number of seeded IGA applications.
     #[arg(long, default_value_t = 40)]
     iga_applications: u32,
+    #[command(flatten)]
+    tls: tls::TlsArgs,
+    #[command(flatten)]
+    internet: internet::InternetArgs,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -203,6 +209,7 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         query_cache: Default::default(),
         stats: Default::default(),
         faults: Default::default(),
+        network: internet::Network::new(&cli.internet),
         roles_alpha: data::roles(seed, "alpha"),
         roles_bravo: data::roles(seed, "bravo"),
         variables: data::variables(),
@@ -320,6 +327,11 @@ fn router(state: Shared) -> Router {
             state.clone(),
             faults::edge,
         ))
+        .layer(internet::compression())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            internet::edge,
+        ))
         .with_state(state)
 }
 
@@ -345,8 +357,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listen address: {e}"))?;
     let (state, mut description) = build_state(&cli)?;
+    tls::set_identity(cli.tls.tls, &cli.tls.hostname, address);
+    let certificates = if cli.tls.tls {
+        let generated = tls::generate(&cli.tls.hostname, cli.tls.tls_cert_mode)?;
+        let ca_path = cli.state_dir.join("ca.pem");
+        write_private(&ca_path, &generated.ca_pem)?;
+        Some((generated.config, ca_path))
+    } else {
+        None
+    };
     let mut ready = serde_json::Map::new();
-    ready.insert("url".into(), json!(format!("http://{address}")));
+    ready.insert("url".into(), json!(tls::public_url(cli.tls.tls, address)));
+    if let Some((_, ca_path)) = &certificates {
+        ready.insert("ca_cert".into(), json!(ca_path.display().to_string()));
+    }
     if let Value::Object(rest) = description.take() {
         ready.extend(rest);
     }
@@ -360,10 +384,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             .flush()
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    match certificates {
+        Some((config, _)) => tls::serve(listener, config, app, shutdown_signal()).await,
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}")),
+    }
 }
 
 fn main() -> std::process::ExitCode {
