@@ -337,8 +337,7 @@ async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response
 /// `{"result":[` and then the same record forever, in 64 KiB chunks, until the client
 /// hangs up (the server then drops the stream).
 fn endless_body()
--> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> + Send
-{
+-> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> + Send {
     let record = "{\"_id\":\"endless\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},";
     let mut chunk = String::with_capacity(64 * 1024 + record.len());
     while chunk.len() < 64 * 1024 {
@@ -437,13 +436,11 @@ mod tests {
 
     #[test]
     fn expires_in_null_is_present() {
-        let f: Fault =
-            serde_json::from_str(r#"{"path_prefix":"/am","expires_in":null}"#).unwrap();
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":null}"#).unwrap();
         assert_eq!(f.expires_in, Some(Value::Null));
         let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am"}"#).unwrap();
         assert_eq!(f.expires_in, None);
-        let f: Fault =
-            serde_json::from_str(r#"{"path_prefix":"/am","expires_in":1e300}"#).unwrap();
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":1e300}"#).unwrap();
         assert_eq!(f.expires_in, Some(serde_json::json!(1e300)));
     }
 
