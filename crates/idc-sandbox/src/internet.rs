@@ -70,9 +70,13 @@ impl Network {
 }
 
 /// gzip for every answer whose client sends `Accept-Encoding: gzip` (tower-http's default
-/// predicate skips bodies known to be under 32 bytes, images and event streams).
+/// predicate skips bodies known to be under 32 bytes, images and event streams). Level 1,
+/// as nginx's default `gzip_comp_level`: the sandbox shares its cores with the client in
+/// benchmarks, so compression must not become the bottleneck.
 pub fn compression() -> tower_http::compression::CompressionLayer {
-    tower_http::compression::CompressionLayer::new().gzip(true)
+    tower_http::compression::CompressionLayer::new()
+        .gzip(true)
+        .quality(tower_http::CompressionLevel::Fastest)
 }
 
 /// Delays, meters and throttles every answer except the `/__sandbox` control routes,

@@ -233,6 +233,18 @@ mod tests {
     }
 
     #[test]
+    fn public_url_omits_443() {
+        let at = |s: &str| s.parse::<std::net::SocketAddr>().unwrap();
+        assert_eq!(public_url(true, at("127.0.0.1:443")), "https://127.0.0.1");
+        assert_eq!(
+            public_url(true, at("127.0.0.1:8443")),
+            "https://127.0.0.1:8443"
+        );
+        assert_eq!(public_url(true, at("[::1]:443")), "https://[::1]");
+        assert_eq!(public_url(false, at("127.0.0.1:80")), "http://127.0.0.1:80");
+    }
+
+    #[test]
     fn generates_every_mode() {
         for mode in [CertMode::Valid, CertMode::Expired, CertMode::WrongName] {
             let g = generate(&["tenant.idc.test".into()], mode).expect("generate");
