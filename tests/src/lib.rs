@@ -136,9 +136,9 @@ pub struct Sandbox {
     /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with `--tls`.
     pub url: String,
     pub state_dir: TempDir,
-    /// Talks to the control routes (trusts the sandbox's CA; any certificate when the
-    /// sandbox was started with a deliberately bad one).
-    control: reqwest::blocking::Client,
+    /// Started with `--tls-cert-mode expired|wrong-name`: the harness's own client then
+    /// accepts the bad certificate, so stats and faults still work.
+    bad_certificate: bool,
 }
 
 impl Sandbox {
@@ -181,20 +181,12 @@ impl Sandbox {
             .extra_args
             .windows(2)
             .any(|w| w[0] == "--tls-cert-mode" && w[1] != "valid");
-        let control = match info["ca_cert"].as_str() {
-            None => http_client(),
-            Some(ca) => client_builder()
-                .tls_certs_merge([ca_certificate(Path::new(ca))])
-                .tls_danger_accept_invalid_certs(bad_certificate)
-                .build()
-                .expect("reqwest client"),
-        };
         Sandbox {
             child,
             info,
             url,
             state_dir,
-            control,
+            bad_certificate,
         }
     }
 
@@ -212,8 +204,16 @@ impl Sandbox {
     }
 
     /// A client for this sandbox (trusts its CA when it has one; redirects not followed).
+    /// Built per call, like [`http_client`], so `Sandbox` stays unwind-safe.
     pub fn client(&self) -> reqwest::blocking::Client {
-        self.control.clone()
+        match self.ca_cert() {
+            None => http_client(),
+            Some(ca) => client_builder()
+                .tls_certs_merge([ca_certificate(Path::new(ca))])
+                .tls_danger_accept_invalid_certs(self.bad_certificate)
+                .build()
+                .expect("reqwest client"),
+        }
     }
 
     /// A URL of the sandbox: `sandbox.at("/openidm/managed/alpha_user")`.
@@ -223,7 +223,7 @@ impl Sandbox {
 
     /// The request counters of `/__sandbox/stats`.
     pub fn stats(&self) -> Value {
-        self.control
+        self.client()
             .get(self.at("/__sandbox/stats"))
             .send()
             .and_then(|r| r.error_for_status())
@@ -237,7 +237,7 @@ impl Sandbox {
     }
 
     pub fn reset_stats(&self) {
-        self.control
+        self.client()
             .post(self.at("/__sandbox/stats/reset"))
             .send()
             .and_then(|r| r.error_for_status())
@@ -247,7 +247,7 @@ impl Sandbox {
     /// Inject a fault (`/__sandbox/faults`), e.g.
     /// `json!({"path_prefix": "/openidm", "status": 503, "retry_after": 1, "count": 1})`.
     pub fn fault(&self, fault: Value) {
-        self.control
+        self.client()
             .post(self.at("/__sandbox/faults"))
             .json(&fault)
             .send()
