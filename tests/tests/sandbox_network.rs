@@ -504,3 +504,31 @@ fn proxy_forwards_absolute_form_http_and_checks_credentials() {
     assert!(!out.status.success());
     assert_eq!(proxy.refused_auth(), 2);
 }
+
+#[test]
+fn xh_and_httpie_trust_the_sandbox_ca_when_told() {
+    let sandbox = Sandbox::start_with(SandboxOptions::default().tls(&[]));
+    let ca = sandbox.ca_cert().unwrap();
+    let url = sandbox.at("/am/json/serverinfo/version");
+    let verify = format!("--verify={ca}");
+    for tool in ["xh", "http"] {
+        let run = |args: &[&str]| {
+            Command::new(idc_e2e::tool(tool))
+                .args(args)
+                .env_remove("REQUESTS_CA_BUNDLE")
+                .env_remove("SSL_CERT_FILE")
+                .output()
+                .unwrap_or_else(|e| panic!("run {tool}: {e}"))
+        };
+        let trusted = run(&["--ignore-stdin", "--body", &verify, "GET", &url]);
+        assert!(
+            trusted.status.success(),
+            "{tool}: {}",
+            text(&trusted.stderr)
+        );
+        let body: Value = serde_json::from_slice(&trusted.stdout).expect("JSON");
+        assert!(body["version"].is_string(), "{tool}: {body}");
+        let untrusted = run(&["--ignore-stdin", "--body", "GET", &url]);
+        assert!(!untrusted.status.success(), "{tool} trusted an unknown CA");
+    }
+}
