@@ -315,7 +315,11 @@ async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response
     }
     if fault.paging_cycle {
         // Zero-based: the first answer carries "A", the second "B", and so on.
-        let cookie = if fault.served.is_multiple_of(2) { "A" } else { "B" };
+        let cookie = if fault.served.is_multiple_of(2) {
+            "A"
+        } else {
+            "B"
+        };
         let body = serde_json::json!({
             "result": [],
             "resultCount": 0,
