@@ -88,7 +88,7 @@ fn token_answer(client: &reqwest::blocking::Client, base: &str, assertion: &str)
             ("assertion", assertion),
             ("client_id", "service-account"),
             ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
-            ("scope", "fr:idm:*"),
+            ("scope", "fr:idm:* fr:idc:esv:* fr:iga:*"),
         ])
         .send()
         .expect("token request");
@@ -191,6 +191,13 @@ fn jwt_aud_may_name_any_hostname_of_the_sandbox() {
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("access_token"));
 
+    // Addressed without a port (as through a proxy that maps the name), the origin is
+    // the name on 443, as real tenants' clients put it in `aud`.
+    let portless = format!("https://{NAME}");
+    let aud = format!("https://{NAME}:443/am/oauth2/access_token");
+    let (status, body) = token_answer(&client, &portless, &assertion(&sandbox, &aud));
+    assert_eq!(status, 200, "{body}");
+
     // The 127.0.0.1 audience is not this request's endpoint: refused.
     let other = sandbox.at("/am/oauth2/access_token");
     let (status, body) = token_answer(&client, &base, &assertion(&sandbox, &other));
@@ -285,19 +292,25 @@ fn gzip_when_asked_and_counted() {
         "gzip {gzip_bytes} bytes vs plain {plain_bytes}"
     );
 
-    // ESV and AM JSON answers are compressed too.
-    for path in ["/environment/variables", "/am/json/serverinfo/*"] {
+    // ESV, IGA and AM JSON answers are compressed too.
+    for path in [
+        "/environment/variables",
+        "/iga/governance/application",
+        "/am/json/serverinfo/*",
+    ] {
         let out = curl(&[
             "--compressed",
             "-H",
             &bearer,
             "-D",
             headers_arg,
+            "-w",
+            "%{http_code}",
             "-o",
             "/dev/null",
             &sandbox.at(path),
         ]);
-        assert!(out.status.success());
+        assert_eq!(text(&out.stdout), "200", "{path}");
         let h = std::fs::read_to_string(&headers).unwrap().to_lowercase();
         assert!(h.contains("content-encoding: gzip"), "{path}: {h}");
     }
