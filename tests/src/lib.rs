@@ -6,6 +6,8 @@
 //! (`cargo build --workspace && cargo test --workspace`), so the binaries are next to the
 //! test executables.
 
+pub mod proxy;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -105,14 +107,38 @@ impl Default for SandboxOptions {
     }
 }
 
+impl SandboxOptions {
+    /// Adds sandbox flags: `SandboxOptions::default().args(["--tls", "--latency-ms", "50"])`.
+    pub fn args<I, S>(mut self, args: I) -> SandboxOptions
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.extra_args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// HTTPS with the sandbox's own CA (`Sandbox::ca_cert`), answering also as `hostnames`.
+    pub fn tls(self, hostnames: &[&str]) -> SandboxOptions {
+        let mut args = vec!["--tls".to_string()];
+        for name in hostnames {
+            args.extend(["--hostname".to_string(), name.to_string()]);
+        }
+        self.args(args)
+    }
+}
+
 /// A running `idc-sandbox`, stopped when dropped.
 pub struct Sandbox {
     child: Child,
     /// The parsed `sandbox.json` (the ready line).
     pub info: Value,
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT`, or `https://127.0.0.1:PORT` with `--tls`.
     pub url: String,
     pub state_dir: TempDir,
+    /// Started with `--tls-cert-mode expired|wrong-name`: the harness's own client then
+    /// accepts the bad certificate, so stats and faults still work.
+    bad_certificate: bool,
 }
 
 impl Sandbox {
@@ -151,11 +177,42 @@ impl Sandbox {
         }
         let info: Value = serde_json::from_str(line.trim()).expect("ready line is JSON");
         let url = info["url"].as_str().expect("url in ready line").to_string();
+        let bad_certificate = options
+            .extra_args
+            .windows(2)
+            .any(|w| w[0] == "--tls-cert-mode" && w[1] != "valid");
         Sandbox {
             child,
             info,
             url,
             state_dir,
+            bad_certificate,
+        }
+    }
+
+    /// `DIR/ca.pem` of a `--tls` sandbox.
+    pub fn ca_cert(&self) -> Option<&str> {
+        self.info["ca_cert"].as_str()
+    }
+
+    /// The port the sandbox listens on.
+    pub fn port(&self) -> u16 {
+        self.url
+            .rsplit_once(':')
+            .and_then(|(_, p)| p.parse().ok())
+            .unwrap_or(443)
+    }
+
+    /// A client for this sandbox (trusts its CA when it has one; redirects not followed).
+    /// Built per call, like [`http_client`], so `Sandbox` stays unwind-safe.
+    pub fn client(&self) -> reqwest::blocking::Client {
+        match self.ca_cert() {
+            None => http_client(),
+            Some(ca) => client_builder()
+                .tls_certs_merge([ca_certificate(Path::new(ca))])
+                .tls_danger_accept_invalid_certs(self.bad_certificate)
+                .build()
+                .expect("reqwest client"),
         }
     }
 
@@ -166,7 +223,7 @@ impl Sandbox {
 
     /// The request counters of `/__sandbox/stats`.
     pub fn stats(&self) -> Value {
-        http_client()
+        self.client()
             .get(self.at("/__sandbox/stats"))
             .send()
             .and_then(|r| r.error_for_status())
@@ -180,7 +237,7 @@ impl Sandbox {
     }
 
     pub fn reset_stats(&self) {
-        http_client()
+        self.client()
             .post(self.at("/__sandbox/stats/reset"))
             .send()
             .and_then(|r| r.error_for_status())
@@ -190,7 +247,7 @@ impl Sandbox {
     /// Inject a fault (`/__sandbox/faults`), e.g.
     /// `json!({"path_prefix": "/openidm", "status": 503, "retry_after": 1, "count": 1})`.
     pub fn fault(&self, fault: Value) {
-        http_client()
+        self.client()
             .post(self.at("/__sandbox/faults"))
             .json(&fault)
             .send()
@@ -223,11 +280,19 @@ impl Drop for Sandbox {
 /// A plain HTTP client for talking to the sandbox directly (stats, faults, contract tests).
 /// Redirects are not followed, so tests can see the tenant's 302s.
 pub fn http_client() -> reqwest::blocking::Client {
+    client_builder().build().expect("reqwest client")
+}
+
+fn client_builder() -> reqwest::blocking::ClientBuilder {
     reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(60))
-        .build()
-        .expect("reqwest client")
+}
+
+/// A PEM certificate file (the sandbox's `ca.pem`) for reqwest.
+pub fn ca_certificate(path: &Path) -> reqwest::Certificate {
+    let pem = std::fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    reqwest::Certificate::from_pem(&pem).expect("a PEM certificate")
 }
 
 /// An isolated user: its own `HOME`, `IDC_CONFIG_DIR`, `IDC_CACHE_DIR`, file credential

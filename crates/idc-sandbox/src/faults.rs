@@ -1,5 +1,12 @@
 //! Fault injection (`POST /__sandbox/faults`) and the edge middleware that counts,
 //! logs and applies faults to every request.
+//!
+//! A fault applies to the next `count` requests whose path starts with `path_prefix`.
+//! Besides the gateway faults (`status`, `retry_after`, `delay_ms`, `body`), hostile ones:
+//! `raw_body` (any text, with `status` and `headers`), `redirect` (a Location to any URL),
+//! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
+//! answer) and `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...).
+//! `headers` are added to whatever the fault answers.
 
 use crate::state::{JSON_PLAIN, Shared, json, lock, respond};
 use axum::body::Body;
@@ -7,6 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::StreamExt as _;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Mutex;
@@ -26,6 +34,32 @@ pub struct Fault {
     pub body: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
+    /// Headers added to the answer (`{"name": "value"}`).
+    #[serde(default)]
+    pub headers: serde_json::Map<String, Value>,
+    /// The answer's body verbatim (status from `status`, default 200).
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// Answer a redirect to this URL (status from `status` when 3xx, default 302).
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// Answer 200 (or `status`) with a JSON-looking body that never ends.
+    #[serde(default)]
+    pub endless: bool,
+    /// Replace `expires_in` of the real answer with this JSON value (even `null`).
+    #[serde(default, deserialize_with = "present")]
+    pub expires_in: Option<Value>,
+    /// Answer IDM queries with empty pages whose `pagedResultsCookie` cycles "A", "B", ...
+    #[serde(default)]
+    pub paging_cycle: bool,
+    /// How many requests this fault has answered (for `paging_cycle`).
+    #[serde(skip)]
+    pub served: u32,
+}
+
+/// A field that is present, even as `null`, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
 }
 
 fn one() -> u32 {
@@ -46,6 +80,7 @@ impl Faults {
             .position(|f| path.starts_with(&f.path_prefix) && f.count > 0)?;
         let fault = pending[position].clone();
         pending[position].count -= 1;
+        pending[position].served += 1;
         if pending[position].count == 0 {
             pending.remove(position);
         }
@@ -84,6 +119,14 @@ pub async fn add_fault(State(state): State<Shared>, body: axum::body::Bytes) -> 
             JSON_PLAIN,
             &[],
             &serde_json::json!({"error": "invalid status"}),
+        );
+    }
+    if let Err(problem) = check_hostile(&fault) {
+        return json(
+            StatusCode::BAD_REQUEST,
+            JSON_PLAIN,
+            &[],
+            &serde_json::json!({"error": problem}),
         );
     }
     let mut pending = lock(&state.faults.pending);
@@ -191,6 +234,142 @@ pub async fn edge(State(state): State<Shared>, request: Request, next: Next) -> 
 }
 
 async fn apply_fault(fault: &Fault, path: &str, request: Request, next: Next) -> Response {
+    let mut response = match hostile(fault, request, next).await {
+        Ok(response) => response,
+        Err((request, next)) => gateway(fault, path, request, next).await,
+    };
+    for (name, value) in &fault.headers {
+        if let (Ok(name), Some(Ok(value))) = (
+            header::HeaderName::try_from(name.as_str()),
+            value.as_str().map(header::HeaderValue::from_str),
+        ) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+}
+
+/// Refuses hostile faults the sandbox could not answer (bad header names or values).
+fn check_hostile(fault: &Fault) -> Result<(), String> {
+    for (name, value) in &fault.headers {
+        let Some(value) = value.as_str() else {
+            return Err(format!("header {name}: the value must be a string"));
+        };
+        if header::HeaderName::try_from(name.as_str()).is_err()
+            || header::HeaderValue::from_str(value).is_err()
+        {
+            return Err(format!("header {name}: not a valid HTTP header"));
+        }
+    }
+    if let Some(location) = &fault.redirect
+        && header::HeaderValue::from_str(location).is_err()
+    {
+        return Err("redirect: not a valid Location header value".into());
+    }
+    Ok(())
+}
+
+/// The status of a hostile answer: the fault's, else `default`.
+fn status_or(fault: &Fault, default: StatusCode) -> StatusCode {
+    fault
+        .status
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(default)
+}
+
+/// Answers the hostile kinds; gives the request back when the fault is of none of them.
+async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response, (Request, Next)> {
+    if fault.endless {
+        let status = status_or(fault, StatusCode::OK);
+        return Ok(respond(
+            status,
+            Some(JSON_PLAIN),
+            &[],
+            Body::from_stream(endless_body()),
+        ));
+    }
+    if let Some(location) = &fault.redirect {
+        let status = fault
+            .status
+            .and_then(|s| StatusCode::from_u16(s).ok())
+            .filter(StatusCode::is_redirection)
+            .unwrap_or(StatusCode::FOUND);
+        return Ok(respond(
+            status,
+            None,
+            &[("location", location.clone())],
+            Body::empty(),
+        ));
+    }
+    if let Some(raw) = &fault.raw_body {
+        return Ok(respond(
+            status_or(fault, StatusCode::OK),
+            None,
+            &[],
+            raw.clone(),
+        ));
+    }
+    if let Some(expires_in) = &fault.expires_in {
+        let real = next.run(request).await;
+        return Ok(replace_expires_in(real, expires_in).await);
+    }
+    if fault.paging_cycle {
+        // Zero-based: the first answer carries "A", the second "B", and so on.
+        let cookie = if fault.served.is_multiple_of(2) {
+            "A"
+        } else {
+            "B"
+        };
+        let body = serde_json::json!({
+            "result": [],
+            "resultCount": 0,
+            "pagedResultsCookie": cookie,
+            "totalPagedResultsPolicy": "NONE",
+            "totalPagedResults": -1,
+            "remainingPagedResults": -1,
+        });
+        return Ok(json(
+            StatusCode::OK,
+            crate::state::JSON_UTF8_LOWER,
+            &[],
+            &body,
+        ));
+    }
+    Err((request, next))
+}
+
+/// `{"result":[` and then the same record forever, in 64 KiB chunks, until the client
+/// hangs up (the server then drops the stream).
+fn endless_body()
+-> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> + Send {
+    let record = "{\"_id\":\"endless\",\"pad\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},";
+    let mut chunk = String::with_capacity(64 * 1024 + record.len());
+    while chunk.len() < 64 * 1024 {
+        chunk.push_str(record);
+    }
+    let chunk = axum::body::Bytes::from(chunk);
+    let head = axum::body::Bytes::from_static(b"{\"result\":[");
+    futures_util::stream::iter(std::iter::once(Ok(head)))
+        .chain(futures_util::stream::repeat_with(move || Ok(chunk.clone())))
+}
+
+/// The real answer with its JSON `expires_in` replaced (left alone when not a JSON object).
+async fn replace_expires_in(real: Response, expires_in: &Value) -> Response {
+    let (mut parts, body) = real.into_parts();
+    let bytes = axum::body::to_bytes(body, 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let mut value: Value = match serde_json::from_slice(&bytes) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    value["expires_in"] = expires_in.clone();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(value.to_string()))
+}
+
+/// The gateway faults of the first version: status, HTML, truncated bodies.
+async fn gateway(fault: &Fault, path: &str, request: Request, next: Next) -> Response {
     match (fault.body.as_deref(), fault.status) {
         (Some("truncated"), status) => {
             let real = next.run(request).await;
@@ -245,11 +424,28 @@ mod tests {
             delay_ms: 0,
             body: None,
             count: 2,
+            headers: Default::default(),
+            raw_body: None,
+            redirect: None,
+            endless: false,
+            expires_in: None,
+            paging_cycle: false,
+            served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());
         assert!(faults.take("/openidm/managed/alpha_user").is_some());
         assert!(faults.take("/openidm/x").is_some());
         assert!(faults.take("/openidm/x").is_none());
+    }
+
+    #[test]
+    fn expires_in_null_is_present() {
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":null}"#).unwrap();
+        assert_eq!(f.expires_in, Some(Value::Null));
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am"}"#).unwrap();
+        assert_eq!(f.expires_in, None);
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":1e300}"#).unwrap();
+        assert_eq!(f.expires_in, Some(serde_json::json!(1e300)));
     }
 
     #[test]

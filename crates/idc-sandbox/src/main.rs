@@ -20,7 +20,11 @@
 //!
 //! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
-//! "html"|"truncated"|null,"count"}`), `DELETE /__sandbox/faults`.
+//! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
+//! "paging_cycle"}`, see `faults.rs`), `DELETE /__sandbox/faults`.
+//!
+//! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),
+//! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`tls.rs`, `internet.rs`).
 
 // Guards return the ready-made error response as `Err`; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
@@ -33,6 +37,7 @@ mod faults;
 mod idm;
 mod idm_writes;
 mod iga;
+mod internet;
 mod keys;
 mod log_events;
 mod logs;
@@ -42,6 +47,7 @@ mod serverinfo;
 mod sessions;
 mod state;
 mod stats;
+mod tls;
 
 use axum::Router;
 use axum::routing::{any, get, post};
@@ -95,6 +101,10 @@ struct Cli {
     /// Length of the log API's rate-limit window, seconds.
     #[arg(long, default_value_t = 60)]
     log_rate_window: i64,
+    #[command(flatten)]
+    tls: tls::TlsArgs,
+    #[command(flatten)]
+    internet: internet::InternetArgs,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -219,6 +229,7 @@ fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         query_cache: Default::default(),
         stats: Default::default(),
         faults: Default::default(),
+        network: internet::Network::new(&cli.internet),
         roles_alpha: data::roles(seed, "alpha"),
         roles_bravo: data::roles(seed, "bravo"),
         variables: data::variables(),
@@ -362,10 +373,16 @@ fn router(state: Shared) -> Router {
             state.clone(),
             faults::edge,
         ))
-        // Outermost: every answer, faults included, carries a transaction id and is logged.
+        // Every answer, faults included, carries a transaction id and is logged.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             logs::observe,
+        ))
+        // Outermost: the internet (compression, then latency and bandwidth on the wire).
+        .layer(internet::compression())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            internet::edge,
         ))
         .with_state(state)
 }
@@ -392,8 +409,20 @@ async fn run(cli: Cli) -> Result<(), String> {
         .local_addr()
         .map_err(|e| format!("cannot read the listen address: {e}"))?;
     let (state, mut description) = build_state(&cli)?;
+    tls::set_identity(cli.tls.tls, &cli.tls.hostname, address);
+    let certificates = if cli.tls.tls {
+        let generated = tls::generate(&cli.tls.hostname, cli.tls.tls_cert_mode)?;
+        let ca_path = cli.state_dir.join("ca.pem");
+        write_private(&ca_path, &generated.ca_pem)?;
+        Some((generated.config, ca_path))
+    } else {
+        None
+    };
     let mut ready = serde_json::Map::new();
-    ready.insert("url".into(), json!(format!("http://{address}")));
+    ready.insert("url".into(), json!(tls::public_url(cli.tls.tls, address)));
+    if let Some((_, ca_path)) = &certificates {
+        ready.insert("ca_cert".into(), json!(ca_path.display().to_string()));
+    }
     if let Value::Object(rest) = description.take() {
         ready.extend(rest);
     }
@@ -407,10 +436,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             .flush()
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    match certificates {
+        Some((config, _)) => tls::serve(listener, config, app, shutdown_signal()).await,
+        None => axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}")),
+    }
 }
 
 fn main() -> std::process::ExitCode {

@@ -89,6 +89,7 @@ pub struct AppState {
     pub query_cache: crate::idm::QueryCache,
     pub stats: Stats,
     pub faults: Faults,
+    pub network: crate::internet::Network,
     pub roles_alpha: Vec<Value>,
     pub roles_bravo: Vec<Value>,
     pub variables: Vec<Value>,
@@ -265,19 +266,7 @@ pub fn scope_allows(granted: &[String], needed: &str) -> bool {
 
 /// The `scheme://host:port` the client connected to (the port always explicit).
 pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("127.0.0.1");
-    if host
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| p.chars().all(|c| c.is_ascii_digit()))
-        && !host.ends_with(']')
-    {
-        format!("http://{host}")
-    } else {
-        format!("http://{host}:80")
-    }
+    crate::tls::origin(headers.get(header::HOST).and_then(|h| h.to_str().ok()))
 }
 
 pub const JSON_UTF8_UPPER: &str = "application/json;charset=UTF-8";

@@ -85,12 +85,17 @@ impl Stats {
 }
 
 pub async fn get_stats(State(state): State<Shared>) -> Response {
-    json(StatusCode::OK, JSON_PLAIN, &[], &state.stats.snapshot())
+    let mut snapshot = state.stats.snapshot();
+    state.network.add_counters(&mut snapshot);
+    json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 
 pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.stats.reset();
-    json(StatusCode::OK, JSON_PLAIN, &[], &state.stats.snapshot())
+    state.network.reset();
+    let mut snapshot = state.stats.snapshot();
+    state.network.add_counters(&mut snapshot);
+    json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 
 #[cfg(test)]
