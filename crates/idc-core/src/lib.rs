@@ -14,6 +14,8 @@ pub mod idc;
 pub mod paging;
 pub mod profile;
 pub mod secret;
+#[cfg(test)]
+mod testing;
 
 pub use cache::CredentialKind;
 pub use error::{Error, Result};

@@ -258,29 +258,18 @@ pub fn request_token(
     loop {
         let answer = post_grant(client, tenant, &assertion, &scopes)?;
         if answer.is_success() {
-            let token: TokenResponse =
-                serde_json::from_value(answer.json(TOKEN_PATH)?).map_err(|_| Error::Protocol {
-                    path: TOKEN_PATH.to_string(),
-                    reason: "the token answer has no access_token".to_string(),
-                })?;
+            let token: TokenResponse = answer.json_as(TOKEN_PATH)?;
             return Ok(ServiceAccountToken {
                 token,
                 scopes,
                 dropped_scopes,
             });
         }
-        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
-        let oauth_error = body
-            .as_ref()
-            .and_then(|b| b.get("error"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let description = body
-            .as_ref()
-            .and_then(|b| b.get("error_description"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let refused = answer.oauth_error();
+        let oauth_error = refused.as_ref().map(|refused| refused.error.clone());
+        let description = refused
+            .and_then(|refused| refused.description)
+            .unwrap_or_default();
         if oauth_error.as_deref() == Some("invalid_scope") && dropped_scopes.is_empty() {
             let refused = unsupported_scopes(&description);
             let remaining: Vec<String> = scopes
@@ -328,10 +317,7 @@ fn post_grant(
             ("grant_type", GRANT_TYPE),
             ("scope", scope.as_str()),
         ];
-        client
-            .post(url.clone())
-            .header("Accept-API-Version", "protocol=2.1,resource=1.0")
-            .form(&form)
+        client.post(url.clone()).form(&form)
     })
 }
 
