@@ -1,5 +1,7 @@
-//! One error type for idc-core. Every message names what went wrong and what to do, and
-//! never contains a secret.
+//! One error type for idc-core: kinds with data, as cargo-credential's `ErrorKind`. The
+//! `Display` of each is neutral (it names no front end's command); [`Error::remedy`] says
+//! what the user should do as data, and each front end words it in its own commands.
+//! No message contains a secret.
 
 use std::path::PathBuf;
 
@@ -8,13 +10,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// No profile of that name exists.
-    #[error("no profile named '{0}': run `idc login --profile {0} ...` first")]
-    UnknownProfile(String),
+    /// No profile of that name exists; `known` are the profiles that do.
+    #[error("no profile named '{name}'")]
+    UnknownProfile { name: String, known: Vec<String> },
 
-    /// No profile at all, or several and none chosen.
-    #[error("{0}")]
-    NoProfile(String),
+    /// No profile was named and none is the default: there are none (`known` is empty), or
+    /// several and none was chosen.
+    #[error("{}", no_profile_message(known))]
+    NoProfile { known: Vec<String> },
+
+    /// Several profiles are for the tenant of `url` and none was chosen.
+    #[error("several profiles match {url}: choose one with $IDC_PROFILE ({})", matching.join(", "))]
+    AmbiguousProfile { url: String, matching: Vec<String> },
 
     /// A bad URL or path given by the user.
     #[error("invalid URL '{url}': {reason}")]
@@ -28,18 +35,28 @@ pub enum Error {
     #[error("service account key {path}: {reason}")]
     Jwk { path: PathBuf, reason: String },
 
-    /// A login parameter is missing or inconsistent (e.g. a session login with no password).
+    /// A login parameter is missing or inconsistent.
     #[error("{0}")]
     Login(String),
+
+    /// A login that needs a password or client secret got none.
+    #[error("a {flow} login of '{who}' needs the {secret}")]
+    MissingSecret {
+        flow: crate::profile::AuthFlow,
+        who: String,
+        secret: SecretKind,
+    },
+
+    /// The stored client secret a renewal needs is gone (logged out).
+    #[error("the client secret of profile '{profile}' is not stored (logged out?)")]
+    SecretNotStored { profile: String },
 
     /// The tenant refused the credentials (invalid_grant, Login failure, ...).
     #[error("{message}")]
     Auth { message: String },
 
     /// The cached session has expired and cannot be renewed without the user.
-    #[error(
-        "the session of profile '{profile}' has expired: run `idc login --profile {profile}` again"
-    )]
+    #[error("the session of profile '{profile}' has expired")]
     SessionExpired { profile: String },
 
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
@@ -75,6 +92,73 @@ pub enum Error {
 
     #[error("credential store: {0}")]
     Store(String),
+}
+
+/// The secret a login reads from outside the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    Password,
+    ClientSecret,
+}
+
+impl std::fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecretKind::Password => "password",
+            SecretKind::ClientSecret => "client secret",
+        })
+    }
+}
+
+/// What the user should do about an error, as data: each front end words it with its own
+/// commands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Remedy {
+    /// Log in for the first time (no profile yet).
+    FirstLogin,
+    /// Log in (again) with this profile: it does not exist, or its credential is gone.
+    LogIn { profile: String },
+    /// Log in again with `scope` among the scopes.
+    LogInWithScope { scope: String },
+    /// Give the login its secret (piped in, or from stdin or a file).
+    GiveSecret { secret: SecretKind },
+}
+
+impl Error {
+    /// What to do about this error, when the user can do something.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Error::NoProfile { known } if known.is_empty() => Some(Remedy::FirstLogin),
+            Error::UnknownProfile { name, .. } => Some(Remedy::LogIn {
+                profile: name.clone(),
+            }),
+            Error::SessionExpired { profile } | Error::SecretNotStored { profile } => {
+                Some(Remedy::LogIn {
+                    profile: profile.clone(),
+                })
+            }
+            Error::MissingSecret { secret, .. } => Some(Remedy::GiveSecret { secret: *secret }),
+            Error::Service {
+                status: 403,
+                missing_scope: Some(scope),
+                ..
+            } => Some(Remedy::LogInWithScope {
+                scope: scope.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+fn no_profile_message(known: &[String]) -> String {
+    if known.is_empty() {
+        "no profile yet".to_string()
+    } else {
+        format!(
+            "several profiles and no default: choose one with --profile or $IDC_PROFILE ({})",
+            known.join(", ")
+        )
+    }
 }
 
 /// One clear line from an error answer of any of the tenant's shapes: CREST
@@ -130,9 +214,7 @@ impl Error {
             } else {
                 ""
             };
-            message.push_str(&format!(
-                " (this endpoint needs scope {scope}{alternative}: log in with it, e.g. `idc login --scope \"... {scope}\"`)"
-            ));
+            message.push_str(&format!(" (this endpoint needs scope {scope}{alternative})"));
         }
         if retries > 0 {
             let tries = if retries == 1 { "retry" } else { "retries" };
@@ -153,7 +235,7 @@ impl Error {
 
 fn advice_for_status(status: u16) -> Option<&'static str> {
     match status {
-        401 => Some("the credential was refused: log in again with `idc login`"),
+        401 => Some("the credential was refused: log in again"),
         403 => Some("the credential lacks the permission for this request"),
         429 => Some("the tenant is rate limiting requests: wait a moment and try again"),
         502..=504 => Some("the tenant is unavailable: try again later"),
