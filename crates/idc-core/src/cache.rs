@@ -368,7 +368,11 @@ impl TenantCache {
         self.cache_dir.join(area).join(format!("{short}.json"))
     }
 
-    pub(crate) fn load<T: serde::de::DeserializeOwned>(&self, area: &str, tenant: &Url) -> Option<T> {
+    pub(crate) fn load<T: serde::de::DeserializeOwned>(
+        &self,
+        area: &str,
+        tenant: &Url,
+    ) -> Option<T> {
         let text = std::fs::read_to_string(self.path(area, tenant)).ok()?;
         serde_json::from_str(&text).ok()
     }

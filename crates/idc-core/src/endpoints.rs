@@ -109,7 +109,9 @@ pub(crate) fn cached_managed_paths(credentials: &Credentials, profile: &Profile)
             paths: cached.map(|record| record.paths).unwrap_or_default(),
         },
     };
-    credentials.tenants.save(ENDPOINTS_AREA, &profile.tenant, &record);
+    credentials
+        .tenants
+        .save(ENDPOINTS_AREA, &profile.tenant, &record);
     record.paths
 }
 

@@ -113,6 +113,7 @@ impl std::fmt::Display for SecretKind {
 /// What the user should do about an error, as data: each front end words it with its own
 /// commands.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Remedy {
     /// Log in for the first time (no profile yet).
     FirstLogin,
@@ -214,7 +215,9 @@ impl Error {
             } else {
                 ""
             };
-            message.push_str(&format!(" (this endpoint needs scope {scope}{alternative})"));
+            message.push_str(&format!(
+                " (this endpoint needs scope {scope}{alternative})"
+            ));
         }
         if retries > 0 {
             let tries = if retries == 1 { "retry" } else { "retries" };

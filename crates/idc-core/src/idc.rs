@@ -17,8 +17,8 @@ use crate::paging::{Pager, Query};
 use crate::profile::{ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
-use crate::status::{self, LogoutOutcome, ProfileStatus};
 use crate::secret::Secret;
+use crate::status::{self, LogoutOutcome, ProfileStatus};
 
 /// Entry point: where config and cache live, and which credential store is used.
 /// Cheap to create; builds no HTTP client until a request needs one, so a warm-cache
@@ -74,7 +74,12 @@ impl Idc {
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
-        Ok(Idc::build(config_dir, cache_dir, store, lookup(vars::PROFILE)))
+        Ok(Idc::build(
+            config_dir,
+            cache_dir,
+            store,
+            lookup(vars::PROFILE),
+        ))
     }
 
     /// A facade over explicit directories and store (tests, embedding). `$IDC_PROFILE` is

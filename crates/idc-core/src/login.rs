@@ -69,12 +69,23 @@ pub(crate) fn login(
             jwk_path,
             scopes,
         } => service_account(credentials, &mut profile, &id, &jwk_path, &scopes)?,
-        AuthKind::Session { username, journey } => {
-            session(credentials, &profile, &username, journey.as_deref(), &request)?
-        }
+        AuthKind::Session { username, journey } => session(
+            credentials,
+            &profile,
+            &username,
+            journey.as_deref(),
+            &request,
+        )?,
         AuthKind::ClientCredentials { client_id, scopes } => {
             let existing = plan.existing.as_ref();
-            client_credentials(credentials, &profile, existing, &client_id, &scopes, &request)?
+            client_credentials(
+                credentials,
+                &profile,
+                existing,
+                &client_id,
+                &scopes,
+                &request,
+            )?
         }
     };
     let keep = obtained.secret.as_ref().map(|(key, _)| key.as_str());
@@ -137,11 +148,14 @@ fn session(
     journey: Option<&str>,
     request: &LoginRequest,
 ) -> Result<Obtained> {
-    let password = request.secret.as_ref().ok_or_else(|| Error::MissingSecret {
-        flow: AuthFlow::Session,
-        who: username.to_string(),
-        secret: SecretKind::Password,
-    })?;
+    let password = request
+        .secret
+        .as_ref()
+        .ok_or_else(|| Error::MissingSecret {
+            flow: AuthFlow::Session,
+            who: username.to_string(),
+            secret: SecretKind::Password,
+        })?;
     let client = credentials.client()?;
     let cookie_name = credentials.cookie_name(&profile.tenant)?;
     let session = auth::session::login(

@@ -483,7 +483,10 @@ mod tests {
             config.profile("dev").unwrap(),
             sample("dev", "https://dev.example.com")
         );
-        assert_eq!(config.profile("prod").unwrap().auth.flow(), AuthFlow::Session);
+        assert_eq!(
+            config.profile("prod").unwrap().auth.flow(),
+            AuthFlow::Session
+        );
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(text.contains("default = \"dev\""), "{text}");
         assert!(text.contains("[profiles.dev]"), "{text}");

@@ -120,19 +120,23 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
     Ok(url)
 }
 
-
 fn send_get(
     credentials: &Credentials,
     profile: &Profile,
     url: &Url,
     credential: &Credential,
 ) -> Result<Answer> {
-    http::send(credentials.client()?, &profile.tenant, url.path(), |client| {
-        client.get(url.clone()).header(
-            credential.header_name.as_str(),
-            credential.header_value.expose().as_str(),
-        )
-    })
+    http::send(
+        credentials.client()?,
+        &profile.tenant,
+        url.path(),
+        |client| {
+            client.get(url.clone()).header(
+                credential.header_name.as_str(),
+                credential.header_value.expose().as_str(),
+            )
+        },
+    )
 }
 
 /// GET `url` with the profile's credential; on a 401, renew the credential once and retry.
@@ -173,7 +177,8 @@ mod tests {
     #[test]
     fn idm_collections_get_default_filter_and_page_size() {
         let profile = sa_profile();
-        let url = |path: &str, query: &Query| request_url(&profile, path, query).unwrap().to_string();
+        let url =
+            |path: &str, query: &Query| request_url(&profile, path, query).unwrap().to_string();
         let none = Query::default();
         assert_eq!(
             url("/openidm/managed/alpha_user", &none),

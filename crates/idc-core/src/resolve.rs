@@ -237,4 +237,3 @@ fn absolute_path(path: &Path) -> PathBuf {
             .unwrap_or_else(|_| path.to_path_buf())
     }
 }
-

@@ -36,9 +36,9 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
-        let info = credentials.client().and_then(|client| {
-            auth::session::session_info(client, &profile.tenant, &cached.token)
-        });
+        let info = credentials
+            .client()
+            .and_then(|client| auth::session::session_info(client, &profile.tenant, &cached.token));
         match info {
             Ok(Some(info)) => {
                 status.expires_at = Some(info.expires_at());

@@ -1,9 +1,12 @@
-//! The helper's errors: idc-core's, plus the few that belong to the front end. Every message
-//! is one line that says what to do, and none carries a secret.
+//! The helper's errors: idc-core's kinds worded with the helper's own commands, plus the
+//! few that belong to the front end. Every message is one line that says what to do, and
+//! none carries a secret.
+
+use idc_core::{Remedy, SecretKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum HelperError {
-    #[error(transparent)]
+    #[error("{}", worded(.0))]
     Core(#[from] idc_core::Error),
 
     /// A URL argument that matches no profile's tenant.
@@ -41,5 +44,77 @@ impl HelperError {
             HelperError::Core(idc_core::Error::InvalidUrl { .. }) => 2,
             _ => 1,
         }
+    }
+}
+
+/// idc-core's neutral message, and what to do about it in `git-credential-idc` terms.
+fn worded(error: &idc_core::Error) -> String {
+    let mut text = error.to_string();
+    if let idc_core::Error::UnknownProfile { known, .. } = error
+        && !known.is_empty()
+    {
+        text.push_str(&format!(" (the profiles: {})", known.join(", ")));
+    }
+    match error.remedy() {
+        Some(remedy) => format!("{text}: {}", remedy_in_helper_words(&remedy)),
+        None => text,
+    }
+}
+
+fn remedy_in_helper_words(remedy: &Remedy) -> String {
+    match remedy {
+        Remedy::FirstLogin => "log in first, e.g. `git-credential-idc login --tenant https://<tenant> --service-account <id> --jwk <file>`".to_string(),
+        Remedy::LogIn { profile } => format!("log in with `git-credential-idc login --profile {profile} ...`"),
+        Remedy::LogInWithScope { scope } => format!(
+            "log in with it, e.g. `git-credential-idc login --scope \"... {scope}\"`"
+        ),
+        Remedy::GiveSecret {
+            secret: SecretKind::Password,
+        } => "give it on stdin (--password-stdin) or in a file (--password-file)".to_string(),
+        Remedy::GiveSecret {
+            secret: SecretKind::ClientSecret,
+        } => "give it on stdin (--secret-stdin) or in a file (--secret-file)".to_string(),
+        // A remedy added to idc-core later: its neutral message stands alone.
+        _ => "see `git-credential-idc --help`".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_name_the_helpers_own_commands() {
+        let expired = HelperError::from(idc_core::Error::SessionExpired {
+            profile: "admin".into(),
+        });
+        let text = expired.to_string();
+        assert!(
+            text.contains("git-credential-idc login --profile admin"),
+            "{text}"
+        );
+        assert!(!text.contains("`idc login"), "{text}");
+        let none = HelperError::from(idc_core::Error::NoProfile { known: vec![] });
+        assert!(
+            none.to_string()
+                .contains("git-credential-idc login --tenant")
+        );
+        let unknown = HelperError::from(idc_core::Error::UnknownProfile {
+            name: "prdo".into(),
+            known: vec!["prod".into()],
+        });
+        assert!(
+            unknown.to_string().contains("the profiles: prod"),
+            "{unknown}"
+        );
+        let missing = HelperError::from(idc_core::Error::MissingSecret {
+            flow: idc_core::AuthFlow::Session,
+            who: "admin".into(),
+            secret: SecretKind::Password,
+        });
+        assert!(
+            missing.to_string().contains("--password-stdin"),
+            "{missing}"
+        );
     }
 }

@@ -186,7 +186,9 @@ mod tests {
     #[test]
     fn a_token_answer_parses() {
         let body = r#"{"access_token":"abc","scope":"fr:idm:* fr:iga:*","token_type":"Bearer","expires_in":3599}"#;
-        let token: TokenResponse = answer(200, body).json_as("/am/oauth2/access_token").unwrap();
+        let token: TokenResponse = answer(200, body)
+            .json_as("/am/oauth2/access_token")
+            .unwrap();
         assert_eq!(token.access_token.expose(), "abc");
         assert_eq!(token.expires_in, 3599);
         assert_eq!(token.scope.as_deref(), Some("fr:idm:* fr:iga:*"));

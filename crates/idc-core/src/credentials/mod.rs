@@ -113,7 +113,11 @@ impl Credentials {
     }
 
     /// The cookie name a session was cached with, else the tenant's.
-    pub(crate) fn cookie_name_of(&self, session: &CachedCredential, tenant: &Url) -> Result<String> {
+    pub(crate) fn cookie_name_of(
+        &self,
+        session: &CachedCredential,
+        tenant: &Url,
+    ) -> Result<String> {
         match &session.cookie_name {
             Some(name) => Ok(name.clone()),
             None => self.cookie_name(tenant),

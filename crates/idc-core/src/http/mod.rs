@@ -69,10 +69,9 @@ pub fn send(
         if let Some(version) = accept_api_version(path)
             && !request.headers().contains_key("accept-api-version")
         {
-            request.headers_mut().insert(
-                "accept-api-version",
-                HeaderValue::from_static(version),
-            );
+            request
+                .headers_mut()
+                .insert("accept-api-version", HeaderValue::from_static(version));
         }
         let response = client
             .execute(request)

@@ -180,7 +180,6 @@ pub(super) fn zero_page_headers(request: &SessionLogin<'_>) -> Result<HeaderMap>
     Ok(headers)
 }
 
-
 /// The error for a refused `/authenticate` step.
 pub(super) fn login_error(
     answer: &Answer,
@@ -203,14 +202,12 @@ pub(super) fn login_error(
             ),
         },
         // AM's answer for an authIndexValue that names no journey.
-        (400, Some("No Configuration found"), Some(journey)) => {
-            Error::Auth {
-                message: format!(
-                    "there is no journey '{journey}' in realm {}: check --journey (the tenant says: No Configuration found)",
-                    realm_label(request.realm)
-                ),
-            }
-        }
+        (400, Some("No Configuration found"), Some(journey)) => Error::Auth {
+            message: format!(
+                "there is no journey '{journey}' in realm {}: check --journey (the tenant says: No Configuration found)",
+                realm_label(request.realm)
+            ),
+        },
         (400, _, Some(journey)) => Error::Auth {
             message: format!(
                 "the tenant refused journey '{journey}' of realm {}: {}",

@@ -98,7 +98,10 @@ pub fn login(
         };
         let credentials_sent = zero_page || answerer.step_has_password;
         let answer = http::send(client, tenant, url.path(), |client| {
-            client.post(url.clone()).headers(headers.clone()).json(&body)
+            client
+                .post(url.clone())
+                .headers(headers.clone())
+                .json(&body)
         })?;
         if !answer.is_success() {
             return Err(login_error(&answer, &url, request, credentials_sent));
@@ -173,7 +176,10 @@ pub fn logout(
     let answer = http::send(client, tenant, url.path(), |client| {
         client
             .post(url.clone())
-            .header("Accept-API-Version", ApiVersion::SessionLogout.header_value())
+            .header(
+                "Accept-API-Version",
+                ApiVersion::SessionLogout.header_value(),
+            )
             .header(header_name.clone(), session.clone())
             .json(&serde_json::json!({}))
     })?;
