@@ -1,7 +1,7 @@
 //! The facade the front ends use: where config and cache live, and one method per thing a
 //! front end does (profiles, login, credential, get, status, logout, completion). The work
-//! is done in the rooms: [`crate::resolve`], [`crate::login`], [`crate::credentials`],
-//! [`crate::request`], [`crate::paging`], [`crate::status`], [`crate::endpoints`].
+//! is done in the rooms: `resolve`, `login`, `credentials`, `request`, `paging`, `status`,
+//! `endpoints`.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

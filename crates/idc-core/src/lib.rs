@@ -5,38 +5,39 @@
 //! are kinds with data ([`Error`], [`error::Remedy`]) that each front end words.
 //!
 //! The rooms, by what they do:
-//! - [`idc`]: the facade ([`Idc`]), opened from an environment lookup.
-//! - [`resolve`]: login flags + saved config → the profile to log in with (pure).
-//! - [`login`]: runs the flow, caches the credential, saves the profile.
-//! - [`credentials`]: the store, the lazy HTTP client, per-tenant caches; hands out a
+//! - `idc`: the facade ([`Idc`]), opened from an environment lookup.
+//! - `resolve`: login flags + saved config → the profile to log in with (pure).
+//! - `login`: runs the flow, caches the credential, saves the profile.
+//! - `credentials`: the store, the lazy HTTP client, per-tenant caches; hands out a
 //!   cached or renewed credential for a path.
-//! - [`request`]: URLs, query encoding, GET with the one renewal on a 401.
-//! - [`paging`]: lazy pages of a collection. [`status`]: status and logout.
+//! - `request`: URLs, query encoding, GET with the one renewal on a 401.
+//! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
-//! - [`profile`], [`cache`], [`endpoints`], [`error`], [`secret`].
+//! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
 
 pub mod auth;
 pub mod cache;
-pub mod credentials;
-pub mod endpoints;
+mod credentials;
+mod endpoints;
 pub mod error;
 mod fsutil;
 pub mod http;
-pub mod idc;
-pub mod login;
-pub mod paging;
-pub mod profile;
-pub mod request;
-pub mod resolve;
-pub mod secret;
-pub mod status;
+mod idc;
+mod login;
+mod paging;
+mod profile;
+mod request;
+mod resolve;
+mod secret;
+mod status;
 #[cfg(test)]
 mod testing;
 
 pub use cache::CredentialKind;
 pub use credentials::Credential;
 pub use error::{Error, Remedy, Result, SecretKind};
+pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use login::LoginOutcome;
 pub use paging::{Pager, Query};

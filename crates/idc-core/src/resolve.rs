@@ -144,62 +144,70 @@ fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKi
 /// The auth parameters of a login: the request's, completed from the saved profile.
 fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
     if let Some(id) = &request.service_account {
-        let saved = match existing {
-            Some(AuthKind::ServiceAccount {
-                jwk_path, scopes, ..
-            }) => Some((jwk_path, scopes)),
-            _ => None,
-        };
-        let jwk_path = match (&request.jwk_path, saved) {
-            (Some(path), _) => absolute_path(path),
-            (None, Some((path, _))) => path.clone(),
-            (None, None) => {
-                return Err(Error::Login(
-                    "a service-account login needs --jwk PATH (the account's private JWK)"
-                        .to_string(),
-                ));
-            }
-        };
-        let scopes = request
-            .scopes
-            .clone()
-            .or_else(|| saved.map(|(_, scopes)| scopes.clone()))
-            .unwrap_or_else(|| {
-                auth::service_account::DEFAULT_SCOPES
-                    .map(str::to_string)
-                    .to_vec()
-            });
-        return Ok(AuthKind::ServiceAccount {
-            id: id.clone(),
-            jwk_path,
-            scopes,
-        });
-    }
-    if let Some(username) = &request.username {
+        service_account_auth(request, id, existing)
+    } else if let Some(username) = &request.username {
         let saved_journey = match existing {
             Some(AuthKind::Session { journey, .. }) => journey.clone(),
             _ => None,
         };
-        return Ok(AuthKind::Session {
+        Ok(AuthKind::Session {
             username: username.clone(),
             journey: request.journey.clone().or(saved_journey),
-        });
-    }
-    if let Some(client_id) = &request.client_id {
+        })
+    } else if let Some(client_id) = &request.client_id {
         let saved_scopes = match existing {
             Some(AuthKind::ClientCredentials { scopes, .. }) => Some(scopes.clone()),
             _ => None,
         };
-        return Ok(AuthKind::ClientCredentials {
+        let defaults = DEFAULT_CLIENT_CREDENTIALS_SCOPES.map(str::to_string);
+        Ok(AuthKind::ClientCredentials {
             client_id: client_id.clone(),
-            scopes: request.scopes.clone().or(saved_scopes).unwrap_or_else(|| {
-                DEFAULT_CLIENT_CREDENTIALS_SCOPES
-                    .map(str::to_string)
-                    .to_vec()
-            }),
-        });
+            scopes: request
+                .scopes
+                .clone()
+                .or(saved_scopes)
+                .unwrap_or_else(|| defaults.to_vec()),
+        })
+    } else {
+        saved_auth(request, existing)
     }
-    // Log in again with the saved parameters, taking the few the request overrides.
+}
+
+fn service_account_auth(
+    request: &LoginRequest,
+    id: &str,
+    existing: Option<&AuthKind>,
+) -> Result<AuthKind> {
+    let saved = match existing {
+        Some(AuthKind::ServiceAccount {
+            jwk_path, scopes, ..
+        }) => Some((jwk_path, scopes)),
+        _ => None,
+    };
+    let jwk_path = match (&request.jwk_path, saved) {
+        (Some(path), _) => absolute_path(path),
+        (None, Some((path, _))) => path.clone(),
+        (None, None) => {
+            return Err(Error::Login(
+                "a service-account login needs --jwk PATH (the account's private JWK)".to_string(),
+            ));
+        }
+    };
+    let defaults = auth::service_account::DEFAULT_SCOPES.map(str::to_string);
+    let scopes = request
+        .scopes
+        .clone()
+        .or_else(|| saved.map(|(_, scopes)| scopes.clone()))
+        .unwrap_or_else(|| defaults.to_vec());
+    Ok(AuthKind::ServiceAccount {
+        id: id.to_string(),
+        jwk_path,
+        scopes,
+    })
+}
+
+/// Log in again with the saved parameters, taking the few the request overrides.
+fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
     let mut auth = existing
         .cloned()
         .ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
@@ -235,5 +243,116 @@ fn absolute_path(path: &Path) -> PathBuf {
         std::env::current_dir()
             .map(|dir| dir.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with(profile: &Profile) -> Config {
+        let mut config = Config::default();
+        config.upsert(profile);
+        config
+    }
+
+    fn sa_request() -> LoginRequest {
+        LoginRequest {
+            profile: Some("acme".to_string()),
+            tenant: Some("https://tenant.example.com/".to_string()),
+            service_account: Some("sa-1".to_string()),
+            jwk_path: Some(PathBuf::from("/keys/sa.jwk")),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_first_service_account_login_takes_the_defaults() {
+        let plan = resolve_login(&sa_request(), &Config::default(), None).unwrap();
+        assert!(plan.existing.is_none());
+        assert_eq!(plan.profile.name, "acme");
+        assert_eq!(plan.profile.tenant.as_str(), "https://tenant.example.com/");
+        assert_eq!(plan.profile.realm, profile::DEFAULT_REALM);
+        let AuthKind::ServiceAccount {
+            scopes, jwk_path, ..
+        } = &plan.profile.auth
+        else {
+            panic!("{:?}", plan.profile.auth);
+        };
+        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+        assert_eq!(
+            scopes,
+            &auth::service_account::DEFAULT_SCOPES.map(str::to_string)
+        );
+    }
+
+    #[test]
+    fn a_login_again_keeps_the_saved_parameters_and_takes_overrides() {
+        let saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        let again = LoginRequest {
+            scopes: Some(split_scopes("fr:idm:*  fr:am:*")),
+            ..Default::default()
+        };
+        // No profile named: the default, which is the only one.
+        let plan = resolve_login(&again, &config, None).unwrap();
+        assert_eq!(plan.profile.name, "acme");
+        assert_eq!(plan.existing.as_ref(), Some(&saved));
+        let AuthKind::ServiceAccount {
+            scopes, jwk_path, ..
+        } = &plan.profile.auth
+        else {
+            panic!("{:?}", plan.profile.auth);
+        };
+        assert_eq!(scopes, &["fr:idm:*", "fr:am:*"]);
+        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+    }
+
+    #[test]
+    fn sessions_default_to_the_root_realm_and_the_env_profile_names_the_profile() {
+        let request = LoginRequest {
+            tenant: Some("https://tenant.example.com".to_string()),
+            username: Some("admin".to_string()),
+            realm: Some("/".to_string()),
+            ..Default::default()
+        };
+        let plan = resolve_login(&request, &Config::default(), Some("from-env")).unwrap();
+        assert_eq!(plan.profile.name, "from-env");
+        assert_eq!(plan.profile.realm, "root");
+        assert_eq!(plan.profile.auth.flow(), crate::AuthFlow::Session);
+    }
+
+    #[test]
+    fn inconsistent_or_incomplete_flags_are_refused() {
+        let both = LoginRequest {
+            username: Some("admin".to_string()),
+            ..sa_request()
+        };
+        let error = resolve_login(&both, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("only one of"), "{error}");
+        let unknown = LoginRequest {
+            profile: Some("nope".to_string()),
+            ..Default::default()
+        };
+        let error = resolve_login(&unknown, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("does not exist yet"), "{error}");
+        let bad_name = LoginRequest {
+            profile: Some("a/b".to_string()),
+            ..sa_request()
+        };
+        assert!(resolve_login(&bad_name, &Config::default(), None).is_err());
+    }
+
+    #[test]
+    fn one_line_end_is_not_part_of_a_secret() {
+        let secret = |text: &str| secret_from_text(text).map(|s| s.expose().clone());
+        assert_eq!(secret("s3cret\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\r\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\n\n").as_deref(), Some("s3cret\n"));
+        assert_eq!(secret(" s3cret ").as_deref(), Some(" s3cret "));
+        assert_eq!(secret("\n"), None);
+        assert_eq!(secret(""), None);
     }
 }
