@@ -11,7 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// No profile of that name exists; `known` are the profiles that do.
-    #[error("no profile named '{name}'")]
+    #[error("no profile named '{name}'{}", known_profiles(known))]
     UnknownProfile { name: String, known: Vec<String> },
 
     /// No profile was named and none is the default: there are none (`known` is empty), or
@@ -148,6 +148,58 @@ impl Error {
             }),
             _ => None,
         }
+    }
+}
+
+/// How a front end names its own commands, so that it can word a [`Remedy`]: idc-core
+/// knows what to do, the front end knows how its user does it.
+#[derive(Clone, Copy, Debug)]
+pub struct FrontEndWords {
+    /// The login command, e.g. `tool login`.
+    pub login: &'static str,
+    /// How a login gets the password.
+    pub give_password: &'static str,
+    /// How a login gets the client secret.
+    pub give_client_secret: &'static str,
+}
+
+impl Remedy {
+    /// The remedy in the front end's words.
+    pub fn worded(&self, words: &FrontEndWords) -> String {
+        let login = words.login;
+        match self {
+            Remedy::FirstLogin => format!(
+                "log in first, e.g. `{login} --tenant https://<tenant> --service-account <id> --jwk <file>`"
+            ),
+            Remedy::LogIn { profile } => format!("log in with `{login} --profile {profile} ...`"),
+            Remedy::LogInWithScope { scope } => {
+                format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")
+            }
+            Remedy::GiveSecret {
+                secret: SecretKind::Password,
+            } => words.give_password.to_string(),
+            Remedy::GiveSecret {
+                secret: SecretKind::ClientSecret,
+            } => words.give_client_secret.to_string(),
+        }
+    }
+}
+
+impl Error {
+    /// The neutral message and, when there is one, the remedy in the front end's words.
+    pub fn worded(&self, words: &FrontEndWords) -> String {
+        match self.remedy() {
+            Some(remedy) => format!("{self}: {}", remedy.worded(words)),
+            None => self.to_string(),
+        }
+    }
+}
+
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        ", and there are no profiles yet".to_string()
+    } else {
+        format!("; the profiles are: {}", known.join(", "))
     }
 }
 

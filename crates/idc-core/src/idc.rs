@@ -245,20 +245,8 @@ mod tests {
     use super::*;
     use crate::cache::{CachedCredential, CredentialKind};
     use crate::profile::AuthKind;
+    use crate::testing::sa_profile;
     use chrono::Utc;
-
-    fn sa_profile() -> Profile {
-        Profile {
-            name: "dev".to_string(),
-            tenant: Url::parse("https://tenant.example.com").unwrap(),
-            realm: "alpha".to_string(),
-            auth: AuthKind::ServiceAccount {
-                id: "sa".to_string(),
-                jwk_path: PathBuf::from("/nonexistent.jwk"),
-                scopes: vec!["fr:idm:*".to_string()],
-            },
-        }
-    }
 
     fn idc(dir: &Path) -> Idc {
         Idc::new(dir.join("config"), dir.join("cache"), StoreKind::File)

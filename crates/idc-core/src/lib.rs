@@ -36,7 +36,7 @@ mod testing;
 
 pub use cache::CredentialKind;
 pub use credentials::Credential;
-pub use error::{Error, Remedy, Result, SecretKind};
+pub use error::{Error, FrontEndWords, Remedy, Result, SecretKind};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use login::LoginOutcome;

@@ -121,14 +121,7 @@ fn service_account(
     jwk_path: &Path,
     scopes: &[String],
 ) -> Result<Obtained> {
-    let signing_key = auth::service_account::load_key(jwk_path)?;
-    let answer = auth::service_account::request_token(
-        credentials.client()?,
-        &profile.tenant,
-        id,
-        &signing_key,
-        scopes,
-    )?;
+    let answer = credentials.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
     // Renewals ask only for what the tenant accepted, so they need one request.
     if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
         scopes.clone_from(&answer.scopes);
@@ -214,14 +207,7 @@ fn client_credentials(
                 secret: SecretKind::ClientSecret,
             })?,
     };
-    let token = auth::client_credentials::request_token(
-        credentials.client()?,
-        &profile.tenant,
-        &profile.realm,
-        client_id,
-        &secret,
-        scopes,
-    )?;
+    let token = credentials.client_credentials_grant(profile, client_id, &secret, scopes)?;
     let mut obtained = Obtained::new(cached_bearer(token, client_id, scopes), client_id);
     obtained.secret = Some((secret_key, secret));
     Ok(obtained)

@@ -158,21 +158,7 @@ pub(crate) fn get_json(credentials: &Credentials, profile: &Profile, url: &Url) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::AuthKind;
-    use std::path::PathBuf;
-
-    fn sa_profile() -> Profile {
-        Profile {
-            name: "dev".to_string(),
-            tenant: Url::parse("https://tenant.example.com").unwrap(),
-            realm: "alpha".to_string(),
-            auth: AuthKind::ServiceAccount {
-                id: "sa".to_string(),
-                jwk_path: PathBuf::from("/nonexistent.jwk"),
-                scopes: vec!["fr:idm:*".to_string()],
-            },
-        }
-    }
+    use crate::testing::sa_profile;
 
     #[test]
     fn idm_collections_get_default_filter_and_page_size() {

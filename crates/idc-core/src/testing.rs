@@ -1,5 +1,5 @@
 //! Test doubles of the tenant: a loopback HTTP server that answers canned replies in order
-//! and records what it was asked, for the flows' unit tests.
+//! and records what it was asked, for the flows' unit tests; and a sample profile.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
@@ -129,4 +129,18 @@ pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
         seen
     });
     MockTenant { url, server }
+}
+
+/// A service-account profile of `https://tenant.example.com` whose key does not exist.
+pub(crate) fn sa_profile() -> crate::profile::Profile {
+    crate::profile::Profile {
+        name: "dev".to_string(),
+        tenant: Url::parse("https://tenant.example.com").unwrap(),
+        realm: "alpha".to_string(),
+        auth: crate::profile::AuthKind::ServiceAccount {
+            id: "sa".to_string(),
+            jwk_path: std::path::PathBuf::from("/nonexistent.jwk"),
+            scopes: vec!["fr:idm:*".to_string()],
+        },
+    }
 }

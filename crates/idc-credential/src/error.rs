@@ -2,7 +2,7 @@
 //! few that belong to the front end. Every message is one line that says what to do, and
 //! none carries a secret.
 
-use idc_core::{Remedy, SecretKind};
+use idc_core::FrontEndWords;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HelperError {
@@ -47,36 +47,15 @@ impl HelperError {
     }
 }
 
-/// idc-core's neutral message, and what to do about it in `git-credential-idc` terms.
-fn worded(error: &idc_core::Error) -> String {
-    let mut text = error.to_string();
-    if let idc_core::Error::UnknownProfile { known, .. } = error
-        && !known.is_empty()
-    {
-        text.push_str(&format!(" (the profiles: {})", known.join(", ")));
-    }
-    match error.remedy() {
-        Some(remedy) => format!("{text}: {}", remedy_in_helper_words(&remedy)),
-        None => text,
-    }
-}
+/// How the helper's user does what idc-core's errors advise.
+const HELPER_WORDS: FrontEndWords = FrontEndWords {
+    login: "git-credential-idc login",
+    give_password: "give it on stdin (--password-stdin) or in a file (--password-file)",
+    give_client_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
+};
 
-fn remedy_in_helper_words(remedy: &Remedy) -> String {
-    match remedy {
-        Remedy::FirstLogin => "log in first, e.g. `git-credential-idc login --tenant https://<tenant> --service-account <id> --jwk <file>`".to_string(),
-        Remedy::LogIn { profile } => format!("log in with `git-credential-idc login --profile {profile} ...`"),
-        Remedy::LogInWithScope { scope } => format!(
-            "log in with it, e.g. `git-credential-idc login --scope \"... {scope}\"`"
-        ),
-        Remedy::GiveSecret {
-            secret: SecretKind::Password,
-        } => "give it on stdin (--password-stdin) or in a file (--password-file)".to_string(),
-        Remedy::GiveSecret {
-            secret: SecretKind::ClientSecret,
-        } => "give it on stdin (--secret-stdin) or in a file (--secret-file)".to_string(),
-        // A remedy added to idc-core later: its neutral message stands alone.
-        _ => "see `git-credential-idc --help`".to_string(),
-    }
+fn worded(error: &idc_core::Error) -> String {
+    error.worded(&HELPER_WORDS)
 }
 
 #[cfg(test)]
@@ -104,13 +83,13 @@ mod tests {
             known: vec!["prod".into()],
         });
         assert!(
-            unknown.to_string().contains("the profiles: prod"),
+            unknown.to_string().contains("the profiles are: prod"),
             "{unknown}"
         );
         let missing = HelperError::from(idc_core::Error::MissingSecret {
             flow: idc_core::AuthFlow::Session,
             who: "admin".into(),
-            secret: SecretKind::Password,
+            secret: idc_core::SecretKind::Password,
         });
         assert!(
             missing.to_string().contains("--password-stdin"),

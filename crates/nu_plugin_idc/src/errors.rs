@@ -3,7 +3,7 @@
 //! the missing scope), `--jwk` for a bad key, the command itself for a network failure
 //! (naming the tenant).
 
-use idc_core::{Error, Remedy};
+use idc_core::{Error, FrontEndWords};
 use nu_protocol::{LabeledError, ShellError, Span, Value};
 
 /// Where the user typed each argument an error can be about. `None`: not given (the value
@@ -28,33 +28,16 @@ impl ArgSpans {
     }
 }
 
+/// How the plugin's user does what idc-core's errors advise.
+const IDC_WORDS: FrontEndWords = FrontEndWords {
+    login: "idc login",
+    give_password: "pipe the password into `idc login`",
+    give_client_secret: "pipe the client secret into `idc login`",
+};
+
 /// idc-core's neutral message, and what to do about it in `idc` terms.
 pub fn message(error: &Error) -> String {
-    let mut text = error.to_string();
-    if let Error::UnknownProfile { known, .. } = error {
-        if known.is_empty() {
-            text.push_str(", and there are no profiles yet");
-        } else {
-            text.push_str(&format!("; the profiles are: {}", known.join(", ")));
-        }
-    }
-    match error.remedy() {
-        Some(remedy) => format!("{text}: {}", remedy_in_idc_words(&remedy)),
-        None => text,
-    }
-}
-
-fn remedy_in_idc_words(remedy: &Remedy) -> String {
-    match remedy {
-        Remedy::FirstLogin => "log in first, e.g. `idc login --tenant https://<tenant> --service-account <id> --jwk <file>`".to_string(),
-        Remedy::LogIn { profile } => format!("run `idc login --profile {profile} ...`"),
-        Remedy::LogInWithScope { scope } => {
-            format!("log in with it, e.g. `idc login --scope \"... {scope}\"`")
-        }
-        Remedy::GiveSecret { secret } => format!("pipe the {secret} into `idc login`"),
-        // A remedy added to idc-core later: its neutral message stands alone.
-        _ => "see `help idc login`".to_string(),
-    }
+    error.worded(&IDC_WORDS)
 }
 
 /// The error as the user sees it.

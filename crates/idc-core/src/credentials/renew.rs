@@ -44,6 +44,36 @@ pub(crate) fn cached_bearer(
 }
 
 impl Credentials {
+    /// A token for a service account: sign an assertion with its key, ask the tenant.
+    pub(crate) fn service_account_grant(
+        &self,
+        tenant: &url::Url,
+        id: &str,
+        jwk_path: &std::path::Path,
+        scopes: &[String],
+    ) -> Result<auth::service_account::ServiceAccountToken> {
+        let signing_key = auth::service_account::load_key(jwk_path)?;
+        auth::service_account::request_token(self.client()?, tenant, id, &signing_key, scopes)
+    }
+
+    /// A token for an OAuth client of the profile's realm.
+    pub(crate) fn client_credentials_grant(
+        &self,
+        profile: &Profile,
+        client_id: &str,
+        secret: &Secret<String>,
+        scopes: &[String],
+    ) -> Result<TokenResponse> {
+        auth::client_credentials::request_token(
+            self.client()?,
+            &profile.tenant,
+            &profile.realm,
+            client_id,
+            secret,
+            scopes,
+        )
+    }
+
     pub(super) fn service_account_token(
         &self,
         profile: &Profile,
@@ -54,14 +84,7 @@ impl Credentials {
     ) -> Result<CachedCredential> {
         let key = keys::main_key(profile);
         self.store.get_or_renew(&key, not_rejected(rejected), || {
-            let signing_key = auth::service_account::load_key(jwk_path)?;
-            let answer = auth::service_account::request_token(
-                self.client()?,
-                &profile.tenant,
-                id,
-                &signing_key,
-                scopes,
-            )?;
+            let answer = self.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
             Ok(cached_bearer(answer.token, id, &answer.scopes))
         })
     }
@@ -81,14 +104,7 @@ impl Credentials {
                 .ok_or_else(|| Error::SecretNotStored {
                     profile: profile.name.clone(),
                 })?;
-            let token = auth::client_credentials::request_token(
-                self.client()?,
-                &profile.tenant,
-                &profile.realm,
-                client_id,
-                &secret,
-                scopes,
-            )?;
+            let token = self.client_credentials_grant(profile, client_id, &secret, scopes)?;
             Ok(cached_bearer(token, client_id, scopes))
         })
     }
