@@ -71,6 +71,9 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::Jwk { reason, .. } => {
             LabeledError::new(message).with_label(reason.clone(), spans.jwk.unwrap_or(head))
         }
+        Error::MissingSecret { secret, .. } => {
+            LabeledError::new(message).with_label(format!("no {secret} piped in"), head)
+        }
         Error::SessionExpired { .. } => {
             LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
         }

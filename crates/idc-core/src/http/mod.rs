@@ -258,6 +258,34 @@ mod tests {
     }
 
     #[test]
+    fn oauth_and_crest_refusals_are_read_in_one_place() {
+        let answer = |body: &str| Answer {
+            status: 400,
+            content_type: Some("application/json".into()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+            retries: 0,
+        };
+        let refused =
+            answer(r#"{"error":"invalid_scope","error_description":"Unsupported scope: fr:x"}"#)
+                .oauth_error()
+                .unwrap();
+        assert_eq!(refused.error, "invalid_scope");
+        assert_eq!(refused.said(), "invalid_scope: Unsupported scope: fr:x");
+        assert_eq!(
+            answer(r#"{"error":"invalid_client"}"#)
+                .oauth_error()
+                .unwrap()
+                .description,
+            None
+        );
+        let crest = answer(r#"{"code":400,"reason":"Bad Request","message":"Invalid Session"}"#);
+        assert!(crest.oauth_error().is_none());
+        assert_eq!(crest.crest_message().as_deref(), Some("Invalid Session"));
+        assert!(answer("<html>").oauth_error().is_none());
+    }
+
+    #[test]
     fn the_client_is_built_lazily() {
         let lazy = LazyClient::default();
         assert!(!lazy.is_built());
