@@ -26,7 +26,7 @@ pub enum CredentialKind {
 
 /// A cached credential as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CachedCredential {
+pub(crate) struct CachedCredential {
     pub kind: CredentialKind,
     pub token: Secret<String>,
     pub expires_at: DateTime<Utc>,
@@ -62,7 +62,7 @@ impl CachedCredential {
 }
 
 /// Credentials are renewed this many seconds before they expire.
-pub const RENEWAL_MARGIN_SECONDS: i64 = 60;
+pub(crate) const RENEWAL_MARGIN_SECONDS: i64 = 60;
 
 /// Where credentials and renewal secrets are kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,15 +106,15 @@ impl StoreKind {
 }
 
 /// The cross-process lock of one entry, released when dropped.
-pub struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
+pub(crate) struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
 
 /// The keyring service name of every idc entry.
-pub const KEYRING_SERVICE: &str = "idc";
+pub(crate) const KEYRING_SERVICE: &str = "idc";
 
 /// The credential store: cached credentials and renewal secrets, one entry per profile,
 /// purpose and scope set. Locks are always files in the cache directory.
 #[derive(Clone, Debug)]
-pub struct CredentialStore {
+pub(crate) struct CredentialStore {
     cache_dir: PathBuf,
     tokens_dir: PathBuf,
     kind: StoreKind,

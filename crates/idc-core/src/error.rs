@@ -217,7 +217,7 @@ fn no_profile_message(known: &[String]) -> String {
 /// One clear line from an error answer of any of the tenant's shapes: CREST
 /// `{code,reason,message}`, ESV `{code,message}`, IGA `{message}`, OAuth
 /// `{error,error_description}`, or an HTML page from the edge (never echoed raw).
-pub fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
+pub(crate) fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
     let description = describe_body(status, content_type, body);
     match advice_for_status(status) {
         Some(advice) => format!("{description}; {advice}"),
@@ -227,7 +227,7 @@ pub fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8])
 
 /// The scope a 403 from `path` most likely lacks, by endpoint family: IDM wants `fr:idm:*`,
 /// ESV `fr:idc:esv:read` (or `fr:idc:esv:*`), IGA `fr:iga:*`, AM `fr:am:*`.
-pub fn scope_for_path(path: &str) -> Option<&'static str> {
+pub(crate) fn scope_for_path(path: &str) -> Option<&'static str> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let family = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if family("/openidm") {

@@ -15,6 +15,11 @@
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
+//!
+//! Room for what comes next: trusted CAs, proxies and timeouts in `http/client.rs`;
+//! response size caps and gzip in `http/answer.rs` (every body is read there); a
+//! prefetching pager in `paging`; a `logs` room (with an `auth/log_key` flow) and a
+//! `writes` room (CREST verbs, next to `request`) beside the others.
 
 pub mod auth;
 pub mod cache;

@@ -15,11 +15,11 @@ use crate::http::{self, secret_header_value, tenant_url};
 use crate::secret::Secret;
 
 /// The platform admin UI's public client; every cloud tenant has it.
-pub const ADMIN_CLIENT_ID: &str = "idmAdminClient";
+pub(crate) const ADMIN_CLIENT_ID: &str = "idmAdminClient";
 
 /// The scopes the cloud admin UI (and frodo) ask for on behalf of a tenant administrator,
 /// as recorded: IDM, ESV and the other `/environment` APIs.
-pub const ADMIN_SCOPES: &str = "fr:idc:analytics:* fr:idc:certificate:* fr:idc:content-security-policy:* fr:idc:cookie-domain:* fr:idc:custom-domain:* fr:idc:esv:* fr:idm:* openid fr:idc:promotion:* fr:idc:release:* fr:idc:sso-cookie:*";
+pub(crate) const ADMIN_SCOPES: &str = "fr:idc:analytics:* fr:idc:certificate:* fr:idc:content-security-policy:* fr:idc:cookie-domain:* fr:idc:custom-domain:* fr:idc:esv:* fr:idm:* openid fr:idc:promotion:* fr:idc:release:* fr:idc:sso-cookie:*";
 
 /// `Authorization` of the code exchange. `idmAdminClient` is a public client, so the secret
 /// "does not matter"; this exact value is what frodo sends and cloud tenants accept.
@@ -30,7 +30,7 @@ const REDIRECT_PATH: &[&str] = &["platform", "appAuthHelperRedirect.html"];
 
 /// IGA's scope: asked for as well, so one admin token serves IDM, `/environment` and IGA;
 /// on a tenant whose admin client does not offer it, the token is requested without it.
-pub const IGA_SCOPE: &str = "fr:iga:*";
+pub(crate) const IGA_SCOPE: &str = "fr:iga:*";
 
 /// Exchange an admin session for an access token for IDM, `/environment` and IGA.
 pub fn exchange_session(

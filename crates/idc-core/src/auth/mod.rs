@@ -27,7 +27,7 @@ pub struct TokenResponse {
 
 /// Lifetime assumed when a token answer gives none: short, so a renewal comes soon, and a
 /// 401 before then renews the token anyway.
-pub const DEFAULT_EXPIRES_IN_SECONDS: i64 = 300;
+pub(crate) const DEFAULT_EXPIRES_IN_SECONDS: i64 = 300;
 
 fn default_expires_in() -> i64 {
     DEFAULT_EXPIRES_IN_SECONDS

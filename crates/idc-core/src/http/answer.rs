@@ -116,7 +116,11 @@ impl Answer {
 }
 
 /// Parse a success body as JSON with a message that says what came instead.
-pub fn parse_json_body(path: &str, content_type: Option<&str>, body: &[u8]) -> Result<Value> {
+pub(crate) fn parse_json_body(
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value> {
     let path = without_query(path);
     let text = String::from_utf8_lossy(body);
     let trimmed = text.trim_start();

@@ -79,6 +79,6 @@ impl ApiVersion {
 }
 
 /// The `Accept-API-Version` header value for a request path.
-pub fn accept_api_version(path: &str) -> Option<&'static str> {
+pub(crate) fn accept_api_version(path: &str) -> Option<&'static str> {
     ApiVersion::for_path(path).map(ApiVersion::header_value)
 }

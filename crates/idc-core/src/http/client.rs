@@ -9,9 +9,9 @@ use reqwest::blocking::Client;
 use crate::error::{Error, Result};
 
 /// How long to wait for a TCP/TLS connection.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a whole request may take (the blocking client has no separate read timeout).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A new blocking client: rustls, timeouts, `User-Agent`, JSON `Accept`, and no automatic
 /// redirects (the authorize flow needs to see its 302).
@@ -37,7 +37,7 @@ pub fn build_client() -> Result<Client> {
 /// A client built on first use: building rustls loads the OS certificate store, which a
 /// warm-cache credential lookup must not pay for.
 #[derive(Default)]
-pub struct LazyClient {
+pub(crate) struct LazyClient {
     client: OnceLock<Client>,
 }
 

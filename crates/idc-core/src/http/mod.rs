@@ -15,14 +15,18 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-pub use answer::{Answer, OAuthError, parse_json_body};
-pub use api_version::{ApiVersion, accept_api_version};
-pub use client::{LazyClient, build_client};
+#[cfg(test)]
+use answer::parse_json_body;
+pub use answer::{Answer, OAuthError};
+pub use api_version::ApiVersion;
+use api_version::accept_api_version;
+pub(crate) use client::LazyClient;
+pub use client::build_client;
 
 /// Retries of a 429/502/503/504 answer before giving up.
-pub const MAX_RETRIES: usize = 3;
+pub(crate) const MAX_RETRIES: usize = 3;
 /// The longest `Retry-After` honoured; longer waits are cut to this.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// `tenant` with its path replaced by `segments` (each percent-encoded as needed).
 pub fn tenant_url(tenant: &Url, segments: &[&str]) -> Url {
@@ -119,7 +123,7 @@ fn header_string(
 
 /// A transport failure as [`Error::Network`], naming the tenant but never the full URL
 /// (a query string can carry personal data).
-pub fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
+pub(crate) fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
