@@ -55,6 +55,14 @@ pub(crate) fn set_query_params(url: &mut Url, params: &[(String, String)]) {
 /// The URL for `path` (a tenant path or a full URL of the profile's tenant) with the
 /// query applied and the IDM defaults (`_queryFilter=true`, `_pageSize=1000`).
 pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Result<Url> {
+    let mut url = tenant_target(profile, path)?;
+    let params = query_params(&url, query);
+    set_query_params(&mut url, &params);
+    Ok(url)
+}
+
+/// `path` on the profile's tenant, or a full URL that must be on it; no fragment.
+fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
     let path = path.trim();
     let invalid = |reason: String| Error::InvalidUrl {
         url: path.split('?').next().unwrap_or(path).to_string(),
@@ -83,6 +91,12 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
         )));
     }
     url.set_fragment(None);
+    Ok(url)
+}
+
+/// The query's parameters for `url`, with IDM's defaults where the URL and the query
+/// give none: `_queryFilter=true` for a collection, `_pageSize=1000` for a query.
+fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
     let existing: Vec<String> = url
         .query_pairs()
         .map(|(name, _)| name.into_owned())
@@ -116,8 +130,7 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
     if url.path().starts_with("/openidm/") && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
-    set_query_params(&mut url, &params);
-    Ok(url)
+    params
 }
 
 fn send_get(
