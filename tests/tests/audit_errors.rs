@@ -247,3 +247,54 @@ fn a_corrupt_cache_entry_is_renewed_and_replaced() {
         assert!(text.contains("\"kind\":\"bearer\""), "not replaced: {text}");
     }
 }
+
+/// idc-core's advice comes out in each front end's own commands: the helper names
+/// `git-credential-idc login`, the plugin `idc login`, never the other's.
+#[test]
+fn each_front_end_words_the_advice_in_its_own_commands() {
+    let env = UserEnv::new();
+    let output = env.helper().args(["token"]).output().unwrap();
+    let stderr = one_line_failure(&output, &[]);
+    assert!(
+        stderr.contains("no profile yet: log in first, e.g. `git-credential-idc login --tenant"),
+        "{stderr}"
+    );
+    let output = env
+        .helper()
+        .args([
+            "login",
+            "--tenant",
+            "https://tenant.example.com",
+            "--username",
+            "admin",
+        ])
+        .output()
+        .unwrap();
+    let stderr = one_line_failure(&output, &[]);
+    assert!(
+        stderr.contains("needs the password: give it on stdin (--password-stdin)"),
+        "{stderr}"
+    );
+
+    let output = env
+        .nu("idc get /openidm/managed/alpha_user")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("no profile yet: log in first, e.g. `idc login --tenant"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("git-credential-idc"), "{stderr}");
+    let output = env
+        .nu("idc login --tenant https://tenant.example.com --username admin")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("needs the password: pipe the password into `idc"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no password piped in"), "{stderr}");
+}

@@ -30,7 +30,7 @@ fn login(env: &UserEnv, sandbox: &Sandbox) -> (Idc, Profile) {
     let outcome = idc
         .login(sa_request(sandbox))
         .expect("service-account login");
-    assert_eq!(outcome.auth_kind, "service-account");
+    assert_eq!(outcome.auth_kind.as_str(), "service-account");
     assert_eq!(outcome.who.as_deref(), Some(sandbox.service_account_id()));
     let profile = idc.profile(Some("sandbox")).expect("saved profile");
     (idc, profile)
@@ -506,7 +506,7 @@ fn relogin_with_only_the_profile_reuses_saved_parameters_and_status_needs_no_net
     let statuses = fresh.status().unwrap();
     assert_eq!(statuses.len(), 1);
     assert!(statuses[0].valid);
-    assert_eq!(statuses[0].auth_kind, "service-account");
+    assert_eq!(statuses[0].auth_kind.as_str(), "service-account");
     assert!(
         !fresh.http_client_built(),
         "status of a bearer profile needs no network"

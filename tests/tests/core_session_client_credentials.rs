@@ -43,7 +43,7 @@ fn admin_session_gives_the_session_for_am_and_a_bearer_for_idm() {
     let env = UserEnv::new();
     let idc = idc_for(&env);
     let outcome = idc.login(admin_request(&sandbox)).expect("admin login");
-    assert_eq!(outcome.auth_kind, "session");
+    assert_eq!(outcome.auth_kind.as_str(), "session");
     assert!(
         outcome.expires_at.timestamp() > unix_now() + 20 * 60,
         "30 min idle session"
@@ -128,10 +128,15 @@ fn an_idle_session_expires_and_says_so() {
     let error = idc
         .credential(&profile, "/am/json/serverinfo/version")
         .unwrap_err();
-    assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
     assert!(
-        error.to_string().contains("idc login --profile admin"),
+        matches!(&error, Error::SessionExpired { profile } if profile == "admin"),
         "{error}"
+    );
+    assert_eq!(
+        error.remedy(),
+        Some(idc_core::Remedy::LogIn {
+            profile: "admin".to_string()
+        })
     );
     let error = idc
         .get(&profile, "/openidm/managed/alpha_user", &Query::default())
@@ -155,7 +160,7 @@ fn client_credentials_page_iga_and_keep_the_secret_out_of_the_config() {
             ..LoginRequest::default()
         })
         .expect("client-credentials login");
-    assert_eq!(outcome.auth_kind, "client-credentials");
+    assert_eq!(outcome.auth_kind.as_str(), "client-credentials");
     let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
     assert!(
         !config.contains(&secret),

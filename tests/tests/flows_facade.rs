@@ -101,7 +101,7 @@ fn an_admin_session_through_the_facade_reads_idm_and_ends_at_logout() {
             ..LoginRequest::default()
         })
         .expect("admin session login");
-    assert_eq!(outcome.auth_kind, "session");
+    assert_eq!(outcome.auth_kind.as_str(), "session");
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -137,7 +137,7 @@ fn an_admin_session_through_the_facade_reads_idm_and_ends_at_logout() {
     let status = facade.idc.status().unwrap();
     let admin = status.iter().find(|s| s.profile == "admin").unwrap();
     assert!(admin.valid, "{admin:?}");
-    assert_eq!(admin.auth_kind, "session");
+    assert_eq!(admin.auth_kind.as_str(), "session");
 
     assert!(
         files_containing(facade.home.path(), &password).is_empty(),
@@ -234,7 +234,7 @@ fn client_credentials_through_the_facade_read_iga_and_leave_nothing_after_logout
             ..LoginRequest::default()
         })
         .expect("client-credentials login");
-    assert_eq!(outcome.auth_kind, "client-credentials");
+    assert_eq!(outcome.auth_kind.as_str(), "client-credentials");
     let profile = facade.idc.profile(Some("iga")).unwrap();
     let apps = facade
         .idc

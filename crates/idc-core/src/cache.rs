@@ -26,7 +26,7 @@ pub enum CredentialKind {
 
 /// A cached credential as stored.
 #[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct CachedCredential {
+pub(crate) struct CachedCredential {
     pub kind: CredentialKind,
     pub token: Secret<String>,
     pub expires_at: DateTime<Utc>,
@@ -62,7 +62,7 @@ impl CachedCredential {
 }
 
 /// Credentials are renewed this many seconds before they expire.
-pub const RENEWAL_MARGIN_SECONDS: i64 = 60;
+pub(crate) const RENEWAL_MARGIN_SECONDS: i64 = 60;
 
 /// Where credentials and renewal secrets are kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,10 +74,10 @@ pub enum StoreKind {
 }
 
 impl StoreKind {
-    /// `$IDC_CREDENTIAL_STORE` (`file` or `keyring`), else the platform default.
-    pub fn from_env() -> Result<StoreKind> {
-        match std::env::var("IDC_CREDENTIAL_STORE") {
-            Ok(value) if !value.trim().is_empty() => StoreKind::parse(value.trim()),
+    /// The value of `IDC_CREDENTIAL_STORE` (`file` or `keyring`), else the platform default.
+    pub fn from_setting(value: Option<&str>) -> Result<StoreKind> {
+        match value.map(str::trim) {
+            Some(value) if !value.is_empty() => StoreKind::parse(value),
             _ => Ok(StoreKind::platform_default()),
         }
     }
@@ -103,25 +103,18 @@ impl StoreKind {
             StoreKind::File
         }
     }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            StoreKind::File => "file",
-            StoreKind::Keyring => "keyring",
-        }
-    }
 }
 
 /// The cross-process lock of one entry, released when dropped.
-pub struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
+pub(crate) struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
 
 /// The keyring service name of every idc entry.
-pub const KEYRING_SERVICE: &str = "idc";
+pub(crate) const KEYRING_SERVICE: &str = "idc";
 
 /// The credential store: cached credentials and renewal secrets, one entry per profile,
 /// purpose and scope set. Locks are always files in the cache directory.
 #[derive(Clone, Debug)]
-pub struct CredentialStore {
+pub(crate) struct CredentialStore {
     cache_dir: PathBuf,
     tokens_dir: PathBuf,
     kind: StoreKind,
@@ -345,6 +338,49 @@ fn ensure_session_keyring() {
                 true,
             );
         });
+    }
+}
+
+/// Facts about a tenant that are not secrets and are worth keeping between runs (the
+/// session cookie name, the managed object names): one JSON file per tenant and area,
+/// `<cache dir>/<area>/<hash of the tenant's origin>.json`, written atomically. A missing
+/// or unreadable record is a miss; a failed write only costs a request next time.
+#[derive(Clone, Debug)]
+pub(crate) struct TenantCache {
+    cache_dir: PathBuf,
+}
+
+impl TenantCache {
+    pub(crate) fn new(cache_dir: &Path) -> TenantCache {
+        TenantCache {
+            cache_dir: cache_dir.to_path_buf(),
+        }
+    }
+
+    fn path(&self, area: &str, tenant: &Url) -> PathBuf {
+        let origin = tenant.origin().ascii_serialization();
+        let digest = Sha256::digest(origin.as_bytes());
+        let short: String = digest
+            .iter()
+            .take(8)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        self.cache_dir.join(area).join(format!("{short}.json"))
+    }
+
+    pub(crate) fn load<T: serde::de::DeserializeOwned>(
+        &self,
+        area: &str,
+        tenant: &Url,
+    ) -> Option<T> {
+        let text = std::fs::read_to_string(self.path(area, tenant)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    pub(crate) fn save<T: Serialize>(&self, area: &str, tenant: &Url, record: &T) {
+        if let Ok(text) = serde_json::to_string(record) {
+            let _ = fsutil::write_atomic(&self.path(area, tenant), text.as_bytes());
+        }
     }
 }
 

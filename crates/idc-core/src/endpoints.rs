@@ -2,6 +2,14 @@
 //! `/openidm/config/managed`, cached per tenant for a while) plus the fixed families
 //! (`/openidm/config/...`, `/environment/...`, `/iga/governance/...`, `/am/json/realms/...`).
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::credentials::Credentials;
+use crate::paging::Query;
+use crate::profile::Profile;
+use crate::request;
+
 /// Fixed endpoint paths that every tenant has, for `realm`.
 pub fn static_paths(realm: &str) -> Vec<String> {
     let realm_base = if realm.is_empty() || realm == "root" || realm == "/" {
@@ -62,6 +70,49 @@ pub fn managed_paths(managed_config: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// How long the managed object names of a tenant are reused for completion.
+pub const ENDPOINT_CACHE_SECONDS: i64 = 600;
+/// The tenant cache area of the managed object paths.
+const ENDPOINTS_AREA: &str = "endpoints";
+
+#[derive(Serialize, Deserialize)]
+struct EndpointsRecord {
+    fetched_at: DateTime<Utc>,
+    paths: Vec<String>,
+}
+
+/// `/openidm/managed/<name>` paths of the tenant, from the tenant cache renewed every
+/// [`ENDPOINT_CACHE_SECONDS`]; empty when unknown and unreachable.
+pub(crate) fn cached_managed_paths(credentials: &Credentials, profile: &Profile) -> Vec<String> {
+    let cached: Option<EndpointsRecord> = credentials.tenants.load(ENDPOINTS_AREA, &profile.tenant);
+    let now = Utc::now();
+    let max_age = chrono::Duration::seconds(ENDPOINT_CACHE_SECONDS);
+    if let Some(record) = &cached
+        && now - record.fetched_at < max_age
+    {
+        return record.paths.clone();
+    }
+    let fetched = request::request_url(profile, "/openidm/config/managed", &Query::default())
+        .and_then(|url| request::get_json(credentials, profile, &url))
+        .map(|config| managed_paths(&config));
+    let record = match fetched {
+        Ok(paths) => EndpointsRecord {
+            fetched_at: now,
+            paths,
+        },
+        // Offline or not logged in: keep what we had and try again in a minute, so
+        // completion stays quick.
+        Err(_) => EndpointsRecord {
+            fetched_at: now - max_age + chrono::Duration::seconds(60),
+            paths: cached.map(|record| record.paths).unwrap_or_default(),
+        },
+    };
+    credentials
+        .tenants
+        .save(ENDPOINTS_AREA, &profile.tenant, &record);
+    record.paths
 }
 
 #[cfg(test)]

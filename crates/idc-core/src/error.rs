@@ -1,5 +1,7 @@
-//! One error type for idc-core. Every message names what went wrong and what to do, and
-//! never contains a secret.
+//! One error type for idc-core: kinds with data, as cargo-credential's `ErrorKind`. The
+//! `Display` of each is neutral (it names no front end's command); [`Error::remedy`] says
+//! what the user should do as data, and each front end words it in its own commands.
+//! No message contains a secret.
 
 use std::path::PathBuf;
 
@@ -8,13 +10,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// No profile of that name exists.
-    #[error("no profile named '{0}': run `idc login --profile {0} ...` first")]
-    UnknownProfile(String),
+    /// No profile of that name exists; `known` are the profiles that do.
+    #[error("no profile named '{name}'{}", known_profiles(known))]
+    UnknownProfile { name: String, known: Vec<String> },
 
-    /// No profile at all, or several and none chosen.
-    #[error("{0}")]
-    NoProfile(String),
+    /// No profile was named and none is the default: there are none (`known` is empty), or
+    /// several and none was chosen.
+    #[error("{}", no_profile_message(known))]
+    NoProfile { known: Vec<String> },
+
+    /// Several profiles are for the tenant of `url` and none was chosen.
+    #[error("several profiles match {url}: choose one with $IDC_PROFILE ({})", matching.join(", "))]
+    AmbiguousProfile { url: String, matching: Vec<String> },
 
     /// A bad URL or path given by the user.
     #[error("invalid URL '{url}': {reason}")]
@@ -28,18 +35,28 @@ pub enum Error {
     #[error("service account key {path}: {reason}")]
     Jwk { path: PathBuf, reason: String },
 
-    /// A login parameter is missing or inconsistent (e.g. a session login with no password).
+    /// A login parameter is missing or inconsistent.
     #[error("{0}")]
     Login(String),
+
+    /// A login that needs a password or client secret got none.
+    #[error("a {flow} login of '{who}' needs the {secret}")]
+    MissingSecret {
+        flow: crate::profile::AuthFlow,
+        who: String,
+        secret: SecretKind,
+    },
+
+    /// The stored client secret a renewal needs is gone (logged out).
+    #[error("the client secret of profile '{profile}' is not stored (logged out?)")]
+    SecretNotStored { profile: String },
 
     /// The tenant refused the credentials (invalid_grant, Login failure, ...).
     #[error("{message}")]
     Auth { message: String },
 
     /// The cached session has expired and cannot be renewed without the user.
-    #[error(
-        "the session of profile '{profile}' has expired: run `idc login --profile {profile}` again"
-    )]
+    #[error("the session of profile '{profile}' has expired")]
     SessionExpired { profile: String },
 
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
@@ -77,10 +94,130 @@ pub enum Error {
     Store(String),
 }
 
+/// The secret a login reads from outside the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretKind {
+    Password,
+    ClientSecret,
+}
+
+impl std::fmt::Display for SecretKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecretKind::Password => "password",
+            SecretKind::ClientSecret => "client secret",
+        })
+    }
+}
+
+/// What the user should do about an error, as data: each front end words it with its own
+/// commands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Remedy {
+    /// Log in for the first time (no profile yet).
+    FirstLogin,
+    /// Log in (again) with this profile: it does not exist, or its credential is gone.
+    LogIn { profile: String },
+    /// Log in again with `scope` among the scopes.
+    LogInWithScope { scope: String },
+    /// Give the login its secret (piped in, or from stdin or a file).
+    GiveSecret { secret: SecretKind },
+}
+
+impl Error {
+    /// What to do about this error, when the user can do something.
+    pub fn remedy(&self) -> Option<Remedy> {
+        match self {
+            Error::NoProfile { known } if known.is_empty() => Some(Remedy::FirstLogin),
+            Error::UnknownProfile { name, .. } => Some(Remedy::LogIn {
+                profile: name.clone(),
+            }),
+            Error::SessionExpired { profile } | Error::SecretNotStored { profile } => {
+                Some(Remedy::LogIn {
+                    profile: profile.clone(),
+                })
+            }
+            Error::MissingSecret { secret, .. } => Some(Remedy::GiveSecret { secret: *secret }),
+            Error::Service {
+                status: 403,
+                missing_scope: Some(scope),
+                ..
+            } => Some(Remedy::LogInWithScope {
+                scope: scope.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// How a front end names its own commands, so that it can word a [`Remedy`]: idc-core
+/// knows what to do, the front end knows how its user does it.
+#[derive(Clone, Copy, Debug)]
+pub struct FrontEndWords {
+    /// The login command, e.g. `tool login`.
+    pub login: &'static str,
+    /// How a login gets the password.
+    pub give_password: &'static str,
+    /// How a login gets the client secret.
+    pub give_client_secret: &'static str,
+}
+
+impl Remedy {
+    /// The remedy in the front end's words.
+    pub fn worded(&self, words: &FrontEndWords) -> String {
+        let login = words.login;
+        match self {
+            Remedy::FirstLogin => format!(
+                "log in first, e.g. `{login} --tenant https://<tenant> --service-account <id> --jwk <file>`"
+            ),
+            Remedy::LogIn { profile } => format!("log in with `{login} --profile {profile} ...`"),
+            Remedy::LogInWithScope { scope } => {
+                format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")
+            }
+            Remedy::GiveSecret {
+                secret: SecretKind::Password,
+            } => words.give_password.to_string(),
+            Remedy::GiveSecret {
+                secret: SecretKind::ClientSecret,
+            } => words.give_client_secret.to_string(),
+        }
+    }
+}
+
+impl Error {
+    /// The neutral message and, when there is one, the remedy in the front end's words.
+    pub fn worded(&self, words: &FrontEndWords) -> String {
+        match self.remedy() {
+            Some(remedy) => format!("{self}: {}", remedy.worded(words)),
+            None => self.to_string(),
+        }
+    }
+}
+
+fn known_profiles(known: &[String]) -> String {
+    if known.is_empty() {
+        ", and there are no profiles yet".to_string()
+    } else {
+        format!("; the profiles are: {}", known.join(", "))
+    }
+}
+
+fn no_profile_message(known: &[String]) -> String {
+    if known.is_empty() {
+        "no profile yet".to_string()
+    } else {
+        format!(
+            "several profiles and no default: choose one with --profile or $IDC_PROFILE ({})",
+            known.join(", ")
+        )
+    }
+}
+
 /// One clear line from an error answer of any of the tenant's shapes: CREST
 /// `{code,reason,message}`, ESV `{code,message}`, IGA `{message}`, OAuth
 /// `{error,error_description}`, or an HTML page from the edge (never echoed raw).
-pub fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
+pub(crate) fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
     let description = describe_body(status, content_type, body);
     match advice_for_status(status) {
         Some(advice) => format!("{description}; {advice}"),
@@ -90,7 +227,7 @@ pub fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8])
 
 /// The scope a 403 from `path` most likely lacks, by endpoint family: IDM wants `fr:idm:*`,
 /// ESV `fr:idc:esv:read` (or `fr:idc:esv:*`), IGA `fr:iga:*`, AM `fr:am:*`.
-pub fn scope_for_path(path: &str) -> Option<&'static str> {
+pub(crate) fn scope_for_path(path: &str) -> Option<&'static str> {
     let path = path.split(['?', '#']).next().unwrap_or(path);
     let family = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
     if family("/openidm") {
@@ -131,7 +268,7 @@ impl Error {
                 ""
             };
             message.push_str(&format!(
-                " (this endpoint needs scope {scope}{alternative}: log in with it, e.g. `idc login --scope \"... {scope}\"`)"
+                " (this endpoint needs scope {scope}{alternative})"
             ));
         }
         if retries > 0 {
@@ -153,7 +290,7 @@ impl Error {
 
 fn advice_for_status(status: u16) -> Option<&'static str> {
     match status {
-        401 => Some("the credential was refused: log in again with `idc login`"),
+        401 => Some("the credential was refused: log in again"),
         403 => Some("the credential lacks the permission for this request"),
         429 => Some("the tenant is rate limiting requests: wait a moment and try again"),
         502..=504 => Some("the tenant is unavailable: try again later"),

@@ -1,26 +1,55 @@
 //! idc-core: everything that talks to a PingOne Advanced Identity Cloud tenant or touches
-//! credentials. The Nushell plugin and `git-credential-idc` are thin front ends over
-//! [`Idc`], so a credential obtained by one is reused by the other.
+//! credentials. The front ends (the Nushell plugin, the git credential helper) are thin
+//! layers over [`Idc`], so a credential obtained by one is reused by the other. Nothing
+//! here knows about Nushell or clap, and no message names a front end's command: errors
+//! are kinds with data ([`Error`], [`error::Remedy`]) that each front end words.
 //!
-//! Nothing here knows about Nushell or clap.
+//! The rooms, by what they do:
+//! - `idc`: the facade ([`Idc`]), opened from an environment lookup.
+//! - `resolve`: login flags + saved config → the profile to log in with (pure).
+//! - `login`: runs the flow, caches the credential, saves the profile.
+//! - `credentials`: the store, the lazy HTTP client, per-tenant caches; hands out a
+//!   cached or renewed credential for a path.
+//! - `request`: URLs, query encoding, GET with the one renewal on a 401.
+//! - `paging`: lazy pages of a collection. `status`: status and logout.
+//! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
+//! - [`auth`]: the flows (service account, session, authorization code, client credentials).
+//! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
+//!
+//! Room for what comes next: trusted CAs, proxies and timeouts in `http/client.rs`;
+//! response size caps and gzip in `http/answer.rs` (every body is read there); a
+//! prefetching pager in `paging`; a `logs` room (with an `auth/log_key` flow) and a
+//! `writes` room (CREST verbs, next to `request`) beside the others.
 
 pub mod auth;
 pub mod cache;
-pub mod endpoints;
+mod credentials;
+mod endpoints;
 pub mod error;
 mod fsutil;
 pub mod http;
-pub mod idc;
-pub mod paging;
-pub mod profile;
-pub mod secret;
+mod idc;
+mod login;
+mod paging;
+mod profile;
+mod request;
+mod resolve;
+mod secret;
+mod status;
+#[cfg(test)]
+mod testing;
 
 pub use cache::CredentialKind;
-pub use error::{Error, Result};
-pub use idc::{Credential, Fetched, Idc, LoginOutcome, LoginRequest, LogoutOutcome, ProfileStatus};
+pub use credentials::Credential;
+pub use error::{Error, FrontEndWords, Remedy, Result, SecretKind};
+pub use idc::vars;
+pub use idc::{Fetched, Idc};
+pub use login::LoginOutcome;
 pub use paging::{Pager, Query};
-pub use profile::{AuthKind, Profile};
+pub use profile::{AuthFlow, AuthKind, Profile, tenant_text};
+pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;
+pub use status::{LogoutOutcome, ProfileStatus};
 
 /// `User-Agent` sent on every request.
 pub const USER_AGENT: &str = concat!("idc/", env!("CARGO_PKG_VERSION"));

@@ -38,8 +38,6 @@ pub struct Pager {
     offset: u64,
     previous_cookie: Option<String>,
     previous_search_key: Option<String>,
-    /// Whether the first page's body said how many items there are in all.
-    total: Option<u64>,
 }
 
 impl Pager {
@@ -58,7 +56,6 @@ impl Pager {
             offset: 0,
             previous_cookie: None,
             previous_search_key: None,
-            total: first_page.get("totalCount").and_then(Value::as_u64),
         };
         pager.take_page(first_page);
         pager
@@ -67,11 +64,6 @@ impl Pager {
     /// Number of page requests made so far (for diagnostics and tests).
     pub fn pages_fetched(&self) -> usize {
         self.pages_fetched
-    }
-
-    /// The number of items in all when the tenant said it (IGA `totalCount`).
-    pub fn total(&self) -> Option<u64> {
-        self.total
     }
 
     fn take_page(&mut self, mut page: Value) {
@@ -253,7 +245,6 @@ mod tests {
             seen.lock().unwrap().push(params[0].1.clone());
             Ok(page(params[0].1.parse().unwrap()))
         });
-        assert_eq!(pager.total(), Some(25));
         assert_eq!(pager.by_ref().count(), 25);
         assert_eq!(pager.pages_fetched(), 3);
         assert_eq!(*offsets.lock().unwrap(), vec!["10", "20"]);

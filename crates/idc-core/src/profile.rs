@@ -35,13 +35,37 @@ pub enum AuthKind {
     },
 }
 
-impl AuthKind {
-    /// The name used in config files, `status` and login flags.
-    pub fn name(&self) -> &'static str {
+/// The kind of login an [`AuthKind`] is, without its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuthFlow {
+    ServiceAccount,
+    Session,
+    ClientCredentials,
+}
+
+impl AuthFlow {
+    /// The name used in config files, `status` and messages.
+    pub fn as_str(self) -> &'static str {
         match self {
-            AuthKind::ServiceAccount { .. } => "service-account",
-            AuthKind::Session { .. } => "session",
-            AuthKind::ClientCredentials { .. } => "client-credentials",
+            AuthFlow::ServiceAccount => "service-account",
+            AuthFlow::Session => "session",
+            AuthFlow::ClientCredentials => "client-credentials",
+        }
+    }
+}
+
+impl std::fmt::Display for AuthFlow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AuthKind {
+    pub fn flow(&self) -> AuthFlow {
+        match self {
+            AuthKind::ServiceAccount { .. } => AuthFlow::ServiceAccount,
+            AuthKind::Session { .. } => AuthFlow::Session,
+            AuthKind::ClientCredentials { .. } => AuthFlow::ClientCredentials,
         }
     }
 }
@@ -54,6 +78,11 @@ pub struct Profile {
     /// The realm of the identities (`alpha` by default); a session's login realm.
     pub realm: String,
     pub auth: AuthKind,
+}
+
+/// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
+pub fn tenant_text(tenant: &Url) -> String {
+    tenant.as_str().trim_end_matches('/').to_string()
 }
 
 impl Profile {
@@ -214,25 +243,17 @@ impl Config {
     /// default, else the only profile.
     pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
         if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
-            return self
-                .profile(name)
-                .ok_or_else(|| Error::UnknownProfile(name.to_string()));
+            return self.profile(name).ok_or_else(|| self.unknown(name));
         }
         if let Some(default) = &self.default {
-            return self
-                .profile(default)
-                .ok_or_else(|| Error::UnknownProfile(default.clone()));
+            return self.profile(default).ok_or_else(|| self.unknown(default));
         }
         let mut all = self.all();
         match all.len() {
-            0 => Err(Error::NoProfile(
-                "no profile yet: log in first, e.g. `idc login --tenant https://<tenant> --service-account <id> --jwk <file>`".to_string(),
-            )),
             1 => Ok(all.remove(0)),
-            _ => Err(Error::NoProfile(format!(
-                "several profiles and no default: choose one with --profile or $IDC_PROFILE ({})",
-                self.profiles.keys().cloned().collect::<Vec<_>>().join(", ")
-            ))),
+            _ => Err(Error::NoProfile {
+                known: self.names(),
+            }),
         }
     }
 
@@ -247,15 +268,22 @@ impl Config {
                 return Ok(Some(profile.clone()));
             }
         }
-        Err(Error::NoProfile(format!(
-            "several profiles match {}: choose one with $IDC_PROFILE ({})",
-            url.origin().ascii_serialization(),
-            matching
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )))
+        Err(Error::AmbiguousProfile {
+            url: url.origin().ascii_serialization(),
+            matching: matching.into_iter().map(|p| p.name).collect(),
+        })
+    }
+
+    /// The names of all profiles, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.profiles.keys().cloned().collect()
+    }
+
+    fn unknown(&self, name: &str) -> Error {
+        Error::UnknownProfile {
+            name: name.to_string(),
+            known: self.names(),
+        }
     }
 }
 
@@ -272,7 +300,8 @@ impl ConfigFile {
         }
     }
 
-    pub fn path(&self) -> &Path {
+    #[cfg(test)]
+    fn path(&self) -> &Path {
         &self.path
     }
 
@@ -455,7 +484,10 @@ mod tests {
             config.profile("dev").unwrap(),
             sample("dev", "https://dev.example.com")
         );
-        assert_eq!(config.profile("prod").unwrap().auth.name(), "session");
+        assert_eq!(
+            config.profile("prod").unwrap().auth.flow(),
+            AuthFlow::Session
+        );
         let text = std::fs::read_to_string(file.path()).unwrap();
         assert!(text.contains("default = \"dev\""), "{text}");
         assert!(text.contains("[profiles.dev]"), "{text}");
@@ -473,7 +505,7 @@ mod tests {
         let mut config = Config::default();
         assert!(matches!(
             config.resolve(None, None),
-            Err(Error::NoProfile(_))
+            Err(Error::NoProfile { .. })
         ));
         config.profiles.insert(
             "only".to_string(),
@@ -497,12 +529,12 @@ mod tests {
         );
         assert!(matches!(
             config.resolve(Some("nope"), None),
-            Err(Error::UnknownProfile(_))
+            Err(Error::UnknownProfile { .. })
         ));
         config.default = None;
         assert!(matches!(
             config.resolve(None, None),
-            Err(Error::NoProfile(_))
+            Err(Error::NoProfile { .. })
         ));
 
         let url = Url::parse("https://a.example.com:443/openidm/managed/alpha_user").unwrap();

@@ -107,7 +107,11 @@ fn profile_for_git(request: &Request) -> Result<Option<(Idc, Profile, Url)>, Hel
     let idc = Idc::from_env()?;
     match idc.profile_for_url(&url) {
         Ok(Some(profile)) => Ok(Some((idc, profile, url))),
-        Ok(None) | Err(idc_core::Error::NoProfile(_)) => Ok(None),
+        // No profile, or several for this tenant and none chosen: not ours to answer.
+        Ok(None)
+        | Err(idc_core::Error::NoProfile { .. } | idc_core::Error::AmbiguousProfile { .. }) => {
+            Ok(None)
+        }
         Err(error) => Err(error.into()),
     }
 }
@@ -122,9 +126,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         realm: args.realm,
         service_account: args.service_account,
         jwk_path: args.jwk,
-        scopes: args
-            .scope
-            .map(|scope| scope.split_whitespace().map(str::to_string).collect()),
+        scopes: args.scope.as_deref().map(idc_core::split_scopes),
         username: args.username,
         journey: args.journey,
         client_id: args.client_id,
@@ -139,7 +141,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         .unwrap_or_default();
     let mut summary = format!(
         "Logged in to {}{who} (profile {}, {})\n",
-        outcome.tenant.as_str().trim_end_matches('/'),
+        idc_core::tenant_text(&outcome.tenant),
         outcome.profile,
         outcome.auth_kind
     );
@@ -191,7 +193,7 @@ pub fn status() -> Result<(), HelperError> {
     for status in statuses {
         rows.push([
             status.profile,
-            status.tenant.as_str().trim_end_matches('/').to_string(),
+            idc_core::tenant_text(&status.tenant),
             status.auth_kind.to_string(),
             status.who.unwrap_or_else(|| "-".to_string()),
             status
@@ -262,11 +264,10 @@ fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperE
     } else {
         return Ok(None);
     };
-    let secret = strip_line_end(&text);
-    if secret.is_empty() {
-        return Err(HelperError::Input(format!("the {what} is empty")));
+    match idc_core::secret_from_text(&text) {
+        Some(secret) => Ok(Some(secret)),
+        None => Err(HelperError::Input(format!("the {what} is empty"))),
     }
-    Ok(Some(Secret::new(secret.to_string())))
 }
 
 fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
@@ -276,12 +277,6 @@ fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
             path.display()
         ))
     })
-}
-
-/// `echo secret | ...` and editors add one line end; it is not part of the secret.
-fn strip_line_end(text: &str) -> &str {
-    let text = text.strip_suffix('\n').unwrap_or(text);
-    text.strip_suffix('\r').unwrap_or(text)
 }
 
 // ----- token, header, curl-config, httpie-session -----
@@ -417,14 +412,6 @@ pub fn print(text: &str) -> Result<(), HelperError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn one_line_end_is_not_part_of_a_secret() {
-        assert_eq!(strip_line_end("s3cret\n"), "s3cret");
-        assert_eq!(strip_line_end("s3cret\r\n"), "s3cret");
-        assert_eq!(strip_line_end("s3cret\n\n"), "s3cret\n");
-        assert_eq!(strip_line_end(" s3cret "), " s3cret ");
-    }
 
     #[test]
     fn urls_in_messages_lose_user_info_query_and_fragment() {

@@ -1,9 +1,12 @@
-//! The helper's errors: idc-core's, plus the few that belong to the front end. Every message
-//! is one line that says what to do, and none carries a secret.
+//! The helper's errors: idc-core's kinds worded with the helper's own commands, plus the
+//! few that belong to the front end. Every message is one line that says what to do, and
+//! none carries a secret.
+
+use idc_core::FrontEndWords;
 
 #[derive(Debug, thiserror::Error)]
 pub enum HelperError {
-    #[error(transparent)]
+    #[error("{}", worded(.0))]
     Core(#[from] idc_core::Error),
 
     /// A URL argument that matches no profile's tenant.
@@ -41,5 +44,56 @@ impl HelperError {
             HelperError::Core(idc_core::Error::InvalidUrl { .. }) => 2,
             _ => 1,
         }
+    }
+}
+
+/// How the helper's user does what idc-core's errors advise.
+const HELPER_WORDS: FrontEndWords = FrontEndWords {
+    login: "git-credential-idc login",
+    give_password: "give it on stdin (--password-stdin) or in a file (--password-file)",
+    give_client_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
+};
+
+fn worded(error: &idc_core::Error) -> String {
+    error.worded(&HELPER_WORDS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_errors_name_the_helpers_own_commands() {
+        let expired = HelperError::from(idc_core::Error::SessionExpired {
+            profile: "admin".into(),
+        });
+        let text = expired.to_string();
+        assert!(
+            text.contains("git-credential-idc login --profile admin"),
+            "{text}"
+        );
+        assert!(!text.contains("`idc login"), "{text}");
+        let none = HelperError::from(idc_core::Error::NoProfile { known: vec![] });
+        assert!(
+            none.to_string()
+                .contains("git-credential-idc login --tenant")
+        );
+        let unknown = HelperError::from(idc_core::Error::UnknownProfile {
+            name: "prdo".into(),
+            known: vec!["prod".into()],
+        });
+        assert!(
+            unknown.to_string().contains("the profiles are: prod"),
+            "{unknown}"
+        );
+        let missing = HelperError::from(idc_core::Error::MissingSecret {
+            flow: idc_core::AuthFlow::Session,
+            who: "admin".into(),
+            secret: idc_core::SecretKind::Password,
+        });
+        assert!(
+            missing.to_string().contains("--password-stdin"),
+            "{missing}"
+        );
     }
 }

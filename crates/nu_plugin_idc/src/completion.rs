@@ -51,7 +51,7 @@ pub fn profile_names(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>>
                 description: Some(format!(
                     "{} ({})",
                     profile.tenant.as_str().trim_end_matches('/'),
-                    profile.auth.name()
+                    profile.auth.flow().as_str()
                 )),
                 value: profile.name,
                 ..DynamicSuggestion::default()

@@ -3,7 +3,7 @@
 //! the missing scope), `--jwk` for a bad key, the command itself for a network failure
 //! (naming the tenant).
 
-use idc_core::Error;
+use idc_core::{Error, FrontEndWords};
 use nu_protocol::{LabeledError, ShellError, Span, Value};
 
 /// Where the user typed each argument an error can be about. `None`: not given (the value
@@ -28,20 +28,38 @@ impl ArgSpans {
     }
 }
 
+/// How the plugin's user does what idc-core's errors advise.
+const IDC_WORDS: FrontEndWords = FrontEndWords {
+    login: "idc login",
+    give_password: "pipe the password into `idc login`",
+    give_client_secret: "pipe the client secret into `idc login`",
+};
+
+/// idc-core's neutral message, and what to do about it in `idc` terms.
+pub fn message(error: &Error) -> String {
+    error.worded(&IDC_WORDS)
+}
+
 /// The error as the user sees it.
 pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
-    let message = error.to_string();
+    let message = message(error);
     let head = spans.head;
     match error {
-        Error::UnknownProfile(name) => LabeledError::new(message)
-            .with_label(
-                format!("no profile named '{name}'"),
-                spans.profile.unwrap_or(head),
-            )
-            .with_help(
-                "`idc status` lists the profiles; `idc login --profile NAME ...` creates one",
-            ),
-        Error::NoProfile(_) => LabeledError::new(message)
+        Error::UnknownProfile { name, known } => {
+            let label = match known.len() {
+                0 => format!("no profile named '{name}', and no profiles yet"),
+                _ => format!(
+                    "no profile named '{name}'; the profiles are: {}",
+                    known.join(", ")
+                ),
+            };
+            LabeledError::new(message)
+                .with_label(label, spans.profile.unwrap_or(head))
+                .with_help(
+                    "`idc status` lists the profiles; `idc login --profile NAME ...` creates one",
+                )
+        }
+        Error::NoProfile { .. } | Error::AmbiguousProfile { .. } => LabeledError::new(message)
             .with_label("no profile to use", spans.profile.unwrap_or(head))
             .with_help("log in first: `idc login --tenant URL ...`, or pick one with --profile"),
         Error::InvalidUrl { reason, .. } => {
@@ -53,6 +71,9 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::Jwk { reason, .. } => {
             LabeledError::new(message).with_label(reason.clone(), spans.jwk.unwrap_or(head))
         }
+        Error::MissingSecret { secret, .. } => {
+            LabeledError::new(message).with_label(format!("no {secret} piped in"), head)
+        }
         Error::SessionExpired { .. } => {
             LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
         }
@@ -60,28 +81,7 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
             status,
             missing_scope,
             ..
-        } => {
-            let label = match (status, missing_scope) {
-                (403, Some(scope)) => format!("the credential lacks scope {scope}"),
-                (403, None) => "forbidden for this credential".to_string(),
-                (404, _) => "not found on the tenant".to_string(),
-                (401, _) => "the credential was refused".to_string(),
-                (status, _) => format!("the tenant answered {status}"),
-            };
-            // A bad request, a missing object or a missing scope is about what was asked
-            // for; an expired credential or an outage is about the command as a whole.
-            let span = match status {
-                400 | 403 | 404 | 405 => spans.url.unwrap_or(head),
-                _ => head,
-            };
-            let error = LabeledError::new(message).with_label(label, span);
-            match (status, missing_scope) {
-                (403, Some(scope)) => error.with_help(format!(
-                    "log in with the scope, e.g. `idc login --scope \"{scope}\"` (plus the other scopes you need)"
-                )),
-                _ => error,
-            }
-        }
+        } => service_error(message, *status, missing_scope.as_deref(), spans),
         Error::Network { tenant, .. } => LabeledError::new(message)
             .with_label(format!("cannot reach {tenant}"), head)
             .with_help("check the tenant URL and your network connection"),
@@ -89,40 +89,32 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
     }
 }
 
-/// [`labeled`], and for an unknown profile also the names of the profiles that exist, read
-/// from `idc`'s config: a typo is then plain to see.
-pub fn labeled_with_profiles(error: &Error, spans: &ArgSpans, idc: &idc_core::Idc) -> LabeledError {
-    let Error::UnknownProfile(name) = error else {
-        return labeled(error, spans);
-    };
-    let existing: Vec<String> = idc
-        .profiles()
-        .map(|profiles| profiles.into_iter().map(|profile| profile.name).collect())
-        .unwrap_or_default();
-    unknown_profile(error, name, &existing, spans)
-}
-
-fn unknown_profile(
-    error: &Error,
-    name: &str,
-    existing: &[String],
+fn service_error(
+    message: String,
+    status: u16,
+    missing_scope: Option<&str>,
     spans: &ArgSpans,
 ) -> LabeledError {
-    let (message, label) = if existing.is_empty() {
-        (
-            format!("{error}; there are no profiles yet"),
-            format!("no profile named '{name}', and no profiles yet"),
-        )
-    } else {
-        let list = existing.join(", ");
-        (
-            format!("{error}; the profiles are: {list}"),
-            format!("no profile named '{name}'; the profiles are: {list}"),
-        )
+    let label = match (status, missing_scope) {
+        (403, Some(scope)) => format!("the credential lacks scope {scope}"),
+        (403, None) => "forbidden for this credential".to_string(),
+        (404, _) => "not found on the tenant".to_string(),
+        (401, _) => "the credential was refused".to_string(),
+        (status, _) => format!("the tenant answered {status}"),
     };
-    LabeledError::new(message)
-        .with_label(label, spans.profile.unwrap_or(spans.head))
-        .with_help("`idc status` lists the profiles; `idc login --profile NAME ...` creates one")
+    // A bad request, a missing object or a missing scope is about what was asked for; an
+    // expired credential or an outage is about the command as a whole.
+    let span = match status {
+        400 | 403 | 404 | 405 => spans.url.unwrap_or(spans.head),
+        _ => spans.head,
+    };
+    let error = LabeledError::new(message).with_label(label, span);
+    match (status, missing_scope) {
+        (403, Some(scope)) => error.with_help(format!(
+            "log in with the scope, e.g. `idc login --scope \"{scope}\"` (plus the other scopes you need)"
+        )),
+        _ => error,
+    }
 }
 
 /// The error as an item of a stream, where a collection failed mid-way.
@@ -143,6 +135,31 @@ mod tests {
         }
     }
 
+    fn unknown(name: &str, known: &[&str]) -> Error {
+        Error::UnknownProfile {
+            name: name.into(),
+            known: known.iter().map(|name| name.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn core_errors_name_idcs_own_commands() {
+        let expired = message(&Error::SessionExpired {
+            profile: "admin".into(),
+        });
+        assert!(expired.contains("idc login --profile admin"), "{expired}");
+        assert!(!expired.contains("git-credential-idc"), "{expired}");
+        let missing = message(&Error::MissingSecret {
+            flow: idc_core::AuthFlow::ClientCredentials,
+            who: "iga".into(),
+            secret: idc_core::SecretKind::ClientSecret,
+        });
+        assert!(
+            missing.ends_with("pipe the client secret into `idc login`"),
+            "{missing}"
+        );
+    }
+
     fn only_label(error: &LabeledError) -> (&str, Span) {
         assert_eq!(error.labels.len(), 1, "{error:?}");
         (error.labels[0].text.as_str(), error.labels[0].span)
@@ -150,7 +167,7 @@ mod tests {
 
     #[test]
     fn unknown_profile_points_at_the_flag() {
-        let error = labeled(&Error::UnknownProfile("prod".into()), &spans());
+        let error = labeled(&unknown("prod", &[]), &spans());
         let (text, span) = only_label(&error);
         assert_eq!(span, Span::new(30, 40));
         assert!(text.contains("prod"));
@@ -159,9 +176,7 @@ mod tests {
 
     #[test]
     fn unknown_profile_lists_the_profiles_that_exist() {
-        let error = Error::UnknownProfile("prdo".into());
-        let existing = ["acme".to_string(), "prod".to_string()];
-        let labeled = unknown_profile(&error, "prdo", &existing, &spans());
+        let labeled = labeled(&unknown("prdo", &["acme", "prod"]), &spans());
         let (text, span) = only_label(&labeled);
         assert_eq!(span, Span::new(30, 40));
         assert!(
@@ -174,14 +189,14 @@ mod tests {
             labeled.msg
         );
         assert!(
-            labeled.msg.ends_with("the profiles are: acme, prod"),
+            labeled.msg.contains("the profiles are: acme, prod"),
             "{}",
             labeled.msg
         );
 
-        let labeled = unknown_profile(&error, "prdo", &[], &spans());
+        let labeled = super::labeled(&unknown("prdo", &[]), &spans());
         assert!(
-            labeled.msg.ends_with("there are no profiles yet"),
+            labeled.msg.contains("there are no profiles yet"),
             "{}",
             labeled.msg
         );
@@ -191,7 +206,7 @@ mod tests {
     #[test]
     fn unknown_profile_from_config_points_at_the_command() {
         let spans = ArgSpans::new(Span::new(0, 7));
-        let error = labeled(&Error::UnknownProfile("prod".into()), &spans);
+        let error = labeled(&unknown("prod", &[]), &spans);
         assert_eq!(only_label(&error).1, Span::new(0, 7));
     }
 

@@ -4,41 +4,37 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::{ACCEPT, AUTHORIZATION, COOKIE};
+use reqwest::header::{AUTHORIZATION, COOKIE};
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::auth::session::{secret_header_value, send, tenant_url};
 use crate::error::{Error, Result};
+use crate::http::{self, secret_header_value, tenant_url};
 use crate::secret::Secret;
 
 /// The platform admin UI's public client; every cloud tenant has it.
-pub const ADMIN_CLIENT_ID: &str = "idmAdminClient";
+pub(crate) const ADMIN_CLIENT_ID: &str = "idmAdminClient";
 
 /// The scopes the cloud admin UI (and frodo) ask for on behalf of a tenant administrator,
 /// as recorded: IDM, ESV and the other `/environment` APIs.
-pub const ADMIN_SCOPES: &str = "fr:idc:analytics:* fr:idc:certificate:* fr:idc:content-security-policy:* fr:idc:cookie-domain:* fr:idc:custom-domain:* fr:idc:esv:* fr:idm:* openid fr:idc:promotion:* fr:idc:release:* fr:idc:sso-cookie:*";
+pub(crate) const ADMIN_SCOPES: &str = "fr:idc:analytics:* fr:idc:certificate:* fr:idc:content-security-policy:* fr:idc:cookie-domain:* fr:idc:custom-domain:* fr:idc:esv:* fr:idm:* openid fr:idc:promotion:* fr:idc:release:* fr:idc:sso-cookie:*";
 
 /// `Authorization` of the code exchange. `idmAdminClient` is a public client, so the secret
 /// "does not matter"; this exact value is what frodo sends and cloud tenants accept.
 const ADMIN_CLIENT_BASIC: &str = "Basic aWRtQWRtaW5DbGllbnQ6ZG9lc25vdG1hdHRlcg==";
-
-/// `Accept-API-Version` of `/oauth2/*`.
-const OAUTH2_API_VERSION: &str = "protocol=2.1,resource=1.0";
 
 /// Where the admin UI receives its code; AM checks it against the client's registration.
 const REDIRECT_PATH: &[&str] = &["platform", "appAuthHelperRedirect.html"];
 
 /// IGA's scope: asked for as well, so one admin token serves IDM, `/environment` and IGA;
 /// on a tenant whose admin client does not offer it, the token is requested without it.
-pub const IGA_SCOPE: &str = "fr:iga:*";
+pub(crate) const IGA_SCOPE: &str = "fr:iga:*";
 
 /// Exchange an admin session for an access token for IDM, `/environment` and IGA.
 pub fn exchange_session(
-    http: &Client,
+    client: &Client,
     tenant: &Url,
     cookie_name: &str,
     session: &Secret<String>,
@@ -47,7 +43,7 @@ pub fn exchange_session(
     let redirect_uri = tenant_url(tenant, REDIRECT_PATH);
     let with_iga = format!("{ADMIN_SCOPES} {IGA_SCOPE}");
     let authorized = authorize(
-        http,
+        client,
         tenant,
         cookie_name,
         session,
@@ -57,7 +53,7 @@ pub fn exchange_session(
     );
     let code = match authorized {
         Err(AuthorizeError::Refused { error, .. }) if error == "invalid_scope" => authorize(
-            http,
+            client,
             tenant,
             cookie_name,
             session,
@@ -68,7 +64,7 @@ pub fn exchange_session(
         .map_err(Error::from)?,
         other => other.map_err(Error::from)?,
     };
-    redeem_code(http, tenant, &code, &pkce, &redirect_uri)
+    redeem_code(client, tenant, &code, &pkce, &redirect_uri)
 }
 
 /// Why `/authorize` gave no code: a refusal in the redirect (kept apart so an
@@ -132,7 +128,7 @@ impl Pkce {
 /// `POST /am/oauth2/authorize` with the session cookie; AM answers a 302 whose `Location`
 /// carries the code.
 fn authorize(
-    http: &Client,
+    client: &Client,
     tenant: &Url,
     cookie_name: &str,
     session: &Secret<String>,
@@ -154,34 +150,33 @@ fn authorize(
         ("code_challenge", pkce.challenge.as_str()),
         ("code_challenge_method", "S256"),
     ];
-    let request = http
-        .post(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", OAUTH2_API_VERSION)
-        .header(COOKIE, cookie)
-        .form(&form);
-    let answer = send(http, tenant, &url, request)?;
-    if answer.status.is_redirection() {
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client
+            .post(url.clone())
+            .header(COOKIE, cookie.clone())
+            .form(&form)
+    })?;
+    if answer.is_redirection() {
         let location = answer.location.as_deref().ok_or_else(|| Error::Protocol {
             path: url.path().to_string(),
-            reason: format!("a {} without a Location header", answer.status.as_u16()),
+            reason: format!("a {} without a Location header", answer.status),
         })?;
         return code_from_location(&url, location);
     }
     let err = match answer.status {
-        StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Auth {
+        400 | 401 | 403 => Error::Auth {
             message: format!(
                 "the tenant refused to issue an admin token for this session ({ADMIN_CLIENT_ID}): {}",
                 answer.describe()
             ),
         },
         // A 200 is the consent or login page: the session did not satisfy AM.
-        status if status.is_success() => Error::Auth {
+        200..=299 => Error::Auth {
             message: format!(
                 "the tenant answered a page instead of an authorization code for {ADMIN_CLIENT_ID}: the session may have expired; log in again"
             ),
         },
-        _ => answer.service_error("POST", &url),
+        _ => answer.error("POST", url.path()),
     };
     Err(AuthorizeError::Other(err))
 }
@@ -225,7 +220,7 @@ fn code_from_location(
 
 /// `POST /am/oauth2/access_token` with the code and the PKCE verifier.
 fn redeem_code(
-    http: &Client,
+    client: &Client,
     tenant: &Url,
     code: &Secret<String>,
     pkce: &Pkce,
@@ -238,29 +233,28 @@ fn redeem_code(
         ("code", code.expose().as_str()),
         ("code_verifier", pkce.verifier.expose().as_str()),
     ];
-    let request = http
-        .post(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", OAUTH2_API_VERSION)
-        .header(AUTHORIZATION, ADMIN_CLIENT_BASIC)
-        .form(&form);
-    let answer = send(http, tenant, &url, request)?;
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client
+            .post(url.clone())
+            .header(AUTHORIZATION, ADMIN_CLIENT_BASIC)
+            .form(&form)
+    })?;
     match answer.status {
-        status if status.is_success() => answer.json(&url),
-        StatusCode::BAD_REQUEST | StatusCode::UNAUTHORIZED => Err(Error::Auth {
+        200..=299 => answer.json_as(url.path()),
+        400 | 401 => Err(Error::Auth {
             message: format!(
                 "the tenant refused the authorization code of {ADMIN_CLIENT_ID}: {}",
                 answer.describe()
             ),
         }),
-        _ => Err(answer.service_error("POST", &url)),
+        _ => Err(answer.error("POST", url.path())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::session::mock_tenant;
+    use crate::testing as mock_tenant;
 
     fn authorize_url() -> Url {
         Url::parse("https://openam-frodo-dev.forgeblocks.com/am/oauth2/authorize").unwrap()

@@ -1,22 +1,17 @@
 //! OAuth client credentials (IGA): HTTP Basic `client_id:secret` at
 //! `/am/oauth2/realms/root/realms/<realm>/access_token`.
 
-use reqwest::StatusCode;
 use reqwest::blocking::Client;
-use reqwest::header::ACCEPT;
-use serde_json::Value;
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::auth::session::{Answer, realm_segments, send, tenant_url};
+use crate::auth::realm::realm_segments;
 use crate::error::{Error, Result};
+use crate::http::{self, Answer, tenant_url};
 use crate::secret::Secret;
 
-/// `Accept-API-Version` of `/oauth2/*`.
-const OAUTH2_API_VERSION: &str = "protocol=2.1,resource=1.0";
-
 pub fn request_token(
-    http: &Client,
+    client: &Client,
     tenant: &Url,
     realm: &str,
     client_id: &str,
@@ -30,15 +25,14 @@ pub fn request_token(
         form.push(("scope", scope.as_str()));
     }
     // reqwest marks the Basic header sensitive, so it stays out of any Debug output.
-    let request = http
-        .post(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", OAUTH2_API_VERSION)
-        .basic_auth(client_id, Some(secret.expose()))
-        .form(&form);
-    let answer = send(http, tenant, &url, request)?;
-    if answer.status.is_success() {
-        return answer.json(&url);
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client
+            .post(url.clone())
+            .basic_auth(client_id, Some(secret.expose()))
+            .form(&form)
+    })?;
+    if answer.is_success() {
+        return answer.json_as(url.path());
     }
     Err(token_error(&answer, &url, client_id))
 }
@@ -57,45 +51,41 @@ fn token_url(tenant: &Url, realm: &str) -> Url {
 
 /// OAuth's `{error, error_description}` turned into what the user should do.
 fn token_error(answer: &Answer, url: &Url, client_id: &str) -> Error {
-    let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
-    let field = |name: &str| {
-        body.as_ref()
-            .and_then(|body| body.get(name))
-            .and_then(Value::as_str)
-            .map(str::to_string)
+    let refused = answer.oauth_error();
+    let description = |fallback: &str| {
+        refused
+            .as_ref()
+            .and_then(|refused| refused.description.clone())
+            .unwrap_or_else(|| fallback.to_string())
     };
-    let description = field("error_description");
-    match field("error").as_deref() {
-        Some("invalid_client") => Error::Auth {
-            message: format!(
-                "client authentication failed for client '{client_id}': check the client id and secret"
-            ),
-        },
+    let bad_secret = || Error::Auth {
+        message: format!(
+            "client authentication failed for client '{client_id}': check the client id and secret"
+        ),
+    };
+    match refused.as_ref().map(|refused| refused.error.as_str()) {
+        Some("invalid_client") => bad_secret(),
         Some("invalid_scope") => Error::Auth {
             message: format!(
                 "client '{client_id}' may not request these scopes: {}",
-                description.unwrap_or_else(|| "invalid_scope".to_string())
+                description("invalid_scope")
             ),
         },
         Some("unauthorized_client") => Error::Auth {
             message: format!(
                 "client '{client_id}' is not allowed to use the client_credentials grant: {}",
-                description.unwrap_or_else(|| "unauthorized_client".to_string())
+                description("unauthorized_client")
             ),
         },
-        _ if answer.status == StatusCode::UNAUTHORIZED => Error::Auth {
-            message: format!(
-                "client authentication failed for client '{client_id}': check the client id and secret"
-            ),
-        },
-        _ => answer.service_error("POST", url),
+        _ if answer.status == 401 => bad_secret(),
+        _ => answer.error("POST", url.path()),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::session::mock_tenant;
+    use crate::testing as mock_tenant;
 
     fn tenant() -> Url {
         Url::parse("https://openam-frodo-dev.forgeblocks.com").unwrap()
@@ -103,10 +93,11 @@ mod tests {
 
     fn answer(status: u16, body: &str) -> Answer {
         Answer {
-            status: StatusCode::from_u16(status).unwrap(),
+            status,
             content_type: Some("application/json".to_string()),
             location: None,
             body: body.as_bytes().to_vec(),
+            retries: 0,
         }
     }
 
@@ -195,7 +186,9 @@ mod tests {
     #[test]
     fn a_token_answer_parses() {
         let body = r#"{"access_token":"abc","scope":"fr:idm:* fr:iga:*","token_type":"Bearer","expires_in":3599}"#;
-        let token: TokenResponse = answer(200, body).json(&tenant()).unwrap();
+        let token: TokenResponse = answer(200, body)
+            .json_as("/am/oauth2/access_token")
+            .unwrap();
         assert_eq!(token.access_token.expose(), "abc");
         assert_eq!(token.expires_in, 3599);
         assert_eq!(token.scope.as_deref(), Some("fr:idm:* fr:iga:*"));

@@ -1,9 +1,11 @@
 //! The ways into a tenant. Each flow is a set of functions over a plain
-//! `reqwest::blocking::Client` (built by [`crate::http`]) and the tenant's base URL, so the
+//! `reqwest::blocking::Client` (built by [`crate::http`], and sending through its one
+//! [`crate::http::send`]) and the tenant's base URL, so the
 //! flows know nothing of profiles or caching; [`crate::Idc`] composes them.
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub(crate) mod realm;
 pub mod service_account;
 pub mod session;
 
@@ -17,19 +19,15 @@ pub struct TokenResponse {
     pub access_token: Secret<String>,
     #[serde(default)]
     pub scope: Option<String>,
-    #[serde(default)]
-    pub token_type: Option<String>,
     /// Seconds; AM sends a number, but a proxy or another OAuth server may send a string
     /// or leave it out (RFC 6749 makes it optional).
     #[serde(default = "default_expires_in", deserialize_with = "lenient_seconds")]
     pub expires_in: i64,
-    #[serde(default)]
-    pub id_token: Option<Secret<String>>,
 }
 
 /// Lifetime assumed when a token answer gives none: short, so a renewal comes soon, and a
 /// 401 before then renews the token anyway.
-pub const DEFAULT_EXPIRES_IN_SECONDS: i64 = 300;
+pub(crate) const DEFAULT_EXPIRES_IN_SECONDS: i64 = 300;
 
 fn default_expires_in() -> i64 {
     DEFAULT_EXPIRES_IN_SECONDS

@@ -20,19 +20,19 @@ use crate::http;
 use crate::secret::Secret;
 
 /// `client_id` of every service-account token request.
-pub const CLIENT_ID: &str = "service-account";
+pub(crate) const CLIENT_ID: &str = "service-account";
 /// `grant_type` of the JWT-bearer grant.
-pub const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+pub(crate) const GRANT_TYPE: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// Lifetime of an assertion, as the recorded clients use it.
-pub const ASSERTION_LIFETIME_SECONDS: i64 = 180;
+pub(crate) const ASSERTION_LIFETIME_SECONDS: i64 = 180;
 /// The token endpoint, always in the root realm.
-pub const TOKEN_PATH: &str = "/am/oauth2/access_token";
+pub(crate) const TOKEN_PATH: &str = "/am/oauth2/access_token";
 /// Scopes asked for when the user names none; the tenant names those the account lacks and
 /// they are dropped.
-pub const DEFAULT_SCOPES: [&str; 4] = ["fr:am:*", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"];
+pub(crate) const DEFAULT_SCOPES: [&str; 4] = ["fr:am:*", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"];
 
 /// A service account's private key, ready to sign. `Debug` shows only where it came from.
-pub struct ServiceAccountKey {
+pub(crate) struct ServiceAccountKey {
     encoding_key: EncodingKey,
     path: PathBuf,
 }
@@ -47,7 +47,7 @@ impl fmt::Debug for ServiceAccountKey {
 }
 
 /// Read the private JWK (or a JWKS holding exactly one private RSA key) from `path`.
-pub fn load_key(path: &Path) -> Result<ServiceAccountKey> {
+pub(crate) fn load_key(path: &Path) -> Result<ServiceAccountKey> {
     let jwk_error = |reason: String| Error::Jwk {
         path: path.to_path_buf(),
         reason,
@@ -68,7 +68,7 @@ pub fn load_key(path: &Path) -> Result<ServiceAccountKey> {
 
 /// A warning when the private key file can be read by other users, as ssh gives for an
 /// unprotected key (idc still uses it: refusing would break shared CI layouts).
-pub fn key_file_warning(path: &Path) -> Option<String> {
+pub(crate) fn key_file_warning(path: &Path) -> Option<String> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -89,7 +89,7 @@ pub fn key_file_warning(path: &Path) -> Option<String> {
 }
 
 /// Parse a private JWK from `bytes` (`path` only names it in errors).
-pub fn parse_key(path: &Path, bytes: &[u8]) -> Result<ServiceAccountKey> {
+pub(crate) fn parse_key(path: &Path, bytes: &[u8]) -> Result<ServiceAccountKey> {
     let jwk_error = |reason: &str| Error::Jwk {
         path: path.to_path_buf(),
         reason: reason.to_string(),
@@ -176,7 +176,7 @@ pub fn parse_key(path: &Path, bytes: &[u8]) -> Result<ServiceAccountKey> {
 
 /// `aud` of the assertion: `<scheme>://<host>:<port>/am/oauth2/access_token`, the port
 /// always explicit (443 for https), as the tenant's own issuer is written.
-pub fn audience(tenant: &Url) -> String {
+pub(crate) fn audience(tenant: &Url) -> String {
     let host = match tenant.host() {
         Some(url::Host::Ipv6(address)) => format!("[{address}]"),
         Some(host) => host.to_string(),
@@ -197,7 +197,7 @@ struct Claims<'a> {
 }
 
 /// Sign a new assertion for `account_id` at `tenant`: fresh `jti`, `exp` = now + 180 s.
-pub fn sign_assertion(
+pub(crate) fn sign_assertion(
     key: &ServiceAccountKey,
     account_id: &str,
     tenant: &Url,
@@ -222,7 +222,7 @@ pub fn sign_assertion(
 
 /// A token and the scopes the tenant refused and that were dropped.
 #[derive(Debug)]
-pub struct ServiceAccountToken {
+pub(crate) struct ServiceAccountToken {
     pub token: TokenResponse,
     /// The scopes asked for on the request that succeeded.
     pub scopes: Vec<String>,
@@ -230,7 +230,7 @@ pub struct ServiceAccountToken {
 }
 
 /// The scopes named by `Unsupported scope for service account: a,b` (comma separated).
-pub fn unsupported_scopes(description: &str) -> Vec<String> {
+pub(crate) fn unsupported_scopes(description: &str) -> Vec<String> {
     description
         .split_once(": ")
         .map(|(_, list)| {
@@ -245,7 +245,7 @@ pub fn unsupported_scopes(description: &str) -> Vec<String> {
 
 /// Request a token: sign an assertion and POST the JWT-bearer grant. On `invalid_scope`,
 /// drop the scopes the tenant names and retry once with the same assertion.
-pub fn request_token(
+pub(crate) fn request_token(
     client: &reqwest::blocking::Client,
     tenant: &Url,
     account_id: &str,
@@ -258,29 +258,18 @@ pub fn request_token(
     loop {
         let answer = post_grant(client, tenant, &assertion, &scopes)?;
         if answer.is_success() {
-            let token: TokenResponse =
-                serde_json::from_value(answer.json(TOKEN_PATH)?).map_err(|_| Error::Protocol {
-                    path: TOKEN_PATH.to_string(),
-                    reason: "the token answer has no access_token".to_string(),
-                })?;
+            let token: TokenResponse = answer.json_as(TOKEN_PATH)?;
             return Ok(ServiceAccountToken {
                 token,
                 scopes,
                 dropped_scopes,
             });
         }
-        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
-        let oauth_error = body
-            .as_ref()
-            .and_then(|b| b.get("error"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
-        let description = body
-            .as_ref()
-            .and_then(|b| b.get("error_description"))
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let refused = answer.oauth_error();
+        let oauth_error = refused.as_ref().map(|refused| refused.error.clone());
+        let description = refused
+            .and_then(|refused| refused.description)
+            .unwrap_or_default();
         if oauth_error.as_deref() == Some("invalid_scope") && dropped_scopes.is_empty() {
             let refused = unsupported_scopes(&description);
             let remaining: Vec<String> = scopes
@@ -328,10 +317,7 @@ fn post_grant(
             ("grant_type", GRANT_TYPE),
             ("scope", scope.as_str()),
         ];
-        client
-            .post(url.clone())
-            .header("Accept-API-Version", "protocol=2.1,resource=1.0")
-            .form(&form)
+        client.post(url.clone()).form(&form)
     })
 }
 

@@ -208,7 +208,7 @@ impl PluginCommand for Get {
 
         let idc = open_idc(engine, head)?;
         let profile_name = chosen_profile(engine, call)?;
-        let fail = |error: idc_core::Error| errors::labeled_with_profiles(&error, &spans, &idc);
+        let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
         let profile = idc
             .profile(profile_name.as_ref().map(|name| name.item.as_str()))
             .map_err(fail)?;

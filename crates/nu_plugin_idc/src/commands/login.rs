@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use idc_core::{LoginOutcome, LoginRequest, Secret};
+use idc_core::{LoginOutcome, LoginRequest, Secret, tenant_text};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
     Category, DynamicSuggestion, Example, LabeledError, PipelineData, Record, Signature, Span,
@@ -92,6 +92,11 @@ impl PluginCommand for Login {
                 "login journey (authentication tree)",
                 None,
             )
+            .switch(
+                "zero-page",
+                "send the username and password as headers in one request instead of answering the journey's steps",
+                None,
+            )
             .named(
                 "client-id",
                 SyntaxShape::String,
@@ -115,6 +120,11 @@ impl PluginCommand for Login {
             Example {
                 example: "input -s | idc login --profile acme-admin --tenant https://openam-acme.forgeblocks.com --username admin",
                 description: "Log in as a tenant administrator, typing the password without echo",
+                result: None,
+            },
+            Example {
+                example: "input -s | idc login --profile acme-admin --tenant https://openam-acme.forgeblocks.com --username admin --zero-page",
+                description: "Log in as a tenant administrator in one request (zero-page login)",
                 result: None,
             },
             Example {
@@ -158,18 +168,19 @@ impl PluginCommand for Login {
             jwk_path,
             scopes: call
                 .get_flag::<String>("scope")?
-                .map(|scopes| scopes.split_whitespace().map(str::to_string).collect()),
+                .as_deref()
+                .map(idc_core::split_scopes),
             username: call.get_flag("username")?,
             journey: call.get_flag("journey")?,
             client_id: call.get_flag("client-id")?,
             secret: secret_from_input(input, head)?,
-            zero_page: false,
+            zero_page: call.has_flag("zero-page")?,
         };
 
         let idc = open_idc(engine, head)?;
         let outcome = idc
             .login(request)
-            .map_err(|error| errors::labeled_with_profiles(&error, &spans, &idc))?;
+            .map_err(|error| errors::labeled(&error, &spans))?;
         Ok(PipelineData::value(outcome_record(&outcome, head), None))
     }
 
@@ -227,19 +238,14 @@ fn secret_from_input(
             );
         }
     };
-    let secret = text
-        .strip_suffix("\r\n")
-        .or_else(|| text.strip_suffix('\n'))
-        .unwrap_or(&text)
-        .to_string();
-    Ok((!secret.is_empty()).then(|| Secret::new(secret)))
+    Ok(idc_core::secret_from_text(&text))
 }
 
 fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
     let mut record = Record::new();
     record.push("profile", Value::string(&outcome.profile, span));
     record.push("tenant", Value::string(tenant_text(&outcome.tenant), span));
-    record.push("auth_kind", Value::string(outcome.auth_kind, span));
+    record.push("auth_kind", Value::string(outcome.auth_kind.as_str(), span));
     record.push("who", optional_string(outcome.who.as_deref(), span));
     record.push("scopes", string_list(&outcome.scopes, span));
     record.push("expires_at", datetime_value(outcome.expires_at, span));
@@ -253,11 +259,6 @@ fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
         record.push("warnings", string_list(&outcome.warnings, span));
     }
     Value::record(record, span)
-}
-
-/// The tenant as the user typed it: `https://host`, without the `/` `Url` adds.
-pub(crate) fn tenant_text(url: &url::Url) -> String {
-    url.as_str().trim_end_matches('/').to_string()
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ impl SimplePluginCommand for Logout {
         let profile = chosen_profile(engine, call)?;
         let outcome = idc
             .logout(profile.as_ref().map(|name| name.item.as_str()))
-            .map_err(|error| errors::labeled_with_profiles(&error, &spans, &idc))?;
+            .map_err(|error| errors::labeled(&error, &spans))?;
         let mut record = Record::new();
         record.push("profile", Value::string(outcome.profile, head));
         record.push("session_ended", Value::bool(outcome.session_ended, head));

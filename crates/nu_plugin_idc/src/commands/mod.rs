@@ -13,12 +13,9 @@ pub use login::Login;
 pub use logout::Logout;
 pub use status::Status;
 
-use std::collections::HashMap;
-use std::path::PathBuf;
-
-use idc_core::cache::StoreKind;
 use nu_plugin::{EngineInterface, EvaluatedCall};
 use nu_protocol::{LabeledError, Span, Spanned, Value};
+use std::collections::HashMap;
 
 use crate::errors::{self, ArgSpans};
 
@@ -31,7 +28,7 @@ pub(crate) fn open_idc(
     head: Span,
 ) -> Result<idc_core::Idc, LabeledError> {
     let session = engine.get_env_vars()?;
-    idc_from_vars(|name| session_var(&session, name))
+    idc_core::Idc::from_lookup(|name| session_var(&session, name))
         .map_err(|error| errors::labeled(&error, &ArgSpans::new(head)))
 }
 
@@ -40,25 +37,6 @@ fn session_var(session: &HashMap<String, Value>, name: &str) -> Option<String> {
         .get(name)
         .and_then(|value| value.coerce_str().ok().map(|text| text.into_owned()))
         .filter(|text| !text.is_empty())
-}
-
-/// The same choices as `Idc::from_env`, from `lookup` instead of the process environment.
-fn idc_from_vars(lookup: impl Fn(&str) -> Option<String>) -> idc_core::Result<idc_core::Idc> {
-    let dir = |variable: &str, base: Option<PathBuf>, what: &str| match lookup(variable) {
-        Some(dir) => Ok(PathBuf::from(dir)),
-        None => base.map(|base| base.join("idc")).ok_or_else(|| {
-            idc_core::Error::Store(format!(
-                "cannot find the user's {what} directory: set $env.{variable}"
-            ))
-        }),
-    };
-    let config_dir = dir("IDC_CONFIG_DIR", dirs::config_dir(), "config")?;
-    let cache_dir = dir("IDC_CACHE_DIR", dirs::cache_dir(), "cache")?;
-    let store = match lookup("IDC_CREDENTIAL_STORE") {
-        Some(kind) => StoreKind::parse(kind.trim())?,
-        None => StoreKind::platform_default(),
-    };
-    Ok(idc_core::Idc::new(config_dir, cache_dir, store))
 }
 
 /// The profile to use: `--profile`, else `$env.config.plugins.idc.profile`, else
@@ -135,9 +113,25 @@ fn value_offset(typed: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
+    use idc_core::cache::StoreKind;
+    use std::path::PathBuf;
+
     #[test]
     fn directories_and_store_come_from_the_session() {
-        let idc = idc_from_vars(|name| match name {
+        let session: HashMap<String, Value> = [
+            ("IDC_CONFIG_DIR", "/session/config"),
+            ("IDC_CACHE_DIR", "/session/cache"),
+            ("IDC_CREDENTIAL_STORE", "file"),
+            ("IDC_PROFILE", ""),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), Value::test_string(value)))
+        .collect();
+        let idc = idc_core::Idc::from_lookup(|name| session_var(&session, name)).unwrap();
+        assert_eq!(idc.config_dir(), PathBuf::from("/session/config"));
+        assert_eq!(idc.cache_dir(), PathBuf::from("/session/cache"));
+        assert_eq!(idc.store_kind(), StoreKind::File);
+        let idc = idc_core::Idc::from_lookup(|name| match name {
             "IDC_CONFIG_DIR" => Some("/session/config".into()),
             "IDC_CACHE_DIR" => Some("/session/cache".into()),
             "IDC_CREDENTIAL_STORE" => Some("file".into()),
@@ -151,7 +145,9 @@ mod tests {
 
     #[test]
     fn an_unknown_store_is_an_error() {
-        let result = idc_from_vars(|name| (name == "IDC_CREDENTIAL_STORE").then(|| "vault".into()));
+        let result = idc_core::Idc::from_lookup(|name| {
+            (name == "IDC_CREDENTIAL_STORE").then(|| "vault".into())
+        });
         assert!(result.is_err());
     }
 

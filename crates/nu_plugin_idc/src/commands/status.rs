@@ -5,11 +5,11 @@ use idc_core::ProfileStatus;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{Category, Example, LabeledError, Record, Signature, Span, Type, Value};
 
-use super::login::tenant_text;
 use super::open_idc;
 use crate::IdcPlugin;
 use crate::errors::{self, ArgSpans};
 use crate::values::{datetime_value, optional_string, string_list};
+use idc_core::tenant_text;
 
 pub struct Status;
 
@@ -75,7 +75,7 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
     let mut record = Record::new();
     record.push("profile", Value::string(&status.profile, span));
     record.push("tenant", Value::string(tenant_text(&status.tenant), span));
-    record.push("auth_kind", Value::string(status.auth_kind, span));
+    record.push("auth_kind", Value::string(status.auth_kind.as_str(), span));
     record.push("who", optional_string(status.who.as_deref(), span));
     record.push("scopes", string_list(&status.scopes, span));
     record.push(

@@ -1,184 +1,52 @@
-//! The HTTP client: reqwest blocking with rustls, connect/read timeouts,
-//! `User-Agent: idc/<version>`, the `Accept-API-Version` of each endpoint family, https only
-//! except loopback, one renewal and retry on a 401 with a cached token, and a bounded number
-//! of retries honouring `Retry-After` on 429/503.
+//! The one transport every flow and read goes through: [`send`] (retries of 429/5xx
+//! honouring `Retry-After`, the `Accept-API-Version` of the path, transport errors that name
+//! the tenant), one [`Answer`] type, one API-version table ([`ApiVersion`]), one client
+//! builder ([`client`]).
 
-use std::sync::OnceLock;
+mod answer;
+mod api_version;
+pub mod client;
+
 use std::time::Duration;
 
 use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::header::HeaderValue;
 use url::Url;
 
 use crate::error::{Error, Result};
 
-/// How long to wait for a TCP/TLS connection.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long a whole request may take (the blocking client has no separate read timeout).
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+#[cfg(test)]
+use answer::parse_json_body;
+pub use answer::{Answer, OAuthError};
+pub use api_version::ApiVersion;
+use api_version::accept_api_version;
+pub(crate) use client::LazyClient;
+pub use client::build_client;
+
 /// Retries of a 429/502/503/504 answer before giving up.
-pub const MAX_RETRIES: usize = 3;
+pub(crate) const MAX_RETRIES: usize = 3;
 /// The longest `Retry-After` honoured; longer waits are cut to this.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
-/// The `Accept-API-Version` header value for a request path, as FINDINGS.md records it.
-pub fn accept_api_version(path: &str) -> Option<&'static str> {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let under = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if under("/am/json/serverinfo/version") {
-        Some("resource=1.0")
-    } else if under("/am/json/serverinfo") {
-        Some("resource=1.1")
-    } else if path.starts_with("/am/json/") && path.ends_with("/authenticate") {
-        Some("resource=2.0, protocol=1.0")
-    } else if path.starts_with("/am/json/")
-        && (path.ends_with("/sessions") || path.contains("/sessions/"))
-    {
-        Some("resource=4.0")
-    } else if path.starts_with("/am/oauth2/") {
-        Some("protocol=2.1,resource=1.0")
-    } else if under("/am/json") {
-        // AM realm configuration: the most common recorded value.
-        Some("protocol=2.1,resource=1.0")
-    } else if under("/environment/count") {
-        Some("resource=2.0")
-    } else if under("/environment/release") {
-        Some("protocol=2.1,resource=1.0")
-    } else if under("/environment") {
-        Some("protocol=1.0,resource=1.0")
-    } else if under("/iga/governance/event") {
-        Some("protocol=2.1,resource=1.0")
-    } else {
-        // `/openidm`, `/iga` and everything else: none.
-        None
+/// `tenant` with its path replaced by `segments` (each percent-encoded as needed).
+pub fn tenant_url(tenant: &Url, segments: &[&str]) -> Url {
+    let mut url = tenant.clone();
+    url.set_query(None);
+    url.set_fragment(None);
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.clear().extend(segments);
     }
+    url
 }
 
-/// A new blocking client: rustls, timeouts, `User-Agent`, JSON `Accept`, and no automatic
-/// redirects (the authorize flow needs to see its 302).
-pub fn build_client() -> Result<Client> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    headers.insert(
-        reqwest::header::ACCEPT,
-        reqwest::header::HeaderValue::from_static("application/json"),
-    );
-    Client::builder()
-        .user_agent(crate::USER_AGENT)
-        .default_headers(headers)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .timeout(REQUEST_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .map_err(|error| Error::Network {
-            tenant: "any tenant".to_string(),
-            reason: format!("cannot set up the HTTP client: {}", error.without_url()),
-        })
-}
-
-/// A client built on first use: building rustls loads the OS certificate store, which a
-/// warm-cache credential lookup must not pay for.
-#[derive(Default)]
-pub struct LazyClient {
-    client: OnceLock<Client>,
-}
-
-impl LazyClient {
-    pub fn get(&self) -> Result<&Client> {
-        if let Some(client) = self.client.get() {
-            return Ok(client);
-        }
-        let client = build_client()?;
-        Ok(self.client.get_or_init(|| client))
-    }
-
-    /// Whether a client has been built (for tests of the no-network paths).
-    pub fn is_built(&self) -> bool {
-        self.client.get().is_some()
-    }
-}
-
-/// A whole answer, read into memory. `Debug` leaves out the body (a token answer) and the
-/// `Location` query (an authorization code).
-pub struct Answer {
-    pub status: u16,
-    pub content_type: Option<String>,
-    pub location: Option<String>,
-    pub body: Vec<u8>,
-    /// How many 429/5xx answers were retried before this one.
-    pub retries: usize,
-}
-
-impl std::fmt::Debug for Answer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Answer")
-            .field("status", &self.status)
-            .field("content_type", &self.content_type)
-            .field(
-                "location",
-                &self
-                    .location
-                    .as_deref()
-                    .map(|location| location.split(['?', '#']).next().unwrap_or_default()),
-            )
-            .field("body", &format_args!("<{} bytes>", self.body.len()))
-            .field("retries", &self.retries)
-            .finish()
-    }
-}
-
-impl Answer {
-    pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    /// The body as JSON; HTML or a cut-off body is a clear [`Error::Protocol`].
-    pub fn json(&self, path: &str) -> Result<serde_json::Value> {
-        parse_json_body(path, self.content_type.as_deref(), &self.body)
-    }
-
-    /// The error for a non-success answer.
-    pub fn error(&self, method: &str, path: &str) -> Error {
-        Error::from_response(
-            method,
-            path,
-            self.status,
-            self.content_type.as_deref(),
-            &self.body,
-            self.retries,
-        )
-    }
-}
-
-/// Parse a success body as JSON with a message that says what came instead.
-pub fn parse_json_body(
-    path: &str,
-    content_type: Option<&str>,
-    body: &[u8],
-) -> Result<serde_json::Value> {
-    let path = path.split('?').next().unwrap_or(path).to_string();
-    let text = String::from_utf8_lossy(body);
-    let trimmed = text.trim_start();
-    if content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
-        || trimmed.starts_with('<')
-    {
-        return Err(Error::Protocol {
-            path,
-            reason: "the tenant answered an HTML page instead of JSON (a proxy or the tenant's edge may be in the way; check the tenant URL)".to_string(),
-        });
-    }
-    if trimmed.is_empty() {
-        return Err(Error::Protocol {
-            path,
-            reason: "the tenant answered an empty body instead of JSON".to_string(),
-        });
-    }
-    serde_json::from_str(trimmed).map_err(|error| Error::Protocol {
-        path,
-        reason: if error.is_eof() {
-            "the JSON answer was cut off (truncated); try again".to_string()
-        } else {
-            format!("the answer is not valid JSON ({error})")
-        },
-    })
+/// A header value that reqwest marks sensitive, so it never appears in its `Debug` output.
+pub(crate) fn secret_header_value(value: &str, url: &Url) -> Result<HeaderValue> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| Error::Protocol {
+        path: url.path().to_string(),
+        reason: "a credential contains characters that cannot be sent in a header".to_string(),
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
 }
 
 /// The tenant's origin, for messages (`https://tenant.example.com`).
@@ -205,10 +73,9 @@ pub fn send(
         if let Some(version) = accept_api_version(path)
             && !request.headers().contains_key("accept-api-version")
         {
-            request.headers_mut().insert(
-                "accept-api-version",
-                reqwest::header::HeaderValue::from_static(version),
-            );
+            request
+                .headers_mut()
+                .insert("accept-api-version", HeaderValue::from_static(version));
         }
         let response = client
             .execute(request)
@@ -256,7 +123,7 @@ fn header_string(
 
 /// A transport failure as [`Error::Network`], naming the tenant but never the full URL
 /// (a query string can carry personal data).
-pub fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
+pub(crate) fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
     let kind = if error.is_timeout() {
         "timed out"
     } else if error.is_connect() {
@@ -392,6 +259,34 @@ mod tests {
             debug.contains("https://t.example.com/platform/x.html"),
             "{debug}"
         );
+    }
+
+    #[test]
+    fn oauth_and_crest_refusals_are_read_in_one_place() {
+        let answer = |body: &str| Answer {
+            status: 400,
+            content_type: Some("application/json".into()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+            retries: 0,
+        };
+        let refused =
+            answer(r#"{"error":"invalid_scope","error_description":"Unsupported scope: fr:x"}"#)
+                .oauth_error()
+                .unwrap();
+        assert_eq!(refused.error, "invalid_scope");
+        assert_eq!(refused.said(), "invalid_scope: Unsupported scope: fr:x");
+        assert_eq!(
+            answer(r#"{"error":"invalid_client"}"#)
+                .oauth_error()
+                .unwrap()
+                .description,
+            None
+        );
+        let crest = answer(r#"{"code":400,"reason":"Bad Request","message":"Invalid Session"}"#);
+        assert!(crest.oauth_error().is_none());
+        assert_eq!(crest.crest_message().as_deref(), Some("Invalid Session"));
+        assert!(answer("<html>").oauth_error().is_none());
     }
 
     #[test]

@@ -1,25 +1,21 @@
 //! Session login through the callbacks journey (`/am/json/realms/.../authenticate`), the
-//! zero-page variant, session info and logout.
+//! zero-page variant, session info and logout. The journey's steps are answered in
+//! [`journey`].
+
+mod journey;
 
 use chrono::{DateTime, Utc};
-use reqwest::StatusCode;
-use reqwest::blocking::{Client, RequestBuilder};
-use reqwest::header::{ACCEPT, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::HeaderName;
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::error::{Error, Result, describe_error_body};
+use crate::auth::realm::{realm_display_path, realm_segments};
+use crate::error::{Error, Result};
+use crate::http::{self, Answer, ApiVersion, secret_header_value, tenant_url};
 use crate::secret::Secret;
+use journey::{CallbackAnswerer, JourneyReply, journey_label, login_error, zero_page_headers};
 
-/// `Accept-API-Version` of `/authenticate`, exactly as the recordings show it (with the space).
-const AUTHENTICATE_API_VERSION: &str = "resource=2.0, protocol=1.0";
-/// `Accept-API-Version` of `serverinfo/*`.
-const SERVERINFO_API_VERSION: &str = "resource=1.1";
-/// `Accept-API-Version` of `getSessionInfo`.
-const SESSION_INFO_API_VERSION: &str = "resource=4.0";
-/// `Accept-API-Version` of the sessions `logout` action (AM's documented version).
-const LOGOUT_API_VERSION: &str = "resource=3.1, protocol=1.0";
 /// A journey that needs more steps than this is not one a command line can complete; the
 /// bound also stops a journey that keeps asking the same question.
 const MAX_JOURNEY_STEPS: usize = 10;
@@ -50,7 +46,7 @@ pub struct SessionToken {
 #[derive(Clone, Debug)]
 pub struct SessionInfo {
     pub username: String,
-    pub universal_id: String,
+    /// The realm AM reports (`/`, `/alpha`).
     pub realm: String,
     pub max_idle_expiration: DateTime<Utc>,
     pub max_session_expiration: DateTime<Utc>,
@@ -64,17 +60,13 @@ impl SessionInfo {
 }
 
 /// `GET /am/json/serverinfo/*` → `cookieName`.
-pub fn cookie_name(http: &Client, tenant: &Url) -> Result<String> {
+pub fn cookie_name(client: &reqwest::blocking::Client, tenant: &Url) -> Result<String> {
     let url = tenant_url(tenant, &["am", "json", "serverinfo", "*"]);
-    let request = http
-        .get(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", SERVERINFO_API_VERSION);
-    let answer = send(http, tenant, &url, request)?;
-    if !answer.status.is_success() {
-        return Err(answer.service_error("GET", &url));
+    let answer = http::send(client, tenant, url.path(), |client| client.get(url.clone()))?;
+    if !answer.is_success() {
+        return Err(answer.error("GET", url.path()));
     }
-    let info: Value = answer.json(&url)?;
+    let info = answer.json(url.path())?;
     match info.get("cookieName").and_then(Value::as_str) {
         Some(name) if !name.is_empty() => Ok(name.to_string()),
         _ => Err(Error::Protocol {
@@ -87,28 +79,34 @@ pub fn cookie_name(http: &Client, tenant: &Url) -> Result<String> {
 /// Run the journey: fill Name/Password callbacks, skip the admin MFA-enrolment step
 /// (HiddenValue `Skip`); a callback it cannot answer is an error naming it. Wrong password,
 /// unknown journey → [`crate::Error::Auth`] with the tenant's reason.
-pub fn login(http: &Client, tenant: &Url, request: &SessionLogin<'_>) -> Result<SessionToken> {
+pub fn login(
+    client: &reqwest::blocking::Client,
+    tenant: &Url,
+    request: &SessionLogin<'_>,
+) -> Result<SessionToken> {
     let url = authenticate_url(tenant, request.realm, request.journey);
     let mut answerer = CallbackAnswerer::new(request);
     // The first request starts the journey: an empty body, with the credentials as headers
     // in the zero-page variant (AM honours them on REST even with zeroPageLogin disabled).
     let mut body = Value::Object(Default::default());
     for step in 0..MAX_JOURNEY_STEPS {
-        let mut builder = http
-            .post(url.clone())
-            .header(ACCEPT, "application/json")
-            .header("Accept-API-Version", AUTHENTICATE_API_VERSION)
-            .json(&body);
-        if step == 0 && request.zero_page {
-            builder = builder.headers(zero_page_headers(request)?);
+        let zero_page = step == 0 && request.zero_page;
+        let headers = if zero_page {
+            zero_page_headers(request)?
+        } else {
+            Default::default()
+        };
+        let credentials_sent = zero_page || answerer.step_has_password;
+        let answer = http::send(client, tenant, url.path(), |client| {
+            client
+                .post(url.clone())
+                .headers(headers.clone())
+                .json(&body)
+        })?;
+        if !answer.is_success() {
+            return Err(login_error(&answer, &url, request, credentials_sent));
         }
-        let credentials_sent = (step == 0 && request.zero_page) || answerer.step_has_password;
-        let answer = send(http, tenant, &url, builder)?;
-        if !answer.status.is_success() {
-            return Err(answer.login_error(&url, request, credentials_sent));
-        }
-        let reply: Value = answer.json(&url)?;
-        match JourneyReply::from_value(reply) {
+        match JourneyReply::from_value(answer.json(url.path())?) {
             JourneyReply::Success { token, realm } => {
                 return Ok(SessionToken {
                     token,
@@ -136,27 +134,24 @@ pub fn login(http: &Client, tenant: &Url, request: &SessionLogin<'_>) -> Result<
 /// `POST /am/json/realms/root/sessions?_action=getsessioninfo` (resource=4.0).
 /// `Ok(None)` when the tenant says the session is not valid.
 pub fn session_info(
-    http: &Client,
+    client: &reqwest::blocking::Client,
     tenant: &Url,
     token: &Secret<String>,
 ) -> Result<Option<SessionInfo>> {
     let mut url = sessions_url(tenant);
     url.set_query(Some("_action=getSessionInfo"));
     // Sent without any cookie, as the recordings show: the token in the body is the subject.
-    let request = http
-        .post(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", SESSION_INFO_API_VERSION)
-        .json(&serde_json::json!({ "tokenId": token.expose() }));
-    let answer = send(http, tenant, &url, request)?;
+    let body = serde_json::json!({ "tokenId": token.expose() });
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client.post(url.clone()).json(&body)
+    })?;
     if session_is_gone(&answer) {
         return Ok(None);
     }
-    if !answer.status.is_success() {
-        return Err(answer.service_error("POST", &url));
+    if !answer.is_success() {
+        return Err(answer.error("POST", url.path()));
     }
-    let reply: Value = answer.json(&url)?;
-    parse_session_info(reply).map_err(|reason| Error::Protocol {
+    parse_session_info(answer.json(url.path())?).map_err(|reason| Error::Protocol {
         path: url.path().to_string(),
         reason,
     })
@@ -165,7 +160,7 @@ pub fn session_info(
 /// `POST /am/json/realms/root/sessions?_action=logout` with the session in the header
 /// named after the cookie. `Ok(false)` when the session was already gone.
 pub fn logout(
-    http: &Client,
+    client: &reqwest::blocking::Client,
     tenant: &Url,
     cookie_name: &str,
     token: &Secret<String>,
@@ -177,197 +172,44 @@ pub fn logout(
             path: url.path().to_string(),
             reason: format!("the tenant's cookie name '{cookie_name}' is not a valid header name"),
         })?;
-    let request = http
-        .post(url.clone())
-        .header(ACCEPT, "application/json")
-        .header("Accept-API-Version", LOGOUT_API_VERSION)
-        .header(header_name, secret_header_value(token.expose(), &url)?)
-        .json(&serde_json::json!({}));
-    let answer = send(http, tenant, &url, request)?;
+    let session = secret_header_value(token.expose(), &url)?;
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client
+            .post(url.clone())
+            .header(
+                "Accept-API-Version",
+                ApiVersion::SessionLogout.header_value(),
+            )
+            .header(header_name.clone(), session.clone())
+            .json(&serde_json::json!({}))
+    })?;
     if session_is_gone(&answer) {
         return Ok(false);
     }
-    if !answer.status.is_success() {
-        return Err(answer.service_error("POST", &url));
+    if !answer.is_success() {
+        return Err(answer.error("POST", url.path()));
     }
-    let reply: Value = answer.json(&url)?;
-    Ok(logout_confirmed(&reply))
+    Ok(logout_confirmed(&answer.json(url.path())?))
 }
 
-// ---------------------------------------------------------------------------------------
-// Journey steps
-
-/// What one `/authenticate` answer means.
-enum JourneyReply {
-    Success {
-        token: Secret<String>,
-        realm: Option<String>,
-    },
-    /// A step with callbacks to answer; the whole JSON is posted back.
-    Step(Value),
-    Unexpected(String),
-}
-
-impl JourneyReply {
-    fn from_value(reply: Value) -> JourneyReply {
-        if let Some(token) = reply.get("tokenId").and_then(Value::as_str) {
-            return JourneyReply::Success {
-                token: Secret::new(token.to_string()),
-                realm: reply
-                    .get("realm")
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            };
-        }
-        if reply.get("callbacks").is_some_and(Value::is_array) {
-            return JourneyReply::Step(reply);
-        }
-        JourneyReply::Unexpected("the answer has neither a tokenId nor callbacks".to_string())
+fn authenticate_url(tenant: &Url, realm: &str, journey: Option<&str>) -> Url {
+    let mut segments = vec!["am", "json", "realms", "root"];
+    segments.extend(realm_segments(realm));
+    segments.push("authenticate");
+    let mut url = tenant_url(tenant, &segments);
+    if let Some(journey) = journey {
+        url.query_pairs_mut()
+            .append_pair("authIndexType", "service")
+            .append_pair("authIndexValue", journey);
     }
+    url
 }
 
-/// Fills the callbacks of journey steps with the user's credentials.
-struct CallbackAnswerer<'a> {
-    request: &'a SessionLogin<'a>,
-    /// A journey that asks for the password again after it was given has refused it
-    /// (some journeys loop back to the login page instead of failing); answering again
-    /// would only lock the account.
-    password_given: bool,
-    /// Whether the step last answered carried the password: a refusal of that step is a
-    /// refusal of the credentials, a later one is not.
-    step_has_password: bool,
+/// Sessions live in the root realm whatever the session's realm, as the recordings show;
+/// the trailing slash is AM's own spelling of the collection.
+fn sessions_url(tenant: &Url) -> Url {
+    tenant_url(tenant, &["am", "json", "realms", "root", "sessions", ""])
 }
-
-impl<'a> CallbackAnswerer<'a> {
-    fn new(request: &'a SessionLogin<'a>) -> Self {
-        CallbackAnswerer {
-            request,
-            password_given: false,
-            step_has_password: false,
-        }
-    }
-
-    /// Fill the inputs of `step` in place; an error for a callback idc cannot answer.
-    fn answer(&mut self, step: &mut Value) -> Result<()> {
-        let callbacks = step
-            .get_mut("callbacks")
-            .and_then(Value::as_array_mut)
-            .map(std::mem::take)
-            .unwrap_or_default();
-        let is_mfa_enrolment = callbacks.iter().any(is_skip_input);
-        self.step_has_password = false;
-        let mut answered = Vec::with_capacity(callbacks.len());
-        for mut callback in callbacks {
-            let kind = callback
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("(untyped)")
-                .to_string();
-            match kind.as_str() {
-                "NameCallback" => set_first_input(&mut callback, self.request.username.into()),
-                "PasswordCallback" => {
-                    if self.password_given {
-                        return Err(Error::Auth {
-                            message: self.wrong_credentials_message(),
-                        });
-                    }
-                    set_first_input(
-                        &mut callback,
-                        self.request.password.expose().as_str().into(),
-                    );
-                    self.password_given = true;
-                    self.step_has_password = true;
-                }
-                "HiddenValueCallback" if is_skip_input(&callback) => {
-                    set_first_input(&mut callback, "Skip".into());
-                }
-                // The enrolment step's "Set up" button: its default stays, the hidden
-                // `Skip` value is what the journey reads.
-                "ConfirmationCallback" if is_mfa_enrolment => {}
-                "TextOutputCallback" | "MetadataCallback" => {}
-                _ => return Err(self.unanswerable(&kind)),
-            }
-            answered.push(callback);
-        }
-        step["callbacks"] = Value::Array(answered);
-        Ok(())
-    }
-
-    fn unanswerable(&self, kind: &str) -> Error {
-        Error::Login(format!(
-            "the {} asks for a {kind}, which idc cannot answer; use a journey that only asks for a username and password (--journey)",
-            journey_label(self.request)
-        ))
-    }
-
-    fn wrong_credentials_message(&self) -> String {
-        wrong_credentials_message(self.request)
-    }
-}
-
-/// The admin MFA-enrolment step's hidden field, whose id is `skip-input-<n>`.
-fn is_skip_input(callback: &Value) -> bool {
-    callback.get("type").and_then(Value::as_str) == Some("HiddenValueCallback")
-        && callback
-            .get("output")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|output| {
-                output.get("name").and_then(Value::as_str) == Some("id")
-                    && output
-                        .get("value")
-                        .and_then(Value::as_str)
-                        .is_some_and(|id| id.starts_with("skip-input"))
-            })
-}
-
-fn set_first_input(callback: &mut Value, value: Value) {
-    if let Some(input) = callback
-        .get_mut("input")
-        .and_then(Value::as_array_mut)
-        .and_then(|inputs| inputs.first_mut())
-    {
-        input["value"] = value;
-    }
-}
-
-fn journey_label(request: &SessionLogin<'_>) -> String {
-    match request.journey {
-        Some(journey) => format!(
-            "journey '{journey}' of realm {}",
-            realm_label(request.realm)
-        ),
-        None => format!("default journey of realm {}", realm_label(request.realm)),
-    }
-}
-
-fn wrong_credentials_message(request: &SessionLogin<'_>) -> String {
-    format!(
-        "login failed: the username or password is wrong for user '{}' in realm {}",
-        request.username,
-        realm_label(request.realm)
-    )
-}
-
-fn zero_page_headers(request: &SessionLogin<'_>) -> Result<HeaderMap> {
-    let unsendable = |what: &str| {
-        Error::Login(format!(
-            "the {what} contains characters that cannot be sent in a header; log in without the zero-page variant"
-        ))
-    };
-    let username = HeaderValue::from_str(request.username).map_err(|_| unsendable("username"))?;
-    let mut password =
-        HeaderValue::from_str(request.password.expose()).map_err(|_| unsendable("password"))?;
-    password.set_sensitive(true);
-    let mut headers = HeaderMap::new();
-    headers.insert("X-OpenAM-Username", username);
-    headers.insert("X-OpenAM-Password", password);
-    Ok(headers)
-}
-
-// ---------------------------------------------------------------------------------------
-// Sessions
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -376,8 +218,6 @@ struct SessionInfoReply {
     valid: Option<bool>,
     #[serde(default)]
     username: Option<String>,
-    #[serde(default)]
-    universal_id: Option<String>,
     #[serde(default)]
     realm: Option<String>,
     #[serde(default)]
@@ -403,7 +243,6 @@ fn parse_session_info(reply: Value) -> std::result::Result<Option<SessionInfo>, 
         return Ok(None);
     };
     Ok(Some(SessionInfo {
-        universal_id: reply.universal_id.unwrap_or_else(|| username.clone()),
         username,
         realm: reply.realm.unwrap_or_else(|| "/".to_string()),
         max_idle_expiration: idle,
@@ -411,20 +250,16 @@ fn parse_session_info(reply: Value) -> std::result::Result<Option<SessionInfo>, 
     }))
 }
 
-/// The statuses AM answers for a token that is not (or no longer) a session.
 /// AM's own (CREST JSON) refusal of a token that is not, or no longer, a session: 401, or a
 /// 400/404 whose message speaks of the session or token. An HTML 404 from something else at
 /// the tenant URL is not taken for an ended session.
 fn session_is_gone(answer: &Answer) -> bool {
-    let crest_message = || {
-        serde_json::from_slice::<Value>(&answer.body)
-            .ok()
-            .and_then(|body| body.get("message")?.as_str().map(str::to_ascii_lowercase))
-    };
     match answer.status {
-        StatusCode::UNAUTHORIZED => true,
-        StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND => crest_message()
-            .is_some_and(|message| message.contains("session") || message.contains("token")),
+        401 => true,
+        400 | 404 => answer.crest_message().is_some_and(|message| {
+            let message = message.to_ascii_lowercase();
+            message.contains("session") || message.contains("token")
+        }),
         _ => false,
     }
 }
@@ -438,195 +273,12 @@ fn logout_confirmed(reply: &Value) -> bool {
         .is_some_and(|result| result.to_ascii_lowercase().contains("successfully"))
 }
 
-// ---------------------------------------------------------------------------------------
-// URLs and HTTP plumbing shared by the flows
-
-/// `tenant` with its path replaced by `segments` (each percent-encoded as needed).
-pub(crate) fn tenant_url(tenant: &Url, segments: &[&str]) -> Url {
-    let mut url = tenant.clone();
-    url.set_query(None);
-    url.set_fragment(None);
-    if let Ok(mut path) = url.path_segments_mut() {
-        path.clear().extend(segments);
-    }
-    url
-}
-
-/// The realm's path segments below `realms/root`: `root`, `/` and `` are the root realm;
-/// `alpha`, `/alpha` and `root/alpha` are `realms/alpha`; `alpha/bravo` nests.
-pub(crate) fn realm_segments(realm: &str) -> Vec<&str> {
-    let trimmed = realm.trim_matches('/');
-    let trimmed = trimmed
-        .strip_prefix("root/")
-        .unwrap_or(if trimmed == "root" { "" } else { trimmed });
-    trimmed
-        .split('/')
-        .filter(|segment| !segment.is_empty())
-        .flat_map(|segment| ["realms", segment])
-        .collect()
-}
-
-/// `root` or the realm name as the user wrote it, for messages.
-pub(crate) fn realm_label(realm: &str) -> String {
-    let segments = realm_segments(realm);
-    if segments.is_empty() {
-        "root".to_string()
-    } else {
-        segments
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .copied()
-            .collect::<Vec<_>>()
-            .join("/")
-    }
-}
-
-/// AM's own spelling of a realm: `/`, `/alpha`.
-fn realm_display_path(realm: &str) -> String {
-    let label = realm_label(realm);
-    if label == "root" {
-        "/".to_string()
-    } else {
-        format!("/{label}")
-    }
-}
-
-fn authenticate_url(tenant: &Url, realm: &str, journey: Option<&str>) -> Url {
-    let mut segments = vec!["am", "json", "realms", "root"];
-    segments.extend(realm_segments(realm));
-    segments.push("authenticate");
-    let mut url = tenant_url(tenant, &segments);
-    if let Some(journey) = journey {
-        url.query_pairs_mut()
-            .append_pair("authIndexType", "service")
-            .append_pair("authIndexValue", journey);
-    }
-    url
-}
-
-/// Sessions live in the root realm whatever the session's realm, as the recordings show;
-/// the trailing slash is AM's own spelling of the collection.
-fn sessions_url(tenant: &Url) -> Url {
-    tenant_url(tenant, &["am", "json", "realms", "root", "sessions", ""])
-}
-
-/// A header value that reqwest marks sensitive, so it never appears in its `Debug` output.
-pub(crate) fn secret_header_value(value: &str, url: &Url) -> Result<HeaderValue> {
-    let mut header = HeaderValue::from_str(value).map_err(|_| Error::Protocol {
-        path: url.path().to_string(),
-        reason: "a credential contains characters that cannot be sent in a header".to_string(),
-    })?;
-    header.set_sensitive(true);
-    Ok(header)
-}
-
-/// A response read to the end.
-pub(crate) struct Answer {
-    pub(crate) status: StatusCode,
-    pub(crate) content_type: Option<String>,
-    pub(crate) location: Option<String>,
-    pub(crate) body: Vec<u8>,
-}
-
-/// Send `request` through [`crate::http::send`] (transport errors, bounded retries of
-/// 429/5xx honouring `Retry-After`) and read the whole answer.
-pub(crate) fn send(
-    http: &Client,
-    tenant: &Url,
-    url: &Url,
-    request: RequestBuilder,
-) -> Result<Answer> {
-    let answer = crate::http::send(http, tenant, url.path(), |_| {
-        // Every flow sends an in-memory body (JSON or form), which always clones.
-        request
-            .try_clone()
-            .expect("a request with an in-memory body can be cloned")
-    })?;
-    Ok(Answer {
-        status: StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY),
-        content_type: answer.content_type,
-        location: answer.location,
-        body: answer.body,
-    })
-}
-
-impl Answer {
-    pub(crate) fn content_type(&self) -> Option<&str> {
-        self.content_type.as_deref()
-    }
-
-    /// One clear line from the body, whatever shape the tenant used.
-    pub(crate) fn describe(&self) -> String {
-        describe_error_body(self.status.as_u16(), self.content_type(), &self.body)
-    }
-
-    pub(crate) fn service_error(&self, method: &str, url: &Url) -> Error {
-        Error::Service {
-            method: method.to_string(),
-            path: url.path().to_string(),
-            status: self.status.as_u16(),
-            message: self.describe(),
-            missing_scope: None,
-        }
-    }
-
-    /// The body as `T`; HTML, an empty or cut-off body, or another shape is a clear
-    /// [`Error::Protocol`].
-    pub(crate) fn json<T: serde::de::DeserializeOwned>(&self, url: &Url) -> Result<T> {
-        let value = crate::http::parse_json_body(url.path(), self.content_type(), &self.body)?;
-        serde_json::from_value(value).map_err(|err| Error::Protocol {
-            path: url.path().to_string(),
-            reason: format!("the answer is not in the expected shape ({err})"),
-        })
-    }
-
-    /// The error for a refused `/authenticate` step.
-    fn login_error(&self, url: &Url, request: &SessionLogin<'_>, credentials_sent: bool) -> Error {
-        let crest_message = serde_json::from_slice::<Value>(&self.body)
-            .ok()
-            .and_then(|body| {
-                body.get("message")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
-        match (self.status, crest_message.as_deref(), request.journey) {
-            (StatusCode::UNAUTHORIZED, _, _) if credentials_sent => Error::Auth {
-                message: wrong_credentials_message(request),
-            },
-            // A later step refused (an expired authId, a skipped step AM insists on).
-            (StatusCode::UNAUTHORIZED, _, _) => Error::Auth {
-                message: format!(
-                    "the {} ended the login of '{}' without a session: {}",
-                    journey_label(request),
-                    request.username,
-                    self.describe()
-                ),
-            },
-            // AM's answer for an authIndexValue that names no journey.
-            (StatusCode::BAD_REQUEST, Some("No Configuration found"), Some(journey)) => {
-                Error::Auth {
-                    message: format!(
-                        "there is no journey '{journey}' in realm {}: check --journey (the tenant says: No Configuration found)",
-                        realm_label(request.realm)
-                    ),
-                }
-            }
-            (StatusCode::BAD_REQUEST, _, Some(journey)) => Error::Auth {
-                message: format!(
-                    "the tenant refused journey '{journey}' of realm {}: {}",
-                    realm_label(request.realm),
-                    self.describe()
-                ),
-            },
-            _ => self.service_error("POST", url),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::auth::realm::realm_label;
+    use crate::testing as mock_tenant;
+    use reqwest::blocking::Client;
     use serde_json::json;
 
     fn request<'a>(password: &'a Secret<String>, journey: Option<&'a str>) -> SessionLogin<'a> {
@@ -840,10 +492,6 @@ mod tests {
         });
         let info = parse_session_info(reply).unwrap().unwrap();
         assert_eq!(info.username, "c53c2f47-5d19-4a24-b152-e8ce288f6457");
-        assert_eq!(
-            info.universal_id,
-            "id=c53c2f47-5d19-4a24-b152-e8ce288f6457,ou=user,ou=am-config"
-        );
         assert_eq!(info.realm, "/");
         assert_eq!(info.expires_at().to_rfc3339(), "2026-07-10T02:04:58+00:00");
     }
@@ -865,10 +513,11 @@ mod tests {
     #[test]
     fn only_ams_own_refusals_mean_the_session_is_gone() {
         let answer = |status: u16, body: &str| Answer {
-            status: StatusCode::from_u16(status).unwrap(),
+            status,
             content_type: None,
             location: None,
             body: body.as_bytes().to_vec(),
+            retries: 0,
         };
         let access_denied = r#"{"code":401,"reason":"Unauthorized","message":"Access Denied"}"#;
         assert!(session_is_gone(&answer(401, access_denied)));
@@ -1124,140 +773,5 @@ mod tests {
             sessions_url(&tenant).as_str(),
             "http://127.0.0.1:8080/am/json/realms/root/sessions/"
         );
-    }
-}
-
-/// A scripted tenant on loopback for the flows' unit tests: answers the given responses in
-/// order, one connection each, and records the requests it saw.
-#[cfg(test)]
-pub(crate) mod mock_tenant {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
-    use std::thread::JoinHandle;
-    use std::time::{Duration, Instant};
-
-    use url::Url;
-
-    #[derive(Debug)]
-    pub(crate) struct Recorded {
-        pub(crate) method: String,
-        /// Path and query.
-        pub(crate) target: String,
-        /// Lowercase names.
-        pub(crate) headers: Vec<(String, String)>,
-        pub(crate) body: String,
-    }
-
-    impl Recorded {
-        pub(crate) fn header(&self, name: &str) -> Option<&str> {
-            self.headers
-                .iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, v)| v.as_str())
-        }
-
-        pub(crate) fn json(&self) -> serde_json::Value {
-            serde_json::from_str(&self.body).expect("the request body is JSON")
-        }
-
-        pub(crate) fn form(&self) -> Vec<(String, String)> {
-            url::form_urlencoded::parse(self.body.as_bytes())
-                .into_owned()
-                .collect()
-        }
-    }
-
-    /// One canned answer: status, extra headers, JSON body.
-    pub(crate) struct Reply {
-        pub(crate) status: u16,
-        pub(crate) headers: Vec<(&'static str, String)>,
-        pub(crate) body: String,
-    }
-
-    pub(crate) fn reply(status: u16, body: serde_json::Value) -> Reply {
-        Reply {
-            status,
-            headers: vec![("Content-Type", "application/json".to_string())],
-            body: body.to_string(),
-        }
-    }
-
-    pub(crate) struct MockTenant {
-        pub(crate) url: Url,
-        server: JoinHandle<Vec<Recorded>>,
-    }
-
-    impl MockTenant {
-        /// The requests seen, once every reply has been given (or after a few seconds).
-        pub(crate) fn requests(self) -> Vec<Recorded> {
-            self.server.join().expect("mock tenant thread")
-        }
-    }
-
-    pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-        let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let server = std::thread::spawn(move || {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            let mut seen = Vec::new();
-            for reply in replies {
-                let stream = loop {
-                    match listener.accept() {
-                        Ok((stream, _)) => break Some(stream),
-                        Err(_) if Instant::now() < deadline => {
-                            std::thread::sleep(Duration::from_millis(5))
-                        }
-                        Err(_) => break None,
-                    }
-                };
-                let Some(mut stream) = stream else { break };
-                stream.set_nonblocking(false).unwrap();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                let mut request_line = String::new();
-                reader.read_line(&mut request_line).unwrap();
-                let mut parts = request_line.split_whitespace();
-                let method = parts.next().unwrap_or_default().to_string();
-                let target = parts.next().unwrap_or_default().to_string();
-                let mut headers = Vec::new();
-                loop {
-                    let mut line = String::new();
-                    reader.read_line(&mut line).unwrap();
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some((name, value)) = line.split_once(':') {
-                        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
-                    }
-                }
-                let length: usize = headers
-                    .iter()
-                    .find(|(n, _)| n == "content-length")
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(0);
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).unwrap();
-                let mut answer = format!(
-                    "HTTP/1.1 {} Mock\r\nConnection: close\r\nContent-Length: {}\r\n",
-                    reply.status,
-                    reply.body.len()
-                );
-                for (name, value) in &reply.headers {
-                    answer.push_str(&format!("{name}: {value}\r\n"));
-                }
-                answer.push_str("\r\n");
-                answer.push_str(&reply.body);
-                stream.write_all(answer.as_bytes()).unwrap();
-                seen.push(Recorded {
-                    method,
-                    target,
-                    headers,
-                    body: String::from_utf8_lossy(&body).into_owned(),
-                });
-            }
-            seen
-        });
-        MockTenant { url, server }
     }
 }

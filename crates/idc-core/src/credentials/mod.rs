@@ -1,0 +1,167 @@
+//! The credential room: the credential store, the lazy HTTP client and every per-tenant
+//! cache. It chooses the credential a path needs (bearer or session), hands it out from the
+//! cache or renews it, and replaces a profile's credentials after a login.
+
+pub(crate) mod keys;
+mod renew;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::auth;
+use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
+use crate::error::Result;
+use crate::http::LazyClient;
+use crate::profile::{AuthKind, Profile};
+use crate::secret::Secret;
+
+pub(crate) use renew::cached_bearer;
+
+/// A credential ready to be sent.
+#[derive(Clone, Debug)]
+pub struct Credential {
+    pub kind: CredentialKind,
+    pub token: Secret<String>,
+    /// `Authorization` for bearer tokens; the tenant's cookie name for sessions.
+    pub header_name: String,
+    /// `Bearer <token>` or the session token.
+    pub header_value: Secret<String>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Paths whose requests carry the bearer token even for a session profile.
+pub fn uses_bearer(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or(path);
+    ["/openidm", "/environment", "/iga", "/am/oauth2"]
+        .iter()
+        .any(|family| path == *family || path.starts_with(&format!("{family}/")))
+}
+
+/// The tenant cache area of the session cookie name.
+const COOKIE_NAME_AREA: &str = "tenants";
+
+#[derive(Serialize, Deserialize)]
+struct CookieNameRecord {
+    tenant: String,
+    cookie_name: String,
+}
+
+pub(crate) struct Credentials {
+    pub(crate) store: CredentialStore,
+    pub(crate) tenants: TenantCache,
+    http: LazyClient,
+}
+
+impl Credentials {
+    pub(crate) fn new(cache_dir: &Path, store: StoreKind) -> Credentials {
+        Credentials {
+            store: CredentialStore::new(cache_dir, store),
+            tenants: TenantCache::new(cache_dir),
+            http: LazyClient::default(),
+        }
+    }
+
+    pub(crate) fn client(&self) -> Result<&reqwest::blocking::Client> {
+        self.http.get()
+    }
+
+    pub(crate) fn client_built(&self) -> bool {
+        self.http.is_built()
+    }
+
+    /// The credential for `path`; `rejected` is a token the tenant just refused (401), which
+    /// is renewed even though it looks fresh.
+    pub(crate) fn credential(
+        &self,
+        profile: &Profile,
+        path: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<Credential> {
+        let cached = match &profile.auth {
+            AuthKind::ServiceAccount {
+                id,
+                jwk_path,
+                scopes,
+            } => self.service_account_token(profile, id, jwk_path, scopes, rejected)?,
+            AuthKind::ClientCredentials { client_id, scopes } => {
+                self.client_credentials_token(profile, client_id, scopes, rejected)?
+            }
+            AuthKind::Session { username, .. } if uses_bearer(path) => {
+                self.session_bearer(profile, username, rejected)?
+            }
+            AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+        };
+        Ok(match cached.kind {
+            CredentialKind::Bearer => Credential {
+                kind: CredentialKind::Bearer,
+                header_name: "Authorization".to_string(),
+                header_value: Secret::new(format!("Bearer {}", cached.token.expose())),
+                token: cached.token,
+                expires_at: cached.expires_at,
+            },
+            CredentialKind::Session => Credential {
+                kind: CredentialKind::Session,
+                header_name: self.cookie_name_of(&cached, &profile.tenant)?,
+                header_value: cached.token.clone(),
+                token: cached.token,
+                expires_at: cached.expires_at,
+            },
+        })
+    }
+
+    /// The cookie name a session was cached with, else the tenant's.
+    pub(crate) fn cookie_name_of(
+        &self,
+        session: &CachedCredential,
+        tenant: &Url,
+    ) -> Result<String> {
+        match &session.cookie_name {
+            Some(name) => Ok(name.clone()),
+            None => self.cookie_name(tenant),
+        }
+    }
+
+    /// The tenant's session cookie name, asked once and kept in the tenant cache.
+    pub(crate) fn cookie_name(&self, tenant: &Url) -> Result<String> {
+        if let Some(record) = self
+            .tenants
+            .load::<CookieNameRecord>(COOKIE_NAME_AREA, tenant)
+        {
+            return Ok(record.cookie_name);
+        }
+        let cookie_name = auth::session::cookie_name(self.client()?, tenant)?;
+        let record = CookieNameRecord {
+            tenant: tenant.origin().ascii_serialization(),
+            cookie_name,
+        };
+        self.tenants.save(COOKIE_NAME_AREA, tenant, &record);
+        Ok(record.cookie_name)
+    }
+
+    /// The profile's own cached credential, if any (no renewal).
+    pub(crate) fn cached_main(&self, profile: &Profile) -> Option<CachedCredential> {
+        self.store.load(&keys::main_key(profile)).ok().flatten()
+    }
+
+    /// A new login replaces everything cached for the profile (old tenant, old session,
+    /// bearer tokens derived from it) with the fresh credential; `keep` is the entry of a
+    /// renewal secret that stays.
+    pub(crate) fn replace(
+        &self,
+        profile: &Profile,
+        key: &str,
+        credential: &CachedCredential,
+        keep: Option<&str>,
+    ) -> Result<()> {
+        for old in self.store.keys_of(&profile.name) {
+            if keep != Some(old.as_str()) {
+                self.store.remove(&old)?;
+            }
+        }
+        let _lock = self.store.lock(key)?;
+        self.store.save(key, credential)
+    }
+}

@@ -1,0 +1,165 @@
+//! Getting each kind of credential: from the cache while it is fresh, otherwise renewed
+//! (once for many concurrent callers) with what the profile and the store hold.
+
+use chrono::Utc;
+
+use super::{Credentials, keys};
+use crate::auth::{self, TokenResponse};
+use crate::cache::{CachedCredential, CredentialKind};
+use crate::error::{Error, Result};
+use crate::profile::Profile;
+use crate::secret::Secret;
+
+/// A cached credential is handed out unless it is the one the tenant just refused.
+fn not_rejected(rejected: Option<&Secret<String>>) -> impl Fn(&CachedCredential) -> bool + '_ {
+    move |cached| rejected.is_none_or(|rejected| cached.token != *rejected)
+}
+
+/// A bearer token as cached: granted scopes (the requested ones when the answer names
+/// none), expiry from `expires_in`.
+pub(crate) fn cached_bearer(
+    token: TokenResponse,
+    subject: &str,
+    requested: &[String],
+) -> CachedCredential {
+    let now = Utc::now();
+    let granted: Vec<String> = token
+        .scope
+        .as_deref()
+        .map(crate::resolve::split_scopes)
+        .unwrap_or_default();
+    CachedCredential {
+        kind: CredentialKind::Bearer,
+        scopes: if granted.is_empty() {
+            requested.to_vec()
+        } else {
+            granted
+        },
+        token: token.access_token,
+        expires_at: now + chrono::Duration::seconds(token.expires_in.max(0)),
+        subject: Some(subject.to_string()),
+        cookie_name: None,
+        obtained_at: Some(now),
+    }
+}
+
+impl Credentials {
+    /// A token for a service account: sign an assertion with its key, ask the tenant.
+    pub(crate) fn service_account_grant(
+        &self,
+        tenant: &url::Url,
+        id: &str,
+        jwk_path: &std::path::Path,
+        scopes: &[String],
+    ) -> Result<auth::service_account::ServiceAccountToken> {
+        let signing_key = auth::service_account::load_key(jwk_path)?;
+        auth::service_account::request_token(self.client()?, tenant, id, &signing_key, scopes)
+    }
+
+    /// A token for an OAuth client of the profile's realm.
+    pub(crate) fn client_credentials_grant(
+        &self,
+        profile: &Profile,
+        client_id: &str,
+        secret: &Secret<String>,
+        scopes: &[String],
+    ) -> Result<TokenResponse> {
+        auth::client_credentials::request_token(
+            self.client()?,
+            &profile.tenant,
+            &profile.realm,
+            client_id,
+            secret,
+            scopes,
+        )
+    }
+
+    pub(super) fn service_account_token(
+        &self,
+        profile: &Profile,
+        id: &str,
+        jwk_path: &std::path::Path,
+        scopes: &[String],
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
+        let key = keys::main_key(profile);
+        self.store.get_or_renew(&key, not_rejected(rejected), || {
+            let answer = self.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
+            Ok(cached_bearer(answer.token, id, &answer.scopes))
+        })
+    }
+
+    pub(super) fn client_credentials_token(
+        &self,
+        profile: &Profile,
+        client_id: &str,
+        scopes: &[String],
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
+        let key = keys::main_key(profile);
+        self.store.get_or_renew(&key, not_rejected(rejected), || {
+            let secret = self
+                .store
+                .load_secret(&keys::client_secret_key(profile, client_id))?
+                .ok_or_else(|| Error::SecretNotStored {
+                    profile: profile.name.clone(),
+                })?;
+            let token = self.client_credentials_grant(profile, client_id, &secret, scopes)?;
+            Ok(cached_bearer(token, client_id, scopes))
+        })
+    }
+
+    /// The session of a session profile. Past its cached expiry, the tenant is asked whether
+    /// it still lives (its idle timer restarts with use); a dead session cannot be renewed
+    /// without the password.
+    pub(super) fn session(
+        &self,
+        profile: &Profile,
+        username: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
+        let key = keys::session_key(profile, username);
+        let expired = || Error::SessionExpired {
+            profile: profile.name.clone(),
+        };
+        if self.store.load(&key)?.is_none() {
+            return Err(expired());
+        }
+        self.store.get_or_renew(&key, not_rejected(rejected), || {
+            let mut current = self.store.load(&key)?.ok_or_else(expired)?;
+            match auth::session::session_info(self.client()?, &profile.tenant, &current.token)? {
+                Some(info) if info.expires_at() > Utc::now() => {
+                    current.expires_at = info.expires_at();
+                    current.obtained_at = Some(Utc::now());
+                    Ok(current)
+                }
+                _ => Err(expired()),
+            }
+        })
+    }
+
+    /// The IDM bearer of a session profile: the session exchanged with the authorization
+    /// code flow, cached apart from the session and renewed from it while it lives.
+    pub(super) fn session_bearer(
+        &self,
+        profile: &Profile,
+        username: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<CachedCredential> {
+        let key = keys::session_bearer_key(profile, username);
+        self.store.get_or_renew(&key, not_rejected(rejected), || {
+            let session = self.session(profile, username, None)?;
+            let cookie_name = self.cookie_name_of(&session, &profile.tenant)?;
+            let token = auth::authorization_code::exchange_session(
+                self.client()?,
+                &profile.tenant,
+                &cookie_name,
+                &session.token,
+            )?;
+            let mut bearer = cached_bearer(token, username, &[]);
+            // The bearer is no use after the session's end.
+            bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));
+            Ok(bearer)
+        })
+    }
+}

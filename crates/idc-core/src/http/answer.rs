@@ -1,0 +1,154 @@
+//! A whole answer read into memory, and the one place that reads its body: JSON for a
+//! success, the OAuth `{error, error_description}` or CREST `{message}` of a refusal, one
+//! clear line for anything else. The place for response size caps and decompression.
+
+use serde_json::Value;
+
+use crate::error::{Error, Result, describe_error_body};
+
+/// A whole answer. `Debug` leaves out the body (a token answer) and the `Location` query
+/// (an authorization code).
+pub struct Answer {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub location: Option<String>,
+    pub body: Vec<u8>,
+    /// How many 429/5xx answers were retried before this one.
+    pub retries: usize,
+}
+
+/// An OAuth2 error answer (RFC 6749 §5.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OAuthError {
+    pub error: String,
+    pub description: Option<String>,
+}
+
+impl OAuthError {
+    /// `error: description`, or the error code alone.
+    pub fn said(&self) -> String {
+        match &self.description {
+            Some(description) => format!("{}: {description}", self.error),
+            None => self.error.clone(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("status", &self.status)
+            .field("content_type", &self.content_type)
+            .field(
+                "location",
+                &self
+                    .location
+                    .as_deref()
+                    .map(|location| location.split(['?', '#']).next().unwrap_or_default()),
+            )
+            .field("body", &format_args!("<{} bytes>", self.body.len()))
+            .field("retries", &self.retries)
+            .finish()
+    }
+}
+
+impl Answer {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn is_redirection(&self) -> bool {
+        (300..400).contains(&self.status)
+    }
+
+    /// The body as JSON; HTML or a cut-off body is a clear [`Error::Protocol`].
+    pub fn json(&self, path: &str) -> Result<Value> {
+        parse_json_body(path, self.content_type.as_deref(), &self.body)
+    }
+
+    /// The body as `T`; another shape is a clear [`Error::Protocol`].
+    pub fn json_as<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T> {
+        serde_json::from_value(self.json(path)?).map_err(|err| Error::Protocol {
+            path: without_query(path),
+            reason: format!("the answer is not in the expected shape ({err})"),
+        })
+    }
+
+    /// One clear line from an error body, whatever shape the tenant used.
+    pub fn describe(&self) -> String {
+        describe_error_body(self.status, self.content_type.as_deref(), &self.body)
+    }
+
+    /// The error for a non-success answer: the body's line, the scope a 403 probably
+    /// lacks, how often a retryable status was retried.
+    pub fn error(&self, method: &str, path: &str) -> Error {
+        Error::from_response(
+            method,
+            path,
+            self.status,
+            self.content_type.as_deref(),
+            &self.body,
+            self.retries,
+        )
+    }
+
+    /// The OAuth2 `{error, error_description}` of the body, if it is one.
+    pub fn oauth_error(&self) -> Option<OAuthError> {
+        let body: Value = serde_json::from_slice(&self.body).ok()?;
+        let text = |name: &str| {
+            body.get(name)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_string)
+        };
+        Some(OAuthError {
+            error: text("error")?,
+            description: text("error_description"),
+        })
+    }
+
+    /// The `message` of a CREST `{code, reason, message}` body.
+    pub fn crest_message(&self) -> Option<String> {
+        let body: Value = serde_json::from_slice(&self.body).ok()?;
+        body.get("message")?.as_str().map(str::to_string)
+    }
+}
+
+/// Parse a success body as JSON with a message that says what came instead.
+pub(crate) fn parse_json_body(
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> Result<Value> {
+    let path = without_query(path);
+    let text = String::from_utf8_lossy(body);
+    let trimmed = text.trim_start();
+    if content_type.is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
+        || trimmed.starts_with('<')
+    {
+        return Err(Error::Protocol {
+            path,
+            reason: "the tenant answered an HTML page instead of JSON (a proxy or the tenant's edge may be in the way; check the tenant URL)".to_string(),
+        });
+    }
+    if trimmed.is_empty() {
+        return Err(Error::Protocol {
+            path,
+            reason: "the tenant answered an empty body instead of JSON".to_string(),
+        });
+    }
+    serde_json::from_str(trimmed).map_err(|error| Error::Protocol {
+        path,
+        reason: if error.is_eof() {
+            "the JSON answer was cut off (truncated); try again".to_string()
+        } else {
+            format!("the answer is not valid JSON ({error})")
+        },
+    })
+}
+
+/// Query strings never go into messages: they can hold cookies or personal data.
+fn without_query(path: &str) -> String {
+    path.split('?').next().unwrap_or(path).to_string()
+}

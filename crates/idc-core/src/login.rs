@@ -1,0 +1,214 @@
+//! Logging in: run the flow the resolved profile asks for, replace the profile's cached
+//! credentials with the fresh one, save the profile, and report one [`LoginOutcome`].
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::auth;
+use crate::cache::{CachedCredential, CredentialKind};
+use crate::credentials::{Credentials, cached_bearer, keys};
+use crate::error::{Error, Result, SecretKind};
+use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
+use crate::resolve::{LoginRequest, resolve_login};
+use crate::secret::Secret;
+
+/// Sessions last this long when the tenant does not say (30 min idle).
+const DEFAULT_SESSION_SECONDS: i64 = 30 * 60;
+
+#[derive(Clone, Debug)]
+pub struct LoginOutcome {
+    pub profile: String,
+    pub tenant: Url,
+    pub auth_kind: AuthFlow,
+    pub who: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires_at: DateTime<Utc>,
+    /// Scopes the tenant refused (`invalid_scope`) and that were dropped on the retry.
+    pub dropped_scopes: Vec<String>,
+    /// Things the user should fix that did not stop the login (a key file others can
+    /// read), one line each, for the front end to show on stderr.
+    pub warnings: Vec<String>,
+}
+
+/// What one flow obtained, before it is cached and reported.
+struct Obtained {
+    credential: CachedCredential,
+    who: String,
+    dropped_scopes: Vec<String>,
+    warnings: Vec<String>,
+    /// A renewal secret to store with the credential (client credentials).
+    secret: Option<(String, Secret<String>)>,
+}
+
+impl Obtained {
+    fn new(credential: CachedCredential, who: &str) -> Obtained {
+        Obtained {
+            credential,
+            who: who.to_string(),
+            dropped_scopes: Vec::new(),
+            warnings: Vec::new(),
+            secret: None,
+        }
+    }
+}
+
+/// Authenticate, save the profile (the default if it is the first), cache the credential.
+pub(crate) fn login(
+    config: &ConfigFile,
+    credentials: &Credentials,
+    env_profile: Option<&str>,
+    request: LoginRequest,
+) -> Result<LoginOutcome> {
+    let plan = resolve_login(&request, &config.load()?, env_profile)?;
+    let mut profile = plan.profile;
+    let obtained = match profile.auth.clone() {
+        AuthKind::ServiceAccount {
+            id,
+            jwk_path,
+            scopes,
+        } => service_account(credentials, &mut profile, &id, &jwk_path, &scopes)?,
+        AuthKind::Session { username, journey } => session(
+            credentials,
+            &profile,
+            &username,
+            journey.as_deref(),
+            &request,
+        )?,
+        AuthKind::ClientCredentials { client_id, scopes } => {
+            let existing = plan.existing.as_ref();
+            client_credentials(
+                credentials,
+                &profile,
+                existing,
+                &client_id,
+                &scopes,
+                &request,
+            )?
+        }
+    };
+    let keep = obtained.secret.as_ref().map(|(key, _)| key.as_str());
+    credentials.replace(
+        &profile,
+        &keys::main_key(&profile),
+        &obtained.credential,
+        keep,
+    )?;
+    if let Some((key, secret)) = &obtained.secret {
+        credentials.store.save_secret(key, secret)?;
+    }
+    config.update(|config| {
+        config.upsert(&profile);
+        Ok(())
+    })?;
+    Ok(LoginOutcome {
+        profile: profile.name.clone(),
+        tenant: profile.tenant.clone(),
+        auth_kind: profile.auth.flow(),
+        who: Some(obtained.who),
+        scopes: obtained.credential.scopes.clone(),
+        expires_at: obtained.credential.expires_at,
+        dropped_scopes: obtained.dropped_scopes,
+        warnings: obtained.warnings,
+    })
+}
+
+fn service_account(
+    credentials: &Credentials,
+    profile: &mut Profile,
+    id: &str,
+    jwk_path: &Path,
+    scopes: &[String],
+) -> Result<Obtained> {
+    let answer = credentials.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
+    // Renewals ask only for what the tenant accepted, so they need one request.
+    if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
+        scopes.clone_from(&answer.scopes);
+    }
+    let mut obtained = Obtained::new(cached_bearer(answer.token, id, &answer.scopes), id);
+    obtained.dropped_scopes = answer.dropped_scopes;
+    obtained.warnings = auth::service_account::key_file_warning(jwk_path)
+        .into_iter()
+        .collect();
+    Ok(obtained)
+}
+
+fn session(
+    credentials: &Credentials,
+    profile: &Profile,
+    username: &str,
+    journey: Option<&str>,
+    request: &LoginRequest,
+) -> Result<Obtained> {
+    let password = request
+        .secret
+        .as_ref()
+        .ok_or_else(|| Error::MissingSecret {
+            flow: AuthFlow::Session,
+            who: username.to_string(),
+            secret: SecretKind::Password,
+        })?;
+    let client = credentials.client()?;
+    let cookie_name = credentials.cookie_name(&profile.tenant)?;
+    let session = auth::session::login(
+        client,
+        &profile.tenant,
+        &auth::session::SessionLogin {
+            realm: &profile.realm,
+            journey,
+            username,
+            password,
+            zero_page: request.zero_page,
+        },
+    )?;
+    let now = Utc::now();
+    let info = auth::session::session_info(client, &profile.tenant, &session.token)?;
+    let expires_at = info
+        .as_ref()
+        .map(|info| info.expires_at())
+        .unwrap_or(now + chrono::Duration::seconds(DEFAULT_SESSION_SECONDS));
+    let credential = CachedCredential {
+        kind: CredentialKind::Session,
+        token: session.token,
+        expires_at,
+        scopes: Vec::new(),
+        subject: Some(username.to_string()),
+        cookie_name: Some(cookie_name),
+        obtained_at: Some(now),
+    };
+    let who = info.map(|info| info.username);
+    Ok(Obtained::new(
+        credential,
+        who.as_deref().unwrap_or(username),
+    ))
+}
+
+fn client_credentials(
+    credentials: &Credentials,
+    profile: &Profile,
+    existing: Option<&Profile>,
+    client_id: &str,
+    scopes: &[String],
+    request: &LoginRequest,
+) -> Result<Obtained> {
+    let secret_key = keys::client_secret_key(profile, client_id);
+    let secret = match &request.secret {
+        Some(secret) => secret.clone(),
+        // A re-login of the same client reuses the stored secret.
+        None => existing
+            .filter(|existing| existing.tenant == profile.tenant)
+            .map(|_| credentials.store.load_secret(&secret_key))
+            .transpose()?
+            .flatten()
+            .ok_or_else(|| Error::MissingSecret {
+                flow: AuthFlow::ClientCredentials,
+                who: client_id.to_string(),
+                secret: SecretKind::ClientSecret,
+            })?,
+    };
+    let token = credentials.client_credentials_grant(profile, client_id, &secret, scopes)?;
+    let mut obtained = Obtained::new(cached_bearer(token, client_id, scopes), client_id);
+    obtained.secret = Some((secret_key, secret));
+    Ok(obtained)
+}

@@ -1,0 +1,239 @@
+//! Requests to the tenant: the URL of a path or full URL (only ever the profile's tenant),
+//! query encoding as the recorded clients do it, IDM's query defaults, and GET with the
+//! single renewal and retry on a 401. The place for the write verbs' requests too.
+
+use serde_json::Value;
+use url::Url;
+
+use crate::credentials::{Credential, Credentials};
+use crate::error::{Error, Result};
+use crate::http::{self, Answer};
+use crate::paging::Query;
+use crate::profile::Profile;
+
+/// `/openidm/managed/<type>`, `/openidm/internal/<type>` or `/openidm/system/<c>/<t>`: a
+/// collection that is read with a query.
+pub fn is_idm_collection(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    matches!(
+        segments.as_slice(),
+        ["openidm", "managed", _] | ["openidm", "internal", _] | ["openidm", "system", _, _]
+    )
+}
+
+/// Encode a query component like JavaScript's `encodeURIComponent` minus `!'()*`, as the
+/// recorded clients send (`%20` for a space, `%2A` for `*`).
+fn encode_component(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Replace (or add) the query parameters `params` of `url`, keeping the others in order.
+pub(crate) fn set_query_params(url: &mut Url, params: &[(String, String)]) {
+    let mut pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    for (name, value) in params {
+        if let Some(existing) = pairs.iter_mut().find(|(n, _)| n == name) {
+            existing.1 = value.clone();
+        } else {
+            pairs.push((name.clone(), value.clone()));
+        }
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(name, value)| format!("{}={}", encode_component(name), encode_component(value)))
+        .collect();
+    url.set_query((!query.is_empty()).then(|| query.join("&")).as_deref());
+}
+
+/// The URL for `path` (a tenant path or a full URL of the profile's tenant) with the
+/// query applied and the IDM defaults (`_queryFilter=true`, `_pageSize=1000`).
+pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Result<Url> {
+    let mut url = tenant_target(profile, path)?;
+    let params = query_params(&url, query);
+    set_query_params(&mut url, &params);
+    Ok(url)
+}
+
+/// `path` on the profile's tenant, or a full URL that must be on it; no fragment.
+fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
+    let path = path.trim();
+    let invalid = |reason: String| Error::InvalidUrl {
+        url: path.split('?').next().unwrap_or(path).to_string(),
+        reason,
+    };
+    let mut url = if path.starts_with("//") {
+        return Err(invalid("a path must start with a single '/'".to_string()));
+    } else if path.starts_with('/') {
+        profile
+            .tenant
+            .join(path)
+            .map_err(|error| invalid(error.to_string()))?
+    } else if path.starts_with("http://") || path.starts_with("https://") {
+        Url::parse(path).map_err(|error| invalid(error.to_string()))?
+    } else {
+        return Err(invalid(
+            "give a path that starts with '/' (e.g. /openidm/managed/alpha_user) or a full URL of the tenant"
+                .to_string(),
+        ));
+    };
+    if !profile.matches(&url) {
+        return Err(invalid(format!(
+            "it is not on the tenant of profile '{}' ({}): idc sends credentials only to the profile's tenant",
+            profile.name,
+            http::origin(&profile.tenant)
+        )));
+    }
+    url.set_fragment(None);
+    Ok(url)
+}
+
+/// The query's parameters for `url`, with IDM's defaults where the URL and the query
+/// give none: `_queryFilter=true` for a collection, `_pageSize=1000` for a query.
+fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
+    let existing: Vec<String> = url
+        .query_pairs()
+        .map(|(name, _)| name.into_owned())
+        .collect();
+    let mut params: Vec<(String, String)> = Vec::new();
+    if let Some(filter) = &query.filter {
+        params.push(("_queryFilter".to_string(), filter.clone()));
+    }
+    if let Some(fields) = &query.fields {
+        params.push(("_fields".to_string(), fields.join(",")));
+    }
+    if let Some(sort) = &query.sort {
+        params.push(("_sortKeys".to_string(), sort.join(",")));
+    }
+    if let Some(page_size) = query.page_size {
+        params.push(("_pageSize".to_string(), page_size.to_string()));
+    }
+    params.extend(query.extra.iter().cloned());
+    let has = |params: &[(String, String)], name: &str| {
+        existing.iter().any(|n| n == name) || params.iter().any(|(n, _)| n == name)
+    };
+    let queried = |params: &[(String, String)]| {
+        ["_queryFilter", "_queryId", "_queryExpression"]
+            .iter()
+            .any(|name| has(params, name))
+    };
+    if is_idm_collection(url.path()) && !queried(&params) {
+        params.insert(0, ("_queryFilter".to_string(), "true".to_string()));
+    }
+    // As frodo does: IDM queries ask for big pages, so a page cookie comes back.
+    if url.path().starts_with("/openidm/") && queried(&params) && !has(&params, "_pageSize") {
+        params.push(("_pageSize".to_string(), "1000".to_string()));
+    }
+    params
+}
+
+fn send_get(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+    credential: &Credential,
+) -> Result<Answer> {
+    http::send(
+        credentials.client()?,
+        &profile.tenant,
+        url.path(),
+        |client| {
+            client.get(url.clone()).header(
+                credential.header_name.as_str(),
+                credential.header_value.expose().as_str(),
+            )
+        },
+    )
+}
+
+/// GET `url` with the profile's credential; on a 401, renew the credential once and retry.
+pub(crate) fn get_json(credentials: &Credentials, profile: &Profile, url: &Url) -> Result<Value> {
+    let path = url.path().to_string();
+    let credential = credentials.credential(profile, &path, None)?;
+    let mut answer = send_get(credentials, profile, url, &credential)?;
+    if answer.status == 401 {
+        let renewed = credentials.credential(profile, &path, Some(&credential.token))?;
+        answer = send_get(credentials, profile, url, &renewed)?;
+    }
+    if answer.is_success() {
+        answer.json(&path)
+    } else {
+        Err(answer.error("GET", &path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::sa_profile;
+
+    #[test]
+    fn idm_collections_get_default_filter_and_page_size() {
+        let profile = sa_profile();
+        let url =
+            |path: &str, query: &Query| request_url(&profile, path, query).unwrap().to_string();
+        let none = Query::default();
+        assert_eq!(
+            url("/openidm/managed/alpha_user", &none),
+            "https://tenant.example.com/openidm/managed/alpha_user?_queryFilter=true&_pageSize=1000"
+        );
+        assert_eq!(
+            url("/openidm/system/OUD/__ACCOUNT__", &none),
+            "https://tenant.example.com/openidm/system/OUD/__ACCOUNT__?_queryFilter=true&_pageSize=1000"
+        );
+        assert_eq!(
+            url("/openidm/managed/alpha_user/abc", &none),
+            "https://tenant.example.com/openidm/managed/alpha_user/abc"
+        );
+        let query = Query {
+            filter: Some("sn sw \"S\"".to_string()),
+            fields: Some(vec!["userName".to_string(), "sn".to_string()]),
+            sort: Some(vec!["-sn".to_string()]),
+            page_size: Some(50),
+            extra: vec![("_totalPagedResultsPolicy".to_string(), "EXACT".to_string())],
+        };
+        assert_eq!(
+            url("/openidm/managed/alpha_user", &query),
+            "https://tenant.example.com/openidm/managed/alpha_user?_queryFilter=sn%20sw%20%22S%22&_fields=userName%2Csn&_sortKeys=-sn&_pageSize=50&_totalPagedResultsPolicy=EXACT"
+        );
+        assert_eq!(
+            url(
+                "https://tenant.example.com:443/openidm/managed/alpha_user?_queryId=query-all-ids",
+                &none
+            ),
+            "https://tenant.example.com/openidm/managed/alpha_user?_queryId=query-all-ids&_pageSize=1000"
+        );
+        assert_eq!(
+            url("/environment/variables", &none),
+            "https://tenant.example.com/environment/variables"
+        );
+        assert_eq!(
+            url("/am/json/serverinfo/*", &none),
+            "https://tenant.example.com/am/json/serverinfo/*"
+        );
+    }
+
+    #[test]
+    fn credentials_go_only_to_the_profiles_tenant() {
+        let profile = sa_profile();
+        for bad in [
+            "https://evil.example.com/openidm/managed/alpha_user",
+            "http://tenant.example.com/openidm",
+            "https://tenant.example.com:8443/openidm",
+            "//evil.example.com/x",
+            "openidm/managed/alpha_user",
+        ] {
+            let result = request_url(&profile, bad, &Query::default());
+            assert!(
+                matches!(result, Err(Error::InvalidUrl { .. })),
+                "{bad}: {result:?}"
+            );
+        }
+    }
+}

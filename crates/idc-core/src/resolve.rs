@@ -1,0 +1,358 @@
+//! The pure step before a login: the login flags (a [`LoginRequest`]) and the saved
+//! config resolved into the profile to log in with. No network, no I/O beyond what the
+//! caller read; unit-tested on its own. Also the small helpers both front ends use to turn
+//! their input into a request (scopes, secrets).
+
+use std::path::{Path, PathBuf};
+
+use crate::auth;
+use crate::error::{Error, Result};
+use crate::profile::{self, AuthKind, Config, Profile};
+use crate::secret::Secret;
+
+/// Scopes a client-credentials login asks for when none are given (DESIGN.md).
+pub const DEFAULT_CLIENT_CREDENTIALS_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
+
+/// What a login asks for. Flags map one to one onto these fields; idc-core decides the
+/// auth kind: `service_account` → service account, `username` → session, `client_id` →
+/// client credentials; none of them → log in again with the saved profile's parameters.
+#[derive(Debug, Default)]
+pub struct LoginRequest {
+    pub profile: Option<String>,
+    pub tenant: Option<String>,
+    pub realm: Option<String>,
+    /// Service account id.
+    pub service_account: Option<String>,
+    /// Path of the service account's private JWK.
+    pub jwk_path: Option<PathBuf>,
+    /// Requested scopes (service account, client credentials).
+    pub scopes: Option<Vec<String>>,
+    /// Session login.
+    pub username: Option<String>,
+    pub journey: Option<String>,
+    /// Client credentials.
+    pub client_id: Option<String>,
+    /// The password (session) or client secret, from stdin, the pipeline or a file.
+    pub secret: Option<Secret<String>>,
+    /// Session logins: send the credentials as `X-OpenAM-Username`/`X-OpenAM-Password`
+    /// headers (one request fewer) instead of filling the journey's callbacks.
+    pub zero_page: bool,
+}
+
+/// The scopes of a `--scope "fr:am:* fr:idm:*"` flag (OAuth's space-separated form).
+pub fn split_scopes(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
+/// A secret read from a pipe, stdin or a file: one line end (`echo` and editors add one) is
+/// not part of it; nothing left is no secret.
+pub fn secret_from_text(text: &str) -> Option<Secret<String>> {
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    (!text.is_empty()).then(|| Secret::new(text.to_string()))
+}
+
+/// What a login will do: the profile to authenticate and save, and the saved profile of
+/// that name before this login.
+#[derive(Debug)]
+pub(crate) struct LoginPlan {
+    pub(crate) profile: Profile,
+    pub(crate) existing: Option<Profile>,
+}
+
+/// Resolve `request` against the saved `config` (and `$IDC_PROFILE`, `env_profile`): which
+/// profile, which tenant, which auth kind and parameters, which realm.
+pub(crate) fn resolve_login(
+    request: &LoginRequest,
+    config: &Config,
+    env_profile: Option<&str>,
+) -> Result<LoginPlan> {
+    let kind_count = [
+        request.service_account.is_some(),
+        request.username.is_some(),
+        request.client_id.is_some(),
+    ]
+    .iter()
+    .filter(|given| **given)
+    .count();
+    if kind_count > 1 {
+        return Err(Error::Login(
+            "give only one of --service-account, --username and --client-id".to_string(),
+        ));
+    }
+    let name = match (&request.profile, env_profile) {
+        (Some(name), _) => name.clone(),
+        (None, Some(name)) => name.to_string(),
+        (None, None) if kind_count == 0 => config.resolve(None, None)?.name,
+        (None, None) => config
+            .default
+            .clone()
+            .unwrap_or_else(|| "default".to_string()),
+    };
+    profile::validate_profile_name(&name)?;
+    let existing = config.profile(&name);
+    if kind_count == 0 && existing.is_none() {
+        return Err(Error::Login(format!(
+            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username or --client-id"
+        )));
+    }
+    let tenant = match (&request.tenant, &existing) {
+        (Some(tenant), _) => profile::parse_tenant_url(tenant)?,
+        (None, Some(existing)) => existing.tenant.clone(),
+        (None, None) => {
+            return Err(Error::Login("a first login needs --tenant URL".to_string()));
+        }
+    };
+    let auth = login_auth(request, existing.as_ref().map(|p| &p.auth))?;
+    let realm = login_realm(request, existing.as_ref(), &auth);
+    Ok(LoginPlan {
+        profile: Profile {
+            name,
+            tenant,
+            realm,
+            auth,
+        },
+        existing,
+    })
+}
+
+/// `--realm`, else the saved realm of a profile of the same kind, else the kind's default.
+fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKind) -> String {
+    let realm = request
+        .realm
+        .clone()
+        .or_else(|| {
+            existing
+                .filter(|p| p.auth.flow() == auth.flow())
+                .map(|p| p.realm.clone())
+        })
+        .unwrap_or_else(|| match auth {
+            // Tenant administrators log in to the root realm.
+            AuthKind::Session { .. } => "root".to_string(),
+            _ => profile::DEFAULT_REALM.to_string(),
+        });
+    let realm = realm.trim_matches('/');
+    if realm.is_empty() {
+        "root".to_string()
+    } else {
+        realm.to_string()
+    }
+}
+
+/// The auth parameters of a login: the request's, completed from the saved profile.
+fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
+    if let Some(id) = &request.service_account {
+        service_account_auth(request, id, existing)
+    } else if let Some(username) = &request.username {
+        let saved_journey = match existing {
+            Some(AuthKind::Session { journey, .. }) => journey.clone(),
+            _ => None,
+        };
+        Ok(AuthKind::Session {
+            username: username.clone(),
+            journey: request.journey.clone().or(saved_journey),
+        })
+    } else if let Some(client_id) = &request.client_id {
+        let saved_scopes = match existing {
+            Some(AuthKind::ClientCredentials { scopes, .. }) => Some(scopes.clone()),
+            _ => None,
+        };
+        let defaults = DEFAULT_CLIENT_CREDENTIALS_SCOPES.map(str::to_string);
+        Ok(AuthKind::ClientCredentials {
+            client_id: client_id.clone(),
+            scopes: request
+                .scopes
+                .clone()
+                .or(saved_scopes)
+                .unwrap_or_else(|| defaults.to_vec()),
+        })
+    } else {
+        saved_auth(request, existing)
+    }
+}
+
+fn service_account_auth(
+    request: &LoginRequest,
+    id: &str,
+    existing: Option<&AuthKind>,
+) -> Result<AuthKind> {
+    let saved = match existing {
+        Some(AuthKind::ServiceAccount {
+            jwk_path, scopes, ..
+        }) => Some((jwk_path, scopes)),
+        _ => None,
+    };
+    let jwk_path = match (&request.jwk_path, saved) {
+        (Some(path), _) => absolute_path(path),
+        (None, Some((path, _))) => path.clone(),
+        (None, None) => {
+            return Err(Error::Login(
+                "a service-account login needs --jwk PATH (the account's private JWK)".to_string(),
+            ));
+        }
+    };
+    let defaults = auth::service_account::DEFAULT_SCOPES.map(str::to_string);
+    let scopes = request
+        .scopes
+        .clone()
+        .or_else(|| saved.map(|(_, scopes)| scopes.clone()))
+        .unwrap_or_else(|| defaults.to_vec());
+    Ok(AuthKind::ServiceAccount {
+        id: id.to_string(),
+        jwk_path,
+        scopes,
+    })
+}
+
+/// Log in again with the saved parameters, taking the few the request overrides.
+fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
+    let mut auth = existing
+        .cloned()
+        .ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
+    match &mut auth {
+        AuthKind::ServiceAccount {
+            jwk_path, scopes, ..
+        } => {
+            if let Some(path) = &request.jwk_path {
+                *jwk_path = absolute_path(path);
+            }
+            if let Some(requested) = &request.scopes {
+                *scopes = requested.clone();
+            }
+        }
+        AuthKind::Session { journey, .. } => {
+            if request.journey.is_some() {
+                journey.clone_from(&request.journey);
+            }
+        }
+        AuthKind::ClientCredentials { scopes, .. } => {
+            if let Some(requested) = &request.scopes {
+                *scopes = requested.clone();
+            }
+        }
+    }
+    Ok(auth)
+}
+
+fn absolute_path(path: &Path) -> PathBuf {
+    if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|dir| dir.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with(profile: &Profile) -> Config {
+        let mut config = Config::default();
+        config.upsert(profile);
+        config
+    }
+
+    fn sa_request() -> LoginRequest {
+        LoginRequest {
+            profile: Some("acme".to_string()),
+            tenant: Some("https://tenant.example.com/".to_string()),
+            service_account: Some("sa-1".to_string()),
+            jwk_path: Some(PathBuf::from("/keys/sa.jwk")),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_first_service_account_login_takes_the_defaults() {
+        let plan = resolve_login(&sa_request(), &Config::default(), None).unwrap();
+        assert!(plan.existing.is_none());
+        assert_eq!(plan.profile.name, "acme");
+        assert_eq!(plan.profile.tenant.as_str(), "https://tenant.example.com/");
+        assert_eq!(plan.profile.realm, profile::DEFAULT_REALM);
+        let AuthKind::ServiceAccount {
+            scopes, jwk_path, ..
+        } = &plan.profile.auth
+        else {
+            panic!("{:?}", plan.profile.auth);
+        };
+        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+        assert_eq!(
+            scopes,
+            &auth::service_account::DEFAULT_SCOPES.map(str::to_string)
+        );
+    }
+
+    #[test]
+    fn a_login_again_keeps_the_saved_parameters_and_takes_overrides() {
+        let saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        let again = LoginRequest {
+            scopes: Some(split_scopes("fr:idm:*  fr:am:*")),
+            ..Default::default()
+        };
+        // No profile named: the default, which is the only one.
+        let plan = resolve_login(&again, &config, None).unwrap();
+        assert_eq!(plan.profile.name, "acme");
+        assert_eq!(plan.existing.as_ref(), Some(&saved));
+        let AuthKind::ServiceAccount {
+            scopes, jwk_path, ..
+        } = &plan.profile.auth
+        else {
+            panic!("{:?}", plan.profile.auth);
+        };
+        assert_eq!(scopes, &["fr:idm:*", "fr:am:*"]);
+        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+    }
+
+    #[test]
+    fn sessions_default_to_the_root_realm_and_the_env_profile_names_the_profile() {
+        let request = LoginRequest {
+            tenant: Some("https://tenant.example.com".to_string()),
+            username: Some("admin".to_string()),
+            realm: Some("/".to_string()),
+            ..Default::default()
+        };
+        let plan = resolve_login(&request, &Config::default(), Some("from-env")).unwrap();
+        assert_eq!(plan.profile.name, "from-env");
+        assert_eq!(plan.profile.realm, "root");
+        assert_eq!(plan.profile.auth.flow(), crate::AuthFlow::Session);
+    }
+
+    #[test]
+    fn inconsistent_or_incomplete_flags_are_refused() {
+        let both = LoginRequest {
+            username: Some("admin".to_string()),
+            ..sa_request()
+        };
+        let error = resolve_login(&both, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("only one of"), "{error}");
+        let unknown = LoginRequest {
+            profile: Some("nope".to_string()),
+            ..Default::default()
+        };
+        let error = resolve_login(&unknown, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("does not exist yet"), "{error}");
+        let bad_name = LoginRequest {
+            profile: Some("a/b".to_string()),
+            ..sa_request()
+        };
+        assert!(resolve_login(&bad_name, &Config::default(), None).is_err());
+    }
+
+    #[test]
+    fn one_line_end_is_not_part_of_a_secret() {
+        let secret = |text: &str| secret_from_text(text).map(|s| s.expose().clone());
+        assert_eq!(secret("s3cret\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\r\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\n\n").as_deref(), Some("s3cret\n"));
+        assert_eq!(secret(" s3cret ").as_deref(), Some(" s3cret "));
+        assert_eq!(secret("\n"), None);
+        assert_eq!(secret(""), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! What a profile's credential looks like now (`status`), and ending it (`logout`).
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::auth;
+use crate::cache::CachedCredential;
+use crate::credentials::{Credentials, keys};
+use crate::error::Result;
+use crate::profile::{AuthFlow, AuthKind, Profile};
+
+#[derive(Clone, Debug)]
+pub struct ProfileStatus {
+    pub profile: String,
+    pub tenant: Url,
+    pub auth_kind: AuthFlow,
+    pub who: Option<String>,
+    pub scopes: Vec<String>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The cached credential exists and has not expired (sessions: the tenant says valid).
+    pub valid: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct LogoutOutcome {
+    pub profile: String,
+    /// Whether the tenant confirmed the end of a session.
+    pub session_ended: bool,
+    /// Number of cached credentials removed.
+    pub removed: usize,
+}
+
+/// The status of `profile`: from the cache for bearer tokens; a session is checked with the
+/// tenant (`getsessioninfo`), since only the tenant knows whether it still lives.
+pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
+    let cached = credentials.cached_main(profile);
+    let mut status = from_cache(profile, cached.as_ref());
+    if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
+        let info = credentials
+            .client()
+            .and_then(|client| auth::session::session_info(client, &profile.tenant, &cached.token));
+        match info {
+            Ok(Some(info)) => {
+                status.expires_at = Some(info.expires_at());
+                status.valid = info.expires_at() > Utc::now();
+            }
+            // Unreachable or ended: not valid.
+            Ok(None) | Err(_) => status.valid = false,
+        }
+    }
+    status
+}
+
+fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileStatus {
+    let (scopes, who) = match &profile.auth {
+        AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), id.clone()),
+        AuthKind::ClientCredentials { client_id, scopes } => (scopes.clone(), client_id.clone()),
+        AuthKind::Session { username, .. } => (Vec::new(), username.clone()),
+    };
+    ProfileStatus {
+        profile: profile.name.clone(),
+        tenant: profile.tenant.clone(),
+        auth_kind: profile.auth.flow(),
+        who: cached.and_then(|c| c.subject.clone()).or(Some(who)),
+        scopes: cached
+            .map(|c| c.scopes.clone())
+            .filter(|s| !s.is_empty())
+            .unwrap_or(scopes),
+        expires_at: cached.map(|c| c.expires_at),
+        valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
+    }
+}
+
+/// End the session at the tenant (sessions) and remove every cached credential of the
+/// profile. The profile itself stays, so a login can reuse it.
+pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<LogoutOutcome> {
+    let mut session_ended = false;
+    if let AuthKind::Session { username, .. } = &profile.auth
+        && let Some(cached) = credentials
+            .store
+            .load(&keys::session_key(profile, username))?
+    {
+        // The local credentials go even when the tenant cannot be reached.
+        session_ended = credentials
+            .cookie_name_of(&cached, &profile.tenant)
+            .and_then(|name| {
+                auth::session::logout(credentials.client()?, &profile.tenant, &name, &cached.token)
+            })
+            .unwrap_or(false);
+    }
+    let removed = credentials.store.remove_profile(&profile.name)?;
+    Ok(LogoutOutcome {
+        profile: profile.name.clone(),
+        session_ended,
+        removed,
+    })
+}
