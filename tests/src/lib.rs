@@ -6,6 +6,7 @@
 //! (`cargo build --workspace && cargo test --workspace`), so the binaries are next to the
 //! test executables.
 
+pub mod assertion;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};

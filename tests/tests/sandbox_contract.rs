@@ -4,11 +4,12 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use idc_e2e::assertion::{Signer, now_s};
 use idc_e2e::{Sandbox, SandboxOptions, http_client, recorded_entries};
 use reqwest::blocking::{RequestBuilder, Response};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Status, content type and parsed body of a response.
 struct Answer {
@@ -72,58 +73,6 @@ fn assert_like(answer: &Answer, entry: &Value, what: &str) {
         keys(&entry["response_body"]),
         "{what}: body keys"
     );
-}
-
-fn now_s() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// Signs service-account assertions with the JWK the sandbox wrote.
-struct Signer {
-    key: jsonwebtoken::EncodingKey,
-    sa_id: String,
-    aud: String,
-}
-
-impl Signer {
-    fn new(sandbox: &Sandbox) -> Signer {
-        let jwk: Value =
-            serde_json::from_str(&std::fs::read_to_string(sandbox.jwk_path()).unwrap()).unwrap();
-        let part = |name: &str| {
-            rsa::BigUint::from_bytes_be(
-                &URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap(),
-            )
-        };
-        let private = rsa::RsaPrivateKey::from_components(
-            part("n"),
-            part("e"),
-            part("d"),
-            vec![part("p"), part("q")],
-        )
-        .unwrap();
-        use rsa::pkcs1::EncodeRsaPrivateKey as _;
-        let der = private.to_pkcs1_der().unwrap();
-        Signer {
-            key: jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes()),
-            sa_id: sandbox.service_account_id().to_string(),
-            aud: sandbox.at("/am/oauth2/access_token"),
-        }
-    }
-
-    fn claims(&self) -> Value {
-        json!({"iss": self.sa_id, "sub": self.sa_id, "aud": self.aud, "exp": now_s() + 180,
-               "jti": format!("jti-{}", SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos())})
-    }
-
-    fn sign(&self, claims: &Value) -> String {
-        // The tenant's clients send exactly {"alg":"RS256"}: no typ, no kid.
-        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-        header.typ = None;
-        jsonwebtoken::encode(&header, claims, &self.key).unwrap()
-    }
 }
 
 fn token_request(sandbox: &Sandbox, assertion: &str, scope: &str) -> Answer {

@@ -2,8 +2,7 @@
 //! `--bandwidth-kbps`, gzip), its hostile faults, and the harness's forward proxy, checked
 //! with real curl and reqwest.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use idc_e2e::assertion::Signer;
 use idc_e2e::proxy::{Proxy, ProxyOptions};
 use idc_e2e::{Sandbox, SandboxOptions, ca_certificate};
 use serde_json::{Value, json};
@@ -11,7 +10,7 @@ use std::io::Read as _;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::{Command, Output};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 const NAME: &str = "tenant.idc.test";
 
@@ -42,42 +41,9 @@ fn loopback(sandbox: &Sandbox) -> SocketAddr {
     SocketAddr::from(([127, 0, 0, 1], sandbox.port()))
 }
 
-fn now_s() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// A signed service-account assertion for the token endpoint at `aud`.
 fn assertion(sandbox: &Sandbox, aud: &str) -> String {
-    let jwk: Value =
-        serde_json::from_str(&std::fs::read_to_string(sandbox.jwk_path()).unwrap()).unwrap();
-    let part = |name: &str| {
-        rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap())
-    };
-    let private = rsa::RsaPrivateKey::from_components(
-        part("n"),
-        part("e"),
-        part("d"),
-        vec![part("p"), part("q")],
-    )
-    .unwrap();
-    use rsa::pkcs1::EncodeRsaPrivateKey as _;
-    let der = private.to_pkcs1_der().unwrap();
-    let key = jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes());
-    let id = sandbox.service_account_id();
-    let jti = format!(
-        "jti-{}",
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    );
-    let claims = json!({"iss": id, "sub": id, "aud": aud, "exp": now_s() + 180, "jti": jti});
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.typ = None;
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
+    Signer::with_aud(sandbox, aud).assertion()
 }
 
 /// POSTs an assertion to `base` + `/am/oauth2/access_token` with `client`.

@@ -6,10 +6,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use idc_e2e::assertion::Signer;
 use idc_e2e::{Sandbox, http_client};
 use reqwest::blocking::RequestBuilder;
 use serde_json::{Value, json};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Status, headers and parsed body (a string when not JSON) of a response.
 pub struct Answer {
@@ -37,37 +37,9 @@ pub fn send(request: RequestBuilder) -> Answer {
     }
 }
 
-fn now_s() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
 /// A service-account bearer with `scope`.
 pub fn sa_token(sandbox: &Sandbox, scope: &str) -> String {
-    let jwk: Value =
-        serde_json::from_str(&std::fs::read_to_string(sandbox.jwk_path()).unwrap()).unwrap();
-    let part = |name: &str| {
-        rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap())
-    };
-    let private = rsa::RsaPrivateKey::from_components(
-        part("n"),
-        part("e"),
-        part("d"),
-        vec![part("p"), part("q")],
-    )
-    .unwrap();
-    use rsa::pkcs1::EncodeRsaPrivateKey as _;
-    let der = private.to_pkcs1_der().unwrap();
-    let key = jsonwebtoken::EncodingKey::from_rsa_der(der.as_bytes());
-    let sa = sandbox.service_account_id();
-    let claims = json!({"iss": sa, "sub": sa, "aud": sandbox.at("/am/oauth2/access_token"),
-        "exp": now_s() + 180,
-        "jti": format!("jti-{}", SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos())});
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.typ = None;
-    let assertion = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+    let assertion = Signer::new(sandbox).assertion();
     let answer = send(
         http_client()
             .post(sandbox.at("/am/oauth2/access_token"))
