@@ -36,9 +36,9 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
-        let info = credentials
-            .client()
-            .and_then(|client| auth::session::session_info(client, &profile.tenant, &cached.token));
+        let info = credentials.client(profile).and_then(|client| {
+            auth::session::session_info(&client, &profile.tenant, &cached.token)
+        });
         match info {
             Ok(Some(info)) => {
                 status.expires_at = Some(info.expires_at());
@@ -82,9 +82,14 @@ pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<Log
     {
         // The local credentials go even when the tenant cannot be reached.
         session_ended = credentials
-            .cookie_name_of(&cached, &profile.tenant)
+            .cookie_name_of(&cached, profile)
             .and_then(|name| {
-                auth::session::logout(credentials.client()?, &profile.tenant, &name, &cached.token)
+                auth::session::logout(
+                    &credentials.client(profile)?,
+                    &profile.tenant,
+                    &name,
+                    &cached.token,
+                )
             })
             .unwrap_or(false);
     }
