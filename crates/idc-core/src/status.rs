@@ -19,6 +19,8 @@ pub struct ProfileStatus {
     pub expires_at: Option<DateTime<Utc>>,
     /// The cached credential exists and has not expired (sessions: the tenant says valid).
     pub valid: bool,
+    /// The CA bundle trusted for this tenant besides the OS roots (`--ca-cert`).
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -68,6 +70,7 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
             .unwrap_or(scopes),
         expires_at: cached.map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
+        ca_cert: profile.network.ca_cert.clone(),
     }
 }
 
