@@ -493,9 +493,33 @@ pub(crate) fn tls_problem(error: &(dyn std::error::Error + 'static)) -> Option<T
                 };
             }
         }
+        // The error may reach us re-boxed in a way that hides its type; its words do not.
+        if let Some(problem) = tls_problem_in_words(&cause.to_string()) {
+            return Some(problem);
+        }
         current = cause.source();
     }
     None
+}
+
+/// The TLS problem named in rustls's own wording ("invalid peer certificate: ...").
+fn tls_problem_in_words(text: &str) -> Option<TlsProblem> {
+    let (_, rest) = text.split_once("invalid peer certificate: ")?;
+    if rest.starts_with("UnknownIssuer") || rest.starts_with("BadSignature") {
+        Some(TlsProblem::UnknownIssuer)
+    } else if rest.starts_with("certificate expired")
+        || rest.starts_with("Expired")
+        || rest.starts_with("certificate not valid yet")
+        || rest.starts_with("NotValidYet")
+    {
+        Some(TlsProblem::Expired)
+    } else if rest.starts_with("certificate not valid for name")
+        || rest.starts_with("NotValidForName")
+    {
+        Some(TlsProblem::WrongName)
+    } else {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -661,6 +685,28 @@ mod tests {
         let error = NetworkEnv::from_lookup(lookup(&[("IDC_TIMEOUT", "soon")])).unwrap_err();
         assert!(error.to_string().contains("IDC_TIMEOUT"), "{error}");
         assert!(NetworkEnv::from_lookup(lookup(&[("IDC_TIMEOUT", "-1")])).is_err());
+    }
+
+    #[test]
+    fn tls_problems_are_read_from_rustls_words() {
+        let cases = [
+            (
+                "error sending request: client error (Connect): invalid peer certificate: UnknownIssuer",
+                Some(TlsProblem::UnknownIssuer),
+            ),
+            (
+                "invalid peer certificate: certificate expired: verification time 1, but certificate is not valid after 0 (1 seconds ago)",
+                Some(TlsProblem::Expired),
+            ),
+            (
+                "invalid peer certificate: certificate not valid for name \"127.0.0.1\"; certificate is only valid for DnsName(\"wrong.example\")",
+                Some(TlsProblem::WrongName),
+            ),
+            ("connection refused", None),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(tls_problem_in_words(text), expected, "{text}");
+        }
     }
 
     #[test]
