@@ -273,6 +273,58 @@ mod tests {
         assert!(!text.contains("secret-ish"), "{text}");
     }
 
+    /// A server that accepts connections and never answers (a stalled tenant or proxy).
+    fn silent_server() -> (std::net::TcpListener, u16) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        (listener, port)
+    }
+
+    #[test]
+    fn timeouts_name_the_host_the_limit_and_the_variable() {
+        let (listener, port) = silent_server();
+        let held = std::thread::spawn(move || {
+            let mut streams = Vec::new();
+            for stream in listener.incoming().take(2) {
+                streams.push(stream);
+            }
+            std::thread::sleep(Duration::from_secs(4));
+        });
+        // The TLS handshake stalls: the connect limit.
+        let settings = client::ClientSettings {
+            connect_timeout: Duration::from_millis(500),
+            timeout: Duration::from_secs(30),
+            ..Default::default()
+        };
+        let client = client::build(&settings, &ProxyEnv::default()).unwrap();
+        let tenant = Url::parse(&format!("https://127.0.0.1:{port}")).unwrap();
+        let started = std::time::Instant::now();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(started.elapsed() < Duration::from_secs(5), "{text}");
+        assert!(
+            text.contains("connecting to 127.0.0.1 timed out after 0.5 s")
+                && text.contains("IDC_CONNECT_TIMEOUT"),
+            "{text}"
+        );
+        // The request is sent and never answered: the whole-request limit.
+        let settings = client::ClientSettings {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let client = client::build(&settings, &ProxyEnv::default()).unwrap();
+        let tenant = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("the request to 127.0.0.1 did not finish within 1 s")
+                && text.contains("IDC_TIMEOUT"),
+            "{text}"
+        );
+        drop(held);
+    }
+
     #[test]
     fn answer_debug_shows_neither_the_body_nor_the_code() {
         let answer = Answer {
