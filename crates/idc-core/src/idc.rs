@@ -76,7 +76,7 @@ impl Idc {
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
-        let network = NetworkEnv::from_lookup(&lookup)?;
+        let network = NetworkEnv::from_lookup(lookup)?;
         Ok(Idc::build(
             config_dir,
             cache_dir,
