@@ -421,7 +421,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__login)
-            opts="-h --profile --tenant --realm --service-account --jwk --scope --username --journey --zero-page --password-stdin --password-file --client-id --secret-stdin --secret-file --help"
+            opts="-h --profile --tenant --realm --service-account --jwk --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --secret-stdin --secret-file --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -468,6 +468,21 @@ _git__credential__idc() {
                     ;;
                 --journey)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-cert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
                     return 0
                     ;;
                 --password-file)

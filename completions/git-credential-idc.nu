@@ -43,6 +43,7 @@ module completions {
     --username: string        # User name (session login through the callbacks journey)
     --journey: string         # Authentication journey (session login)
     --zero-page               # Send the user name and password as headers in one request instead of filling the journey's callbacks (session login)
+    --ca-cert: path           # PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile
     --password-stdin          # Read the password from stdin
     --password-file: path     # Read the password from a file
     --client-id: string       # OAuth client id (client credentials login)

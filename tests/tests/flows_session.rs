@@ -6,9 +6,9 @@ use idc_core::Error;
 use idc_core::Secret;
 use idc_core::auth::session::{self, SessionLogin};
 use idc_core::auth::{authorization_code, client_credentials};
+use idc_core::http::HttpClient as Client;
 use idc_e2e::Sandbox;
 use reqwest::Url;
-use reqwest::blocking::Client;
 use serde_json::Value;
 
 fn client() -> Client {

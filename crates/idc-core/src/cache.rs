@@ -106,7 +106,7 @@ impl StoreKind {
 }
 
 /// The cross-process lock of one entry, released when dropped.
-pub(crate) struct EntryLock(#[allow(dead_code)] fsutil::FileLock);
+pub(crate) struct EntryLock(#[allow(dead_code)] Option<fsutil::FileLock>);
 
 /// The keyring service name of every idc entry.
 pub(crate) const KEYRING_SERVICE: &str = "idc";
@@ -170,11 +170,18 @@ impl CredentialStore {
         self.tokens_dir.join(format!("{key}.lock"))
     }
 
-    /// Hold the cross-process lock of `key` until the guard is dropped.
+    /// Hold the cross-process lock of `key` until the guard is dropped. A process that
+    /// holds it longer than [`fsutil::LOCK_WAIT`] (hung on a renewal, stopped) is not waited
+    /// for: the caller goes on without it and renews on its own (writes are atomic, so the
+    /// worst case is one extra token request).
     pub fn lock(&self, key: &str) -> Result<EntryLock> {
+        self.lock_within(key, fsutil::LOCK_WAIT)
+    }
+
+    fn lock_within(&self, key: &str, wait: std::time::Duration) -> Result<EntryLock> {
         // The cache directory itself is private too, not only `tokens/`.
         fsutil::ensure_private_dir(&self.cache_dir)?;
-        fsutil::lock_exclusive(&self.lock_file(key)).map(EntryLock)
+        fsutil::lock_exclusive_within(&self.lock_file(key), wait).map(EntryLock)
     }
 
     fn read_raw(&self, key: &str) -> Result<Option<String>> {

@@ -75,6 +75,17 @@ pub enum Error {
     #[error("cannot reach {tenant}: {reason}")]
     Network { tenant: String, reason: String },
 
+    /// The tenant's TLS certificate was refused: untrusted CA, expired, or another name.
+    #[error("{}", tls_message(tenant, problem))]
+    Tls {
+        tenant: String,
+        problem: crate::http::TlsProblem,
+    },
+
+    /// The CA bundle to trust (`--ca-cert`, `IDC_CA_BUNDLE`) cannot be used.
+    #[error("CA bundle {path}: {reason}")]
+    CaBundle { path: PathBuf, reason: String },
+
     /// The tenant answered something that is not the JSON we expect.
     #[error("unexpected answer from {path}: {reason}")]
     Protocol { path: String, reason: String },
@@ -123,6 +134,8 @@ pub enum Remedy {
     LogInWithScope { scope: String },
     /// Give the login its secret (piped in, or from stdin or a file).
     GiveSecret { secret: SecretKind },
+    /// A TLS certificate was refused: trust the CA that issued it, or fix the cause.
+    TrustCa { problem: crate::http::TlsProblem },
 }
 
 impl Error {
@@ -139,6 +152,9 @@ impl Error {
                 })
             }
             Error::MissingSecret { secret, .. } => Some(Remedy::GiveSecret { secret: *secret }),
+            Error::Tls { problem, .. } => Some(Remedy::TrustCa {
+                problem: problem.clone(),
+            }),
             Error::Service {
                 status: 403,
                 missing_scope: Some(scope),
@@ -181,6 +197,22 @@ impl Remedy {
             Remedy::GiveSecret {
                 secret: SecretKind::ClientSecret,
             } => words.give_client_secret.to_string(),
+            Remedy::TrustCa { problem } => {
+                let trust = format!(
+                    "`{login} --ca-cert <PEM file>` (kept in the profile) or `IDC_CA_BUNDLE=<PEM file>`"
+                );
+                match problem {
+                    crate::http::TlsProblem::UnknownIssuer => format!(
+                        "if you trust it (a private CA, or your company's TLS-inspecting proxy), give its CA certificate with {trust}"
+                    ),
+                    crate::http::TlsProblem::Expired => format!(
+                        "check this machine's clock; otherwise the certificate must be renewed by its owner (a CA given with {trust} does not make an expired certificate valid)"
+                    ),
+                    crate::http::TlsProblem::WrongName => format!(
+                        "check the tenant URL's host name; if a proxy intercepts TLS, give its CA with {trust}"
+                    ),
+                }
+            }
         }
     }
 }
@@ -193,6 +225,17 @@ impl Error {
             None => self.to_string(),
         }
     }
+}
+
+fn tls_message(tenant: &str, problem: &crate::http::TlsProblem) -> String {
+    let what = match problem {
+        crate::http::TlsProblem::UnknownIssuer => {
+            "is signed by a certificate authority this machine does not trust"
+        }
+        crate::http::TlsProblem::Expired => "has expired (or is not valid yet)",
+        crate::http::TlsProblem::WrongName => "is not valid for that host name",
+    };
+    format!("cannot reach {tenant} securely: its TLS certificate {what}")
 }
 
 fn known_profiles(known: &[String]) -> String {

@@ -4,6 +4,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -88,16 +89,51 @@ pub(crate) struct FileLock {
     _file: File,
 }
 
-/// Block until this process holds the exclusive lock on `path` (created 0600 if missing).
+/// The longest wait for a lock another process holds: a process that took it and hung
+/// must not block every other caller forever.
+pub(crate) const LOCK_WAIT: Duration = Duration::from_secs(30);
+
+/// Wait (at most [`LOCK_WAIT`]) until this process holds the exclusive lock on `path`
+/// (created 0600 if missing); past the wait, an error naming the lock file.
 pub(crate) fn lock_exclusive(path: &Path) -> Result<FileLock> {
+    lock_exclusive_within(path, LOCK_WAIT)?.ok_or_else(|| Error::Io {
+        context: format!(
+            "cannot lock {}: another process has held it for more than {} s (a hung idc or git-credential-idc? end it)",
+            path.display(),
+            LOCK_WAIT.as_secs()
+        ),
+        source: std::io::Error::from(std::io::ErrorKind::TimedOut),
+    })
+}
+
+/// The exclusive lock on `path` if it can be had within `wait`, else `None`.
+pub(crate) fn lock_exclusive_within(path: &Path, wait: Duration) -> Result<Option<FileLock>> {
     if let Some(dir) = path.parent() {
         ensure_private_dir(dir)?;
     }
     let file = open_private(path, false)
         .map_err(io_error(format!("cannot open lock {}", path.display())))?;
-    fs4::fs_std::FileExt::lock_exclusive(&file)
-        .map_err(io_error(format!("cannot lock {}", path.display())))?;
-    Ok(FileLock { _file: file })
+    let deadline = Instant::now() + wait;
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
+            Ok(true) => return Ok(Some(FileLock { _file: file })),
+            Ok(false) => {}
+            Err(error) => {
+                return Err(Error::Io {
+                    context: format!("cannot lock {}", path.display()),
+                    source: error,
+                });
+            }
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Ok(None);
+        }
+        // Short pauses first (a renewal usually takes well under a second), then longer.
+        std::thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(200));
+    }
 }
 
 /// `path` with `.lock` appended.
@@ -224,5 +260,48 @@ mod tests {
         assert!(!fs4::fs_std::FileExt::try_lock_exclusive(&other).unwrap_or(false));
         drop(held);
         assert!(fs4::fs_std::FileExt::try_lock_exclusive(&other).unwrap_or(false));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_lock_held_by_a_hung_process_is_waited_for_only_so_long() {
+        let root = tempfile::tempdir().unwrap();
+        let path = root.path().join("entry.lock");
+        fs::write(&path, b"").unwrap();
+        // Another process takes the lock and hangs (flock(1) uses flock(2), as fs4 does).
+        // `exec` keeps one process holding the descriptor, so killing it frees the lock.
+        let mut holder = match std::process::Command::new("sh")
+            .args(["-c", "exec 9<>\"$0\" && flock 9 && exec sleep 60"])
+            .arg(&path)
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(_) => return, // no flock(1) on this machine
+        };
+        let probe = open_private(&path, false).unwrap();
+        let started = Instant::now();
+        while fs4::fs_std::FileExt::try_lock_exclusive(&probe).unwrap_or(false) {
+            fs4::fs_std::FileExt::unlock(&probe).unwrap();
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "flock never locked"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let started = Instant::now();
+        let waited = lock_exclusive_within(&path, Duration::from_millis(300)).unwrap();
+        assert!(waited.is_none());
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(300) && elapsed < Duration::from_secs(5),
+            "{elapsed:?}"
+        );
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+        assert!(
+            lock_exclusive_within(&path, Duration::from_secs(5))
+                .unwrap()
+                .is_some()
+        );
     }
 }

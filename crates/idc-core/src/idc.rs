@@ -12,6 +12,7 @@ use url::Url;
 use crate::cache::StoreKind;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
+use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
 use crate::paging::{Pager, Query};
 use crate::profile::{ConfigFile, Profile};
@@ -49,6 +50,7 @@ pub mod vars {
     pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
     pub const CREDENTIAL_STORE: &str = "IDC_CREDENTIAL_STORE";
     pub const PROFILE: &str = "IDC_PROFILE";
+    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, TIMEOUT};
 }
 
 impl Idc {
@@ -74,18 +76,20 @@ impl Idc {
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
+        let network = NetworkEnv::from_lookup(lookup)?;
         Ok(Idc::build(
             config_dir,
             cache_dir,
             store,
             lookup(vars::PROFILE),
+            network,
         ))
     }
 
     /// A facade over explicit directories and store (tests, embedding). `$IDC_PROFILE` is
-    /// not consulted.
+    /// not consulted, nor are the proxy and CA variables.
     pub fn new(config_dir: PathBuf, cache_dir: PathBuf, store: StoreKind) -> Idc {
-        Idc::build(config_dir, cache_dir, store, None)
+        Idc::build(config_dir, cache_dir, store, None, NetworkEnv::default())
     }
 
     fn build(
@@ -93,11 +97,12 @@ impl Idc {
         cache_dir: PathBuf,
         store: StoreKind,
         env_profile: Option<String>,
+        network: NetworkEnv,
     ) -> Idc {
         Idc {
             inner: Arc::new(Inner {
                 config: ConfigFile::in_dir(&config_dir),
-                credentials: Credentials::new(&cache_dir, store),
+                credentials: Credentials::new(&cache_dir, store, network),
                 config_dir,
                 cache_dir,
                 env_profile,

@@ -121,7 +121,7 @@ fn service_account(
     jwk_path: &Path,
     scopes: &[String],
 ) -> Result<Obtained> {
-    let answer = credentials.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
+    let answer = credentials.service_account_grant(profile, id, jwk_path, scopes)?;
     // Renewals ask only for what the tenant accepted, so they need one request.
     if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
         scopes.clone_from(&answer.scopes);
@@ -149,8 +149,8 @@ fn session(
             who: username.to_string(),
             secret: SecretKind::Password,
         })?;
-    let client = credentials.client()?;
-    let cookie_name = credentials.cookie_name(&profile.tenant)?;
+    let client = &credentials.client(profile)?;
+    let cookie_name = credentials.cookie_name(profile)?;
     let session = auth::session::login(
         client,
         &profile.tenant,

@@ -78,6 +78,8 @@ pub struct Profile {
     /// The realm of the identities (`alpha` by default); a session's login realm.
     pub realm: String,
     pub auth: AuthKind,
+    /// How to reach the tenant: a CA to trust, timeouts.
+    pub network: crate::http::NetworkProfile,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -196,6 +198,8 @@ pub struct StoredProfile {
     pub realm: String,
     #[serde(flatten)]
     pub auth: AuthKind,
+    #[serde(flatten)]
+    pub network: crate::http::NetworkProfile,
 }
 
 fn default_realm() -> String {
@@ -209,6 +213,7 @@ impl Config {
             tenant: stored.tenant.clone(),
             realm: stored.realm.clone(),
             auth: stored.auth.clone(),
+            network: stored.network.clone(),
         })
     }
 
@@ -228,6 +233,7 @@ impl Config {
                 tenant: profile.tenant.clone(),
                 realm: profile.realm.clone(),
                 auth: profile.auth.clone(),
+                network: profile.network.clone(),
             },
         );
         let default_is_valid = self
@@ -455,6 +461,7 @@ mod tests {
                 jwk_path: PathBuf::from("/keys/sa.jwk"),
                 scopes: vec!["fr:idm:*".to_string()],
             },
+            network: Default::default(),
         }
     }
 
@@ -516,6 +523,7 @@ mod tests {
                     username: "u".to_string(),
                     journey: None,
                 },
+                network: Default::default(),
             },
         );
         assert_eq!(config.resolve(None, None).unwrap().name, "only");

@@ -140,7 +140,7 @@ fn send_get(
     credential: &Credential,
 ) -> Result<Answer> {
     http::send(
-        credentials.client()?,
+        &credentials.client(profile)?,
         &profile.tenant,
         url.path(),
         |client| {

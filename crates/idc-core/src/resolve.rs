@@ -37,6 +37,9 @@ pub struct LoginRequest {
     /// Session logins: send the credentials as `X-OpenAM-Username`/`X-OpenAM-Password`
     /// headers (one request fewer) instead of filling the journey's callbacks.
     pub zero_page: bool,
+    /// A PEM bundle of CAs to trust for this tenant besides the OS roots (`--ca-cert`);
+    /// kept in the profile as an absolute path.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// The scopes of a `--scope "fr:am:* fr:idm:*"` flag (OAuth's space-separated form).
@@ -107,12 +110,20 @@ pub(crate) fn resolve_login(
     };
     let auth = login_auth(request, existing.as_ref().map(|p| &p.auth))?;
     let realm = login_realm(request, existing.as_ref(), &auth);
+    let mut network = existing
+        .as_ref()
+        .map(|existing| existing.network.clone())
+        .unwrap_or_default();
+    if let Some(ca_cert) = &request.ca_cert {
+        network.ca_cert = Some(absolute_path(ca_cert));
+    }
     Ok(LoginPlan {
         profile: Profile {
             name,
             tenant,
             realm,
             auth,
+            network,
         },
         existing,
     })

@@ -19,6 +19,8 @@ pub struct ProfileStatus {
     pub expires_at: Option<DateTime<Utc>>,
     /// The cached credential exists and has not expired (sessions: the tenant says valid).
     pub valid: bool,
+    /// The CA bundle trusted for this tenant besides the OS roots (`--ca-cert`).
+    pub ca_cert: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -36,9 +38,9 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
-        let info = credentials
-            .client()
-            .and_then(|client| auth::session::session_info(client, &profile.tenant, &cached.token));
+        let info = credentials.client(profile).and_then(|client| {
+            auth::session::session_info(&client, &profile.tenant, &cached.token)
+        });
         match info {
             Ok(Some(info)) => {
                 status.expires_at = Some(info.expires_at());
@@ -68,6 +70,7 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
             .unwrap_or(scopes),
         expires_at: cached.map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
+        ca_cert: profile.network.ca_cert.clone(),
     }
 }
 
@@ -82,9 +85,14 @@ pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<Log
     {
         // The local credentials go even when the tenant cannot be reached.
         session_ended = credentials
-            .cookie_name_of(&cached, &profile.tenant)
+            .cookie_name_of(&cached, profile)
             .and_then(|name| {
-                auth::session::logout(credentials.client()?, &profile.tenant, &name, &cached.token)
+                auth::session::logout(
+                    &credentials.client(profile)?,
+                    &profile.tenant,
+                    &name,
+                    &cached.token,
+                )
             })
             .unwrap_or(false);
     }

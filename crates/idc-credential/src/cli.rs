@@ -118,6 +118,10 @@ pub struct LoginArgs {
     /// journey's callbacks (session login)
     #[arg(long, requires = "username")]
     pub zero_page: bool,
+    /// PEM bundle of CAs to trust for this tenant besides the system's (private CA,
+    /// TLS-inspecting proxy); kept in the profile
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
+    pub ca_cert: Option<PathBuf>,
     /// Read the password from stdin
     #[arg(long, requires = "username", conflicts_with = "password_file")]
     pub password_stdin: bool,

@@ -132,6 +132,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         client_id: args.client_id,
         secret,
         zero_page: args.zero_page,
+        ca_cert: args.ca_cert,
     };
     let outcome = Idc::from_env()?.login(request)?;
     let who = outcome
@@ -189,6 +190,7 @@ pub fn status() -> Result<(), HelperError> {
         "WHO".to_string(),
         "EXPIRES".to_string(),
         "VALID".to_string(),
+        "CA".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -201,6 +203,10 @@ pub fn status() -> Result<(), HelperError> {
                 .map(in_minutes)
                 .unwrap_or_else(|| "-".into()),
             if status.valid { "yes" } else { "no" }.to_string(),
+            status
+                .ca_cert
+                .map(|path| path.display().to_string())
+                .unwrap_or_else(|| "-".into()),
         ]);
     }
     print(&table(&rows))
@@ -300,6 +306,23 @@ pub fn for_target(
     target: TargetArgs,
     render: fn(&Credential) -> Result<String, HelperError>,
 ) -> Result<(), HelperError> {
+    let (_, credential) = target_credential(target)?;
+    print(&render(&credential)?)
+}
+
+/// curl config for `target`: the header, and `cacert` when the profile trusts its own CA
+/// (curl does not read idc's profile, so it is told).
+pub fn curl_config(target: TargetArgs) -> Result<(), HelperError> {
+    let (profile, credential) = target_credential(target)?;
+    let mut text = formats::curl_config(&credential)?;
+    if let Some(ca_cert) = &profile.network.ca_cert {
+        text.push_str(&formats::curl_cacert(ca_cert));
+    }
+    print(&text)
+}
+
+/// The profile `target` names (by URL or `--profile`) and its credential for the path.
+fn target_credential(target: TargetArgs) -> Result<(Profile, Credential), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
         Some(raw) => {
@@ -328,7 +351,7 @@ pub fn for_target(
         }
     };
     let credential = idc.credential(&profile, &path)?;
-    print(&render(&credential)?)
+    Ok((profile, credential))
 }
 
 /// Without a URL: a session profile's own session, any other profile's bearer token.

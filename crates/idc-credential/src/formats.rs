@@ -59,6 +59,11 @@ pub fn curl_config(credential: &Credential) -> Result<String, HelperError> {
     ))
 }
 
+/// curl config's `cacert = "PATH"` line: the CA bundle curl verifies the tenant with.
+pub fn curl_cacert(path: &std::path::Path) -> String {
+    format!("cacert = \"{}\"\n", curl_quote(&path.to_string_lossy()))
+}
+
 /// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh.
 pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
     let (name, value) = header(credential)?;

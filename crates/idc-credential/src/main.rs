@@ -36,7 +36,7 @@ fn run(command: Command) -> Result<(), HelperError> {
         Command::Logout(args) => commands::logout(args.profile.as_deref()),
         Command::Token(args) => commands::token(args),
         Command::Header(target) => commands::for_target(target, formats::header_line),
-        Command::CurlConfig(target) => commands::for_target(target, formats::curl_config),
+        Command::CurlConfig(target) => commands::curl_config(target),
         Command::HttpieSession(target) => commands::for_target(target, formats::httpie_session),
         Command::Status => commands::status(),
         Command::Completions { shell } => commands::print(&completions::script(shell)),

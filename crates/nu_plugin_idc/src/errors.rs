@@ -85,6 +85,15 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::Network { tenant, .. } => LabeledError::new(message)
             .with_label(format!("cannot reach {tenant}"), head)
             .with_help("check the tenant URL and your network connection"),
+        Error::Tls { problem, .. } => LabeledError::new(message).with_label(
+            match problem {
+                idc_core::http::TlsProblem::UnknownIssuer => "certificate not trusted",
+                idc_core::http::TlsProblem::Expired => "certificate expired",
+                idc_core::http::TlsProblem::WrongName => "certificate for another host name",
+            },
+            spans.url.unwrap_or(head),
+        ),
+        Error::CaBundle { .. } => LabeledError::new(message).with_label("unusable CA bundle", head),
         _ => LabeledError::new(message).with_label("idc failed here", head),
     }
 }

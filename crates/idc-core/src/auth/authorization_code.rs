@@ -2,9 +2,9 @@
 //! with client `idmAdminClient`, then the code exchange at `/am/oauth2/access_token`, as
 //! the cloud admin UI and frodo do (FINDINGS.md, a3_oauth2_authorize.json).
 
+use crate::http::HttpClient as Client;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use reqwest::blocking::Client;
 use reqwest::header::{AUTHORIZATION, COOKIE};
 use sha2::{Digest, Sha256};
 use url::Url;

@@ -1,7 +1,7 @@
 //! OAuth client credentials (IGA): HTTP Basic `client_id:secret` at
 //! `/am/oauth2/realms/root/realms/<realm>/access_token`.
 
-use reqwest::blocking::Client;
+use crate::http::HttpClient as Client;
 use url::Url;
 
 use crate::auth::TokenResponse;

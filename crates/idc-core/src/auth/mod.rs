@@ -1,5 +1,5 @@
 //! The ways into a tenant. Each flow is a set of functions over a plain
-//! `reqwest::blocking::Client` (built by [`crate::http`], and sending through its one
+//! `http::HttpClient` (built by [`crate::http`], and sending through its one
 //! [`crate::http::send`]) and the tenant's base URL, so the
 //! flows know nothing of profiles or caching; [`crate::Idc`] composes them.
 

@@ -246,7 +246,7 @@ pub(crate) fn unsupported_scopes(description: &str) -> Vec<String> {
 /// Request a token: sign an assertion and POST the JWT-bearer grant. On `invalid_scope`,
 /// drop the scopes the tenant names and retry once with the same assertion.
 pub(crate) fn request_token(
-    client: &reqwest::blocking::Client,
+    client: &crate::http::HttpClient,
     tenant: &Url,
     account_id: &str,
     key: &ServiceAccountKey,
@@ -299,7 +299,7 @@ pub(crate) fn request_token(
 }
 
 fn post_grant(
-    client: &reqwest::blocking::Client,
+    client: &crate::http::HttpClient,
     tenant: &Url,
     assertion: &Secret<String>,
     scopes: &[String],

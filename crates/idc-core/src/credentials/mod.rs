@@ -9,12 +9,11 @@ use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use url::Url;
 
 use crate::auth;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::error::Result;
-use crate::http::LazyClient;
+use crate::http::{HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
 
@@ -56,16 +55,17 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
-    pub(crate) fn new(cache_dir: &Path, store: StoreKind) -> Credentials {
+    pub(crate) fn new(cache_dir: &Path, store: StoreKind, network: NetworkEnv) -> Credentials {
         Credentials {
             store: CredentialStore::new(cache_dir, store),
             tenants: TenantCache::new(cache_dir),
-            http: LazyClient::default(),
+            http: LazyClient::new(network),
         }
     }
 
-    pub(crate) fn client(&self) -> Result<&reqwest::blocking::Client> {
-        self.http.get()
+    /// The HTTP client for the profile's tenant (its CA, the timeouts, the proxies).
+    pub(crate) fn client(&self, profile: &Profile) -> Result<HttpClient> {
+        self.http.get(&profile.network)
     }
 
     pub(crate) fn client_built(&self) -> bool {
@@ -104,7 +104,7 @@ impl Credentials {
             },
             CredentialKind::Session => Credential {
                 kind: CredentialKind::Session,
-                header_name: self.cookie_name_of(&cached, &profile.tenant)?,
+                header_name: self.cookie_name_of(&cached, profile)?,
                 header_value: cached.token.clone(),
                 token: cached.token,
                 expires_at: cached.expires_at,
@@ -116,23 +116,24 @@ impl Credentials {
     pub(crate) fn cookie_name_of(
         &self,
         session: &CachedCredential,
-        tenant: &Url,
+        profile: &Profile,
     ) -> Result<String> {
         match &session.cookie_name {
             Some(name) => Ok(name.clone()),
-            None => self.cookie_name(tenant),
+            None => self.cookie_name(profile),
         }
     }
 
     /// The tenant's session cookie name, asked once and kept in the tenant cache.
-    pub(crate) fn cookie_name(&self, tenant: &Url) -> Result<String> {
+    pub(crate) fn cookie_name(&self, profile: &Profile) -> Result<String> {
+        let tenant = &profile.tenant;
         if let Some(record) = self
             .tenants
             .load::<CookieNameRecord>(COOKIE_NAME_AREA, tenant)
         {
             return Ok(record.cookie_name);
         }
-        let cookie_name = auth::session::cookie_name(self.client()?, tenant)?;
+        let cookie_name = auth::session::cookie_name(&self.client(profile)?, tenant)?;
         let record = CookieNameRecord {
             tenant: tenant.origin().ascii_serialization(),
             cookie_name,

@@ -47,13 +47,19 @@ impl Credentials {
     /// A token for a service account: sign an assertion with its key, ask the tenant.
     pub(crate) fn service_account_grant(
         &self,
-        tenant: &url::Url,
+        profile: &Profile,
         id: &str,
         jwk_path: &std::path::Path,
         scopes: &[String],
     ) -> Result<auth::service_account::ServiceAccountToken> {
         let signing_key = auth::service_account::load_key(jwk_path)?;
-        auth::service_account::request_token(self.client()?, tenant, id, &signing_key, scopes)
+        auth::service_account::request_token(
+            &self.client(profile)?,
+            &profile.tenant,
+            id,
+            &signing_key,
+            scopes,
+        )
     }
 
     /// A token for an OAuth client of the profile's realm.
@@ -65,7 +71,7 @@ impl Credentials {
         scopes: &[String],
     ) -> Result<TokenResponse> {
         auth::client_credentials::request_token(
-            self.client()?,
+            &self.client(profile)?,
             &profile.tenant,
             &profile.realm,
             client_id,
@@ -84,7 +90,7 @@ impl Credentials {
     ) -> Result<CachedCredential> {
         let key = keys::main_key(profile);
         self.store.get_or_renew(&key, not_rejected(rejected), || {
-            let answer = self.service_account_grant(&profile.tenant, id, jwk_path, scopes)?;
+            let answer = self.service_account_grant(profile, id, jwk_path, scopes)?;
             Ok(cached_bearer(answer.token, id, &answer.scopes))
         })
     }
@@ -127,7 +133,11 @@ impl Credentials {
         }
         self.store.get_or_renew(&key, not_rejected(rejected), || {
             let mut current = self.store.load(&key)?.ok_or_else(expired)?;
-            match auth::session::session_info(self.client()?, &profile.tenant, &current.token)? {
+            match auth::session::session_info(
+                &self.client(profile)?,
+                &profile.tenant,
+                &current.token,
+            )? {
                 Some(info) if info.expires_at() > Utc::now() => {
                     current.expires_at = info.expires_at();
                     current.obtained_at = Some(Utc::now());
@@ -149,9 +159,9 @@ impl Credentials {
         let key = keys::session_bearer_key(profile, username);
         self.store.get_or_renew(&key, not_rejected(rejected), || {
             let session = self.session(profile, username, None)?;
-            let cookie_name = self.cookie_name_of(&session, &profile.tenant)?;
+            let cookie_name = self.cookie_name_of(&session, profile)?;
             let token = auth::authorization_code::exchange_session(
-                self.client()?,
+                &self.client(profile)?,
                 &profile.tenant,
                 &cookie_name,
                 &session.token,

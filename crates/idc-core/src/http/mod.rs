@@ -21,7 +21,9 @@ pub use answer::{Answer, OAuthError};
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
-pub use client::build_client;
+pub use client::{
+    HttpClient, NetworkEnv, NetworkProfile, ProxyEnv, TlsProblem, build_client, redacted,
+};
 
 /// Retries of a 429/502/503/504 answer before giving up.
 pub(crate) const MAX_RETRIES: usize = 3;
@@ -58,7 +60,7 @@ pub fn origin(tenant: &Url) -> String {
 /// up to [`MAX_RETRIES`] times and honouring `Retry-After` (capped at [`MAX_RETRY_AFTER`]).
 /// The `Accept-API-Version` of `path` is added when the builder has none.
 pub fn send(
-    client: &Client,
+    client: &HttpClient,
     tenant: &Url,
     path: &str,
     build: impl Fn(&Client) -> RequestBuilder,
@@ -79,7 +81,7 @@ pub fn send(
         }
         let response = client
             .execute(request)
-            .map_err(|error| network_error(tenant, error))?;
+            .map_err(|error| network_error(client, tenant, error))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -98,7 +100,7 @@ pub fn send(
         let location = header_string(&response, reqwest::header::LOCATION);
         let body = response
             .bytes()
-            .map_err(|error| network_error(tenant, error))?
+            .map_err(|error| network_error(client, tenant, error))?
             .to_vec();
         return Ok(Answer {
             status,
@@ -121,15 +123,33 @@ fn header_string(
         .map(str::to_string)
 }
 
-/// A transport failure as [`Error::Network`], naming the tenant but never the full URL
-/// (a query string can carry personal data).
-pub(crate) fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
-    let kind = if error.is_timeout() {
-        "timed out"
+/// A transport failure as [`Error::Network`] (or [`Error::Tls`] for a refused certificate),
+/// naming the tenant but never the full URL (a query string can carry personal data); a
+/// timeout names the limit that was hit and how to change it.
+pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::Error) -> Error {
+    if let Some(problem) = client::tls_problem(&error) {
+        return Error::Tls {
+            tenant: origin(tenant),
+            problem,
+        };
+    }
+    let host = tenant.host_str().unwrap_or("the tenant").to_string();
+    let kind = if error.is_timeout() && error.is_connect() {
+        format!(
+            "connecting to {host} timed out after {} (set {} to wait longer)",
+            seconds(client.connect_timeout),
+            client::vars::CONNECT_TIMEOUT
+        )
+    } else if error.is_timeout() {
+        format!(
+            "the request to {host} did not finish within {} (set {} to wait longer)",
+            seconds(client.timeout),
+            client::vars::TIMEOUT
+        )
     } else if error.is_connect() {
-        "connection failed"
+        "connection failed".to_string()
     } else {
-        "request failed"
+        "request failed".to_string()
     };
     let error = error.without_url();
     let mut reason = format!("{kind}: {error}");
@@ -139,8 +159,8 @@ pub(crate) fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
         reason = format!("{reason}: {cause}");
         source = cause.source();
     }
-    if reason.len() > 300 {
-        let mut cut = 300;
+    if reason.len() > 400 {
+        let mut cut = 400;
         while !reason.is_char_boundary(cut) {
             cut -= 1;
         }
@@ -149,6 +169,15 @@ pub(crate) fn network_error(tenant: &Url, error: reqwest::Error) -> Error {
     Error::Network {
         tenant: origin(tenant),
         reason: format!("{reason} (check the tenant URL and your network)"),
+    }
+}
+
+fn seconds(limit: Duration) -> String {
+    let secs = limit.as_secs_f64();
+    if secs.fract() == 0.0 {
+        format!("{} s", limit.as_secs())
+    } else {
+        format!("{secs} s")
     }
 }
 
@@ -244,6 +273,58 @@ mod tests {
         assert!(!text.contains("secret-ish"), "{text}");
     }
 
+    /// A server that accepts connections and never answers (a stalled tenant or proxy).
+    fn silent_server() -> (std::net::TcpListener, u16) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        (listener, port)
+    }
+
+    #[test]
+    fn timeouts_name_the_host_the_limit_and_the_variable() {
+        let (listener, port) = silent_server();
+        let held = std::thread::spawn(move || {
+            let mut streams = Vec::new();
+            for stream in listener.incoming().take(2) {
+                streams.push(stream);
+            }
+            std::thread::sleep(Duration::from_secs(4));
+        });
+        // The TLS handshake stalls: the connect limit.
+        let settings = client::ClientSettings {
+            connect_timeout: Duration::from_millis(500),
+            timeout: Duration::from_secs(30),
+            ..Default::default()
+        };
+        let client = client::build(&settings, &ProxyEnv::default()).unwrap();
+        let tenant = Url::parse(&format!("https://127.0.0.1:{port}")).unwrap();
+        let started = std::time::Instant::now();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(started.elapsed() < Duration::from_secs(5), "{text}");
+        assert!(
+            text.contains("connecting to 127.0.0.1 timed out after 0.5 s")
+                && text.contains("IDC_CONNECT_TIMEOUT"),
+            "{text}"
+        );
+        // The request is sent and never answered: the whole-request limit.
+        let settings = client::ClientSettings {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(1),
+            ..Default::default()
+        };
+        let client = client::build(&settings, &ProxyEnv::default()).unwrap();
+        let tenant = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("the request to 127.0.0.1 did not finish within 1 s")
+                && text.contains("IDC_TIMEOUT"),
+            "{text}"
+        );
+        drop(held);
+    }
+
     #[test]
     fn answer_debug_shows_neither_the_body_nor_the_code() {
         let answer = Answer {
@@ -293,7 +374,7 @@ mod tests {
     fn the_client_is_built_lazily() {
         let lazy = LazyClient::default();
         assert!(!lazy.is_built());
-        lazy.get().unwrap();
+        lazy.get(&NetworkProfile::default()).unwrap();
         assert!(lazy.is_built());
     }
 }

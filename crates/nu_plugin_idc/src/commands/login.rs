@@ -92,6 +92,12 @@ impl PluginCommand for Login {
                 "login journey (authentication tree)",
                 None,
             )
+            .named(
+                "ca-cert",
+                SyntaxShape::Filepath,
+                "PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile",
+                None,
+            )
             .switch(
                 "zero-page",
                 "send the username and password as headers in one request instead of answering the journey's steps",
@@ -160,6 +166,10 @@ impl PluginCommand for Login {
             Some(jwk) => Some(absolute_path(engine, &jwk.item)?),
             None => None,
         };
+        let ca_cert = match call.get_flag::<String>("ca-cert")? {
+            Some(path) => Some(absolute_path(engine, &path)?),
+            None => None,
+        };
         let request = LoginRequest {
             profile: chosen_profile(engine, call)?.map(|profile| profile.item),
             tenant: tenant.map(|tenant| tenant.item),
@@ -175,6 +185,7 @@ impl PluginCommand for Login {
             client_id: call.get_flag("client-id")?,
             secret: secret_from_input(input, head)?,
             zero_page: call.has_flag("zero-page")?,
+            ca_cert,
         };
 
         let idc = open_idc(engine, head)?;

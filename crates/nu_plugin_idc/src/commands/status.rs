@@ -85,5 +85,16 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
             .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
     );
     record.push("valid", Value::bool(status.valid, span));
+    record.push(
+        "ca_cert",
+        optional_string(
+            status
+                .ca_cert
+                .as_ref()
+                .map(|path| path.to_string_lossy())
+                .as_deref(),
+            span,
+        ),
+    );
     Value::record(record, span)
 }

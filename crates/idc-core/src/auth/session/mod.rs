@@ -60,7 +60,7 @@ impl SessionInfo {
 }
 
 /// `GET /am/json/serverinfo/*` → `cookieName`.
-pub fn cookie_name(client: &reqwest::blocking::Client, tenant: &Url) -> Result<String> {
+pub fn cookie_name(client: &crate::http::HttpClient, tenant: &Url) -> Result<String> {
     let url = tenant_url(tenant, &["am", "json", "serverinfo", "*"]);
     let answer = http::send(client, tenant, url.path(), |client| client.get(url.clone()))?;
     if !answer.is_success() {
@@ -80,7 +80,7 @@ pub fn cookie_name(client: &reqwest::blocking::Client, tenant: &Url) -> Result<S
 /// (HiddenValue `Skip`); a callback it cannot answer is an error naming it. Wrong password,
 /// unknown journey → [`crate::Error::Auth`] with the tenant's reason.
 pub fn login(
-    client: &reqwest::blocking::Client,
+    client: &crate::http::HttpClient,
     tenant: &Url,
     request: &SessionLogin<'_>,
 ) -> Result<SessionToken> {
@@ -134,7 +134,7 @@ pub fn login(
 /// `POST /am/json/realms/root/sessions?_action=getsessioninfo` (resource=4.0).
 /// `Ok(None)` when the tenant says the session is not valid.
 pub fn session_info(
-    client: &reqwest::blocking::Client,
+    client: &crate::http::HttpClient,
     tenant: &Url,
     token: &Secret<String>,
 ) -> Result<Option<SessionInfo>> {
@@ -160,7 +160,7 @@ pub fn session_info(
 /// `POST /am/json/realms/root/sessions?_action=logout` with the session in the header
 /// named after the cookie. `Ok(false)` when the session was already gone.
 pub fn logout(
-    client: &reqwest::blocking::Client,
+    client: &crate::http::HttpClient,
     tenant: &Url,
     cookie_name: &str,
     token: &Secret<String>,
@@ -277,8 +277,8 @@ fn logout_confirmed(reply: &Value) -> bool {
 mod tests {
     use super::*;
     use crate::auth::realm::realm_label;
+    use crate::http::HttpClient as Client;
     use crate::testing as mock_tenant;
-    use reqwest::blocking::Client;
     use serde_json::json;
 
     fn request<'a>(password: &'a Secret<String>, journey: Option<&'a str>) -> SessionLogin<'a> {
