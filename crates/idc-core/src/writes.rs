@@ -117,6 +117,8 @@ pub struct Outcome {
     pub code: Option<u16>,
     pub rev: Option<String>,
     pub error: Option<RowError>,
+    /// The tenant's answer on success (what an action returns, the object written).
+    pub body: Option<Value>,
 }
 
 impl Outcome {
@@ -128,6 +130,7 @@ impl Outcome {
             code: None,
             rev: None,
             error: Some(error),
+            body: None,
         }
     }
 }
@@ -421,6 +424,7 @@ pub(crate) fn send(credentials: &Credentials, profile: &Profile, write: &Write) 
         code: None,
         rev: None,
         error: None,
+        body: None,
     };
     let answer = credentials
         .credential(profile, &path, None)
@@ -446,6 +450,7 @@ pub(crate) fn send(credentials: &Credentials, profile: &Profile, write: &Write) 
             outcome.id = string_member(body, "_id").or(outcome.id);
             outcome.rev = string_member(body, "_rev");
         }
+        outcome.body = body;
     } else {
         outcome.error = Some(RowError::Refused {
             status: answer.status,
@@ -498,11 +503,26 @@ pub(crate) fn send_all(
                         code: None,
                         rev: None,
                         error: Some(RowError::Failed("the write was not attempted".to_string())),
+                        body: None,
                     },
                     Err(unsent) => unsent,
                 })
         })
         .collect()
+}
+
+/// Whether `path` (a tenant path or full URL) names a collection, whose rows are addressed
+/// by their `_id`, rather than one object.
+pub fn is_collection(path: &str) -> bool {
+    let path = path.trim();
+    let path = if path.starts_with("http://") || path.starts_with("https://") {
+        Url::parse(path)
+            .map(|url| url.path().to_string())
+            .unwrap_or_default()
+    } else {
+        path.split('?').next().unwrap_or(path).to_string()
+    };
+    request::is_idm_collection(&path)
 }
 
 /// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
