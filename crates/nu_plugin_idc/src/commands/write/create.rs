@@ -55,11 +55,16 @@ impl PluginCommand for Create {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "{userName: ann.lee, givenName: Ann, sn: Lee, mail: ann.lee@example.com} | idc create /openidm/managed/alpha_user --dry-run | get request | select method url",
+                example: "{userName: ann.lee, givenName: Ann, sn: Lee, mail: ann.lee@example.com} | idc create /openidm/managed/alpha_user --dry-run | get request | select method body",
                 description: "Show what would be sent, without sending it",
                 result: Some(Value::test_list(vec![Value::test_record(record! {
                     "method" => Value::test_string("POST"),
-                    "url" => Value::test_string("https://openam-acme.forgeblocks.com/openidm/managed/alpha_user?_action=create"),
+                    "body" => Value::test_record(record! {
+                        "userName" => Value::test_string("ann.lee"),
+                        "givenName" => Value::test_string("Ann"),
+                        "sn" => Value::test_string("Lee"),
+                        "mail" => Value::test_string("ann.lee@example.com"),
+                    }),
                 })])),
             },
             Example {
