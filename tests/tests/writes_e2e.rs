@@ -344,3 +344,30 @@ fn a_429_is_waited_out_and_a_503_is_not_sent_twice() {
     assert!(rows[0]["error"].is_string());
     assert_eq!(sandbox.stat("idm_writes"), 0, "the create was sent again");
 }
+
+#[test]
+fn field_names_complete_from_the_managed_schema() {
+    let sandbox = Sandbox::start(3);
+    let env = logged_in(&sandbox);
+    let complete = |line: &str| env.nu_complete(&format!("{}{line}", env.nu_prelude()));
+    let fields = complete(&format!("idc get {USERS} --fields "));
+    for expected in ["userName", "givenName", "mail", "telephoneNumber"] {
+        assert!(fields.iter().any(|f| f == expected), "{expected} in {fields:?}");
+    }
+    let sort = complete(&format!("idc get {USERS} --sort -s"));
+    assert_eq!(sort, ["-sn"], "{sort:?}");
+    // Roles have no properties in the sandbox's schema: nothing to suggest, no error.
+    let none = complete("idc get /openidm/managed/alpha_role --fields user");
+    assert!(none.is_empty(), "{none:?}");
+    let reads = sandbox.stat("idm_requests");
+    let patch = complete(&format!("idc patch {USERS}/x "));
+    assert!(
+        patch.contains(&"[[operation field value]; [replace /mail '']]".to_string()),
+        "{patch:?}"
+    );
+    assert_eq!(
+        sandbox.stat("idm_requests"),
+        reads,
+        "the schema came from the cache"
+    );
+}

@@ -82,7 +82,7 @@ pub fn field_names(
 }
 
 /// Patch operations for each field of the target's schema, as a table to edit:
-/// `[[operation field value]; [replace /mail ""]]`.
+/// `[[operation field value]; [replace /mail '']]`.
 pub fn patch_templates(
     engine: &EngineInterface,
     call: &DynamicCompletionCall,
@@ -95,7 +95,7 @@ pub fn patch_templates(
             .fields
             .iter()
             .map(|field| DynamicSuggestion {
-                value: format!("[[operation field value]; [replace /{field} \"\"]]"),
+                value: format!("[[operation field value]; [replace /{field} '']]"),
                 description: Some(format!("replace {field}")),
                 ..DynamicSuggestion::default()
             })
