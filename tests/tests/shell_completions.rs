@@ -75,7 +75,10 @@ fn check_subcommands_and_flags(complete: impl Fn(&str) -> Vec<String>) {
     assert!(!all.iter().any(|w| w == "complete-url"), "hidden: {all:?}");
     let flags = complete("git-credential-idc login --se");
     for expected in ["--service-account", "--secret-file", "--secret-stdin"] {
-        assert!(flags.iter().any(|w| w == expected), "{expected} in {flags:?}");
+        assert!(
+            flags.iter().any(|w| w == expected),
+            "{expected} in {flags:?}"
+        );
     }
     let formats = complete("git-credential-idc token --format ");
     assert!(formats.iter().any(|w| w == "json"), "{formats:?}");
@@ -96,7 +99,7 @@ fn check_urls(sandbox: &Sandbox, complete: impl Fn(&str) -> Vec<String>) {
     assert_eq!(environment, [sandbox.at("/environment/variables")]);
     assert_eq!(
         complete("git-credential-idc httpie-session http://127.0"),
-        [sandbox.url.clone()]
+        [sandbox.url.as_str()]
     );
 }
 

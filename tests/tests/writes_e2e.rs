@@ -352,7 +352,10 @@ fn field_names_complete_from_the_managed_schema() {
     let complete = |line: &str| env.nu_complete(&format!("{}{line}", env.nu_prelude()));
     let fields = complete(&format!("idc get {USERS} --fields "));
     for expected in ["userName", "givenName", "mail", "telephoneNumber"] {
-        assert!(fields.iter().any(|f| f == expected), "{expected} in {fields:?}");
+        assert!(
+            fields.iter().any(|f| f == expected),
+            "{expected} in {fields:?}"
+        );
     }
     let sort = complete(&format!("idc get {USERS} --sort -s"));
     assert_eq!(sort, ["-sn"], "{sort:?}");

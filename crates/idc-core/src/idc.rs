@@ -237,7 +237,7 @@ impl Idc {
     pub fn write_all(
         &self,
         profile: &Profile,
-        writes: Vec<std::result::Result<crate::writes::Write, crate::writes::Outcome>>,
+        writes: Vec<crate::writes::Planned>,
     ) -> Vec<crate::writes::Outcome> {
         crate::writes::send_all(&self.inner.credentials, profile, writes)
     }

@@ -108,6 +108,13 @@ impl std::fmt::Display for RowError {
     }
 }
 
+/// A row ready to go: the request to send, or the outcome of a row that cannot be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Planned {
+    Send(Write),
+    Unsent(Outcome),
+}
+
 /// The result of one input row.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
@@ -465,7 +472,7 @@ pub(crate) fn send(credentials: &Credentials, profile: &Profile, write: &Write) 
 pub(crate) fn send_all(
     credentials: &Credentials,
     profile: &Profile,
-    writes: Vec<std::result::Result<Write, Outcome>>,
+    writes: Vec<Planned>,
 ) -> Vec<Outcome> {
     let next = std::sync::atomic::AtomicUsize::new(0);
     let slots: Vec<std::sync::Mutex<Option<Outcome>>> =
@@ -479,8 +486,8 @@ pub(crate) fn send_all(
                         break;
                     };
                     let outcome = match item {
-                        Ok(write) => send(credentials, profile, write),
-                        Err(unsent) => unsent.clone(),
+                        Planned::Send(write) => send(credentials, profile, write),
+                        Planned::Unsent(unsent) => unsent.clone(),
                     };
                     if let Ok(mut slot) = slots[index].lock() {
                         *slot = Some(outcome);
@@ -497,7 +504,7 @@ pub(crate) fn send_all(
                 .ok()
                 .flatten()
                 .unwrap_or_else(|| match write {
-                    Ok(write) => Outcome {
+                    Planned::Send(write) => Outcome {
                         id: write.id,
                         action: write.verb.name().to_string(),
                         code: None,
@@ -505,7 +512,7 @@ pub(crate) fn send_all(
                         error: Some(RowError::Failed("the write was not attempted".to_string())),
                         body: None,
                     },
-                    Err(unsent) => unsent,
+                    Planned::Unsent(unsent) => unsent,
                 })
         })
         .collect()

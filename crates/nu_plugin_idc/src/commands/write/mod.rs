@@ -17,7 +17,7 @@ pub use update::Update;
 
 use std::collections::VecDeque;
 
-use idc_core::writes::{self, Outcome, Plan, RowError, Verb, Write};
+use idc_core::writes::{self, Outcome, Plan, Planned, RowError, Verb, Write};
 use idc_core::{Idc, Profile};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall};
 use nu_protocol::{
@@ -158,14 +158,14 @@ struct Results {
 }
 
 impl Results {
-    fn plan_row(&self, row: &Value) -> Result<Write, Outcome> {
+    fn plan_row(&self, row: &Value) -> Planned {
         let verb = &self.write.verb;
         let row_json = match row {
             Value::Nothing { .. } => self.write.body.clone(),
             row => match value_to_json(row) {
                 Ok(json) => Some(json),
                 Err((kind, _)) => {
-                    return Err(Outcome::unsent(
+                    return Planned::Unsent(Outcome::unsent(
                         verb,
                         None,
                         RowError::Failed(format!("cannot send {kind} as JSON")),
@@ -181,7 +181,10 @@ impl Results {
             self.write.operations.as_ref(),
             &self.choices,
         )
-        .map_err(|error| Outcome::unsent(verb, row_json.as_ref(), error))
+        .map_or_else(
+            |error| Planned::Unsent(Outcome::unsent(verb, row_json.as_ref(), error)),
+            Planned::Send,
+        )
     }
 
     fn fill(&mut self) {
@@ -189,14 +192,13 @@ impl Results {
         if chunk.is_empty() {
             return;
         }
-        let planned: Vec<Result<Write, Outcome>> =
-            chunk.iter().map(|row| self.plan_row(row)).collect();
+        let planned: Vec<Planned> = chunk.iter().map(|row| self.plan_row(row)).collect();
         let head = self.head;
         if self.dry_run {
             self.ready
                 .extend(planned.into_iter().map(|planned| match planned {
-                    Ok(write) => dry_run_row(&write, head),
-                    Err(outcome) => outcome_row(&outcome, None, head),
+                    Planned::Send(write) => dry_run_row(&write, head),
+                    Planned::Unsent(outcome) => outcome_row(&outcome, None, head),
                 }));
         } else {
             let outcomes = self.idc.write_all(&self.profile, planned);
