@@ -374,3 +374,47 @@ fn field_names_complete_from_the_managed_schema() {
         "the schema came from the cache"
     );
 }
+
+#[test]
+fn hostile_rows_are_reported_and_the_others_go_on() {
+    let sandbox = Sandbox::start(3);
+    let env = logged_in(&sandbox);
+    let before = users_where(&env, &sandbox, "true");
+    let first = before[0]["_id"].as_str().unwrap();
+    // `..` would address the collection itself; a string is not a record; a closure cannot
+    // be sent as JSON. Only the real row is deleted.
+    let rows = nu_rows(
+        &env,
+        &format!(
+            "[{{_id: '..', _rev: '1'}} 'text' {{_id: {first}}} {{_id: x, f: {{|| 1}}}}] | idc delete {USERS} --force"
+        ),
+    );
+    let codes: Vec<&Value> = rows.iter().map(|r| &r["code"]).collect();
+    assert_eq!(
+        codes,
+        [&Value::Null, &Value::Null, &json!(200), &Value::Null],
+        "{rows:?}"
+    );
+    assert!(
+        rows[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot name an object")
+    );
+    assert!(rows[1]["error"].as_str().unwrap().contains("not a record"));
+    assert!(
+        rows[3]["error"].as_str().unwrap().contains("JSON"),
+        "{rows:?}"
+    );
+    assert_eq!(users_where(&env, &sandbox, "true").len(), before.len() - 1);
+
+    // Without a credential the command fails once, saying how to log in.
+    let stranger = UserEnv::new();
+    let out = stranger
+        .nu(&format!("idc delete {}{USERS}/{first}", sandbox.url))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("idc login"), "{stderr}");
+}

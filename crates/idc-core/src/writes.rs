@@ -80,6 +80,9 @@ pub enum RowError {
     NotARecord,
     /// A collection was addressed but the row has no string `_id`.
     NoId,
+    /// The `_id` cannot name an object under the collection (empty, `.` or `..` would
+    /// address the collection itself).
+    BadId(String),
     /// `update` of a row without `_rev`, and not forced: writing it could undo someone
     /// else's change.
     NoRev,
@@ -97,6 +100,7 @@ impl std::fmt::Display for RowError {
         match self {
             RowError::NotARecord => write!(f, "the input is not a record"),
             RowError::NoId => write!(f, "the row has no _id to address it by"),
+            RowError::BadId(id) => write!(f, "the _id {id:?} cannot name an object"),
             RowError::NoRev => write!(
                 f,
                 "the row has no _rev, so the write could undo a newer change (read the row first, or force it)"
@@ -158,7 +162,7 @@ fn object_url(
         let id = row
             .and_then(|row| string_member(row, "_id"))
             .ok_or(RowError::NoId)?;
-        Ok((child_url(&base, &id), Some(id)))
+        Ok((child_url(&base, &id)?, Some(id)))
     } else {
         let id = row
             .and_then(|row| string_member(row, "_id"))
@@ -167,14 +171,19 @@ fn object_url(
     }
 }
 
-/// `base/<id>`, the id percent-encoded as one segment (an `_id` may hold `/`).
-fn child_url(base: &Url, id: &str) -> Url {
+/// `base/<id>`, the id percent-encoded as one segment (an `_id` may hold `/`). The URL
+/// library resolves `.` and `..` (and an empty id adds a bare `/`), which would address
+/// the collection itself: such an id is refused.
+fn child_url(base: &Url, id: &str) -> std::result::Result<Url, RowError> {
+    if matches!(id.trim(), "" | "." | "..") {
+        return Err(RowError::BadId(id.to_string()));
+    }
     let mut url = base.clone();
     url.set_query(None);
     if let Ok(mut segments) = url.path_segments_mut() {
         segments.pop_if_empty().push(id);
     }
-    url
+    Ok(url)
 }
 
 fn with_action(mut url: Url, action: &str) -> Url {
@@ -291,7 +300,7 @@ pub fn plan(
                 // A chosen id: PUT it, and only if it does not exist yet.
                 Some(id) => Ok(write(
                     "PUT",
-                    child_url(&base, id),
+                    child_url(&base, id)?,
                     Some(id.to_string()),
                     None,
                     true,

@@ -94,6 +94,15 @@ pub(crate) fn run_write(
         .profile(profile_name.as_ref().map(|name| name.item.as_str()))
         .map_err(|error| errors::labeled(&error, &spans))?;
 
+    // A bad path, or no usable credential, fails the command as a whole (worded with
+    // `idc login` and a caret), rather than every row alike.
+    let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
+    let target = idc
+        .request_url(&profile, &write.path.item, &idc_core::Query::default())
+        .map_err(fail)?;
+    if !dry_run {
+        idc.credential(&profile, target.path()).map_err(fail)?;
+    }
     let collection = writes::is_collection(&write.path.item);
     let mut rows = rows_of(input);
     let first = rows.next();
