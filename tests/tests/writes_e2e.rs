@@ -289,10 +289,11 @@ fn a_dry_run_leaves_the_tenant_unchanged() {
     let created = nu_rows(
         &env,
         &format!(
-            "{{userName: z, givenName: Z, sn: Z, mail: z@example.com}} | idc create {USERS} --dry-run"
+            "{{userName: z, givenName: Z, sn: Z, mail: z@example.com, password: Sup3rSecret1}} | idc create {USERS} --dry-run"
         ),
     );
     assert_eq!(created[0]["request"]["method"], "POST");
+    assert_eq!(created[0]["request"]["body"]["password"], "<hidden>");
     assert_eq!(sandbox.stat("idm_writes"), 0, "a dry run wrote");
     assert_eq!(users_where(&env, &sandbox, "true"), before);
 }

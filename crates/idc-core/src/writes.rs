@@ -50,8 +50,9 @@ impl Verb {
     }
 }
 
-/// One write, exactly as it would be sent.
-#[derive(Clone, Debug, PartialEq)]
+/// One write, exactly as it would be sent. `Debug` leaves the body out: a created user's
+/// body can carry a password.
+#[derive(Clone, PartialEq)]
 pub struct Write {
     pub verb: Verb,
     pub method: &'static str,
@@ -62,6 +63,30 @@ pub struct Write {
     /// `If-None-Match: *`: create only if absent.
     pub if_none_match: bool,
     pub body: Option<Value>,
+}
+
+impl std::fmt::Debug for Write {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Write")
+            .field("verb", &self.verb)
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("id", &self.id)
+            .field("if_match", &self.if_match)
+            .field("if_none_match", &self.if_none_match)
+            .field("body", &self.body.as_ref().map(|_| "<body>"))
+            .finish()
+    }
+}
+
+/// The body as a dry run shows it: a `password` member (a user's, as IDM names it) is
+/// replaced by `<hidden>`, so a dry run on a shared screen shows no password.
+pub fn shown_body(body: &Value) -> Value {
+    let mut shown = body.clone();
+    if let Some(password) = shown.get_mut("password") {
+        *password = Value::String("<hidden>".to_string());
+    }
+    shown
 }
 
 /// What the user chose for a batch of writes.
@@ -757,6 +782,15 @@ mod tests {
             refusal_message(&answer),
             "Failed policy validation: sn: REQUIRED; password: MIN_LENGTH, AT_LEAST_X_NUMBERS"
         );
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_and_dry_runs() {
+        let row = json!({"userName":"a","password":"Sup3rSecret!"});
+        let write = planned(Verb::Create, USERS, Some(row), false).unwrap();
+        assert!(!format!("{write:?}").contains("Sup3rSecret"));
+        let shown = shown_body(write.body.as_ref().unwrap());
+        assert_eq!(shown, json!({"userName":"a","password":"<hidden>"}));
     }
 
     #[test]

@@ -277,10 +277,10 @@ fn dry_run_row(write: &Write, span: Span) -> Value {
     request.push("headers", Value::record(headers, span));
     request.push(
         "body",
-        write
-            .body
-            .clone()
-            .map_or_else(|| Value::nothing(span), |body| json_to_value(body, span)),
+        write.body.clone().map_or_else(
+            || Value::nothing(span),
+            |body| json_to_value(writes::shown_body(&body), span),
+        ),
     );
     Value::record(
         record! {
