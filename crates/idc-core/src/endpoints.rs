@@ -2,6 +2,8 @@
 //! `/openidm/config/managed`, cached per tenant for a while) plus the fixed families
 //! (`/openidm/config/...`, `/environment/...`, `/iga/governance/...`, `/am/json/realms/...`).
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -72,6 +74,47 @@ pub fn managed_paths(managed_config: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// What completion and writes need of one managed object type's schema.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedSchema {
+    /// Property names, sorted (for `--fields`, `--sort` and patch fields).
+    pub fields: Vec<String>,
+    /// Properties the tenant computes (virtual) or keeps as relationships: a `PUT` of a row
+    /// read with `idc get` must leave them out, or IDM refuses it.
+    pub computed: Vec<String>,
+}
+
+/// The schema of each managed object type named in `GET /openidm/config/managed`, by name.
+pub fn managed_schemas(managed_config: &serde_json::Value) -> BTreeMap<String, ManagedSchema> {
+    let mut schemas = BTreeMap::new();
+    let Some(objects) = managed_config.get("objects").and_then(|o| o.as_array()) else {
+        return schemas;
+    };
+    for object in objects {
+        let Some(name) = object.get("name").and_then(|n| n.as_str()) else {
+            continue;
+        };
+        let mut schema = ManagedSchema::default();
+        let properties = object
+            .pointer("/schema/properties")
+            .and_then(|p| p.as_object());
+        for (property, definition) in properties.into_iter().flatten() {
+            schema.fields.push(property.clone());
+            let kind = |pointer: &str| definition.pointer(pointer).and_then(|t| t.as_str());
+            let computed = definition.get("isVirtual") == Some(&serde_json::Value::Bool(true))
+                || kind("/type") == Some("relationship")
+                || kind("/items/type") == Some("relationship");
+            if computed {
+                schema.computed.push(property.clone());
+            }
+        }
+        schema.fields.sort();
+        schema.computed.sort();
+        schemas.insert(name.to_string(), schema);
+    }
+    schemas
+}
+
 /// How long the managed object names of a tenant are reused for completion.
 pub const ENDPOINT_CACHE_SECONDS: i64 = 600;
 /// The tenant cache area of the managed object paths.
@@ -81,38 +124,64 @@ const ENDPOINTS_AREA: &str = "endpoints";
 struct EndpointsRecord {
     fetched_at: DateTime<Utc>,
     paths: Vec<String>,
+    /// Absent in records written before schemas were kept: such a record is renewed.
+    #[serde(default)]
+    schemas: Option<BTreeMap<String, ManagedSchema>>,
 }
 
 /// `/openidm/managed/<name>` paths of the tenant, from the tenant cache renewed every
 /// [`ENDPOINT_CACHE_SECONDS`]; empty when unknown and unreachable.
 pub(crate) fn cached_managed_paths(credentials: &Credentials, profile: &Profile) -> Vec<String> {
+    cached_record(credentials, profile).paths
+}
+
+/// The schema of managed object type `name` (e.g. `alpha_user`), from the same cache as
+/// the paths; `None` when unknown and unreachable.
+pub(crate) fn cached_schema(
+    credentials: &Credentials,
+    profile: &Profile,
+    name: &str,
+) -> Option<ManagedSchema> {
+    cached_record(credentials, profile)
+        .schemas
+        .and_then(|mut schemas| schemas.remove(name))
+}
+
+fn cached_record(credentials: &Credentials, profile: &Profile) -> EndpointsRecord {
     let cached: Option<EndpointsRecord> = credentials.tenants.load(ENDPOINTS_AREA, &profile.tenant);
     let now = Utc::now();
     let max_age = chrono::Duration::seconds(ENDPOINT_CACHE_SECONDS);
-    if let Some(record) = &cached
+    if let Some(record) = cached
         && now - record.fetched_at < max_age
+        && record.schemas.is_some()
     {
-        return record.paths.clone();
+        return record;
     }
     let fetched = request::request_url(profile, "/openidm/config/managed", &Query::default())
-        .and_then(|url| request::get_json(credentials, profile, &url))
-        .map(|config| managed_paths(&config));
+        .and_then(|url| request::get_json(credentials, profile, &url));
     let record = match fetched {
-        Ok(paths) => EndpointsRecord {
+        Ok(config) => EndpointsRecord {
             fetched_at: now,
-            paths,
+            paths: managed_paths(&config),
+            schemas: Some(managed_schemas(&config)),
         },
         // Offline or not logged in: keep what we had and try again in a minute, so
         // completion stays quick.
-        Err(_) => EndpointsRecord {
-            fetched_at: now - max_age + chrono::Duration::seconds(60),
-            paths: cached.map(|record| record.paths).unwrap_or_default(),
-        },
+        Err(_) => {
+            let kept = credentials
+                .tenants
+                .load::<EndpointsRecord>(ENDPOINTS_AREA, &profile.tenant);
+            EndpointsRecord {
+                fetched_at: now - max_age + chrono::Duration::seconds(60),
+                paths: kept.as_ref().map(|r| r.paths.clone()).unwrap_or_default(),
+                schemas: Some(kept.and_then(|r| r.schemas).unwrap_or_default()),
+            }
+        }
     };
     credentials
         .tenants
         .save(ENDPOINTS_AREA, &profile.tenant, &record);
-    record.paths
+    record
 }
 
 #[cfg(test)]
@@ -137,5 +206,28 @@ mod tests {
             vec!["/openidm/managed/alpha_user", "/openidm/managed/bravo_role"]
         );
         assert!(managed_paths(&serde_json::json!({})).is_empty());
+    }
+
+    #[test]
+    fn schemas_name_fields_and_computed_properties() {
+        let config = serde_json::json!({"objects":[
+            {"name":"alpha_user","schema":{"properties":{
+                "userName":{"type":"string"},
+                "effectiveRoles":{"type":"array","isVirtual":true},
+                "manager":{"type":"relationship"},
+                "roles":{"type":"array","items":{"type":"relationship"}},
+                "mail":{"type":"string"}}}},
+            {"name":"alpha_role","schema":{"title":"Roles"}},
+            {"schema":{}}
+        ]});
+        let schemas = managed_schemas(&config);
+        let user = &schemas["alpha_user"];
+        assert_eq!(
+            user.fields,
+            ["effectiveRoles", "mail", "manager", "roles", "userName"]
+        );
+        assert_eq!(user.computed, ["effectiveRoles", "manager", "roles"]);
+        assert_eq!(schemas["alpha_role"], ManagedSchema::default());
+        assert_eq!(schemas.len(), 2);
     }
 }

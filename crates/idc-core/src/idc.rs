@@ -229,6 +229,24 @@ impl Idc {
         status::logout(&self.inner.credentials, &profile)
     }
 
+    /// The schema of the managed object type `path` names (`/openidm/managed/alpha_user...`),
+    /// from the cached `/openidm/config/managed`: field names for completion, computed
+    /// properties for writes. `None` for other paths, or when unknown and unreachable.
+    pub fn managed_schema(&self, profile: &Profile, path: &str) -> Option<crate::ManagedSchema> {
+        let name = crate::writes::managed_type(path)?;
+        crate::endpoints::cached_schema(&self.inner.credentials, profile, &name)
+    }
+
+    /// Send planned writes (see [`crate::writes::plan`]) a few at a time; one outcome per
+    /// item, in order. A row that failed to plan (`Err`) is answered as it is.
+    pub fn write_all(
+        &self,
+        profile: &Profile,
+        writes: Vec<crate::writes::Planned>,
+    ) -> Vec<crate::writes::Outcome> {
+        crate::writes::send_all(&self.inner.credentials, profile, writes)
+    }
+
     /// Endpoint paths of the profile's tenant that start with `prefix`, for completion:
     /// managed object names from `/openidm/config/managed` (cached per tenant) plus
     /// [`crate::endpoints::static_paths`]. Never fails: offline, it answers the static list.

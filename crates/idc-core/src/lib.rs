@@ -12,6 +12,7 @@
 //!   cached or renewed credential for a path.
 //! - `request`: URLs, query encoding, GET with the one renewal on a 401.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
+//! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
@@ -38,9 +39,11 @@ mod secret;
 mod status;
 #[cfg(test)]
 mod testing;
+pub mod writes;
 
 pub use cache::CredentialKind;
 pub use credentials::Credential;
+pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, Remedy, Result, SecretKind};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};

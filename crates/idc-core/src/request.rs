@@ -62,7 +62,7 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
 }
 
 /// `path` on the profile's tenant, or a full URL that must be on it; no fragment.
-fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
+pub(crate) fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
     let path = path.trim();
     let invalid = |reason: String| Error::InvalidUrl {
         url: path.split('?').next().unwrap_or(path).to_string(),

@@ -1,5 +1,5 @@
 //! Completion scripts: clap_complete (bash, zsh, fish) and clap_complete_nushell, plus a
-//! small hand-written part for bash, fish and Nushell that completes the URL argument with
+//! small hand-written part for bash, zsh, fish and Nushell that completes the URL argument with
 //! tenant URLs and endpoint paths from `git-credential-idc complete-url` (the same list the
 //! Nushell plugin completes). The scripts are committed in `completions/`; a test fails when
 //! they are stale.
@@ -40,7 +40,7 @@ pub fn script(shell: Shell) -> String {
         Shell::Bash => {
             fix_bash_case_labels(&generate(clap_complete::Shell::Bash)) + BASH_URL_COMPLETION
         }
-        Shell::Zsh => generate(clap_complete::Shell::Zsh),
+        Shell::Zsh => with_zsh_url_completer(&generate(clap_complete::Shell::Zsh)),
         Shell::Fish => generate(clap_complete::Shell::Fish) + FISH_URL_COMPLETION,
         Shell::Nushell => with_nushell_url_completer(&generate(clap_complete_nushell::Nushell)),
     }
@@ -122,6 +122,34 @@ _git_credential_idc_with_urls() {
 complete -F _git_credential_idc_with_urls -o bashdefault -o default git-credential-idc
 "#;
 
+/// zsh: the URL argument (clap's `_urls`, which knows nothing of idc) completes the tenant
+/// URLs and endpoint paths of the profiles. A path ending in `/` continues: no space.
+const ZSH_URL_COMPLETER: &str = r#"(( $+functions[_git-credential-idc_urls] )) ||
+_git-credential-idc_urls() {
+    local -a candidates continued finished
+    candidates=(${(f)"$(git-credential-idc complete-url "$PREFIX" 2>/dev/null)"})
+    continued=(${(M)candidates:#*/})
+    finished=(${candidates:#*/})
+    compadd -S '' -- $continued
+    compadd -- $finished
+}
+
+"#;
+
+/// Point the URL argument of header, curl-config and httpie-session at the completer, and
+/// define it before the script's last lines run it.
+fn with_zsh_url_completer(generated: &str) -> String {
+    let script = generated.replace(
+        "picks the profile (scheme, host, port) and the credential for its path:_urls'",
+        "picks the profile (scheme, host, port) and the credential for its path:_git-credential-idc_urls'",
+    );
+    let tail = "if [ \"$funcstack[1]\" = \"_git-credential-idc\" ]; then";
+    match script.rfind(tail) {
+        Some(at) => format!("{}{ZSH_URL_COMPLETER}{}", &script[..at], &script[at..]),
+        None => script + ZSH_URL_COMPLETER,
+    }
+}
+
 const FISH_URL_COMPLETION: &str = r#"
 # git-credential-idc: tenant URLs and endpoint paths of your idc profiles.
 complete -c git-credential-idc -n "__fish_seen_subcommand_from header curl-config httpie-session" -f -a "(git-credential-idc complete-url (commandline -ct))"
@@ -202,6 +230,12 @@ mod tests {
         );
         assert!(nu.contains("def \"nu-complete git-credential-idc url\""));
         assert!(script(Shell::Bash).contains("complete-url"));
+        let zsh = script(Shell::Zsh);
+        assert_eq!(zsh.matches(":_git-credential-idc_urls'").count(), 3);
+        assert!(
+            zsh.find("_git-credential-idc_urls() {") < zsh.rfind("if [ \"$funcstack[1]\""),
+            "the completer is defined before the script runs"
+        );
         assert!(script(Shell::Fish).contains("complete-url"));
     }
 

@@ -40,6 +40,69 @@ pub fn endpoint_paths(
     )
 }
 
+/// The profile a completion call names (`--profile`, else the configured default).
+fn profile_of(
+    engine: &EngineInterface,
+    call: &DynamicCompletionCall,
+) -> Option<(idc_core::Idc, idc_core::Profile)> {
+    let profile_name = call
+        .call
+        .get_flag_expr("profile")
+        .and_then(Expression::as_string)
+        .or_else(|| default_profile(engine));
+    let idc = open_idc(engine, Span::unknown()).ok()?;
+    let profile = idc.profile(profile_name.as_deref()).ok()?;
+    Some((idc, profile))
+}
+
+/// Field names of the managed object type the path (positional 0) names, from its schema
+/// in `/openidm/config/managed` (cached with the endpoint list): for `--fields`, and with
+/// `-` variants (descending) for `--sort`.
+pub fn field_names(
+    engine: &EngineInterface,
+    call: &DynamicCompletionCall,
+    descending_too: bool,
+) -> Option<Vec<DynamicSuggestion>> {
+    let path = call.call.positional_iter().next()?.as_string()?;
+    let (idc, profile) = profile_of(engine, call)?;
+    let schema = idc.managed_schema(&profile, &path)?;
+    let mut names = schema.fields.clone();
+    if descending_too {
+        names.extend(schema.fields.iter().map(|field| format!("-{field}")));
+    }
+    Some(
+        names
+            .into_iter()
+            .map(|value| DynamicSuggestion {
+                value,
+                ..DynamicSuggestion::default()
+            })
+            .collect(),
+    )
+}
+
+/// Patch operations for each field of the target's schema, as a table to edit:
+/// `[[operation field value]; [replace /mail '']]`.
+pub fn patch_templates(
+    engine: &EngineInterface,
+    call: &DynamicCompletionCall,
+) -> Option<Vec<DynamicSuggestion>> {
+    let path = call.call.positional_iter().next()?.as_string()?;
+    let (idc, profile) = profile_of(engine, call)?;
+    let schema = idc.managed_schema(&profile, &path)?;
+    Some(
+        schema
+            .fields
+            .iter()
+            .map(|field| DynamicSuggestion {
+                value: format!("[[operation field value]; [replace /{field} '']]"),
+                description: Some(format!("replace {field}")),
+                ..DynamicSuggestion::default()
+            })
+            .collect(),
+    )
+}
+
 /// Profile names, for `--profile`.
 pub fn profile_names(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {
     let idc = open_idc(engine, Span::unknown()).ok()?;

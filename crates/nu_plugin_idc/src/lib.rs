@@ -11,7 +11,8 @@ pub mod values;
 
 use nu_plugin::{Plugin, PluginCommand};
 
-/// The plugin: `idc`, `idc login`, `idc get`, `idc status`, `idc logout`.
+/// The plugin: `idc`, `idc login`, `idc get`, the write verbs (`idc create`, `update`,
+/// `patch`, `delete`, `action`), `idc status`, `idc logout`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -24,6 +25,11 @@ impl Plugin for IdcPlugin {
             Box::new(commands::Idc),
             Box::new(commands::Login),
             Box::new(commands::Get),
+            Box::new(commands::Create),
+            Box::new(commands::Update),
+            Box::new(commands::Patch),
+            Box::new(commands::Delete),
+            Box::new(commands::Action),
             Box::new(commands::Status),
             Box::new(commands::Logout),
         ]
@@ -45,9 +51,19 @@ mod tests {
     /// neither (nor `first`, `select` and the other non-core commands): those examples run
     /// in real nu against idc-sandbox, results compared, in `tests/tests/plugin_examples.rs`.
     fn needs_a_tenant_or_profiles(example: &Example) -> bool {
-        ["idc get", "idc login", "idc status", "idc logout"]
-            .iter()
-            .any(|command| example.example.contains(command))
+        [
+            "idc get",
+            "idc login",
+            "idc status",
+            "idc logout",
+            "idc create",
+            "idc update",
+            "idc patch",
+            "idc delete",
+            "idc action",
+        ]
+        .iter()
+        .any(|command| example.example.contains(command))
     }
 
     /// Examples with a `result` that run without a tenant evaluate to it.
@@ -104,7 +120,18 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["idc", "idc login", "idc get", "idc status", "idc logout"]
+            [
+                "idc",
+                "idc login",
+                "idc get",
+                "idc create",
+                "idc update",
+                "idc patch",
+                "idc delete",
+                "idc action",
+                "idc status",
+                "idc logout"
+            ]
         );
     }
 }

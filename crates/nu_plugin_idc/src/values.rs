@@ -79,6 +79,39 @@ pub fn string_list(items: &[String], span: Span) -> Value {
     )
 }
 
+/// A Nushell value → JSON, for a body to send: records, lists, strings, numbers, bools
+/// and `nothing` as themselves; a datetime as RFC 3339 text; a file size as its bytes; a
+/// duration as nanoseconds. Anything else (closures, binary, ranges) cannot be sent:
+/// `Err` names its type and carries its span.
+pub fn value_to_json(value: &Value) -> Result<serde_json::Value, (String, Span)> {
+    Ok(match value {
+        Value::Nothing { .. } => serde_json::Value::Null,
+        Value::Bool { val, .. } => serde_json::Value::Bool(*val),
+        Value::Int { val, .. } => serde_json::Value::from(*val),
+        Value::Float { val, .. } => serde_json::Number::from_f64(*val)
+            .map(serde_json::Value::Number)
+            .ok_or_else(|| ("a float that is not finite".to_string(), value.span()))?,
+        Value::String { val, .. } | Value::Glob { val, .. } => {
+            serde_json::Value::String(val.clone())
+        }
+        Value::Date { val, .. } => serde_json::Value::String(val.to_rfc3339()),
+        Value::Filesize { val, .. } => serde_json::Value::from(val.get()),
+        Value::Duration { val, .. } => serde_json::Value::from(*val),
+        Value::List { vals, .. } => {
+            serde_json::Value::Array(vals.iter().map(value_to_json).collect::<Result<_, _>>()?)
+        }
+        Value::Record { val, .. } => {
+            let mut object = serde_json::Map::with_capacity(val.len());
+            for (name, item) in val.iter() {
+                object.insert(name.clone(), value_to_json(item)?);
+            }
+            serde_json::Value::Object(object)
+        }
+        Value::Error { error, .. } => return Err((error.to_string(), value.span())),
+        other => return Err((format!("a {}", other.get_type()), other.span())),
+    })
+}
+
 /// An optional string: `nothing` when absent.
 pub fn optional_string(item: Option<&str>, span: Span) -> Value {
     item.map_or_else(|| Value::nothing(span), |s| Value::string(s, span))
@@ -158,6 +191,15 @@ mod tests {
         let preferences = record.get("preferences").unwrap().as_record().unwrap();
         assert_eq!(preferences.get("marketing"), Some(&Value::test_bool(false)));
         assert_eq!(preferences.get("updates"), Some(&Value::test_nothing()));
+    }
+
+    #[test]
+    fn values_go_back_to_the_same_json() {
+        let json = json!({"userName": "a", "n": 3, "f": 1.5, "ok": true, "none": null,
+            "list": [1, "two", {"x": []}]});
+        assert_eq!(value_to_json(&convert(json.clone())).unwrap(), json);
+        let closure_like = Value::test_binary(vec![1, 2]);
+        assert!(value_to_json(&closure_like).is_err());
     }
 
     #[test]

@@ -65,6 +65,19 @@ pub fn send(
     path: &str,
     build: impl Fn(&Client) -> RequestBuilder,
 ) -> Result<Answer> {
+    send_retrying(client, tenant, path, &[429, 502, 503, 504], build)
+}
+
+/// [`send`], retrying only the statuses in `retryable`. Writes retry only 429 (the tenant
+/// refused before doing anything): a 502/503/504 may come after the write was applied, and
+/// sending a create or a patch again could apply it twice.
+pub fn send_retrying(
+    client: &Client,
+    tenant: &Url,
+    path: &str,
+    retryable: &[u16],
+    build: impl Fn(&Client) -> RequestBuilder,
+) -> Result<Answer> {
     let mut retries = 0;
     loop {
         let mut request = build(client).build().map_err(|error| Error::Protocol {
@@ -89,8 +102,7 @@ pub fn send(
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let retryable = matches!(status, 429 | 502 | 503 | 504);
-        if retryable && retries < MAX_RETRIES {
+        if retryable.contains(&status) && retries < MAX_RETRIES {
             let backoff = Duration::from_millis(250 << retries);
             std::thread::sleep(retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER));
             retries += 1;

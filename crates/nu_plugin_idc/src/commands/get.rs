@@ -250,6 +250,10 @@ impl PluginCommand for Get {
         match arg_type {
             ArgType::Positional(0) => completion::endpoint_paths(engine, &call),
             ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
+            ArgType::Flag(flag) if flag == "fields" => {
+                completion::field_names(engine, &call, false)
+            }
+            ArgType::Flag(flag) if flag == "sort" => completion::field_names(engine, &call, true),
             _ => None,
         }
     }

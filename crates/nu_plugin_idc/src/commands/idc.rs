@@ -19,7 +19,8 @@ impl SimplePluginCommand for Idc {
     }
 
     fn extra_description(&self) -> &str {
-        "Subcommands: `idc login`, `idc get <path>`, `idc status`, `idc logout`. Credentials are \
+        "Subcommands: `idc login`, `idc get <path>`, `idc create`, `idc update`, `idc patch`, \
+         `idc delete`, `idc action`, `idc status`, `idc logout`. Credentials are \
          cached by idc-core and shared with `git-credential-idc`."
     }
 

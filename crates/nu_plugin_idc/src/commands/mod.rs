@@ -6,12 +6,14 @@ mod idc;
 mod login;
 mod logout;
 mod status;
+mod write;
 
 pub use get::Get;
 pub use idc::Idc;
 pub use login::Login;
 pub use logout::Logout;
 pub use status::Status;
+pub use write::{Action, Create, Delete, Patch, Update};
 
 use nu_plugin::{EngineInterface, EvaluatedCall};
 use nu_protocol::{LabeledError, Span, Spanned, Value};

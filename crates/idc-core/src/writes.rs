@@ -1,0 +1,805 @@
+//! Writes: the CREST verbs (create, update, patch, delete, action) for rows of a table.
+//!
+//! Two steps, as reads have: [`plan`] turns a row and the user's choices into the exact
+//! request ([`Write`]) without any I/O, so `--dry-run` shows what would be sent and the
+//! rules are unit-tested; [`send_all`] sends planned writes a few at a time and answers one
+//! [`Outcome`] per input, in input order. A refused row (412 stale revision, 403 policy,
+//! 404, 409) is an outcome like any other: it never stops the rest. Only a 429 is retried
+//! (the tenant did nothing) and a 401 once after renewing the credential; anything that
+//! may have been applied is never sent twice.
+
+use serde_json::{Map, Value};
+use url::Url;
+
+use crate::credentials::{Credential, Credentials};
+use crate::error::{Error, Result};
+use crate::http::{self, Answer};
+use crate::profile::Profile;
+use crate::request;
+
+/// Requests in flight at once for a table: enough to hide the round trip, few enough not to
+/// trip the tenant's rate limits.
+pub const CONCURRENCY: usize = 4;
+
+/// Properties never sent in a `PUT` body, whatever the schema says: the revision travels in
+/// `If-Match`, `_meta` is IDM's bookkeeping, and these are virtual properties of users that
+/// IDM computes (the `effective*` family and `memberOfOrgIDs`).
+const ALWAYS_COMPUTED: &[&str] = &["_rev", "_meta", "memberOfOrgIDs"];
+
+/// The CREST verbs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verb {
+    Create,
+    Update,
+    Patch,
+    Delete,
+    /// `POST ?_action=<name>`.
+    Action(String),
+}
+
+impl Verb {
+    /// The name in a result row's `action` column.
+    pub fn name(&self) -> &str {
+        match self {
+            Verb::Create => "create",
+            Verb::Update => "update",
+            Verb::Patch => "patch",
+            Verb::Delete => "delete",
+            Verb::Action(name) => name,
+        }
+    }
+}
+
+/// One write, exactly as it would be sent. `Debug` leaves the body out: a created user's
+/// body can carry a password.
+#[derive(Clone, PartialEq)]
+pub struct Write {
+    pub verb: Verb,
+    pub method: &'static str,
+    pub url: Url,
+    /// The object's `_id`, when known before sending.
+    pub id: Option<String>,
+    pub if_match: Option<String>,
+    /// `If-None-Match: *`: create only if absent.
+    pub if_none_match: bool,
+    pub body: Option<Value>,
+}
+
+impl std::fmt::Debug for Write {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Write")
+            .field("verb", &self.verb)
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("id", &self.id)
+            .field("if_match", &self.if_match)
+            .field("if_none_match", &self.if_none_match)
+            .field("body", &self.body.as_ref().map(|_| "<body>"))
+            .finish()
+    }
+}
+
+/// The body as a dry run shows it: a `password` member (a user's, as IDM names it) is
+/// replaced by `<hidden>`, so a dry run on a shared screen shows no password.
+pub fn shown_body(body: &Value) -> Value {
+    let mut shown = body.clone();
+    if let Some(password) = shown.get_mut("password") {
+        *password = Value::String("<hidden>".to_string());
+    }
+    shown
+}
+
+/// What the user chose for a batch of writes.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    /// `If-Match: *` where a row has no `_rev` (update, patch, delete).
+    pub force: bool,
+    /// Properties of the target type to leave out of a `PUT` (from its schema).
+    pub computed: Vec<String>,
+}
+
+/// Why a row was not written, or what the tenant said.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RowError {
+    /// The input item is not a record.
+    NotARecord,
+    /// A collection was addressed but the row has no string `_id`.
+    NoId,
+    /// The `_id` cannot name an object under the collection (empty, `.` or `..` would
+    /// address the collection itself).
+    BadId(String),
+    /// `update` of a row without `_rev`, and not forced: writing it could undo someone
+    /// else's change.
+    NoRev,
+    /// The operations of a patch are not a list of `{operation, field[, value]}` records.
+    BadOperations(String),
+    /// The tenant refused the row: status and its message (a policy failure names each
+    /// failing property and requirement).
+    Refused { status: u16, message: String },
+    /// The request did not get an answer (network, credential).
+    Failed(String),
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RowError::NotARecord => write!(f, "the input is not a record"),
+            RowError::NoId => write!(f, "the row has no _id to address it by"),
+            RowError::BadId(id) => write!(f, "the _id {id:?} cannot name an object"),
+            RowError::NoRev => write!(
+                f,
+                "the row has no _rev, so the write could undo a newer change (read the row first, or force it)"
+            ),
+            RowError::BadOperations(why) => write!(f, "bad patch operations: {why}"),
+            RowError::Refused { message, .. } => write!(f, "{message}"),
+            RowError::Failed(message) => write!(f, "{message}"),
+        }
+    }
+}
+
+/// A row ready to go: the request to send, or the outcome of a row that cannot be sent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Planned {
+    Send(Write),
+    Unsent(Outcome),
+}
+
+/// The result of one input row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub id: Option<String>,
+    pub action: String,
+    /// The HTTP status; `None` when nothing was sent.
+    pub code: Option<u16>,
+    pub rev: Option<String>,
+    pub error: Option<RowError>,
+    /// The tenant's answer on success (what an action returns, the object written).
+    pub body: Option<Value>,
+}
+
+impl Outcome {
+    /// The outcome of a row that could not be planned: nothing sent.
+    pub fn unsent(verb: &Verb, row: Option<&Value>, error: RowError) -> Outcome {
+        Outcome {
+            id: row.and_then(|row| string_member(row, "_id")),
+            action: verb.name().to_string(),
+            code: None,
+            rev: None,
+            error: Some(error),
+            body: None,
+        }
+    }
+}
+
+fn string_member(row: &Value, name: &str) -> Option<String> {
+    row.get(name).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The target URL: `path` itself, or, for a collection, the row's `_id` under it.
+fn object_url(
+    profile: &Profile,
+    path: &str,
+    row: Option<&Value>,
+) -> std::result::Result<(Url, Option<String>), RowError> {
+    let base =
+        request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
+    if request::is_idm_collection(base.path()) {
+        let id = row
+            .and_then(|row| string_member(row, "_id"))
+            .ok_or(RowError::NoId)?;
+        Ok((child_url(&base, &id)?, Some(id)))
+    } else {
+        let id = row
+            .and_then(|row| string_member(row, "_id"))
+            .or_else(|| base.path_segments()?.next_back().map(str::to_string));
+        Ok((base, id))
+    }
+}
+
+/// `base/<id>`, the id percent-encoded as one segment (an `_id` may hold `/`). The URL
+/// library resolves `.` and `..` (and an empty id adds a bare `/`), which would address
+/// the collection itself: such an id is refused.
+fn child_url(base: &Url, id: &str) -> std::result::Result<Url, RowError> {
+    if matches!(id.trim(), "" | "." | "..") {
+        return Err(RowError::BadId(id.to_string()));
+    }
+    let mut url = base.clone();
+    url.set_query(None);
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.pop_if_empty().push(id);
+    }
+    Ok(url)
+}
+
+fn with_action(mut url: Url, action: &str) -> Url {
+    request::set_query_params(&mut url, &[("_action".to_string(), action.to_string())]);
+    url
+}
+
+fn revision(row: Option<&Value>, force: bool) -> Option<String> {
+    row.and_then(|row| string_member(row, "_rev"))
+        .or_else(|| force.then(|| "*".to_string()))
+}
+
+fn as_record(row: &Value) -> std::result::Result<&Map<String, Value>, RowError> {
+    row.as_object().ok_or(RowError::NotARecord)
+}
+
+/// The body of a `PUT`/create: the row without what the tenant computes.
+pub fn writable_body(row: &Map<String, Value>, computed: &[String]) -> Value {
+    let body: Map<String, Value> = row
+        .iter()
+        .filter(|(name, _)| {
+            !ALWAYS_COMPUTED.contains(&name.as_str())
+                && !name.starts_with("effective")
+                && !computed.iter().any(|c| c == *name)
+        })
+        .map(|(name, value)| (name.clone(), value.clone()))
+        .collect();
+    Value::Object(body)
+}
+
+/// Check and normalise CREST patch operations: a list of records with `operation` and
+/// `field` (a JSON pointer; a bare name gets its `/`), and `value` where the operation
+/// takes one. Null values are dropped from the records (a table with a `value` column
+/// gives `remove` rows a null `value`).
+pub fn patch_operations(operations: &Value) -> std::result::Result<Value, RowError> {
+    let items = match operations {
+        Value::Array(items) => items.clone(),
+        Value::Object(_) => vec![operations.clone()],
+        _ => {
+            return Err(RowError::BadOperations(
+                "give a list of records with operation, field and value".to_string(),
+            ));
+        }
+    };
+    if items.is_empty() {
+        return Err(RowError::BadOperations("no operations given".to_string()));
+    }
+    let mut checked = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::Object(mut record) = item else {
+            return Err(RowError::BadOperations(
+                "each operation must be a record".to_string(),
+            ));
+        };
+        record.retain(|_, value| !value.is_null());
+        let operation = record
+            .get("operation")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let operation = operation.as_str();
+        if !matches!(
+            operation,
+            "add" | "remove" | "replace" | "increment" | "copy" | "move" | "transform"
+        ) {
+            return Err(RowError::BadOperations(format!(
+                "unknown operation '{operation}' (add, remove, replace, increment, copy, move, transform)"
+            )));
+        }
+        let Some(field) = record.get("field").and_then(Value::as_str) else {
+            return Err(RowError::BadOperations(format!(
+                "the '{operation}' operation has no field"
+            )));
+        };
+        if !field.starts_with('/') {
+            let pointer = format!("/{field}");
+            record.insert("field".to_string(), Value::String(pointer));
+        }
+        if matches!(operation, "add" | "replace" | "increment") && !record.contains_key("value") {
+            return Err(RowError::BadOperations(format!(
+                "the '{operation}' operation needs a value"
+            )));
+        }
+        checked.push(Value::Object(record));
+    }
+    Ok(Value::Array(checked))
+}
+
+/// The request for `verb` on `path` with `row` (the piped record, if any). Pure.
+pub fn plan(
+    profile: &Profile,
+    verb: &Verb,
+    path: &str,
+    row: Option<&Value>,
+    operations: Option<&Value>,
+    choices: &Plan,
+) -> std::result::Result<Write, RowError> {
+    let write = |method, url, id, if_match, if_none_match, body| Write {
+        verb: verb.clone(),
+        method,
+        url,
+        id,
+        if_match,
+        if_none_match,
+        body,
+    };
+    match verb {
+        Verb::Create => {
+            let row = as_record(row.ok_or(RowError::NotARecord)?)?;
+            let base = request::tenant_target(profile, path)
+                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let body = writable_body(row, &choices.computed);
+            match row.get("_id").and_then(Value::as_str) {
+                // A chosen id: PUT it, and only if it does not exist yet.
+                Some(id) => Ok(write(
+                    "PUT",
+                    child_url(&base, id)?,
+                    Some(id.to_string()),
+                    None,
+                    true,
+                    Some(body),
+                )),
+                None => Ok(write(
+                    "POST",
+                    with_action(base, "create"),
+                    None,
+                    None,
+                    false,
+                    Some(body),
+                )),
+            }
+        }
+        Verb::Update => {
+            let record = as_record(row.ok_or(RowError::NotARecord)?)?;
+            let (url, id) = object_url(profile, path, row)?;
+            let if_match = revision(row, choices.force).ok_or(RowError::NoRev)?;
+            let body = writable_body(record, &choices.computed);
+            Ok(write("PUT", url, id, Some(if_match), false, Some(body)))
+        }
+        Verb::Patch => {
+            if let Some(row) = row {
+                as_record(row)?;
+            }
+            let operations = patch_operations(operations.unwrap_or(&Value::Null))?;
+            let (url, id) = object_url(profile, path, row)?;
+            // Patch operations are field by field: without a known revision they apply
+            // to whatever is current, as IDM's own clients do.
+            let if_match = revision(row, choices.force);
+            Ok(write("PATCH", url, id, if_match, false, Some(operations)))
+        }
+        Verb::Delete => {
+            if let Some(row) = row {
+                as_record(row)?;
+            }
+            let (url, id) = object_url(profile, path, row)?;
+            let if_match = revision(row, choices.force);
+            Ok(write("DELETE", url, id, if_match, false, None))
+        }
+        Verb::Action(name) => {
+            let url = request::tenant_target(profile, path)
+                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let id = row.and_then(|row| string_member(row, "_id"));
+            Ok(write(
+                "POST",
+                with_action(url, name),
+                id,
+                None,
+                false,
+                Some(row.cloned().unwrap_or_else(|| Value::Object(Map::new()))),
+            ))
+        }
+    }
+}
+
+/// The line for a refused write: the CREST message, and for a policy failure each failing
+/// property with its requirements (`userName: REQUIRED`).
+pub fn refusal_message(answer: &Answer) -> String {
+    let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+    let failures = body
+        .as_ref()
+        .and_then(|body| body.pointer("/detail/failedPolicyRequirements"))
+        .and_then(Value::as_array);
+    let Some(failures) = failures else {
+        return answer.crest_message().unwrap_or_else(|| answer.describe());
+    };
+    let parts: Vec<String> = failures
+        .iter()
+        .map(|failure| {
+            let property = failure
+                .get("property")
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let requirements: Vec<&str> = failure
+                .get("policyRequirements")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.get("policyRequirement").and_then(Value::as_str))
+                .collect();
+            format!("{property}: {}", requirements.join(", "))
+        })
+        .collect();
+    let message = answer
+        .crest_message()
+        .unwrap_or_else(|| "Failed policy validation".to_string());
+    format!("{message}: {}", parts.join("; "))
+}
+
+fn send_once(
+    credentials: &Credentials,
+    profile: &Profile,
+    write: &Write,
+    credential: &Credential,
+) -> Result<Answer> {
+    let method =
+        reqwest::Method::from_bytes(write.method.as_bytes()).map_err(|_| Error::Protocol {
+            path: write.url.path().to_string(),
+            reason: format!("unknown method {}", write.method),
+        })?;
+    http::send_retrying(
+        credentials.client()?,
+        &profile.tenant,
+        write.url.path(),
+        &[429],
+        |client| {
+            let mut request = client
+                .request(method.clone(), write.url.clone())
+                .header(
+                    credential.header_name.as_str(),
+                    credential.header_value.expose().as_str(),
+                )
+                .header("accept", "application/json");
+            if let Some(rev) = &write.if_match {
+                request = request.header("if-match", rev.as_str());
+            }
+            if write.if_none_match {
+                request = request.header("if-none-match", "*");
+            }
+            if let Some(body) = &write.body {
+                request = request.json(body);
+            }
+            request
+        },
+    )
+}
+
+/// Send one write; a 401 renews the credential and tries once more (the tenant did not act
+/// on a request it could not authenticate).
+pub(crate) fn send(credentials: &Credentials, profile: &Profile, write: &Write) -> Outcome {
+    let path = write.url.path().to_string();
+    let mut outcome = Outcome {
+        id: write.id.clone(),
+        action: write.verb.name().to_string(),
+        code: None,
+        rev: None,
+        error: None,
+        body: None,
+    };
+    let answer = credentials
+        .credential(profile, &path, None)
+        .and_then(|credential| {
+            let answer = send_once(credentials, profile, write, &credential)?;
+            if answer.status != 401 {
+                return Ok(answer);
+            }
+            let renewed = credentials.credential(profile, &path, Some(&credential.token))?;
+            send_once(credentials, profile, write, &renewed)
+        });
+    let answer = match answer {
+        Ok(answer) => answer,
+        Err(error) => {
+            outcome.error = Some(RowError::Failed(error.to_string()));
+            return outcome;
+        }
+    };
+    outcome.code = Some(answer.status);
+    if answer.is_success() {
+        let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        if let Some(body) = &body {
+            outcome.id = string_member(body, "_id").or(outcome.id);
+            outcome.rev = string_member(body, "_rev");
+        }
+        outcome.body = body;
+    } else {
+        outcome.error = Some(RowError::Refused {
+            status: answer.status,
+            message: refusal_message(&answer),
+        });
+    }
+    outcome
+}
+
+/// Send every planned write (a failed plan is passed through as its outcome), at most
+/// [`CONCURRENCY`] at once, answering in input order.
+pub(crate) fn send_all(
+    credentials: &Credentials,
+    profile: &Profile,
+    writes: Vec<Planned>,
+) -> Vec<Outcome> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let slots: Vec<std::sync::Mutex<Option<Outcome>>> =
+        writes.iter().map(|_| std::sync::Mutex::new(None)).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..CONCURRENCY.min(writes.len()) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    let Some(item) = writes.get(index) else {
+                        break;
+                    };
+                    let outcome = match item {
+                        Planned::Send(write) => send(credentials, profile, write),
+                        Planned::Unsent(unsent) => unsent.clone(),
+                    };
+                    if let Ok(mut slot) = slots[index].lock() {
+                        *slot = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .zip(writes)
+        .map(|(slot, write)| {
+            slot.into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| match write {
+                    Planned::Send(write) => Outcome {
+                        id: write.id,
+                        action: write.verb.name().to_string(),
+                        code: None,
+                        rev: None,
+                        error: Some(RowError::Failed("the write was not attempted".to_string())),
+                        body: None,
+                    },
+                    Planned::Unsent(unsent) => unsent,
+                })
+        })
+        .collect()
+}
+
+/// Whether `path` (a tenant path or full URL) names a collection, whose rows are addressed
+/// by their `_id`, rather than one object.
+pub fn is_collection(path: &str) -> bool {
+    let path = path.trim();
+    let path = if path.starts_with("http://") || path.starts_with("https://") {
+        Url::parse(path)
+            .map(|url| url.path().to_string())
+            .unwrap_or_default()
+    } else {
+        path.split('?').next().unwrap_or(path).to_string()
+    };
+    request::is_idm_collection(&path)
+}
+
+/// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
+pub fn managed_type(path: &str) -> Option<String> {
+    let path = path.split('?').next().unwrap_or(path);
+    let path = match path.find("/openidm/") {
+        Some(start) => &path[start..],
+        None => path,
+    };
+    let mut segments = path.trim_start_matches('/').split('/');
+    match (segments.next(), segments.next(), segments.next()) {
+        (Some("openidm"), Some("managed"), Some(name)) if !name.is_empty() => {
+            Some(name.to_string())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::sa_profile;
+    use serde_json::json;
+
+    fn planned(
+        verb: Verb,
+        path: &str,
+        row: Option<Value>,
+        force: bool,
+    ) -> std::result::Result<Write, RowError> {
+        plan(
+            &sa_profile(),
+            &verb,
+            path,
+            row.as_ref(),
+            Some(&json!([{"operation":"replace","field":"givenName","value":"Ann"}])),
+            &Plan {
+                force,
+                computed: vec!["roles".to_string()],
+            },
+        )
+    }
+
+    const USERS: &str = "/openidm/managed/alpha_user";
+
+    #[test]
+    fn create_posts_or_puts_with_if_none_match() {
+        let write = planned(
+            Verb::Create,
+            USERS,
+            Some(json!({"userName":"a","_rev":"1"})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.method, "POST");
+        assert_eq!(
+            write.url.as_str(),
+            "https://tenant.example.com/openidm/managed/alpha_user?_action=create"
+        );
+        assert_eq!(write.body, Some(json!({"userName":"a"})));
+        let write = planned(
+            Verb::Create,
+            USERS,
+            Some(json!({"_id":"a/b","userName":"a"})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.method, "PUT");
+        assert!(write.if_none_match);
+        assert_eq!(
+            write.url.as_str(),
+            "https://tenant.example.com/openidm/managed/alpha_user/a%2Fb"
+        );
+        assert_eq!(write.id.as_deref(), Some("a/b"));
+    }
+
+    #[test]
+    fn update_needs_a_rev_or_force_and_strips_computed_fields() {
+        let row = json!({"_id":"u1","_rev":"7","_meta":{"x":1},"userName":"a",
+            "effectiveRoles":[],"memberOfOrgIDs":[],"roles":[],"mail":"a@x"});
+        let write = planned(Verb::Update, USERS, Some(row), false).unwrap();
+        assert_eq!(write.method, "PUT");
+        assert_eq!(write.if_match.as_deref(), Some("7"));
+        assert_eq!(write.url.path(), "/openidm/managed/alpha_user/u1");
+        assert_eq!(
+            write.body,
+            Some(json!({"_id":"u1","userName":"a","mail":"a@x"}))
+        );
+        let no_rev = json!({"_id":"u1","userName":"a"});
+        assert_eq!(
+            planned(Verb::Update, USERS, Some(no_rev.clone()), false),
+            Err(RowError::NoRev)
+        );
+        let forced = planned(Verb::Update, USERS, Some(no_rev), true).unwrap();
+        assert_eq!(forced.if_match.as_deref(), Some("*"));
+        assert_eq!(
+            planned(Verb::Update, USERS, Some(json!({"_rev":"1"})), false),
+            Err(RowError::NoId)
+        );
+        assert_eq!(
+            planned(Verb::Update, USERS, Some(json!("text")), false),
+            Err(RowError::NotARecord)
+        );
+        // An object path: the row's _id does not move the target.
+        let write = planned(
+            Verb::Update,
+            "/openidm/managed/alpha_user/u2",
+            Some(json!({"_rev":"3","mail":"m"})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.url.path(), "/openidm/managed/alpha_user/u2");
+        assert_eq!(write.id.as_deref(), Some("u2"));
+    }
+
+    #[test]
+    fn patch_and_delete_send_the_rows_revision() {
+        let write = planned(
+            Verb::Patch,
+            USERS,
+            Some(json!({"_id":"u1","_rev":"5"})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.method, "PATCH");
+        assert_eq!(write.if_match.as_deref(), Some("5"));
+        assert_eq!(
+            write.body,
+            Some(json!([{"operation":"replace","field":"/givenName","value":"Ann"}]))
+        );
+        let write = planned(Verb::Patch, "/openidm/managed/alpha_user/u9", None, false).unwrap();
+        assert_eq!(write.if_match, None);
+        assert_eq!(write.id.as_deref(), Some("u9"));
+        let write = planned(
+            Verb::Delete,
+            USERS,
+            Some(json!({"_id":"u1","_rev":"5"})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            (write.method, write.if_match.as_deref()),
+            ("DELETE", Some("5"))
+        );
+        assert_eq!(write.body, None);
+        let write = planned(Verb::Delete, USERS, Some(json!({"_id":"u1"})), true).unwrap();
+        assert_eq!(write.if_match.as_deref(), Some("*"));
+        assert_eq!(
+            planned(Verb::Delete, USERS, None, false),
+            Err(RowError::NoId)
+        );
+    }
+
+    #[test]
+    fn actions_post_the_row_as_body() {
+        let write = planned(
+            Verb::Action("restart".to_string()),
+            "/environment/startup",
+            None,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            write.url.as_str(),
+            "https://tenant.example.com/environment/startup?_action=restart"
+        );
+        assert_eq!(write.body, Some(json!({})));
+        assert!(
+            planned(
+                Verb::Action("x".into()),
+                "https://evil.example.com/x",
+                None,
+                false
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn patch_operations_are_checked() {
+        assert_eq!(
+            patch_operations(&json!([{"operation":"remove","field":"mail","value":null}])).unwrap(),
+            json!([{"operation":"remove","field":"/mail"}])
+        );
+        for bad in [
+            json!([]),
+            json!("replace"),
+            json!([{"operation":"frobnicate","field":"/a"}]),
+            json!([{"operation":"replace","value":1}]),
+            json!([{"operation":"replace","field":"a"}]),
+            json!([1]),
+        ] {
+            assert!(
+                matches!(patch_operations(&bad), Err(RowError::BadOperations(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_policy_refusal_names_the_property() {
+        let answer = Answer {
+            status: 403,
+            content_type: Some("application/json".into()),
+            location: None,
+            body: json!({"code":403,"reason":"Forbidden","message":"Failed policy validation",
+                "detail":{"result":false,"failedPolicyRequirements":[
+                    {"policyRequirements":[{"policyRequirement":"REQUIRED"}],"property":"sn"},
+                    {"policyRequirements":[{"params":{"minLength":8},"policyRequirement":"MIN_LENGTH"},
+                        {"policyRequirement":"AT_LEAST_X_NUMBERS"}],"property":"password"}]}})
+            .to_string()
+            .into_bytes(),
+            retries: 0,
+        };
+        assert_eq!(
+            refusal_message(&answer),
+            "Failed policy validation: sn: REQUIRED; password: MIN_LENGTH, AT_LEAST_X_NUMBERS"
+        );
+    }
+
+    #[test]
+    fn passwords_stay_out_of_debug_and_dry_runs() {
+        let row = json!({"userName":"a","password":"Sup3rSecret!"});
+        let write = planned(Verb::Create, USERS, Some(row), false).unwrap();
+        assert!(!format!("{write:?}").contains("Sup3rSecret"));
+        let shown = shown_body(write.body.as_ref().unwrap());
+        assert_eq!(shown, json!({"userName":"a","password":"<hidden>"}));
+    }
+
+    #[test]
+    fn managed_types_come_from_paths() {
+        assert_eq!(managed_type(USERS).as_deref(), Some("alpha_user"));
+        assert_eq!(
+            managed_type("https://t.example.com/openidm/managed/bravo_role/x?y").as_deref(),
+            Some("bravo_role")
+        );
+        assert_eq!(managed_type("/environment/variables"), None);
+    }
+}

@@ -1,0 +1,309 @@
+//! The write verbs (`idc create`, `idc update`, `idc patch`, `idc delete`, `idc action`),
+//! grouped as polars groups its commands, and what they share: reading the piped rows,
+//! planning each with idc-core's `writes` room, sending a chunk at a time (a few requests
+//! in flight) and streaming one result row per input, in input order.
+
+mod action;
+mod create;
+mod delete;
+mod patch;
+mod update;
+
+pub use action::Action;
+pub use create::Create;
+pub use delete::Delete;
+pub use patch::Patch;
+pub use update::Update;
+
+use std::collections::VecDeque;
+
+use idc_core::writes::{self, Outcome, Plan, Planned, RowError, Verb, Write};
+use idc_core::{Idc, Profile};
+use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall};
+use nu_protocol::{
+    DynamicSuggestion, LabeledError, ListStream, PipelineData, Signature, Span, Spanned,
+    SyntaxShape, Value, engine::ArgType, record,
+};
+
+use super::{arg_spans, chosen_profile, open_idc};
+use crate::completion;
+use crate::errors;
+use crate::values::{json_to_value, optional_string, value_to_json};
+
+/// Rows planned and sent together: the output keeps input order within and across chunks,
+/// and a long table streams results as it goes instead of at the end.
+const CHUNK: usize = 32;
+
+/// The flags every write verb has.
+pub(crate) fn common_flags(signature: Signature, force: bool) -> Signature {
+    let signature = signature
+        .switch(
+            "dry-run",
+            "send nothing; answer the request each row would send",
+            Some('n'),
+        )
+        .named("profile", SyntaxShape::String, "profile to use", Some('p'));
+    if force {
+        signature.switch(
+            "force",
+            "write rows without _rev with If-Match: * (whatever the current revision)",
+            None,
+        )
+    } else {
+        signature
+    }
+}
+
+/// What one invocation of a write verb does.
+pub(crate) struct WriteCall {
+    pub verb: Verb,
+    pub path: Spanned<String>,
+    /// Patch operations (JSON), for `idc patch`.
+    pub operations: Option<serde_json::Value>,
+    /// Whether the command needs piped rows even for an object path (create, update).
+    pub needs_rows: bool,
+    /// A body given as an argument instead of piped rows (`idc action`).
+    pub body: Option<serde_json::Value>,
+}
+
+/// The JSON of a piped or given value, or an error with a caret under it.
+pub(crate) fn to_json(value: &Value, what: &str) -> Result<serde_json::Value, LabeledError> {
+    value_to_json(value).map_err(|(kind, span)| {
+        LabeledError::new(format!("cannot send {kind} as JSON")).with_label(
+            format!("{what} must be records, lists and plain values"),
+            span,
+        )
+    })
+}
+
+/// Run a write verb: plan and send (or, with `--dry-run`, only plan) every row.
+pub(crate) fn run_write(
+    engine: &EngineInterface,
+    call: &EvaluatedCall,
+    input: PipelineData,
+    write: WriteCall,
+) -> Result<PipelineData, LabeledError> {
+    let head = call.head;
+    let mut spans = arg_spans(engine, call);
+    spans.url = Some(write.path.span);
+    let dry_run = call.has_flag("dry-run")?;
+    let force = call.has_flag("force").unwrap_or(false);
+    let idc = open_idc(engine, head)?;
+    let profile_name = chosen_profile(engine, call)?;
+    let profile = idc
+        .profile(profile_name.as_ref().map(|name| name.item.as_str()))
+        .map_err(|error| errors::labeled(&error, &spans))?;
+
+    // A bad path, or no usable credential, fails the command as a whole (worded with
+    // `idc login` and a caret), rather than every row alike.
+    let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
+    let target = idc
+        .request_url(&profile, &write.path.item, &idc_core::Query::default())
+        .map_err(fail)?;
+    if !dry_run {
+        idc.credential(&profile, target.path()).map_err(fail)?;
+    }
+    let collection = writes::is_collection(&write.path.item);
+    let mut rows = rows_of(input);
+    let first = rows.next();
+    let rows: Box<dyn Iterator<Item = Value> + Send> = match first {
+        Some(first) => Box::new(std::iter::once(first).chain(rows)),
+        None if write.needs_rows
+            || (collection && matches!(write.verb, Verb::Update | Verb::Patch | Verb::Delete)) =>
+        {
+            return Err(LabeledError::new("no rows to write").with_label(
+                "pipe in the records to write, e.g. from `idc get`",
+                write.path.span,
+            ));
+        }
+        // One object addressed by its path (or an action with its body as an argument).
+        None => Box::new(std::iter::once(Value::nothing(head))),
+    };
+    let computed = match write.verb {
+        Verb::Create | Verb::Update => idc
+            .managed_schema(&profile, &write.path.item)
+            .map(|schema| schema.computed)
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    let results = Results {
+        idc,
+        profile,
+        rows,
+        write,
+        choices: Plan { force, computed },
+        dry_run,
+        head,
+        ready: VecDeque::new(),
+    };
+    Ok(PipelineData::list_stream(
+        ListStream::new(results, head, engine.signals().clone()),
+        None,
+    ))
+}
+
+/// The piped items: a table's rows, a list's items, a single record.
+fn rows_of(input: PipelineData) -> Box<dyn Iterator<Item = Value> + Send> {
+    match input {
+        PipelineData::Empty => Box::new(std::iter::empty()),
+        PipelineData::Value(Value::Nothing { .. }, _) => Box::new(std::iter::empty()),
+        PipelineData::Value(Value::List { vals, .. }, _) => Box::new(vals.into_iter()),
+        PipelineData::Value(value, _) => Box::new(std::iter::once(value)),
+        PipelineData::ListStream(stream, _) => Box::new(stream.into_iter()),
+        other => Box::new(other.into_iter()),
+    }
+}
+
+/// The result rows, produced a chunk at a time as Nushell pulls them.
+struct Results {
+    idc: Idc,
+    profile: Profile,
+    rows: Box<dyn Iterator<Item = Value> + Send>,
+    write: WriteCall,
+    choices: Plan,
+    dry_run: bool,
+    head: Span,
+    ready: VecDeque<Value>,
+}
+
+impl Results {
+    fn plan_row(&self, row: &Value) -> Planned {
+        let verb = &self.write.verb;
+        let row_json = match row {
+            Value::Nothing { .. } => self.write.body.clone(),
+            row => match value_to_json(row) {
+                Ok(json) => Some(json),
+                Err((kind, _)) => {
+                    return Planned::Unsent(Outcome::unsent(
+                        verb,
+                        None,
+                        RowError::Failed(format!("cannot send {kind} as JSON")),
+                    ));
+                }
+            },
+        };
+        writes::plan(
+            &self.profile,
+            verb,
+            &self.write.path.item,
+            row_json.as_ref(),
+            self.write.operations.as_ref(),
+            &self.choices,
+        )
+        .map_or_else(
+            |error| Planned::Unsent(Outcome::unsent(verb, row_json.as_ref(), error)),
+            Planned::Send,
+        )
+    }
+
+    fn fill(&mut self) {
+        let chunk: Vec<Value> = self.rows.by_ref().take(CHUNK).collect();
+        if chunk.is_empty() {
+            return;
+        }
+        let planned: Vec<Planned> = chunk.iter().map(|row| self.plan_row(row)).collect();
+        let head = self.head;
+        if self.dry_run {
+            self.ready
+                .extend(planned.into_iter().map(|planned| match planned {
+                    Planned::Send(write) => dry_run_row(&write, head),
+                    Planned::Unsent(outcome) => outcome_row(&outcome, None, head),
+                }));
+        } else {
+            let outcomes = self.idc.write_all(&self.profile, planned);
+            let show_body = matches!(self.write.verb, Verb::Action(_));
+            self.ready.extend(
+                outcomes
+                    .iter()
+                    .map(|outcome| outcome_row(outcome, show_body.then_some(outcome), head)),
+            );
+        }
+    }
+}
+
+impl Iterator for Results {
+    type Item = Value;
+
+    fn next(&mut self) -> Option<Value> {
+        if self.ready.is_empty() {
+            self.fill();
+        }
+        self.ready.pop_front()
+    }
+}
+
+/// How the plugin words a row's error (the core's words, with `idc`'s flag names).
+fn row_error_text(error: &RowError) -> String {
+    match error {
+        RowError::NoRev => {
+            "the row has no _rev, so the write could undo a newer change: read it with `idc get` first, or pass --force".to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+/// `_id`, `action`, `code`, `_rev`, `error` (and `result`, an action's answer).
+fn outcome_row(outcome: &Outcome, result: Option<&Outcome>, span: Span) -> Value {
+    let mut row = record! {
+        "_id" => optional_string(outcome.id.as_deref(), span),
+        "action" => Value::string(&outcome.action, span),
+        "code" => outcome.code.map_or_else(|| Value::nothing(span), |code| Value::int(code.into(), span)),
+        "_rev" => optional_string(outcome.rev.as_deref(), span),
+        "error" => outcome.error.as_ref().map_or_else(|| Value::nothing(span), |error| Value::string(row_error_text(error), span)),
+    };
+    if let Some(result) = result {
+        let body = result
+            .body
+            .clone()
+            .map_or_else(|| Value::nothing(span), |body| json_to_value(body, span));
+        row.push("result", body);
+    }
+    Value::record(row, span)
+}
+
+/// A dry run's row: the result columns (nothing sent: `code` null) and the `request`.
+fn dry_run_row(write: &Write, span: Span) -> Value {
+    let mut request = record! {
+        "method" => Value::string(write.method, span),
+        "url" => Value::string(write.url.as_str(), span),
+    };
+    let mut headers = nu_protocol::Record::new();
+    if let Some(rev) = &write.if_match {
+        headers.push("If-Match", Value::string(rev, span));
+    }
+    if write.if_none_match {
+        headers.push("If-None-Match", Value::string("*", span));
+    }
+    request.push("headers", Value::record(headers, span));
+    request.push(
+        "body",
+        write.body.clone().map_or_else(
+            || Value::nothing(span),
+            |body| json_to_value(writes::shown_body(&body), span),
+        ),
+    );
+    Value::record(
+        record! {
+            "_id" => optional_string(write.id.as_deref(), span),
+            "action" => Value::string(write.verb.name(), span),
+            "code" => Value::nothing(span),
+            "_rev" => optional_string(write.if_match.as_deref().filter(|rev| *rev != "*"), span),
+            "error" => Value::nothing(span),
+            "request" => Value::record(request, span),
+        },
+        span,
+    )
+}
+
+/// Completion shared by the write verbs: the path (positional 0) and `--profile`.
+pub(crate) fn complete(
+    engine: &EngineInterface,
+    call: &DynamicCompletionCall,
+    arg_type: &ArgType,
+) -> Option<Vec<DynamicSuggestion>> {
+    match arg_type {
+        ArgType::Positional(0) => completion::endpoint_paths(engine, call),
+        ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
+        _ => None,
+    }
+}
