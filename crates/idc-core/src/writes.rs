@@ -429,7 +429,7 @@ fn send_once(
             reason: format!("unknown method {}", write.method),
         })?;
     http::send_retrying(
-        credentials.client()?,
+        &credentials.client(profile)?,
         &profile.tenant,
         write.url.path(),
         &[429],

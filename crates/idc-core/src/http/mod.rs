@@ -72,7 +72,7 @@ pub fn send(
 /// refused before doing anything): a 502/503/504 may come after the write was applied, and
 /// sending a create or a patch again could apply it twice.
 pub fn send_retrying(
-    client: &Client,
+    client: &HttpClient,
     tenant: &Url,
     path: &str,
     retryable: &[u16],
