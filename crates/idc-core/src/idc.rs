@@ -49,6 +49,10 @@ pub mod vars {
     pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
     pub const CREDENTIAL_STORE: &str = "IDC_CREDENTIAL_STORE";
     pub const PROFILE: &str = "IDC_PROFILE";
+    /// The largest answer body read, in bytes (`K`, `M`, `G` suffixes allowed).
+    pub const MAX_RESPONSE_BYTES: &str = "IDC_MAX_RESPONSE_BYTES";
+    /// How many pages in a row may hold no item before paging stops with an error.
+    pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
 }
 
 impl Idc {
@@ -74,6 +78,31 @@ impl Idc {
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
+        let bad_setting = |variable: &str, value: &str, expected: &str| Error::Config {
+            path: PathBuf::from(format!("${variable}")),
+            reason: format!(
+                "'{}' is not {expected}",
+                crate::sanitize::terminal_safe(value)
+            ),
+        };
+        let max_bytes = match lookup(vars::MAX_RESPONSE_BYTES) {
+            Some(text) => crate::http::parse_byte_count(&text).ok_or_else(|| {
+                bad_setting(
+                    vars::MAX_RESPONSE_BYTES,
+                    &text,
+                    "a byte count such as 67108864 or 64M",
+                )
+            })?,
+            None => crate::http::DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        crate::http::set_max_response_bytes(max_bytes);
+        let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
+            Some(text) => text.trim().parse::<usize>().map_err(|_| {
+                bad_setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages")
+            })?,
+            None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
+        };
+        crate::paging::set_max_empty_pages(max_empty_pages);
         Ok(Idc::build(
             config_dir,
             cache_dir,

@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 
 #[cfg(test)]
 use answer::parse_json_body;
-pub use answer::{Answer, OAuthError};
+pub use answer::{
+    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, max_response_bytes, parse_byte_count,
+    set_max_response_bytes,
+};
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
@@ -96,10 +99,7 @@ pub fn send(
         }
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
-        let body = response
-            .bytes()
-            .map_err(|error| network_error(tenant, error))?
-            .to_vec();
+        let body = answer::read_capped(response, tenant, path)?;
         return Ok(Answer {
             status,
             content_type,
