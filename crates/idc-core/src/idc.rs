@@ -68,6 +68,15 @@ impl Idc {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Idc> {
         let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let dir = |variable: &str, base: Option<PathBuf>, what: &str| match lookup(variable) {
+            // A relative directory would be another one in every working directory (and
+            // the plugin's is not the shell's).
+            Some(dir) if PathBuf::from(&dir).is_relative() => Err(Error::Config {
+                path: PathBuf::from(format!("${variable}")),
+                reason: format!(
+                    "'{}' is a relative path: give an absolute one",
+                    crate::sanitize::terminal_safe(&dir)
+                ),
+            }),
             Some(dir) => Ok(PathBuf::from(dir)),
             None => base.map(|base| base.join("idc")).ok_or_else(|| {
                 Error::Store(format!(
@@ -384,5 +393,28 @@ mod tests {
             "{paths:?}"
         );
         assert!(paths.iter().all(|p| p.starts_with("/environment/")));
+    }
+
+    #[test]
+    fn relative_directories_and_bad_limits_are_refused() {
+        for (name, value) in [
+            (vars::CONFIG_DIR, "idc-config"),
+            (vars::CACHE_DIR, "./cache"),
+            (vars::MAX_RESPONSE_BYTES, "lots"),
+            (vars::MAX_RESPONSE_BYTES, "0"),
+            (vars::MAX_EMPTY_PAGES, "-1"),
+        ] {
+            let result = Idc::from_lookup(|variable| match variable {
+                _ if variable == name => Some(value.to_string()),
+                vars::CONFIG_DIR => Some("/nonexistent/config".to_string()),
+                vars::CACHE_DIR => Some("/nonexistent/cache".to_string()),
+                _ => None,
+            });
+            let error = result.err().unwrap_or_else(|| panic!("{name}={value} accepted"));
+            assert!(error.to_string().contains(name), "{error}");
+        }
+        assert_eq!(crate::http::parse_byte_count("64M"), Some(64 << 20));
+        assert_eq!(crate::http::parse_byte_count("1024"), Some(1024));
+        assert_eq!(crate::http::parse_byte_count("99999999999999G"), None);
     }
 }

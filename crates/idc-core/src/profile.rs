@@ -322,18 +322,13 @@ impl ConfigFile {
 
     /// The config; a missing file is an empty config.
     pub fn load(&self) -> Result<Config> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Config::default());
-            }
-            Err(error) => {
-                return Err(Error::Io {
-                    context: format!("cannot read {}", self.path.display()),
-                    source: error,
-                });
-            }
+        let Some(bytes) = crate::fsutil::read_private(&self.path)? else {
+            return Ok(Config::default());
         };
+        let text = String::from_utf8(bytes).map_err(|_| Error::Config {
+            path: self.path.clone(),
+            reason: "not UTF-8 text".to_string(),
+        })?;
         let config: Config = toml::from_str(&text).map_err(|error| {
             let line = error
                 .span()
