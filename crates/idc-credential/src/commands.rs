@@ -447,6 +447,16 @@ pub fn complete_url(prefix: &str) -> Result<(), HelperError> {
             _ => {}
         }
     }
+    // The shells insert candidates into the command line as they are: keep only what
+    // every shell reads literally (tenant names are percent-encoded by idc-core already).
+    candidates.retain(|candidate| {
+        candidate.bytes().all(|byte| {
+            byte.is_ascii_alphanumeric() || matches!(
+                    byte,
+                    b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'%' | b'[' | b']'
+                )
+        })
+    });
     candidates.sort();
     candidates.dedup();
     let mut text = candidates.join("\n");
