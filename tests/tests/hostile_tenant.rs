@@ -486,3 +486,63 @@ fn login_cmd(env: &UserEnv, sandbox: &Sandbox) -> Command {
         .args(["--jwk", sandbox.jwk_path()]);
     cmd
 }
+
+// ----- also: a session handed to curl does not follow a redirect to another host -----
+
+/// A one-request server that records the request's head.
+fn capture_one_request() -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut head = Vec::new();
+        let mut buffer = [0u8; 4096];
+        while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+            match stream.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(read) => head.extend_from_slice(&buffer[..read]),
+            }
+        }
+        let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+        String::from_utf8_lossy(&head).into_owned()
+    });
+    (port, handle)
+}
+
+#[test]
+fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .args(["--realm", "/", "--password-stdin"]),
+        &format!("{}\n", admin["password"].as_str().unwrap()),
+    ));
+    let session = success_stdout(&env.helper().arg("token").output().unwrap());
+    let (port, captured) = capture_one_request();
+    // "localhost" is another host to curl than 127.0.0.1, as evil.example would be.
+    sandbox.fault(json!({"path_prefix": "/am/json/realms/root/sessions",
+        "redirect": format!("http://localhost:{port}/stolen")}));
+    let sessions = sandbox.at("/am/json/realms/root/sessions");
+    let output = env
+        .command("bash")
+        .args([
+            "-c",
+            "curl -sS -L -K <(git-credential-idc curl-config \"$1\") \"$1\"",
+            "bash",
+            &sessions,
+        ])
+        .output()
+        .unwrap();
+    success_stdout(&output);
+    let head = captured.join().unwrap();
+    assert!(head.starts_with("GET /stolen"), "{head}");
+    assert!(!head.contains(&session), "the session followed the redirect: {head}");
+}

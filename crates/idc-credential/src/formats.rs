@@ -45,18 +45,37 @@ pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
 
 /// One `Name: value` line, for `curl -H @file` and the like.
 pub fn header_line(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
+    let (name, value) = redirect_safe_header(credential)?;
     Ok(format!("{name}: {value}\n"))
 }
 
 /// curl config (`curl -K`): `header = "Name: value"`, quoted as curl's config parser wants
 /// (inside double quotes a backslash escapes the next character).
 pub fn curl_config(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
+    let (name, value) = redirect_safe_header(credential)?;
     Ok(format!(
         "header = \"{}\"\n",
         curl_quote(&format!("{name}: {value}"))
     ))
+}
+
+/// The header as handed to curl: a session goes as `Cookie: <name>=<token>` (AM reads the
+/// session from its cookie as from the header named after it) because `curl -L` drops a
+/// custom `Authorization` or `Cookie` header when a redirect leaves the host, and keeps
+/// any other custom header, which would hand the session to whichever host the tenant (or
+/// a man in the middle) redirects to.
+fn redirect_safe_header(credential: &Credential) -> Result<(String, String), HelperError> {
+    let (name, value) = header(credential)?;
+    match credential.kind {
+        CredentialKind::Bearer => Ok((name.to_string(), value.to_string())),
+        CredentialKind::Session => {
+            // A cookie pair ends at `;` and its name at `=`: refuse what would split it.
+            if name.contains(['=', ';', ',']) || value.contains([';', ',', ' ']) {
+                return Err(HelperError::UnsafeCredential("session cookie"));
+            }
+            Ok(("Cookie".to_string(), format!("{name}={value}")))
+        }
+    }
 }
 
 /// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh.
@@ -171,10 +190,16 @@ mod tests {
             header_line(&bearer("abc")).unwrap(),
             "Authorization: Bearer abc\n"
         );
+        // A session as the cookie, which curl drops when a redirect leaves the host.
         assert_eq!(
             header_line(&session("AQIC5w*")).unwrap(),
-            "6ac6499e9da2071: AQIC5w*\n"
+            "Cookie: 6ac6499e9da2071=AQIC5w*\n"
         );
+        assert_eq!(
+            curl_config(&session("AQIC5w*")).unwrap(),
+            "header = \"Cookie: 6ac6499e9da2071=AQIC5w*\"\n"
+        );
+        assert!(header_line(&session("a;b=c")).is_err());
     }
 
     #[test]
