@@ -546,3 +546,63 @@ fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
     assert!(head.starts_with("GET /stolen"), "{head}");
     assert!(!head.contains(&session), "the session followed the redirect: {head}");
 }
+
+#[test]
+fn a_session_given_to_httpie_is_not_sent_on_a_cross_host_redirect() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .args(["--realm", "/", "--password-stdin"]),
+        &format!("{}\n", admin["password"].as_str().unwrap()),
+    ));
+    let session = success_stdout(&env.helper().arg("token").output().unwrap());
+    let (port, captured) = capture_one_request();
+    sandbox.fault(json!({"path_prefix": "/am/json/realms/root/sessions",
+        "redirect": format!("http://localhost:{port}/stolen")}));
+    let sessions = sandbox.at("/am/json/realms/root/sessions");
+    let output = env
+        .command("bash")
+        .args([
+            "-c",
+            "f=$(mktemp); git-credential-idc httpie-session \"$1\" > $f; http --ignore-stdin --follow --session-read-only=$f GET \"$1\"; rc=$?; rm -f $f; exit $rc",
+            "bash",
+            &sessions,
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let head = captured.join().unwrap();
+    assert!(head.starts_with("GET /stolen"), "{head}");
+    assert!(!head.contains(&session), "the session followed the redirect: {head}");
+}
+
+#[test]
+fn a_session_given_to_httpie_as_a_cookie_still_works() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .args(["--realm", "/", "--password-stdin"]),
+        &format!("{}\n", admin["password"].as_str().unwrap()),
+    ));
+    let sessions = sandbox.at("/am/json/realms/root/sessions");
+    let output = env
+        .command("bash")
+        .args([
+            "-c",
+            "f=$(mktemp); git-credential-idc httpie-session \"$1\" > $f; http --ignore-stdin --session-read-only=$f POST \"$1?_action=getsessioninfo\" Accept-API-Version:resource=4.0; rc=$?; rm -f $f; exit $rc",
+            "bash",
+            &sessions,
+        ])
+        .output()
+        .unwrap();
+    let info: serde_json::Value = serde_json::from_str(&success_stdout(&output)).expect("JSON");
+    assert_eq!(info["username"], admin["username"]);
+}

@@ -310,7 +310,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
 /// Print the credential for `target` in the form `render` gives it.
 pub fn for_target(
     target: TargetArgs,
-    render: fn(&Credential) -> Result<String, HelperError>,
+    render: fn(&Credential, &Url) -> Result<String, HelperError>,
 ) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
@@ -340,7 +340,7 @@ pub fn for_target(
         }
     };
     let credential = idc.credential(&profile, &path)?;
-    print(&render(&credential)?)
+    print(&render(&credential, &profile.tenant)?)
 }
 
 /// Without a URL: a session profile's own session, any other profile's bearer token.

@@ -78,9 +78,27 @@ fn redirect_safe_header(credential: &Credential) -> Result<(String, String), Hel
     }
 }
 
-/// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh.
-pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
+/// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh. A session
+/// credential is a cookie bound to the tenant's host, not a header: httpie `--follow` sends
+/// a session's headers to whatever host a redirect names, its cookies only to their domain.
+pub fn httpie_session(credential: &Credential, tenant: &url::Url) -> Result<String, HelperError> {
     let (name, value) = header(credential)?;
+    let (headers, cookies) = match credential.kind {
+        CredentialKind::Bearer => (json!([{"name": name, "value": value}]), json!([])),
+        CredentialKind::Session => {
+            let (cookie_name, cookie_value) = redirect_safe_header(credential)?
+                .1
+                .split_once('=')
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .ok_or(HelperError::UnsafeCredential("session cookie"))?;
+            let domain = tenant.host_str().unwrap_or_default();
+            (
+                json!([]),
+                json!([{"name": cookie_name, "value": cookie_value, "domain": domain,
+                        "path": "/", "secure": tenant.scheme() == "https", "expires": null}]),
+            )
+        }
+    };
     let document = json!({
         "__meta__": {
             "about": "HTTPie session file",
@@ -88,8 +106,8 @@ pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
             "httpie": HTTPIE_SESSION_VERSION,
         },
         "auth": {"type": null, "username": null, "password": null},
-        "headers": [{"name": name, "value": value}],
-        "cookies": [],
+        "headers": headers,
+        "cookies": cookies,
     });
     let mut text = serde_json::to_string_pretty(&document).map_err(|error| {
         HelperError::Output(format!("cannot write the httpie session: {error}"))
@@ -221,7 +239,7 @@ mod tests {
     #[test]
     fn httpie_session_has_the_3_2_shape() {
         let value: serde_json::Value =
-            serde_json::from_str(&httpie_session(&bearer("abc")).unwrap()).unwrap();
+            serde_json::from_str(&httpie_session(&bearer("abc"), &url::Url::parse("https://t.example.com").unwrap()).unwrap()).unwrap();
         assert_eq!(
             value,
             json!({
