@@ -122,7 +122,12 @@ fn a_huge_or_odd_expires_in_is_clamped_or_refused_never_a_panic() {
             stderr(&output)
         );
         // The cached token lives at most a day.
-        let status = success_stdout(&env.helper().args(["token", "--format", "json"]).output().unwrap());
+        let status = success_stdout(
+            &env.helper()
+                .args(["token", "--format", "json"])
+                .output()
+                .unwrap(),
+        );
         let status: serde_json::Value = serde_json::from_str(&status).unwrap();
         let expires = status["expires_at"]
             .as_str()
@@ -139,7 +144,11 @@ fn a_huge_or_odd_expires_in_is_clamped_or_refused_never_a_panic() {
     sandbox.fault(json!({"path_prefix": "/am/oauth2", "expires_in": "NaN"}));
     let output = login_service_account(&env, &sandbox);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(stderr(&output).contains("expires_in"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("expires_in"),
+        "{}",
+        stderr(&output)
+    );
     assert_nothing_lost(&before, &env, "a NaN expires_in");
 
     // The plugin, in real nu.
@@ -208,14 +217,19 @@ fn escape_codes_in_tenant_messages_never_reach_the_terminal() {
 
     // The helper: an OAuth refusal's description.
     let env = UserEnv::new();
-    sandbox.fault(json!({"path_prefix": "/am/oauth2", "status": 400, "count": 1,
+    sandbox.fault(
+        json!({"path_prefix": "/am/oauth2", "status": 400, "count": 1,
         "raw_body": json!({"error": "invalid_grant", "error_description": hostile}).to_string(),
-        "headers": {"content-type": "application/json"}}));
+        "headers": {"content-type": "application/json"}}),
+    );
     let output = login_service_account(&env, &sandbox);
     let text = stderr(&output);
     assert!(!output.status.success());
     assert!(text.contains("invalid_grant"), "{text}");
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
 }
 
 // ----- 4. response size cap -----
@@ -237,7 +251,11 @@ fn an_endless_body_is_cut_off_with_a_clear_error() {
     nu.env("IDC_MAX_RESPONSE_BYTES", "lots");
     let output = nu.output().unwrap();
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("IDC_MAX_RESPONSE_BYTES"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("IDC_MAX_RESPONSE_BYTES"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 // ----- 5. URLs curl reads as another host -----
@@ -262,7 +280,10 @@ fn urls_whose_authority_curl_reads_otherwise_get_no_credential() {
         for command in ["curl-config", "header", "httpie-session"] {
             let output = env.helper().args([command, &url]).output().unwrap();
             assert!(!output.status.success(), "{command} {url:?}");
-            assert!(output.stdout.is_empty(), "{command} {url:?} printed something");
+            assert!(
+                output.stdout.is_empty(),
+                "{command} {url:?} printed something"
+            );
             assert!(!stderr(&output).contains("pw@"), "{}", stderr(&output));
         }
         let output = env
@@ -271,13 +292,21 @@ fn urls_whose_authority_curl_reads_otherwise_get_no_credential() {
             .output()
             .unwrap();
         assert!(!output.status.success(), "token --path {url:?}");
-        assert!(output.stdout.is_empty(), "token --path {url:?} printed something");
+        assert!(
+            output.stdout.is_empty(),
+            "token --path {url:?} printed something"
+        );
     }
     assert_nothing_lost(&before, &env, "refused URLs");
     // The plain URL still works, so the refusals are about the URL.
     let good = format!("http://{host}/openidm/x");
     success_stdout(&env.helper().args(["curl-config", &good]).output().unwrap());
-    success_stdout(&env.helper().args(["token", "--path", &good]).output().unwrap());
+    success_stdout(
+        &env.helper()
+            .args(["token", "--path", &good])
+            .output()
+            .unwrap(),
+    );
 }
 
 // ----- 7. user info in --tenant -----
@@ -289,9 +318,9 @@ fn a_tenant_with_user_info_is_refused_and_the_password_never_shown() {
     let host = sandbox.url.trim_start_matches("http://").to_string();
     for tenant in [
         format!("http://user:Canary-Pw-1@{host}"),
-        format!("https://user:Canary-Pw-1@tenant.example.com"),
-        format!("user:Canary-Pw-1@tenant.example.com"),
-        format!("https://user:Canary-Pw-1@ten ant.example.com"),
+        "https://user:Canary-Pw-1@tenant.example.com".to_string(),
+        "user:Canary-Pw-1@tenant.example.com".to_string(),
+        "https://user:Canary-Pw-1@ten ant.example.com".to_string(),
     ] {
         let output = env
             .helper()
@@ -301,7 +330,11 @@ fn a_tenant_with_user_info_is_refused_and_the_password_never_shown() {
             .output()
             .unwrap();
         assert!(!output.status.success(), "{tenant}");
-        assert!(!stderr(&output).contains("Canary-Pw-1"), "{}", stderr(&output));
+        assert!(
+            !stderr(&output).contains("Canary-Pw-1"),
+            "{}",
+            stderr(&output)
+        );
         let output = env
             .nu(&format!(
                 "idc login --profile other --tenant '{tenant}' --service-account {} --jwk '{}'",
@@ -331,13 +364,21 @@ fn plain_http_to_a_dot_localhost_name_is_refused() {
     let env = UserEnv::new();
     let output = env
         .helper()
-        .args(["login", "--tenant", &format!("http://tenant.localhost:{}", sandbox.port())])
+        .args([
+            "login",
+            "--tenant",
+            &format!("http://tenant.localhost:{}", sandbox.port()),
+        ])
         .args(["--service-account", sandbox.service_account_id()])
         .args(["--jwk", sandbox.jwk_path()])
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(stderr(&output).contains("refusing plain http"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("refusing plain http"),
+        "{}",
+        stderr(&output)
+    );
     assert!(!env.config_dir().join("config.toml").exists());
 }
 
@@ -360,10 +401,16 @@ fn files_outside_stores(dir: &Path, found: &mut Vec<(PathBuf, Vec<u8>)>) {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = entry.metadata().map(|m| m.permissions().mode()).unwrap_or(0);
+            let mode = entry
+                .metadata()
+                .map(|m| m.permissions().mode())
+                .unwrap_or(0);
             // The 0600 credential stores (and the plugin registry nu writes) may hold what
             // they hold; everything else is swept.
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
             if mode & 0o077 == 0 && (name.ends_with(".json") || name.contains("credential")) {
                 continue;
             }
@@ -461,10 +508,16 @@ fn secret_sweep_no_canary_or_live_token_outside_the_stores() {
     for canary in &canaries {
         for (label, output) in &outputs {
             let text = String::from_utf8_lossy(&output.stderr);
-            assert!(!text.contains(canary.as_str()), "{label}: stderr holds a secret");
+            assert!(
+                !text.contains(canary.as_str()),
+                "{label}: stderr holds a secret"
+            );
             // curl and httpie print the users, never a token; logins print profiles.
             let text = String::from_utf8_lossy(&output.stdout);
-            assert!(!text.contains(canary.as_str()), "{label}: stdout holds a secret");
+            assert!(
+                !text.contains(canary.as_str()),
+                "{label}: stdout holds a secret"
+            );
         }
         for command in &argv {
             assert!(!command.contains(canary.as_str()), "argv holds a secret");
@@ -544,7 +597,10 @@ fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
     success_stdout(&output);
     let head = captured.join().unwrap();
     assert!(head.starts_with("GET /stolen"), "{head}");
-    assert!(!head.contains(&session), "the session followed the redirect: {head}");
+    assert!(
+        !head.contains(&session),
+        "the session followed the redirect: {head}"
+    );
 }
 
 #[test]
@@ -577,7 +633,10 @@ fn a_session_given_to_httpie_is_not_sent_on_a_cross_host_redirect() {
     assert!(output.status.success(), "{}", stderr(&output));
     let head = captured.join().unwrap();
     assert!(head.starts_with("GET /stolen"), "{head}");
-    assert!(!head.contains(&session), "the session followed the redirect: {head}");
+    assert!(
+        !head.contains(&session),
+        "the session followed the redirect: {head}"
+    );
 }
 
 #[test]

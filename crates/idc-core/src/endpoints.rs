@@ -153,10 +153,13 @@ mod tests {
             vec!["/openidm/managed/alpha_user", "/openidm/managed/bravo_role"]
         );
         assert!(managed_paths(&serde_json::json!({})).is_empty());
-        let hostile = serde_json::json!({"objects":[{"name":"x;rm -rf ~ $(id)`id`'\"\n\u{1b}[2J&é"}]});
+        let hostile =
+            serde_json::json!({"objects":[{"name":"x;rm -rf ~ $(id)`id`'\"\n\u{1b}[2J&é"}]});
         assert_eq!(
             managed_paths(&hostile),
-            vec!["/openidm/managed/x%3Brm%20-rf%20~%20%24%28id%29%60id%60%27%22%0A%1B%5B2J%26%C3%A9"]
+            vec![
+                "/openidm/managed/x%3Brm%20-rf%20~%20%24%28id%29%60id%60%27%22%0A%1B%5B2J%26%C3%A9"
+            ]
         );
     }
 }

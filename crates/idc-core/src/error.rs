@@ -223,8 +223,8 @@ fn no_profile_message(known: &[String]) -> String {
 pub(crate) fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
     // Tenant text enters the message here; entities are already decoded, so an `&#27;`
     // is caught too.
-    let description = crate::sanitize::terminal_safe(&describe_body(status, content_type, body))
-        .into_owned();
+    let description =
+        crate::sanitize::terminal_safe(&describe_body(status, content_type, body)).into_owned();
     match advice_for_status(status) {
         Some(advice) => format!("{description}; {advice}"),
         None => description,

@@ -106,9 +106,10 @@ impl Idc {
         };
         crate::http::set_max_response_bytes(max_bytes);
         let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
-            Some(text) => text.trim().parse::<usize>().map_err(|_| {
-                bad_setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages")
-            })?,
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| bad_setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
             None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
         };
         crate::paging::set_max_empty_pages(max_empty_pages);
@@ -410,7 +411,9 @@ mod tests {
                 vars::CACHE_DIR => Some("/nonexistent/cache".to_string()),
                 _ => None,
             });
-            let error = result.err().unwrap_or_else(|| panic!("{name}={value} accepted"));
+            let error = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}={value} accepted"));
             assert!(error.to_string().contains(name), "{error}");
         }
         assert_eq!(crate::http::parse_byte_count("64M"), Some(64 << 20));

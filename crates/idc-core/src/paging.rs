@@ -58,7 +58,7 @@ pub struct Pager {
     /// Pages in a row that brought no item.
     empty_pages: usize,
     /// Why paging stopped early, reported once as the stream's last item.
-    stopped: Option<Error>,
+    stopped: Option<Box<Error>>,
 }
 
 impl Pager {
@@ -141,10 +141,10 @@ impl Pager {
         };
         if let Some(reason) = reason {
             self.next = None;
-            self.stopped = Some(Error::Protocol {
+            self.stopped = Some(Box::new(Error::Protocol {
                 path: "paging".to_string(),
                 reason,
-            });
+            }));
         }
     }
 }
@@ -219,7 +219,7 @@ impl Iterator for Pager {
                 return Some(Ok(item));
             }
             let Some(params) = self.next.take() else {
-                return self.stopped.take().map(Err);
+                return self.stopped.take().map(|error| Err(*error));
             };
             self.pages_fetched += 1;
             match (self.fetch)(&params) {
@@ -373,13 +373,16 @@ mod tests {
     fn cycling_cookies_end_with_an_error_not_a_loop() {
         let served = Arc::new(Mutex::new(0usize));
         let count = served.clone();
-        let pager = Pager::new(json!({"result": [], "pagedResultsCookie": "A"}), move |params| {
-            let mut served = count.lock().unwrap();
-            *served += 1;
-            assert!(*served < 100, "the pager did not stop");
-            let next = if params[0].1 == "A" { "B" } else { "A" };
-            Ok(json!({"result": [], "pagedResultsCookie": next}))
-        });
+        let pager = Pager::new(
+            json!({"result": [], "pagedResultsCookie": "A"}),
+            move |params| {
+                let mut served = count.lock().unwrap();
+                *served += 1;
+                assert!(*served < 100, "the pager did not stop");
+                let next = if params[0].1 == "A" { "B" } else { "A" };
+                Ok(json!({"result": [], "pagedResultsCookie": next}))
+            },
+        );
         let items: Vec<_> = pager.collect();
         assert_eq!(items.len(), 1, "one error, no items");
         let error = items[0].as_ref().unwrap_err().to_string();
@@ -391,12 +394,15 @@ mod tests {
     fn endless_empty_pages_are_bounded() {
         let served = Arc::new(Mutex::new(0usize));
         let count = served.clone();
-        let pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "c0"}), move |_| {
-            let mut served = count.lock().unwrap();
-            *served += 1;
-            assert!(*served < 1000, "the pager did not stop");
-            Ok(json!({"result": [], "pagedResultsCookie": format!("c{served}")}))
-        });
+        let pager = Pager::new(
+            json!({"result": [1], "pagedResultsCookie": "c0"}),
+            move |_| {
+                let mut served = count.lock().unwrap();
+                *served += 1;
+                assert!(*served < 1000, "the pager did not stop");
+                Ok(json!({"result": [], "pagedResultsCookie": format!("c{served}")}))
+            },
+        );
         let items: Vec<_> = pager.collect();
         assert_eq!(items.len(), 2, "the one item, then the error");
         let error = items[1].as_ref().unwrap_err().to_string();

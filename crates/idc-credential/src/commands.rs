@@ -364,7 +364,11 @@ fn parse_url(raw: &str) -> Result<Url, HelperError> {
         .into_owned(),
         reason: reason.to_string(),
     };
-    if !raw.is_ascii() || raw.chars().any(|ch| ch.is_ascii_whitespace() || ch.is_ascii_control()) {
+    if !raw.is_ascii()
+        || raw
+            .chars()
+            .any(|ch| ch.is_ascii_whitespace() || ch.is_ascii_control())
+    {
         return Err(refuse(
             "it holds whitespace, control or non-ASCII characters that tools read differently",
         ));
@@ -375,7 +379,9 @@ fn parse_url(raw: &str) -> Result<Url, HelperError> {
         ));
     }
     let Some((scheme, rest)) = raw.split_once("://") else {
-        return Err(refuse("give a full URL such as https://<tenant>/openidm/..."));
+        return Err(refuse(
+            "give a full URL such as https://<tenant>/openidm/...",
+        ));
     };
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         return Err(refuse("only http:// and https:// URLs are supported"));
@@ -400,7 +406,9 @@ fn parse_url(raw: &str) -> Result<Url, HelperError> {
     };
     // A default port spelt out (`:443`) is dropped by the parser and kept by curl; both
     // mean the same server.
-    let default_port = url.port_or_known_default().map(|port| format!("{host}:{port}"));
+    let default_port = url
+        .port_or_known_default()
+        .map(|port| format!("{host}:{port}"));
     if !authority.eq_ignore_ascii_case(&parsed)
         && default_port.is_none_or(|with_port| !authority.eq_ignore_ascii_case(&with_port))
     {
@@ -451,7 +459,8 @@ pub fn complete_url(prefix: &str) -> Result<(), HelperError> {
     // every shell reads literally (tenant names are percent-encoded by idc-core already).
     candidates.retain(|candidate| {
         candidate.bytes().all(|byte| {
-            byte.is_ascii_alphanumeric() || matches!(
+            byte.is_ascii_alphanumeric()
+                || matches!(
                     byte,
                     b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'%' | b'[' | b']'
                 )
@@ -511,7 +520,10 @@ mod tests {
             assert!(!error.to_string().contains("pw@"), "{error}");
         }
         for (raw, host) in [
-            ("https://tenant.example.com/openidm/x?a=b@c", "tenant.example.com"),
+            (
+                "https://tenant.example.com/openidm/x?a=b@c",
+                "tenant.example.com",
+            ),
             ("https://Tenant.Example.com:443/x", "tenant.example.com"),
             ("http://127.0.0.1:8080/x", "127.0.0.1"),
             ("http://[::1]:8080/x", "[::1]"),

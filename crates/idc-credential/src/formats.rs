@@ -238,8 +238,14 @@ mod tests {
 
     #[test]
     fn httpie_session_has_the_3_2_shape() {
-        let value: serde_json::Value =
-            serde_json::from_str(&httpie_session(&bearer("abc"), &url::Url::parse("https://t.example.com").unwrap()).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(
+            &httpie_session(
+                &bearer("abc"),
+                &url::Url::parse("https://t.example.com").unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             value,
             json!({
@@ -255,18 +261,31 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused_without_echoing_the_value() {
-        for format in [
-            token_text,
-            token_json,
-            header_line,
-            curl_config,
-            httpie_session,
-        ] {
+        fn httpie(credential: &Credential) -> Result<String, HelperError> {
+            httpie_session(
+                credential,
+                &url::Url::parse("https://t.example.com").unwrap(),
+            )
+        }
+        for format in [token_text, token_json, header_line, curl_config, httpie] {
             let error = format(&bearer("abc\r\nX-Evil: 1")).unwrap_err();
             assert!(!error.to_string().contains("abc"), "{error}");
         }
         let mut odd_name = bearer("abc");
         odd_name.header_name = "Bad Name".to_string();
         assert!(header_line(&odd_name).is_err());
+    }
+
+    #[test]
+    fn httpie_gets_a_session_as_a_cookie_of_the_tenant() {
+        let tenant = url::Url::parse("https://t.example.com").unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&httpie_session(&session("AQIC5w*"), &tenant).unwrap()).unwrap();
+        assert_eq!(value["headers"], json!([]));
+        assert_eq!(
+            value["cookies"],
+            json!([{"name": "6ac6499e9da2071", "value": "AQIC5w*", "domain": "t.example.com",
+                    "path": "/", "secure": true, "expires": null}])
+        );
     }
 }

@@ -255,7 +255,8 @@ pub(crate) fn request_token(
     // Signed once up front so a key that cannot sign is an error; each request (every
     // retry of a 429/5xx included) then signs a fresh one, with a new `jti`.
     let assertion = sign_assertion(key, account_id, tenant)?;
-    let fresh_assertion = || sign_assertion(key, account_id, tenant).unwrap_or_else(|_| assertion.clone());
+    let fresh_assertion =
+        || sign_assertion(key, account_id, tenant).unwrap_or_else(|_| assertion.clone());
     let mut scopes: Vec<String> = scopes.to_vec();
     let mut dropped_scopes: Vec<String> = Vec::new();
     loop {
@@ -485,9 +486,14 @@ pub(crate) mod tests {
             ),
         ]);
         let client = crate::http::build_client().unwrap();
-        let token =
-            request_token(&client, &tenant.url, "sa-uuid", &key, &["fr:idm:*".to_string()])
-                .unwrap();
+        let token = request_token(
+            &client,
+            &tenant.url,
+            "sa-uuid",
+            &key,
+            &["fr:idm:*".to_string()],
+        )
+        .unwrap();
         assert_eq!(token.token.access_token.expose(), "t");
         let jtis: Vec<Value> = tenant
             .requests()

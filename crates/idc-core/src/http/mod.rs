@@ -119,8 +119,15 @@ fn prepare(headers: &mut reqwest::header::HeaderMap, path: &str) {
         // be harmless counts.
         let harmless = matches!(
             name,
-            "accept" | "accept-api-version" | "content-type" | "content-length" | "user-agent"
-                | "if-match" | "if-none-match" | "accept-encoding" | "x-requested-with"
+            "accept"
+                | "accept-api-version"
+                | "content-type"
+                | "content-length"
+                | "user-agent"
+                | "if-match"
+                | "if-none-match"
+                | "accept-encoding"
+                | "x-requested-with"
         );
         if !harmless {
             value.set_sensitive(true);
