@@ -179,9 +179,15 @@ impl CredentialStore {
 
     fn read_raw(&self, key: &str) -> Result<Option<String>> {
         match self.kind {
-            // A file that is not UTF-8 is as good as corrupt: a miss.
-            StoreKind::File => Ok(fsutil::read_private(&self.file_path(key))?
-                .and_then(|bytes| String::from_utf8(bytes).ok())),
+            StoreKind::File => {
+                // Whoever may write the cache directory may swap `tokens/` itself.
+                if self.cache_dir.is_dir() {
+                    fsutil::check_dir(&self.cache_dir)?;
+                }
+                // A file that is not UTF-8 is as good as corrupt: a miss.
+                Ok(fsutil::read_private(&self.file_path(key))?
+                    .and_then(|bytes| String::from_utf8(bytes).ok()))
+            }
             StoreKind::Keyring => {
                 let entry = keyring_entry(key)?;
                 match entry.get_password() {
