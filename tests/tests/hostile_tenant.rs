@@ -296,8 +296,22 @@ fn urls_whose_authority_curl_reads_otherwise_get_no_credential() {
             output.stdout.is_empty(),
             "token --path {url:?} printed something"
         );
+        // git's protocol, from a caller that passes the whole URL.
+        if !url.contains(['\n', '\t']) {
+            let output = run_with_stdin(env.helper().arg("get"), &format!("url={url}\n\n"));
+            assert!(
+                !String::from_utf8_lossy(&output.stdout).contains("password="),
+                "get url={url:?} answered"
+            );
+        }
     }
     assert_nothing_lost(&before, &env, "refused URLs");
+    // The plain URL is answered through `url=` too.
+    let output = run_with_stdin(
+        env.helper().arg("get"),
+        &format!("url=http://{host}/openidm/x\n\n"),
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("password="));
     // The plain URL still works, so the refusals are about the URL.
     let good = format!("http://{host}/openidm/x");
     success_stdout(&env.helper().args(["curl-config", &good]).output().unwrap());
