@@ -33,6 +33,8 @@ mod idc;
 mod login;
 mod paging;
 mod profile;
+#[cfg(test)]
+mod proptests;
 mod request;
 mod resolve;
 pub mod sanitize;

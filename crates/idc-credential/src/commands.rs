@@ -532,6 +532,33 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Whatever is accepted, curl's reading of the authority (up to the first `/`, `?`
+        /// or `#`) is the host the helper matched the profile on.
+        #[test]
+        fn accepted_urls_mean_the_same_host_to_curl(
+            user in "[a-z@:%\\\\]{0,3}",
+            host in "(tenant\\.example\\.com|127\\.0\\.0\\.1|\\[::1\\]|[a-zA-Z0-9.@%:\\\\ \t\u{ff0e}-]{1,12})",
+            rest in "[/?#@\\\\a-z%:. ]{0,12}",
+        ) {
+            let raw = format!("https://{user}{host}{rest}");
+            if let Ok(url) = parse_url(&raw) {
+                let after = &raw["https://".len()..];
+                let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
+                let host = url.host_str().unwrap();
+                let expected = match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_string(),
+                };
+                proptest::prop_assert!(
+                    authority.eq_ignore_ascii_case(&expected)
+                        || authority.eq_ignore_ascii_case(&format!("{host}:443")),
+                    "{raw:?} read as {url}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn a_url_without_host_is_a_usage_error() {
         let error = parse_url("mailto:someone@example.com").unwrap_err();

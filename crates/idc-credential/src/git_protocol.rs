@@ -352,6 +352,19 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Any input is read without a panic, and a URL is made only of a plain host.
+        #[test]
+        fn any_request_is_read_safely(input in "((protocol|host|path|url|password|capability\\[\\]|x)=(https?|[ -~\r\\\\@#?/:%\u{ff0e}]{0,30})\n){0,6}") {
+            let request = parse(&input);
+            if let Some(url) = request.url() {
+                let host = url.host_str().unwrap_or_default();
+                proptest::prop_assert!(!host.contains(['@', '\\', ' ']), "{input:?}: {url}");
+                proptest::prop_assert!(url.username().is_empty() && url.password().is_none());
+            }
+        }
+    }
+
     #[test]
     fn no_url_without_protocol_and_host() {
         assert!(parse("host=x\n").url().is_none());
