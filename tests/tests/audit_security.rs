@@ -61,18 +61,31 @@ fn files_and_directories_are_private_even_with_umask_000() {
         assert_eq!(*mode, expected, "{} is {mode:o}", path.display());
     }
 
-    // An existing cache directory that others can read is made private again.
+    // An existing directory is never chmod-ed (it may be $HOME or /tmp: issue 11): one
+    // that others can only read is used as it is, with private files inside ...
     std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::remove_dir_all(cache.join("tokens")).unwrap();
-    let output = env
-        .helper()
-        .arg("token")
-        .env("IDC_CONFIG_DIR", &config)
-        .env("IDC_CACHE_DIR", &cache)
-        .output()
-        .unwrap();
+    let token = |env: &UserEnv| {
+        env.helper()
+            .arg("token")
+            .env("IDC_CONFIG_DIR", &config)
+            .env("IDC_CACHE_DIR", &cache)
+            .output()
+            .unwrap()
+    };
+    let output = token(&env);
     assert!(output.status.success(), "{output:?}");
-    assert_eq!(mode(&cache), 0o700);
+    assert_eq!(mode(&cache), 0o755);
+    assert_eq!(mode(&cache.join("tokens")), 0o700);
+    // ... and one that others may write to is refused, and left as it is.
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let output = token(&env);
+    assert!(!output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("other users may write to it"), "{stderr}");
+    assert!(output.stdout.is_empty());
+    assert_eq!(mode(&cache), 0o777);
+    std::fs::set_permissions(&cache, std::fs::Permissions::from_mode(0o700)).unwrap();
 }
 
 #[test]

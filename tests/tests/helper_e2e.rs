@@ -517,7 +517,7 @@ fn a_session_profile_gets_the_session_header_for_am_json_and_a_bearer_for_idm() 
     let sessions = sandbox.at("/am/json/realms/root/sessions");
     let header = success_stdout(&env.helper().args(["header", &sessions]).output().unwrap());
     assert!(
-        header.starts_with(&format!("{cookie_name}: ")),
+        header.starts_with(&format!("Cookie: {cookie_name}=")),
         "{}",
         header.len()
     );

@@ -186,16 +186,15 @@ impl CredentialStore {
 
     fn read_raw(&self, key: &str) -> Result<Option<String>> {
         match self.kind {
-            StoreKind::File => match std::fs::read_to_string(self.file_path(key)) {
-                Ok(text) => Ok(Some(text)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            StoreKind::File => {
+                // Whoever may write the cache directory may swap `tokens/` itself.
+                if self.cache_dir.is_dir() {
+                    fsutil::check_dir(&self.cache_dir)?;
+                }
                 // A file that is not UTF-8 is as good as corrupt: a miss.
-                Err(error) if error.kind() == std::io::ErrorKind::InvalidData => Ok(None),
-                Err(source) => Err(Error::Io {
-                    context: format!("cannot read {}", self.file_path(key).display()),
-                    source,
-                }),
-            },
+                Ok(fsutil::read_private(&self.file_path(key))?
+                    .and_then(|bytes| String::from_utf8(bytes).ok()))
+            }
             StoreKind::Keyring => {
                 let entry = keyring_entry(key)?;
                 match entry.get_password() {
@@ -380,8 +379,9 @@ impl TenantCache {
         area: &str,
         tenant: &Url,
     ) -> Option<T> {
-        let text = std::fs::read_to_string(self.path(area, tenant)).ok()?;
-        serde_json::from_str(&text).ok()
+        // Unsafe or missing: the endpoint cache is only a cache, so it is a miss.
+        let bytes = fsutil::read_private(&self.path(area, tenant)).ok()??;
+        serde_json::from_slice(&bytes).ok()
     }
 
     pub(crate) fn save<T: Serialize>(&self, area: &str, tenant: &Url, record: &T) {

@@ -68,7 +68,7 @@ pub fn managed_paths(managed_config: &serde_json::Value) -> Vec<String> {
             objects
                 .iter()
                 .filter_map(|object| object.get("name")?.as_str())
-                .map(|name| format!("/openidm/managed/{name}"))
+                .map(|name| format!("/openidm/managed/{}", shell_safe_segment(name)))
                 .collect()
         })
         .unwrap_or_default()
@@ -113,6 +113,22 @@ pub fn managed_schemas(managed_config: &serde_json::Value) -> BTreeMap<String, M
         schemas.insert(name.to_string(), schema);
     }
     schemas
+}
+
+/// A name from the tenant as a path segment that every shell takes literally: anything
+/// but `A-Z a-z 0-9 - . _ ~` percent-encoded (which is also what the URL means), so a
+/// completion can insert no `;`, `$(...)`, quote, space, newline or escape into a command
+/// line.
+pub(crate) fn shell_safe_segment(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    for byte in name.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }
 
 /// How long the managed object names of a tenant are reused for completion.
@@ -206,6 +222,14 @@ mod tests {
             vec!["/openidm/managed/alpha_user", "/openidm/managed/bravo_role"]
         );
         assert!(managed_paths(&serde_json::json!({})).is_empty());
+        let hostile =
+            serde_json::json!({"objects":[{"name":"x;rm -rf ~ $(id)`id`'\"\n\u{1b}[2J&é"}]});
+        assert_eq!(
+            managed_paths(&hostile),
+            vec![
+                "/openidm/managed/x%3Brm%20-rf%20~%20%24%28id%29%60id%60%27%22%0A%1B%5B2J%26%C3%A9"
+            ]
+        );
     }
 
     #[test]

@@ -220,10 +220,13 @@ impl Remedy {
 impl Error {
     /// The neutral message and, when there is one, the remedy in the front end's words.
     pub fn worded(&self, words: &FrontEndWords) -> String {
-        match self.remedy() {
+        let text = match self.remedy() {
             Some(remedy) => format!("{self}: {}", remedy.worded(words)),
             None => self.to_string(),
-        }
+        };
+        // The last gate before a terminal: whatever tenant text a kind carries (an OAuth
+        // description, a serde error quoting the answer) is shown escaped.
+        crate::sanitize::terminal_safe_lines(&text).into_owned()
     }
 }
 
@@ -261,7 +264,10 @@ fn no_profile_message(known: &[String]) -> String {
 /// `{code,reason,message}`, ESV `{code,message}`, IGA `{message}`, OAuth
 /// `{error,error_description}`, or an HTML page from the edge (never echoed raw).
 pub(crate) fn describe_error_body(status: u16, content_type: Option<&str>, body: &[u8]) -> String {
-    let description = describe_body(status, content_type, body);
+    // Tenant text enters the message here; entities are already decoded, so an `&#27;`
+    // is caught too.
+    let description =
+        crate::sanitize::terminal_safe(&describe_body(status, content_type, body)).into_owned();
     match advice_for_status(status) {
         Some(advice) => format!("{description}; {advice}"),
         None => description,

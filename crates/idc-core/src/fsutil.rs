@@ -13,9 +13,12 @@ pub(crate) fn io_error(context: impl Into<String>) -> impl FnOnce(std::io::Error
     move |source| Error::Io { context, source }
 }
 
-/// Create `dir` (and parents) and make it 0700. Directories created here are 0700 from
-/// the start (not after a chmod), so a permissive umask never leaves a world-writable
-/// parent in which another user could swap the private directory.
+/// Create `dir` (and parents) 0700, or check the one that is there. Directories created
+/// here are 0700 from the start (not after a chmod), so a permissive umask never leaves a
+/// world-writable parent in which another user could swap the private directory. A
+/// directory that was already there is never chmod-ed (`IDC_CACHE_DIR=$HOME` must not
+/// make the home directory 0700, nor `IDC_CACHE_DIR=/tmp` as root change /tmp): it is
+/// checked instead, and refused when another user owns it or may write to it.
 pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
     if !dir.is_dir() {
         let mut builder = fs::DirBuilder::new();
@@ -29,20 +32,86 @@ pub(crate) fn ensure_private_dir(dir: &Path) -> Result<()> {
             .create(dir)
             .map_err(io_error(format!("cannot create {}", dir.display())))?;
     }
+    check_dir(dir)
+}
+
+/// Refuse a directory another user owns or may write to: they could swap its files.
+pub(crate) fn check_dir(dir: &Path) -> Result<()> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(dir)
-            .map_err(io_error(format!("cannot read {}", dir.display())))?
-            .permissions()
-            .mode();
-        if mode & 0o777 != 0o700 {
-            fs::set_permissions(dir, fs::Permissions::from_mode(0o700)).map_err(io_error(
-                format!("cannot make {} private (0700)", dir.display()),
-            ))?;
-        }
+        let metadata =
+            fs::metadata(dir).map_err(io_error(format!("cannot read {}", dir.display())))?;
+        check_owner_and_mode(dir, &metadata)?;
     }
+    #[cfg(not(unix))]
+    let _ = dir;
     Ok(())
+}
+
+#[cfg(unix)]
+fn check_owner_and_mode(path: &Path, metadata: &fs::Metadata) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let unsafe_because = if metadata.uid() != rustix::process::geteuid().as_raw() {
+        Some("it belongs to another user")
+    } else if metadata.mode() & 0o022 != 0 {
+        Some("other users may write to it (group or world writable)")
+    } else {
+        None
+    };
+    match unsafe_because {
+        Some(reason) => Err(Error::Store(format!(
+            "refusing {}: {reason}; fix its owner or permissions (chmod go-w), or point IDC_CONFIG_DIR / IDC_CACHE_DIR elsewhere",
+            path.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Read a private file: `None` when it is missing. A symlink is refused, never followed,
+/// and so is a file (or directory) another user owns or may write to: whoever could write
+/// it could choose the tenant idc sends credentials to.
+pub(crate) fn read_private(path: &Path) -> Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    if let Some(dir) = path.parent()
+        && dir.is_dir()
+    {
+        check_dir(dir)?;
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+    }
+    let mut file = match options.open(path) {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => {
+            let is_symlink = fs::symlink_metadata(path)
+                .map(|metadata| metadata.file_type().is_symlink())
+                .unwrap_or(false);
+            if is_symlink {
+                return Err(Error::Store(format!(
+                    "refusing {}: it is a symbolic link, which idc does not follow",
+                    path.display()
+                )));
+            }
+            return Err(io_error(format!("cannot read {}", path.display()))(error));
+        }
+    };
+    #[cfg(unix)]
+    {
+        // The checks are on the file opened, so it cannot be swapped in between.
+        let metadata = file
+            .metadata()
+            .map_err(io_error(format!("cannot read {}", path.display())))?;
+        check_owner_and_mode(path, &metadata)?;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)
+        .map_err(io_error(format!("cannot read {}", path.display())))?;
+    Ok(Some(bytes))
 }
 
 fn open_private(path: &Path, create_new: bool) -> std::io::Result<File> {
@@ -249,6 +318,52 @@ mod tests {
             fs::metadata(&file).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_existing_directory_is_checked_never_chmod_ed() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let shared = root.path().join("home");
+        fs::create_dir(&shared).unwrap();
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o755)).unwrap();
+        ensure_private_dir(&shared).unwrap();
+        let mode = fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o755, "a directory idc did not create keeps its mode");
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+        let error = ensure_private_dir(&shared).unwrap_err().to_string();
+        assert!(error.contains("other users may write"), "{error}");
+        let mode = fs::metadata(&shared).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o777);
+        // A world-writable directory with a sticky bit (/tmp) is refused as well.
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o1777)).unwrap();
+        assert!(ensure_private_dir(&shared).is_err());
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o700)).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reads_refuse_symlinks_and_writable_files() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("idc");
+        let file = dir.join("config.toml");
+        assert_eq!(read_private(&file).unwrap(), None);
+        write_atomic(&file, b"ok").unwrap();
+        assert_eq!(read_private(&file).unwrap().as_deref(), Some(&b"ok"[..]));
+        fs::set_permissions(&file, fs::Permissions::from_mode(0o666)).unwrap();
+        let error = read_private(&file).unwrap_err().to_string();
+        assert!(error.contains("other users may write"), "{error}");
+        fs::remove_file(&file).unwrap();
+        let elsewhere = root.path().join("elsewhere");
+        fs::write(&elsewhere, b"theirs").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &file).unwrap();
+        let error = read_private(&file).unwrap_err().to_string();
+        assert!(error.contains("symbolic link"), "{error}");
+        fs::remove_file(&file).unwrap();
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o777)).unwrap();
+        assert!(read_private(&file).is_err(), "a world-writable directory");
     }
 
     #[test]

@@ -51,6 +51,10 @@ pub mod vars {
     pub const CREDENTIAL_STORE: &str = "IDC_CREDENTIAL_STORE";
     pub const PROFILE: &str = "IDC_PROFILE";
     pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, TIMEOUT};
+    /// The largest answer body read, in bytes (`K`, `M`, `G` suffixes allowed).
+    pub const MAX_RESPONSE_BYTES: &str = "IDC_MAX_RESPONSE_BYTES";
+    /// How many pages in a row may hold no item before paging stops with an error.
+    pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
 }
 
 impl Idc {
@@ -66,6 +70,15 @@ impl Idc {
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Idc> {
         let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
         let dir = |variable: &str, base: Option<PathBuf>, what: &str| match lookup(variable) {
+            // A relative directory would be another one in every working directory (and
+            // the plugin's is not the shell's).
+            Some(dir) if PathBuf::from(&dir).is_relative() => Err(Error::Config {
+                path: PathBuf::from(format!("${variable}")),
+                reason: format!(
+                    "'{}' is a relative path: give an absolute one",
+                    crate::sanitize::terminal_safe(&dir)
+                ),
+            }),
             Some(dir) => Ok(PathBuf::from(dir)),
             None => base.map(|base| base.join("idc")).ok_or_else(|| {
                 Error::Store(format!(
@@ -77,6 +90,32 @@ impl Idc {
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
         let network = NetworkEnv::from_lookup(lookup)?;
+        let bad_setting = |variable: &str, value: &str, expected: &str| Error::Config {
+            path: PathBuf::from(format!("${variable}")),
+            reason: format!(
+                "'{}' is not {expected}",
+                crate::sanitize::terminal_safe(value)
+            ),
+        };
+        let max_bytes = match lookup(vars::MAX_RESPONSE_BYTES) {
+            Some(text) => crate::http::parse_byte_count(&text).ok_or_else(|| {
+                bad_setting(
+                    vars::MAX_RESPONSE_BYTES,
+                    &text,
+                    "a byte count such as 67108864 or 64M",
+                )
+            })?,
+            None => crate::http::DEFAULT_MAX_RESPONSE_BYTES,
+        };
+        crate::http::set_max_response_bytes(max_bytes);
+        let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
+            Some(text) => text
+                .trim()
+                .parse::<usize>()
+                .map_err(|_| bad_setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
+            None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
+        };
+        crate::paging::set_max_empty_pages(max_empty_pages);
         Ok(Idc::build(
             config_dir,
             cache_dir,
@@ -378,5 +417,30 @@ mod tests {
             "{paths:?}"
         );
         assert!(paths.iter().all(|p| p.starts_with("/environment/")));
+    }
+
+    #[test]
+    fn relative_directories_and_bad_limits_are_refused() {
+        for (name, value) in [
+            (vars::CONFIG_DIR, "idc-config"),
+            (vars::CACHE_DIR, "./cache"),
+            (vars::MAX_RESPONSE_BYTES, "lots"),
+            (vars::MAX_RESPONSE_BYTES, "0"),
+            (vars::MAX_EMPTY_PAGES, "-1"),
+        ] {
+            let result = Idc::from_lookup(|variable| match variable {
+                _ if variable == name => Some(value.to_string()),
+                vars::CONFIG_DIR => Some("/nonexistent/config".to_string()),
+                vars::CACHE_DIR => Some("/nonexistent/cache".to_string()),
+                _ => None,
+            });
+            let error = result
+                .err()
+                .unwrap_or_else(|| panic!("{name}={value} accepted"));
+            assert!(error.to_string().contains(name), "{error}");
+        }
+        assert_eq!(crate::http::parse_byte_count("64M"), Some(64 << 20));
+        assert_eq!(crate::http::parse_byte_count("1024"), Some(1024));
+        assert_eq!(crate::http::parse_byte_count("99999999999999G"), None);
     }
 }

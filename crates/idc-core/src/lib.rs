@@ -15,7 +15,8 @@
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
-//! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
+//! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
+//!   made safe for a terminal).
 //!
 //! Room for what comes next: trusted CAs, proxies and timeouts in `http/client.rs`;
 //! response size caps and gzip in `http/answer.rs` (every body is read there); a
@@ -33,8 +34,11 @@ mod idc;
 mod login;
 mod paging;
 mod profile;
+#[cfg(test)]
+mod proptests;
 mod request;
 mod resolve;
+pub mod sanitize;
 mod secret;
 mod status;
 #[cfg(test)]
@@ -49,7 +53,7 @@ pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use login::LoginOutcome;
 pub use paging::{Pager, Query};
-pub use profile::{AuthFlow, AuthKind, Profile, tenant_text};
+pub use profile::{AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;
 pub use status::{LogoutOutcome, ProfileStatus};

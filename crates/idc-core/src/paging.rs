@@ -2,9 +2,24 @@
 //! `_pagedResultsOffset` / `searchAfterKey`. One page in memory at a time; the next page is
 //! requested only when the consumer asks for an item past the current page.
 
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use serde_json::Value;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
+
+/// How many pages in a row may bring no item before the pager gives up (a tenant that
+/// keeps handing out new cookies for empty pages would otherwise be read for ever).
+/// `IDC_MAX_EMPTY_PAGES` changes it.
+pub const DEFAULT_MAX_EMPTY_PAGES: usize = 10;
+
+static MAX_EMPTY_PAGES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_EMPTY_PAGES);
+
+/// Set how many pages in a row may be empty (the facade does, from `IDC_MAX_EMPTY_PAGES`).
+pub fn set_max_empty_pages(pages: usize) {
+    MAX_EMPTY_PAGES.store(pages, Ordering::Relaxed);
+}
 
 /// Query parameters of a read. `None` leaves the tenant's default.
 #[derive(Clone, Debug, Default)]
@@ -38,6 +53,12 @@ pub struct Pager {
     offset: u64,
     previous_cookie: Option<String>,
     previous_search_key: Option<String>,
+    /// Every cookie and search key followed so far: one seen again is a cycle (A, B, A, ...).
+    seen_markers: HashSet<String>,
+    /// Pages in a row that brought no item.
+    empty_pages: usize,
+    /// Why paging stopped early, reported once as the stream's last item.
+    stopped: Option<Box<Error>>,
 }
 
 impl Pager {
@@ -56,6 +77,9 @@ impl Pager {
             offset: 0,
             previous_cookie: None,
             previous_search_key: None,
+            seen_markers: HashSet::new(),
+            empty_pages: 0,
+            stopped: None,
         };
         pager.take_page(first_page);
         pager
@@ -88,6 +112,40 @@ impl Pager {
                 Some(key.as_str().map_or_else(|| key.to_string(), str::to_string));
         }
         self.items = items.into_iter();
+        self.empty_pages = if count == 0 { self.empty_pages + 1 } else { 0 };
+        self.guard_against_cycles();
+    }
+
+    /// Stop (with an error after the items already read) when the next page is one asked
+    /// for before, or when too many pages in a row were empty.
+    fn guard_against_cycles(&mut self) {
+        let Some(params) = &self.next else { return };
+        let marker = params
+            .iter()
+            .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
+            .map(|(name, value)| format!("{name}={value}"));
+        let reason = if let Some(marker) = marker
+            && !self.seen_markers.insert(marker)
+        {
+            Some(format!(
+                "the tenant's paging went round in a circle (a page cookie came back after {} pages); stopped",
+                self.pages_fetched
+            ))
+        } else if self.empty_pages > MAX_EMPTY_PAGES.load(Ordering::Relaxed) {
+            Some(format!(
+                "{} pages in a row held no item; stopped (IDC_MAX_EMPTY_PAGES allows more)",
+                self.empty_pages
+            ))
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.next = None;
+            self.stopped = Some(Box::new(Error::Protocol {
+                path: "paging".to_string(),
+                reason,
+            }));
+        }
     }
 }
 
@@ -160,7 +218,9 @@ impl Iterator for Pager {
             if let Some(item) = self.items.next() {
                 return Some(Ok(item));
             }
-            let params = self.next.take()?;
+            let Some(params) = self.next.take() else {
+                return self.stopped.take().map(|error| Err(*error));
+            };
             self.pages_fetched += 1;
             match (self.fetch)(&params) {
                 Ok(page) => self.take_page(page),
@@ -307,6 +367,47 @@ mod tests {
             Ok(json!({"result": [2], "pagedResultsCookie": "same"}))
         });
         assert_eq!(pager.count(), 2);
+    }
+
+    #[test]
+    fn cycling_cookies_end_with_an_error_not_a_loop() {
+        let served = Arc::new(Mutex::new(0usize));
+        let count = served.clone();
+        let pager = Pager::new(
+            json!({"result": [], "pagedResultsCookie": "A"}),
+            move |params| {
+                let mut served = count.lock().unwrap();
+                *served += 1;
+                assert!(*served < 100, "the pager did not stop");
+                let next = if params[0].1 == "A" { "B" } else { "A" };
+                Ok(json!({"result": [], "pagedResultsCookie": next}))
+            },
+        );
+        let items: Vec<_> = pager.collect();
+        assert_eq!(items.len(), 1, "one error, no items");
+        let error = items[0].as_ref().unwrap_err().to_string();
+        assert!(error.contains("went round in a circle"), "{error}");
+        assert_eq!(*served.lock().unwrap(), 2, "A, then B, then A again: stop");
+    }
+
+    #[test]
+    fn endless_empty_pages_are_bounded() {
+        let served = Arc::new(Mutex::new(0usize));
+        let count = served.clone();
+        let pager = Pager::new(
+            json!({"result": [1], "pagedResultsCookie": "c0"}),
+            move |_| {
+                let mut served = count.lock().unwrap();
+                *served += 1;
+                assert!(*served < 1000, "the pager did not stop");
+                Ok(json!({"result": [], "pagedResultsCookie": format!("c{served}")}))
+            },
+        );
+        let items: Vec<_> = pager.collect();
+        assert_eq!(items.len(), 2, "the one item, then the error");
+        let error = items[1].as_ref().unwrap_err().to_string();
+        assert!(error.contains("IDC_MAX_EMPTY_PAGES"), "{error}");
+        assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES + 1);
     }
 
     #[test]

@@ -99,13 +99,12 @@ impl Profile {
 /// The realm of identities when none is given.
 pub const DEFAULT_REALM: &str = "alpha";
 
-/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1).
+/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1). Names
+/// under `.localhost` are not: they are resolved through DNS, which may answer anything,
+/// so plain http to them could leave the machine.
 pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
     match host {
-        url::Host::Domain(name) => {
-            let name = name.trim_end_matches('.').to_ascii_lowercase();
-            name == "localhost" || name.ends_with(".localhost")
-        }
+        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
         url::Host::Ipv4(address) => IpAddr::V4(*address).is_loopback(),
         url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
     }
@@ -131,7 +130,7 @@ pub fn check_secure(url: &Url) -> Result<()> {
 pub fn parse_tenant_url(input: &str) -> Result<Url> {
     let trimmed = input.trim();
     let invalid = |reason: &str| Error::InvalidUrl {
-        url: trimmed.to_string(),
+        url: without_userinfo(trimmed),
         reason: reason.to_string(),
     };
     if trimmed.is_empty() {
@@ -162,6 +161,22 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
     }
     check_secure(&url)?;
     Url::parse(&url.origin().ascii_serialization()).map_err(|error| invalid(&error.to_string()))
+}
+
+/// `input` with anything that may be a user name or password (before an `@` in what any
+/// URL reader could take for the authority) replaced by `***`, for messages.
+pub fn without_userinfo(input: &str) -> String {
+    let (scheme, rest) = match input.find("://") {
+        Some(at) => input.split_at(at + 3),
+        None => ("", input),
+    };
+    // The widest reading of the authority: up to the first `/`, `?` or `#` (a `\` is part
+    // of it for curl); any `@` in it may end a password.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..end].rfind('@') {
+        Some(at) => format!("{scheme}***{}", &rest[at..]),
+        None => input.to_string(),
+    }
 }
 
 /// Profile names become file names in the cache: keep them simple.
@@ -313,18 +328,13 @@ impl ConfigFile {
 
     /// The config; a missing file is an empty config.
     pub fn load(&self) -> Result<Config> {
-        let text = match std::fs::read_to_string(&self.path) {
-            Ok(text) => text,
-            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Config::default());
-            }
-            Err(error) => {
-                return Err(Error::Io {
-                    context: format!("cannot read {}", self.path.display()),
-                    source: error,
-                });
-            }
+        let Some(bytes) = crate::fsutil::read_private(&self.path)? else {
+            return Ok(Config::default());
         };
+        let text = String::from_utf8(bytes).map_err(|_| Error::Config {
+            path: self.path.clone(),
+            reason: "not UTF-8 text".to_string(),
+        })?;
         let config: Config = toml::from_str(&text).map_err(|error| {
             let line = error
                 .span()
@@ -420,6 +430,9 @@ mod tests {
             "http://openam-acme.forgeblocks.com",
             "http://10.0.0.1",
             "http://localhost.evil.com",
+            // Resolved through DNS: not necessarily loopback.
+            "http://tenant.localhost:8080",
+            "http://x.localhost.",
         ] {
             assert!(
                 matches!(parse_tenant_url(input), Err(Error::InsecureUrl(_))),
@@ -444,11 +457,23 @@ mod tests {
                 "{input}: {result:?}"
             );
         }
-        // The password never shows up in the message.
+        // The password never shows up in the message, whatever else is wrong.
         let message = parse_tenant_url("https://user:hunter2@tenant")
             .unwrap_err()
             .to_string();
         assert!(message.contains("must not carry"), "{message}");
+        for input in [
+            "https://user:hunter2@tenant",
+            "http://user:hunter2@evil.example",
+            "https://user:hunter2@ten ant/x",
+            "user:hunter2@tenant",
+            "https://a:hunter2@b@tenant",
+            "https://u:hunter2@tenant\\x@evil",
+        ] {
+            let message = parse_tenant_url(input).unwrap_err().to_string();
+            assert!(!message.contains("hunter2"), "{input}: {message}");
+        }
+        assert!(check_secure(&Url::parse("http://LOCALHOST:1").unwrap()).is_ok());
     }
 
     fn sample(name: &str, tenant: &str) -> Profile {

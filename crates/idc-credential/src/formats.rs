@@ -45,14 +45,14 @@ pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
 
 /// One `Name: value` line, for `curl -H @file` and the like.
 pub fn header_line(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
+    let (name, value) = redirect_safe_header(credential)?;
     Ok(format!("{name}: {value}\n"))
 }
 
 /// curl config (`curl -K`): `header = "Name: value"`, quoted as curl's config parser wants
 /// (inside double quotes a backslash escapes the next character).
 pub fn curl_config(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
+    let (name, value) = redirect_safe_header(credential)?;
     Ok(format!(
         "header = \"{}\"\n",
         curl_quote(&format!("{name}: {value}"))
@@ -64,9 +64,46 @@ pub fn curl_cacert(path: &std::path::Path) -> String {
     format!("cacert = \"{}\"\n", curl_quote(&path.to_string_lossy()))
 }
 
-/// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh.
-pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
+/// The header as handed to curl: a session goes as `Cookie: <name>=<token>` (AM reads the
+/// session from its cookie as from the header named after it) because `curl -L` drops a
+/// custom `Authorization` or `Cookie` header when a redirect leaves the host, and keeps
+/// any other custom header, which would hand the session to whichever host the tenant (or
+/// a man in the middle) redirects to.
+fn redirect_safe_header(credential: &Credential) -> Result<(String, String), HelperError> {
     let (name, value) = header(credential)?;
+    match credential.kind {
+        CredentialKind::Bearer => Ok((name.to_string(), value.to_string())),
+        CredentialKind::Session => {
+            // A cookie pair ends at `;` and its name at `=`: refuse what would split it.
+            if name.contains(['=', ';', ',']) || value.contains([';', ',', ' ']) {
+                return Err(HelperError::UnsafeCredential("session cookie"));
+            }
+            Ok(("Cookie".to_string(), format!("{name}={value}")))
+        }
+    }
+}
+
+/// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh. A session
+/// credential is a cookie bound to the tenant's host, not a header: httpie `--follow` sends
+/// a session's headers to whatever host a redirect names, its cookies only to their domain.
+pub fn httpie_session(credential: &Credential, tenant: &url::Url) -> Result<String, HelperError> {
+    let (name, value) = header(credential)?;
+    let (headers, cookies) = match credential.kind {
+        CredentialKind::Bearer => (json!([{"name": name, "value": value}]), json!([])),
+        CredentialKind::Session => {
+            let (cookie_name, cookie_value) = redirect_safe_header(credential)?
+                .1
+                .split_once('=')
+                .map(|(name, value)| (name.to_string(), value.to_string()))
+                .ok_or(HelperError::UnsafeCredential("session cookie"))?;
+            let domain = tenant.host_str().unwrap_or_default();
+            (
+                json!([]),
+                json!([{"name": cookie_name, "value": cookie_value, "domain": domain,
+                        "path": "/", "secure": tenant.scheme() == "https", "expires": null}]),
+            )
+        }
+    };
     let document = json!({
         "__meta__": {
             "about": "HTTPie session file",
@@ -74,8 +111,8 @@ pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
             "httpie": HTTPIE_SESSION_VERSION,
         },
         "auth": {"type": null, "username": null, "password": null},
-        "headers": [{"name": name, "value": value}],
-        "cookies": [],
+        "headers": headers,
+        "cookies": cookies,
     });
     let mut text = serde_json::to_string_pretty(&document).map_err(|error| {
         HelperError::Output(format!("cannot write the httpie session: {error}"))
@@ -176,10 +213,16 @@ mod tests {
             header_line(&bearer("abc")).unwrap(),
             "Authorization: Bearer abc\n"
         );
+        // A session as the cookie, which curl drops when a redirect leaves the host.
         assert_eq!(
             header_line(&session("AQIC5w*")).unwrap(),
-            "6ac6499e9da2071: AQIC5w*\n"
+            "Cookie: 6ac6499e9da2071=AQIC5w*\n"
         );
+        assert_eq!(
+            curl_config(&session("AQIC5w*")).unwrap(),
+            "header = \"Cookie: 6ac6499e9da2071=AQIC5w*\"\n"
+        );
+        assert!(header_line(&session("a;b=c")).is_err());
     }
 
     #[test]
@@ -200,8 +243,14 @@ mod tests {
 
     #[test]
     fn httpie_session_has_the_3_2_shape() {
-        let value: serde_json::Value =
-            serde_json::from_str(&httpie_session(&bearer("abc")).unwrap()).unwrap();
+        let value: serde_json::Value = serde_json::from_str(
+            &httpie_session(
+                &bearer("abc"),
+                &url::Url::parse("https://t.example.com").unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
         assert_eq!(
             value,
             json!({
@@ -217,18 +266,31 @@ mod tests {
 
     #[test]
     fn control_characters_are_refused_without_echoing_the_value() {
-        for format in [
-            token_text,
-            token_json,
-            header_line,
-            curl_config,
-            httpie_session,
-        ] {
+        fn httpie(credential: &Credential) -> Result<String, HelperError> {
+            httpie_session(
+                credential,
+                &url::Url::parse("https://t.example.com").unwrap(),
+            )
+        }
+        for format in [token_text, token_json, header_line, curl_config, httpie] {
             let error = format(&bearer("abc\r\nX-Evil: 1")).unwrap_err();
             assert!(!error.to_string().contains("abc"), "{error}");
         }
         let mut odd_name = bearer("abc");
         odd_name.header_name = "Bad Name".to_string();
         assert!(header_line(&odd_name).is_err());
+    }
+
+    #[test]
+    fn httpie_gets_a_session_as_a_cookie_of_the_tenant() {
+        let tenant = url::Url::parse("https://t.example.com").unwrap();
+        let value: serde_json::Value =
+            serde_json::from_str(&httpie_session(&session("AQIC5w*"), &tenant).unwrap()).unwrap();
+        assert_eq!(value["headers"], json!([]));
+        assert_eq!(
+            value["cookies"],
+            json!([{"name": "6ac6499e9da2071", "value": "AQIC5w*", "domain": "t.example.com",
+                    "path": "/", "secure": true, "expires": null}])
+        );
     }
 }

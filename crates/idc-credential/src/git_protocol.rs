@@ -20,6 +20,9 @@ pub struct Request {
     pub credential: Option<Secret<String>>,
     pub capabilities: Vec<String>,
     pub wwwauth: Vec<String>,
+    /// A whole `url=` line (git itself splits it before calling helpers; another caller
+    /// may not).
+    pub url: Option<String>,
 }
 
 impl Request {
@@ -33,12 +36,34 @@ impl Request {
     /// URL's meaning when pasted together (`evil@tenant`, `https://tenant#`, `tenant/x`, a
     /// stray `\r`) names no tenant of ours, so the helper does not answer for it.
     pub fn url(&self) -> Option<url::Url> {
-        let protocol = self.protocol.as_deref()?;
+        let split = self.url.as_deref().map(split_url);
+        // A `url=` that another reader could take for another host, or that disagrees with
+        // `protocol`/`host`, names no tenant of ours.
+        let (protocol, host, path) = match split {
+            Some(None) => return None,
+            Some(Some((protocol, host, path))) => {
+                if self.protocol.as_deref().is_some_and(|p| p != protocol)
+                    || self.host.as_deref().is_some_and(|h| h != host)
+                {
+                    return None;
+                }
+                (protocol, host, self.path.as_deref().unwrap_or(path))
+            }
+            None => (
+                self.protocol.as_deref()?,
+                self.host.as_deref()?,
+                self.path.as_deref().unwrap_or(""),
+            ),
+        };
+        Request::url_of(protocol, host, path)
+    }
+
+    fn url_of(protocol: &str, host: &str, path: &str) -> Option<url::Url> {
         if !matches!(protocol, "http" | "https") {
             return None;
         }
-        let host = self.host.as_deref().filter(|h| is_plain_host(h))?;
-        let path = self.path.as_deref().unwrap_or("").trim_start_matches('/');
+        let host = Some(host).filter(|h| is_plain_host(h))?;
+        let path = path.trim_start_matches('/');
         let url = url::Url::parse(&format!("{protocol}://{host}/{path}")).ok()?;
         // The path must not smuggle in another authority, query or fragment either.
         (url.host_str().is_some() && url.username().is_empty() && url.password().is_none())
@@ -52,6 +77,24 @@ impl Request {
             .or(self.password.as_ref())
             .map(|secret| secret.expose().as_str())
     }
+}
+
+/// `protocol://host/path` split as curl reads it (the authority runs to the first `/`,
+/// `?` or `#`); `None` for anything with whitespace, control or non-ASCII characters or a
+/// backslash, which readers disagree about.
+fn split_url(url: &str) -> Option<(&str, &str, &str)> {
+    if !url.is_ascii()
+        || url.contains('\\')
+        || url
+            .chars()
+            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
+    {
+        return None;
+    }
+    let (protocol, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (host, path) = rest.split_at(end);
+    Some((protocol, host, path.strip_prefix('/').unwrap_or(path)))
 }
 
 /// `name`, `name:port`, `[v6]` or `[v6]:port`, and nothing else: no user info, path,
@@ -109,6 +152,7 @@ pub fn read_request(input: impl BufRead) -> std::io::Result<Request> {
             "protocol" => request.protocol = Some(value),
             "host" => request.host = Some(value),
             "path" => request.path = Some(value),
+            "url" => request.url = Some(value),
             "username" => request.username = Some(value),
             "password" => request.password = Some(Secret::new(value)),
             "credential" => request.credential = Some(Secret::new(value)),
@@ -284,6 +328,41 @@ mod tests {
                 .host_str(),
             Some("tenant.example.com")
         );
+    }
+
+    #[test]
+    fn a_url_line_is_read_as_curl_would_and_must_agree() {
+        assert_eq!(
+            parse("url=https://tenant.example.com/openidm/x\n")
+                .url()
+                .unwrap()
+                .as_str(),
+            "https://tenant.example.com/openidm/x"
+        );
+        for request in [
+            "url=https://tenant.example.com\\@evil.example/x\n",
+            "url=https://evil.example@tenant.example.com/x\n",
+            "url=https://tenant.example.com%40evil.example/x\n",
+            "url=https://tenant.example.com /x\n",
+            "url=https://evil.example/x\nprotocol=https\nhost=tenant.example.com\n",
+            "protocol=https\nhost=tenant.example.com\nurl=https://evil.example/\n",
+            "url=https://tenänt.example.com/\n",
+        ] {
+            assert!(parse(request).url().is_none(), "{request:?}");
+        }
+    }
+
+    proptest::proptest! {
+        /// Any input is read without a panic, and a URL is made only of a plain host.
+        #[test]
+        fn any_request_is_read_safely(input in "((protocol|host|path|url|password|capability\\[\\]|x)=(https?|[ -~\r\\\\@#?/:%\u{ff0e}]{0,30})\n){0,6}") {
+            let request = parse(&input);
+            if let Some(url) = request.url() {
+                let host = url.host_str().unwrap_or_default();
+                proptest::prop_assert!(!host.contains(['@', '\\', ' ']), "{input:?}: {url}");
+                proptest::prop_assert!(url.username().is_empty() && url.password().is_none());
+            }
+        }
     }
 
     #[test]

@@ -35,7 +35,9 @@ fn run(command: Command) -> Result<(), HelperError> {
         Command::Login(args) => commands::login(*args),
         Command::Logout(args) => commands::logout(args.profile.as_deref()),
         Command::Token(args) => commands::token(args),
-        Command::Header(target) => commands::for_target(target, formats::header_line),
+        Command::Header(target) => {
+            commands::for_target(target, |credential, _| formats::header_line(credential))
+        }
         Command::CurlConfig(target) => commands::curl_config(target),
         Command::HttpieSession(target) => commands::for_target(target, formats::httpie_session),
         Command::Status => commands::status(),

@@ -33,21 +33,31 @@ fn default_expires_in() -> i64 {
     DEFAULT_EXPIRES_IN_SECONDS
 }
 
-/// `899`, `"899"`, `899.0` or `null` (the default).
+/// The longest lifetime believed: a tenant (or a man in the middle) answering `1e300`
+/// must not make a token live for ever, nor overflow the expiry's date arithmetic. AM's
+/// tokens live minutes; a day leaves room for any sane setting.
+pub(crate) const MAX_EXPIRES_IN_SECONDS: i64 = 24 * 60 * 60;
+
+/// `899`, `"899"`, `899.0` or `null` (the default), clamped to
+/// [0, [`MAX_EXPIRES_IN_SECONDS`]]: a negative lifetime is an already expired token, a huge
+/// one a day.
 fn lenient_seconds<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
     use serde::de::Error;
-    match serde_json::Value::deserialize(deserializer)? {
-        serde_json::Value::Null => Ok(DEFAULT_EXPIRES_IN_SECONDS),
-        serde_json::Value::Number(number) => number
-            .as_i64()
-            .or_else(|| number.as_f64().map(|seconds| seconds as i64))
-            .ok_or_else(|| D::Error::custom("expires_in is not a number of seconds")),
-        serde_json::Value::String(text) => text
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| D::Error::custom("expires_in is not a number of seconds")),
-        _ => Err(D::Error::custom("expires_in is not a number of seconds")),
+    let not_seconds = || D::Error::custom("expires_in is not a number of seconds");
+    let seconds: f64 = match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Null => return Ok(DEFAULT_EXPIRES_IN_SECONDS),
+        serde_json::Value::Number(number) => match number.as_i64() {
+            Some(whole) => return Ok(whole.clamp(0, MAX_EXPIRES_IN_SECONDS)),
+            None => number.as_f64().ok_or_else(not_seconds)?,
+        },
+        serde_json::Value::String(text) => text.trim().parse::<f64>().map_err(|_| not_seconds())?,
+        _ => return Err(not_seconds()),
+    };
+    // "NaN" and "inf" parse as f64; neither is a lifetime.
+    if !seconds.is_finite() {
+        return Err(not_seconds());
     }
+    Ok(seconds.clamp(0.0, MAX_EXPIRES_IN_SECONDS as f64) as i64)
 }
 
 #[cfg(test)]
@@ -83,5 +93,33 @@ mod tests {
                 .is_err()
         );
         assert!(serde_json::from_str::<TokenResponse>(r#"{"expires_in":899}"#).is_err());
+    }
+
+    #[test]
+    fn hostile_lifetimes_are_clamped_or_refused_never_a_panic() {
+        let day = MAX_EXPIRES_IN_SECONDS;
+        for (value, expected) in [
+            ("1e300", Some(day)),
+            ("-1e300", Some(0)),
+            ("9223372036854775807", Some(day)),
+            ("18446744073709551615", Some(day)),
+            ("-5", Some(0)),
+            ("\"1e300\"", Some(day)),
+            ("\"-7\"", Some(0)),
+            ("\"NaN\"", None),
+            ("\"inf\"", None),
+            ("\"-infinity\"", None),
+            ("true", None),
+            ("[1]", None),
+        ] {
+            let body = format!(r#"{{"access_token":"t","expires_in":{value}}}"#);
+            let parsed = serde_json::from_str::<TokenResponse>(&body).map(|t| t.expires_in);
+            assert_eq!(parsed.ok(), expected, "{body}");
+        }
+        // What the cache does with it must not panic either.
+        let token: TokenResponse =
+            serde_json::from_str(r#"{"access_token":"t","expires_in":1e300}"#).unwrap();
+        let cached = crate::credentials::cached_bearer(token, "sa", &[]);
+        assert!(cached.expires_at <= chrono::Utc::now() + chrono::Duration::seconds(day));
     }
 }

@@ -252,11 +252,15 @@ pub(crate) fn request_token(
     key: &ServiceAccountKey,
     scopes: &[String],
 ) -> Result<ServiceAccountToken> {
+    // Signed once up front so a key that cannot sign is an error; each request (every
+    // retry of a 429/5xx included) then signs a fresh one, with a new `jti`.
     let assertion = sign_assertion(key, account_id, tenant)?;
+    let fresh_assertion =
+        || sign_assertion(key, account_id, tenant).unwrap_or_else(|_| assertion.clone());
     let mut scopes: Vec<String> = scopes.to_vec();
     let mut dropped_scopes: Vec<String> = Vec::new();
     loop {
-        let answer = post_grant(client, tenant, &assertion, &scopes)?;
+        let answer = post_grant(client, tenant, &fresh_assertion, &scopes)?;
         if answer.is_success() {
             let token: TokenResponse = answer.json_as(TOKEN_PATH)?;
             return Ok(ServiceAccountToken {
@@ -301,7 +305,7 @@ pub(crate) fn request_token(
 fn post_grant(
     client: &crate::http::HttpClient,
     tenant: &Url,
-    assertion: &Secret<String>,
+    assertion: &dyn Fn() -> Secret<String>,
     scopes: &[String],
 ) -> Result<http::Answer> {
     let url = tenant.join(TOKEN_PATH).map_err(|error| Error::InvalidUrl {
@@ -310,6 +314,9 @@ fn post_grant(
     })?;
     let scope = scopes.join(" ");
     http::send(client, tenant, TOKEN_PATH, |client| {
+        // A retry must not replay an assertion the tenant may already have redeemed (an
+        // answer lost after the token was issued).
+        let assertion = assertion();
         // The recorded field order: assertion, client_id, grant_type, scope.
         let form = [
             ("assertion", assertion.expose().as_str()),
@@ -464,6 +471,45 @@ pub(crate) mod tests {
             decode(again.expose().split('.').nth(1).unwrap())["jti"],
             claims["jti"]
         );
+    }
+
+    #[test]
+    fn a_retry_after_503_sends_a_fresh_assertion() {
+        use crate::testing::{reply, serve};
+        let (jwk, _) = test_jwk();
+        let key = parse(&jwk).unwrap();
+        let tenant = serve(vec![
+            reply(503, serde_json::json!({"error": "temporarily_unavailable"})),
+            reply(
+                200,
+                serde_json::json!({"access_token": "t", "scope": "fr:idm:*", "expires_in": 899}),
+            ),
+        ]);
+        let client = crate::http::build_client().unwrap();
+        let token = request_token(
+            &client,
+            &tenant.url,
+            "sa-uuid",
+            &key,
+            &["fr:idm:*".to_string()],
+        )
+        .unwrap();
+        assert_eq!(token.token.access_token.expose(), "t");
+        let jtis: Vec<Value> = tenant
+            .requests()
+            .iter()
+            .map(|request| {
+                let form = request.form();
+                let assertion = &form.iter().find(|(name, _)| name == "assertion").unwrap().1;
+                let claims = assertion.split('.').nth(1).unwrap();
+                let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(claims)
+                    .unwrap();
+                serde_json::from_slice::<Value>(&claims).unwrap()["jti"].clone()
+            })
+            .collect();
+        assert_eq!(jtis.len(), 2);
+        assert_ne!(jtis[0], jtis[1], "a retry replayed the assertion");
     }
 
     #[test]

@@ -36,7 +36,15 @@ pub(crate) fn cached_bearer(
             granted
         },
         token: token.access_token,
-        expires_at: now + chrono::Duration::seconds(token.expires_in.max(0)),
+        // The lifetime is clamped when parsed; the checked sum keeps this from panicking
+        // even if a caller builds a `TokenResponse` by hand.
+        expires_at: chrono::TimeDelta::try_seconds(
+            token
+                .expires_in
+                .clamp(0, crate::auth::MAX_EXPIRES_IN_SECONDS),
+        )
+        .and_then(|lifetime| now.checked_add_signed(lifetime))
+        .unwrap_or(now),
         subject: Some(subject.to_string()),
         cookie_name: None,
         obtained_at: Some(now),

@@ -2,9 +2,81 @@
 //! success, the OAuth `{error, error_description}` or CREST `{message}` of a refusal, one
 //! clear line for anything else. The place for response size caps and decompression.
 
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use serde_json::Value;
 
 use crate::error::{Error, Result, describe_error_body};
+
+/// The largest body idc reads by default (64 MiB): far above any page of 1000 objects, far
+/// below what would exhaust memory. `IDC_MAX_RESPONSE_BYTES` changes it.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+
+static MAX_RESPONSE_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_RESPONSE_BYTES);
+
+/// Set the largest body read from now on (the facade does, from `IDC_MAX_RESPONSE_BYTES`).
+pub fn set_max_response_bytes(bytes: u64) {
+    MAX_RESPONSE_BYTES.store(bytes.max(1), Ordering::Relaxed);
+}
+
+/// The largest body read.
+pub fn max_response_bytes() -> u64 {
+    MAX_RESPONSE_BYTES.load(Ordering::Relaxed)
+}
+
+/// `IDC_MAX_RESPONSE_BYTES` as a byte count: digits, optionally with a `K`, `M` or `G`
+/// (binary) suffix.
+pub fn parse_byte_count(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().find(|(_, ch)| !ch.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, ""),
+    };
+    let unit: u64 = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "K" | "KIB" => 1 << 10,
+        "M" | "MIB" => 1 << 20,
+        "G" | "GIB" => 1 << 30,
+        _ => return None,
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|count| count.checked_mul(unit))
+        .filter(|&bytes| bytes > 0)
+}
+
+/// Read a body, at most [`max_response_bytes`]: a tenant that never stops sending (or
+/// announces gigabytes) is an error, not a process that eats all memory.
+pub(crate) fn read_capped(
+    response: reqwest::blocking::Response,
+    tenant: &url::Url,
+    path: &str,
+) -> Result<Vec<u8>> {
+    let max = max_response_bytes();
+    let too_big = || Error::Protocol {
+        path: without_query(path),
+        reason: format!(
+            "the answer is larger than {max} bytes, the most idc reads (set IDC_MAX_RESPONSE_BYTES to allow more)"
+        ),
+    };
+    if response.content_length().is_some_and(|length| length > max) {
+        return Err(too_big());
+    }
+    let mut body = Vec::new();
+    response
+        .take(max.saturating_add(1))
+        .read_to_end(&mut body)
+        .map_err(|error| Error::Network {
+            tenant: super::origin(tenant),
+            reason: format!("reading the answer failed: {error}"),
+        })?;
+    if body.len() as u64 > max {
+        return Err(too_big());
+    }
+    Ok(body)
+}
 
 /// A whole answer. `Debug` leaves out the body (a token answer) and the `Location` query
 /// (an authorization code).
@@ -27,10 +99,11 @@ pub struct OAuthError {
 impl OAuthError {
     /// `error: description`, or the error code alone.
     pub fn said(&self) -> String {
-        match &self.description {
+        let said = match &self.description {
             Some(description) => format!("{}: {description}", self.error),
             None => self.error.clone(),
-        }
+        };
+        crate::sanitize::terminal_safe(&said).into_owned()
     }
 }
 
@@ -111,7 +184,9 @@ impl Answer {
     /// The `message` of a CREST `{code, reason, message}` body.
     pub fn crest_message(&self) -> Option<String> {
         let body: Value = serde_json::from_slice(&self.body).ok()?;
-        body.get("message")?.as_str().map(str::to_string)
+        body.get("message")?
+            .as_str()
+            .map(|message| crate::sanitize::terminal_safe(message).into_owned())
     }
 }
 

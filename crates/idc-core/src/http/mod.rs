@@ -17,7 +17,10 @@ use crate::error::{Error, Result};
 
 #[cfg(test)]
 use answer::parse_json_body;
-pub use answer::{Answer, OAuthError};
+pub use answer::{
+    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, max_response_bytes, parse_byte_count,
+    set_max_response_bytes,
+};
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
@@ -84,14 +87,7 @@ pub fn send_retrying(
             path: path.split('?').next().unwrap_or(path).to_string(),
             reason: format!("cannot build the request: {}", error.without_url()),
         })?;
-        // A flow that sets its own Accept-API-Version keeps it.
-        if let Some(version) = accept_api_version(path)
-            && !request.headers().contains_key("accept-api-version")
-        {
-            request
-                .headers_mut()
-                .insert("accept-api-version", HeaderValue::from_static(version));
-        }
+        prepare(request.headers_mut(), path);
         let response = client
             .execute(request)
             .map_err(|error| network_error(client, tenant, error))?;
@@ -110,10 +106,7 @@ pub fn send_retrying(
         }
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
-        let body = response
-            .bytes()
-            .map_err(|error| network_error(client, tenant, error))?
-            .to_vec();
+        let body = answer::read_capped(response, tenant, path)?;
         return Ok(Answer {
             status,
             content_type,
@@ -121,6 +114,38 @@ pub fn send_retrying(
             body,
             retries,
         });
+    }
+}
+
+/// What every request gets before it is sent: the path's `Accept-API-Version` (a flow that
+/// sets its own keeps it), and every header that can carry a credential marked sensitive,
+/// so none shows in reqwest's or hyper's `Debug` output whichever flow added it.
+fn prepare(headers: &mut reqwest::header::HeaderMap, path: &str) {
+    if let Some(version) = accept_api_version(path)
+        && !headers.contains_key("accept-api-version")
+    {
+        headers.insert("accept-api-version", HeaderValue::from_static(version));
+    }
+    for (name, value) in headers.iter_mut() {
+        let name = name.as_str();
+        // The session travels in a header named after the tenant's cookie
+        // (`iPlanetDirectoryPro`, a random name on cloud tenants): anything not known to
+        // be harmless counts.
+        let harmless = matches!(
+            name,
+            "accept"
+                | "accept-api-version"
+                | "content-type"
+                | "content-length"
+                | "user-agent"
+                | "if-match"
+                | "if-none-match"
+                | "accept-encoding"
+                | "x-requested-with"
+        );
+        if !harmless {
+            value.set_sensitive(true);
+        }
     }
 }
 
@@ -380,6 +405,24 @@ mod tests {
         assert!(crest.oauth_error().is_none());
         assert_eq!(crest.crest_message().as_deref(), Some("Invalid Session"));
         assert!(answer("<html>").oauth_error().is_none());
+    }
+
+    #[test]
+    fn credential_headers_are_marked_sensitive() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("authorization", HeaderValue::from_static("Bearer t"));
+        headers.insert("cookie", HeaderValue::from_static("s=t"));
+        headers.insert("ipd8a6ae9c3c2d5c4", HeaderValue::from_static("session"));
+        headers.insert("accept", HeaderValue::from_static("application/json"));
+        prepare(&mut headers, "/openidm/managed/alpha_user");
+        for name in ["authorization", "cookie", "ipd8a6ae9c3c2d5c4"] {
+            assert!(headers[name].is_sensitive(), "{name}");
+        }
+        assert!(!headers["accept"].is_sensitive());
+        assert!(!format!("{headers:?}").contains("Bearer t"));
+        let mut headers = reqwest::header::HeaderMap::new();
+        prepare(&mut headers, "/am/oauth2/access_token");
+        assert_eq!(headers["accept-api-version"], "protocol=2.1,resource=1.0");
     }
 
     #[test]
