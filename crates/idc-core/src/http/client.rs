@@ -584,11 +584,12 @@ mod tests {
             "http://127.0.0.1:8080",
             "https://127.0.0.2",
             "http://localhost:1",
-            "https://api.localhost",
             "http://[::1]:9",
         ] {
             assert_eq!(via(&proxies, url), None, "{url}");
         }
+        // `*.localhost` is resolved through DNS, so it is not loopback by name alone.
+        assert_eq!(via(&proxies, "https://api.localhost").as_deref(), Some("p"));
     }
 
     #[test]
