@@ -2,9 +2,12 @@
 //! `_pagedResultsOffset` / `searchAfterKey`. One page in memory at a time; the next page is
 //! requested only when the consumer asks for an item past the current page.
 
+mod prefetch;
+
 use serde_json::Value;
 
 use crate::error::Result;
+pub use prefetch::{MAX_IN_FLIGHT, Prefetched, SharedFetch};
 
 /// Query parameters of a read. `None` leaves the tenant's default.
 #[derive(Clone, Debug, Default)]
@@ -38,6 +41,8 @@ pub struct Pager {
     offset: u64,
     previous_cookie: Option<String>,
     previous_search_key: Option<String>,
+    /// Parallel offset reads when prefetched (see `prefetch`).
+    parallel: Option<prefetch::OffsetPlan>,
 }
 
 impl Pager {
@@ -56,6 +61,7 @@ impl Pager {
             offset: 0,
             previous_cookie: None,
             previous_search_key: None,
+            parallel: None,
         };
         pager.take_page(first_page);
         pager
