@@ -55,7 +55,12 @@ impl Pager {
     /// Offset pages of this collection (IGA) may be fetched up to `in_flight` at once (at
     /// most [`MAX_IN_FLIGHT`]) when the pager is prefetched; `total` is the first page's
     /// `totalCount`. Iterating the pager directly stays sequential.
-    pub fn with_parallel_offsets(mut self, total: u64, in_flight: usize, fetch: SharedFetch) -> Pager {
+    pub fn with_parallel_offsets(
+        mut self,
+        total: u64,
+        in_flight: usize,
+        fetch: SharedFetch,
+    ) -> Pager {
         self.parallel = Some(OffsetPlan {
             fetch,
             total,
@@ -77,10 +82,14 @@ impl Pager {
         let plan = self.parallel.take();
         std::thread::Builder::new()
             .name("idc-prefetch".to_string())
-            .spawn(move || match plan.and_then(|plan| offsets_of(&self, plan)) {
-                Some((plan, offsets)) => read_offsets_in_parallel(self, plan, offsets, sender, map),
-                None => read_sequentially(self, sender, map),
-            })
+            .spawn(
+                move || match plan.and_then(|plan| offsets_of(&self, plan)) {
+                    Some((plan, offsets)) => {
+                        read_offsets_in_parallel(self, plan, offsets, sender, map)
+                    }
+                    None => read_sequentially(self, sender, map),
+                },
+            )
             // Threads can only fail to start when the process is out of resources; then
             // there is no stream to give either, so the consumer sees it end.
             .ok();
@@ -360,10 +369,9 @@ mod tests {
         });
         let first: Vec<Value> = (0..10).map(|id| json!(id)).collect();
         let sequential = fetch.clone();
-        let pager = Pager::new(
-            json!({"result": first, "totalCount": 100}),
-            move |params| sequential(params),
-        )
+        let pager = Pager::new(json!({"result": first, "totalCount": 100}), move |params| {
+            sequential(params)
+        })
         .with_parallel_offsets(100, 3, fetch);
         let items: Vec<Result<Value>> = pager.prefetch(|item| item).collect();
         assert_eq!(items.len(), 21);
