@@ -1,6 +1,7 @@
 //! Lazy paging over collections: CREST `pagedResultsCookie` (IDM, ESV) and IGA
 //! `_pagedResultsOffset` / `searchAfterKey`. One page in memory at a time; the next page is
 //! requested only when the consumer asks for an item past the current page.
+//! [`Pager::prefetch`] (in `prefetch`) reads one page ahead on a background thread instead.
 
 mod prefetch;
 

@@ -1,7 +1,7 @@
 //! `idc get <path>`: one record for an object, a streamed table for a collection.
 //!
 //! The table is a `ListStream` fed by idc-core's prefetching `Pager`: a background thread
-//! fetches, parses and converts the next page while Nushell works through the current one,
+//! fetches and parses the next page while the current one is converted and consumed,
 //! never more than one page ahead, so `| first 5` costs at most two page requests and
 //! memory stays at about two pages whatever the size. IGA offset pages are read up to three
 //! at once. `--no-prefetch` asks for each page only when Nushell reaches it.
@@ -357,14 +357,17 @@ fn row(
 }
 
 impl Rows {
-    /// Pages are fetched, parsed and converted on a background thread one page ahead of
-    /// Nushell, so the tenant's latency overlaps with Nushell's work on the page before.
+    /// Pages are fetched and parsed on a background thread one page ahead of Nushell, so the
+    /// tenant's latency overlaps with the work on the page before. Conversion stays on this
+    /// side: on the fetcher it would sit between one page's answer and the next request.
     fn prefetched(
         pager: Pager,
         spans: ArgSpans,
         shape: impl Fn(serde_json::Value) -> serde_json::Value + Send + 'static,
     ) -> Rows {
-        let items = pager.prefetch(move |item| row(item, &shape, &spans));
+        let items = pager
+            .prefetch(|item| item)
+            .map(move |item| row(item, &shape, &spans));
         Rows {
             items: Some(Box::new(items)),
         }
