@@ -14,7 +14,7 @@ use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{Pager, Query};
+use crate::paging::{MAX_IN_FLIGHT, Pager, Query, SharedFetch};
 use crate::profile::{ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
@@ -233,11 +233,23 @@ impl Idc {
         }
         let inner = self.inner.clone();
         let profile = profile.clone();
-        Ok(Fetched::Collection(Pager::new(first, move |params| {
+        // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
+        // up front, so a prefetching reader may ask for a few at once.
+        let offset_total = (url.path().starts_with("/iga/")
+            && first.get("pagedResultsCookie").is_none())
+        .then(|| first.get("totalCount").and_then(Value::as_u64))
+        .flatten();
+        let fetch: SharedFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);
             request::get_json(&inner.credentials, &profile, &next)
-        })))
+        });
+        let sequential = fetch.clone();
+        let pager = Pager::new(first, move |params| sequential(params));
+        Ok(Fetched::Collection(match offset_total {
+            Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
+            None => pager,
+        }))
     }
 
     /// GET `path` and return the whole first response body (`--raw`).

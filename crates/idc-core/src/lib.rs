@@ -52,7 +52,7 @@ pub use error::{Error, FrontEndWords, Remedy, Result, SecretKind};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use login::LoginOutcome;
-pub use paging::{Pager, Query};
+pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
 pub use profile::{AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;

@@ -1,6 +1,11 @@
 //! Lazy paging over collections: CREST `pagedResultsCookie` (IDM, ESV) and IGA
 //! `_pagedResultsOffset` / `searchAfterKey`. One page in memory at a time; the next page is
 //! requested only when the consumer asks for an item past the current page.
+//! [`Pager::prefetch`] (in `prefetch`) reads one page ahead on a background thread instead.
+
+mod prefetch;
+
+pub use prefetch::{MAX_IN_FLIGHT, Prefetched, SharedFetch};
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -59,6 +64,8 @@ pub struct Pager {
     empty_pages: usize,
     /// Why paging stopped early, reported once as the stream's last item.
     stopped: Option<Box<Error>>,
+    /// Parallel offset reads when prefetched (see `prefetch`).
+    parallel: Option<prefetch::OffsetPlan>,
 }
 
 impl Pager {
@@ -80,6 +87,7 @@ impl Pager {
             seen_markers: HashSet::new(),
             empty_pages: 0,
             stopped: None,
+            parallel: None,
         };
         pager.take_page(first_page);
         pager

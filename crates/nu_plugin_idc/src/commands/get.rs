@@ -1,9 +1,10 @@
-//! `idc get <path>`: one record for an object, a lazily streamed table for a collection.
+//! `idc get <path>`: one record for an object, a streamed table for a collection.
 //!
-//! The table is a `ListStream` pulled from idc-core's `Pager`: a page is requested only when
-//! Nushell asks for an item past the current one, and Nushell's stream flow control keeps
-//! the plugin at most a hundred items ahead of the consumer, so `| first 5` stops asking the
-//! tenant after the first page and memory stays at about one page whatever the size.
+//! The table is a `ListStream` fed by idc-core's prefetching `Pager`: a background thread
+//! fetches and parses the next page while the current one is converted and consumed,
+//! never more than one page ahead, so `| first 5` costs at most two page requests and
+//! memory stays at about two pages whatever the size. IGA offset pages are read up to three
+//! at once. `--no-prefetch` asks for each page only when Nushell reaches it.
 
 use idc_core::{Fetched, Pager, Query};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
@@ -32,8 +33,9 @@ impl PluginCommand for Get {
 
     fn extra_description(&self) -> &str {
         "The path is relative to the tenant (/openidm/managed/alpha_user) or a full URL within \
-         it. Collections follow every page (pagedResultsCookie, IGA offsets) lazily, only as \
-         far as the pipeline reads: `| first 5` reads one page."
+         it. Collections follow every page (pagedResultsCookie, IGA offsets) as far as the \
+         pipeline reads, one page ahead of it: `| first 5` reads at most two pages. Answers \
+         are requested compressed (gzip, br, zstd)."
     }
 
     fn signature(&self) -> Signature {
@@ -81,6 +83,11 @@ impl PluginCommand for Get {
             .switch(
                 "raw",
                 "return the whole first response body as a record",
+                None,
+            )
+            .switch(
+                "no-prefetch",
+                "request each page only when the pipeline reaches it (no page read ahead)",
                 None,
             )
             .category(Category::Network)
@@ -205,6 +212,7 @@ impl PluginCommand for Get {
         spans.url = Some(path.span);
         let query = query_from_flags(call)?;
         let raw = call.has_flag("raw")?;
+        let prefetch = !call.has_flag("no-prefetch")?;
 
         let idc = open_idc(engine, head)?;
         let profile_name = chosen_profile(engine, call)?;
@@ -228,7 +236,11 @@ impl PluginCommand for Get {
                 None,
             )),
             Fetched::Collection(pager) => {
-                let rows = Rows::new(pager, spans).with_shape(shape);
+                let rows = if prefetch {
+                    Rows::prefetched(pager, spans, shape)
+                } else {
+                    Rows::on_demand(pager, spans, shape)
+                };
                 let stream = ListStream::new(rows, head, engine.signals().clone());
                 Ok(PipelineData::list_stream(stream, None))
             }
@@ -332,27 +344,49 @@ fn string_list_flag(
 /// The items of a collection as Nushell values. A failure mid-way (expired credential,
 /// network) becomes one error value, and the stream ends there.
 struct Rows {
-    pager: Option<Pager>,
-    spans: ArgSpans,
-    /// Applied to each item before conversion (the `--fields` selection).
-    shape: Box<dyn Fn(serde_json::Value) -> serde_json::Value + Send>,
+    items: Option<Box<dyn Iterator<Item = Value> + Send>>,
+}
+
+/// One item of the collection as a Nushell value: shaped (the `--fields` selection) and
+/// converted, or the error that ends the stream.
+fn row(
+    item: idc_core::Result<serde_json::Value>,
+    shape: &dyn Fn(serde_json::Value) -> serde_json::Value,
+    spans: &ArgSpans,
+) -> Value {
+    match item {
+        Ok(json) => json_to_value(shape(json), spans.head),
+        Err(error) => errors::error_value(&error, spans),
+    }
 }
 
 impl Rows {
-    fn new(pager: Pager, spans: ArgSpans) -> Rows {
+    /// Pages are fetched and parsed on a background thread one page ahead of Nushell, so the
+    /// tenant's latency overlaps with the work on the page before. Conversion stays on this
+    /// side: on the fetcher it would sit between one page's answer and the next request.
+    fn prefetched(
+        pager: Pager,
+        spans: ArgSpans,
+        shape: impl Fn(serde_json::Value) -> serde_json::Value + Send + 'static,
+    ) -> Rows {
+        let items = pager
+            .prefetch(|item| item)
+            .map(move |item| row(item, &shape, &spans));
         Rows {
-            pager: Some(pager),
-            spans,
-            shape: Box::new(|json| json),
+            items: Some(Box::new(items)),
         }
     }
 
-    fn with_shape(
-        mut self,
+    /// Each page is requested only when Nushell asks for an item past the one before.
+    fn on_demand(
+        pager: Pager,
+        spans: ArgSpans,
         shape: impl Fn(serde_json::Value) -> serde_json::Value + Send + 'static,
     ) -> Rows {
-        self.shape = Box::new(shape);
-        self
+        let items = pager.map(move |item| row(item, &shape, &spans));
+        Rows {
+            items: Some(Box::new(items)),
+        }
     }
 }
 
@@ -360,16 +394,16 @@ impl Iterator for Rows {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
-        let item = self.pager.as_mut()?.next();
+        let item = self.items.as_mut()?.next();
         match item {
-            Some(Ok(json)) => Some(json_to_value((self.shape)(json), self.spans.head)),
-            Some(Err(error)) => {
-                self.pager = None;
-                Some(errors::error_value(&error, &self.spans))
+            Some(value) if value.is_error() => {
+                self.items = None;
+                Some(value)
             }
+            Some(value) => Some(value),
             None => {
                 // Free the page buffer and the HTTP client as soon as the last page is read.
-                self.pager = None;
+                self.items = None;
                 None
             }
         }
@@ -401,7 +435,7 @@ mod tests {
                 Ok(json!({"result": [{"n": 3}], "pagedResultsCookie": null}))
             },
         );
-        let mut rows = Rows::new(pager, spans());
+        let mut rows = Rows::on_demand(pager, spans(), |json| json);
         let first = rows.next().unwrap();
         assert_eq!(
             first.as_record().unwrap().get("n"),
@@ -429,7 +463,7 @@ mod tests {
                 })
             },
         );
-        let values: Vec<Value> = Rows::new(pager, spans()).collect();
+        let values: Vec<Value> = Rows::prefetched(pager, spans(), |json| json).collect();
         assert_eq!(values.len(), 2);
         assert!(!values[0].is_error());
         let Value::Error { error, .. } = &values[1] else {
