@@ -12,6 +12,7 @@
 //!   cached or renewed credential for a path.
 //! - `request`: URLs, query encoding, GET with the one renewal on a 401.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
+//! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`.
@@ -30,6 +31,7 @@ mod fsutil;
 pub mod http;
 mod idc;
 mod login;
+pub mod logs;
 mod paging;
 mod profile;
 mod request;

@@ -78,6 +78,9 @@ pub struct Profile {
     /// The realm of the identities (`alpha` by default); a session's login realm.
     pub realm: String,
     pub auth: AuthKind,
+    /// The id of the profile's log API key (`x-api-key`); its secret is in the credential
+    /// store. A profile holds one beside any other credential.
+    pub log_api_key: Option<String>,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -196,6 +199,8 @@ pub struct StoredProfile {
     pub realm: String,
     #[serde(flatten)]
     pub auth: AuthKind,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_api_key: Option<String>,
 }
 
 fn default_realm() -> String {
@@ -209,6 +214,7 @@ impl Config {
             tenant: stored.tenant.clone(),
             realm: stored.realm.clone(),
             auth: stored.auth.clone(),
+            log_api_key: stored.log_api_key.clone(),
         })
     }
 
@@ -228,6 +234,7 @@ impl Config {
                 tenant: profile.tenant.clone(),
                 realm: profile.realm.clone(),
                 auth: profile.auth.clone(),
+                log_api_key: profile.log_api_key.clone(),
             },
         );
         let default_is_valid = self
@@ -455,6 +462,7 @@ mod tests {
                 jwk_path: PathBuf::from("/keys/sa.jwk"),
                 scopes: vec!["fr:idm:*".to_string()],
             },
+            log_api_key: None,
         }
     }
 

@@ -37,6 +37,11 @@ pub struct LoginRequest {
     /// Session logins: send the credentials as `X-OpenAM-Username`/`X-OpenAM-Password`
     /// headers (one request fewer) instead of filling the journey's callbacks.
     pub zero_page: bool,
+    /// Add a log API key to the profile (its secret is `secret`). Alone, it only adds the
+    /// key (validated against the tenant); no other credential is touched.
+    pub log_api_key: Option<String>,
+    /// Create a log API key with the profile's admin session (`POST /keys`) and keep it.
+    pub create_log_api_key: bool,
 }
 
 /// The scopes of a `--scope "fr:am:* fr:idm:*"` flag (OAuth's space-separated form).
@@ -113,6 +118,7 @@ pub(crate) fn resolve_login(
             tenant,
             realm,
             auth,
+            log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
         },
         existing,
     })

@@ -19,6 +19,8 @@ pub struct ProfileStatus {
     pub expires_at: Option<DateTime<Utc>>,
     /// The cached credential exists and has not expired (sessions: the tenant says valid).
     pub valid: bool,
+    /// The id of the profile's log API key, when its secret is stored.
+    pub log_api_key: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -35,6 +37,10 @@ pub struct LogoutOutcome {
 pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
+    status.log_api_key = credentials
+        .log_key(profile)
+        .ok()
+        .map(|key| key.id);
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
         let info = credentials
             .client()
@@ -68,11 +74,13 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
             .unwrap_or(scopes),
         expires_at: cached.map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
+        log_api_key: None,
     }
 }
 
 /// End the session at the tenant (sessions) and remove every cached credential of the
-/// profile. The profile itself stays, so a login can reuse it.
+/// profile, the log API key's secret included (its id leaves config.toml in
+/// [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
 pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<LogoutOutcome> {
     let mut session_ended = false;
     if let AuthKind::Session { username, .. } = &profile.auth

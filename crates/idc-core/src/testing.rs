@@ -142,5 +142,6 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
             jwk_path: std::path::PathBuf::from("/nonexistent.jwk"),
             scopes: vec!["fr:idm:*".to_string()],
         },
+        log_api_key: None,
     }
 }

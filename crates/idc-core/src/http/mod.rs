@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 #[cfg(test)]
 use answer::parse_json_body;
-pub use answer::{Answer, OAuthError};
+pub use answer::{Answer, OAuthError, RateLimit};
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
@@ -94,6 +94,18 @@ pub fn send(
             retries += 1;
             continue;
         }
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<i64>().ok())
+        };
+        let rate = RateLimit {
+            remaining: number("x-ratelimit-remaining").and_then(|n| u64::try_from(n).ok()),
+            reset_epoch: number("x-ratelimit-reset"),
+            retry_after: retry_after.map(|wait| wait.as_secs()),
+        };
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
         let body = response
@@ -106,6 +118,7 @@ pub fn send(
             location,
             body,
             retries,
+            rate,
         });
     }
 }
@@ -252,6 +265,7 @@ mod tests {
             location: Some("https://t.example.com/platform/x.html?code=SECRETCODE&iss=y".into()),
             body: br#"{"access_token":"SECRETTOKEN"}"#.to_vec(),
             retries: 0,
+            rate: Default::default(),
         };
         let debug = format!("{answer:?}");
         assert!(!debug.contains("SECRET"), "{debug}");
@@ -269,6 +283,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             retries: 0,
+            rate: Default::default(),
         };
         let refused =
             answer(r#"{"error":"invalid_scope","error_description":"Unsupported scope: fr:x"}"#)
