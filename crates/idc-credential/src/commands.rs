@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::Utc;
-use idc_core::{AuthKind, Credential, CredentialKind, Idc, LoginRequest, Profile, Secret};
+use idc_core::{AuthKind, CredentialKind, Idc, LoginRequest, Profile, Secret};
 use url::Url;
 
 use crate::cli::{LoginArgs, TargetArgs, TokenArgs};
@@ -132,6 +132,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         client_id: args.client_id,
         secret,
         zero_page: args.zero_page,
+        log_api_key: args.log_api_key,
+        create_log_api_key: args.create_log_api_key,
     };
     let outcome = Idc::from_env()?.login(request)?;
     let who = outcome
@@ -145,6 +147,9 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         outcome.profile,
         outcome.auth_kind
     );
+    if let Some(key) = &outcome.log_api_key {
+        summary.push_str(&format!("Log key: {key}\n"));
+    }
     if !outcome.scopes.is_empty() {
         summary.push_str(&format!("Scopes:  {}\n", outcome.scopes.join(" ")));
     }
@@ -189,6 +194,7 @@ pub fn status() -> Result<(), HelperError> {
         "WHO".to_string(),
         "EXPIRES".to_string(),
         "VALID".to_string(),
+        "LOG KEY".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -201,6 +207,7 @@ pub fn status() -> Result<(), HelperError> {
                 .map(in_minutes)
                 .unwrap_or_else(|| "-".into()),
             if status.valid { "yes" } else { "no" }.to_string(),
+            status.log_api_key.unwrap_or_else(|| "-".to_string()),
         ]);
     }
     print(&table(&rows))
@@ -238,12 +245,19 @@ fn in_minutes(at: chrono::DateTime<Utc>) -> String {
 
 /// The password or client secret, from stdin or a file; never from argv.
 fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
-    let (from_stdin, file, what) = if args.client_id.is_some() {
-        (
-            args.secret_stdin,
-            args.secret_file.as_deref(),
-            "client secret",
-        )
+    let secret_flag = args.secret_stdin || args.secret_file.is_some();
+    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() {
+        return Err(HelperError::Input(
+            "--secret-stdin and --secret-file go with --client-id or --log-api-key".to_string(),
+        ));
+    }
+    let (from_stdin, file, what) = if args.client_id.is_some() || args.log_api_key.is_some() {
+        let what = if args.log_api_key.is_some() {
+            "log API key's secret"
+        } else {
+            "client secret"
+        };
+        (args.secret_stdin, args.secret_file.as_deref(), what)
     } else {
         (
             args.password_stdin,
@@ -295,10 +309,17 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
     print(&text)
 }
 
-/// Print the credential for `target` in the form `render` gives it.
+/// Whether `path` is the log API's (`/monitoring/...`, which takes the log API key and
+/// never a bearer); `/monitoring/health` is public and gets nothing special.
+fn is_log_api(path: &str) -> bool {
+    path.starts_with("/monitoring/") && path != "/monitoring/health"
+}
+
+/// Print the headers for `target` in the form `render` gives them: the log API key's two
+/// for a `/monitoring/...` URL, the profile's credential for any other.
 pub fn for_target(
     target: TargetArgs,
-    render: fn(&Credential) -> Result<String, HelperError>,
+    render: fn(&[(&str, &str)]) -> Result<String, HelperError>,
 ) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
@@ -327,8 +348,13 @@ pub fn for_target(
             (profile, path)
         }
     };
-    let credential = idc.credential(&profile, &path)?;
-    print(&render(&credential)?)
+    let headers = if is_log_api(&path) {
+        idc.log_key(&profile)?.headers()
+    } else {
+        let credential = idc.credential(&profile, &path)?;
+        vec![(credential.header_name, credential.header_value)]
+    };
+    print(&render(&formats::checked_headers(&headers)?)?)
 }
 
 /// Without a URL: a session profile's own session, any other profile's bearer token.

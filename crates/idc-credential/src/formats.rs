@@ -5,7 +5,9 @@
 //! deliberately, and refuses a value that would break out of its line.
 
 use chrono::SecondsFormat;
-use idc_core::{Credential, CredentialKind};
+#[cfg(test)]
+use idc_core::Credential;
+use idc_core::{CredentialKind, Secret};
 use serde_json::json;
 
 use crate::error::HelperError;
@@ -43,25 +45,62 @@ pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
     Ok(format!("{document}\n"))
 }
 
+#[cfg(test)]
 /// One `Name: value` line, for `curl -H @file` and the like.
 pub fn header_line(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
-    Ok(format!("{name}: {value}\n"))
+    header_lines(&[header(credential)?])
 }
 
 /// curl config (`curl -K`): `header = "Name: value"`, quoted as curl's config parser wants
 /// (inside double quotes a backslash escapes the next character).
+#[cfg(test)]
 pub fn curl_config(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
-    Ok(format!(
-        "header = \"{}\"\n",
-        curl_quote(&format!("{name}: {value}"))
-    ))
+    curl_config_headers(&[header(credential)?])
 }
 
+#[cfg(test)]
 /// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh.
 pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
+    httpie_session_headers(&[header(credential)?])
+}
+
+/// The headers to send (a credential's one, or the log API key's two), each checked.
+pub fn checked_headers<'a>(
+    headers: &'a [(String, Secret<String>)],
+) -> Result<Vec<(&'a str, &'a str)>, HelperError> {
+    headers
+        .iter()
+        .map(|(name, value)| Ok((checked_name(name)?, checked(value.expose())?)))
+        .collect()
+}
+
+/// `Name: value` lines.
+pub fn header_lines(headers: &[(&str, &str)]) -> Result<String, HelperError> {
+    Ok(headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect())
+}
+
+/// curl config lines, one `header = "..."` per header.
+pub fn curl_config_headers(headers: &[(&str, &str)]) -> Result<String, HelperError> {
+    Ok(headers
+        .iter()
+        .map(|(name, value)| {
+            format!(
+                "header = \"{}\"\n",
+                curl_quote(&format!("{name}: {value}"))
+            )
+        })
+        .collect())
+}
+
+/// An httpie 3.2 session carrying `headers`.
+pub fn httpie_session_headers(headers: &[(&str, &str)]) -> Result<String, HelperError> {
+    let headers: Vec<serde_json::Value> = headers
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
     let document = json!({
         "__meta__": {
             "about": "HTTPie session file",
@@ -69,7 +108,7 @@ pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
             "httpie": HTTPIE_SESSION_VERSION,
         },
         "auth": {"type": null, "username": null, "password": null},
-        "headers": [{"name": name, "value": value}],
+        "headers": headers,
         "cookies": [],
     });
     let mut text = serde_json::to_string_pretty(&document).map_err(|error| {
@@ -87,12 +126,17 @@ pub fn type_name(kind: CredentialKind) -> &'static str {
     }
 }
 
+#[cfg(test)]
 fn header(credential: &Credential) -> Result<(&str, &str), HelperError> {
-    let name = credential.header_name.as_str();
+    let name = checked_name(credential.header_name.as_str())?;
+    Ok((name, checked(credential.header_value.expose())?))
+}
+
+fn checked_name(name: &str) -> Result<&str, HelperError> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
         return Err(HelperError::UnsafeCredential("header name"));
     }
-    Ok((name, checked(credential.header_value.expose())?))
+    Ok(name)
 }
 
 /// A value that would end its line (or its header) early must never be written: it could

@@ -11,7 +11,7 @@ pub mod values;
 
 use nu_plugin::{Plugin, PluginCommand};
 
-/// The plugin: `idc`, `idc login`, `idc get`, `idc status`, `idc logout`.
+/// The plugin: `idc`, `idc login`, `idc get`, `idc status`, `idc logout`, `idc logs ...`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -26,6 +26,10 @@ impl Plugin for IdcPlugin {
             Box::new(commands::Get),
             Box::new(commands::Status),
             Box::new(commands::Logout),
+            Box::new(commands::LogsGroup),
+            Box::new(commands::LogsSources),
+            Box::new(commands::LogsGet),
+            Box::new(commands::LogsTail),
         ]
     }
 }
@@ -45,7 +49,13 @@ mod tests {
     /// neither (nor `first`, `select` and the other non-core commands): those examples run
     /// in real nu against idc-sandbox, results compared, in `tests/tests/plugin_examples.rs`.
     fn needs_a_tenant_or_profiles(example: &Example) -> bool {
-        ["idc get", "idc login", "idc status", "idc logout"]
+        [
+            "idc get",
+            "idc login",
+            "idc status",
+            "idc logout",
+            "idc logs ",
+        ]
             .iter()
             .any(|command| example.example.contains(command))
     }
@@ -104,7 +114,17 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["idc", "idc login", "idc get", "idc status", "idc logout"]
+            [
+                "idc",
+                "idc login",
+                "idc get",
+                "idc status",
+                "idc logout",
+                "idc logs",
+                "idc logs sources",
+                "idc logs get",
+                "idc logs tail"
+            ]
         );
     }
 }

@@ -5,12 +5,14 @@ mod get;
 mod idc;
 mod login;
 mod logout;
+mod logs;
 mod status;
 
 pub use get::Get;
 pub use idc::Idc;
 pub use login::Login;
 pub use logout::Logout;
+pub use logs::{LogsGet, LogsGroup, LogsSources, LogsTail};
 pub use status::Status;
 
 use nu_plugin::{EngineInterface, EvaluatedCall};

@@ -85,5 +85,9 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
             .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
     );
     record.push("valid", Value::bool(status.valid, span));
+    record.push(
+        "log_api_key",
+        optional_string(status.log_api_key.as_deref(), span),
+    );
     Value::record(record, span)
 }
