@@ -5,9 +5,7 @@
 //! deliberately, and refuses a value that would break out of its line.
 
 use chrono::SecondsFormat;
-#[cfg(test)]
-use idc_core::Credential;
-use idc_core::{CredentialKind, Secret};
+use idc_core::{Credential, CredentialKind, Secret};
 use serde_json::json;
 
 use crate::error::HelperError;
