@@ -87,9 +87,25 @@ impl PluginCommand for LogsTail {
         };
         let (logs, spans) = open_logs(engine, call)?;
         let signals = engine.signals().clone();
-        let events = logs
-            .tail(sources, interval)
-            .stop_when(move || signals.interrupted());
+        let alive = engine.clone();
+        let last_check = std::sync::Mutex::new(std::time::Instant::now());
+        // Ctrl-C ends the stream at once. A stream nobody reads any more is only noticed
+        // when the next event cannot be written, so while waiting, once a second, ask the
+        // engine whether it is still there: when nu has exited, the tail ends too.
+        let stop = move || {
+            if signals.interrupted() {
+                return true;
+            }
+            let Ok(mut last) = last_check.lock() else {
+                return true;
+            };
+            if last.elapsed() < Duration::from_secs(1) {
+                return false;
+            }
+            *last = std::time::Instant::now();
+            alive.get_current_dir().is_err()
+        };
+        let events = logs.tail(sources, interval).stop_when(stop);
         let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
         Ok(PipelineData::list_stream(stream, None))
     }
