@@ -15,7 +15,10 @@ fn key(sandbox: &Sandbox) -> (String, String) {
     let log_api = &sandbox.info["log_api"];
     (
         log_api["key"].as_str().expect("log_api.key").to_string(),
-        log_api["secret"].as_str().expect("log_api.secret").to_string(),
+        log_api["secret"]
+            .as_str()
+            .expect("log_api.secret")
+            .to_string(),
     )
 }
 
@@ -193,7 +196,10 @@ fn sources_and_a_window_that_holds_the_tests_own_requests() {
         assert_eq!(row["transaction_id"], transaction, "{row}");
         assert_eq!(row["source"], "am-access", "{row}");
         assert_eq!(row["kind"], "datetime", "{row}");
-        assert!(row["payload"].as_str().unwrap().starts_with("record"), "{row}");
+        assert!(
+            row["payload"].as_str().unwrap().starts_with("record"),
+            "{row}"
+        );
         // Nanoseconds kept: nine digits of fraction.
         assert_eq!(row["ns"].as_str().unwrap().len(), 9, "{row}");
     }
@@ -321,12 +327,7 @@ fn helper_gives_the_key_headers_for_the_log_api_and_never_a_bearer() {
     let (id, secret) = key(&sandbox);
     let url = sandbox.at("/monitoring/logs?source=am-access");
 
-    let config = success_stdout(
-        &env.helper()
-            .args(["curl-config", &url])
-            .output()
-            .unwrap(),
-    );
+    let config = success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
     assert!(config.contains(&format!("x-api-key: {id}")), "{config}");
     assert!(config.contains("x-api-secret: "), "{config}");
     assert!(!config.contains("Bearer"), "{config}");
@@ -370,12 +371,7 @@ fn helper_gives_the_key_headers_for_the_log_api_and_never_a_bearer() {
     .unwrap();
     assert_eq!(success_stdout(&output), "401");
     // Other paths are unchanged: still the bearer.
-    let config = success_stdout(
-        &env.helper()
-            .args(["curl-config", &users])
-            .output()
-            .unwrap(),
-    );
+    let config = success_stdout(&env.helper().args(["curl-config", &users]).output().unwrap());
     assert!(config.contains("Authorization: Bearer"), "{config}");
     assert!(!config.contains(&secret), "{config}");
 }

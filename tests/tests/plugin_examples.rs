@@ -82,7 +82,9 @@ fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
         .replace("--client-id iga-client", &format!("--client-id {client}"))
         .replace(
             EXAMPLE_LOG_KEY,
-            sandbox.info["log_api"]["key"].as_str().expect("log_api.key"),
+            sandbox.info["log_api"]["key"]
+                .as_str()
+                .expect("log_api.key"),
         );
     assert!(
         !text.contains("forgeblocks.com"),

@@ -98,7 +98,9 @@ pub enum Error {
     NoLogKey { profile: String },
 
     /// The tenant refused the log API key and secret (401): wrong, or deleted.
-    #[error("the tenant refused the log API key {key} of profile '{profile}' (wrong key id or secret, or the key was deleted)")]
+    #[error(
+        "the tenant refused the log API key {key} of profile '{profile}' (wrong key id or secret, or the key was deleted)"
+    )]
     LogKeyRefused { profile: String, key: String },
 
     /// A log query the service cannot answer (too far back, end before start, ...).

@@ -144,7 +144,10 @@ fn log_key_only(
     request: &LoginRequest,
 ) -> Result<LoginOutcome> {
     let saved = config.load()?.profile(&profile.name);
-    if saved.as_ref().is_none_or(|saved| saved.tenant != profile.tenant) {
+    if saved
+        .as_ref()
+        .is_none_or(|saved| saved.tenant != profile.tenant)
+    {
         return Err(Error::Login(format!(
             "a log API key is added to a saved profile of the same tenant: log in to profile '{}' first",
             profile.name
@@ -176,7 +179,10 @@ fn log_key_only(
         tenant: profile.tenant.clone(),
         auth_kind: profile.auth.flow(),
         who: cached.as_ref().and_then(|c| c.subject.clone()),
-        scopes: cached.as_ref().map(|c| c.scopes.clone()).unwrap_or_default(),
+        scopes: cached
+            .as_ref()
+            .map(|c| c.scopes.clone())
+            .unwrap_or_default(),
         expires_at: cached.map_or_else(Utc::now, |c| c.expires_at),
         dropped_scopes: Vec::new(),
         warnings: Vec::new(),

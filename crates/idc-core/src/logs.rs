@@ -64,11 +64,19 @@ impl LogEvent {
         let (level, transaction_id) = match &payload {
             Value::Object(object) => {
                 let level = object.get("level").and_then(Value::as_str);
-                let transaction_id = object
-                    .get("transactionId")
-                    .and_then(Value::as_str)
-                    .or_else(|| payload.pointer("/mdc/transactionId").and_then(Value::as_str));
-                (level.map(str::to_string), transaction_id.map(str::to_string))
+                let transaction_id =
+                    object
+                        .get("transactionId")
+                        .and_then(Value::as_str)
+                        .or_else(|| {
+                            payload
+                                .pointer("/mdc/transactionId")
+                                .and_then(Value::as_str)
+                        });
+                (
+                    level.map(str::to_string),
+                    transaction_id.map(str::to_string),
+                )
             }
             Value::String(line) => (text_level(line), None),
             _ => (None, None),
@@ -124,10 +132,7 @@ pub struct LogQuery {
 }
 
 /// The windows of `[since, until)`, each at most [`MAX_WINDOW`], oldest first.
-pub fn windows(
-    since: DateTime<Utc>,
-    until: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn windows(since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let mut out = Vec::new();
     let mut begin = since;
     while begin < until {
@@ -143,10 +148,7 @@ fn iso(time: DateTime<Utc>) -> String {
 }
 
 /// The range a query covers, checked: not older than the retention, start before end.
-pub fn query_range(
-    query: &LogQuery,
-    now: DateTime<Utc>,
-) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let until = query.until.unwrap_or(now).min(now);
     let since = query.since.unwrap_or(until - MAX_WINDOW);
     if since < now - RETENTION {
@@ -285,7 +287,9 @@ impl Pacer {
 fn until_reset(rate: &RateLimit) -> Option<Duration> {
     let reset = rate.reset_epoch?;
     let now = Utc::now().timestamp();
-    Some(Duration::from_secs(u64::try_from(reset - now).unwrap_or(0) + 1))
+    Some(Duration::from_secs(
+        u64::try_from(reset - now).unwrap_or(0) + 1,
+    ))
 }
 
 /// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when

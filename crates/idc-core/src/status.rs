@@ -37,10 +37,7 @@ pub struct LogoutOutcome {
 pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
-    status.log_api_key = credentials
-        .log_key(profile)
-        .ok()
-        .map(|key| key.id);
+    status.log_api_key = credentials.log_key(profile).ok().map(|key| key.id);
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
         let info = credentials
             .client()

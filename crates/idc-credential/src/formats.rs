@@ -84,12 +84,7 @@ pub fn header_lines(headers: &[(&str, &str)]) -> Result<String, HelperError> {
 pub fn curl_config_headers(headers: &[(&str, &str)]) -> Result<String, HelperError> {
     Ok(headers
         .iter()
-        .map(|(name, value)| {
-            format!(
-                "header = \"{}\"\n",
-                curl_quote(&format!("{name}: {value}"))
-            )
-        })
+        .map(|(name, value)| format!("header = \"{}\"\n", curl_quote(&format!("{name}: {value}"))))
         .collect())
 }
 

@@ -37,7 +37,9 @@ fn run(command: Command) -> Result<(), HelperError> {
         Command::Token(args) => commands::token(args),
         Command::Header(target) => commands::for_target(target, formats::header_lines),
         Command::CurlConfig(target) => commands::for_target(target, formats::curl_config_headers),
-        Command::HttpieSession(target) => commands::for_target(target, formats::httpie_session_headers),
+        Command::HttpieSession(target) => {
+            commands::for_target(target, formats::httpie_session_headers)
+        }
         Command::Status => commands::status(),
         Command::Completions { shell } => commands::print(&completions::script(shell)),
         Command::CompleteUrl { prefix } => commands::complete_url(&prefix),

@@ -56,8 +56,8 @@ mod tests {
             "idc logout",
             "idc logs ",
         ]
-            .iter()
-            .any(|command| example.example.contains(command))
+        .iter()
+        .any(|command| example.example.contains(command))
     }
 
     /// Examples with a `result` that run without a tenant evaluate to it.

@@ -20,7 +20,6 @@ pub struct LogKey {
 }
 
 impl LogKey {
-
     /// The headers as a front end prints them (`curl-config`, `httpie-session`).
     pub fn headers(&self) -> Vec<(String, Secret<String>)> {
         vec![

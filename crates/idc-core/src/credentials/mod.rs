@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::auth;
-use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::auth::log_key::LogKey;
+use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::error::{Error, Result};
 use crate::http::LazyClient;
 use crate::profile::{AuthKind, Profile};

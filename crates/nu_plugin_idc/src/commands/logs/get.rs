@@ -123,12 +123,15 @@ impl PluginCommand for LogsGet {
         let now = Utc::now();
         let page_size = match call.get_flag::<i64>("page-size")? {
             None => None,
-            Some(size) => Some(u32::try_from(size).ok().filter(|s| (1..=1000).contains(s)).ok_or_else(
-                || {
-                    LabeledError::new("--page-size must be between 1 and 1000")
-                        .with_label("out of range", head)
-                },
-            )?),
+            Some(size) => Some(
+                u32::try_from(size)
+                    .ok()
+                    .filter(|s| (1..=1000).contains(s))
+                    .ok_or_else(|| {
+                        LabeledError::new("--page-size must be between 1 and 1000")
+                            .with_label("out of range", head)
+                    })?,
+            ),
         };
         let query = LogQuery {
             sources: sources_flag(call)?,

@@ -14,8 +14,7 @@ pub use tail::LogsTail;
 use idc_core::logs::{LogEvent, Logs};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, Record, Signature, Span, Type,
-    Value,
+    Category, DynamicSuggestion, Example, LabeledError, Record, Signature, Span, Type, Value,
 };
 
 use super::{arg_spans, chosen_profile, open_idc};
@@ -112,7 +111,9 @@ fn sources_flag(call: &EvaluatedCall) -> Result<Vec<String>, LabeledError> {
     let Some(value) = call.get_flag_value("source") else {
         return Err(LabeledError::new("give the log sources with --source")
             .with_label("--source missing", call.head)
-            .with_help("`idc logs sources` lists them, e.g. --source am-authentication,idm-access"));
+            .with_help(
+                "`idc logs sources` lists them, e.g. --source am-authentication,idm-access",
+            ));
     };
     let span = value.span();
     let mut sources = Vec::new();
@@ -140,7 +141,9 @@ fn sources_flag(call: &EvaluatedCall) -> Result<Vec<String>, LabeledError> {
 /// `--source` completion: the tenant's sources, else the documented ones.
 fn source_suggestions(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {
     let from_tenant = open_idc(engine, Span::unknown()).ok().and_then(|idc| {
-        let profile = idc.profile(super::default_profile(engine).as_deref()).ok()?;
+        let profile = idc
+            .profile(super::default_profile(engine).as_deref())
+            .ok()?;
         idc.logs(&profile).ok()?.sources().ok()
     });
     let names = from_tenant.unwrap_or_else(|| KNOWN_SOURCES.map(str::to_string).to_vec());
@@ -227,7 +230,9 @@ mod tests {
         let at = record.get("timestamp").unwrap().as_date().unwrap();
         assert_eq!(
             at.with_timezone(&Utc),
-            "2025-05-14T18:47:59.237314491Z".parse::<DateTime<Utc>>().unwrap()
+            "2025-05-14T18:47:59.237314491Z"
+                .parse::<DateTime<Utc>>()
+                .unwrap()
         );
         assert_eq!(record.get("level").unwrap().as_str().unwrap(), "INFO");
         assert!(record.get("payload").unwrap().as_record().is_ok());
@@ -237,6 +242,9 @@ mod tests {
         );
         let record = text.as_record().unwrap();
         assert!(record.get("transaction_id").unwrap().is_nothing());
-        assert_eq!(record.get("payload").unwrap().as_str().unwrap(), "WARNING: x");
+        assert_eq!(
+            record.get("payload").unwrap().as_str().unwrap(),
+            "WARNING: x"
+        );
     }
 }
