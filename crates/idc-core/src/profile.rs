@@ -524,6 +524,7 @@ mod tests {
                     username: "u".to_string(),
                     journey: None,
                 },
+                log_api_key: None,
             },
         );
         assert_eq!(config.resolve(None, None).unwrap().name, "only");

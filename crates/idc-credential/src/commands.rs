@@ -319,7 +319,7 @@ fn is_log_api(path: &str) -> bool {
 /// for a `/monitoring/...` URL, the profile's credential for any other.
 pub fn for_target(
     target: TargetArgs,
-    render: fn(&[(&str, &str)]) -> Result<String, HelperError>,
+    render: formats::Render,
 ) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {

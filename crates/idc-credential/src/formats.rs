@@ -63,14 +63,20 @@ pub fn httpie_session(credential: &Credential) -> Result<String, HelperError> {
 }
 
 /// The headers to send (a credential's one, or the log API key's two), each checked.
-pub fn checked_headers<'a>(
-    headers: &'a [(String, Secret<String>)],
-) -> Result<Vec<(&'a str, &'a str)>, HelperError> {
+pub fn checked_headers(
+    headers: &[(String, Secret<String>)],
+) -> Result<Vec<(&str, &str)>, HelperError> {
     headers
         .iter()
         .map(|(name, value)| Ok((checked_name(name)?, checked(value.expose())?)))
         .collect()
 }
+
+/// Headers as `(name, value)` pairs, ready to print.
+pub type Headers<'a> = [(&'a str, &'a str)];
+
+/// How a command prints headers (`header`, `curl-config`, `httpie-session`).
+pub type Render = fn(&Headers<'_>) -> Result<String, HelperError>;
 
 /// `Name: value` lines.
 pub fn header_lines(headers: &[(&str, &str)]) -> Result<String, HelperError> {
