@@ -317,10 +317,7 @@ fn is_log_api(path: &str) -> bool {
 
 /// Print the headers for `target` in the form `render` gives them: the log API key's two
 /// for a `/monitoring/...` URL, the profile's credential for any other.
-pub fn for_target(
-    target: TargetArgs,
-    render: formats::Render,
-) -> Result<(), HelperError> {
+pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
         Some(raw) => {
