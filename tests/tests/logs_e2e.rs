@@ -416,3 +416,48 @@ fn an_admin_session_creates_a_key_and_a_service_account_is_told_it_cannot() {
     assert!(stderr.contains("a service account cannot"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+#[test]
+fn tail_shows_an_event_sent_twice_once() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    // Two polls answer the same entry (the overlap some tail clients report).
+    let entry = serde_json::json!({
+        "payload": {"transactionId": "dup-1", "eventName": "AM-ACCESS-OUTCOME", "_id": "dup-1-0"},
+        "source": "am-access",
+        "timestamp": "2026-01-01T00:00:00.123456789Z",
+        "type": "application/json"
+    });
+    let body = serde_json::json!({
+        "result": [entry], "resultCount": "1", "pagedResultsCookie": null,
+        "totalPagedResultsPolicy": "NONE", "totalPagedResults": -1, "remainingPagedResults": -1
+    });
+    sandbox.fault(serde_json::json!({
+        "path_prefix": "/monitoring/logs/tail",
+        "count": 2,
+        "raw_body": body.to_string(),
+        "headers": {"content-type": "application/json"}
+    }));
+    let mut child = env
+        .nu("idc logs tail --source am-access --interval 1sec | first 2 | get transaction_id | to json -r")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn nu");
+    let started = Instant::now();
+    let mut sent = 0;
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("tail did not end");
+        }
+        traffic(&sandbox, &format!("after-dup-{sent}"));
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let ids: Vec<String> =
+        serde_json::from_str(&success_stdout(&child.wait_with_output().unwrap())).unwrap();
+    assert_eq!(ids[0], "dup-1", "{ids:?}");
+    // Without de-duplication the second row would be the same entry again.
+    assert_ne!(ids[1], "dup-1", "{ids:?}");
+}
