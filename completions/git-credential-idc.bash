@@ -421,7 +421,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__login)
-            opts="-h --profile --tenant --realm --service-account --jwk --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --secret-stdin --secret-file --help"
+            opts="-h --profile --tenant --realm --service-account --jwk --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +517,10 @@ _git__credential__idc() {
                     if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
                         compopt -o filenames
                     fi
+                    return 0
+                    ;;
+                --log-api-key)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 *)

@@ -54,10 +54,12 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand lo
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l ca-cert -d 'PEM bundle of CAs to trust for this tenant besides the system\'s (private CA, TLS-inspecting proxy); kept in the profile' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-file -d 'Read the password from a file' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id (client credentials login)' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret (or the log API key\'s secret) from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l log-api-key -d 'Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l zero-page -d 'Send the user name and password as headers in one request instead of filling the journey\'s callbacks (session login)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-stdin -d 'Read the password from stdin'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret (or the log API key\'s secret) from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l create-log-api-key -d 'Create a log API key with the profile\'s administrator session and keep it'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -s h -l help -d 'Print help'

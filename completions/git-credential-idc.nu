@@ -47,8 +47,10 @@ module completions {
     --password-stdin          # Read the password from stdin
     --password-file: path     # Read the password from a file
     --client-id: string       # OAuth client id (client credentials login)
-    --secret-stdin            # Read the client secret from stdin
-    --secret-file: path       # Read the client secret from a file
+    --secret-stdin            # Read the client secret (or the log API key's secret) from stdin
+    --secret-file: path       # Read the client secret (or the log API key's secret) from a file
+    --log-api-key: string     # Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)
+    --create-log-api-key      # Create a log API key with the profile's administrator session and keep it
     --help(-h)                # Print help
   ]
 

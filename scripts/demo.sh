@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README demo: on a fresh machine, installs Nushell 0.115.1 when missing, builds idc,
 # starts idc-sandbox with 10 000 users, registers the plugin, logs in with the sandbox's
-# service account and queries users as a Nushell table. Config and cache go to a temporary
+# service account, queries users as a Nushell table, and shows the log events of that
+# login and query (log API key from the sandbox). Config and cache go to a temporary
 # home so your own idc profiles are untouched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,13 @@ idc login --profile sandbox --tenant $sandbox.url --service-account $sandbox.ser
 
 print `> idc get /openidm/managed/alpha_user --filter 'sn sw "S"' --fields [userName givenName sn mail] | first 10`
 idc get /openidm/managed/alpha_user --filter 'sn sw "S"' --fields [userName givenName sn mail] | first 10 | print
+
+print "> $sandbox.log_api.secret | idc login --profile sandbox --log-api-key $sandbox.log_api.key"
+$sandbox.log_api.secret | idc login --profile sandbox --log-api-key $sandbox.log_api.key | select profile log_api_key | print
+
+print "> idc logs get --source am-everything,idm-everything --since 2min | select timestamp source level transaction_id"
+print "  (the log events of this demo's own login and query)"
+idc logs get --source am-everything,idm-everything --since 2min | select timestamp source level transaction_id | print
 NU
 } > "$demo_home/demo.nu"
 nu --no-config-file "$demo_home/demo.nu"

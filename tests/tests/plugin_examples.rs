@@ -22,13 +22,18 @@ const EXAMPLE_TENANT: &str = "https://openam-acme.forgeblocks.com";
 /// Users of realm alpha in the sandbox: the results of the sorted examples depend on it.
 const USERS: usize = 100;
 
-/// The order the examples run in: logins before reads, logouts last.
-/// The writes come after the reads, whose results show the seeded data as it was, in the
-/// order that creates users before deleting them.
-const COMMAND_ORDER: [&str; 10] = [
+/// The order the examples run in: logins before reads, logouts last. `idc logs tail` comes
+/// right after `idc get`, whose requests are the fresh IDM events it waits for. The writes
+/// come after the reads, whose results show the seeded data as it was, in the order that
+/// creates users before deleting them.
+const COMMAND_ORDER: [&str; 14] = [
     "idc",
     "idc login",
     "idc get",
+    "idc logs tail",
+    "idc logs",
+    "idc logs sources",
+    "idc logs get",
     "idc create",
     "idc update",
     "idc patch",
@@ -37,6 +42,9 @@ const COMMAND_ORDER: [&str; 10] = [
     "idc status",
     "idc logout",
 ];
+
+/// The log API key id the examples show (a console key's shape: 32 hex).
+const EXAMPLE_LOG_KEY: &str = "2e3e0b8c5e1f4a6d9b7c3a1f0e2d4c6b";
 
 struct DocumentedExample {
     command: String,
@@ -78,7 +86,13 @@ fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
     let text = example
         .replace(EXAMPLE_TENANT, &sandbox.url)
         .replace("--username admin", &format!("--username {admin}"))
-        .replace("--client-id iga-client", &format!("--client-id {client}"));
+        .replace("--client-id iga-client", &format!("--client-id {client}"))
+        .replace(
+            EXAMPLE_LOG_KEY,
+            sandbox.info["log_api"]["key"]
+                .as_str()
+                .expect("log_api.key"),
+        );
     assert!(
         !text.contains("forgeblocks.com"),
         "example `{example}` names a tenant the test does not map to the sandbox"
@@ -88,7 +102,7 @@ fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
 
 /// The files the login examples read, where they read them: the service account's key at
 /// `~/acme-sa.jwk` and the OAuth client's secret in `iga-secret.txt` of the current
-/// directory (the home directory here).
+/// directory (the home directory here), and the log API key's secret in `log-api-secret.txt`.
 fn place_login_files(env: &UserEnv, sandbox: &Sandbox) {
     std::fs::copy(sandbox.jwk_path(), env.home.path().join("acme-sa.jwk")).expect("copy JWK");
     let secret = sandbox.info["iga_client"]["secret"]
@@ -99,6 +113,14 @@ fn place_login_files(env: &UserEnv, sandbox: &Sandbox) {
         format!("{secret}\n"),
     )
     .expect("write iga-secret.txt");
+    let log_secret = sandbox.info["log_api"]["secret"]
+        .as_str()
+        .expect("log_api.secret");
+    std::fs::write(
+        env.home.path().join("log-api-secret.txt"),
+        format!("{log_secret}\n"),
+    )
+    .expect("write log-api-secret.txt");
 }
 
 /// Run `script` (after `plugin use idc`) from a file, in the home directory.

@@ -103,6 +103,20 @@ pub enum Error {
 
     #[error("credential store: {0}")]
     Store(String),
+
+    /// A log API request for a profile that holds no log API key (or whose secret is gone).
+    #[error("profile '{profile}' has no log API key")]
+    NoLogKey { profile: String },
+
+    /// The tenant refused the log API key and secret (401): wrong, or deleted.
+    #[error(
+        "the tenant refused the log API key {key} of profile '{profile}' (wrong key id or secret, or the key was deleted)"
+    )]
+    LogKeyRefused { profile: String, key: String },
+
+    /// A log query the service cannot answer (too far back, end before start, ...).
+    #[error("log query: {0}")]
+    LogQuery(String),
 }
 
 /// The secret a login reads from outside the command line.
@@ -110,6 +124,7 @@ pub enum Error {
 pub enum SecretKind {
     Password,
     ClientSecret,
+    LogApiSecret,
 }
 
 impl std::fmt::Display for SecretKind {
@@ -117,6 +132,7 @@ impl std::fmt::Display for SecretKind {
         f.write_str(match self {
             SecretKind::Password => "password",
             SecretKind::ClientSecret => "client secret",
+            SecretKind::LogApiSecret => "log API key's secret",
         })
     }
 }
@@ -136,6 +152,8 @@ pub enum Remedy {
     GiveSecret { secret: SecretKind },
     /// A TLS certificate was refused: trust the CA that issued it, or fix the cause.
     TrustCa { problem: crate::http::TlsProblem },
+    /// Add a log API key (and its secret) to the profile, or create one as an admin.
+    AddLogKey { profile: String },
 }
 
 impl Error {
@@ -155,6 +173,11 @@ impl Error {
             Error::Tls { problem, .. } => Some(Remedy::TrustCa {
                 problem: problem.clone(),
             }),
+            Error::NoLogKey { profile } | Error::LogKeyRefused { profile, .. } => {
+                Some(Remedy::AddLogKey {
+                    profile: profile.clone(),
+                })
+            }
             Error::Service {
                 status: 403,
                 missing_scope: Some(scope),
@@ -177,6 +200,8 @@ pub struct FrontEndWords {
     pub give_password: &'static str,
     /// How a login gets the client secret.
     pub give_client_secret: &'static str,
+    /// How a login gets a log API key's secret.
+    pub give_log_secret: &'static str,
 }
 
 impl Remedy {
@@ -188,6 +213,9 @@ impl Remedy {
                 "log in first, e.g. `{login} --tenant https://<tenant> --service-account <id> --jwk <file>`"
             ),
             Remedy::LogIn { profile } => format!("log in with `{login} --profile {profile} ...`"),
+            Remedy::AddLogKey { profile } => format!(
+                "add one with `{login} --profile {profile} --log-api-key <key id>` (the secret piped in or from a file), or create one with `{login} --profile {profile} --create-log-api-key` while logged in as a tenant administrator"
+            ),
             Remedy::LogInWithScope { scope } => {
                 format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")
             }
@@ -213,6 +241,9 @@ impl Remedy {
                     ),
                 }
             }
+            Remedy::GiveSecret {
+                secret: SecretKind::LogApiSecret,
+            } => words.give_log_secret.to_string(),
         }
     }
 }

@@ -277,7 +277,32 @@ impl Idc {
     /// profile. The profile itself stays, so `login` can reuse it.
     pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
         let profile = self.profile(profile)?;
-        status::logout(&self.inner.credentials, &profile)
+        let outcome = status::logout(&self.inner.credentials, &profile)?;
+        if profile.log_api_key.is_some() {
+            self.inner.config.update(|config| {
+                if let Some(stored) = config.profiles.get_mut(&profile.name) {
+                    stored.log_api_key = None;
+                }
+                Ok(())
+            })?;
+        }
+        Ok(outcome)
+    }
+
+    /// The profile's log API key and secret (for `/monitoring/logs*`, never a bearer).
+    pub fn log_key(&self, profile: &Profile) -> Result<crate::auth::log_key::LogKey> {
+        self.inner.credentials.log_key(profile)
+    }
+
+    /// The log API: sources, time-window queries and tail (the `logs` room).
+    pub fn logs(&self, profile: &Profile) -> Result<crate::logs::Logs> {
+        let key = self.inner.credentials.log_key(profile)?;
+        Ok(crate::logs::Logs::new(self.clone(), profile.clone(), key))
+    }
+
+    /// The HTTP client for `profile`'s tenant (trust, proxy and timeouts of the profile).
+    pub(crate) fn http_client(&self, profile: &Profile) -> Result<crate::http::HttpClient> {
+        self.inner.credentials.client(profile)
     }
 
     /// The schema of the managed object type `path` names (`/openidm/managed/alpha_user...`),

@@ -13,6 +13,7 @@
 //! - `request`: URLs, query encoding, GET with the one renewal on a 401.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
+//! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
@@ -32,6 +33,7 @@ mod fsutil;
 pub mod http;
 mod idc;
 mod login;
+pub mod logs;
 mod paging;
 mod profile;
 #[cfg(test)]

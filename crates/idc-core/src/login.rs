@@ -30,6 +30,8 @@ pub struct LoginOutcome {
     /// Things the user should fix that did not stop the login (a key file others can
     /// read), one line each, for the front end to show on stderr.
     pub warnings: Vec<String>,
+    /// The id of the profile's log API key, when it has one.
+    pub log_api_key: Option<String>,
 }
 
 /// What one flow obtained, before it is cached and reported.
@@ -62,6 +64,17 @@ pub(crate) fn login(
     request: LoginRequest,
 ) -> Result<LoginOutcome> {
     let plan = resolve_login(&request, &config.load()?, env_profile)?;
+    let other_flow = request.service_account.is_some()
+        || request.username.is_some()
+        || request.client_id.is_some();
+    if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
+        return Err(Error::Login(
+            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
+        ));
+    }
+    if !other_flow && (request.log_api_key.is_some() || request.create_log_api_key) {
+        return log_key_only(config, credentials, plan.profile, &request);
+    }
     let mut profile = plan.profile;
     let obtained = match profile.auth.clone() {
         AuthKind::ServiceAccount {
@@ -88,12 +101,16 @@ pub(crate) fn login(
             )?
         }
     };
-    let keep = obtained.secret.as_ref().map(|(key, _)| key.as_str());
+    // A renewal secret and the log API key's secret outlive the old credentials.
+    let mut keep: Vec<String> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
+    if let Some(id) = &profile.log_api_key {
+        keep.push(keys::log_key_key(&profile, id));
+    }
     credentials.replace(
         &profile,
         &keys::main_key(&profile),
         &obtained.credential,
-        keep,
+        &keep,
     )?;
     if let Some((key, secret)) = &obtained.secret {
         credentials.store.save_secret(key, secret)?;
@@ -102,6 +119,9 @@ pub(crate) fn login(
         config.upsert(&profile);
         Ok(())
     })?;
+    if request.create_log_api_key {
+        create_log_key(config, credentials, &mut profile)?;
+    }
     Ok(LoginOutcome {
         profile: profile.name.clone(),
         tenant: profile.tenant.clone(),
@@ -111,6 +131,108 @@ pub(crate) fn login(
         expires_at: obtained.credential.expires_at,
         dropped_scopes: obtained.dropped_scopes,
         warnings: obtained.warnings,
+        log_api_key: profile.log_api_key.clone(),
+    })
+}
+
+/// `--log-api-key KEY` or `--create-log-api-key` alone: add a log API key to the saved
+/// profile; its other credential is left as it is.
+fn log_key_only(
+    config: &ConfigFile,
+    credentials: &Credentials,
+    mut profile: Profile,
+    request: &LoginRequest,
+) -> Result<LoginOutcome> {
+    let saved = config.load()?.profile(&profile.name);
+    if saved
+        .as_ref()
+        .is_none_or(|saved| saved.tenant != profile.tenant)
+    {
+        return Err(Error::Login(format!(
+            "a log API key is added to a saved profile of the same tenant: log in to profile '{}' first",
+            profile.name
+        )));
+    }
+    if let Some(id) = &request.log_api_key {
+        let secret = request.secret.clone().ok_or_else(|| Error::MissingSecret {
+            flow: profile.auth.flow(),
+            who: id.clone(),
+            secret: SecretKind::LogApiSecret,
+        })?;
+        let key = auth::log_key::LogKey {
+            id: id.trim().to_string(),
+            secret,
+        };
+        if key.id.is_empty() || key.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+            return Err(Error::Login(
+                "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
+            ));
+        }
+        auth::log_key::check(
+            &credentials.client(&profile)?,
+            &profile.tenant,
+            &profile.name,
+            &key,
+        )?;
+        save_log_key(config, credentials, &mut profile, &key)?;
+    } else {
+        create_log_key(config, credentials, &mut profile)?;
+    }
+    let cached = credentials.cached_main(&profile);
+    Ok(LoginOutcome {
+        profile: profile.name.clone(),
+        tenant: profile.tenant.clone(),
+        auth_kind: profile.auth.flow(),
+        who: cached.as_ref().and_then(|c| c.subject.clone()),
+        scopes: cached
+            .as_ref()
+            .map(|c| c.scopes.clone())
+            .unwrap_or_default(),
+        expires_at: cached.map_or_else(Utc::now, |c| c.expires_at),
+        dropped_scopes: Vec::new(),
+        warnings: Vec::new(),
+        log_api_key: profile.log_api_key.clone(),
+    })
+}
+
+/// Create a log API key with the profile's IDM bearer (an admin session's) and keep it.
+fn create_log_key(
+    config: &ConfigFile,
+    credentials: &Credentials,
+    profile: &mut Profile,
+) -> Result<()> {
+    let bearer = credentials.credential(profile, "/openidm", None)?;
+    let name = format!(
+        "idc-{}-{}",
+        profile.name,
+        Utc::now().format("%Y%m%dT%H%M%SZ")
+    );
+    let key = auth::log_key::create(
+        &credentials.client(profile)?,
+        &profile.tenant,
+        &bearer.token,
+        &name,
+    )?;
+    save_log_key(config, credentials, profile, &key)
+}
+
+/// The secret into the store, the id into config.toml; a replaced key's secret goes.
+fn save_log_key(
+    config: &ConfigFile,
+    credentials: &Credentials,
+    profile: &mut Profile,
+    key: &auth::log_key::LogKey,
+) -> Result<()> {
+    if let Some(old) = profile.log_api_key.as_deref().filter(|old| *old != key.id) {
+        credentials.store.remove(&keys::log_key_key(profile, old))?;
+    }
+    credentials
+        .store
+        .save_secret(&keys::log_key_key(profile, &key.id), &key.secret)?;
+    profile.log_api_key = Some(key.id.clone());
+    config.update(|config| {
+        config.upsert(profile);
+        Ok(())
     })
 }
 

@@ -80,6 +80,9 @@ pub struct Profile {
     pub auth: AuthKind,
     /// How to reach the tenant: a CA to trust, timeouts.
     pub network: crate::http::NetworkProfile,
+    /// The id of the profile's log API key (`x-api-key`); its secret is in the credential
+    /// store. A profile holds one beside any other credential.
+    pub log_api_key: Option<String>,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -215,6 +218,8 @@ pub struct StoredProfile {
     pub auth: AuthKind,
     #[serde(flatten)]
     pub network: crate::http::NetworkProfile,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_api_key: Option<String>,
 }
 
 fn default_realm() -> String {
@@ -229,6 +234,7 @@ impl Config {
             realm: stored.realm.clone(),
             auth: stored.auth.clone(),
             network: stored.network.clone(),
+            log_api_key: stored.log_api_key.clone(),
         })
     }
 
@@ -249,6 +255,7 @@ impl Config {
                 realm: profile.realm.clone(),
                 auth: profile.auth.clone(),
                 network: profile.network.clone(),
+                log_api_key: profile.log_api_key.clone(),
             },
         );
         let default_is_valid = self
@@ -487,6 +494,7 @@ mod tests {
                 scopes: vec!["fr:idm:*".to_string()],
             },
             network: Default::default(),
+            log_api_key: None,
         }
     }
 
@@ -549,6 +557,7 @@ mod tests {
                     journey: None,
                 },
                 network: Default::default(),
+                log_api_key: None,
             },
         );
         assert_eq!(config.resolve(None, None).unwrap().name, "only");

@@ -40,6 +40,11 @@ pub struct LoginRequest {
     /// A PEM bundle of CAs to trust for this tenant besides the OS roots (`--ca-cert`);
     /// kept in the profile as an absolute path.
     pub ca_cert: Option<PathBuf>,
+    /// Add a log API key to the profile (its secret is `secret`). Alone, it only adds the
+    /// key (validated against the tenant); no other credential is touched.
+    pub log_api_key: Option<String>,
+    /// Create a log API key with the profile's admin session (`POST /keys`) and keep it.
+    pub create_log_api_key: bool,
 }
 
 /// The scopes of a `--scope "fr:am:* fr:idm:*"` flag (OAuth's space-separated form).
@@ -124,6 +129,7 @@ pub(crate) fn resolve_login(
             realm,
             auth,
             network,
+            log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
         },
         existing,
     })

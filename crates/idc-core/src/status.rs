@@ -21,6 +21,8 @@ pub struct ProfileStatus {
     pub valid: bool,
     /// The CA bundle trusted for this tenant besides the OS roots (`--ca-cert`).
     pub ca_cert: Option<std::path::PathBuf>,
+    /// The id of the profile's log API key, when its secret is stored.
+    pub log_api_key: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -37,6 +39,7 @@ pub struct LogoutOutcome {
 pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
+    status.log_api_key = credentials.log_key(profile).ok().map(|key| key.id);
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
         let info = credentials.client(profile).and_then(|client| {
             auth::session::session_info(&client, &profile.tenant, &cached.token)
@@ -71,11 +74,13 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
         expires_at: cached.map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
         ca_cert: profile.network.ca_cert.clone(),
+        log_api_key: None,
     }
 }
 
 /// End the session at the tenant (sessions) and remove every cached credential of the
-/// profile. The profile itself stays, so a login can reuse it.
+/// profile, the log API key's secret included (its id leaves config.toml in
+/// [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
 pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<LogoutOutcome> {
     let mut session_ended = false;
     if let AuthKind::Session { username, .. } = &profile.auth

@@ -143,5 +143,6 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
             scopes: vec!["fr:idm:*".to_string()],
         },
         network: Default::default(),
+        log_api_key: None,
     }
 }

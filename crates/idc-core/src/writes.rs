@@ -777,6 +777,7 @@ mod tests {
             .to_string()
             .into_bytes(),
             retries: 0,
+            rate: Default::default(),
         };
         assert_eq!(
             refusal_message(&answer),

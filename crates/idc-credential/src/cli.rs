@@ -132,12 +132,19 @@ pub struct LoginArgs {
     /// OAuth client id (client credentials login)
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
-    /// Read the client secret from stdin
-    #[arg(long, requires = "client_id", conflicts_with = "secret_file")]
+    /// Read the client secret (or the log API key's secret) from stdin
+    #[arg(long, conflicts_with = "secret_file")]
     pub secret_stdin: bool,
-    /// Read the client secret from a file
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "client_id")]
+    /// Read the client secret (or the log API key's secret) from a file
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub secret_file: Option<PathBuf>,
+
+    /// Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)
+    #[arg(long, value_name = "KEY", conflicts_with_all = ["service_account", "username", "client_id"])]
+    pub log_api_key: Option<String>,
+    /// Create a log API key with the profile's administrator session and keep it
+    #[arg(long, conflicts_with = "log_api_key")]
+    pub create_log_api_key: bool,
 }
 
 #[cfg(test)]

@@ -5,12 +5,12 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::Utc;
-use idc_core::{AuthKind, Credential, CredentialKind, Idc, LoginRequest, Profile, Secret};
+use idc_core::{AuthKind, CredentialKind, Idc, LoginRequest, Profile, Secret};
 use url::Url;
 
 use crate::cli::{LoginArgs, TargetArgs, TokenArgs};
 use crate::error::HelperError;
-use crate::formats::{self, TokenFormat};
+use crate::formats::{self, Handout, TokenFormat};
 use crate::git_protocol::{self, Answer, Request};
 
 /// The user name git gets with a bearer token when it cannot take `authtype`: what hosts
@@ -133,6 +133,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         secret,
         zero_page: args.zero_page,
         ca_cert: args.ca_cert,
+        log_api_key: args.log_api_key,
+        create_log_api_key: args.create_log_api_key,
     };
     let outcome = Idc::from_env()?.login(request)?;
     let who = outcome
@@ -146,6 +148,9 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         outcome.profile,
         outcome.auth_kind
     );
+    if let Some(key) = &outcome.log_api_key {
+        summary.push_str(&format!("Log key: {key}\n"));
+    }
     if !outcome.scopes.is_empty() {
         summary.push_str(&format!("Scopes:  {}\n", outcome.scopes.join(" ")));
     }
@@ -191,6 +196,7 @@ pub fn status() -> Result<(), HelperError> {
         "EXPIRES".to_string(),
         "VALID".to_string(),
         "CA".to_string(),
+        "LOG KEY".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -207,6 +213,7 @@ pub fn status() -> Result<(), HelperError> {
                 .ca_cert
                 .map(|path| path.display().to_string())
                 .unwrap_or_else(|| "-".into()),
+            status.log_api_key.unwrap_or_else(|| "-".to_string()),
         ]);
     }
     print(&table(&rows))
@@ -244,12 +251,19 @@ fn in_minutes(at: chrono::DateTime<Utc>) -> String {
 
 /// The password or client secret, from stdin or a file; never from argv.
 fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
-    let (from_stdin, file, what) = if args.client_id.is_some() {
-        (
-            args.secret_stdin,
-            args.secret_file.as_deref(),
-            "client secret",
-        )
+    let secret_flag = args.secret_stdin || args.secret_file.is_some();
+    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() {
+        return Err(HelperError::Input(
+            "--secret-stdin and --secret-file go with --client-id or --log-api-key".to_string(),
+        ));
+    }
+    let (from_stdin, file, what) = if args.client_id.is_some() || args.log_api_key.is_some() {
+        let what = if args.log_api_key.is_some() {
+            "log API key's secret"
+        } else {
+            "client secret"
+        };
+        (args.secret_stdin, args.secret_file.as_deref(), what)
     } else {
         (
             args.password_stdin,
@@ -313,28 +327,15 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
     print(&text)
 }
 
-/// Print the credential for `target` in the form `render` gives it.
-pub fn for_target(
-    target: TargetArgs,
-    render: fn(&Credential, &Url) -> Result<String, HelperError>,
-) -> Result<(), HelperError> {
-    let (profile, credential) = target_credential(target)?;
-    print(&render(&credential, &profile.tenant)?)
+/// Whether `path` is the log API's (`/monitoring/...`, which takes the log API key and
+/// never a bearer); `/monitoring/health` is public and gets nothing special.
+fn is_log_api(path: &str) -> bool {
+    path.starts_with("/monitoring/") && path != "/monitoring/health"
 }
 
-/// curl config for `target`: the header, and `cacert` when the profile trusts its own CA
-/// (curl does not read idc's profile, so it is told).
-pub fn curl_config(target: TargetArgs) -> Result<(), HelperError> {
-    let (profile, credential) = target_credential(target)?;
-    let mut text = formats::curl_config(&credential)?;
-    if let Some(ca_cert) = &profile.network.ca_cert {
-        text.push_str(&formats::curl_cacert(ca_cert));
-    }
-    print(&text)
-}
-
-/// The profile `target` names (by URL or `--profile`) and its credential for the path.
-fn target_credential(target: TargetArgs) -> Result<(Profile, Credential), HelperError> {
+/// Print the headers for `target` in the form `render` gives them: the log API key's two
+/// for a `/monitoring/...` URL, the profile's credential for any other.
+pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
         Some(raw) => {
@@ -362,8 +363,22 @@ fn target_credential(target: TargetArgs) -> Result<(Profile, Credential), Helper
             (profile, path)
         }
     };
-    let credential = idc.credential(&profile, &path)?;
-    Ok((profile, credential))
+    let ca_cert = profile.network.ca_cert.as_deref();
+    if is_log_api(&path) {
+        let headers = idc.log_key(&profile)?.headers();
+        print(&render(&Handout::headers(
+            &headers,
+            &profile.tenant,
+            ca_cert,
+        )?)?)
+    } else {
+        let credential = idc.credential(&profile, &path)?;
+        print(&render(&Handout::credential(
+            &credential,
+            &profile.tenant,
+            ca_cert,
+        )?)?)
+    }
 }
 
 /// Without a URL: a session profile's own session, any other profile's bearer token.

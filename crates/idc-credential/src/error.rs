@@ -52,6 +52,7 @@ const HELPER_WORDS: FrontEndWords = FrontEndWords {
     login: "git-credential-idc login",
     give_password: "give it on stdin (--password-stdin) or in a file (--password-file)",
     give_client_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
+    give_log_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
 };
 
 fn worded(error: &idc_core::Error) -> String {

@@ -1,12 +1,15 @@
-//! The credential in the form each tool reads: the bare token, JSON, a `Name: value` header
-//! line, curl config lines and an httpie 3.2 session document (which xh reads too).
+//! The credential in the form each tool reads: the bare token, JSON, `Name: value` header
+//! lines, curl config lines and an httpie 3.2 session document (which xh reads too).
 //!
-//! These are the only places the token leaves the helper, so every function here exposes it
+//! These are the only places a secret leaves the helper, so every function here exposes it
 //! deliberately, and refuses a value that would break out of its line.
 
+use std::path::Path;
+
 use chrono::SecondsFormat;
-use idc_core::{Credential, CredentialKind};
+use idc_core::{Credential, CredentialKind, Secret};
 use serde_json::json;
+use url::Url;
 
 use crate::error::HelperError;
 
@@ -43,67 +46,126 @@ pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
     Ok(format!("{document}\n"))
 }
 
-/// One `Name: value` line, for `curl -H @file` and the like.
-pub fn header_line(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = redirect_safe_header(credential)?;
-    Ok(format!("{name}: {value}\n"))
+/// What a tool is handed for one URL, every value checked: headers (a bearer, or the log
+/// API key's two for `/monitoring/...`), or a session as a cookie of the tenant's host, and
+/// the CA bundle the profile trusts.
+pub struct Handout<'a> {
+    headers: Vec<(&'a str, &'a str)>,
+    session_cookie: Option<(&'a str, &'a str)>,
+    tenant: &'a Url,
+    ca_cert: Option<&'a Path>,
 }
 
-/// curl config (`curl -K`): `header = "Name: value"`, quoted as curl's config parser wants
-/// (inside double quotes a backslash escapes the next character).
-pub fn curl_config(credential: &Credential) -> Result<String, HelperError> {
-    let (name, value) = redirect_safe_header(credential)?;
-    Ok(format!(
-        "header = \"{}\"\n",
-        curl_quote(&format!("{name}: {value}"))
-    ))
-}
-
-/// curl config's `cacert = "PATH"` line: the CA bundle curl verifies the tenant with.
-pub fn curl_cacert(path: &std::path::Path) -> String {
-    format!("cacert = \"{}\"\n", curl_quote(&path.to_string_lossy()))
-}
-
-/// The header as handed to curl: a session goes as `Cookie: <name>=<token>` (AM reads the
-/// session from its cookie as from the header named after it) because `curl -L` drops a
-/// custom `Authorization` or `Cookie` header when a redirect leaves the host, and keeps
-/// any other custom header, which would hand the session to whichever host the tenant (or
-/// a man in the middle) redirects to.
-fn redirect_safe_header(credential: &Credential) -> Result<(String, String), HelperError> {
-    let (name, value) = header(credential)?;
-    match credential.kind {
-        CredentialKind::Bearer => Ok((name.to_string(), value.to_string())),
-        CredentialKind::Session => {
-            // A cookie pair ends at `;` and its name at `=`: refuse what would split it.
-            if name.contains(['=', ';', ',']) || value.contains([';', ',', ' ']) {
-                return Err(HelperError::UnsafeCredential("session cookie"));
+impl<'a> Handout<'a> {
+    /// A credential's handout: a bearer as its header, a session as a cookie.
+    pub fn credential(
+        credential: &'a Credential,
+        tenant: &'a Url,
+        ca_cert: Option<&'a Path>,
+    ) -> Result<Handout<'a>, HelperError> {
+        let (name, value) = header(credential)?;
+        let (headers, session_cookie) = match credential.kind {
+            CredentialKind::Bearer => (vec![(name, value)], None),
+            CredentialKind::Session => {
+                // A cookie pair ends at `;` and its name at `=`: refuse what would split it.
+                if name.contains(['=', ';', ',']) || value.contains([';', ',', ' ']) {
+                    return Err(HelperError::UnsafeCredential("session cookie"));
+                }
+                (Vec::new(), Some((name, value)))
             }
-            Ok(("Cookie".to_string(), format!("{name}={value}")))
-        }
+        };
+        Ok(Handout {
+            headers,
+            session_cookie,
+            tenant,
+            ca_cert,
+        })
     }
+
+    /// Plain headers (the log API key's), each checked.
+    pub fn headers(
+        headers: &'a [(String, Secret<String>)],
+        tenant: &'a Url,
+        ca_cert: Option<&'a Path>,
+    ) -> Result<Handout<'a>, HelperError> {
+        let headers = headers
+            .iter()
+            .map(|(name, value)| Ok((checked_name(name)?, checked(value.expose())?)))
+            .collect::<Result<_, HelperError>>()?;
+        Ok(Handout {
+            headers,
+            session_cookie: None,
+            tenant,
+            ca_cert,
+        })
+    }
+
+    /// The headers as curl is handed them: a session goes as `Cookie: <name>=<token>` (AM
+    /// reads the session from its cookie as from the header named after it) because
+    /// `curl -L` drops a custom `Authorization` or `Cookie` header when a redirect leaves
+    /// the host, and keeps any other custom header, which would hand the session to
+    /// whichever host the tenant (or a man in the middle) redirects to.
+    fn redirect_safe_headers(&self) -> Vec<(String, String)> {
+        let mut headers: Vec<(String, String)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.to_string(), value.to_string()))
+            .collect();
+        if let Some((name, value)) = self.session_cookie {
+            headers.push(("Cookie".to_string(), format!("{name}={value}")));
+        }
+        headers
+    }
+}
+
+/// How a command prints a handout (`header`, `curl-config`, `httpie-session`).
+pub type Render = fn(&Handout<'_>) -> Result<String, HelperError>;
+
+/// `Name: value` lines, for `curl -H @file` and the like.
+pub fn header_lines(handout: &Handout<'_>) -> Result<String, HelperError> {
+    Ok(handout
+        .redirect_safe_headers()
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\n"))
+        .collect())
+}
+
+/// curl config (`curl -K`): one `header = "Name: value"` per header, quoted as curl's config
+/// parser wants (inside double quotes a backslash escapes the next character), and
+/// `cacert = "PATH"` when the profile trusts its own CA (curl does not read idc's profile).
+pub fn curl_config(handout: &Handout<'_>) -> Result<String, HelperError> {
+    let mut text: String = handout
+        .redirect_safe_headers()
+        .iter()
+        .map(|(name, value)| format!("header = \"{}\"\n", curl_quote(&format!("{name}: {value}"))))
+        .collect();
+    if let Some(path) = handout.ca_cert {
+        text.push_str(&format!(
+            "cacert = \"{}\"\n",
+            curl_quote(&path.to_string_lossy())
+        ));
+    }
+    Ok(text)
 }
 
 /// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh. A session
 /// credential is a cookie bound to the tenant's host, not a header: httpie `--follow` sends
 /// a session's headers to whatever host a redirect names, its cookies only to their domain.
-pub fn httpie_session(credential: &Credential, tenant: &url::Url) -> Result<String, HelperError> {
-    let (name, value) = header(credential)?;
-    let (headers, cookies) = match credential.kind {
-        CredentialKind::Bearer => (json!([{"name": name, "value": value}]), json!([])),
-        CredentialKind::Session => {
-            let (cookie_name, cookie_value) = redirect_safe_header(credential)?
-                .1
-                .split_once('=')
-                .map(|(name, value)| (name.to_string(), value.to_string()))
-                .ok_or(HelperError::UnsafeCredential("session cookie"))?;
-            let domain = tenant.host_str().unwrap_or_default();
-            (
-                json!([]),
-                json!([{"name": cookie_name, "value": cookie_value, "domain": domain,
-                        "path": "/", "secure": tenant.scheme() == "https", "expires": null}]),
-            )
-        }
-    };
+pub fn httpie_session(handout: &Handout<'_>) -> Result<String, HelperError> {
+    let headers: Vec<serde_json::Value> = handout
+        .headers
+        .iter()
+        .map(|(name, value)| json!({"name": name, "value": value}))
+        .collect();
+    let cookies: Vec<serde_json::Value> = handout
+        .session_cookie
+        .iter()
+        .map(|(name, value)| {
+            json!({"name": name, "value": value,
+                   "domain": handout.tenant.host_str().unwrap_or_default(), "path": "/",
+                   "secure": handout.tenant.scheme() == "https", "expires": null})
+        })
+        .collect();
     let document = json!({
         "__meta__": {
             "about": "HTTPie session file",
@@ -130,11 +192,15 @@ pub fn type_name(kind: CredentialKind) -> &'static str {
 }
 
 fn header(credential: &Credential) -> Result<(&str, &str), HelperError> {
-    let name = credential.header_name.as_str();
+    let name = checked_name(credential.header_name.as_str())?;
+    Ok((name, checked(credential.header_value.expose())?))
+}
+
+fn checked_name(name: &str) -> Result<&str, HelperError> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() && b != b':') {
         return Err(HelperError::UnsafeCredential("header name"));
     }
-    Ok((name, checked(credential.header_value.expose())?))
+    Ok(name)
 }
 
 /// A value that would end its line (or its header) early must never be written: it could
@@ -160,10 +226,53 @@ fn curl_quote(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use chrono::{TimeZone, Utc};
-    use idc_core::Secret;
-
     use super::*;
+    use chrono::{TimeZone, Utc};
+
+    // The per-credential forms the tests below read, through the handout each command uses.
+    fn header_line(credential: &Credential) -> Result<String, HelperError> {
+        let tenant = Url::parse("https://t.example.com").unwrap();
+        header_lines(&Handout::credential(credential, &tenant, None)?)
+    }
+
+    fn curl_config(credential: &Credential) -> Result<String, HelperError> {
+        let tenant = Url::parse("https://t.example.com").unwrap();
+        super::curl_config(&Handout::credential(credential, &tenant, None)?)
+    }
+
+    fn httpie_session(credential: &Credential, tenant: &Url) -> Result<String, HelperError> {
+        super::httpie_session(&Handout::credential(credential, tenant, None)?)
+    }
+
+    #[test]
+    fn curl_config_names_the_profiles_ca_and_log_keys_get_both_headers() {
+        let tenant = Url::parse("https://t.example.com").unwrap();
+        let token = bearer("abc");
+        let ca = Path::new("/etc/idc/ca \"1\".pem");
+        let handout = Handout::credential(&token, &tenant, Some(ca)).unwrap();
+        assert_eq!(
+            super::curl_config(&handout).unwrap(),
+            "header = \"Authorization: Bearer abc\"\ncacert = \"/etc/idc/ca \\\"1\\\".pem\"\n"
+        );
+        let key = [
+            ("x-api-key".to_string(), Secret::new("k1".to_string())),
+            ("x-api-secret".to_string(), Secret::new("s1".to_string())),
+        ];
+        let handout = Handout::headers(&key, &tenant, None).unwrap();
+        assert_eq!(
+            header_lines(&handout).unwrap(),
+            "x-api-key: k1\nx-api-secret: s1\n"
+        );
+        let session: serde_json::Value =
+            serde_json::from_str(&super::httpie_session(&handout).unwrap()).unwrap();
+        assert_eq!(
+            session["headers"][1],
+            json!({"name": "x-api-secret", "value": "s1"})
+        );
+        assert_eq!(session["cookies"], json!([]));
+        let bad = [("x-api-key".to_string(), Secret::new("k\n1".to_string()))];
+        assert!(Handout::headers(&bad, &tenant, None).is_err());
+    }
 
     fn bearer(token: &str) -> Credential {
         Credential {

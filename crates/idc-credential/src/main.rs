@@ -35,10 +35,8 @@ fn run(command: Command) -> Result<(), HelperError> {
         Command::Login(args) => commands::login(*args),
         Command::Logout(args) => commands::logout(args.profile.as_deref()),
         Command::Token(args) => commands::token(args),
-        Command::Header(target) => {
-            commands::for_target(target, |credential, _| formats::header_line(credential))
-        }
-        Command::CurlConfig(target) => commands::curl_config(target),
+        Command::Header(target) => commands::for_target(target, formats::header_lines),
+        Command::CurlConfig(target) => commands::for_target(target, formats::curl_config),
         Command::HttpieSession(target) => commands::for_target(target, formats::httpie_session),
         Command::Status => commands::status(),
         Command::Completions { shell } => commands::print(&completions::script(shell)),

@@ -33,6 +33,7 @@ const IDC_WORDS: FrontEndWords = FrontEndWords {
     login: "idc login",
     give_password: "pipe the password into `idc login`",
     give_client_secret: "pipe the client secret into `idc login`",
+    give_log_secret: "pipe the log API key's secret into `idc login --log-api-key`",
 };
 
 /// idc-core's neutral message, and what to do about it in `idc` terms.

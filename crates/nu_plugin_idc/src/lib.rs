@@ -12,7 +12,7 @@ pub mod values;
 use nu_plugin::{Plugin, PluginCommand};
 
 /// The plugin: `idc`, `idc login`, `idc get`, the write verbs (`idc create`, `update`,
-/// `patch`, `delete`, `action`), `idc status`, `idc logout`.
+/// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -32,6 +32,10 @@ impl Plugin for IdcPlugin {
             Box::new(commands::Action),
             Box::new(commands::Status),
             Box::new(commands::Logout),
+            Box::new(commands::LogsGroup),
+            Box::new(commands::LogsSources),
+            Box::new(commands::LogsGet),
+            Box::new(commands::LogsTail),
         ]
     }
 }
@@ -61,6 +65,7 @@ mod tests {
             "idc patch",
             "idc delete",
             "idc action",
+            "idc logs ",
         ]
         .iter()
         .any(|command| example.example.contains(command))
@@ -130,7 +135,11 @@ mod tests {
                 "idc delete",
                 "idc action",
                 "idc status",
-                "idc logout"
+                "idc logout",
+                "idc logs",
+                "idc logs sources",
+                "idc logs get",
+                "idc logs tail"
             ]
         );
     }

@@ -98,6 +98,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             retries: 0,
+            rate: Default::default(),
         }
     }
 

@@ -5,6 +5,7 @@
 
 pub mod authorization_code;
 pub mod client_credentials;
+pub mod log_key;
 pub(crate) mod realm;
 pub mod service_account;
 pub mod session;

@@ -10,6 +10,7 @@ mod purpose {
     pub const CLIENT_SECRET: &str = "cc-secret";
     pub const SESSION: &str = "session";
     pub const SESSION_BEARER: &str = "session-bearer";
+    pub const LOG_KEY: &str = "log-key";
 }
 
 fn key(profile: &Profile, purpose: &str, parts: &[String]) -> String {
@@ -37,4 +38,9 @@ pub(crate) fn session_bearer_key(profile: &Profile, username: &str) -> String {
 
 pub(crate) fn client_secret_key(profile: &Profile, client_id: &str) -> String {
     key(profile, purpose::CLIENT_SECRET, &[client_id.to_string()])
+}
+
+/// The entry of the profile's log API key secret.
+pub(crate) fn log_key_key(profile: &Profile, key_id: &str) -> String {
+    key(profile, purpose::LOG_KEY, &[key_id.to_string()])
 }

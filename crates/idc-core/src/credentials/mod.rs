@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::auth;
+use crate::auth::log_key::LogKey;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::{HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
@@ -142,23 +143,36 @@ impl Credentials {
         Ok(record.cookie_name)
     }
 
+    /// The profile's log API key with its secret from the store.
+    pub(crate) fn log_key(&self, profile: &Profile) -> Result<LogKey> {
+        let missing = || Error::NoLogKey {
+            profile: profile.name.clone(),
+        };
+        let id = profile.log_api_key.clone().ok_or_else(missing)?;
+        let secret = self
+            .store
+            .load_secret(&keys::log_key_key(profile, &id))?
+            .ok_or_else(missing)?;
+        Ok(LogKey { id, secret })
+    }
+
     /// The profile's own cached credential, if any (no renewal).
     pub(crate) fn cached_main(&self, profile: &Profile) -> Option<CachedCredential> {
         self.store.load(&keys::main_key(profile)).ok().flatten()
     }
 
     /// A new login replaces everything cached for the profile (old tenant, old session,
-    /// bearer tokens derived from it) with the fresh credential; `keep` is the entry of a
-    /// renewal secret that stays.
+    /// bearer tokens derived from it) with the fresh credential; `keep` are the entries of
+    /// secrets that stay (a renewal secret, the log API key's secret).
     pub(crate) fn replace(
         &self,
         profile: &Profile,
         key: &str,
         credential: &CachedCredential,
-        keep: Option<&str>,
+        keep: &[String],
     ) -> Result<()> {
         for old in self.store.keys_of(&profile.name) {
-            if keep != Some(old.as_str()) {
+            if !keep.contains(&old) {
                 self.store.remove(&old)?;
             }
         }

@@ -87,6 +87,17 @@ pub struct Answer {
     pub body: Vec<u8>,
     /// How many 429/5xx answers were retried before this one.
     pub retries: usize,
+    /// The `x-ratelimit-*` and `Retry-After` headers (the log API paces by them).
+    pub rate: RateLimit,
+}
+
+/// The rate-limit headers of an answer, as the log API sends them: `x-ratelimit-remaining`,
+/// `x-ratelimit-reset` (epoch seconds) and `Retry-After` (seconds). Absent ones are `None`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    pub remaining: Option<u64>,
+    pub reset_epoch: Option<i64>,
+    pub retry_after: Option<u64>,
 }
 
 /// An OAuth2 error answer (RFC 6749 §5.2).

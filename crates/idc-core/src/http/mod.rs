@@ -18,8 +18,8 @@ use crate::error::{Error, Result};
 #[cfg(test)]
 use answer::parse_json_body;
 pub use answer::{
-    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, max_response_bytes, parse_byte_count,
-    set_max_response_bytes,
+    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, max_response_bytes,
+    parse_byte_count, set_max_response_bytes,
 };
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
@@ -104,6 +104,18 @@ pub fn send_retrying(
             retries += 1;
             continue;
         }
+        let number = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|value| value.to_str().ok())
+                .and_then(|value| value.trim().parse::<i64>().ok())
+        };
+        let rate = RateLimit {
+            remaining: number("x-ratelimit-remaining").and_then(|n| u64::try_from(n).ok()),
+            reset_epoch: number("x-ratelimit-reset"),
+            retry_after: retry_after.map(|wait| wait.as_secs()),
+        };
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
         let body = answer::read_capped(response, tenant, path)?;
@@ -113,6 +125,7 @@ pub fn send_retrying(
             location,
             body,
             retries,
+            rate,
         });
     }
 }
@@ -370,6 +383,7 @@ mod tests {
             location: Some("https://t.example.com/platform/x.html?code=SECRETCODE&iss=y".into()),
             body: br#"{"access_token":"SECRETTOKEN"}"#.to_vec(),
             retries: 0,
+            rate: Default::default(),
         };
         let debug = format!("{answer:?}");
         assert!(!debug.contains("SECRET"), "{debug}");
@@ -387,6 +401,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             retries: 0,
+            rate: Default::default(),
         };
         let refused =
             answer(r#"{"error":"invalid_scope","error_description":"Unsupported scope: fr:x"}"#)

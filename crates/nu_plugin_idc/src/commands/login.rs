@@ -109,6 +109,17 @@ impl PluginCommand for Login {
                 "OAuth client id; the client secret comes from the pipeline",
                 None,
             )
+            .named(
+                "log-api-key",
+                SyntaxShape::String,
+                "add this log API key id to the profile; its secret comes from the pipeline",
+                None,
+            )
+            .switch(
+                "create-log-api-key",
+                "create a log API key with the profile's administrator session and keep it",
+                None,
+            )
             .category(Category::Network)
     }
 
@@ -141,6 +152,16 @@ impl PluginCommand for Login {
             Example {
                 example: "idc login --profile acme",
                 description: "Log in again with a saved profile",
+                result: None,
+            },
+            Example {
+                example: "open --raw log-api-secret.txt | idc login --profile acme --log-api-key 2e3e0b8c5e1f4a6d9b7c3a1f0e2d4c6b",
+                description: "Add a log API key (from the admin console) to a profile, the secret read from a file",
+                result: None,
+            },
+            Example {
+                example: "idc login --profile acme-admin --create-log-api-key",
+                description: "As a tenant administrator logged in with a session, create a log API key for the profile",
                 result: None,
             },
         ]
@@ -186,6 +207,8 @@ impl PluginCommand for Login {
             secret: secret_from_input(input, head)?,
             zero_page: call.has_flag("zero-page")?,
             ca_cert,
+            log_api_key: call.get_flag("log-api-key")?,
+            create_log_api_key: call.has_flag("create-log-api-key")?,
         };
 
         let idc = open_idc(engine, head)?;
@@ -261,6 +284,10 @@ fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
     record.push("scopes", string_list(&outcome.scopes, span));
     record.push("expires_at", datetime_value(outcome.expires_at, span));
     record.push("dropped_scopes", string_list(&outcome.dropped_scopes, span));
+    record.push(
+        "log_api_key",
+        optional_string(outcome.log_api_key.as_deref(), span),
+    );
     // Advice such as "the key file is readable by others": in the record for scripts, and
     // on the plugin's stderr (the user's terminal) so it is seen even when the record isn't.
     if !outcome.warnings.is_empty() {

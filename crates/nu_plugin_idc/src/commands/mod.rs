@@ -5,6 +5,7 @@ mod get;
 mod idc;
 mod login;
 mod logout;
+mod logs;
 mod status;
 mod write;
 
@@ -12,6 +13,7 @@ pub use get::Get;
 pub use idc::Idc;
 pub use login::Login;
 pub use logout::Logout;
+pub use logs::{LogsGet, LogsGroup, LogsSources, LogsTail};
 pub use status::Status;
 pub use write::{Action, Create, Delete, Patch, Update};
 

@@ -96,5 +96,9 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
             span,
         ),
     );
+    record.push(
+        "log_api_key",
+        optional_string(status.log_api_key.as_deref(), span),
+    );
     Value::record(record, span)
 }

@@ -518,6 +518,7 @@ mod tests {
             location: None,
             body: body.as_bytes().to_vec(),
             retries: 0,
+            rate: Default::default(),
         };
         let access_denied = r#"{"code":401,"reason":"Unauthorized","message":"Access Denied"}"#;
         assert!(session_is_gone(&answer(401, access_denied)));

@@ -1,0 +1,93 @@
+//! The log API's own credential: an API key id and secret sent as `x-api-key` and
+//! `x-api-secret` on `/monitoring/logs*` (never a bearer: the log API has a separate auth
+//! plane, logs-api.md §1). A key is checked the way frodo checks one (`GET
+//! /monitoring/logs/sources`), or created with a tenant administrator's IDM bearer at
+//! `POST /keys?_action=create`; the tenant shows its secret only in that answer.
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::error::{Error, Result};
+use crate::http::{self, Answer, HttpClient, tenant_url};
+use crate::secret::Secret;
+
+/// A log API key: the id (not secret; kept in config.toml) and its secret (store only).
+#[derive(Clone, Debug)]
+pub struct LogKey {
+    pub id: String,
+    pub secret: Secret<String>,
+}
+
+impl LogKey {
+    /// The headers as a front end prints them (`curl-config`, `httpie-session`).
+    pub fn headers(&self) -> Vec<(String, Secret<String>)> {
+        vec![
+            ("x-api-key".to_string(), Secret::new(self.id.clone())),
+            ("x-api-secret".to_string(), self.secret.clone()),
+        ]
+    }
+}
+
+/// GET a log API URL with the key.
+pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) -> Result<Answer> {
+    // Both values marked sensitive, so reqwest never prints them.
+    let id = http::secret_header_value(&key.id, url)?;
+    let secret = http::secret_header_value(key.secret.expose(), url)?;
+    http::send(client, tenant, url.path(), |client| {
+        client
+            .get(url.clone())
+            .header("x-api-key", id.clone())
+            .header("x-api-secret", secret.clone())
+    })
+}
+
+/// Check a key against the tenant: any 401/403 means a wrong id or secret.
+pub fn check(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
+    let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
+    let answer = get(client, tenant, &url, key)?;
+    match answer.status {
+        status if (200..300).contains(&status) => Ok(()),
+        401 | 403 => Err(Error::LogKeyRefused {
+            profile: profile.to_string(),
+            key: key.id.clone(),
+        }),
+        _ => Err(answer.error("GET", url.path())),
+    }
+}
+
+#[derive(Deserialize)]
+struct Created {
+    api_key_id: String,
+    api_key_secret: Secret<String>,
+}
+
+/// Create a key named `name` with an administrator's IDM bearer. A service account's
+/// bearer gets 403 whatever its scopes (logs-api.md §1): said plainly.
+pub fn create(
+    client: &HttpClient,
+    tenant: &Url,
+    bearer: &Secret<String>,
+    name: &str,
+) -> Result<LogKey> {
+    let mut url = tenant_url(tenant, &["keys"]);
+    url.set_query(Some("_action=create"));
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client
+            .post(url.clone())
+            .bearer_auth(bearer.expose())
+            .json(&serde_json::json!({ "name": name }))
+    })?;
+    match answer.status {
+        status if (200..300).contains(&status) => {
+            let created: Created = answer.json_as(url.path())?;
+            Ok(LogKey {
+                id: created.api_key_id,
+                secret: created.api_key_secret,
+            })
+        }
+        403 => Err(Error::Login(
+            "the tenant refused to create a log API key (403): only a tenant administrator logged in with a session (--username) can; a service account cannot, whatever its scopes. Create one in the admin console (Tenant Settings → Global Settings → Log API Keys) and add it with --log-api-key".to_string(),
+        )),
+        _ => Err(answer.error("POST", url.path())),
+    }
+}

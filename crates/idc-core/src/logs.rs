@@ -1,0 +1,568 @@
+//! The log room: the tenant's audit and debug logs through the log API (logs-api.md).
+//! Sources; time-window queries split into the ≤ 24 h windows the service accepts, at most
+//! 30 days back, each window's pages followed by cookie, lazily and oldest first; and tail
+//! polling (about every 5 s, never faster than the rate-limit headers allow, 429 and
+//! `Retry-After` honoured, overlaps de-duplicated). Every request carries the log API key
+//! (`x-api-key`/`x-api-secret`), never a bearer.
+
+use std::collections::{HashSet, VecDeque};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde_json::Value;
+use url::Url;
+
+use crate::auth::log_key::{self, LogKey};
+use crate::error::{Error, Result};
+use crate::http::{Answer, RateLimit, tenant_url};
+use crate::idc::Idc;
+use crate::profile::Profile;
+use crate::request::set_query_params;
+
+/// The widest window one request may ask for ("24h succeeded; 25h and wider both failed").
+pub const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
+/// How far back the service keeps logs.
+pub const RETENTION: TimeDelta = TimeDelta::days(30);
+/// The tail poll interval when none is given (frodo's).
+pub const DEFAULT_TAIL_INTERVAL: Duration = Duration::from_secs(5);
+/// The longest wait a rate limit may impose before idc gives up on one request.
+const MAX_RATE_WAIT: Duration = Duration::from_secs(65);
+/// How many overlapping entries tail remembers to drop repeats.
+const DEDUP_MEMORY: usize = 20_000;
+
+/// One log event, as the front ends show it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogEvent {
+    /// The entry's timestamp, nanoseconds kept; `None` when the tenant sent none readable.
+    pub timestamp: Option<DateTime<Utc>>,
+    pub source: Option<String>,
+    /// `application/json` or `text/plain`.
+    pub kind: Option<String>,
+    /// `payload.level`, or the `LEVEL:` prefix of a text payload.
+    pub level: Option<String>,
+    /// `payload.transactionId` (or `payload.mdc.transactionId`).
+    pub transaction_id: Option<String>,
+    /// An object for JSON payloads, a string for text ones.
+    pub payload: Value,
+}
+
+impl LogEvent {
+    /// An entry `{payload, source, timestamp, type}` of the log API. Anything missing or
+    /// of another shape is `None`, never a panic.
+    pub fn from_entry(entry: &Value) -> LogEvent {
+        let text = |name: &str| entry.get(name).and_then(Value::as_str).map(str::to_string);
+        let kind = text("type");
+        let mut payload = entry.get("payload").cloned().unwrap_or(Value::Null);
+        // A JSON payload sent as a string is still a record for the user.
+        if let Value::String(raw) = &payload
+            && kind.as_deref().is_some_and(|k| k.contains("json"))
+            && let Ok(parsed @ Value::Object(_)) = serde_json::from_str::<Value>(raw)
+        {
+            payload = parsed;
+        }
+        let (level, transaction_id) = match &payload {
+            Value::Object(object) => {
+                let level = object.get("level").and_then(Value::as_str);
+                let transaction_id =
+                    object
+                        .get("transactionId")
+                        .and_then(Value::as_str)
+                        .or_else(|| {
+                            payload
+                                .pointer("/mdc/transactionId")
+                                .and_then(Value::as_str)
+                        });
+                (
+                    level.map(str::to_string),
+                    transaction_id.map(str::to_string),
+                )
+            }
+            Value::String(line) => (text_level(line), None),
+            _ => (None, None),
+        };
+        LogEvent {
+            timestamp: text("timestamp")
+                .and_then(|t| DateTime::parse_from_rfc3339(&t).ok())
+                .map(|t| t.with_timezone(&Utc)),
+            source: text("source"),
+            kind,
+            level,
+            transaction_id,
+            payload,
+        }
+    }
+
+    /// What makes an entry the same entry when tail sends it again.
+    fn identity(&self) -> u64 {
+        let mut hasher = DefaultHasher::new();
+        self.timestamp.hash(&mut hasher);
+        self.source.hash(&mut hasher);
+        match self.payload.get("_id").and_then(Value::as_str) {
+            Some(id) => id.hash(&mut hasher),
+            None => self.payload.to_string().hash(&mut hasher),
+        }
+        hasher.finish()
+    }
+}
+
+/// `SEVERE` of `SEVERE: Scheduled service …` (an upper-case word before the first colon).
+fn text_level(line: &str) -> Option<String> {
+    let (head, _) = line.split_once(':')?;
+    let head = head.trim();
+    (!head.is_empty() && head.len() <= 16 && head.chars().all(|c| c.is_ascii_uppercase()))
+        .then(|| head.to_string())
+}
+
+/// A time-window query (`idc logs get`).
+#[derive(Clone, Debug, Default)]
+pub struct LogQuery {
+    /// One or more sources (aggregates such as `am-everything` allowed).
+    pub sources: Vec<String>,
+    /// Start (inclusive); default: 24 h before `until`.
+    pub since: Option<DateTime<Utc>>,
+    /// End (exclusive); default: now.
+    pub until: Option<DateTime<Utc>>,
+    /// CREST `_queryFilter` on `/payload/...` paths.
+    pub filter: Option<String>,
+    /// `transactionId` (a prefix match at the tenant).
+    pub transaction_id: Option<String>,
+    /// `_pageSize` (≤ 1000); the service's default when `None`.
+    pub page_size: Option<u32>,
+}
+
+/// The windows of `[since, until)`, each at most [`MAX_WINDOW`], oldest first.
+pub fn windows(since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut out = Vec::new();
+    let mut begin = since;
+    while begin < until {
+        let end = (begin + MAX_WINDOW).min(until);
+        out.push((begin, end));
+        begin = end;
+    }
+    out
+}
+
+fn iso(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+/// The range a query covers, checked: not older than the retention, start before end.
+pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    let until = query.until.unwrap_or(now).min(now);
+    let since = query.since.unwrap_or(until - MAX_WINDOW);
+    if since < now - RETENTION {
+        return Err(Error::LogQuery(format!(
+            "the tenant keeps logs for 30 days: the start ({}) is more than 30 days ago",
+            iso(since)
+        )));
+    }
+    if since >= until {
+        return Err(Error::LogQuery(format!(
+            "the start ({}) is not before the end ({})",
+            iso(since),
+            iso(until)
+        )));
+    }
+    Ok((since, until))
+}
+
+/// The log API of one profile, with its key.
+pub struct Logs {
+    idc: Idc,
+    profile: Profile,
+    key: LogKey,
+}
+
+impl Logs {
+    pub(crate) fn new(idc: Idc, profile: Profile, key: LogKey) -> Logs {
+        Logs { idc, profile, key }
+    }
+
+    fn url(&self, path: &[&str], params: &[(String, String)]) -> Url {
+        let mut url = tenant_url(&self.profile.tenant, path);
+        set_query_params(&mut url, params);
+        url
+    }
+
+    /// One GET: a 401/403 is the key refused; another failure is the service's error.
+    fn get(&self, url: &Url) -> Result<Answer> {
+        let client = self.idc.http_client(&self.profile)?;
+        let answer = log_key::get(&client, &self.profile.tenant, url, &self.key)?;
+        match answer.status {
+            401 | 403 => Err(Error::LogKeyRefused {
+                profile: self.profile.name.clone(),
+                key: self.key.id.clone(),
+            }),
+            _ => Ok(answer),
+        }
+    }
+
+    /// The tenant's log sources.
+    pub fn sources(&self) -> Result<Vec<String>> {
+        let url = self.url(&["monitoring", "logs", "sources"], &[]);
+        let answer = self.get(&url)?;
+        if !answer.is_success() {
+            return Err(answer.error("GET", url.path()));
+        }
+        let body = answer.json(url.path())?;
+        Ok(body
+            .get("result")
+            .and_then(Value::as_array)
+            .map(|names| {
+                names
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    /// The events of `query`, oldest first, fetched lazily window by window and page by
+    /// page as the iterator is read. The range is checked before anything is sent.
+    pub fn query(self, query: LogQuery) -> Result<LogEvents> {
+        if query.sources.is_empty() {
+            return Err(Error::LogQuery("give at least one source".to_string()));
+        }
+        let (since, until) = query_range(&query, Utc::now())?;
+        Ok(LogEvents {
+            windows: windows(since, until).into(),
+            logs: self,
+            query,
+            cookie: None,
+            buffer: VecDeque::new(),
+            pacer: Pacer::default(),
+            failed: false,
+        })
+    }
+
+    /// An endless stream of new events of `sources`, polled every `interval` (at least 1 s).
+    pub fn tail(self, sources: Vec<String>, interval: Duration) -> Tail {
+        Tail {
+            logs: self,
+            sources,
+            interval: interval.max(Duration::from_secs(1)),
+            cookie: None,
+            buffer: VecDeque::new(),
+            seen: HashSet::new(),
+            seen_order: VecDeque::new(),
+            next_poll: Instant::now(),
+            stop: None,
+            failed: false,
+        }
+    }
+}
+
+/// Waits the rate-limit headers ask for: nothing while requests remain; until the reset
+/// when none remain; `Retry-After` after a 429.
+#[derive(Default)]
+struct Pacer {
+    not_before: Option<Instant>,
+}
+
+impl Pacer {
+    fn learn(&mut self, rate: &RateLimit, status: u16) {
+        let wait = if status == 429 {
+            rate.retry_after
+                .map(Duration::from_secs)
+                .or_else(|| until_reset(rate))
+                .or(Some(Duration::from_secs(1)))
+        } else if rate.remaining == Some(0) {
+            until_reset(rate)
+        } else {
+            None
+        };
+        self.not_before = wait.map(|wait| Instant::now() + wait.min(MAX_RATE_WAIT));
+    }
+
+    fn wait(&self, stop: Option<&(dyn Fn() -> bool + Send)>) -> bool {
+        match self.not_before {
+            Some(at) => sleep_until(at, stop),
+            None => true,
+        }
+    }
+}
+
+fn until_reset(rate: &RateLimit) -> Option<Duration> {
+    let reset = rate.reset_epoch?;
+    let now = Utc::now().timestamp();
+    Some(Duration::from_secs(
+        u64::try_from(reset - now).unwrap_or(0) + 1,
+    ))
+}
+
+/// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when
+/// stopped.
+fn sleep_until(at: Instant, stop: Option<&(dyn Fn() -> bool + Send)>) -> bool {
+    loop {
+        if stop.is_some_and(|stop| stop()) {
+            return false;
+        }
+        let now = Instant::now();
+        if now >= at {
+            return true;
+        }
+        std::thread::sleep((at - now).min(Duration::from_millis(100)));
+    }
+}
+
+/// The result entries and the next-page cookie of a page.
+fn page(answer: &Answer, path: &str) -> Result<(Vec<LogEvent>, Option<String>)> {
+    let body = answer.json(path)?;
+    let events = body
+        .get("result")
+        .and_then(Value::as_array)
+        .ok_or_else(|| Error::Protocol {
+            path: path.to_string(),
+            reason: "the answer has no result list".to_string(),
+        })?
+        .iter()
+        .map(LogEvent::from_entry)
+        .collect();
+    let cookie = body
+        .get("pagedResultsCookie")
+        .and_then(Value::as_str)
+        .filter(|cookie| !cookie.is_empty())
+        .map(str::to_string);
+    Ok((events, cookie))
+}
+
+/// The lazy events of a [`LogQuery`]. After an error the iterator ends.
+pub struct LogEvents {
+    logs: Logs,
+    query: LogQuery,
+    windows: VecDeque<(DateTime<Utc>, DateTime<Utc>)>,
+    cookie: Option<String>,
+    buffer: VecDeque<LogEvent>,
+    pacer: Pacer,
+    failed: bool,
+}
+
+impl LogEvents {
+    fn params(&self, begin: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(String, String)> {
+        let mut params = vec![
+            ("source".to_string(), self.query.sources.join(",")),
+            ("beginTime".to_string(), iso(begin)),
+            ("endTime".to_string(), iso(end)),
+        ];
+        if let Some(id) = &self.query.transaction_id {
+            params.push(("transactionId".to_string(), id.clone()));
+        }
+        if let Some(filter) = &self.query.filter {
+            params.push(("_queryFilter".to_string(), filter.clone()));
+        }
+        if let Some(size) = self.query.page_size {
+            params.push(("_pageSize".to_string(), size.clamp(1, 1000).to_string()));
+        }
+        if let Some(cookie) = &self.cookie {
+            params.push(("_pagedResultsCookie".to_string(), cookie.clone()));
+        }
+        params
+    }
+
+    /// Fetch the next page (of this window, or of the next one).
+    fn fetch(&mut self) -> Result<()> {
+        let Some(&(begin, end)) = self.windows.front() else {
+            return Ok(());
+        };
+        let url = self
+            .logs
+            .url(&["monitoring", "logs"], &self.params(begin, end));
+        let mut attempts = 0;
+        let answer = loop {
+            self.pacer.wait(None);
+            let answer = self.logs.get(&url)?;
+            self.pacer.learn(&answer.rate, answer.status);
+            // `send` already retried a 429 a few times; one more round after the full wait.
+            if answer.status == 429 && attempts < 2 {
+                attempts += 1;
+                continue;
+            }
+            break answer;
+        };
+        if !answer.is_success() {
+            return Err(answer.error("GET", url.path()));
+        }
+        let (events, cookie) = page(&answer, url.path())?;
+        self.buffer.extend(events);
+        self.cookie = cookie;
+        if self.cookie.is_none() {
+            self.windows.pop_front();
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for LogEvents {
+    type Item = Result<LogEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(event) = self.buffer.pop_front() {
+                return Some(Ok(event));
+            }
+            if self.failed || self.windows.is_empty() {
+                return None;
+            }
+            if let Err(error) = self.fetch() {
+                self.failed = true;
+                return Some(Err(error));
+            }
+        }
+    }
+}
+
+/// The endless events of `tail`: polls, waits, de-duplicates. Ends only on an error or
+/// when its stop check says so; a reader that stops reading simply drops it.
+pub struct Tail {
+    logs: Logs,
+    sources: Vec<String>,
+    interval: Duration,
+    cookie: Option<String>,
+    buffer: VecDeque<LogEvent>,
+    seen: HashSet<u64>,
+    seen_order: VecDeque<u64>,
+    next_poll: Instant,
+    stop: Option<Box<dyn Fn() -> bool + Send>>,
+    failed: bool,
+}
+
+impl Tail {
+    /// Checked while waiting: when it returns true (Ctrl-C), the stream ends at once.
+    pub fn stop_when(mut self, stop: impl Fn() -> bool + Send + 'static) -> Tail {
+        self.stop = Some(Box::new(stop));
+        self
+    }
+
+    fn poll(&mut self) -> Result<()> {
+        let mut params = vec![("source".to_string(), self.sources.join(","))];
+        if let Some(cookie) = &self.cookie {
+            params.push(("_pagedResultsCookie".to_string(), cookie.clone()));
+        }
+        let url = self.logs.url(&["monitoring", "logs", "tail"], &params);
+        let answer = self.logs.get(&url)?;
+        let mut pacer = Pacer::default();
+        pacer.learn(&answer.rate, answer.status);
+        self.next_poll = pacer
+            .not_before
+            .unwrap_or_else(Instant::now)
+            .max(Instant::now() + self.interval);
+        if answer.status == 429 {
+            // Wait as told and poll again with the same cookie: nothing is lost.
+            return Ok(());
+        }
+        if !answer.is_success() {
+            return Err(answer.error("GET", url.path()));
+        }
+        let (events, cookie) = page(&answer, url.path())?;
+        if cookie.is_some() {
+            self.cookie = cookie;
+        }
+        for event in events {
+            let identity = event.identity();
+            if self.seen.insert(identity) {
+                self.seen_order.push_back(identity);
+                if self.seen_order.len() > DEDUP_MEMORY
+                    && let Some(old) = self.seen_order.pop_front()
+                {
+                    self.seen.remove(&old);
+                }
+                self.buffer.push_back(event);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Iterator for Tail {
+    type Item = Result<LogEvent>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(event) = self.buffer.pop_front() {
+                return Some(Ok(event));
+            }
+            if self.failed {
+                return None;
+            }
+            if !sleep_until(self.next_poll, self.stop.as_deref()) {
+                return None;
+            }
+            if let Err(error) = self.poll() {
+                self.failed = true;
+                return Some(Err(error));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_long_range_is_split_into_day_windows() {
+        let now = Utc::now();
+        let since = now - TimeDelta::hours(50);
+        let parts = windows(since, now);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0], (since, since + MAX_WINDOW));
+        assert_eq!(parts[1].0, parts[0].1);
+        assert_eq!(parts[2], (since + TimeDelta::hours(48), now));
+        assert!(parts.iter().all(|(b, e)| *e - *b <= MAX_WINDOW));
+    }
+
+    #[test]
+    fn the_range_is_checked_before_anything_is_sent() {
+        let now = Utc::now();
+        let query = |since: Option<TimeDelta>, until: Option<TimeDelta>| LogQuery {
+            since: since.map(|d| now - d),
+            until: until.map(|d| now - d),
+            ..LogQuery::default()
+        };
+        let error = query_range(&query(Some(TimeDelta::days(31)), None), now).unwrap_err();
+        assert!(error.to_string().contains("30 days"), "{error}");
+        let error = query_range(
+            &query(Some(TimeDelta::hours(1)), Some(TimeDelta::hours(2))),
+            now,
+        )
+        .unwrap_err();
+        assert!(error.to_string().contains("not before"), "{error}");
+        assert_eq!(
+            query_range(&query(None, None), now).unwrap(),
+            (now - MAX_WINDOW, now)
+        );
+    }
+
+    #[test]
+    fn entries_become_events_whatever_their_shape() {
+        let json_entry = json!({
+            "payload": {"level": "ERROR", "transactionId": "t-1", "message": "x"},
+            "source": "am-core", "timestamp": "2025-05-14T18:47:59.237314491Z",
+            "type": "application/json"
+        });
+        let event = LogEvent::from_entry(&json_entry);
+        assert_eq!(event.level.as_deref(), Some("ERROR"));
+        assert_eq!(event.transaction_id.as_deref(), Some("t-1"));
+        assert_eq!(
+            event.timestamp.unwrap().timestamp_subsec_nanos(),
+            237_314_491
+        );
+        let text = LogEvent::from_entry(&json!({
+            "payload": "SEVERE: Scheduled service failed", "source": "idm-core",
+            "timestamp": "2025-05-14T18:47:59Z", "type": "text/plain"
+        }));
+        assert_eq!(text.level.as_deref(), Some("SEVERE"));
+        assert_eq!(text.payload, json!("SEVERE: Scheduled service failed"));
+        let stringified = LogEvent::from_entry(&json!({
+            "payload": "{\"mdc\":{\"transactionId\":\"t-2\"}}", "type": "application/json"
+        }));
+        assert_eq!(stringified.transaction_id.as_deref(), Some("t-2"));
+        let junk = LogEvent::from_entry(&json!([1, 2]));
+        assert_eq!(junk.timestamp, None);
+        assert_eq!(junk.payload, Value::Null);
+        assert_eq!(text_level("no level here: x"), None);
+    }
+}

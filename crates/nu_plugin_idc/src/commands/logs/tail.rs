@@ -1,0 +1,131 @@
+//! `idc logs tail`: an endless stream of new events. idc-core polls the tail endpoint
+//! (about every 5 s, slower when the rate-limit headers say so), de-duplicates overlaps,
+//! and stops on Ctrl-C; `| first 20` ends it when the pipeline stops reading.
+
+use std::time::Duration;
+
+use idc_core::logs::DEFAULT_TAIL_INTERVAL;
+use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
+use nu_protocol::{
+    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Signature,
+    SyntaxShape, Type, Value, engine::ArgType,
+};
+
+use super::{Rows, open_logs, source_suggestions, sources_flag};
+use crate::{IdcPlugin, completion};
+
+pub struct LogsTail;
+
+impl PluginCommand for LogsTail {
+    type Plugin = IdcPlugin;
+
+    fn name(&self) -> &str {
+        "idc logs tail"
+    }
+
+    fn description(&self) -> &str {
+        "New log events as they happen: an endless table, until Ctrl-C or `first N`."
+    }
+
+    fn extra_description(&self) -> &str {
+        "Starts with the last few seconds of events, then polls the log API every 5 seconds \
+         (never faster than its rate limit allows; a 429 waits as told). Events seen twice \
+         are shown once."
+    }
+
+    fn signature(&self) -> Signature {
+        Signature::build(PluginCommand::name(self))
+            .input_output_type(Type::Nothing, Type::table())
+            .named(
+                "source",
+                SyntaxShape::OneOf(vec![
+                    SyntaxShape::String,
+                    SyntaxShape::List(Box::new(SyntaxShape::String)),
+                ]),
+                "log sources, e.g. am-everything,idm-everything",
+                Some('s'),
+            )
+            .named(
+                "interval",
+                SyntaxShape::Duration,
+                "time between polls (default 5sec, at least 1sec)",
+                None,
+            )
+            .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+            .category(Category::Network)
+    }
+
+    fn search_terms(&self) -> Vec<&str> {
+        vec!["log", "follow", "live", "watch"]
+    }
+
+    fn examples(&self) -> Vec<Example<'_>> {
+        vec![Example {
+            example: "idc logs tail --source idm-access | first 1 | select source type",
+            description: "Wait for the next IDM request and show where it was logged",
+            result: Some(Value::test_list(vec![Value::test_record(
+                nu_protocol::record! {
+                    "source" => Value::test_string("idm-access"),
+                    "type" => Value::test_string("application/json"),
+                },
+            )])),
+        }]
+    }
+
+    fn run(
+        &self,
+        _plugin: &IdcPlugin,
+        engine: &EngineInterface,
+        call: &EvaluatedCall,
+        _input: PipelineData,
+    ) -> Result<PipelineData, LabeledError> {
+        let head = call.head;
+        let sources = sources_flag(call)?;
+        let interval = match call.get_flag_value("interval") {
+            Some(Value::Duration { val, .. }) => Duration::from_nanos(val.max(0) as u64),
+            _ => DEFAULT_TAIL_INTERVAL,
+        };
+        let (logs, spans) = open_logs(engine, call)?;
+        let signals = engine.signals().clone();
+        let alive = engine.clone();
+        let last_check = std::sync::Mutex::new(std::time::Instant::now());
+        // Ctrl-C ends the stream at once. A stream nobody reads any more is only noticed
+        // when the next event cannot be written, so while waiting, once a second, ask the
+        // engine whether it is still there: when nu has exited, the tail ends too.
+        let stop = move || {
+            if signals.interrupted() {
+                return true;
+            }
+            let Ok(mut last) = last_check.lock() else {
+                return true;
+            };
+            if last.elapsed() < Duration::from_secs(1) {
+                return false;
+            }
+            *last = std::time::Instant::now();
+            alive.get_current_dir().is_err()
+        };
+        let events = logs.tail(sources, interval).stop_when(stop);
+        let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
+        Ok(PipelineData::list_stream(stream, None))
+    }
+
+    #[expect(
+        deprecated,
+        reason = "the plugin completion API is marked experimental"
+    )]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &IdcPlugin,
+        engine: &EngineInterface,
+        _call: DynamicCompletionCall,
+        arg_type: ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<DynamicSuggestion>> {
+        match arg_type {
+            ArgType::Flag(flag) if flag == "source" => source_suggestions(engine),
+            ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,463 @@
+//! End to end, issue 13: the log API key at login (stored, shown, removed), `idc logs
+//! sources|get|tail` in real nu 0.115.1 against idc-sandbox, and the helper's
+//! `curl-config`/`header`/`httpie-session` giving the key headers for `/monitoring/...`.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use idc_e2e::{
+    Sandbox, SandboxOptions, UserEnv, http_client, login_service_account, run_with_stdin,
+    success_stdout,
+};
+use serde_json::Value;
+
+fn key(sandbox: &Sandbox) -> (String, String) {
+    let log_api = &sandbox.info["log_api"];
+    (
+        log_api["key"].as_str().expect("log_api.key").to_string(),
+        log_api["secret"]
+            .as_str()
+            .expect("log_api.secret")
+            .to_string(),
+    )
+}
+
+fn nu_json(env: &UserEnv, script: &str) -> Value {
+    let out = env.nu(script).output().expect("run nu");
+    let stdout = success_stdout(&out);
+    serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
+}
+
+/// The script's error message (`try { } catch { $e.msg }`).
+fn nu_error(env: &UserEnv, body: &str) -> String {
+    let out = env
+        .nu(&format!("try {{ {body} }} catch {{|e| $e.msg }}"))
+        .output()
+        .expect("run nu");
+    success_stdout(&out)
+}
+
+/// Profile `sandbox`: the service account (through the helper), plus the sandbox's log key
+/// added with the plugin, the secret piped in.
+fn logged_in_with_key(sandbox: &Sandbox) -> UserEnv {
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, sandbox));
+    let (id, secret) = key(sandbox);
+    let out = run_with_stdin(
+        &mut env.nu_with_flags(
+            &["--stdin"],
+            &format!("$in | idc login --profile sandbox --log-api-key {id} | to json -r"),
+        ),
+        &format!("{secret}\n"),
+    );
+    let record: Value = serde_json::from_str(&success_stdout(&out)).expect("JSON");
+    assert_eq!(record["log_api_key"], id.as_str(), "{record}");
+    assert_eq!(record["auth_kind"], "service-account", "{record}");
+    env
+}
+
+/// A request that becomes log events carrying `transaction_id` (the sandbox echoes a plain
+/// incoming `x-forgerock-transactionid`).
+fn traffic(sandbox: &Sandbox, transaction_id: &str) {
+    let answer = http_client()
+        .get(sandbox.at("/am/json/serverinfo/version"))
+        .header("x-forgerock-transactionid", transaction_id)
+        .send()
+        .expect("request");
+    assert_eq!(
+        answer
+            .headers()
+            .get("x-forgerock-transactionid")
+            .and_then(|v| v.to_str().ok()),
+        Some(transaction_id)
+    );
+}
+
+#[test]
+fn the_log_key_is_stored_shown_and_removed() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    let (id, secret) = key(&sandbox);
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(config.contains(&id), "{config}");
+    assert!(!config.contains(&secret), "the secret is in config.toml");
+
+    let status = nu_json(&env, "idc status | to json -r");
+    assert_eq!(status[0]["log_api_key"], id.as_str(), "{status}");
+    // The service account's own credential is still there and works.
+    let users = nu_json(
+        &env,
+        "idc get /openidm/managed/alpha_user --page-size 2 | first 2 | length | to json -r",
+    );
+    assert_eq!(users, 2);
+    // A re-login of the service account keeps the key.
+    success_stdout(&login_service_account(&env, &sandbox));
+    let status = nu_json(&env, "idc status | to json -r");
+    assert_eq!(status[0]["log_api_key"], id.as_str(), "{status}");
+
+    let helper_status = success_stdout(&env.helper().arg("status").output().unwrap());
+    assert!(helper_status.contains(&id), "{helper_status}");
+
+    nu_json(&env, "idc logout | to json -r");
+    let status = nu_json(&env, "idc status | to json -r");
+    assert!(status[0]["log_api_key"].is_null(), "{status}");
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(!config.contains(&id), "{config}");
+    let message = nu_error(&env, "idc logs sources");
+    assert!(message.contains("has no log API key"), "{message}");
+    assert!(message.contains("--log-api-key"), "{message}");
+}
+
+#[test]
+fn a_bad_key_is_one_clear_message() {
+    let sandbox = Sandbox::start(5);
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, &sandbox));
+    let (id, secret) = key(&sandbox);
+    let message = nu_error(
+        &env,
+        &format!("'not-the-secret' | idc login --profile sandbox --log-api-key {id}"),
+    );
+    assert!(
+        message.contains(&format!("the tenant refused the log API key {id}")),
+        "{message}"
+    );
+    assert!(!message.contains("not-the-secret"), "{message}");
+    // Nothing was kept.
+    let status = nu_json(&env, "idc status | to json -r");
+    assert!(status[0]["log_api_key"].is_null(), "{status}");
+    // No secret piped in: said, not sent.
+    let message = nu_error(
+        &env,
+        &format!("idc login --profile sandbox --log-api-key {id}"),
+    );
+    assert!(message.contains("log API key's secret"), "{message}");
+    // The key the tenant has deleted: the one message, from the query too.
+    let env = logged_in_with_key(&sandbox);
+    let admin_token = {
+        let (admin, password) = (
+            sandbox.info["admin"]["username"].as_str().unwrap(),
+            sandbox.info["admin"]["password"].as_str().unwrap(),
+        );
+        let out = run_with_stdin(
+            env.helper()
+                .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+                .args(["--username", admin, "--password-stdin"]),
+            password,
+        );
+        success_stdout(&out);
+        success_stdout(
+            &env.helper()
+                .args(["token", "--profile", "admin", "--path", "/openidm"])
+                .output()
+                .unwrap(),
+        )
+    };
+    let deleted = http_client()
+        .delete(sandbox.at(&format!("/keys/{id}")))
+        .bearer_auth(admin_token)
+        .send()
+        .unwrap();
+    assert_eq!(deleted.status().as_u16(), 204);
+    let message = nu_error(&env, "idc logs get --source am-access --profile sandbox");
+    assert!(
+        message.contains("refused the log API key") && message.contains("--log-api-key"),
+        "{message}"
+    );
+    let _ = secret;
+}
+
+#[test]
+fn sources_and_a_window_that_holds_the_tests_own_requests() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    let sources = nu_json(&env, "idc logs sources | to json -r");
+    let sources: Vec<&str> = sources
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(sources.contains(&"am-access"), "{sources:?}");
+
+    let transaction = "idc-e2e-logs-window-1";
+    traffic(&sandbox, transaction);
+    traffic(&sandbox, transaction);
+    let rows = nu_json(
+        &env,
+        &format!(
+            "idc logs get --source am-everything --since 10min --transaction-id {transaction} \
+             | each {{|r| $r | insert kind ($r.timestamp | describe) | insert ns ($r.timestamp | format date '%f') | update payload {{ describe }} }} | to json -r"
+        ),
+    );
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() >= 2, "{rows:?}");
+    for row in rows {
+        assert_eq!(row["transaction_id"], transaction, "{row}");
+        assert_eq!(row["source"], "am-access", "{row}");
+        assert_eq!(row["kind"], "datetime", "{row}");
+        assert!(
+            row["payload"].as_str().unwrap().starts_with("record"),
+            "{row}"
+        );
+        // Nanoseconds kept: nine digits of fraction.
+        assert_eq!(row["ns"].as_str().unwrap().len(), 9, "{row}");
+    }
+    // Columns as the issue names them.
+    let columns = nu_json(
+        &env,
+        &format!(
+            "idc logs get --source am-access --since 10min --transaction-id {transaction} | columns | to json -r"
+        ),
+    );
+    assert_eq!(
+        columns,
+        serde_json::json!([
+            "timestamp",
+            "source",
+            "type",
+            "level",
+            "transaction_id",
+            "payload"
+        ])
+    );
+
+    // A filter, sent to the tenant: only the rows that match.
+    let paths = nu_json(
+        &env,
+        "idc logs get --source am-access --since 10min --filter '/payload/http/request/path eq \"/am/json/serverinfo/version\"' | get payload.http.request.path | uniq | to json -r",
+    );
+    assert_eq!(paths, serde_json::json!(["/am/json/serverinfo/version"]));
+}
+
+#[test]
+fn a_long_range_is_read_in_day_windows_oldest_first_and_30_days_is_the_limit() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    sandbox.reset_stats();
+    let summary = nu_json(
+        &env,
+        "let rows = (idc logs get --source am-everything,idm-everything --since 50hr); \
+         let times = ($rows | get timestamp); \
+         {count: ($rows | length), sorted: ($times == ($times | sort)), \
+          older_than_a_day: ($rows | where timestamp < ((date now) - 25hr) | length)} | to json -r",
+    );
+    assert!(summary["count"].as_u64().unwrap() > 0, "{summary}");
+    assert_eq!(summary["sorted"], true, "{summary}");
+    assert!(
+        summary["older_than_a_day"].as_u64().unwrap() > 0,
+        "{summary}"
+    );
+    // 50 h = three windows of at most 24 h (the service refuses wider ones with a 400).
+    assert!(sandbox.stat("log_requests") >= 3, "{}", sandbox.stats());
+
+    sandbox.reset_stats();
+    let message = nu_error(&env, "idc logs get --source am-access --since 31day");
+    assert!(message.contains("30 days"), "{message}");
+    assert_eq!(sandbox.stat("log_requests"), 0, "nothing is sent");
+}
+
+#[test]
+fn tail_streams_new_events_and_ends_with_first_n() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    let prefix = "idc-e2e-tail";
+    let mut child = env
+        .nu(&format!(
+            "idc logs tail --source am-access --interval 1sec | where transaction_id? != null and ($it.transaction_id | str starts-with {prefix}) | first 4 | each {{|r| $\"($r.transaction_id) ($r.payload.eventName) ($r.timestamp | format date '%+')\" }} | to json -r"
+        ))
+        .stdout(Stdio::piped())
+        // Not piped: the plugin process inherits nu's stderr, and a pipe would wait for it.
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn nu");
+    let started = Instant::now();
+    let mut sent = 0;
+    // Another process makes traffic while tail runs; tail ends on its own after 4 events.
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("tail did not end");
+        }
+        traffic(&sandbox, &format!("{prefix}-{sent}"));
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(400));
+    }
+    let output = child.wait_with_output().unwrap();
+    // Each request logs an attempt and an outcome; an event seen in two polls shows once.
+    let events: Vec<String> = serde_json::from_str(&success_stdout(&output)).unwrap();
+    assert_eq!(events.len(), 4, "{events:?}");
+    let mut unique = events.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), 4, "a repeated event: {events:?}");
+    // The stream stopped promptly once four were read (not after more polls).
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[test]
+fn rate_limits_are_waited_out() {
+    let sandbox = Sandbox::start_with(SandboxOptions::default().args([
+        "--log-rate-limit",
+        "2",
+        "--log-rate-window",
+        "3",
+    ]));
+    let env = logged_in_with_key(&sandbox);
+    let started = Instant::now();
+    let counts = nu_json(
+        &env,
+        "1..5 | each { idc logs get --source am-access --since 1hr | length } | to json -r",
+    );
+    assert_eq!(counts.as_array().unwrap().len(), 5, "{counts}");
+    // Five requests at two per 3 s window: idc had to wait at least one window.
+    assert!(started.elapsed() >= Duration::from_secs(2), "no wait");
+}
+
+fn bash(env: &UserEnv, script: &str, url: &str) -> Command {
+    let mut command = env.command("bash");
+    command.args(["-c", script, "bash", url]);
+    command
+}
+
+#[test]
+fn helper_gives_the_key_headers_for_the_log_api_and_never_a_bearer() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    let (id, secret) = key(&sandbox);
+    let url = sandbox.at("/monitoring/logs?source=am-access");
+
+    let config = success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
+    assert!(config.contains(&format!("x-api-key: {id}")), "{config}");
+    assert!(config.contains("x-api-secret: "), "{config}");
+    assert!(!config.contains("Bearer"), "{config}");
+
+    let output = bash(
+        &env,
+        r#"curl -sS -o /dev/null -w '%{http_code}' -K <(git-credential-idc curl-config "$1") "$1""#,
+        &url,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(success_stdout(&output), "200");
+    let output = bash(
+        &env,
+        r#"curl -sS -o /dev/null -w '%{http_code}' -H @<(git-credential-idc header "$1") "$1""#,
+        &url,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(success_stdout(&output), "200");
+    let output = bash(
+        &env,
+        r#"http --ignore-stdin --check-status --print=b --session-read-only=<(git-credential-idc httpie-session "$1") GET "$1""#,
+        &url,
+    )
+    .output()
+    .unwrap();
+    let body: Value = serde_json::from_str(&success_stdout(&output)).expect("JSON body");
+    assert!(body["result"].is_array(), "{body}");
+
+    // The bearer the helper gives for IDM is refused on the log API.
+    let users = sandbox.at("/openidm/managed/alpha_user");
+    let output = bash(
+        &env,
+        &format!(
+            r#"curl -sS -o /dev/null -w '%{{http_code}}' -K <(git-credential-idc curl-config '{users}') "$1""#
+        ),
+        &url,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(success_stdout(&output), "401");
+    // Other paths are unchanged: still the bearer.
+    let config = success_stdout(&env.helper().args(["curl-config", &users]).output().unwrap());
+    assert!(config.contains("Authorization: Bearer"), "{config}");
+    assert!(!config.contains(&secret), "{config}");
+}
+
+#[test]
+fn an_admin_session_creates_a_key_and_a_service_account_is_told_it_cannot() {
+    let sandbox = Sandbox::start(5);
+    let env = UserEnv::new();
+    let (admin, password) = (
+        sandbox.info["admin"]["username"].as_str().unwrap(),
+        sandbox.info["admin"]["password"].as_str().unwrap(),
+    );
+    let out = run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+            .args(["--username", admin, "--password-stdin"]),
+        password,
+    );
+    success_stdout(&out);
+    let out = env
+        .helper()
+        .args(["login", "--profile", "admin", "--create-log-api-key"])
+        .output()
+        .unwrap();
+    let said = success_stdout(&out);
+    assert!(said.contains("Log key: "), "{said}");
+    // The created key works at once, from nu.
+    let sources = nu_json(
+        &env,
+        "idc logs sources --profile admin | length | to json -r",
+    );
+    assert!(sources.as_u64().unwrap() > 5, "{sources}");
+
+    success_stdout(&login_service_account(&env, &sandbox));
+    let out = env
+        .helper()
+        .args(["login", "--profile", "sandbox", "--create-log-api-key"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a service account cannot"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn tail_shows_an_event_sent_twice_once() {
+    let sandbox = Sandbox::start(5);
+    let env = logged_in_with_key(&sandbox);
+    // Two polls answer the same entry (the overlap some tail clients report).
+    let entry = serde_json::json!({
+        "payload": {"transactionId": "dup-1", "eventName": "AM-ACCESS-OUTCOME", "_id": "dup-1-0"},
+        "source": "am-access",
+        "timestamp": "2026-01-01T00:00:00.123456789Z",
+        "type": "application/json"
+    });
+    let body = serde_json::json!({
+        "result": [entry], "resultCount": "1", "pagedResultsCookie": null,
+        "totalPagedResultsPolicy": "NONE", "totalPagedResults": -1, "remainingPagedResults": -1
+    });
+    sandbox.fault(serde_json::json!({
+        "path_prefix": "/monitoring/logs/tail",
+        "count": 2,
+        "raw_body": body.to_string(),
+        "headers": {"content-type": "application/json"}
+    }));
+    let mut child = env
+        .nu("idc logs tail --source am-access --interval 1sec | first 2 | get transaction_id | to json -r")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn nu");
+    let started = Instant::now();
+    let mut sent = 0;
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("tail did not end");
+        }
+        traffic(&sandbox, &format!("after-dup-{sent}"));
+        sent += 1;
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let ids: Vec<String> =
+        serde_json::from_str(&success_stdout(&child.wait_with_output().unwrap())).unwrap();
+    assert_eq!(ids[0], "dup-1", "{ids:?}");
+    // Without de-duplication the second row would be the same entry again.
+    assert_ne!(ids[1], "dup-1", "{ids:?}");
+}
