@@ -108,6 +108,12 @@ pub enum Error {
     #[error("profile '{profile}' has no log API key")]
     NoLogKey { profile: String },
 
+    /// A request other than the log API's for a profile that holds only a log API key.
+    #[error(
+        "profile '{profile}' holds only a log API key: it can read the log API (/monitoring/logs...), nothing else"
+    )]
+    LogKeyOnly { profile: String },
+
     /// The tenant refused the log API key and secret (401): wrong, or deleted.
     #[error(
         "the tenant refused the log API key {key} of profile '{profile}' (wrong key id or secret, or the key was deleted)"
@@ -154,6 +160,8 @@ pub enum Remedy {
     TrustCa { problem: crate::http::TlsProblem },
     /// Add a log API key (and its secret) to the profile, or create one as an admin.
     AddLogKey { profile: String },
+    /// Add a main credential (service account, session or client) to a log-key-only profile.
+    AddMainCredential { profile: String },
 }
 
 impl Error {
@@ -178,6 +186,9 @@ impl Error {
                     profile: profile.clone(),
                 })
             }
+            Error::LogKeyOnly { profile } => Some(Remedy::AddMainCredential {
+                profile: profile.clone(),
+            }),
             Error::Service {
                 status: 403,
                 missing_scope: Some(scope),
@@ -215,6 +226,9 @@ impl Remedy {
             Remedy::LogIn { profile } => format!("log in with `{login} --profile {profile} ...`"),
             Remedy::AddLogKey { profile } => format!(
                 "add one with `{login} --profile {profile} --log-api-key <key id>` (the secret piped in or from a file), or create one with `{login} --profile {profile} --create-log-api-key` while logged in as a tenant administrator"
+            ),
+            Remedy::AddMainCredential { profile } => format!(
+                "add a credential for the rest with `{login} --profile {profile} --service-account <id> --jwk <file>` (or --username, or --client-id); the log key is kept"
             ),
             Remedy::LogInWithScope { scope } => {
                 format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")

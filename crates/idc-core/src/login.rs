@@ -100,6 +100,12 @@ pub(crate) fn login(
                 &request,
             )?
         }
+        // Nothing to log in with but the key, which `--log-api-key` replaces.
+        AuthKind::LogKey => {
+            return Err(Error::LogKeyOnly {
+                profile: profile.name.clone(),
+            });
+        }
     };
     // A renewal secret and the log API key's secret outlive the old credentials.
     let mut keep: Vec<String> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
@@ -136,7 +142,8 @@ pub(crate) fn login(
 }
 
 /// `--log-api-key KEY` or `--create-log-api-key` alone: add a log API key to the saved
-/// profile; its other credential is left as it is.
+/// profile (its other credential is left as it is), or create a profile that holds only
+/// the key ([`AuthKind::LogKey`], as resolved for a profile not saved yet).
 fn log_key_only(
     config: &ConfigFile,
     credentials: &Credentials,
@@ -144,12 +151,13 @@ fn log_key_only(
     request: &LoginRequest,
 ) -> Result<LoginOutcome> {
     let saved = config.load()?.profile(&profile.name);
-    if saved
-        .as_ref()
-        .is_none_or(|saved| saved.tenant != profile.tenant)
-    {
+    let allowed = match &saved {
+        Some(saved) => saved.tenant == profile.tenant,
+        None => profile.auth == AuthKind::LogKey,
+    };
+    if !allowed {
         return Err(Error::Login(format!(
-            "a log API key is added to a saved profile of the same tenant: log in to profile '{}' first",
+            "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
             profile.name
         )));
     }

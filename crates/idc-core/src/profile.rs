@@ -33,6 +33,9 @@ pub enum AuthKind {
         client_id: String,
         scopes: Vec<String>,
     },
+    /// No main credential: the profile holds only a log API key (`log_api_key`), for the
+    /// log API alone. A later login with one of the kinds above adds one and keeps the key.
+    LogKey,
 }
 
 /// The kind of login an [`AuthKind`] is, without its parameters.
@@ -41,6 +44,7 @@ pub enum AuthFlow {
     ServiceAccount,
     Session,
     ClientCredentials,
+    LogKey,
 }
 
 impl AuthFlow {
@@ -50,6 +54,7 @@ impl AuthFlow {
             AuthFlow::ServiceAccount => "service-account",
             AuthFlow::Session => "session",
             AuthFlow::ClientCredentials => "client-credentials",
+            AuthFlow::LogKey => "log-key",
         }
     }
 }
@@ -66,6 +71,7 @@ impl AuthKind {
             AuthKind::ServiceAccount { .. } => AuthFlow::ServiceAccount,
             AuthKind::Session { .. } => AuthFlow::Session,
             AuthKind::ClientCredentials { .. } => AuthFlow::ClientCredentials,
+            AuthKind::LogKey => AuthFlow::LogKey,
         }
     }
 }
@@ -515,10 +521,17 @@ mod tests {
                 journey: None,
             };
             config.upsert(&session);
+            let mut logs = sample("logs", "https://prod.example.com");
+            logs.auth = AuthKind::LogKey;
+            logs.log_api_key = Some("2e3e0b8c".to_string());
+            config.upsert(&logs);
             Ok(())
         })
         .unwrap();
         let config = file.load().unwrap();
+        let logs = config.profile("logs").unwrap();
+        assert_eq!(logs.auth, AuthKind::LogKey);
+        assert_eq!(logs.log_api_key.as_deref(), Some("2e3e0b8c"));
         assert_eq!(config.default.as_deref(), Some("dev"));
         assert_eq!(
             config.profile("dev").unwrap(),
@@ -532,6 +545,7 @@ mod tests {
         assert!(text.contains("default = \"dev\""), "{text}");
         assert!(text.contains("[profiles.dev]"), "{text}");
         assert!(text.contains("kind = \"service-account\""), "{text}");
+        assert!(text.contains("kind = \"log-key\""), "{text}");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

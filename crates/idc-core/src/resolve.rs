@@ -90,10 +90,14 @@ pub(crate) fn resolve_login(
             "give only one of --service-account, --username and --client-id".to_string(),
         ));
     }
+    // `--log-api-key` alone may create a profile that holds only the key.
+    let log_key_alone = kind_count == 0 && request.log_api_key.is_some();
     let name = match (&request.profile, env_profile) {
         (Some(name), _) => name.clone(),
         (None, Some(name)) => name.to_string(),
-        (None, None) if kind_count == 0 => config.resolve(None, None)?.name,
+        (None, None) if kind_count == 0 && !(log_key_alone && config.profiles.is_empty()) => {
+            config.resolve(None, None)?.name
+        }
         (None, None) => config
             .default
             .clone()
@@ -101,9 +105,9 @@ pub(crate) fn resolve_login(
     };
     profile::validate_profile_name(&name)?;
     let existing = config.profile(&name);
-    if kind_count == 0 && existing.is_none() {
+    if kind_count == 0 && existing.is_none() && !log_key_alone {
         return Err(Error::Login(format!(
-            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username or --client-id"
+            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username, --client-id or --log-api-key"
         )));
     }
     let tenant = match (&request.tenant, &existing) {
@@ -185,6 +189,8 @@ fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
                 .or(saved_scopes)
                 .unwrap_or_else(|| defaults.to_vec()),
         })
+    } else if existing.is_none() && request.log_api_key.is_some() {
+        Ok(AuthKind::LogKey)
     } else {
         saved_auth(request, existing)
     }
@@ -249,6 +255,7 @@ fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
                 *scopes = requested.clone();
             }
         }
+        AuthKind::LogKey => {}
     }
     Ok(auth)
 }
@@ -360,6 +367,60 @@ mod tests {
             ..sa_request()
         };
         assert!(resolve_login(&bad_name, &Config::default(), None).is_err());
+    }
+
+    #[test]
+    fn a_log_key_alone_makes_a_profile_that_a_later_login_completes() {
+        let key_only = LoginRequest {
+            profile: Some("logs".to_string()),
+            tenant: Some("https://tenant.example.com".to_string()),
+            log_api_key: Some("2e3e0b8c".to_string()),
+            ..Default::default()
+        };
+        let plan = resolve_login(&key_only, &Config::default(), None).unwrap();
+        assert!(plan.existing.is_none());
+        assert_eq!(plan.profile.name, "logs");
+        assert_eq!(plan.profile.auth, AuthKind::LogKey);
+        assert_eq!(plan.profile.auth.flow().as_str(), "log-key");
+        // No profile named and none saved: the new one is `default`.
+        let unnamed = LoginRequest {
+            profile: None,
+            ..key_only
+        };
+        let plan = resolve_login(&unnamed, &Config::default(), None).unwrap();
+        assert_eq!(plan.profile.name, "default");
+        // A first key-only login needs the tenant, like any first login.
+        let no_tenant = LoginRequest {
+            tenant: None,
+            ..unnamed
+        };
+        let error = resolve_login(&no_tenant, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("--tenant"), "{error}");
+
+        // Saved with its key, then a service account added: the key stays, the kind changes.
+        let mut saved = plan.profile;
+        saved.log_api_key = Some("2e3e0b8c".to_string());
+        let config = config_with(&saved);
+        let add_account = LoginRequest {
+            profile: Some(saved.name.clone()),
+            ..sa_request()
+        };
+        let plan = resolve_login(&add_account, &config, None).unwrap();
+        assert_eq!(plan.existing.as_ref(), Some(&saved));
+        assert_eq!(plan.profile.auth.flow(), crate::AuthFlow::ServiceAccount);
+        assert_eq!(plan.profile.log_api_key.as_deref(), Some("2e3e0b8c"));
+        // A plain login again keeps it a log-key profile (login says what to add).
+        let again = resolve_login(&LoginRequest::default(), &config, None).unwrap();
+        assert_eq!(again.profile.auth, AuthKind::LogKey);
+        // --create-log-api-key needs a saved profile with an admin session.
+        let create = LoginRequest {
+            profile: Some("new".to_string()),
+            tenant: Some("https://tenant.example.com".to_string()),
+            create_log_api_key: true,
+            ..Default::default()
+        };
+        let error = resolve_login(&create, &config, None).unwrap_err();
+        assert!(error.to_string().contains("does not exist yet"), "{error}");
     }
 
     #[test]

@@ -40,6 +40,11 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     let cached = credentials.cached_main(profile);
     let mut status = from_cache(profile, cached.as_ref());
     status.log_api_key = credentials.log_key(profile).ok().map(|key| key.id);
+    if profile.auth == AuthKind::LogKey {
+        // The key is the profile's only credential: valid while its secret is stored (a
+        // key deleted at the tenant shows at the next log request).
+        status.valid = status.log_api_key.is_some();
+    }
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
         let info = credentials.client(profile).and_then(|client| {
             auth::session::session_info(&client, &profile.tenant, &cached.token)
@@ -58,15 +63,18 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
 
 fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
-        AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), id.clone()),
-        AuthKind::ClientCredentials { client_id, scopes } => (scopes.clone(), client_id.clone()),
-        AuthKind::Session { username, .. } => (Vec::new(), username.clone()),
+        AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),
+        AuthKind::ClientCredentials { client_id, scopes } => {
+            (scopes.clone(), Some(client_id.clone()))
+        }
+        AuthKind::Session { username, .. } => (Vec::new(), Some(username.clone())),
+        AuthKind::LogKey => (Vec::new(), None),
     };
     ProfileStatus {
         profile: profile.name.clone(),
         tenant: profile.tenant.clone(),
         auth_kind: profile.auth.flow(),
-        who: cached.and_then(|c| c.subject.clone()).or(Some(who)),
+        who: cached.and_then(|c| c.subject.clone()).or(who),
         scopes: cached
             .map(|c| c.scopes.clone())
             .filter(|s| !s.is_empty())

@@ -26,7 +26,13 @@ pub fn git_get() -> Result<(), HelperError> {
     let Some((idc, profile, url)) = profile_for_git(&request)? else {
         return Ok(());
     };
-    let credential = idc.credential(&profile, git_path(&request, &url))?;
+    let credential = match idc.credential(&profile, git_path(&request, &url)) {
+        Ok(credential) => credential,
+        // A profile that holds only a log API key has nothing git can send (the key's
+        // two headers are for curl and httpie): let the next helper answer.
+        Err(idc_core::Error::LogKeyOnly { .. }) => return Ok(()),
+        Err(error) => return Err(error.into()),
+    };
     // git can only send `Authorization`; a session header is for curl and httpie.
     if credential.kind != CredentialKind::Bearer
         || !git_protocol::is_transmittable(credential.token.expose())
@@ -71,12 +77,14 @@ pub fn git_erase() -> Result<(), HelperError> {
     let Some((idc, profile, url)) = profile_for_git(&request)? else {
         return Ok(());
     };
-    idc.credential_renewing(
+    match idc.credential_renewing(
         &profile,
         git_path(&request, &url),
         &Secret::new(used.to_string()),
-    )?;
-    Ok(())
+    ) {
+        Ok(_) | Err(idc_core::Error::LogKeyOnly { .. }) => Ok(()),
+        Err(error) => Err(error.into()),
+    }
 }
 
 /// `capability`: announce that we understand `authtype`.
@@ -154,13 +162,16 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     if !outcome.scopes.is_empty() {
         summary.push_str(&format!("Scopes:  {}\n", outcome.scopes.join(" ")));
     }
-    summary.push_str(&format!(
-        "Expires: {} ({})\n",
-        outcome
-            .expires_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        in_minutes(outcome.expires_at)
-    ));
+    // A log API key does not expire; a profile with only a key has nothing else that does.
+    if outcome.auth_kind != idc_core::AuthFlow::LogKey {
+        summary.push_str(&format!(
+            "Expires: {} ({})\n",
+            outcome
+                .expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            in_minutes(outcome.expires_at)
+        ));
+    }
     for warning in &outcome.warnings {
         eprintln!("git-credential-idc: {warning}");
     }

@@ -87,6 +87,15 @@ mod tests {
             unknown.to_string().contains("the profiles are: prod"),
             "{unknown}"
         );
+        let key_only = HelperError::from(idc_core::Error::LogKeyOnly {
+            profile: "logs".into(),
+        })
+        .to_string();
+        assert!(key_only.contains("holds only a log API key"), "{key_only}");
+        assert!(
+            key_only.contains("`git-credential-idc login --profile logs --service-account"),
+            "{key_only}"
+        );
         let missing = HelperError::from(idc_core::Error::MissingSecret {
             flow: idc_core::AuthFlow::Session,
             who: "admin".into(),

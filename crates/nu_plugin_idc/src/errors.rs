@@ -78,6 +78,10 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::SessionExpired { .. } => {
             LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
         }
+        Error::LogKeyOnly { .. } => LabeledError::new(message).with_label(
+            "this profile holds only a log API key",
+            spans.profile.unwrap_or(head),
+        ),
         Error::Service {
             status,
             missing_scope,
@@ -159,6 +163,14 @@ mod tests {
         });
         assert!(expired.contains("idc login --profile admin"), "{expired}");
         assert!(!expired.contains("git-credential-idc"), "{expired}");
+        let key_only = message(&Error::LogKeyOnly {
+            profile: "logs".into(),
+        });
+        assert!(key_only.contains("holds only a log API key"), "{key_only}");
+        assert!(
+            key_only.contains("`idc login --profile logs --service-account"),
+            "{key_only}"
+        );
         let missing = message(&Error::MissingSecret {
             flow: idc_core::AuthFlow::ClientCredentials,
             who: "iga".into(),

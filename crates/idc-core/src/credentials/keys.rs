@@ -25,6 +25,8 @@ pub(crate) fn main_key(profile: &Profile) -> String {
             key(profile, purpose::CLIENT_CREDENTIALS, scopes)
         }
         AuthKind::Session { username, .. } => session_key(profile, username),
+        // No main credential: an entry that is never written (its secret has its own).
+        AuthKind::LogKey => key(profile, purpose::LOG_KEY, &[]),
     }
 }
 

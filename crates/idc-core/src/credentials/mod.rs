@@ -94,6 +94,12 @@ impl Credentials {
                 self.session_bearer(profile, username, rejected)?
             }
             AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+            // The log API's requests take the key (`log_key`), never this.
+            AuthKind::LogKey => {
+                return Err(Error::LogKeyOnly {
+                    profile: profile.name.clone(),
+                });
+            }
         };
         Ok(match cached.kind {
             CredentialKind::Bearer => Credential {
@@ -158,6 +164,9 @@ impl Credentials {
 
     /// The profile's own cached credential, if any (no renewal).
     pub(crate) fn cached_main(&self, profile: &Profile) -> Option<CachedCredential> {
+        if profile.auth == AuthKind::LogKey {
+            return None;
+        }
         self.store.load(&keys::main_key(profile)).ok().flatten()
     }
 
