@@ -461,3 +461,213 @@ fn tail_shows_an_event_sent_twice_once() {
     // Without de-duplication the second row would be the same entry again.
     assert_ne!(ids[1], "dup-1", "{ids:?}");
 }
+
+/// `idc login --tenant URL --log-api-key KEY` for a profile not saved yet: a profile that
+/// holds only the key (kind `log-key`). It reads the log API, is refused elsewhere with one
+/// clear message, shows in status, gains a service account later without losing the key,
+/// and loses the key at logout.
+#[test]
+fn a_new_profile_may_hold_only_a_log_key_via_the_plugin() {
+    let sandbox = Sandbox::start(5);
+    let env = UserEnv::new();
+    let (id, secret) = key(&sandbox);
+    let out = run_with_stdin(
+        &mut env.nu_with_flags(
+            &["--stdin"],
+            &format!(
+                "$in | idc login --profile logs --tenant {} --log-api-key {id} | to json -r",
+                sandbox.url
+            ),
+        ),
+        &format!("{secret}\n"),
+    );
+    let record: Value = serde_json::from_str(&success_stdout(&out)).expect("JSON");
+    assert_eq!(record["profile"], "logs", "{record}");
+    assert_eq!(record["auth_kind"], "log-key", "{record}");
+    assert_eq!(record["log_api_key"], id.as_str(), "{record}");
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(config.contains("kind = \"log-key\""), "{config}");
+    assert!(config.contains(&id), "{config}");
+    assert!(!config.contains(&secret), "the secret is in config.toml");
+
+    // The log API works with the key alone.
+    let transaction = "idc-e2e-key-only-1";
+    traffic(&sandbox, transaction);
+    let rows = nu_json(
+        &env,
+        &format!(
+            "idc logs get --source am-access --since 10min --transaction-id {transaction} | get transaction_id | uniq | to json -r"
+        ),
+    );
+    assert_eq!(rows, serde_json::json!([transaction]));
+
+    // Anything else: one message that says what the profile is and how to add the rest.
+    let message = nu_error(&env, "idc get /openidm/managed/alpha_user | first 1");
+    assert!(
+        message.contains("profile 'logs' holds only a log API key"),
+        "{message}"
+    );
+    assert!(
+        message.contains("`idc login --profile logs --service-account"),
+        "{message}"
+    );
+    // A plain login again has nothing to log in with: the same message.
+    let message = nu_error(&env, "idc login --profile logs");
+    assert!(message.contains("holds only a log API key"), "{message}");
+
+    let status = nu_json(&env, "idc status | to json -r");
+    assert_eq!(status[0]["auth_kind"], "log-key", "{status}");
+    assert_eq!(status[0]["log_api_key"], id.as_str(), "{status}");
+    assert_eq!(status[0]["valid"], true, "{status}");
+    assert!(status[0]["who"].is_null(), "{status}");
+
+    // A service account added later: the kind changes, the key stays, both work.
+    let out = env
+        .helper()
+        .args(["login", "--profile", "logs", "--tenant", &sandbox.url])
+        .args(["--service-account", sandbox.service_account_id()])
+        .args(["--jwk", sandbox.jwk_path()])
+        .output()
+        .unwrap();
+    success_stdout(&out);
+    let status = nu_json(&env, "idc status | to json -r");
+    assert_eq!(status[0]["auth_kind"], "service-account", "{status}");
+    assert_eq!(status[0]["log_api_key"], id.as_str(), "{status}");
+    let users = nu_json(
+        &env,
+        "idc get /openidm/managed/alpha_user --page-size 2 | first 2 | length | to json -r",
+    );
+    assert_eq!(users, 2);
+    let sources = nu_json(&env, "idc logs sources | length | to json -r");
+    assert!(sources.as_u64().unwrap() > 0, "{sources}");
+
+    nu_json(&env, "idc logout | to json -r");
+    let status = nu_json(&env, "idc status | to json -r");
+    assert!(status[0]["log_api_key"].is_null(), "{status}");
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(!config.contains(&id), "{config}");
+}
+
+/// The same through the helper, the secret from stdin and from a file: curl -K reads the
+/// log API with it; other paths are one clear error naming the helper's login; git gets
+/// nothing; status and logout.
+#[test]
+fn a_new_profile_may_hold_only_a_log_key_via_the_helper() {
+    let sandbox = Sandbox::start(5);
+    let env = UserEnv::new();
+    let (id, secret) = key(&sandbox);
+    // A wrong secret: refused, and no profile is left behind.
+    let out = run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "logs", "--tenant", &sandbox.url])
+            .args(["--log-api-key", &id, "--secret-stdin"]),
+        "not-the-secret\n",
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("the tenant refused the log API key {id}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("not-the-secret"), "{stderr}");
+    let status = success_stdout(&env.helper().arg("status").output().unwrap());
+    assert!(!status.contains("logs"), "{status}");
+
+    let out = run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "logs", "--tenant", &sandbox.url])
+            .args(["--log-api-key", &id, "--secret-stdin"]),
+        &format!("{secret}\n"),
+    );
+    let summary = success_stdout(&out);
+    assert!(summary.contains("profile logs, log-key"), "{summary}");
+    assert!(summary.contains(&format!("Log key: {id}")), "{summary}");
+    // From a file too (it replaces the key with itself).
+    let secret_file = env.config_dir().join("log.secret");
+    std::fs::write(&secret_file, format!("{secret}\n")).unwrap();
+    let out = env
+        .helper()
+        .args(["login", "--profile", "logs", "--tenant", &sandbox.url])
+        .args(["--log-api-key", &id, "--secret-file"])
+        .arg(&secret_file)
+        .output()
+        .unwrap();
+    success_stdout(&out);
+
+    let url = sandbox.at("/monitoring/logs?source=am-access");
+    let output = bash(
+        &env,
+        r#"curl -sS -o /dev/null -w '%{http_code}' -K <(git-credential-idc curl-config "$1") "$1""#,
+        &url,
+    )
+    .output()
+    .unwrap();
+    assert_eq!(success_stdout(&output), "200");
+
+    // Other paths: exit non-zero, one line in the helper's words, nothing on stdout.
+    let users = sandbox.at("/openidm/managed/alpha_user");
+    for command in ["header", "curl-config", "httpie-session"] {
+        let output = env.helper().args([command, &users]).output().unwrap();
+        assert!(!output.status.success(), "{command}: {output:?}");
+        assert!(output.stdout.is_empty(), "{command}: {output:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains("profile 'logs' holds only a log API key"),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains("`git-credential-idc login --profile logs --service-account"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(&secret), "{stderr}");
+    }
+
+    // git: nothing answered for the tenant, so the next helper (none here) gets its turn.
+    let host = sandbox.url.trim_start_matches("http://");
+    for request in [
+        format!("capability[]=authtype\nprotocol=http\nhost={host}\n\n"),
+        format!("protocol=http\nhost={host}\npath=openidm/managed/alpha_user\n\n"),
+    ] {
+        let output = run_with_stdin(env.helper().arg("get"), &request);
+        assert!(output.status.success(), "{request}: {output:?}");
+        assert!(output.stdout.is_empty(), "{request}: {output:?}");
+    }
+    let mut git = env.command("git");
+    git.args(["-c", "credential.helper=", "-c"])
+        .arg(format!(
+            "credential.helper={}",
+            idc_e2e::bin("git-credential-idc").display()
+        ))
+        .args(["credential", "fill"]);
+    let output = run_with_stdin(
+        &mut git,
+        &format!("capability[]=authtype\nprotocol=http\nhost={host}\n\n"),
+    );
+    assert!(!output.status.success(), "{output:?}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        !stdout.contains("password=") && !stdout.contains("credential="),
+        "{stdout}"
+    );
+
+    let status = success_stdout(&env.helper().arg("status").output().unwrap());
+    let row = status
+        .lines()
+        .find(|line| line.starts_with("logs "))
+        .unwrap_or_else(|| panic!("{status}"));
+    assert!(row.contains("log-key"), "{row}");
+    assert!(row.contains(&id), "{row}");
+
+    let out = env
+        .helper()
+        .args(["logout", "--profile", "logs"])
+        .output()
+        .unwrap();
+    success_stdout(&out);
+    let status = success_stdout(&env.helper().arg("status").output().unwrap());
+    assert!(!status.contains(&id), "{status}");
+    let output = env.helper().args(["curl-config", &url]).output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("has no log API key"), "{stderr}");
+}
