@@ -14,7 +14,7 @@ use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{MAX_IN_FLIGHT, Pager, Query, SharedFetch};
+use crate::paging::{MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
 use crate::profile::{ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
@@ -239,13 +239,17 @@ impl Idc {
             && first.get("pagedResultsCookie").is_none())
         .then(|| first.get("totalCount").and_then(Value::as_u64))
         .flatten();
-        let fetch: SharedFetch = Arc::new(move |params: &[(String, String)]| {
+        let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);
-            request::get_json(&inner.credentials, &profile, &next)
+            request::get_success(&inner.credentials, &profile, &next)
         });
+        let parsed = raw.clone();
+        let fetch: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
         let sequential = fetch.clone();
-        let pager = Pager::new(first, move |params| sequential(params));
+        // Prefetched, pages arrive unparsed: the next one is asked for as soon as the paging
+        // fields are read, while the page is parsed into items on another thread.
+        let pager = Pager::new(first, move |params| sequential(params)).with_raw_pages(raw);
         Ok(Fetched::Collection(match offset_total {
             Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
             None => pager,

@@ -5,14 +5,16 @@
 
 mod prefetch;
 
-pub use prefetch::{MAX_IN_FLIGHT, Prefetched, SharedFetch};
+pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::http::Answer;
 
 /// How many pages in a row may bring no item before the pager gives up (a tenant that
 /// keeps handing out new cookies for empty pages would otherwise be read for ever).
@@ -66,6 +68,8 @@ pub struct Pager {
     stopped: Option<Box<Error>>,
     /// Parallel offset reads when prefetched (see `prefetch`).
     parallel: Option<prefetch::OffsetPlan>,
+    /// Fetches pages unparsed, for a pipelined prefetch (see `prefetch`).
+    raw: Option<RawFetch>,
 }
 
 impl Pager {
@@ -88,6 +92,7 @@ impl Pager {
             empty_pages: 0,
             stopped: None,
             parallel: None,
+            raw: None,
         };
         pager.take_page(first_page);
         pager
@@ -99,14 +104,17 @@ impl Pager {
     }
 
     fn take_page(&mut self, mut page: Value) {
-        let items = match page.get_mut("result").map(Value::take) {
-            Some(Value::Array(items)) => items,
-            _ => Vec::new(),
-        };
-        let count = items.len() as u64;
+        let items = items_of(&mut page);
+        self.follow(&page, items.len() as u64);
+        self.items = items.into_iter();
+    }
+
+    /// Work out the next page from `page` (its paging fields at least), which held `count`
+    /// items.
+    fn follow(&mut self, page: &Value, count: u64) {
         self.offset += count;
         self.next = next_page_params(
-            &page,
+            page,
             count,
             self.offset,
             self.previous_cookie.as_deref(),
@@ -119,7 +127,6 @@ impl Pager {
             self.previous_search_key =
                 Some(key.as_str().map_or_else(|| key.to_string(), str::to_string));
         }
-        self.items = items.into_iter();
         self.empty_pages = if count == 0 { self.empty_pages + 1 } else { 0 };
         self.guard_against_cycles();
     }
@@ -154,6 +161,104 @@ impl Pager {
                 reason,
             }));
         }
+    }
+}
+
+/// The items of a page (its `result` array; none when it has no array).
+fn items_of(page: &mut Value) -> Vec<Value> {
+    match page.get_mut("result").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    }
+}
+
+/// A successful answer for one page, not parsed yet.
+pub struct RawPage {
+    path: String,
+    answer: Answer,
+}
+
+impl RawPage {
+    pub(crate) fn new(path: String, answer: Answer) -> RawPage {
+        RawPage { path, answer }
+    }
+
+    /// The whole page as JSON (a clear error for HTML, a cut-off or invalid body).
+    pub fn parse(&self) -> Result<Value> {
+        self.answer.json(&self.path)
+    }
+
+    /// Only what paging needs, without building the items: the paging fields (as a small
+    /// object `next_page_params` reads) and the number of items. `None` when the body is not
+    /// a JSON object with a `result` array; `parse` then says what it is.
+    fn head(&self) -> Option<(Value, u64)> {
+        if self
+            .answer
+            .content_type
+            .as_deref()
+            .is_some_and(|ct| ct.to_ascii_lowercase().contains("html"))
+        {
+            return None;
+        }
+        let head: PageHead = serde_json::from_slice(&self.answer.body).ok()?;
+        let mut fields = serde_json::Map::new();
+        for (name, value) in [
+            ("pagedResultsCookie", head.cookie),
+            ("totalCount", head.total),
+            ("searchAfterKey", head.search_after_key),
+        ] {
+            if let Some(value) = value {
+                fields.insert(name.to_string(), value);
+            }
+        }
+        Some((Value::Object(fields), head.result?.0))
+    }
+}
+
+/// The paging fields of a page; `Some(Null)` is a field present and null (the last CREST
+/// page), `None` one absent. Every other field, and every item, is skipped unbuilt.
+#[derive(serde::Deserialize)]
+struct PageHead {
+    result: Option<ItemCount>,
+    #[serde(rename = "pagedResultsCookie", default, deserialize_with = "present")]
+    cookie: Option<Value>,
+    #[serde(rename = "totalCount", default, deserialize_with = "present")]
+    total: Option<Value>,
+    #[serde(rename = "searchAfterKey", default, deserialize_with = "present")]
+    search_after_key: Option<Value>,
+}
+
+fn present<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> std::result::Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
+}
+
+/// The length of a JSON array, counted without building its elements.
+struct ItemCount(u64);
+
+impl<'de> Deserialize<'de> for ItemCount {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        struct Counter;
+        impl<'de> Visitor<'de> for Counter {
+            type Value = ItemCount;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an array of items")
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> std::result::Result<ItemCount, A::Error> {
+                let mut count = 0;
+                while seq.next_element::<IgnoredAny>()?.is_some() {
+                    count += 1;
+                }
+                Ok(ItemCount(count))
+            }
+        }
+        deserializer.deserialize_seq(Counter)
     }
 }
 

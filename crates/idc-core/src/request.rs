@@ -154,6 +154,16 @@ fn send_get(
 
 /// GET `url` with the profile's credential; on a 401, renew the credential once and retry.
 pub(crate) fn get_json(credentials: &Credentials, profile: &Profile, url: &Url) -> Result<Value> {
+    get_success(credentials, profile, url)?.parse()
+}
+
+/// GET `url` like [`get_json`], but hand back the successful answer unparsed: a prefetching
+/// reader reads only the paging fields before asking for the next page.
+pub(crate) fn get_success(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+) -> Result<crate::paging::RawPage> {
     let path = url.path().to_string();
     let credential = credentials.credential(profile, &path, None)?;
     let mut answer = send_get(credentials, profile, url, &credential)?;
@@ -162,7 +172,7 @@ pub(crate) fn get_json(credentials: &Credentials, profile: &Profile, url: &Url) 
         answer = send_get(credentials, profile, url, &renewed)?;
     }
     if answer.is_success() {
-        answer.json(&path)
+        Ok(crate::paging::RawPage::new(path, answer))
     } else {
         Err(answer.error("GET", &path))
     }

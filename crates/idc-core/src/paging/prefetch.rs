@@ -8,6 +8,14 @@
 //! most two page requests. Dropping the [`Prefetched`] stream closes the channel; the
 //! fetcher notices on its next hand-over and ends (after the request in flight, if any).
 //!
+//! A pager that can fetch its pages unparsed ([`Pager::with_raw_pages`]) is read in a
+//! pipeline instead: the fetcher reads only the paging fields of a page that has arrived
+//! (skipping the items unbuilt), asks for the next page at once, and hands the body to a
+//! second thread that parses it into items. The request for the next page no longer waits
+//! for the parse of the page before it (the CREST cookie is at the end of a 1.6 MB body).
+//! Pages are handed to the consumer whole, and the fetcher asks for page n+2 only once the
+//! consumer has taken every item of page n, so the bounds above still hold.
+//!
 //! Offset-paged collections (IGA: `_pagedResultsOffset` up to `totalCount`) know every page's
 //! offset up front, so [`Pager::with_parallel_offsets`] lets the fetcher ask for up to
 //! [`MAX_IN_FLIGHT`] pages at once and still hand them over in order. Each request goes
@@ -15,12 +23,12 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 
 use serde_json::Value;
 
-use super::Pager;
-use crate::error::Result;
+use super::{Pager, RawPage, items_of};
+use crate::error::{Error, Result};
 
 /// Most page requests one parallel read has in flight: polite to the tenant, and enough to
 /// hide a round trip behind the transfer of the pages before it.
@@ -28,6 +36,9 @@ pub const MAX_IN_FLIGHT: usize = 3;
 
 /// Fetches one page given its query parameters; callable from several threads at once.
 pub type SharedFetch = Arc<dyn Fn(&[(String, String)]) -> Result<Value> + Send + Sync>;
+
+/// Fetches one page unparsed given its query parameters (see [`Pager::with_raw_pages`]).
+pub type RawFetch = Arc<dyn Fn(&[(String, String)]) -> Result<RawPage> + Send + Sync>;
 
 /// How to read an offset-paged collection in parallel (set by [`Pager::with_parallel_offsets`]).
 pub(super) struct OffsetPlan {
@@ -39,15 +50,47 @@ pub(super) struct OffsetPlan {
 /// The items of a collection, fetched on a background thread one page ahead of the
 /// consumer and passed through the consumer's `map` there.
 pub struct Prefetched<T> {
-    items: Receiver<T>,
+    source: Source<T>,
+}
+
+enum Source<T> {
+    /// Item by item, from a channel bounded to one page of items.
+    Items(Receiver<T>),
+    /// Page by page from the pipeline's parser; `consumed` tells the fetcher each time a page
+    /// has been taken whole.
+    Pages {
+        pages: Receiver<Vec<T>>,
+        current: std::vec::IntoIter<T>,
+        consumed: Sender<()>,
+    },
 }
 
 impl<T> Iterator for Prefetched<T> {
     type Item = T;
 
     fn next(&mut self) -> Option<T> {
-        // A closed channel: the fetcher is done (last page, or an error already handed over).
-        self.items.recv().ok()
+        match &mut self.source {
+            // A closed channel: the fetcher is done (last page, or an error already handed
+            // over).
+            Source::Items(items) => items.recv().ok(),
+            Source::Pages {
+                pages,
+                current,
+                consumed,
+            } => loop {
+                if let Some(item) = current.next() {
+                    if current.len() == 0 {
+                        // A fetcher already gone needs no word.
+                        let _ = consumed.send(());
+                    }
+                    return Some(item);
+                }
+                *current = pages.recv().ok()?.into_iter();
+                if current.len() == 0 {
+                    let _ = consumed.send(());
+                }
+            },
+        }
     }
 }
 
@@ -69,36 +112,165 @@ impl Pager {
         self
     }
 
+    /// When prefetched, read the pages through `fetch` unparsed and pipeline them: the next
+    /// page is asked for while the one before it is parsed. Iterating the pager directly,
+    /// and parallel offset reads, do not use it.
+    pub fn with_raw_pages(mut self, fetch: RawFetch) -> Pager {
+        self.raw = Some(fetch);
+        self
+    }
+
     /// Read the rest of the collection on a background thread, one page ahead, each item
     /// (or the error that ends the stream) passed through `map` on that thread.
     pub fn prefetch<T: Send + 'static>(
         mut self,
         map: impl FnMut(Result<Value>) -> T + Send + 'static,
     ) -> Prefetched<T> {
+        let plan = self.parallel.take();
+        let offsets = plan.as_ref().and_then(|plan| offsets_of(&self, plan.total));
+        let raw = self.raw.take();
+        if offsets.is_none()
+            && let Some(raw) = raw
+        {
+            return pipeline(self, raw, map);
+        }
         // One page of items: the fetcher can fill the channel with the current page and then
         // fetch the next, but no further until the consumer has taken the current page.
         let capacity = self.items.len().max(1);
         let (sender, items) = mpsc::sync_channel(capacity);
-        let plan = self.parallel.take();
         std::thread::Builder::new()
             .name("idc-prefetch".to_string())
-            .spawn(
-                move || match plan.and_then(|plan| offsets_of(&self, plan)) {
-                    Some((plan, offsets)) => {
-                        read_offsets_in_parallel(self, plan, offsets, sender, map)
-                    }
-                    None => read_sequentially(self, sender, map),
-                },
-            )
+            .spawn(move || match plan.zip(offsets) {
+                Some((plan, offsets)) => read_offsets_in_parallel(self, plan, offsets, sender, map),
+                None => read_sequentially(self, sender, map),
+            })
             // Threads can only fail to start when the process is out of resources; then
             // there is no stream to give either, so the consumer sees it end.
             .ok();
-        Prefetched { items }
+        Prefetched {
+            source: Source::Items(items),
+        }
+    }
+}
+
+/// What the fetcher of a pipeline hands its parser, in the stream's order.
+enum Work {
+    /// Items already parsed (the first page, or a page read whole).
+    Items(Vec<Value>),
+    /// A page to parse.
+    Page(RawPage),
+    /// The error that ends the stream.
+    Failed(Error),
+}
+
+/// Read the rest of the collection with a fetcher and a parser thread (see the module docs).
+fn pipeline<T: Send + 'static>(
+    pager: Pager,
+    fetch: RawFetch,
+    map: impl FnMut(Result<Value>) -> T + Send + 'static,
+) -> Prefetched<T> {
+    // A rendezvous: the parser holds at most the page after the consumer's.
+    let (pages_out, pages) = mpsc::sync_channel(0);
+    let (consumed, taken) = mpsc::channel();
+    let (work_out, work) = mpsc::sync_channel(1);
+    let parser = std::thread::Builder::new()
+        .name("idc-parse".to_string())
+        .spawn(move || parse_pages(work, pages_out, map));
+    if parser.is_ok() {
+        // Out of threads: dropping `work_out` ends the parser, so the consumer sees the end.
+        std::thread::Builder::new()
+            .name("idc-prefetch".to_string())
+            .spawn(move || fetch_pages(pager, fetch, work_out, taken))
+            .ok();
+    }
+    Prefetched {
+        source: Source::Pages {
+            pages,
+            current: Vec::new().into_iter(),
+            consumed,
+        },
+    }
+}
+
+/// The fetcher of a pipeline: follows the pages by their paging fields alone.
+fn fetch_pages(mut pager: Pager, fetch: RawFetch, work: SyncSender<Work>, taken: Receiver<()>) {
+    let first: Vec<Value> = pager.items.by_ref().collect();
+    if work.send(Work::Items(first)).is_err() {
+        return;
+    }
+    loop {
+        let Some(params) = pager.next.take() else {
+            if let Some(error) = pager.stopped.take() {
+                let _ = work.send(Work::Failed(*error));
+            }
+            return;
+        };
+        // Page n+2 only once page n is taken whole: memory stays about two pages and
+        // `| first 5` costs two requests. A dropped stream ends the wait.
+        if pager.pages_fetched >= 2 && taken.recv().is_err() {
+            return;
+        }
+        pager.pages_fetched += 1;
+        let page = match fetch(&params) {
+            Ok(page) => page,
+            Err(error) => {
+                let _ = work.send(Work::Failed(error));
+                return;
+            }
+        };
+        let handed = match page.head() {
+            Some((head, count)) => {
+                pager.follow(&head, count);
+                work.send(Work::Page(page))
+            }
+            // Not an object with a `result` array: parse it here, as the pager would.
+            None => match page.parse() {
+                Ok(page) => {
+                    pager.take_page(page);
+                    work.send(Work::Items(pager.items.by_ref().collect()))
+                }
+                Err(error) => {
+                    let _ = work.send(Work::Failed(error));
+                    return;
+                }
+            },
+        };
+        if handed.is_err() {
+            // The parser is gone: the stream was dropped, or ended with an error.
+            return;
+        }
+    }
+}
+
+/// The parser of a pipeline: parses each page into items and hands them over page by page.
+fn parse_pages<T>(
+    work: Receiver<Work>,
+    pages: SyncSender<Vec<T>>,
+    mut map: impl FnMut(Result<Value>) -> T,
+) {
+    for work in work {
+        let (batch, last) = match work {
+            Work::Items(items) => (items.into_iter().map(|item| map(Ok(item))).collect(), false),
+            Work::Page(page) => match page.parse() {
+                Ok(mut page) => (
+                    items_of(&mut page)
+                        .into_iter()
+                        .map(|item| map(Ok(item)))
+                        .collect(),
+                    false,
+                ),
+                Err(error) => (vec![map(Err(error))], true),
+            },
+            Work::Failed(error) => (vec![map(Err(error))], true),
+        };
+        if pages.send(batch).is_err() || last {
+            return;
+        }
     }
 }
 
 /// The offsets still to read, when the pager is at the end of its first offset page.
-fn offsets_of(pager: &Pager, plan: OffsetPlan) -> Option<(OffsetPlan, Vec<u64>)> {
+fn offsets_of(pager: &Pager, total: u64) -> Option<Vec<u64>> {
     let [(name, value)] = pager.next.as_deref()? else {
         return None;
     };
@@ -108,11 +280,12 @@ fn offsets_of(pager: &Pager, plan: OffsetPlan) -> Option<(OffsetPlan, Vec<u64>)>
     if name != "_pagedResultsOffset" || pager.pages_fetched != 1 || step == 0 || start != step {
         return None;
     }
-    let offsets = (0..)
-        .map(|page| start + page * step)
-        .take_while(|offset| *offset < plan.total)
-        .collect();
-    Some((plan, offsets))
+    Some(
+        (0..)
+            .map(|page| start + page * step)
+            .take_while(|offset| *offset < total)
+            .collect(),
+    )
 }
 
 fn read_sequentially<T>(
@@ -298,6 +471,240 @@ mod tests {
         assert_eq!(items.len(), 2);
         assert!(items[0].is_ok());
         assert!(items[1].is_err());
+    }
+
+    fn raw(page: &Value) -> RawPage {
+        raw_body(serde_json::to_vec(page).unwrap())
+    }
+
+    fn raw_body(body: Vec<u8>) -> RawPage {
+        RawPage::new(
+            "/openidm/managed/alpha_user".to_string(),
+            crate::http::Answer {
+                status: 200,
+                content_type: Some("application/json".to_string()),
+                location: None,
+                body,
+                retries: 0,
+                rate: Default::default(),
+            },
+        )
+    }
+
+    /// A CREST collection read through the pipeline; `fetches` counts page requests.
+    fn raw_crest_pager(total: usize, page_size: usize, fetches: Arc<AtomicUsize>) -> Pager {
+        Pager::new(crest_page(total, page_size, 0), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(move |params| {
+            fetches.fetch_add(1, Ordering::SeqCst);
+            Ok(raw(&crest_page(
+                total,
+                page_size,
+                params[0].1.parse().unwrap(),
+            )))
+        }))
+    }
+
+    #[test]
+    fn pipelined_items_equal_the_sequential_ones() {
+        let sequential: Vec<Value> = crest_pager(2500, 300, Arc::default())
+            .map(Result::unwrap)
+            .collect();
+        let pipelined: Vec<Value> = raw_crest_pager(2500, 300, Arc::default())
+            .prefetch(Result::unwrap)
+            .collect();
+        assert_eq!(pipelined.len(), 2500);
+        assert_eq!(pipelined, sequential);
+    }
+
+    #[test]
+    fn the_pipeline_stays_one_page_ahead() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let mut items = raw_crest_pager(10_000, 100, fetches.clone()).prefetch(Result::unwrap);
+        // Page 2 is fetched while page 1 is consumed (so `| first 5` costs two requests)...
+        wait_until("page 2 is fetched ahead", || {
+            fetches.load(Ordering::SeqCst) == 1
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        // ...but no further while the consumer sits on page 1.
+        assert_eq!(fetches.load(Ordering::SeqCst), 1);
+        assert_eq!(items.next().unwrap()["n"], 0);
+        for _ in 1..99 {
+            items.next().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(
+            fetches.load(Ordering::SeqCst),
+            1,
+            "page 1 is not taken whole yet"
+        );
+        assert_eq!(items.next().unwrap()["n"], 99);
+        // The whole first page taken: the fetcher may now fetch page 3, and not page 4.
+        wait_until("page 3 is fetched ahead", || {
+            fetches.load(Ordering::SeqCst) == 2
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        assert_eq!(fetches.load(Ordering::SeqCst), 2);
+        assert_eq!(items.next().unwrap()["n"], 100);
+    }
+
+    #[test]
+    fn the_next_page_is_asked_for_before_the_page_before_it_is_parsed() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (release, parked) = mpsc::channel::<()>();
+        let parked = Mutex::new(parked);
+        // The parser stalls on page 2's first item, as on a slow parse of a big page.
+        let mut items = raw_crest_pager(10_000, 100, fetches.clone()).prefetch(move |item| {
+            let item = item.unwrap();
+            if item["n"] == 100 {
+                parked.lock().unwrap().recv().unwrap();
+            }
+            item
+        });
+        for n in 0..100 {
+            assert_eq!(items.next().unwrap()["n"], n);
+        }
+        // Page 2 is still being parsed, and page 3 is already asked for.
+        wait_until("page 3 is asked for while page 2 is parsed", || {
+            fetches.load(Ordering::SeqCst) == 2
+        });
+        release.send(()).unwrap();
+        assert_eq!(items.next().unwrap()["n"], 100);
+        assert_eq!(items.count(), 9899);
+    }
+
+    #[test]
+    fn dropping_the_pipeline_stops_the_fetcher() {
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let alive = Arc::new(());
+        let held = alive.clone();
+        let counter = fetches.clone();
+        let pager = Pager::new(crest_page(1_000_000, 100, 0), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(move |params| {
+            let _held = &held;
+            counter.fetch_add(1, Ordering::SeqCst);
+            Ok(raw(&crest_page(
+                1_000_000,
+                100,
+                params[0].1.parse().unwrap(),
+            )))
+        }));
+        let mut items = pager.prefetch(Result::unwrap);
+        for _ in 0..5 {
+            items.next().unwrap();
+        }
+        drop(items);
+        wait_until("the fetcher ends after the stream is dropped", || {
+            Arc::strong_count(&alive) == 1
+        });
+        assert!(fetches.load(Ordering::SeqCst) <= 1);
+    }
+
+    #[test]
+    fn pipelined_errors_come_after_the_items_before_them() {
+        // A body cut off in the middle of page 3.
+        let pager = Pager::new(json!({"result": [0], "pagedResultsCookie": "1"}), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(|params| {
+            Ok(match params[0].1.as_str() {
+                "1" => raw(&json!({"result": [1, 2], "pagedResultsCookie": "2"})),
+                _ => raw_body(br#"{"result": [3, 4"#.to_vec()),
+            })
+        }));
+        let items: Vec<Result<Value>> = pager.prefetch(|item| item).collect();
+        assert_eq!(items.len(), 4);
+        assert_eq!(
+            items[..3]
+                .iter()
+                .map(|item| item.as_ref().unwrap().clone())
+                .collect::<Vec<_>>(),
+            vec![json!(0), json!(1), json!(2)]
+        );
+        let error = items[3].as_ref().unwrap_err().to_string();
+        assert!(error.contains("cut off"), "{error}");
+        // A failed request ends the stream too.
+        let pager = Pager::new(json!({"result": [0], "pagedResultsCookie": "1"}), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(|_| {
+            Err(crate::Error::Protocol {
+                path: "/x".into(),
+                reason: "refused".into(),
+            })
+        }));
+        let items: Vec<Result<Value>> = pager.prefetch(|item| item).collect();
+        assert_eq!(items.len(), 2);
+        assert!(items[1].is_err());
+    }
+
+    #[test]
+    fn pipelined_paging_keeps_the_guards_and_the_other_paging_styles() {
+        // Cycling cookies over empty pages: one error, after the item.
+        let served = Arc::new(AtomicUsize::new(0));
+        let count = served.clone();
+        let pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "A"}), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(move |params| {
+            assert!(count.fetch_add(1, Ordering::SeqCst) < 100, "no stop");
+            let next = if params[0].1 == "A" { "B" } else { "A" };
+            Ok(raw(&json!({"result": [], "pagedResultsCookie": next})))
+        }));
+        let items: Vec<Result<Value>> = pager.prefetch(|item| item).collect();
+        assert_eq!(items.len(), 2);
+        let error = items[1].as_ref().unwrap_err().to_string();
+        assert!(error.contains("went round in a circle"), "{error}");
+        assert_eq!(served.load(Ordering::SeqCst), 2);
+        // IGA searchAfterKey (no total) until a null key; a total that is not a number is none.
+        let pager = Pager::new(json!({"result": [1, 2], "searchAfterKey": ["k2"]}), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(|params| {
+            Ok(match params[0].1.as_str() {
+                "[\"k2\"]" => raw(&json!({"result": [3], "searchAfterKey": "k3"})),
+                "k3" => raw(&json!({"result": [4], "searchAfterKey": null, "totalCount": "x"})),
+                other => panic!("unexpected key {other}"),
+            })
+        }));
+        let items: Vec<Value> = pager.prefetch(Result::unwrap).collect();
+        assert_eq!(items, vec![json!(1), json!(2), json!(3), json!(4)]);
+        // IGA offsets without a parallel plan.
+        let pager = Pager::new(json!({"result": [0, 1], "totalCount": 5}), |_| {
+            panic!("a pipelined read fetches raw pages")
+        })
+        .with_raw_pages(Arc::new(|params| {
+            assert_eq!(params[0].0, "_pagedResultsOffset");
+            let offset: u64 = params[0].1.parse().unwrap();
+            let result: Vec<u64> = (offset..(offset + 2).min(5)).collect();
+            Ok(raw(&json!({"result": result, "totalCount": 5})))
+        }));
+        let items: Vec<Value> = pager.prefetch(Result::unwrap).collect();
+        assert_eq!(items, (0..5).map(|n| json!(n)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_head_of_a_page_is_read_without_its_items() {
+        let (head, count) = raw(&json!({"result": [{"a": [1, {"b": 2}]}, 3, null],
+            "pagedResultsCookie": null, "resultCount": 3}))
+        .head()
+        .unwrap();
+        assert_eq!(count, 3);
+        assert_eq!(head, json!({"pagedResultsCookie": null}));
+        let (head, _) = raw(&json!({"totalCount": 9, "result": [], "searchAfterKey": ["k"]}))
+            .head()
+            .unwrap();
+        assert_eq!(head, json!({"totalCount": 9, "searchAfterKey": ["k"]}));
+        assert!(
+            raw(&json!({"result": {"not": "an array"}}))
+                .head()
+                .is_none()
+        );
+        assert!(raw(&json!([1, 2])).head().is_none());
+        assert!(raw_body(b"<html></html>".to_vec()).head().is_none());
     }
 
     /// An IGA-like collection of `total` ids paged by offset; records the offsets asked and
