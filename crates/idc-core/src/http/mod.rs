@@ -6,6 +6,7 @@
 mod answer;
 mod api_version;
 pub mod client;
+mod proxy;
 
 use std::time::Duration;
 
@@ -24,9 +25,8 @@ pub use answer::{
 pub use api_version::ApiVersion;
 use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
-pub use client::{
-    HttpClient, NetworkEnv, NetworkProfile, ProxyEnv, TlsProblem, build_client, redacted,
-};
+pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
+pub use proxy::{ProxyEnv, redacted};
 
 /// Retries of a 429/502/503/504 answer before giving up.
 pub(crate) const MAX_RETRIES: usize = 3;
