@@ -6,13 +6,13 @@ use chrono::{DateTime, TimeDelta, Utc};
 use idc_core::logs::LogQuery;
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Signature,
-    SyntaxShape, Type, Value, engine::ArgType,
+    Category, DynamicSuggestion, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type,
+    Value, engine::ArgType,
 };
 
-use super::{Rows, open_logs, source_suggestions, sources_flag};
+use super::{event_stream, flag_suggestions, open_logs, sources_flag};
+use crate::IdcPlugin;
 use crate::errors;
-use crate::{IdcPlugin, completion};
 
 pub struct LogsGet;
 
@@ -145,8 +145,7 @@ impl PluginCommand for LogsGet {
         let events = logs
             .query(query)
             .map_err(|error| errors::labeled(&error, &spans))?;
-        let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
-        Ok(PipelineData::list_stream(stream, None))
+        Ok(event_stream(events, spans, head, engine))
     }
 
     #[expect(
@@ -161,11 +160,7 @@ impl PluginCommand for LogsGet {
         arg_type: ArgType,
         _experimental: nu_protocol::engine::ExperimentalMarker,
     ) -> Option<Vec<DynamicSuggestion>> {
-        match arg_type {
-            ArgType::Flag(flag) if flag == "source" => source_suggestions(engine),
-            ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
-            _ => None,
-        }
+        flag_suggestions(engine, &arg_type)
     }
 }
 

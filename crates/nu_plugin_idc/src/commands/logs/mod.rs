@@ -14,7 +14,8 @@ pub use tail::LogsTail;
 use idc_core::logs::{LogEvent, Logs};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, Record, Signature, Span, Type, Value,
+    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Record,
+    Signature, Span, Type, Value, engine::ArgType,
 };
 
 use super::{arg_spans, chosen_profile, open_idc};
@@ -139,6 +140,29 @@ fn sources_flag(call: &EvaluatedCall) -> Result<Vec<String>, LabeledError> {
 }
 
 /// `--source` completion: the tenant's sources, else the documented ones.
+/// Completion of the flags `idc logs get` and `idc logs tail` share.
+pub(crate) fn flag_suggestions(
+    engine: &EngineInterface,
+    arg_type: &ArgType,
+) -> Option<Vec<DynamicSuggestion>> {
+    match arg_type {
+        ArgType::Flag(flag) if flag == "source" => source_suggestions(engine),
+        ArgType::Flag(flag) if flag == "profile" => crate::completion::profile_names(engine),
+        _ => None,
+    }
+}
+
+/// The events as a lazily pulled Nushell table.
+pub(crate) fn event_stream<I: Iterator<Item = idc_core::Result<LogEvent>> + Send + 'static>(
+    events: I,
+    spans: ArgSpans,
+    head: Span,
+    engine: &EngineInterface,
+) -> PipelineData {
+    let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
+    PipelineData::list_stream(stream, None)
+}
+
 fn source_suggestions(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {
     let from_tenant = open_idc(engine, Span::unknown()).ok().and_then(|idc| {
         let profile = idc

@@ -7,12 +7,12 @@ use std::time::Duration;
 use idc_core::logs::DEFAULT_TAIL_INTERVAL;
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Signature,
-    SyntaxShape, Type, Value, engine::ArgType,
+    Category, DynamicSuggestion, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type,
+    Value, engine::ArgType,
 };
 
-use super::{Rows, open_logs, source_suggestions, sources_flag};
-use crate::{IdcPlugin, completion};
+use super::{event_stream, flag_suggestions, open_logs, sources_flag};
+use crate::IdcPlugin;
 
 pub struct LogsTail;
 
@@ -106,8 +106,7 @@ impl PluginCommand for LogsTail {
             alive.get_current_dir().is_err()
         };
         let events = logs.tail(sources, interval).stop_when(stop);
-        let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
-        Ok(PipelineData::list_stream(stream, None))
+        Ok(event_stream(events, spans, head, engine))
     }
 
     #[expect(
@@ -122,10 +121,6 @@ impl PluginCommand for LogsTail {
         arg_type: ArgType,
         _experimental: nu_protocol::engine::ExperimentalMarker,
     ) -> Option<Vec<DynamicSuggestion>> {
-        match arg_type {
-            ArgType::Flag(flag) if flag == "source" => source_suggestions(engine),
-            ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
-            _ => None,
-        }
+        flag_suggestions(engine, &arg_type)
     }
 }

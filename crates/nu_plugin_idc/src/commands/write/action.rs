@@ -79,11 +79,8 @@ impl PluginCommand for Action {
             call,
             input,
             WriteCall {
-                verb: Verb::Action(name),
-                path,
-                operations: None,
-                needs_rows: false,
                 body,
+                ..WriteCall::new(Verb::Action(name), path)
             },
         )
     }

@@ -100,18 +100,7 @@ impl PluginCommand for Create {
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
         let path: Spanned<String> = call.req(0)?;
-        run_write(
-            engine,
-            call,
-            input,
-            WriteCall {
-                verb: Verb::Create,
-                path,
-                operations: None,
-                needs_rows: true,
-                body: None,
-            },
-        )
+        run_write(engine, call, input, WriteCall::new(Verb::Create, path))
     }
 
     #[expect(

@@ -89,18 +89,7 @@ impl PluginCommand for Delete {
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
         let path: Spanned<String> = call.req(0)?;
-        run_write(
-            engine,
-            call,
-            input,
-            WriteCall {
-                verb: Verb::Delete,
-                path,
-                operations: None,
-                needs_rows: false,
-                body: None,
-            },
-        )
+        run_write(engine, call, input, WriteCall::new(Verb::Delete, path))
     }
 
     #[expect(

@@ -60,10 +60,26 @@ pub(crate) struct WriteCall {
     pub path: Spanned<String>,
     /// Patch operations (JSON), for `idc patch`.
     pub operations: Option<serde_json::Value>,
-    /// Whether the command needs piped rows even for an object path (create, update).
-    pub needs_rows: bool,
     /// A body given as an argument instead of piped rows (`idc action`).
     pub body: Option<serde_json::Value>,
+}
+
+impl WriteCall {
+    /// A write of piped rows (or of the object itself) with no operations or given body.
+    pub(crate) fn new(verb: Verb, path: Spanned<String>) -> WriteCall {
+        WriteCall {
+            verb,
+            path,
+            operations: None,
+            body: None,
+        }
+    }
+
+    /// Whether the command needs piped rows even for an object path: a create or an update
+    /// has nothing to send without them.
+    fn needs_rows(&self) -> bool {
+        matches!(self.verb, Verb::Create | Verb::Update)
+    }
 }
 
 /// The JSON of a piped or given value, or an error with a caret under it.
@@ -108,7 +124,7 @@ pub(crate) fn run_write(
     let first = rows.next();
     let rows: Box<dyn Iterator<Item = Value> + Send> = match first {
         Some(first) => Box::new(std::iter::once(first).chain(rows)),
-        None if write.needs_rows
+        None if write.needs_rows()
             || (collection && matches!(write.verb, Verb::Update | Verb::Patch | Verb::Delete)) =>
         {
             return Err(LabeledError::new("no rows to write").with_label(

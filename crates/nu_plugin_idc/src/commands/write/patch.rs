@@ -93,11 +93,8 @@ impl PluginCommand for Patch {
             call,
             input,
             WriteCall {
-                verb: Verb::Patch,
-                path,
                 operations: Some(operations),
-                needs_rows: false,
-                body: None,
+                ..WriteCall::new(Verb::Patch, path)
             },
         )
     }

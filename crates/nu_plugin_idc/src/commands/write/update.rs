@@ -83,18 +83,7 @@ impl PluginCommand for Update {
         input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
         let path: Spanned<String> = call.req(0)?;
-        run_write(
-            engine,
-            call,
-            input,
-            WriteCall {
-                verb: Verb::Update,
-                path,
-                operations: None,
-                needs_rows: true,
-                body: None,
-            },
-        )
+        run_write(engine, call, input, WriteCall::new(Verb::Update, path))
     }
 
     #[expect(
