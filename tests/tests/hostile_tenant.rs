@@ -580,10 +580,8 @@ fn capture_one_request() -> (u16, std::thread::JoinHandle<String>) {
     (port, handle)
 }
 
-#[test]
-fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
-    let sandbox = Sandbox::start(3);
-    let env = UserEnv::new();
+/// The admin logged in with a session through the helper.
+fn admin_login(sandbox: &Sandbox, env: &UserEnv) {
     let admin = &sandbox.info["admin"];
     success_stdout(&run_with_stdin(
         env.helper()
@@ -592,11 +590,28 @@ fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
             .args(["--realm", "/", "--password-stdin"]),
         &format!("{}\n", admin["password"].as_str().unwrap()),
     ));
+}
+
+/// An admin session, and the sessions endpoint set to redirect to another host (a
+/// listener that captures the one request it gets): "localhost" is another host to curl
+/// and httpie than 127.0.0.1, as evil.example would be.
+fn admin_session_redirected_away(
+    sandbox: &Sandbox,
+    env: &UserEnv,
+) -> (String, std::thread::JoinHandle<String>) {
+    admin_login(sandbox, env);
     let session = success_stdout(&env.helper().arg("token").output().unwrap());
     let (port, captured) = capture_one_request();
-    // "localhost" is another host to curl than 127.0.0.1, as evil.example would be.
     sandbox.fault(json!({"path_prefix": "/am/json/realms/root/sessions",
         "redirect": format!("http://localhost:{port}/stolen")}));
+    (session, captured)
+}
+
+#[test]
+fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    let (session, captured) = admin_session_redirected_away(&sandbox, &env);
     let sessions = sandbox.at("/am/json/realms/root/sessions");
     let output = env
         .command("bash")
@@ -621,18 +636,7 @@ fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
 fn a_session_given_to_httpie_is_not_sent_on_a_cross_host_redirect() {
     let sandbox = Sandbox::start(3);
     let env = UserEnv::new();
-    let admin = &sandbox.info["admin"];
-    success_stdout(&run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    ));
-    let session = success_stdout(&env.helper().arg("token").output().unwrap());
-    let (port, captured) = capture_one_request();
-    sandbox.fault(json!({"path_prefix": "/am/json/realms/root/sessions",
-        "redirect": format!("http://localhost:{port}/stolen")}));
+    let (session, captured) = admin_session_redirected_away(&sandbox, &env);
     let sessions = sandbox.at("/am/json/realms/root/sessions");
     let output = env
         .command("bash")
@@ -657,14 +661,8 @@ fn a_session_given_to_httpie_is_not_sent_on_a_cross_host_redirect() {
 fn a_session_given_to_httpie_as_a_cookie_still_works() {
     let sandbox = Sandbox::start(3);
     let env = UserEnv::new();
+    admin_login(&sandbox, &env);
     let admin = &sandbox.info["admin"];
-    success_stdout(&run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    ));
     let sessions = sandbox.at("/am/json/realms/root/sessions");
     let output = env
         .command("bash")
