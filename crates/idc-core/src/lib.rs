@@ -19,10 +19,10 @@
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
 //!   made safe for a terminal).
 //!
-//! Room for what comes next: trusted CAs, proxies and timeouts in `http/client.rs`;
-//! response size caps and gzip in `http/answer.rs` (every body is read there); a
-//! prefetching pager in `paging`; a `logs` room (with an `auth/log_key` flow) and a
-//! `writes` room (CREST verbs, next to `request`) beside the others.
+//! Trusted CAs and timeouts are in `http/client.rs`, proxies in `http/proxy.rs`, response
+//! size caps in `http/answer.rs` (every body is read there); the read-ahead pipeline in
+//! `paging/prefetch.rs`; the log API in `logs` (its credential in `auth/log_key`); the
+//! CREST verbs in `writes` (planning) and `writes/send.rs` (sending).
 
 pub mod auth;
 pub mod cache;
