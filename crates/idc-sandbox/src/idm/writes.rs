@@ -6,84 +6,22 @@
 //! Seeded objects are generated, never stored: an overlay keeps what was written or
 //! deleted, and reads (queries included) see the seeded objects through it.
 
-use crate::idm::{base_object, base_objects, guard, no_such_entry};
-use crate::logs::TransactionId;
-use crate::state::{AppState, JSON_UTF8_LOWER, Shared, json, lock, origin, query_params};
+use super::guard;
+use super::objects::{base_object, no_such_entry};
+use super::patch::apply_patch;
+use super::policy::{is_user, policy_error, policy_failures, user_array_property};
+use crate::request::TransactionId;
+use crate::request::{origin, query_params};
+use crate::respond::{JSON_UTF8_LOWER, crest_body, crest_error, json};
+use crate::state::idm::Inner;
+use crate::state::{AppState, Shared, lock};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-
-#[derive(Default)]
-struct Written {
-    /// id → the current object, or `None` once deleted.
-    changed: HashMap<String, Option<Value>>,
-    /// Ids that did not exist in the seeded data, in creation order.
-    created: Vec<String>,
-}
-
-#[derive(Default)]
-struct Inner {
-    generation: u64,
-    collections: HashMap<String, Written>,
-    materialized: HashMap<String, (u64, Arc<Vec<Value>>)>,
-}
-
-/// What has been written to managed objects.
-#[derive(Default)]
-pub struct Overlay {
-    inner: Mutex<Inner>,
-    revisions: AtomicU64,
-}
-
-/// The objects of a written-to collection (seeded ones with the writes applied) and the
-/// write generation; `None` while the collection was never written.
-pub fn materialized(state: &AppState, object: &str) -> Option<(u64, Arc<Vec<Value>>)> {
-    let mut inner = lock(&state.idm_overlay.inner);
-    let generation = inner.generation;
-    if let Some((g, objects)) = inner.materialized.get(object)
-        && *g == generation
-    {
-        return Some((generation, objects.clone()));
-    }
-    let written = inner.collections.get(object)?;
-    let mut objects: Vec<Value> = base_objects(state, object)?
-        .into_iter()
-        .filter_map(|o| {
-            let id = o.get("_id").and_then(Value::as_str).unwrap_or_default();
-            match written.changed.get(id) {
-                Some(current) => current.clone(),
-                None => Some(o),
-            }
-        })
-        .collect();
-    objects.extend(
-        written
-            .created
-            .iter()
-            .filter_map(|id| written.changed.get(id).cloned().flatten()),
-    );
-    let objects = Arc::new(objects);
-    inner
-        .materialized
-        .insert(object.to_string(), (generation, objects.clone()));
-    Some((generation, objects))
-}
-
-/// A written object: `Some(Some(v))` written, `Some(None)` deleted, `None` never written.
-pub fn read_written(state: &AppState, object: &str, id: &str) -> Option<Option<Value>> {
-    lock(&state.idm_overlay.inner)
-        .collections
-        .get(object)?
-        .changed
-        .get(id)
-        .cloned()
-}
+use std::sync::atomic::Ordering;
 
 /// The current object: `Err` for an unknown type, `Ok(None)` when there is no such id.
 fn current(
@@ -103,25 +41,18 @@ fn current(
 }
 
 fn unknown_type(object: &str) -> Response {
-    crate::state::crest_error(
+    crest_error(
         StatusCode::NOT_FOUND,
         &format!("Managed object type {object} not found"),
     )
-}
-
-fn idm_headers() -> Vec<(&'static str, String)> {
-    vec![
-        ("cache-control", "no-store".into()),
-        ("content-api-version", "protocol=2.1,resource=1.0".into()),
-    ]
 }
 
 fn idm_error(status: StatusCode, message: &str) -> Response {
     json(
         status,
         JSON_UTF8_LOWER,
-        &idm_headers(),
-        &json!({"code": status.as_u16(), "reason": status.canonical_reason().unwrap_or("Error"), "message": message}),
+        &super::headers(),
+        &crest_body(status, message),
     )
 }
 
@@ -174,200 +105,6 @@ fn check_if_match(headers: &HeaderMap, existing: &Value) -> Result<(), Response>
             "Update rejected as current Object revision {current} is different than expected by caller ({expected}), the object has changed since retrieval."
         ),
     ))
-}
-
-fn is_user(object: &str) -> bool {
-    object.ends_with("_user")
-}
-
-/// Properties of a user that hold arrays (relationships and multivalued attributes).
-fn user_array_property(name: &str) -> bool {
-    name.contains("Multivalued")
-        || name.starts_with("effective")
-        || matches!(
-            name,
-            "memberOfOrgIDs"
-                | "consentedMappings"
-                | "aliasList"
-                | "kbaInfo"
-                | "authzRoles"
-                | "roles"
-                | "groups"
-                | "reports"
-                | "assignments"
-                | "applications"
-                | "memberOfOrg"
-                | "adminOfOrg"
-                | "ownerOfOrg"
-                | "devicePrintProfiles"
-        )
-}
-
-const USER_STRING_PROPERTIES: &[&str] = &[
-    "userName",
-    "givenName",
-    "sn",
-    "mail",
-    "accountStatus",
-    "telephoneNumber",
-    "city",
-    "country",
-    "postalCode",
-    "stateProvince",
-    "displayName",
-    "description",
-    "password",
-];
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// The failed policy requirements of an object about to be stored (empty when it passes).
-fn policy_failures(
-    inner: &Inner,
-    state: &AppState,
-    object: &str,
-    id: &str,
-    value: &Value,
-    password: Option<&Value>,
-) -> Vec<Value> {
-    let mut failures = Vec::new();
-    let mut fail = |property: &str, requirements: Vec<Value>| {
-        failures.push(json!({"policyRequirements": requirements, "property": property}));
-    };
-    let text = |name: &str| value.get(name).and_then(Value::as_str).unwrap_or_default();
-    if is_user(object) {
-        if let Some(map) = value.as_object() {
-            for (name, v) in map {
-                if v.is_null() {
-                    continue;
-                }
-                if user_array_property(name) && !v.is_array() {
-                    fail(
-                        name,
-                        vec![
-                            json!({"params": {"invalidType": json_type(v), "validTypes": ["array"]}, "policyRequirement": "VALID_TYPE"}),
-                        ],
-                    );
-                } else if USER_STRING_PROPERTIES.contains(&name.as_str()) && !v.is_string() {
-                    fail(
-                        name,
-                        vec![
-                            json!({"params": {"invalidType": json_type(v), "validTypes": ["string"]}, "policyRequirement": "VALID_TYPE"}),
-                        ],
-                    );
-                }
-            }
-        }
-        for required in ["userName", "givenName", "sn", "mail"] {
-            if text(required).trim().is_empty() {
-                fail(required, vec![json!({"policyRequirement": "REQUIRED"})]);
-            }
-        }
-        let user_name = text("userName");
-        if !user_name.is_empty() && user_name_taken(inner, state, object, id, user_name) {
-            fail("userName", vec![json!({"policyRequirement": "UNIQUE"})]);
-        }
-        if let Some(password) = password {
-            let p = password.as_str().unwrap_or_default();
-            let mut requirements = Vec::new();
-            if p.chars().count() < 8 {
-                requirements
-                    .push(json!({"params": {"minLength": 8}, "policyRequirement": "MIN_LENGTH"}));
-            }
-            if !p.chars().any(|c| c.is_uppercase()) {
-                requirements.push(json!({"params": {"numCaps": 1}, "policyRequirement": "AT_LEAST_X_CAPITAL_LETTERS"}));
-            }
-            if !p.chars().any(|c| c.is_ascii_digit()) {
-                requirements.push(
-                    json!({"params": {"numNums": 1}, "policyRequirement": "AT_LEAST_X_NUMBERS"}),
-                );
-            }
-            let lower = p.to_lowercase();
-            if ["userName", "givenName", "sn"]
-                .iter()
-                .any(|f| !text(f).is_empty() && lower.contains(&text(f).to_lowercase()))
-            {
-                requirements.push(json!({"params": {"disallowedFields": ["userName", "givenName", "sn"]}, "policyRequirement": "CANNOT_CONTAIN_OTHERS"}));
-            }
-            if !requirements.is_empty() {
-                fail("password", requirements);
-            }
-        }
-    } else if object.ends_with("_role") && text("name").trim().is_empty() {
-        fail("name", vec![json!({"policyRequirement": "REQUIRED"})]);
-    }
-    failures
-}
-
-/// Is `user_name` held by another user of the collection? Seeded names end with the
-/// user's index + 1, so one generated user is the only seeded candidate.
-fn user_name_taken(
-    inner: &Inner,
-    state: &AppState,
-    object: &str,
-    id: &str,
-    user_name: &str,
-) -> bool {
-    let written = inner.collections.get(object);
-    let same = |v: &Value| {
-        v.get("userName")
-            .and_then(Value::as_str)
-            .is_some_and(|n| n.eq_ignore_ascii_case(user_name))
-    };
-    if let Some(w) = written
-        && w.changed
-            .iter()
-            .any(|(other, v)| other != id && v.as_ref().is_some_and(same))
-    {
-        return true;
-    }
-    let digits: String = user_name
-        .chars()
-        .rev()
-        .take_while(char::is_ascii_digit)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    let Some(index) = digits.parse::<u32>().ok().and_then(|n| n.checked_sub(1)) else {
-        return false;
-    };
-    let realm = object.trim_end_matches("_user");
-    let Some(count) = crate::data::realm_user_count(realm, state.settings.users) else {
-        return false;
-    };
-    if index >= count {
-        return false;
-    }
-    let user = crate::data::User::generate(state.settings.seed, realm, index);
-    let seeded_id = user.id.to_string();
-    // The seeded holder counts only while it still has that name.
-    seeded_id != id
-        && !written.is_some_and(|w| w.changed.contains_key(&seeded_id))
-        && user.user_name.eq_ignore_ascii_case(user_name)
-}
-
-fn policy_error(failures: Vec<Value>) -> Response {
-    json(
-        StatusCode::FORBIDDEN,
-        JSON_UTF8_LOWER,
-        &idm_headers(),
-        &json!({
-            "code": 403,
-            "reason": "Forbidden",
-            "message": "Failed policy validation",
-            "detail": {"result": false, "failedPolicyRequirements": failures},
-        }),
-    )
 }
 
 /// The stored form of a written object: a user gets every default field (as IDM answers
@@ -454,9 +191,9 @@ impl Request<'_> {
         let Some(transaction) = &self.transaction else {
             return;
         };
-        let event = crate::log_events::idm_activity(
+        let event = super::activity::idm_activity(
             transaction,
-            crate::keys::now_ns(),
+            crate::clock::now_ns(),
             operation,
             &format!("managed/{}/{id}", self.object),
             rev,
@@ -505,7 +242,7 @@ fn base_objects_known(state: &AppState, object: &str) -> bool {
 
 /// A 201 whose `location` is the new object's URL (`path` is the object's path).
 fn created(headers: &HeaderMap, path: &str, value: &Value) -> Response {
-    let mut response_headers = idm_headers();
+    let mut response_headers = super::headers();
     response_headers.push(("location", format!("{}{path}", origin(headers))));
     json(
         StatusCode::CREATED,
@@ -516,7 +253,7 @@ fn created(headers: &HeaderMap, path: &str, value: &Value) -> Response {
 }
 
 fn ok(value: &Value) -> Response {
-    json(StatusCode::OK, JSON_UTF8_LOWER, &idm_headers(), value)
+    json(StatusCode::OK, JSON_UTF8_LOWER, &super::headers(), value)
 }
 
 /// `POST /openidm/managed/<object>?_action=create`
@@ -613,87 +350,6 @@ pub async fn put(
             Err(r) => r,
         },
     }
-}
-
-/// Applies CREST patch operations to an object.
-fn apply_patch(target: &mut Map<String, Value>, operations: &[Value]) -> Result<(), String> {
-    for op in operations {
-        let operation = op
-            .get("operation")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let field = op.get("field").and_then(Value::as_str).unwrap_or_default();
-        let pointer = crate::query_filter::parse_pointer(field);
-        let (append, pointer) = match pointer.split_last() {
-            Some((last, rest)) if last == "-" => (true, rest.to_vec()),
-            _ => (false, pointer),
-        };
-        let [name] = pointer.as_slice() else {
-            return Err(format!("The field '{field}' cannot be patched"));
-        };
-        if name == "_id" || name == "_rev" {
-            return Err(format!("The field '{field}' cannot be patched"));
-        }
-        let value = op.get("value").cloned();
-        match operation {
-            "add" => {
-                let value = value.ok_or("add needs a value")?;
-                match (target.get_mut(name.as_str()), append) {
-                    (Some(Value::Array(items)), true) => items.push(value),
-                    (Some(Value::Array(items)), false) if value.is_array() => {
-                        items.extend(value.as_array().cloned().unwrap_or_default())
-                    }
-                    (_, true) => {
-                        target.insert(name.clone(), Value::Array(vec![value]));
-                    }
-                    (_, false) => {
-                        target.insert(name.clone(), value);
-                    }
-                }
-            }
-            "replace" => match value {
-                None | Some(Value::Null) => {
-                    target.remove(name.as_str());
-                }
-                Some(v) => {
-                    target.insert(name.clone(), v);
-                }
-            },
-            "remove" => match (target.get_mut(name.as_str()), value) {
-                (Some(Value::Array(items)), Some(v)) => {
-                    let gone: Vec<Value> = match v {
-                        Value::Array(list) => list,
-                        one => vec![one],
-                    };
-                    items.retain(|i| !gone.contains(i));
-                }
-                _ => {
-                    target.remove(name.as_str());
-                }
-            },
-            "increment" => {
-                let by = value
-                    .as_ref()
-                    .and_then(Value::as_f64)
-                    .ok_or("increment needs a number")?;
-                let now = match target.get(name.as_str()) {
-                    None | Some(Value::Null) => 0.0,
-                    Some(v) => v
-                        .as_f64()
-                        .ok_or_else(|| format!("The field '{field}' is not a number"))?,
-                };
-                let sum = now + by;
-                let number = if sum.fract() == 0.0 && sum.abs() < 9e15 {
-                    json!(sum as i64)
-                } else {
-                    json!(sum)
-                };
-                target.insert(name.clone(), number);
-            }
-            other => return Err(format!("Unsupported patch operation: {other}")),
-        }
-    }
-    Ok(())
 }
 
 /// `PATCH /openidm/managed/<object>/<id>`

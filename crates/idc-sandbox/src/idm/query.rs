@@ -1,165 +1,25 @@
 //! `/openidm`: managed users and roles (CREST queries with paging), the service
 //! account self-lookup and `config/managed`.
 
-use crate::data::{User, realm_user_count};
-use crate::query_filter::{
-    FieldSource, Filter, SortKey, compare_values, parse_pointer, parse_sort_keys,
+use super::fields::{Selection, parse_fields, project, write_user, write_value};
+use super::guard;
+use super::objects::{
+    Collection, collection, materialized, no_such_entry, read_written, service_account_object,
+    user_index,
 };
-use crate::state::{
-    AppState, JSON_UTF8_LOWER, Shared, Subject, TokenInfo, crest_error, json, lock, query_params,
-    respond, scope_allows,
-};
+use crate::data::User;
+use crate::idm::query_filter::{FieldSource, Filter, SortKey, compare_values, parse_sort_keys};
+use crate::request::query_params;
+use crate::respond::{JSON_UTF8_LOWER, crest_error, json, respond};
+use crate::state::{AppState, Shared, Subject};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
-
-/// How many (collection, filter, sort) match lists to keep: paging a large query then
-/// costs one scan, not one per page.
-const QUERY_CACHE_ENTRIES: usize = 8;
-
-type MatchKey = (String, String, String);
-
-#[derive(Default)]
-pub struct QueryCache {
-    matches: Mutex<Vec<(MatchKey, Arc<Vec<u32>>)>>,
-    ids: Mutex<HashMap<String, Arc<HashMap<uuid::Uuid, u32>>>>,
-}
-
-impl QueryCache {
-    fn get(&self, key: &MatchKey) -> Option<Arc<Vec<u32>>> {
-        let mut entries = lock(&self.matches);
-        let position = entries.iter().position(|(k, _)| k == key)?;
-        let entry = entries.remove(position);
-        let found = entry.1.clone();
-        entries.insert(0, entry);
-        Some(found)
-    }
-
-    fn put(&self, key: MatchKey, value: Arc<Vec<u32>>) {
-        let mut entries = lock(&self.matches);
-        entries.retain(|(k, _)| k != &key);
-        entries.insert(0, (key, value));
-        entries.truncate(QUERY_CACHE_ENTRIES);
-    }
-}
-
-/// A collection the query engine can serve.
-enum Collection<'a> {
-    Users { realm: String, count: u32 },
-    Objects(&'a [Value]),
-}
-
-impl FieldSource for User {
-    fn field(&self, pointer: &[String]) -> Option<Value> {
-        match pointer {
-            [name] => self.get(name),
-            _ => None,
-        }
-    }
-}
-
-/// What `_fields` asked for.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Selection {
-    Default,
-    Fields(Vec<Vec<String>>),
-}
-
-/// Parses `_fields`: absent, empty or `*` mean the default fields; `_id`/`_rev` always come along.
-pub fn parse_fields(text: Option<&str>) -> Selection {
-    let Some(text) = text else {
-        return Selection::Default;
-    };
-    let parts: Vec<&str> = text
-        .split(',')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.is_empty() || parts.iter().any(|p| p.contains('*')) {
-        return Selection::Default;
-    }
-    Selection::Fields(
-        parts
-            .into_iter()
-            .map(parse_pointer)
-            .filter(|p| !p.is_empty())
-            .collect(),
-    )
-}
-
-fn write_value(out: &mut Vec<u8>, value: &Value) {
-    // Writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, value);
-}
-
-fn write_user(out: &mut Vec<u8>, user: &User, selection: &Selection) {
-    let Selection::Fields(pointers) = selection else {
-        user.write_default_json(out);
-        return;
-    };
-    out.push(b'{');
-    let mut first = true;
-    let mut field = |out: &mut Vec<u8>, name: &str, value: &Value| {
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        write_value(out, &Value::String(name.to_string()));
-        out.push(b':');
-        write_value(out, value);
-    };
-    for name in ["_id", "_rev"] {
-        if let Some(value) = user.get(name) {
-            field(out, name, &value);
-        }
-    }
-    for pointer in pointers {
-        if let [name] = pointer.as_slice()
-            && name != "_id"
-            && name != "_rev"
-            && let Some(value) = user.get(name)
-        {
-            field(out, name, &value);
-        }
-    }
-    out.push(b'}');
-}
-
-/// Projects a JSON object onto the selected fields (nested pointers keep their nesting).
-pub fn project(object: &Value, selection: &Selection, always: &[&str]) -> Value {
-    let Selection::Fields(pointers) = selection else {
-        return object.clone();
-    };
-    let mut out = Map::new();
-    for name in always {
-        if let Some(v) = object.get(*name) {
-            out.insert((*name).to_string(), v.clone());
-        }
-    }
-    for pointer in pointers {
-        let Some(value) = object.field(pointer) else {
-            continue;
-        };
-        let mut target = &mut out;
-        for segment in &pointer[..pointer.len() - 1] {
-            let entry = target
-                .entry(segment.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
-            }
-            target = entry.as_object_mut().expect("just made an object");
-        }
-        target.insert(pointer[pointer.len() - 1].clone(), value);
-    }
-    Value::Object(out)
-}
+use std::sync::Arc;
 
 /// The opaque paging cookie: base64 of `||` + the next offset, then `:0`, as IDM prints it.
 pub fn encode_cookie(offset: usize) -> String {
@@ -188,36 +48,6 @@ pub fn decode_cookie(text: &str) -> Option<usize> {
 /// The cookie as the JSON response carries it (URL-encoded).
 pub fn url_encode_cookie(cookie: &str) -> String {
     url::form_urlencoded::byte_serialize(cookie.as_bytes()).collect()
-}
-
-/// Checks the bearer for IDM: 401 without a live token, 403 without `fr:idm:*`.
-pub fn guard(state: &AppState, headers: &HeaderMap) -> Result<TokenInfo, Response> {
-    let Some(token) = state.bearer(headers) else {
-        return Err(crest_error(StatusCode::UNAUTHORIZED, "Access Denied"));
-    };
-    if !scope_allows(&token.scopes, "fr:idm:*") {
-        return Err(crest_error(StatusCode::FORBIDDEN, "Access denied"));
-    }
-    Ok(token)
-}
-
-fn collection<'a>(state: &'a AppState, object: &str) -> Option<Collection<'a>> {
-    if let Some(realm) = object.strip_suffix("_user") {
-        let count = realm_user_count(realm, state.settings.users)?;
-        return Some(Collection::Users {
-            realm: realm.to_string(),
-            count,
-        });
-    }
-    match object {
-        "alpha_role" => Some(Collection::Objects(&state.roles_alpha)),
-        "bravo_role" => Some(Collection::Objects(&state.roles_bravo)),
-        "alpha_organization" | "bravo_organization" | "alpha_group" | "bravo_group"
-        | "alpha_assignment" | "bravo_assignment" | "alpha_application" | "bravo_application" => {
-            Some(Collection::Objects(&[]))
-        }
-        _ => None,
-    }
 }
 
 fn matching(
@@ -302,7 +132,7 @@ pub async fn query(
     };
     // Once written to, a collection is served from its materialized objects (seeded
     // objects with the writes applied); the generation keeps cached match lists apart.
-    let written = crate::idm_writes::materialized(&state, &object);
+    let written = materialized(&state, &object);
     let (coll, cache_name) = match &written {
         Some((generation, objects)) => (
             Collection::Objects(objects.as_slice()),
@@ -446,40 +276,6 @@ pub async fn query(
     )
 }
 
-fn user_index(state: &AppState, realm: &str, count: u32, id: &str) -> Option<u32> {
-    let id = uuid::Uuid::parse_str(id).ok()?;
-    let map = {
-        let mut ids = lock(&state.query_cache.ids);
-        ids.entry(realm.to_string())
-            .or_insert_with(|| {
-                let seed = state.settings.seed;
-                Arc::new(
-                    (0..count)
-                        .map(|i| (crate::data::uuid_for(seed, realm, u64::from(i)), i))
-                        .collect(),
-                )
-            })
-            .clone()
-    };
-    map.get(&id).copied()
-}
-
-pub(crate) fn no_such_entry(realm: &str, kind: &str, id: &str) -> Response {
-    let message = format!(
-        "No Such Entry: The search base entry &#39;fr-idm-uuid&#61;{id},ou&#61;{kind},o&#61;{realm},o&#61;root,ou&#61;identities&#39; does not exist"
-    );
-    let body = json!({"code": 404, "reason": "Not Found", "message": message});
-    json(
-        StatusCode::NOT_FOUND,
-        JSON_UTF8_LOWER,
-        &[
-            ("cache-control", "no-store".into()),
-            ("content-api-version", "protocol=2.1,resource=1.0".into()),
-        ],
-        &body,
-    )
-}
-
 /// `GET /openidm/managed/<object>/<id>`
 pub async fn read(
     State(state): State<Shared>,
@@ -518,7 +314,7 @@ pub async fn read(
         );
     };
     let (realm, kind) = object.split_once('_').unwrap_or((&object, ""));
-    if let Some(written) = crate::idm_writes::read_written(&state, &object, &id) {
+    if let Some(written) = read_written(&state, &object, &id) {
         return match written {
             Some(found) => json(
                 StatusCode::OK,
@@ -562,53 +358,6 @@ pub async fn read(
     }
 }
 
-/// A generated user as its default JSON object.
-fn user_value(user: &User) -> Value {
-    let mut out = Vec::new();
-    user.write_default_json(&mut out);
-    serde_json::from_slice(&out).unwrap_or(Value::Null)
-}
-
-/// The seeded (never written) objects of a collection; `None` for an unknown type.
-pub(crate) fn base_objects(state: &AppState, object: &str) -> Option<Vec<Value>> {
-    Some(match collection(state, object)? {
-        Collection::Users { realm, count } => (0..count)
-            .map(|i| user_value(&User::generate(state.settings.seed, &realm, i)))
-            .collect(),
-        Collection::Objects(objects) => objects.to_vec(),
-    })
-}
-
-/// One seeded object: `None` for an unknown type, `Some(None)` when there is no such id.
-pub(crate) fn base_object(state: &AppState, object: &str, id: &str) -> Option<Option<Value>> {
-    Some(match collection(state, object)? {
-        Collection::Users { realm, count } => user_index(state, &realm, count, id)
-            .map(|i| user_value(&User::generate(state.settings.seed, &realm, i))),
-        Collection::Objects(objects) => objects
-            .iter()
-            .find(|o| o.get("_id").and_then(Value::as_str) == Some(id))
-            .cloned(),
-    })
-}
-
-fn service_account_object(state: &AppState) -> Value {
-    let sa = &state.service_account;
-    json!({
-        "_id": sa.id,
-        "_rev": format!("{}-230", crate::data::uuid_for(state.settings.seed, "svcacct-rev", 0)),
-        "accountStatus": "active",
-        "name": "idc-sandbox-service-account",
-        "description": "Service account of the idc sandbox",
-        "scopes": sa.scopes,
-        "jwks": json!({"keys": [sa.public_jwk]}).to_string(),
-        "maxCachingTime": "15",
-        "maxIdleTime": "15",
-        "maxSessionTime": "15",
-        "quotaLimit": "5",
-    })
-}
-
-/// `GET /openidm/config/managed`: the managed object types (names are what completion needs).
 pub async fn config_managed(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(refused) = guard(&state, &headers) {
         return refused;

@@ -1,6 +1,7 @@
 //! `/am/json/serverinfo/*` and `/am/json/serverinfo/version`.
 
-use crate::state::{JSON_UTF8_UPPER, Shared, crest_error, json};
+use crate::respond::{JSON_UTF8_UPPER, crest_error, json};
+use crate::state::Shared;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;

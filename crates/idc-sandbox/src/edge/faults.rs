@@ -1,153 +1,20 @@
-//! Fault injection (`POST /__sandbox/faults`) and the edge middleware that counts,
-//! logs and applies faults to every request.
-//!
-//! A fault applies to the next `count` requests whose path starts with `path_prefix`.
-//! Besides the gateway faults (`status`, `retry_after`, `delay_ms`, `body`), hostile ones:
-//! `raw_body` (any text, with `status` and `headers`), `redirect` (a Location to any URL),
-//! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
-//! answer) and `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...).
-//! `headers` are added to whatever the fault answers.
+//! The edge middleware that counts every request and applies pending faults (queued by
+//! `POST /__sandbox/faults`, kept in `state/faults.rs`): gateway errors, delays, HTML
+//! pages, truncated and endless bodies, redirects and rewritten token answers.
 
-use crate::state::{JSON_PLAIN, Shared, json, lock, respond};
+use crate::respond::{
+    JSON_PLAIN, JSON_UTF8_LOWER, JSON_UTF8_SPACED, JSON_UTF8_UPPER, json, respond,
+};
+use crate::state::Shared;
+use crate::state::faults::Fault;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt as _;
-use serde::Deserialize;
 use serde_json::Value;
-use std::sync::Mutex;
 use std::time::Duration;
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct Fault {
-    pub path_prefix: String,
-    #[serde(default)]
-    pub status: Option<u16>,
-    #[serde(default)]
-    pub retry_after: Option<u64>,
-    #[serde(default)]
-    pub delay_ms: u64,
-    /// "html", "truncated" or null (a JSON error body of the path's family).
-    #[serde(default)]
-    pub body: Option<String>,
-    #[serde(default = "one")]
-    pub count: u32,
-    /// Headers added to the answer (`{"name": "value"}`).
-    #[serde(default)]
-    pub headers: serde_json::Map<String, Value>,
-    /// The answer's body verbatim (status from `status`, default 200).
-    #[serde(default)]
-    pub raw_body: Option<String>,
-    /// Answer a redirect to this URL (status from `status` when 3xx, default 302).
-    #[serde(default)]
-    pub redirect: Option<String>,
-    /// Answer 200 (or `status`) with a JSON-looking body that never ends.
-    #[serde(default)]
-    pub endless: bool,
-    /// Replace `expires_in` of the real answer with this JSON value (even `null`).
-    #[serde(default, deserialize_with = "present")]
-    pub expires_in: Option<Value>,
-    /// Answer IDM queries with empty pages whose `pagedResultsCookie` cycles "A", "B", ...
-    #[serde(default)]
-    pub paging_cycle: bool,
-    /// How many requests this fault has answered (for `paging_cycle`).
-    #[serde(skip)]
-    pub served: u32,
-}
-
-/// A field that is present, even as `null`, is `Some`.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
-    Value::deserialize(d).map(Some)
-}
-
-fn one() -> u32 {
-    1
-}
-
-#[derive(Default)]
-pub struct Faults {
-    pending: Mutex<Vec<Fault>>,
-}
-
-impl Faults {
-    /// Takes one use of the first fault whose prefix matches `path`.
-    fn take(&self, path: &str) -> Option<Fault> {
-        let mut pending = lock(&self.pending);
-        let position = pending
-            .iter()
-            .position(|f| path.starts_with(&f.path_prefix) && f.count > 0)?;
-        let fault = pending[position].clone();
-        pending[position].count -= 1;
-        pending[position].served += 1;
-        if pending[position].count == 0 {
-            pending.remove(position);
-        }
-        Some(fault)
-    }
-}
-
-pub async fn add_fault(State(state): State<Shared>, body: axum::body::Bytes) -> Response {
-    let fault: Fault = match serde_json::from_slice(&body) {
-        Ok(f) => f,
-        Err(e) => {
-            return json(
-                StatusCode::BAD_REQUEST,
-                JSON_PLAIN,
-                &[],
-                &serde_json::json!({"error": format!("invalid fault: {e}")}),
-            );
-        }
-    };
-    if let Some(kind) = &fault.body
-        && kind != "html"
-        && kind != "truncated"
-    {
-        return json(
-            StatusCode::BAD_REQUEST,
-            JSON_PLAIN,
-            &[],
-            &serde_json::json!({"error": "body must be \"html\", \"truncated\" or null"}),
-        );
-    }
-    if let Some(status) = fault.status
-        && StatusCode::from_u16(status).is_err()
-    {
-        return json(
-            StatusCode::BAD_REQUEST,
-            JSON_PLAIN,
-            &[],
-            &serde_json::json!({"error": "invalid status"}),
-        );
-    }
-    if let Err(problem) = check_hostile(&fault) {
-        return json(
-            StatusCode::BAD_REQUEST,
-            JSON_PLAIN,
-            &[],
-            &serde_json::json!({"error": problem}),
-        );
-    }
-    let mut pending = lock(&state.faults.pending);
-    pending.push(fault);
-    json(
-        StatusCode::OK,
-        JSON_PLAIN,
-        &[],
-        &serde_json::json!({"pending": pending.len()}),
-    )
-}
-
-pub async fn clear_faults(State(state): State<Shared>) -> Response {
-    lock(&state.faults.pending).clear();
-    json(
-        StatusCode::OK,
-        JSON_PLAIN,
-        &[],
-        &serde_json::json!({"pending": 0}),
-    )
-}
 
 /// The edge HTML page a gateway answers with.
 fn html_page(status: StatusCode) -> String {
@@ -172,10 +39,7 @@ fn family_error(path: &str, status: StatusCode) -> (Value, &'static str) {
             JSON_PLAIN,
         )
     } else if path.starts_with("/iga") {
-        (
-            serde_json::json!({"message": message}),
-            crate::state::JSON_UTF8_SPACED,
-        )
+        (serde_json::json!({"message": message}), JSON_UTF8_SPACED)
     } else if path.starts_with("/am/oauth2") {
         let error = if status.as_u16() == 503 {
             "temporarily_unavailable"
@@ -184,12 +48,12 @@ fn family_error(path: &str, status: StatusCode) -> (Value, &'static str) {
         };
         (
             serde_json::json!({"error_description": message, "error": error}),
-            crate::state::JSON_UTF8_UPPER,
+            JSON_UTF8_UPPER,
         )
     } else {
         (
             serde_json::json!({"code": status.as_u16(), "reason": reason, "message": message}),
-            crate::state::JSON_UTF8_LOWER,
+            JSON_UTF8_LOWER,
         )
     }
 }
@@ -250,25 +114,6 @@ async fn apply_fault(fault: &Fault, path: &str, request: Request, next: Next) ->
 }
 
 /// Refuses hostile faults the sandbox could not answer (bad header names or values).
-fn check_hostile(fault: &Fault) -> Result<(), String> {
-    for (name, value) in &fault.headers {
-        let Some(value) = value.as_str() else {
-            return Err(format!("header {name}: the value must be a string"));
-        };
-        if header::HeaderName::try_from(name.as_str()).is_err()
-            || header::HeaderValue::from_str(value).is_err()
-        {
-            return Err(format!("header {name}: not a valid HTTP header"));
-        }
-    }
-    if let Some(location) = &fault.redirect
-        && header::HeaderValue::from_str(location).is_err()
-    {
-        return Err("redirect: not a valid Location header value".into());
-    }
-    Ok(())
-}
-
 /// The status of a hostile answer: the fault's, else `default`.
 fn status_or(fault: &Fault, default: StatusCode) -> StatusCode {
     fault
@@ -328,12 +173,7 @@ async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response
             "totalPagedResults": -1,
             "remainingPagedResults": -1,
         });
-        return Ok(json(
-            StatusCode::OK,
-            crate::state::JSON_UTF8_LOWER,
-            &[],
-            &body,
-        ));
+        return Ok(json(StatusCode::OK, JSON_UTF8_LOWER, &[], &body));
     }
     Err((request, next))
 }
@@ -413,40 +253,6 @@ async fn gateway(fault: &Fault, path: &str, request: Request, next: Next) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn faults_are_used_up() {
-        let faults = Faults::default();
-        lock(&faults.pending).push(Fault {
-            path_prefix: "/openidm".into(),
-            status: Some(503),
-            retry_after: Some(1),
-            delay_ms: 0,
-            body: None,
-            count: 2,
-            headers: Default::default(),
-            raw_body: None,
-            redirect: None,
-            endless: false,
-            expires_in: None,
-            paging_cycle: false,
-            served: 0,
-        });
-        assert!(faults.take("/environment/variables").is_none());
-        assert!(faults.take("/openidm/managed/alpha_user").is_some());
-        assert!(faults.take("/openidm/x").is_some());
-        assert!(faults.take("/openidm/x").is_none());
-    }
-
-    #[test]
-    fn expires_in_null_is_present() {
-        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":null}"#).unwrap();
-        assert_eq!(f.expires_in, Some(Value::Null));
-        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am"}"#).unwrap();
-        assert_eq!(f.expires_in, None);
-        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":1e300}"#).unwrap();
-        assert_eq!(f.expires_in, Some(serde_json::json!(1e300)));
-    }
 
     #[test]
     fn family_shapes() {

@@ -1,11 +1,9 @@
-//! Request counters, so tests can prove caching, single-flight and lazy paging.
+//! Request counters and the edge's wire counters, so tests can prove caching,
+//! single-flight, lazy paging and compression.
 
-use crate::state::{JSON_PLAIN, Shared, json};
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::Response;
 use serde_json::{Map, Value};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
 const NAMES: [&str; 10] = [
@@ -84,18 +82,44 @@ impl Stats {
     }
 }
 
-pub async fn get_stats(State(state): State<Shared>) -> Response {
-    let mut snapshot = state.stats.snapshot();
-    state.network.add_counters(&mut snapshot);
-    json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
+/// Settings and wire counters of the edge.
+#[derive(Default)]
+pub struct Network {
+    pub latency: Duration,
+    /// Bytes per second; `None` is unlimited.
+    pub rate: Option<u64>,
+    pub compressed_responses: AtomicU64,
+    pub bytes_sent: AtomicU64,
 }
 
-pub async fn reset_stats(State(state): State<Shared>) -> Response {
-    state.stats.reset();
-    state.network.reset();
-    let mut snapshot = state.stats.snapshot();
-    state.network.add_counters(&mut snapshot);
-    json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
+impl Network {
+    /// `latency_ms` before every answer, bodies at most `bandwidth_kbps` KiB/s (0: unlimited).
+    pub fn new(latency_ms: u64, bandwidth_kbps: u64) -> Network {
+        Network {
+            latency: Duration::from_millis(latency_ms),
+            rate: (bandwidth_kbps > 0).then(|| bandwidth_kbps.saturating_mul(1024)),
+            ..Network::default()
+        }
+    }
+
+    /// Adds `compressed_responses` and `bytes_sent` to a stats snapshot.
+    pub fn add_counters(&self, snapshot: &mut Value) {
+        if let Value::Object(map) = snapshot {
+            map.insert(
+                "compressed_responses".into(),
+                self.compressed_responses.load(Ordering::Relaxed).into(),
+            );
+            map.insert(
+                "bytes_sent".into(),
+                self.bytes_sent.load(Ordering::Relaxed).into(),
+            );
+        }
+    }
+
+    pub fn reset(&self) {
+        self.compressed_responses.store(0, Ordering::Relaxed);
+        self.bytes_sent.store(0, Ordering::Relaxed);
+    }
 }
 
 #[cfg(test)]

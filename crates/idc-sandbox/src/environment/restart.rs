@@ -2,29 +2,21 @@
 //! `POST ?_action=restart` starts a restart (shapes from `e2_environment_other.json`).
 //! A real restart takes minutes; the sandbox's takes [`RESTART_MS`].
 
-use crate::state::{JSON_PLAIN, Shared, json, now_ms, query_params, scope_allows};
+use crate::clock::now_ms;
+use crate::request::query_params;
+use crate::respond::{JSON_PLAIN, code_message_body, json};
+use crate::state::{Shared, scope_allows};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::Ordering;
 
 /// How long the sandbox reports `restarting` after a restart.
 pub const RESTART_MS: i64 = 3000;
 
-/// When the current restart ends (epoch ms; 0 when none ran).
-#[derive(Default)]
-pub struct Restart {
-    until_ms: AtomicI64,
-}
-
 fn error(status: StatusCode, message: &str) -> Response {
-    json(
-        status,
-        JSON_PLAIN,
-        &[],
-        &json!({"code": status.as_u16(), "message": message}),
-    )
+    json(status, JSON_PLAIN, &[], &code_message_body(status, message))
 }
 
 fn guard(state: &crate::state::AppState, headers: &HeaderMap, scope: &str) -> Option<Response> {

@@ -5,94 +5,17 @@
 //! answer; ids are 32 hex; `created_at` is RFC 3339 UTC with nanoseconds. Delete answers
 //! 204. A service-account (or any non-admin) bearer gets 403, no bearer 401.
 
-use crate::state::{AppState, JSON_UTF8_SPACED, Shared, Subject, json, lock, respond};
+use crate::respond::{JSON_UTF8_SPACED, crest_body, json, respond};
+use crate::state::logs::KeyStore;
+use crate::state::{AppState, Shared, Subject, lock};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use rand::RngExt as _;
 use serde_json::{Value, json};
-use sha2::Digest as _;
-use std::sync::Mutex;
-
-struct Key {
-    name: String,
-    id: String,
-    /// SHA-256 of the secret: the secret itself is never kept.
-    secret_digest: [u8; 32],
-    created_at: String,
-}
-
-/// The tenant's log API keys.
-#[derive(Default)]
-pub struct KeyStore {
-    keys: Mutex<Vec<Key>>,
-}
-
-fn random_hex(bytes: usize) -> String {
-    let mut rng = rand::rng();
-    (0..bytes)
-        .map(|_| format!("{:02x}", rng.random::<u8>()))
-        .collect()
-}
-
-fn digest(secret: &str) -> [u8; 32] {
-    sha2::Sha256::digest(secret.as_bytes()).into()
-}
-
-/// RFC 3339 UTC with nanoseconds, as the key service and the log API print times.
-pub fn rfc3339_nanos(ns: i64) -> String {
-    chrono::DateTime::from_timestamp(
-        ns.div_euclid(1_000_000_000),
-        ns.rem_euclid(1_000_000_000) as u32,
-    )
-    .unwrap_or_default()
-    .format("%Y-%m-%dT%H:%M:%S%.9fZ")
-    .to_string()
-}
-
-pub fn now_ns() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos() as i64)
-        .unwrap_or(0)
-}
-
-impl KeyStore {
-    /// Creates a key; returns `(id, secret, created_at)`.
-    pub fn create(&self, name: &str) -> (String, String, String) {
-        let id = random_hex(16);
-        let secret = random_hex(32);
-        let created_at = rfc3339_nanos(now_ns());
-        lock(&self.keys).push(Key {
-            name: name.to_string(),
-            id: id.clone(),
-            secret_digest: digest(&secret),
-            created_at: created_at.clone(),
-        });
-        (id, secret, created_at)
-    }
-
-    /// Is this pair a live key? Compares digests, so timing says nothing about the secret.
-    pub fn verify(&self, id: &str, secret: &str) -> bool {
-        let wanted = digest(secret);
-        lock(&self.keys)
-            .iter()
-            .any(|k| k.id == id && k.secret_digest == wanted)
-    }
-
-    fn describe(key: &Key) -> Value {
-        json!({"name": key.name, "api_key_id": key.id, "created_at": key.created_at})
-    }
-}
 
 fn error(status: StatusCode, message: &str) -> Response {
-    json(
-        status,
-        JSON_UTF8_SPACED,
-        &[],
-        &json!({"code": status.as_u16(), "reason": status.canonical_reason().unwrap_or("Error"), "message": message}),
-    )
+    json(status, JSON_UTF8_SPACED, &[], &crest_body(status, message))
 }
 
 /// Only a tenant-admin user's bearer may manage keys; a service account is refused
@@ -135,7 +58,7 @@ pub async fn action(
     if let Err(refused) = guard(&state, &headers) {
         return refused;
     }
-    let params = crate::state::query_params(uri.query());
+    let params = crate::request::query_params(uri.query());
     if params.get("_action").map(String::as_str) != Some("create") {
         return error(StatusCode::BAD_REQUEST, "Unsupported action");
     }

@@ -9,26 +9,23 @@
 //! source is a 400; the rate limit counts every `/monitoring/logs*` request, whatever
 //! the key, in fixed windows.
 
-use crate::keys::now_ns;
-use crate::log_events::{NewEvent, Payload, Served};
-use crate::query_filter::Filter;
-use crate::state::{AppState, JSON_UTF8_SPACED, Shared, Subject, json, lock, query_params};
+use crate::clock::now_ns;
+use crate::idm::query_filter::Filter;
+use crate::monitoring::log_events::Served;
+use crate::request::query_params;
+use crate::respond::{JSON_UTF8_SPACED, crest_body, json};
+use crate::state::{AppState, Shared, Subject, lock};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde_json::{Map, Value, json};
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use serde_json::{Value, json};
 
 /// The response (and request) header that names a transaction.
 pub const TRANSACTION_HEADER: &str = "x-forgerock-transactionid";
 
-/// At most this many events are kept; the oldest go first.
-const CAPACITY: usize = 20_000;
 const MAX_PAGE: usize = 1000;
 const NS_PER_S: i64 = 1_000_000_000;
 const MAX_WINDOW_NS: i64 = 24 * 3600 * NS_PER_S;
@@ -57,149 +54,6 @@ pub const SOURCES: [&str; 19] = [
     "ws-core",
     "ws-everything",
 ];
-
-/// The transaction a request belongs to, for handlers that write their own events.
-#[derive(Clone, Debug)]
-pub struct TransactionId(pub String);
-
-struct Event {
-    seq: u64,
-    ts_ns: i64,
-    source: &'static str,
-    transaction_id: Option<String>,
-    payload: Payload,
-}
-
-impl Event {
-    /// `{payload, source, timestamp, type}`, in the order the service prints them.
-    fn entry(&self) -> Value {
-        let mut map = Map::new();
-        let (payload, kind) = match &self.payload {
-            Payload::Json(v) => (v.clone(), "application/json"),
-            Payload::Text(t) => (Value::String(t.clone()), "text/plain"),
-        };
-        map.insert("payload".into(), payload);
-        map.insert("source".into(), Value::String(self.source.into()));
-        map.insert(
-            "timestamp".into(),
-            Value::String(crate::keys::rfc3339_nanos(self.ts_ns)),
-        );
-        map.insert("type".into(), Value::String(kind.into()));
-        Value::Object(map)
-    }
-}
-
-struct Events {
-    events: VecDeque<Event>,
-    next_seq: u64,
-}
-
-struct Window {
-    start_s: i64,
-    used: u32,
-}
-
-/// The tenant's log: a bounded ring of events, oldest first, plus the rate limiter.
-pub struct LogStore {
-    events: Mutex<Events>,
-    window: Mutex<Window>,
-    limit: u32,
-    window_s: i64,
-    transactions: AtomicU64,
-}
-
-impl LogStore {
-    /// A store holding the seeded history of the days before now.
-    pub fn new(seed: u64, limit: u32, window_s: i64) -> LogStore {
-        let store = LogStore {
-            events: Mutex::new(Events {
-                events: VecDeque::new(),
-                next_seq: 1,
-            }),
-            window: Mutex::new(Window {
-                start_s: 0,
-                used: 0,
-            }),
-            limit,
-            window_s: window_s.max(1),
-            transactions: AtomicU64::new(1),
-        };
-        {
-            let mut inner = lock(&store.events);
-            for (ts, transaction_id, event) in crate::log_events::history(seed, now_ns()) {
-                push(&mut inner, ts, transaction_id, event);
-            }
-        }
-        store
-    }
-
-    /// A new transaction id shaped like the service's (`<epoch ms>-<hex>-<n>`).
-    pub fn new_transaction_id(&self) -> String {
-        let n = self.transactions.fetch_add(1, Ordering::Relaxed);
-        format!(
-            "{}-{}-{n}",
-            crate::state::now_ms(),
-            uuid::Uuid::new_v4().simple()
-        )
-    }
-
-    /// Appends events now (timestamps strictly increase, so order and de-duplication hold).
-    pub fn record(&self, transaction_id: Option<&str>, events: Vec<NewEvent>) {
-        if events.is_empty() {
-            return;
-        }
-        let mut inner = lock(&self.events);
-        for event in events {
-            let last = inner.events.back().map_or(0, |e| e.ts_ns);
-            let ts = now_ns().max(last + 1);
-            push(&mut inner, ts, transaction_id.map(str::to_string), event);
-        }
-    }
-
-    /// Counts one request; the rate-limit headers, and `Err(retry_after_s)` past the limit.
-    fn admit(&self) -> (Vec<(&'static str, String)>, Result<(), i64>) {
-        let now_s = crate::state::now_ms() / 1000;
-        let mut window = lock(&self.window);
-        if now_s >= window.start_s + self.window_s {
-            window.start_s = now_s;
-            window.used = 0;
-        }
-        let reset = window.start_s + self.window_s;
-        let allowed = window.used < self.limit;
-        if allowed {
-            window.used += 1;
-        }
-        let headers = vec![
-            ("x-ratelimit-limit", self.limit.to_string()),
-            (
-                "x-ratelimit-remaining",
-                self.limit.saturating_sub(window.used).to_string(),
-            ),
-            ("x-ratelimit-reset", reset.to_string()),
-        ];
-        let verdict = if allowed {
-            Ok(())
-        } else {
-            Err((reset - now_s).max(1))
-        };
-        (headers, verdict)
-    }
-}
-
-fn push(inner: &mut Events, ts_ns: i64, transaction_id: Option<String>, event: NewEvent) {
-    let seq = inner.next_seq;
-    inner.next_seq += 1;
-    inner.events.push_back(Event {
-        seq,
-        ts_ns,
-        source: event.source,
-        transaction_id,
-        payload: event.payload,
-    });
-    while inner.events.len() > CAPACITY {
-        inner.events.pop_front();
-    }
-}
 
 /// Accepts an incoming transaction id only when it is short and plain.
 fn valid_transaction_id(text: &str) -> bool {
@@ -239,7 +93,7 @@ pub async fn observe(State(state): State<Shared>, mut request: Request, next: Ne
         .unwrap_or_else(|| state.logs.new_transaction_id());
     request
         .extensions_mut()
-        .insert(TransactionId(transaction_id.clone()));
+        .insert(crate::request::TransactionId(transaction_id.clone()));
     let method = request.method().as_str().to_string();
     let action = query_params(request.uri().query()).remove("_action");
     let user_id = state
@@ -268,7 +122,7 @@ pub async fn observe(State(state): State<Shared>, mut request: Request, next: Ne
         };
         state.logs.record(
             Some(&transaction_id),
-            crate::log_events::for_request(&served),
+            crate::monitoring::log_events::for_request(&served),
         );
     }
     response
@@ -295,7 +149,7 @@ fn error(status: StatusCode, message: &str, headers: &[(&str, String)]) -> Respo
         status,
         JSON_UTF8_SPACED,
         headers,
-        &json!({"code": status.as_u16(), "reason": status.canonical_reason().unwrap_or("Error"), "message": message}),
+        &crest_body(status, message),
     )
 }
 
@@ -638,17 +492,6 @@ mod tests {
         assert_eq!(decode_cookie("f", &encode_cookie("f", 42)), Some(42));
         assert_eq!(decode_cookie("t", &encode_cookie("f", 42)), None);
         assert_eq!(decode_cookie("f", "!!"), None);
-    }
-
-    #[test]
-    fn rate_limit_window() {
-        let store = LogStore::new(1, 2, 60);
-        assert!(store.admit().1.is_ok());
-        let (headers, verdict) = store.admit();
-        assert!(verdict.is_ok());
-        assert_eq!(headers[1], ("x-ratelimit-remaining", "0".to_string()));
-        let (_, verdict) = store.admit();
-        assert!(matches!(verdict, Err(s) if (1..=60).contains(&s)));
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! `/iga/governance/application` and `/iga/governance/user` (offset paging).
 
 use crate::data::User;
-use crate::idm::{parse_fields, project};
-use crate::query_filter::{FieldSource, Filter, compare_values, parse_sort_keys};
-use crate::state::{AppState, JSON_UTF8_SPACED, Shared, json, query_params, scope_allows};
+use crate::idm::fields::{parse_fields, project};
+use crate::idm::query_filter::{FieldSource, Filter, compare_values, parse_sort_keys};
+use crate::request::query_params;
+use crate::respond::{JSON_UTF8_SPACED, json};
+use crate::state::{AppState, Shared, scope_allows};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;

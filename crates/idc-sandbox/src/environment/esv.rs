@@ -1,18 +1,14 @@
 //! `/environment/variables` and `/environment/secrets` (ESVs).
 
-use crate::state::{AppState, JSON_PLAIN, Shared, json, scope_allows};
+use crate::respond::{JSON_PLAIN, code_message_body, json};
+use crate::state::{AppState, Shared, scope_allows};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
 fn esv_error(status: StatusCode, message: &str) -> Response {
-    json(
-        status,
-        JSON_PLAIN,
-        &[],
-        &json!({"code": status.as_u16(), "message": message}),
-    )
+    json(status, JSON_PLAIN, &[], &code_message_body(status, message))
 }
 
 /// Reading ESVs needs `fr:idc:esv:*` or `fr:idc:esv:read`; sessions are not accepted.

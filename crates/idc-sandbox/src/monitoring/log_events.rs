@@ -3,8 +3,9 @@
 //!
 //! Events never carry query strings, headers or bodies: those may hold secrets.
 
+use crate::clock::iso_millis;
 use crate::data::hash;
-use crate::keys::rfc3339_nanos;
+use crate::state::logs::{NewEvent, Payload};
 use serde_json::{Value, json};
 
 /// What one served request was, as the event builders need it.
@@ -23,25 +24,6 @@ pub struct Served<'a> {
     pub signed_in: Option<String>,
 }
 
-/// A payload: JSON (`application/json`) or one text line (`text/plain`).
-#[derive(Debug, Clone)]
-pub enum Payload {
-    Json(Value),
-    Text(String),
-}
-
-/// One event before it gets its sequence number.
-pub struct NewEvent {
-    pub source: &'static str,
-    pub payload: Payload,
-}
-
-fn iso_ms(ns: i64) -> String {
-    let full = rfc3339_nanos(ns);
-    // 2026-01-01T00:00:00.123456789Z -> 2026-01-01T00:00:00.123Z, as audit payloads print.
-    format!("{}Z", &full[..full.len().saturating_sub(7)])
-}
-
 fn outcome(status: u16) -> &'static str {
     if status < 400 { "SUCCESSFUL" } else { "FAILED" }
 }
@@ -58,7 +40,7 @@ fn realm_of(path: &str) -> String {
 fn access(s: &Served<'_>, event_name: &str, component: &str, protocol: &str, n: u32) -> Value {
     let mut event = json!({
         "_id": format!("{}-{n}", s.transaction_id),
-        "timestamp": iso_ms(s.ts_ns),
+        "timestamp": iso_millis(s.ts_ns),
         "eventName": event_name,
         "transactionId": s.transaction_id,
         "userId": s.user_id,
@@ -92,7 +74,7 @@ fn am_debug(s: &Served<'_>, level: &str, logger: &str, message: &str) -> Value {
         "mdc": {"transactionId": s.transaction_id},
         "message": message,
         "thread": "http-nio-8080-exec-4",
-        "timestamp": iso_ms(s.ts_ns),
+        "timestamp": iso_millis(s.ts_ns),
         "transactionId": s.transaction_id,
     })
 }
@@ -142,7 +124,7 @@ pub fn for_request(s: &Served<'_>) -> Vec<NewEvent> {
             let principal: Vec<&String> = s.signed_in.iter().collect();
             let mut event = json!({
                 "_id": format!("{}-2", s.transaction_id),
-                "timestamp": iso_ms(s.ts_ns),
+                "timestamp": iso_millis(s.ts_ns),
                 "eventName": event_name,
                 "transactionId": s.transaction_id,
                 "trackingIds": [],
@@ -196,38 +178,6 @@ pub fn for_request(s: &Served<'_>) -> Vec<NewEvent> {
         );
     }
     out
-}
-
-/// An `idm-activity` event for a write to a managed object.
-pub fn idm_activity(
-    transaction_id: &str,
-    ts_ns: i64,
-    operation: &str,
-    object_id: &str,
-    revision: Option<&str>,
-    user_id: Option<&str>,
-) -> NewEvent {
-    NewEvent {
-        source: "idm-activity",
-        payload: Payload::Json(json!({
-            "_id": format!("{transaction_id}-9"),
-            "timestamp": iso_ms(ts_ns),
-            "eventName": "activity",
-            "transactionId": transaction_id,
-            "userId": user_id,
-            "runAs": user_id,
-            "objectId": object_id,
-            "operation": operation,
-            "revision": revision,
-            "status": "SUCCESS",
-            "changedFields": [],
-            "passwordChanged": false,
-            "trackingIds": [],
-            "level": "INFO",
-            "source": "audit",
-            "topic": "activity",
-        })),
-    }
 }
 
 /// How far back the seeded history reaches.
@@ -349,6 +299,5 @@ mod tests {
             "/alpha"
         );
         assert_eq!(realm_of("/am/oauth2/access_token"), "/");
-        assert_eq!(iso_ms(1_000_000_123_456_789), "1970-01-12T13:46:40.123Z");
     }
 }

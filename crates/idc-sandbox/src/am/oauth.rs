@@ -1,13 +1,13 @@
-//! `/am/oauth2`: the access-token endpoint (JWT bearer, authorization code + PKCE,
-//! client credentials) and `/authorize` for the admin client.
+//! `/am/oauth2/access_token`: JWT bearer, authorization code + PKCE and client
+//! credentials grants.
 
-use crate::state::{
-    AppState, JSON_UTF8_UPPER, Shared, Subject, json, lock, now_ms, oauth_error, origin,
-    random_chars, respond, scope_allows,
-};
+use crate::clock::now_ms;
+use crate::request::{form, origin};
+use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
+use crate::state::{AppState, Shared, Subject, lock, scope_allows};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -17,25 +17,10 @@ use std::collections::HashMap;
 
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 pub const ADMIN_CLIENT: &str = "idmAdminClient";
-const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
 /// How far ahead an assertion's `exp` may be (AM allows a few minutes; frodo uses 180 s).
 const MAX_ASSERTION_LIFETIME_MS: i64 = 5 * 60 * 1000 + 30_000;
-const CODE_LIFETIME_MS: i64 = 120_000;
 /// Scopes the client-credentials client may obtain.
 const IGA_CLIENT_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
-
-#[derive(Debug, Clone)]
-pub struct AuthCode {
-    redirect_uri: String,
-    challenge: String,
-    scopes: Vec<String>,
-    subject_id: String,
-    expires_at_ms: i64,
-}
-
-fn form(body: &Bytes) -> HashMap<String, String> {
-    url::form_urlencoded::parse(body).into_owned().collect()
-}
 
 fn token_response(
     token: &str,
@@ -429,126 +414,6 @@ fn id_token(state: &AppState, headers: &HeaderMap, subject: &str, lifetime: i64)
     header.typ = Some("JWT".into());
     header.kid = Some(state.id_token_kid.clone());
     jsonwebtoken::encode(&header, &claims, &state.id_token_key).unwrap_or_default()
-}
-
-/// The HTML error page AM renders for a bad `/authorize` request.
-fn authorize_error_page(error: &str, description: &str) -> Response {
-    let page = format!(
-        "<!DOCTYPE html><html><head><title>OAuth2 Error</title></head><body><h1>{error}</h1><p>{description}</p>\
-         <script>var pageData = {{ error: {{ description: \"{description}\", message: \"{error}\" }} }};</script></body></html>"
-    );
-    respond(
-        StatusCode::BAD_REQUEST,
-        Some("text/html;charset=UTF-8"),
-        &[("cache-control", "no-store".into())],
-        page,
-    )
-}
-
-/// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session.
-pub async fn authorize(
-    State(state): State<Shared>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let mut params = crate::state::query_params(uri.query());
-    if method == Method::POST {
-        params.extend(form(&body));
-    }
-    if params.get("client_id").map(String::as_str) != Some(ADMIN_CLIENT) {
-        return authorize_error_page("invalid_client", "Client authentication failed");
-    }
-    let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
-    if !redirect_uri.ends_with(ADMIN_REDIRECT_PATH) || url::Url::parse(&redirect_uri).is_err() {
-        return authorize_error_page(
-            "redirect_uri_mismatch",
-            "The redirection URI provided does not match a pre-registered value.",
-        );
-    }
-    let session = state
-        .request_session(&headers)
-        .filter(|(_, s)| s.subject == Subject::Admin);
-    let Some((session_token, _session)) = session else {
-        // AM sends a browser without a valid session to the login page.
-        let login = format!(
-            "{}/am/XUI/?realm=/&goto={}",
-            origin(&headers),
-            url::form_urlencoded::byte_serialize(uri.to_string().as_bytes()).collect::<String>()
-        );
-        return respond(
-            StatusCode::FOUND,
-            None,
-            &[("location", login), ("cache-control", "no-store".into())],
-            "",
-        );
-    };
-    if method == Method::POST && params.get("csrf") != Some(&session_token) {
-        return authorize_error_page("invalid_request", "Invalid CSRF token");
-    }
-    let redirect_error = |error: &str, description: &str| {
-        let location = format!(
-            "{redirect_uri}?error_description={}&error={error}",
-            url::form_urlencoded::byte_serialize(description.as_bytes()).collect::<String>()
-        );
-        respond(
-            StatusCode::FOUND,
-            None,
-            &[("location", location), ("cache-control", "no-store".into())],
-            "",
-        )
-    };
-    if params.get("response_type").map(String::as_str) != Some("code") {
-        return redirect_error(
-            "unsupported_response_type",
-            "Response type is not supported",
-        );
-    }
-    let challenge = match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method").map(String::as_str),
-    ) {
-        (Some(c), Some("S256")) if !c.is_empty() => c.clone(),
-        _ => {
-            return redirect_error(
-                "invalid_request",
-                "Missing or unsupported PKCE code_challenge (S256 required)",
-            );
-        }
-    };
-    let scopes: Vec<String> = params
-        .get("scope")
-        .map(|s| s.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_else(|| vec!["openid".to_string()]);
-    let code = random_chars(27);
-    lock(&state.auth_codes).insert(
-        code.clone(),
-        AuthCode {
-            redirect_uri: redirect_uri.clone(),
-            challenge,
-            scopes,
-            subject_id: state.admin_id.clone(),
-            expires_at_ms: now_ms() + CODE_LIFETIME_MS,
-        },
-    );
-    let location = format!(
-        "{redirect_uri}?code={code}&iss={}/am/oauth2&client_id={ADMIN_CLIENT}",
-        origin(&headers)
-    );
-    respond(
-        StatusCode::FOUND,
-        None,
-        &[
-            ("cache-control", "no-store".into()),
-            ("location", location),
-            (
-                "set-cookie",
-                "OAUTH_REQUEST_ATTRIBUTES=DELETED; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=none".into(),
-            ),
-        ],
-        "",
-    )
 }
 
 #[cfg(test)]

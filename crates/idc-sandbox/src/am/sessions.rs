@@ -1,10 +1,10 @@
 //! `/am/json/realms/.../sessions` actions and the AM identity endpoints a session
 //! (or an SA bearer with `fr:am:*`) may call.
 
-use crate::state::{
-    AppState, JSON_UTF8_UPPER, Session, Shared, Subject, iso_seconds, json, lock, query_params,
-    scope_allows,
-};
+use crate::clock::iso_seconds;
+use crate::request::query_params;
+use crate::respond::{JSON_UTF8_UPPER, crest_body, json};
+use crate::state::{AppState, Session, Shared, Subject, lock, scope_allows};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -19,7 +19,7 @@ fn headers_v4() -> Vec<(&'static str, String)> {
 }
 
 fn am_error(status: StatusCode, message: &str) -> Response {
-    let body = json!({"code": status.as_u16(), "reason": status.canonical_reason().unwrap_or("Error"), "message": message});
+    let body = crest_body(status, message);
     json(status, JSON_UTF8_UPPER, &headers_v4(), &body)
 }
 

@@ -1,9 +1,11 @@
 //! `/am/json/realms/.../authenticate`: the callbacks protocol (Name/Password, the
 //! admin MFA-enrolment step skipped with `Skip`) and zero-page headers.
 
-use crate::state::{
-    AppState, JSON_PLAIN, Shared, Subject, json, lock, now_ms, origin, random_chars,
-};
+use crate::clock::now_ms;
+use crate::request::origin;
+use crate::respond::{JSON_PLAIN, crest_body, json};
+use crate::state::auth::{PendingLogin, Stage};
+use crate::state::{AppState, Shared, Subject, lock, random_chars};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -16,20 +18,6 @@ use serde_json::{Value, json};
 /// How long an `authId` stays usable.
 const AUTH_ID_LIFETIME_MS: i64 = 5 * 60 * 1000;
 
-#[derive(Debug, Clone)]
-pub struct PendingLogin {
-    realm: String,
-    stage: Stage,
-    expires_at_ms: i64,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Stage {
-    Credentials,
-    /// The admin's MFA-enrolment step, with its hidden input id.
-    AdminMfa(String),
-}
-
 fn am_headers() -> Vec<(&'static str, String)> {
     vec![
         ("cache-control", "private".into()),
@@ -38,7 +26,7 @@ fn am_headers() -> Vec<(&'static str, String)> {
 }
 
 fn am_error(status: StatusCode, message: &str) -> Response {
-    let body = json!({"code": status.as_u16(), "reason": status.canonical_reason().unwrap_or("Error"), "message": message});
+    let body = crest_body(status, message);
     json(status, JSON_PLAIN, &am_headers(), &body)
 }
 
@@ -229,7 +217,7 @@ fn authenticate(
     let Some(known) = journeys(realm) else {
         return am_error(StatusCode::NOT_FOUND, "Realm not found");
     };
-    let params = crate::state::query_params(uri.query());
+    let params = crate::request::query_params(uri.query());
     if let Some(journey) = params.get("authIndexValue") {
         let by_service = matches!(
             params.get("authIndexType").map(String::as_str),

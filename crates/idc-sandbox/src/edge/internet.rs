@@ -11,10 +11,9 @@ use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
 use http_body::{Frame, SizeHint};
-use serde_json::Value;
 use std::future::Future as _;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::time::{Instant, Sleep};
@@ -28,45 +27,6 @@ pub struct InternetArgs {
     /// Send response bodies no faster than K KiB/s (0: unlimited; not /__sandbox).
     #[arg(long, default_value_t = 0)]
     pub bandwidth_kbps: u64,
-}
-
-/// Settings and wire counters of the edge.
-#[derive(Default)]
-pub struct Network {
-    latency: Duration,
-    /// Bytes per second; `None` is unlimited.
-    rate: Option<u64>,
-    compressed_responses: AtomicU64,
-    bytes_sent: AtomicU64,
-}
-
-impl Network {
-    pub fn new(args: &InternetArgs) -> Network {
-        Network {
-            latency: Duration::from_millis(args.latency_ms),
-            rate: (args.bandwidth_kbps > 0).then(|| args.bandwidth_kbps.saturating_mul(1024)),
-            ..Network::default()
-        }
-    }
-
-    /// Adds `compressed_responses` and `bytes_sent` to a stats snapshot.
-    pub fn add_counters(&self, snapshot: &mut Value) {
-        if let Value::Object(map) = snapshot {
-            map.insert(
-                "compressed_responses".into(),
-                self.compressed_responses.load(Ordering::Relaxed).into(),
-            );
-            map.insert(
-                "bytes_sent".into(),
-                self.bytes_sent.load(Ordering::Relaxed).into(),
-            );
-        }
-    }
-
-    pub fn reset(&self) {
-        self.compressed_responses.store(0, Ordering::Relaxed);
-        self.bytes_sent.store(0, Ordering::Relaxed);
-    }
 }
 
 /// gzip for every answer whose client sends `Accept-Encoding: gzip` (tower-http's default
