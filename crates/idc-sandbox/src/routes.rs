@@ -28,6 +28,31 @@ pub fn router(state: Shared) -> Router {
             "/am/oauth2/realms/root/authorize",
             get(am::authorize::authorize).post(am::authorize::authorize),
         )
+        .route(
+            "/am/oauth2/realms/root/realms/{realm}/authorize",
+            get(am::authorize::authorize_realm),
+        )
+        // The CLI client's browser and device logins
+        .route(am::pages::STEP_PATH, post(am::browser::step))
+        .route("/am/oauth2/device/user", get(am::browser::device_user))
+        .route("/am/oauth2/device/code", post(am::browser::device_code))
+        .route(
+            "/am/oauth2/realms/root/device/code",
+            post(am::browser::device_code),
+        )
+        .route(
+            "/am/oauth2/realms/root/realms/{realm}/device/code",
+            post(am::browser::device_code),
+        )
+        .route("/am/oauth2/token/revoke", post(am::oauth::revoke))
+        .route(
+            "/am/oauth2/realms/root/token/revoke",
+            post(am::oauth::revoke),
+        )
+        .route(
+            "/am/oauth2/realms/root/realms/{realm}/token/revoke",
+            post(am::oauth::revoke),
+        )
         // AM JSON
         .route("/am/json/serverinfo/{id}", get(am::serverinfo::serverinfo))
         .route(

@@ -46,6 +46,12 @@ pub struct Cli {
     /// Number of seeded IGA applications.
     #[arg(long, default_value_t = 40)]
     pub iga_applications: u32,
+    /// Lifetime of device codes (RFC 8628 grant of the CLI client), seconds.
+    #[arg(long, default_value_t = 300)]
+    pub device_code_lifetime: i64,
+    /// Polling interval the device grant asks for, seconds (faster polls get `slow_down`).
+    #[arg(long, default_value_t = 5)]
+    pub device_poll_interval: i64,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -146,6 +152,8 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         session_idle: cli.session_idle,
         session_max: cli.session_max,
         iga_applications: cli.iga_applications,
+        device_code_lifetime: cli.device_code_lifetime.max(1),
+        device_poll_interval: cli.device_poll_interval.max(0),
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),
@@ -168,6 +176,8 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
             password: random_password(),
         },
         user_index,
+        admin_totp_secret: crate::am::totp::base32_encode(&rand::random::<[u8; 20]>()),
+        cli: Default::default(),
         iga_client: Credentials {
             username: "idc-sandbox-iga".into(),
             password: state::random_chars(32),
@@ -205,11 +215,12 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "realm": "alpha",
         "cookie_name": state.cookie_name,
         "service_account": {"id": sa_id, "jwk": jwk_path.display().to_string(), "scopes": sa_scopes},
-        "admin": {"username": state.admin.username, "password": state.admin.password},
+        "admin": {"username": state.admin.username, "password": state.admin.password, "totp_secret": state.admin_totp_secret},
         "user": {"username": state.user.username, "password": state.user.password},
         "iga_client": {"id": state.iga_client.username, "secret": state.iga_client.password},
         "users": users,
         "log_api": {"key": log_key, "secret": log_secret},
+        "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": "root"},
     });
     Ok((state, description))
 }

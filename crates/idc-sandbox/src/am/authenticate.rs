@@ -121,7 +121,7 @@ fn mfa_step(state: &AppState) -> Response {
 }
 
 /// Checks credentials in a realm; answers who they belong to.
-fn check_credentials(
+pub fn check_credentials(
     state: &AppState,
     realm: &str,
     username: &str,
@@ -141,24 +141,33 @@ fn check_credentials(
     }
 }
 
-fn success(state: &AppState, headers: &HeaderMap, realm: &str, subject: Subject) -> Response {
-    let (username, universal_id, realm_label, success_url) = match &subject {
-        Subject::Admin => (
+/// Who `subject` is to AM: user name, universal id and realm (`/` or `/alpha`).
+pub fn identity(state: &AppState, subject: &Subject) -> Option<(String, String, String)> {
+    match subject {
+        Subject::Admin => Some((
             state.admin.username.clone(),
             format!("id={},ou=user,ou=am-config", state.admin.username),
             "/".to_string(),
-            "/platform".to_string(),
-        ),
+        )),
         Subject::User(r, index) => {
             let user = crate::data::User::generate(state.settings.seed, r, *index);
-            (
+            Some((
                 user.user_name.clone(),
                 format!("id={},ou=user,o={r},ou=services,ou=am-config", user.id),
                 format!("/{r}"),
-                format!("{}/enduser/?realm={r}", origin(headers)),
-            )
+            ))
         }
-        _ => return login_failure(),
+        _ => None,
+    }
+}
+
+fn success(state: &AppState, headers: &HeaderMap, realm: &str, subject: Subject) -> Response {
+    let Some((username, universal_id, realm_label)) = identity(state, &subject) else {
+        return login_failure();
+    };
+    let success_url = match &subject {
+        Subject::User(r, _) => format!("{}/enduser/?realm={r}", origin(headers)),
+        _ => "/platform".to_string(),
     };
     debug_assert!(realm == "root" || realm_label == format!("/{realm}"));
     let token = state.create_session(subject, username, universal_id, realm_label.clone());

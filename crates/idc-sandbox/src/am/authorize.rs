@@ -1,6 +1,7 @@
 //! `/am/oauth2/authorize` for the admin console's client: a PKCE code for the admin's
 //! SSO session (the session → IDM bearer exchange).
 
+use super::cli::CLI_CLIENT;
 use super::oauth::ADMIN_CLIENT;
 use crate::clock::now_ms;
 use crate::request::{form, origin};
@@ -26,7 +27,8 @@ fn authorize_error_page(error: &str, description: &str) -> Response {
     html(StatusCode::BAD_REQUEST, &[], page)
 }
 
-/// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session.
+/// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session;
+/// `GET` for the CLI client is its browser login (`browser.rs`).
 pub async fn authorize(
     State(state): State<Shared>,
     method: Method,
@@ -37,6 +39,9 @@ pub async fn authorize(
     let mut params = crate::request::query_params(uri.query());
     if method == Method::POST {
         params.extend(form(&body));
+    }
+    if method == Method::GET && params.get("client_id").map(String::as_str) == Some(CLI_CLIENT) {
+        return super::browser::authorize(&state, &uri, &headers);
     }
     if params.get("client_id").map(String::as_str) != Some(ADMIN_CLIENT) {
         return authorize_error_page("invalid_client", "Client authentication failed");
@@ -130,4 +135,17 @@ pub async fn authorize(
         ],
         "",
     )
+}
+
+/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, CLI client only.
+pub async fn authorize_realm(
+    State(state): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let params = crate::request::query_params(uri.query());
+    if params.get("client_id").map(String::as_str) != Some(CLI_CLIENT) {
+        return authorize_error_page("invalid_client", "Client authentication failed");
+    }
+    super::browser::authorize(&state, &uri, &headers)
 }

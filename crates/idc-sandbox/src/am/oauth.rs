@@ -1,6 +1,7 @@
 //! `/am/oauth2/access_token`: JWT bearer, authorization code + PKCE and client
 //! credentials grants.
 
+use super::cli::{self, pkce_challenge};
 use crate::clock::now_ms;
 use crate::request::{form, origin};
 use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
@@ -12,7 +13,6 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use serde_json::{Value, json};
-use sha2::Digest as _;
 use std::collections::HashMap;
 
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -84,7 +84,14 @@ fn access_token(
             "Client authentication failed",
         ),
         Some(JWT_BEARER) => jwt_bearer(state, uri, headers, &params),
+        Some("authorization_code")
+            if params.get("client_id").map(String::as_str) == Some(cli::CLI_CLIENT) =>
+        {
+            cli::authorization_code(state, &params)
+        }
         Some("authorization_code") => authorization_code(state, headers, &params),
+        Some("refresh_token") => cli::refresh(state, &params),
+        Some(cli::DEVICE_GRANT) => cli::device_code(state, &params),
         Some("client_credentials") => client_credentials(state, realm, headers, &params),
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,
@@ -97,6 +104,11 @@ fn access_token(
             "Missing parameter: grant_type",
         ),
     }
+}
+
+/// `POST /am/oauth2[/realms/root[/realms/<realm>]]/token/revoke` (`token`, `client_id`).
+pub async fn revoke(State(state): State<Shared>, body: Bytes) -> Response {
+    cli::revoke(&state, &form(&body))
 }
 
 /// Why an assertion was refused: the HTTP status, the OAuth error and its description.
@@ -327,10 +339,6 @@ fn client_credentials(
         Subject::Client(client.username.clone()),
     );
     token_response(&token, &scopes, lifetime, None)
-}
-
-fn pkce_challenge(verifier: &str) -> String {
-    URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
 fn authorization_code(

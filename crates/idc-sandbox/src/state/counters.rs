@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 10] = [
+const NAMES: [&str; 12] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -17,6 +17,8 @@ const NAMES: [&str; 10] = [
     "log_requests",
     "keys_requests",
     "idm_writes",
+    "device_code_requests",
+    "refresh_grants",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -51,12 +53,19 @@ impl Stats {
             Some(7)
         } else if path == "/keys" || path.starts_with("/keys/") {
             Some(8)
+        } else if path.starts_with("/am/oauth2") && path.ends_with("/device/code") {
+            Some(10)
         } else {
             None
         };
         if let Some(slot) = slot {
             self.counters[slot].fetch_add(1, Ordering::Relaxed);
         }
+    }
+
+    /// Counts one `grant_type=refresh_token` request.
+    pub fn record_refresh_grant(&self) {
+        self.counters[11].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).
@@ -142,6 +151,7 @@ mod tests {
             "/am/json/serverinfo/*",
             "/monitoring/logs/tail",
             "/keys/abc",
+            "/am/oauth2/realms/root/device/code",
         ] {
             stats.record(path);
         }
@@ -155,6 +165,9 @@ mod tests {
         assert_eq!(snap["session_requests"], 1);
         assert_eq!(snap["log_requests"], 1);
         assert_eq!(snap["keys_requests"], 1);
+        assert_eq!(snap["device_code_requests"], 1);
+        stats.record_refresh_grant();
+        assert_eq!(stats.snapshot()["refresh_grants"], 1);
         stats.record_idm_write();
         assert_eq!(stats.snapshot()["idm_writes"], 1);
         stats.reset();

@@ -5,6 +5,7 @@
 //! These modules import nothing from the services, so the import graph has no circle.
 
 pub mod auth;
+pub mod cli;
 pub mod counters;
 pub mod faults;
 pub mod idm;
@@ -35,6 +36,9 @@ pub struct Settings {
     pub session_idle: i64,
     pub session_max: i64,
     pub iga_applications: u32,
+    /// Device grants: how long a device code lives, and the polling interval, seconds.
+    pub device_code_lifetime: i64,
+    pub device_poll_interval: i64,
 }
 
 pub struct ServiceAccount {
@@ -68,6 +72,10 @@ pub struct AppState {
     pub user: Credentials,
     pub user_index: u32,
     pub iga_client: Credentials,
+    /// The admin's TOTP secret (base32), asked for by the browser login.
+    pub admin_totp_secret: String,
+    /// The CLI client's logins, codes, device grants and refresh tokens.
+    pub cli: cli::CliStore,
     pub tokens: Mutex<HashMap<String, TokenInfo>>,
     pub used_jtis: Mutex<HashSet<String>>,
     pub sessions: Mutex<HashMap<String, Session>>,
