@@ -122,6 +122,18 @@ fn token(sb: &Sandbox, form: &[(&str, &str)]) -> (u16, Value) {
     (r.status().as_u16(), r.json().unwrap_or(Value::Null))
 }
 
+/// One poll of the device grant at the token endpoint.
+fn poll_device(sb: &Sandbox, device_code: &str) -> (u16, Value) {
+    token(
+        sb,
+        &[
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", "idc-cli"),
+            ("device_code", device_code),
+        ],
+    )
+}
+
 fn idm_status(sb: &Sandbox, access_token: &str) -> u16 {
     sb.client()
         .get(sb.at("/openidm/managed/alpha_user?_queryFilter=true&_pageSize=1"))
@@ -325,16 +337,7 @@ fn wrong_password_wrong_code_and_denied_consent() {
         .unwrap();
     let grant: Value = r.json().unwrap();
     let device_code = grant["device_code"].as_str().unwrap().to_string();
-    let poll = || {
-        token(
-            &sb,
-            &[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-                ("client_id", "idc-cli"),
-                ("device_code", &device_code),
-            ],
-        )
-    };
+    let poll = || poll_device(&sb, &device_code);
     let browser2 = Browser::start().expect("a second browser");
     browser2.goto(grant["verification_uri_complete"].as_str().unwrap());
     submit(&browser2);
@@ -388,16 +391,7 @@ fn device_login_with_user_code_then_expiry() {
         format!("{verification}?user_code={user_code}")
     );
     let device_code = grant["device_code"].as_str().unwrap().to_string();
-    let poll = || {
-        token(
-            &sb,
-            &[
-                ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-                ("client_id", "idc-cli"),
-                ("device_code", &device_code),
-            ],
-        )
-    };
+    let poll = || poll_device(&sb, &device_code);
     let (status, body) = poll();
     assert_eq!(
         (status, body["error"].as_str()),
@@ -459,14 +453,7 @@ fn device_login_with_user_code_then_expiry() {
     submit(&browser);
     browser.find("input[name=user_code]");
     browser.wait_for_text("not valid or has expired");
-    let (status, body) = token(
-        &sb,
-        &[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", "idc-cli"),
-            ("device_code", late["device_code"].as_str().unwrap()),
-        ],
-    );
+    let (status, body) = poll_device(&sb, late["device_code"].as_str().unwrap());
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("expired_token")),
@@ -548,14 +535,7 @@ fn refusals_before_any_page() {
         .send()
         .unwrap();
     assert_eq!(r.json::<Value>().unwrap()["error"], "invalid_scope");
-    let (status, body) = token(
-        &sb,
-        &[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", "idc-cli"),
-            ("device_code", "unknown"),
-        ],
-    );
+    let (status, body) = poll_device(&sb, "unknown");
     assert_eq!(
         (status, body["error"].as_str()),
         (400, Some("invalid_grant"))
