@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::cache::StoreKind;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
@@ -235,7 +236,7 @@ impl Idc {
         let profile = profile.clone();
         // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
         // up front, so a prefetching reader may ask for a few at once.
-        let offset_total = (url.path().starts_with("/iga/")
+        let offset_total = (Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
             && first.get("pagedResultsCookie").is_none())
         .then(|| first.get("totalCount").and_then(Value::as_u64))
         .flatten();

@@ -24,6 +24,7 @@
 //! `paging/prefetch.rs`; the log API in `logs` (its credential in `auth/log_key`); the
 //! CREST verbs in `writes` (planning) and `writes/send.rs` (sending).
 
+pub mod api;
 pub mod auth;
 pub mod cache;
 mod credentials;

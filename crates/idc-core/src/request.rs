@@ -5,21 +5,12 @@
 use serde_json::Value;
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
 use crate::paging::Query;
 use crate::profile::Profile;
-
-/// `/openidm/managed/<type>`, `/openidm/internal/<type>` or `/openidm/system/<c>/<t>`: a
-/// collection that is read with a query.
-pub fn is_idm_collection(path: &str) -> bool {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    matches!(
-        segments.as_slice(),
-        ["openidm", "managed", _] | ["openidm", "internal", _] | ["openidm", "system", _, _]
-    )
-}
 
 /// Encode a query component like JavaScript's `encodeURIComponent` minus `!'()*`, as the
 /// recorded clients send (`%20` for a space, `%2A` for `*`).
@@ -65,7 +56,7 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
 pub(crate) fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
     let path = path.trim();
     let invalid = |reason: String| Error::InvalidUrl {
-        url: path.split('?').next().unwrap_or(path).to_string(),
+        url: crate::api::without_query(path).to_string(),
         reason,
     };
     let mut url = if path.starts_with("//") {
@@ -123,11 +114,12 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
             .iter()
             .any(|name| has(params, name))
     };
-    if is_idm_collection(url.path()) && !queried(&params) {
+    let endpoint = Endpoint::of(url.path());
+    if endpoint.is_idm() && endpoint.addresses_rows_by_id() && !queried(&params) {
         params.insert(0, ("_queryFilter".to_string(), "true".to_string()));
     }
     // As frodo does: IDM queries ask for big pages, so a page cookie comes back.
-    if url.path().starts_with("/openidm/") && queried(&params) && !has(&params, "_pageSize") {
+    if endpoint.is_idm() && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
     params

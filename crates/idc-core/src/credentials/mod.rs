@@ -10,6 +10,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::api::{CredentialNeed, Endpoint};
 use crate::auth;
 use crate::auth::log_key::LogKey;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
@@ -30,14 +31,6 @@ pub struct Credential {
     /// `Bearer <token>` or the session token.
     pub header_value: Secret<String>,
     pub expires_at: DateTime<Utc>,
-}
-
-/// Paths whose requests carry the bearer token even for a session profile.
-pub fn uses_bearer(path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    ["/openidm", "/environment", "/iga", "/am/oauth2"]
-        .iter()
-        .any(|family| path == *family || path.starts_with(&format!("{family}/")))
 }
 
 /// The tenant cache area of the session cookie name.
@@ -90,7 +83,9 @@ impl Credentials {
             AuthKind::ClientCredentials { client_id, scopes } => {
                 self.client_credentials_token(profile, client_id, scopes, rejected)?
             }
-            AuthKind::Session { username, .. } if uses_bearer(path) => {
+            AuthKind::Session { username, .. }
+                if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
+            {
                 self.session_bearer(profile, username, rejected)?
             }
             AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,

@@ -236,5 +236,5 @@ pub(crate) fn parse_json_body(
 
 /// Query strings never go into messages: they can hold cookies or personal data.
 fn without_query(path: &str) -> String {
-    path.split('?').next().unwrap_or(path).to_string()
+    crate::api::without_query(path).to_string()
 }

@@ -4,7 +4,6 @@
 //! builder ([`client`]).
 
 mod answer;
-mod api_version;
 pub mod client;
 mod proxy;
 
@@ -16,14 +15,13 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
+pub use crate::api::ApiVersion;
 #[cfg(test)]
 use answer::parse_json_body;
 pub use answer::{
     Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, max_response_bytes,
     parse_byte_count, set_max_response_bytes,
 };
-pub use api_version::ApiVersion;
-use api_version::accept_api_version;
 pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
 pub use proxy::{ProxyEnv, redacted};
@@ -84,7 +82,7 @@ pub fn send_retrying(
     let mut retries = 0;
     loop {
         let mut request = build(client).build().map_err(|error| Error::Protocol {
-            path: path.split('?').next().unwrap_or(path).to_string(),
+            path: crate::api::without_query(path).to_string(),
             reason: format!("cannot build the request: {}", error.without_url()),
         })?;
         prepare(request.headers_mut(), path);
@@ -134,7 +132,9 @@ pub fn send_retrying(
 /// sets its own keeps it), and every header that can carry a credential marked sensitive,
 /// so none shows in reqwest's or hyper's `Debug` output whichever flow added it.
 fn prepare(headers: &mut reqwest::header::HeaderMap, path: &str) {
-    if let Some(version) = accept_api_version(path)
+    if let Some(version) = crate::api::Endpoint::of(path)
+        .api_version()
+        .map(ApiVersion::header_value)
         && !headers.contains_key("accept-api-version")
     {
         headers.insert("accept-api-version", HeaderValue::from_static(version));
@@ -234,52 +234,6 @@ fn seconds(limit: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn accept_api_version_follows_the_recorded_table() {
-        let cases = [
-            ("/am/json/serverinfo/*", Some("resource=1.1")),
-            ("/am/json/serverinfo/version", Some("resource=1.0")),
-            (
-                "/am/json/realms/root/authenticate",
-                Some("resource=2.0, protocol=1.0"),
-            ),
-            (
-                "/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=x",
-                Some("resource=2.0, protocol=1.0"),
-            ),
-            ("/am/json/realms/root/sessions", Some("resource=4.0")),
-            (
-                "/am/json/realms/root/sessions/?_action=getSessionInfo",
-                Some("resource=4.0"),
-            ),
-            ("/am/oauth2/access_token", Some("protocol=2.1,resource=1.0")),
-            (
-                "/am/oauth2/realms/root/realms/alpha/access_token",
-                Some("protocol=2.1,resource=1.0"),
-            ),
-            ("/am/oauth2/authorize", Some("protocol=2.1,resource=1.0")),
-            ("/environment/variables", Some("protocol=1.0,resource=1.0")),
-            (
-                "/environment/secrets/esv-x/versions",
-                Some("protocol=1.0,resource=1.0"),
-            ),
-            ("/environment/count", Some("resource=2.0")),
-            ("/openidm/managed/alpha_user", None),
-            ("/iga/governance/application", None),
-            (
-                "/iga/governance/event/77289308",
-                Some("protocol=2.1,resource=1.0"),
-            ),
-            (
-                "/am/json/realms/root/realms/alpha/scripts",
-                Some("protocol=2.1,resource=1.0"),
-            ),
-        ];
-        for (path, expected) in cases {
-            assert_eq!(accept_api_version(path), expected, "{path}");
-        }
-    }
 
     #[test]
     fn html_and_truncated_success_bodies_are_clear_errors() {

@@ -13,6 +13,7 @@ mod send;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::profile::Profile;
 use crate::request;
 
@@ -185,7 +186,7 @@ fn object_url(
 ) -> std::result::Result<(Url, Option<String>), RowError> {
     let base =
         request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
-    if request::is_idm_collection(base.path()) {
+    if Endpoint::of(base.path()).addresses_rows_by_id() {
         let id = row
             .and_then(|row| string_member(row, "_id"))
             .ok_or(RowError::NoId)?;
@@ -394,14 +395,14 @@ pub fn is_collection(path: &str) -> bool {
             .map(|url| url.path().to_string())
             .unwrap_or_default()
     } else {
-        path.split('?').next().unwrap_or(path).to_string()
+        path.to_string()
     };
-    request::is_idm_collection(&path)
+    Endpoint::of(&path).addresses_rows_by_id()
 }
 
 /// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
 pub fn managed_type(path: &str) -> Option<String> {
-    let path = path.split('?').next().unwrap_or(path);
+    let path = crate::api::without_query(path);
     let path = match path.find("/openidm/") {
         Some(start) => &path[start..],
         None => path,
