@@ -36,6 +36,7 @@ mod idc;
 mod login;
 pub mod logs;
 mod paging;
+mod percent;
 mod profile;
 #[cfg(test)]
 mod proptests;

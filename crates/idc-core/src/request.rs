@@ -10,21 +10,8 @@ use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
 use crate::paging::Query;
+use crate::percent::encode_component;
 use crate::profile::Profile;
-
-/// Encode a query component like JavaScript's `encodeURIComponent` minus `!'()*`, as the
-/// recorded clients send (`%20` for a space, `%2A` for `*`).
-fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
 
 /// Replace (or add) the query parameters `params` of `url`, keeping the others in order.
 pub(crate) fn set_query_params(url: &mut Url, params: &[(String, String)]) {
