@@ -8,6 +8,8 @@
 
 pub mod assertion;
 pub mod proxy;
+#[cfg(unix)]
+pub mod secret_service;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
