@@ -453,6 +453,24 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
     child.wait_with_output().expect("wait")
 }
 
+/// Start `count` commands made by `make` at once and wait for all: their trimmed stdouts,
+/// each checked to have succeeded.
+pub fn all_at_once(count: usize, make: impl Fn() -> Command) -> Vec<String> {
+    let children: Vec<Child> = (0..count)
+        .map(|_| {
+            make()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| success_stdout(&child.wait_with_output().expect("wait")))
+        .collect()
+}
+
 /// stdout as a trimmed string, panicking with stderr when the command failed.
 pub fn success_stdout(output: &Output) -> String {
     assert!(

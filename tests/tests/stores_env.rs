@@ -74,12 +74,28 @@ fn curl_through_helper(env: &UserEnv, vars: &[(&str, String)], url: &str) -> Str
     success_stdout(&with_vars(&mut bash, vars).output().expect("run bash"))
 }
 
-fn nu_users(env: &UserEnv, vars: &[(&str, String)]) -> u64 {
+/// `idc get` in real nu reads every user, and curl through the helper is let in.
+fn reads_users_with_nu_and_curl(
+    env: &UserEnv,
+    sandbox: &Sandbox,
+    vars: &[(&str, String)],
+    users: u64,
+) {
     let mut nu = env.nu(&format!("idc get {USERS} | length | to json -r"));
     let count = success_stdout(&with_vars(&mut nu, vars).output().expect("run nu"));
-    count
-        .parse()
-        .unwrap_or_else(|_| panic!("not a count: {count}"))
+    assert_eq!(count, users.to_string());
+    let url = sandbox.at(&format!("{USERS}?_queryFilter=true"));
+    assert_eq!(curl_through_helper(env, vars, &url), "200");
+}
+
+/// `git-credential-idc ARGS` with `vars`: its stdout, checked to have succeeded.
+fn helper_with(env: &UserEnv, vars: &[(&str, String)], args: &[&str]) -> String {
+    let mut helper = env.helper();
+    success_stdout(
+        &with_vars(helper.args(args), vars)
+            .output()
+            .expect("run the helper"),
+    )
 }
 
 #[test]
@@ -88,23 +104,14 @@ fn the_environment_alone_makes_a_profile_every_command_uses() {
     let env = UserEnv::new();
     let vars = env_login(&sandbox);
 
-    assert_eq!(nu_users(&env, &vars), 7);
-    assert_eq!(
-        curl_through_helper(
-            &env,
-            &vars,
-            &sandbox.at(&format!("{USERS}?_queryFilter=true"))
-        ),
-        "200"
-    );
+    reads_users_with_nu_and_curl(&env, &sandbox, &vars, 7);
     // The log API with the key from the environment.
     let mut logs = env.nu("idc logs sources | length | to json -r");
     let sources = success_stdout(&with_vars(&mut logs, &vars).output().unwrap());
     assert!(sources.parse::<u64>().unwrap() > 0, "{sources}");
 
     // status shows the profile and no secret; config.toml was never written.
-    let mut status = env.helper();
-    let status = success_stdout(&with_vars(status.arg("status"), &vars).output().unwrap());
+    let status = helper_with(&env, &vars, &["status"]);
     let row = status
         .lines()
         .find(|line| line.starts_with("env "))
@@ -127,8 +134,7 @@ fn the_environment_alone_makes_a_profile_every_command_uses() {
     );
     let own_token = success_stdout(&env.helper().arg("token").output().unwrap());
     assert_eq!(named_token, own_token);
-    let mut unnamed = env.helper();
-    let env_token = success_stdout(&with_vars(unnamed.arg("token"), &vars).output().unwrap());
+    let env_token = helper_with(&env, &vars, &["token"]);
     assert_ne!(env_token, own_token, "the env profile has its own token");
 }
 
@@ -160,30 +166,18 @@ fn the_none_store_writes_nothing_and_each_process_logs_in_afresh() {
     vars.push(("IDC_CREDENTIAL_STORE", "none".to_string()));
 
     sandbox.reset_stats();
-    let mut first = env.helper();
-    let first = success_stdout(&with_vars(first.arg("token"), &vars).output().unwrap());
-    let mut second = env.helper();
-    let second = success_stdout(&with_vars(second.arg("token"), &vars).output().unwrap());
+    let first = helper_with(&env, &vars, &["token"]);
+    let second = helper_with(&env, &vars, &["token"]);
     assert_ne!(first, second);
     assert_eq!(sandbox.stat("token_requests"), 2);
 
-    assert_eq!(nu_users(&env, &vars), 3);
-    assert_eq!(
-        curl_through_helper(
-            &env,
-            &vars,
-            &sandbox.at(&format!("{USERS}?_queryFilter=true"))
-        ),
-        "200"
-    );
-    let mut status = env.helper();
-    let status = success_stdout(&with_vars(status.arg("status"), &vars).output().unwrap());
+    reads_users_with_nu_and_curl(&env, &sandbox, &vars, 3);
+    let status = helper_with(&env, &vars, &["status"]);
     assert!(
         status.contains("Credential store: none (nothing kept) (IDC_CREDENTIAL_STORE=none)"),
         "{status}"
     );
-    let mut logout = env.helper();
-    success_stdout(&with_vars(logout.arg("logout"), &vars).output().unwrap());
+    helper_with(&env, &vars, &["logout"]);
 
     let written: Vec<String> = [env.config_dir(), env.cache_dir()]
         .iter()
