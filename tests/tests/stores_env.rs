@@ -177,6 +177,15 @@ fn the_none_store_writes_nothing_and_each_process_logs_in_afresh() {
         status.contains("Credential store: none (nothing kept) (IDC_CREDENTIAL_STORE=none)"),
         "{status}"
     );
+    let mut nu = env.nu("idc status | select profile store store_reason | to json -r");
+    let rows: Value = serde_json::from_str(&success_stdout(
+        &with_vars(&mut nu, &vars).output().unwrap(),
+    ))
+    .unwrap();
+    assert_eq!(
+        rows,
+        serde_json::json!([{"profile": "env", "store": "none", "store_reason": "IDC_CREDENTIAL_STORE=none"}])
+    );
     helper_with(&env, &vars, &["logout"]);
 
     let written: Vec<String> = [env.config_dir(), env.cache_dir()]

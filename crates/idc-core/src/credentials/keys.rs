@@ -48,6 +48,8 @@ pub(crate) fn log_key_key(profile: &Profile, key_id: &str) -> String {
 }
 
 /// The label of a keyring item, as Seahorse shows it: `idc: PROFILE (service-account)`.
+/// (The Keychain and the Credential Manager make their own from the service and key.)
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub(crate) fn label(key: &str) -> String {
     let (profile, rest) = key.split_once('@').unwrap_or((key, ""));
     // The purpose is what precedes the hash; purposes may contain `-` themselves.

@@ -185,8 +185,8 @@ fn keyutils_entry(key: &str) -> keyring::Result<keyring::Entry> {
 
 #[cfg(not(target_os = "linux"))]
 fn keyutils_entry(_key: &str) -> keyring::Result<keyring::Entry> {
-    Err(keyring::Error::NotSupportedByStore(
-        "the kernel keyring (keyutils) exists only on Linux".to_string(),
+    Err(keyring::Error::PlatformFailure(
+        "the kernel keyring (keyutils) exists only on Linux".into(),
     ))
 }
 
