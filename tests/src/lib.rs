@@ -10,6 +10,7 @@ pub mod assertion;
 pub mod proxy;
 #[cfg(unix)]
 pub mod secret_service;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
