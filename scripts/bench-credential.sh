@@ -100,20 +100,6 @@ EOF
 # IDC_CREDENTIAL_STORE) one more to ask whether Secret Service answers.
 if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
   mkdir -p "$WORK/keyring/run" "$WORK/keyring/home" && chmod 700 "$WORK/keyring/run"
-  cat >"$WORK/keyring/bus.conf" <<'EOF'
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-EOF
   cat >"$WORK/keyring/run.sh" <<'EOF'
 set -euo pipefail
 export HOME=$WORK/keyring/home XDG_DATA_HOME=$WORK/keyring/home/data XDG_RUNTIME_DIR=$WORK/keyring/run
@@ -146,7 +132,7 @@ time_token keyring keyring "$WORK/cache-keyring"
 time_token default "" "$WORK/cache-keyring"
 EOF
   WORK=$WORK HELPER=$HELPER RUNS=$RUNS \
-    dbus-run-session --config-file="$WORK/keyring/bus.conf" -- bash "$WORK/keyring/run.sh" 2>/dev/null
+    dbus-run-session --config-file="$ROOT/scripts/dbus-session.conf" -- bash "$WORK/keyring/run.sh" 2>/dev/null
   python3 - "$WORK/keyring" "$RUNS" <<'EOF'
 import json, statistics, sys
 base, runs = sys.argv[1], sys.argv[2]

@@ -13,19 +13,7 @@ const PASSWORD: &str = "idc-test-password";
 
 /// A session bus only this test's processes use: no service directories, so nothing is
 /// activated behind the test's back.
-const BUS_CONFIG: &str = r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir=/tmp</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"#;
+const BUS_CONFIG: &str = include_str!("../../scripts/dbus-session.conf");
 
 /// The tools a Secret Service test needs (Debian: dbus, gnome-keyring, libsecret-tools).
 const TOOLS: [&str; 4] = [
