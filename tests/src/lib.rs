@@ -8,6 +8,8 @@
 
 pub mod assertion;
 pub mod proxy;
+#[cfg(unix)]
+pub mod secret_service;
 pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
@@ -450,6 +452,24 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("wait")
+}
+
+/// Start `count` commands made by `make` at once and wait for all: their trimmed stdouts,
+/// each checked to have succeeded.
+pub fn all_at_once(count: usize, make: impl Fn() -> Command) -> Vec<String> {
+    let children: Vec<Child> = (0..count)
+        .map(|_| {
+            make()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| success_stdout(&child.wait_with_output().expect("wait")))
+        .collect()
 }
 
 /// stdout as a trimmed string, panicking with stderr when the command failed.

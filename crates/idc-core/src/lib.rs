@@ -28,6 +28,7 @@ pub mod auth;
 pub mod cache;
 mod credentials;
 mod endpoints;
+pub mod env_profile;
 pub mod error;
 mod fsutil;
 pub mod http;

@@ -104,6 +104,16 @@ pub enum Error {
     #[error("credential store: {0}")]
     Store(String),
 
+    /// An OS keyring is locked, refused, missing or not answering in time. The way out is
+    /// the same for every front end, so the message names it.
+    #[error(
+        "the credential store ({keyring}) {reason}; set IDC_CREDENTIAL_STORE=file to keep credentials in files instead"
+    )]
+    Keyring {
+        keyring: &'static str,
+        reason: String,
+    },
+
     /// A log API request for a profile that holds no log API key (or whose secret is gone).
     #[error("profile '{profile}' has no log API key")]
     NoLogKey { profile: String },

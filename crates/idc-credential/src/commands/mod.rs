@@ -90,7 +90,9 @@ pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
 }
 
 pub fn status() -> Result<(), HelperError> {
-    let statuses = Idc::from_env()?.status()?;
+    let idc = Idc::from_env()?;
+    let statuses = idc.status()?;
+    let store = idc.store_choice();
     let mut rows = vec![[
         "PROFILE".to_string(),
         "TENANT".to_string(),
@@ -119,7 +121,12 @@ pub fn status() -> Result<(), HelperError> {
             status.log_api_key.unwrap_or_else(|| "-".to_string()),
         ]);
     }
-    print(&table(&rows))
+    print(&format!(
+        "{}Credential store: {} ({})\n",
+        table(&rows),
+        store.title(),
+        store.reason
+    ))
 }
 
 /// Columns padded to their widest cell.
