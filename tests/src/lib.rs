@@ -41,7 +41,7 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// The workspace root (for `completions/`, `scripts/`, `../shared`).
+/// The workspace root (for `completions/`, `scripts/`, `tests/fixtures/`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -49,9 +49,10 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// The frodo recordings beside the checkout (`../shared/frodo-recordings`).
+/// The recorded tenant traffic vendored in the repository (`tests/fixtures/frodo-recordings`,
+/// see its README).
 pub fn recordings_dir() -> PathBuf {
-    workspace_root().join("../shared/frodo-recordings")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/frodo-recordings")
 }
 
 /// Read one recording file (e.g. `a_oauth2_access_token.json`) and return its `entries`.
@@ -61,6 +62,20 @@ pub fn recorded_entries(file: &str) -> Vec<Value> {
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     let doc: Value = serde_json::from_str(&text).expect("recording is JSON");
     doc["entries"].as_array().cloned().unwrap_or_default()
+}
+
+/// The entry at `index` of the full recording `file` (the vendored files keep only the
+/// entries the tests use, each with its original position as `"index"`).
+pub fn recorded_entry(file: &str, index: usize) -> Value {
+    recorded_entries(file)
+        .into_iter()
+        .find(|entry| entry["index"] == index)
+        .unwrap_or_else(|| {
+            panic!(
+                "entry {index} of {file} is not vendored in tests/fixtures/frodo-recordings: \
+                 copy it in from the full recording (see the README there)"
+            )
+        })
 }
 
 /// The directory holding `nu` 0.115.1 and `http` (httpie), installed by
