@@ -41,18 +41,26 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// The workspace root (for `completions/`, `scripts/`, `tests/fixtures/`).
+/// The variable that points the suite at another checkout of the same tree: the test of a
+/// clean clone (`repo::standalone`) runs this binary against a clone with it.
+pub const ROOT_VARIABLE: &str = "IDC_E2E_ROOT";
+
+/// The workspace root (for `completions/`, `scripts/`, `tests/fixtures/`): the checkout this
+/// suite was built from, or [`ROOT_VARIABLE`]'s.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+    match std::env::var_os(ROOT_VARIABLE) {
+        Some(root) if !root.is_empty() => PathBuf::from(root),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf(),
+    }
 }
 
 /// The recorded tenant traffic vendored in the repository (`tests/fixtures/frodo-recordings`,
 /// see its README).
 pub fn recordings_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/frodo-recordings")
+    workspace_root().join("tests/fixtures/frodo-recordings")
 }
 
 /// Read one recording file (e.g. `a_oauth2_access_token.json`) and return its `entries`.

@@ -1,19 +1,17 @@
-//! A clone stands on its own: a `git clone` of this checkout's HEAD, alone in its
-//! directory (no `../shared` or anything else beside it), runs the contract suite, which
-//! reads the recorded tenant traffic, and passes.
+//! A clone stands on its own: a `git clone` of this checkout's HEAD into an empty
+//! directory (no `../shared` or anything else beside it) holds every file the contract
+//! suite reads, the recorded tenant traffic above all, and the suite passes there.
 //!
-//! Kept fast: the clone builds into this build's target dir, so only the two workspace
-//! crates the suite compiles (idc-core, idc-e2e) are built for it. The clone lives at a
-//! fixed place per checkout (under cargo's tmp dir) and is brought to HEAD with `git fetch`,
-//! `reset --hard` and `clean -ffdx`, which leaves exactly the committed tree and keeps the
-//! times of unchanged files, so cargo rebuilds only what changed since the last run (and
-//! a fixed path does not leave a new set of artifacts in the target dir at every run).
+//! The suite runs as this very test binary, pointed at the clone with `IDC_E2E_ROOT`, so
+//! nothing is rebuilt. (A `cargo test` inside the clone with this target dir would not be
+//! a separate build: cargo names a workspace's artifacts by paths relative to its root,
+//! so the clone's build would overwrite this one's, this running binary included. CI's
+//! `.ci/run` builds and runs the whole suite in a clean clone anyway.)
 
-use std::hash::{DefaultHasher, Hash, Hasher};
 use std::path::Path;
 use std::process::{Command, Output};
 
-use idc_e2e::{target_dir, workspace_root};
+use idc_e2e::{ROOT_VARIABLE, workspace_root};
 
 fn git(dir: &Path, args: &[&str]) -> Output {
     let output = Command::new("git")
@@ -30,74 +28,39 @@ fn git(dir: &Path, args: &[&str]) -> Output {
     output
 }
 
-/// A clone of `root`'s HEAD at `parent/idc`, and nothing else in `parent`.
-fn clone_of_head(root: &Path, parent: &Path) -> std::path::PathBuf {
-    let clone = parent.join("idc");
-    let root_text = root.to_str().expect("a UTF-8 checkout path");
-    let reusable = clone.join(".git").is_dir()
-        && Command::new("git")
-            .arg("-C")
-            .arg(&clone)
-            .args(["fetch", "--quiet", "--no-tags", root_text, "HEAD"])
-            .status()
-            .is_ok_and(|status| status.success());
-    if reusable {
-        git(&clone, &["reset", "--quiet", "--hard", "FETCH_HEAD"]);
-        git(&clone, &["clean", "-ffdxq"]);
-    } else {
-        let _ = std::fs::remove_dir_all(parent);
-        std::fs::create_dir_all(parent).unwrap();
-        git(
-            parent,
-            &["clone", "--quiet", "--no-hardlinks", root_text, "idc"],
-        );
-    }
-    for entry in std::fs::read_dir(parent).unwrap() {
-        let name = entry.unwrap().file_name();
-        if name != "idc" {
-            std::fs::remove_dir_all(parent.join(&name))
-                .or_else(|_| std::fs::remove_file(parent.join(&name)))
-                .unwrap();
-        }
-    }
-    clone
-}
-
 #[test]
 fn a_clone_with_nothing_beside_it_passes_the_contract_suite() {
     let root = workspace_root();
-    let mut hasher = DefaultHasher::new();
-    root.hash(&mut hasher);
-    let parent =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("standalone-{:016x}", hasher.finish()));
-    let clone = clone_of_head(&root, &parent);
+    let empty = tempfile::tempdir().unwrap();
+    git(
+        empty.path(),
+        &[
+            "clone",
+            "--quiet",
+            "--no-hardlinks",
+            root.to_str().expect("a UTF-8 checkout path"),
+            "idc",
+        ],
+    );
+    let clone = empty.path().join("idc");
     let head = |dir: &Path| git(dir, &["rev-parse", "HEAD"]).stdout;
     assert_eq!(
         head(&clone),
         head(&root),
         "the clone is at this checkout's HEAD"
     );
-    let status = git(&clone, &["status", "--porcelain", "--ignored"]).stdout;
-    assert!(status.is_empty(), "the clone holds only the committed tree");
-    let beside: Vec<_> = std::fs::read_dir(&parent)
+    let beside: Vec<_> = std::fs::read_dir(empty.path())
         .unwrap()
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(beside, ["idc"], "the clone has nothing beside it");
 
-    // `target/<profile>` of this build; the clone builds into the same target dir.
-    let profile_dir = target_dir();
-    let target = profile_dir.parent().expect("target dir");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let run = Command::new(cargo)
+    let run = Command::new(std::env::current_exe().unwrap())
         .current_dir(&clone)
-        .env("CARGO_TARGET_DIR", target)
-        .args([
-            "test", "--locked", "--quiet", "-p", "idc-e2e", "--test", "e2e", "--",
-        ])
+        .env(ROOT_VARIABLE, &clone)
         .args(["sandbox::contract::", "--test-threads", "2"])
         .output()
-        .expect("run cargo test in the clone");
+        .expect("run the contract suite against the clone");
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         run.status.success(),
