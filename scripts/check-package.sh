@@ -9,7 +9,8 @@
 #                               HEAD: `cargo install --locked --path` of both binaries into a
 #                               temporary --root, `git-credential-idc --version`, and
 #                               `nu -c "plugin add ..."` accepting the installed plugin.
-#                               A release build: minutes; .ci/run asks for it.
+#                               A release build: 32 min with a cold release dir on the
+#                               shared 2-core machine; opt in with IDC_CHECK_INSTALL=1.
 # The sandbox and the test crate are `publish = false` and are not packaged.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,8 @@ done
 "$root/bin/git-credential-idc" --version
 registry="$work/plugins.msgpackz"
 nu --no-config-file -c "plugin add --plugin-config '$registry' '$root/bin/nu_plugin_idc'"
-nu --no-config-file --plugin-config "$registry" -c "plugin list | where name == idc | get 0.version"
-nu --no-config-file --plugin-config "$registry" -c "plugin use --plugin-config '$registry' idc; help idc get | lines | first 1"
+# `plugin use` reads the registry at parse time: its path must be a literal.
+version=$(nu --no-config-file -c "plugin use --plugin-config '$registry' idc; plugin list | where name == idc | get 0.version")
+[ -n "$version" ] || { echo "error: nu did not load the installed plugin" >&2; exit 1; }
+echo "nu loads nu_plugin_idc $version"
 echo "cargo install: git-credential-idc and nu_plugin_idc install from a clean clone; nu accepts the plugin"
