@@ -6,7 +6,8 @@
 #   install-tools.sh tests   (the default) what the end-to-end tests drive: Nushell 0.115.1,
 #                            httpie and xh (PyPI, into the same cache dir), and zsh and fish
 #                            for the completion tests, from Debian with
-#                            --no-install-recommends when missing and run as root.
+#                            --no-install-recommends when missing and run as root, and
+#                            chromium + chromium-driver for the browser-login tests.
 # git and curl must already be there for both.
 set -euo pipefail
 
@@ -88,5 +89,18 @@ for shell in zsh fish; do
     echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2
   fi
 done
+
+# Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox/browser.rs):
+# from Debian when missing and apt-get can be used; otherwise those tests say why they skip.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing chromium and chromium-driver from Debian" >&2
+    apt-get install -y --no-install-recommends chromium chromium-driver >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends chromium chromium-driver >&2; } \
+      || echo "warning: could not install chromium; the browser-login tests will be skipped" >&2
+  else
+    echo "note: chromium is missing and apt-get cannot be used here; the browser-login tests will be skipped" >&2
+  fi
+fi
 
 echo "$BIN"

@@ -2,6 +2,7 @@
 //! (`tests/fixtures/frodo-recordings`), and its log API, writes and network edge.
 
 mod api;
+mod browser;
 mod contract;
 mod logs;
 mod network;
