@@ -393,7 +393,7 @@ impl Idc {
 
     /// Endpoint paths of the profile's tenant that start with `prefix`, for completion:
     /// managed object names from `/openidm/config/managed` (cached per tenant) plus
-    /// [`crate::endpoints::static_paths`]. Never fails: offline, it answers the static list.
+    /// `endpoints::static_paths`. Never fails: offline, it answers the static list.
     pub fn endpoint_candidates(&self, profile: &Profile, prefix: &str) -> Vec<String> {
         let mut paths = crate::endpoints::static_paths(&profile.realm);
         paths.extend(crate::endpoints::cached_managed_paths(

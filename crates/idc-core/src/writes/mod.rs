@@ -2,7 +2,7 @@
 //!
 //! Two steps, as reads have: [`plan`] turns a row and the user's choices into the exact
 //! request ([`Write`]) without any I/O, so `--dry-run` shows what would be sent and the
-//! rules are unit-tested; [`send_all`] sends planned writes a few at a time and answers one
+//! rules are unit-tested; `send_all` sends planned writes a few at a time and answers one
 //! [`Outcome`] per input, in input order. A refused row (412 stale revision, 403 policy,
 //! 404, 409) is an outcome like any other: it never stops the rest. Only a 429 is retried
 //! (the tenant did nothing) and a 401 once after renewing the credential; anything that
