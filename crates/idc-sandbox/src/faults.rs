@@ -5,7 +5,8 @@
 //! Besides the gateway faults (`status`, `retry_after`, `delay_ms`, `body`), hostile ones:
 //! `raw_body` (any text, with `status` and `headers`), `redirect` (a Location to any URL),
 //! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
-//! answer) and `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...).
+//! answer), `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...)
+//! and `paging_endless` (empty pages, each with a cookie never sent before).
 //! `headers` are added to whatever the fault answers.
 
 use crate::state::{JSON_PLAIN, Shared, json, lock, respond};
@@ -52,6 +53,10 @@ pub struct Fault {
     /// Answer IDM queries with empty pages whose `pagedResultsCookie` cycles "A", "B", ...
     #[serde(default)]
     pub paging_cycle: bool,
+    /// Answer queries with empty pages whose `pagedResultsCookie` is new each time
+    /// ("fresh-0", "fresh-1", ...): paging that never ends unless the client stops it.
+    #[serde(default)]
+    pub paging_endless: bool,
     /// How many requests this fault has answered (for `paging_cycle`).
     #[serde(skip)]
     pub served: u32,
@@ -313,12 +318,14 @@ async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response
         let real = next.run(request).await;
         return Ok(replace_expires_in(real, expires_in).await);
     }
-    if fault.paging_cycle {
+    if fault.paging_cycle || fault.paging_endless {
         // Zero-based: the first answer carries "A", the second "B", and so on.
-        let cookie = if fault.served.is_multiple_of(2) {
-            "A"
+        let cookie = if fault.paging_endless {
+            format!("fresh-{}", fault.served)
+        } else if fault.served.is_multiple_of(2) {
+            "A".to_string()
         } else {
-            "B"
+            "B".to_string()
         };
         let body = serde_json::json!({
             "result": [],
@@ -430,6 +437,7 @@ mod tests {
             endless: false,
             expires_in: None,
             paging_cycle: false,
+            paging_endless: false,
             served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());

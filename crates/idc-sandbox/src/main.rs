@@ -21,7 +21,7 @@
 //! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
 //! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
-//! "paging_cycle"}`, see `faults.rs`), `DELETE /__sandbox/faults`.
+//! "paging_cycle","paging_endless"}`, see `faults.rs`), `DELETE /__sandbox/faults`.
 //!
 //! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),
 //! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`tls.rs`, `internet.rs`).
