@@ -196,9 +196,11 @@ fn ctrl_c_ends(sandbox: &Sandbox, env: &UserEnv, script: &str, counter: &str) {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn nu");
-    wait_for("the endless paging to start", Duration::from_secs(60), || {
-        sandbox.stat(counter) > 20
-    });
+    wait_for(
+        "the endless paging to start",
+        Duration::from_secs(60),
+        || sandbox.stat(counter) > 20,
+    );
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -234,9 +236,16 @@ fn ctrl_c_ends(sandbox: &Sandbox, env: &UserEnv, script: &str, counter: &str) {
 fn ctrl_c_ends_idc_get_and_idc_logs_get_within_one_request() {
     let (sandbox, env, _, _) = logged_in_with_log_key(3);
     sandbox.fault(json!({"path_prefix": USERS, "count": 10_000_000, "paging_endless": true}));
-    ctrl_c_ends(&sandbox, &env, &format!("idc get {USERS} | length"), "idm_requests");
-    sandbox.fault(json!({"path_prefix": "/monitoring/logs", "count": 10_000_000,
-        "paging_endless": true}));
+    ctrl_c_ends(
+        &sandbox,
+        &env,
+        &format!("idc get {USERS} | length"),
+        "idm_requests",
+    );
+    sandbox.fault(
+        json!({"path_prefix": "/monitoring/logs", "count": 10_000_000,
+        "paging_endless": true}),
+    );
     ctrl_c_ends(
         &sandbox,
         &env,
@@ -323,7 +332,9 @@ fn the_log_api_key_never_follows_a_redirect_to_another_host() {
     );
     // Without a redirect, the curl config still reads the logs.
     clear_faults(&sandbox);
-    let ok = run(r#"curl -sS -f -L -o /dev/null -w '%{http_code}' -K <(git-credential-idc curl-config "$1") "$1""#);
+    let ok = run(
+        r#"curl -sS -f -L -o /dev/null -w '%{http_code}' -K <(git-credential-idc curl-config "$1") "$1""#,
+    );
     assert_eq!(success_stdout(&ok), "200");
 }
 
@@ -334,7 +345,14 @@ fn an_id_with_control_characters_never_leaves_the_collection() {
     let (sandbox, env) = logged_in(5);
     let before = nu_rows(&env, &format!("idc get {USERS} | length"));
     sandbox.reset_stats();
-    for id in [r#"".\t.""#, r#"".\r.""#, r#"".\n.""#, "'%2e%2e'", "'a/b'", "'..'"] {
+    for id in [
+        r#"".\t.""#,
+        r#"".\r.""#,
+        r#"".\n.""#,
+        "'%2e%2e'",
+        "'a/b'",
+        "'..'",
+    ] {
         let rows = nu_rows(
             &env,
             &format!("[{{_id: {id}, _rev: '1'}}] | idc delete {USERS} --force"),
@@ -458,7 +476,9 @@ fn sandbox_like_pem() -> String {
     let key = dir.path().join("k.pem");
     let cert = dir.path().join("c.pem");
     let made = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"])
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
         .args(["-subj", "/CN=idc-test-ca", "-keyout"])
         .arg(&key)
         .arg("-out")
@@ -493,7 +513,10 @@ fn profile_names_are_checked_wherever_they_are_read() {
         let output = env.helper().args(&args).output().unwrap();
         assert!(!output.status.success(), "{args:?}: {output:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("invalid profile name"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("invalid profile name"),
+            "{args:?}: {stderr}"
+        );
         assert_nothing_lost(&before, &env, &format!("{args:?}"));
     }
     let output = env

@@ -576,7 +576,11 @@ mod tests {
     fn entry_files_never_leave_the_tokens_directory() {
         let store = CredentialStore::new(Path::new("/c"), StoreKind::File);
         for key in ["../../x@sa-1", "a/b@sa", ".hidden@sa", "a\\b", "", "..@sa"] {
-            for path in [store.file_path(key), store.lock_file(key), store.marker_path(key)] {
+            for path in [
+                store.file_path(key),
+                store.lock_file(key),
+                store.marker_path(key),
+            ] {
                 assert_eq!(path.parent(), Some(Path::new("/c/tokens")), "{key:?}");
                 let name = path.file_name().unwrap().to_str().unwrap();
                 assert!(name.starts_with("x-"), "{key:?}: {name}");

@@ -235,8 +235,8 @@ pub(crate) fn read_trusted(path: &Path) -> std::result::Result<Vec<u8>, String> 
             ));
         }
         if let Some(dir) = target.parent() {
-            let dir_metadata =
-                fs::metadata(dir).map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
+            let dir_metadata = fs::metadata(dir)
+                .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
             if let Some(reason) = untrusted_owner_or_mode(&dir_metadata, true) {
                 return Err(format!(
                     "refusing it: its directory {} {reason}, so the bundle could be swapped",
@@ -297,7 +297,10 @@ mod tests {
         assert_eq!(read_trusted(&link).unwrap(), b"pem");
         fs::set_permissions(&file, fs::Permissions::from_mode(0o666)).unwrap();
         let error = read_trusted(&link).unwrap_err();
-        assert!(error.contains("its target") && error.contains("world writable"), "{error}");
+        assert!(
+            error.contains("its target") && error.contains("world writable"),
+            "{error}"
+        );
         fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
         // A directory others may write to (not sticky) could swap the bundle.
         fs::set_permissions(root.path(), fs::Permissions::from_mode(0o777)).unwrap();

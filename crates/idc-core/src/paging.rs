@@ -123,10 +123,10 @@ impl Pager {
                 .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
                 .map(|(name, value)| format!("{name}={value}"))
         });
-        if let Err(error) = self
-            .guard
-            .check(usize::try_from(count).unwrap_or(usize::MAX), marker.as_deref())
-        {
+        if let Err(error) = self.guard.check(
+            usize::try_from(count).unwrap_or(usize::MAX),
+            marker.as_deref(),
+        ) {
             self.next = None;
             self.stopped = Some(Box::new(error));
         }

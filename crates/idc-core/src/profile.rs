@@ -671,7 +671,10 @@ mod tests {
         ] {
             std::fs::write(file.path(), text).unwrap();
             let error = file.load().unwrap_err().to_string();
-            assert!(error.contains("invalid profile name") && error.contains(shown), "{error}");
+            assert!(
+                error.contains("invalid profile name") && error.contains(shown),
+                "{error}"
+            );
             assert!(error.contains("config.toml"), "{error}");
         }
         let error = Config::default()

@@ -168,7 +168,9 @@ pub fn curl_config(handout: &Handout<'_>) -> Result<String, HelperError> {
 /// So custom headers (the log API key's, which no cookie can carry) are refused.
 pub fn httpie_session(handout: &Handout<'_>) -> Result<String, HelperError> {
     if handout.custom_headers {
-        return Err(HelperError::RedirectUnsafe("`http --follow` (and xh --follow)"));
+        return Err(HelperError::RedirectUnsafe(
+            "`http --follow` (and xh --follow)",
+        ));
     }
     let headers: Vec<serde_json::Value> = handout
         .headers

@@ -71,7 +71,9 @@ pub(super) fn child_url(base: &Url, id: &str) -> Result<Url, RowError> {
     if let Ok(mut segments) = url.path_segments_mut() {
         segments.pop_if_empty().push(id);
     }
-    let last = url.path_segments().and_then(|mut segments| segments.next_back());
+    let last = url
+        .path_segments()
+        .and_then(|mut segments| segments.next_back());
     if segment_count(&url) != before + 1 || last.map(percent_decode).as_deref() != Some(id) {
         return Err(RowError::BadId(id.to_string()));
     }
@@ -116,8 +118,25 @@ mod tests {
     #[test]
     fn ids_that_a_url_parser_would_read_as_another_place_are_refused() {
         for bad in [
-            "", " ", ".", "..", " .. ", ".\t.", ".\r.", "\n..", "a\tb", "%2e%2e", "%2E.",
-            ".%2e", "%252e%252e", "a/b", "a\\b", "%2f", "%5C", "x\u{0}", "...",
+            "",
+            " ",
+            ".",
+            "..",
+            " .. ",
+            ".\t.",
+            ".\r.",
+            "\n..",
+            "a\tb",
+            "%2e%2e",
+            "%2E.",
+            ".%2e",
+            "%252e%252e",
+            "a/b",
+            "a\\b",
+            "%2f",
+            "%5C",
+            "x\u{0}",
+            "...",
         ] {
             assert_eq!(
                 child_url(&base(), bad),

@@ -211,7 +211,9 @@ fn object_url(
     // another one.
     let decoded = address::percent_decode(base.path());
     match id {
-        Some(id) if !decoded.trim_end_matches('/').ends_with(&format!("/{id}")) && decoded != id => {
+        Some(id)
+            if !decoded.trim_end_matches('/').ends_with(&format!("/{id}")) && decoded != id =>
+        {
             Err(RowError::NotAddressedById {
                 path: base.path().to_string(),
                 id,
@@ -219,7 +221,10 @@ fn object_url(
         }
         Some(id) => Ok((base, Some(id))),
         None => {
-            let last = base.path_segments().and_then(|mut s| s.next_back()).map(str::to_string);
+            let last = base
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_string);
             Ok((base, last))
         }
     }
@@ -592,7 +597,12 @@ mod tests {
         }
         // A row naming another object is refused on an object's path, never sent there.
         assert_eq!(
-            planned(Verb::Delete, "/environment/startup", Some(row.clone()), true),
+            planned(
+                Verb::Delete,
+                "/environment/startup",
+                Some(row.clone()),
+                true
+            ),
             Err(RowError::NotAddressedById {
                 path: "/environment/startup".to_string(),
                 id: "esv-a".to_string()
@@ -600,8 +610,13 @@ mod tests {
         );
         // Its own _id (IDM config ids hold '/') is fine.
         let config = json!({"_id": "ui/configuration", "_rev": "1"});
-        let write = planned(Verb::Update, "/openidm/config/ui/configuration", Some(config), false)
-            .unwrap();
+        let write = planned(
+            Verb::Update,
+            "/openidm/config/ui/configuration",
+            Some(config),
+            false,
+        )
+        .unwrap();
         assert_eq!(write.url.path(), "/openidm/config/ui/configuration");
         // Empty segments name nothing for sure.
         assert!(matches!(
