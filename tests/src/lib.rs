@@ -8,6 +8,7 @@
 
 pub mod assertion;
 pub mod proxy;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
