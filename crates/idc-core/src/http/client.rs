@@ -206,9 +206,9 @@ pub(crate) fn build(settings: &ClientSettings, proxies: &ProxyEnv) -> Result<Htt
     })
 }
 
-fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>> {
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     let bad = |reason: String| Error::CaBundle {
-        path: path.clone(),
+        path: path.to_path_buf(),
         reason,
     };
     let bytes = crate::fsutil::read_trusted(path).map_err(bad)?;
