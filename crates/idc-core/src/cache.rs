@@ -194,17 +194,17 @@ impl CredentialStore {
     }
 
     fn file_path(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.json"))
+        self.tokens_dir.join(format!("{}.json", file_stem(key)))
     }
 
     /// The marker of an entry kept in an OS keyring (which cannot list its items): it
     /// names the keyring, so that logout finds the entry whatever store is in use then.
     fn marker_path(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.keyring"))
+        self.tokens_dir.join(format!("{}.keyring", file_stem(key)))
     }
 
     fn lock_file(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.lock"))
+        self.tokens_dir.join(format!("{}.lock", file_stem(key)))
     }
 
     /// Hold the cross-process lock of `key` until the guard is dropped. A process that
@@ -376,6 +376,24 @@ impl CredentialStore {
         }
         Ok(removed)
     }
+}
+
+/// The file name of an entry, always one plain name inside `tokens/`. Profile names are
+/// checked wherever they are read, so a key is normally used as it is; one that could
+/// leave the directory or hide (a separator, a leading dot, anything but
+/// `[A-Za-z0-9._@-]`) becomes `x-<sha256 of the key>` instead, whatever got it here.
+fn file_stem(key: &str) -> String {
+    let plain = !key.is_empty()
+        && !key.starts_with('.')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'));
+    if plain {
+        return key.to_string();
+    }
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("x-{hex}")
 }
 
 /// Facts about a tenant that are not secrets and are worth keeping between runs (the
@@ -600,6 +618,26 @@ mod tests {
         assert_eq!(store.remove_profile("dev").unwrap(), 2);
         assert!(store.load_secret("dev@secret-1").unwrap().is_none());
         assert!(store.load("dev.eu@cc-1").unwrap().is_some());
+    }
+
+    #[test]
+    fn entry_files_never_leave_the_tokens_directory() {
+        let store = CredentialStore::new(Path::new("/c"), StoreKind::File);
+        for key in ["../../x@sa-1", "a/b@sa", ".hidden@sa", "a\\b", "", "..@sa"] {
+            for path in [
+                store.file_path(key),
+                store.lock_file(key),
+                store.marker_path(key),
+            ] {
+                assert_eq!(path.parent(), Some(Path::new("/c/tokens")), "{key:?}");
+                let name = path.file_name().unwrap().to_str().unwrap();
+                assert!(name.starts_with("x-"), "{key:?}: {name}");
+            }
+        }
+        assert_eq!(
+            store.file_path("dev-1.eu@sa-0123"),
+            Path::new("/c/tokens/dev-1.eu@sa-0123.json")
+        );
     }
 
     #[test]

@@ -121,11 +121,20 @@ impl Idc {
             None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
         };
         crate::paging::set_max_empty_pages(max_empty_pages);
+        let env_profile = lookup(vars::PROFILE);
+        if let Some(name) = &env_profile
+            && let Err(error) = crate::profile::validate_profile_name(name)
+        {
+            return Err(Error::Config {
+                path: PathBuf::from(format!("${}", vars::PROFILE)),
+                reason: error.to_string(),
+            });
+        }
         Ok(Idc::build(
             config_dir,
             cache_dir,
             store,
-            lookup(vars::PROFILE),
+            env_profile,
             network,
             env_login,
         ))

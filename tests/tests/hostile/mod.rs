@@ -2,3 +2,4 @@
 //! fault injection.
 
 mod tenant;
+mod core;
