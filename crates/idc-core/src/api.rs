@@ -110,9 +110,12 @@ struct Family {
     paging: Paging,
     /// The API version of a (query-less) path of the family.
     version: fn(&str) -> Option<ApiVersion>,
-    /// Whether the path's segments (after the leading `/`) name a collection read with a
-    /// query whose rows are addressed as `path/<_id>`.
+    /// Whether the path's segments (after the leading `/`) name a collection whose rows
+    /// are addressed as `path/<_id>`.
     rows_by_id: fn(&[&str]) -> bool,
+    /// Whether they name a collection that is read with a query (`_queryFilter=true` when
+    /// none is given).
+    queried: fn(&[&str]) -> bool,
 }
 
 /// The families, most specific first: the first row whose prefix matches wins.
@@ -126,6 +129,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::Cookie,
         version: |_| None,
         rows_by_id: idm_rows_by_id,
+        queried: idm_queried,
     },
     Family {
         family: ApiFamily::Esv,
@@ -135,7 +139,8 @@ const FAMILIES: &[Family] = &[
         scope: Some("fr:idc:esv:read"),
         paging: Paging::Cookie,
         version: esv_version,
-        rows_by_id: |_| false,
+        rows_by_id: |segments| matches!(segments, ["environment", "variables" | "secrets"]),
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::Iga,
@@ -146,6 +151,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::Offset,
         version: |path| under(path, "/iga/governance/event").then_some(ApiVersion::IgaEvent),
         rows_by_id: |_| false,
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::AmOAuth2,
@@ -156,6 +162,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::None,
         version: |_| Some(ApiVersion::OAuth2),
         rows_by_id: |_| false,
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::Am,
@@ -166,6 +173,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::Cookie,
         version: am_version,
         rows_by_id: |_| false,
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::Health,
@@ -176,6 +184,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::None,
         version: |_| None,
         rows_by_id: |_| false,
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::Logs,
@@ -186,6 +195,7 @@ const FAMILIES: &[Family] = &[
         paging: Paging::LogCookie,
         version: |_| None,
         rows_by_id: |_| false,
+        queried: |_| false,
     },
 ];
 
@@ -199,6 +209,7 @@ const OTHER: Family = Family {
     paging: Paging::Cookie,
     version: |_| None,
     rows_by_id: |_| false,
+    queried: |_| false,
 };
 
 /// `path` without its query and fragment: the one place a path is cut there.
@@ -212,11 +223,17 @@ fn under(path: &str, prefix: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// `/openidm/managed/<type>`, `/openidm/internal/<type>` or `/openidm/system/<c>/<t>`.
+/// IDM's queried collections, and the relationship collections of a managed or internal
+/// object (`/openidm/managed/<type>/<id>/<relationship>`).
 fn idm_rows_by_id(segments: &[&str]) -> bool {
+    idm_queried(segments) || matches!(segments, ["openidm", "managed" | "internal", _, _, _])
+}
+
+/// `/openidm/managed/<type>`, `/openidm/internal/<type>` or `/openidm/system/<c>/<t>`.
+fn idm_queried(segments: &[&str]) -> bool {
     matches!(
         segments,
-        ["openidm", "managed", _] | ["openidm", "internal", _] | ["openidm", "system", _, _]
+        ["openidm", "managed" | "internal", _] | ["openidm", "system", _, _]
     )
 }
 
@@ -300,11 +317,21 @@ impl<'a> Endpoint<'a> {
         self.row.paging
     }
 
-    /// Whether the path is a collection read with a query (IDM's default `_queryFilter`
-    /// applies) whose rows are addressed as `path/<_id>`.
+    /// Whether the path is a collection whose rows are addressed as `path/<_id>`: IDM
+    /// managed, internal and system objects, relationship collections of a managed or
+    /// internal object, ESV variables and secrets.
     pub fn addresses_rows_by_id(&self) -> bool {
-        let segments: Vec<&str> = self.path.trim_end_matches('/').split('/').skip(1).collect();
-        (self.row.rows_by_id)(&segments)
+        (self.row.rows_by_id)(&self.segments())
+    }
+
+    /// Whether the path is a collection read with a query, so a read without one gets
+    /// `_queryFilter=true` (IDM managed, internal and system objects).
+    pub fn is_queried_collection(&self) -> bool {
+        (self.row.queried)(&self.segments())
+    }
+
+    fn segments(&self) -> Vec<&'a str> {
+        self.path.trim_end_matches('/').split('/').skip(1).collect()
     }
 
     pub fn is_idm(&self) -> bool {
@@ -442,22 +469,33 @@ mod tests {
         assert_eq!(Endpoint::of("/monitoring/logs").paging(), Paging::LogCookie);
         assert_eq!(Endpoint::of("/am/oauth2/authorize").paging(), Paging::None);
         let by_id = |path: &str| Endpoint::of(path).addresses_rows_by_id();
+        let queried = |path: &str| Endpoint::of(path).is_queried_collection();
         for path in [
             "/openidm/managed/alpha_user",
             "/openidm/managed/alpha_user/",
             "/openidm/internal/role?_queryFilter=true",
             "/openidm/system/OUD/__ACCOUNT__",
         ] {
-            assert!(by_id(path), "{path}");
+            assert!(by_id(path) && queried(path), "{path}");
+        }
+        for path in [
+            "/openidm/managed/alpha_user/u1/roles",
+            "/environment/variables",
+            "/environment/secrets",
+        ] {
+            assert!(by_id(path) && !queried(path), "{path}");
         }
         for path in [
             "/openidm/managed/alpha_user/abc",
+            "/openidm/config",
             "/openidm/config/ui/configuration",
             "/openidm/system/OUD",
+            "/environment/variables/esv-a",
             "/environment/startup",
             "/iga/governance/user",
+            "/am/json/realms/root/sessions",
         ] {
-            assert!(!by_id(path), "{path}");
+            assert!(!by_id(path) && !queried(path), "{path}");
         }
     }
 

@@ -25,6 +25,11 @@ pub(crate) fn decode(text: &str) -> String {
         .unwrap_or_else(|_| text.to_string())
 }
 
+/// `%XX` decoded; bytes that are no UTF-8 become U+FFFD.
+pub(crate) fn decode_lossy(text: &str) -> String {
+    percent_decode_str(text).decode_utf8_lossy().into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -43,5 +48,6 @@ mod tests {
         assert_eq!(decode("a%2Fb%20c%"), "a/b c%");
         assert_eq!(decode("%FF%41"), "%FF%41");
         assert_eq!(decode("%4"), "%4");
+        assert_eq!(decode_lossy("%FF%41%2e"), "\u{FFFD}A.");
     }
 }

@@ -200,7 +200,8 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Login(format!(
-            "invalid profile name '{name}': use letters, digits, '-', '_' and '.' (at most 64)"
+            "invalid profile name '{}': use letters, digits, '-', '_' and '.' (at most 64, not starting with '.')",
+            crate::sanitize::terminal_safe(name)
         )))
     }
 }
@@ -277,6 +278,7 @@ impl Config {
     /// default, else the only profile.
     pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
         if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
+            validate_profile_name(name)?;
             return self.profile(name).ok_or_else(|| self.unknown(name));
         }
         if let Some(default) = &self.default {
@@ -361,6 +363,16 @@ impl ConfigFile {
                 },
             }
         })?;
+        // A hand-edited name must pass the checks `--profile` passes: names become cache
+        // and lock file names.
+        for name in config.profiles.keys().chain(config.default.iter()) {
+            if let Err(error) = validate_profile_name(name) {
+                return Err(Error::Config {
+                    path: self.path.clone(),
+                    reason: format!("{error} (fix the file)"),
+                });
+            }
+        }
         // A hand-edited tenant must pass the checks `--tenant` passes: credentials never go
         // over plain http to a host that is not loopback, nor to a URL with a path.
         for (name, stored) in &config.profiles {
@@ -644,6 +656,32 @@ mod tests {
         )
         .unwrap();
         assert!(file.load().is_ok());
+    }
+
+    #[test]
+    fn hand_edited_profile_names_are_checked_on_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::in_dir(dir.path());
+        for (text, shown) in [
+            (
+                "[profiles.\"../../x\"]\ntenant = \"https://t.example.com\"\nkind = \"session\"\nusername = \"u\"\n",
+                "../../x",
+            ),
+            ("default = \"../up\"\n", "../up"),
+        ] {
+            std::fs::write(file.path(), text).unwrap();
+            let error = file.load().unwrap_err().to_string();
+            assert!(
+                error.contains("invalid profile name") && error.contains(shown),
+                "{error}"
+            );
+            assert!(error.contains("config.toml"), "{error}");
+        }
+        let error = Config::default()
+            .resolve(None, Some("../../x"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("invalid profile name"), "{error}");
     }
 
     #[test]

@@ -102,7 +102,7 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
             .any(|name| has(params, name))
     };
     let endpoint = Endpoint::of(url.path());
-    if endpoint.is_idm() && endpoint.addresses_rows_by_id() && !queried(&params) {
+    if endpoint.is_queried_collection() && !queried(&params) {
         params.insert(0, ("_queryFilter".to_string(), "true".to_string()));
     }
     // As frodo does: IDM queries ask for big pages, so a page cookie comes back.

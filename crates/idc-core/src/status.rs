@@ -23,6 +23,8 @@ pub struct ProfileStatus {
     pub ca_cert: Option<std::path::PathBuf>,
     /// The id of the profile's log API key, when its secret is stored.
     pub log_api_key: Option<String>,
+    /// The credential store in use and why (the same for every profile of a process).
+    pub store: crate::cache::StoreChoice,
 }
 
 #[derive(Clone, Debug)]
@@ -38,7 +40,7 @@ pub struct LogoutOutcome {
 /// tenant (`getsessioninfo`), since only the tenant knows whether it still lives.
 pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
     let cached = credentials.cached_main(profile);
-    let mut status = from_cache(profile, cached.as_ref());
+    let mut status = from_cache(profile, cached.as_ref(), credentials.store.choice());
     status.log_api_key = credentials.log_key(profile).ok().map(|key| key.id);
     if profile.auth == AuthKind::LogKey {
         // The key is the profile's only credential: valid while its secret is stored (a
@@ -61,7 +63,11 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     status
 }
 
-fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileStatus {
+fn from_cache(
+    profile: &Profile,
+    cached: Option<&CachedCredential>,
+    store: &crate::cache::StoreChoice,
+) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
         AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),
         AuthKind::ClientCredentials { client_id, scopes } => {
@@ -83,6 +89,7 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
         ca_cert: profile.network.ca_cert.clone(),
         log_api_key: None,
+        store: store.clone(),
     }
 }
 

@@ -2,12 +2,13 @@
 //!
 //! Two steps, as reads have: [`plan`] turns a row and the user's choices into the exact
 //! request ([`Write`]) without any I/O, so `--dry-run` shows what would be sent and the
-//! rules are unit-tested; [`send_all`] sends planned writes a few at a time and answers one
+//! rules are unit-tested; `send_all` sends planned writes a few at a time and answers one
 //! [`Outcome`] per input, in input order. A refused row (412 stale revision, 403 policy,
 //! 404, 409) is an outcome like any other: it never stops the rest. Only a 429 is retried
 //! (the tenant did nothing) and a 401 once after renewing the credential; anything that
 //! may have been applied is never sent twice.
 
+mod address;
 mod send;
 
 use serde_json::{Map, Value};
@@ -17,6 +18,7 @@ use crate::api::Endpoint;
 use crate::profile::Profile;
 use crate::request;
 
+use address::{check_segments, child_url};
 pub use send::refusal_message;
 pub(crate) use send::send_all;
 
@@ -108,9 +110,15 @@ pub enum RowError {
     NotARecord,
     /// A collection was addressed but the row has no string `_id`.
     NoId,
-    /// The `_id` cannot name an object under the collection (empty, `.` or `..` would
-    /// address the collection itself).
+    /// The `_id` cannot name an object under the collection: empty, blank, a dot segment
+    /// in any spelling, a `/` or `\`, or a control character (see `address::check_id`).
     BadId(String),
+    /// The target path itself cannot be written (an empty `//` segment).
+    BadPath(String),
+    /// A row whose `_id` names another object was sent to a path that does not address
+    /// rows by `_id` (one object, or a collection of another kind): it would write the
+    /// path itself once per row.
+    NotAddressedById { path: String, id: String },
     /// `update` of a row without `_rev`, and not forced: writing it could undo someone
     /// else's change.
     NoRev,
@@ -128,7 +136,15 @@ impl std::fmt::Display for RowError {
         match self {
             RowError::NotARecord => write!(f, "the input is not a record"),
             RowError::NoId => write!(f, "the row has no _id to address it by"),
-            RowError::BadId(id) => write!(f, "the _id {id:?} cannot name an object"),
+            RowError::BadId(id) => write!(
+                f,
+                "the _id {id:?} cannot name an object (it must be one non-empty path segment: no '/', '\\', control characters, '.' or '..')"
+            ),
+            RowError::BadPath(why) => write!(f, "{why}"),
+            RowError::NotAddressedById { path, id } => write!(
+                f,
+                "{path} does not address rows by _id, so the row with _id {id:?} would write {path} itself: give the row's own path, or a collection whose rows are addressed by _id (managed objects, their relationships, ESV variables and secrets)"
+            ),
             RowError::NoRev => write!(
                 f,
                 "the row has no _rev, so the write could undo a newer change (read the row first, or force it)"
@@ -178,40 +194,48 @@ fn string_member(row: &Value, name: &str) -> Option<String> {
     row.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-/// The target URL: `path` itself, or, for a collection, the row's `_id` under it.
+/// The target URL: `path` itself, or, for a collection that addresses rows by `_id`, the
+/// row's `_id` under it.
 fn object_url(
     profile: &Profile,
     path: &str,
     row: Option<&Value>,
 ) -> std::result::Result<(Url, Option<String>), RowError> {
-    let base =
-        request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
+    let base = target(profile, path)?;
+    let id = row.and_then(|row| string_member(row, "_id"));
     if Endpoint::of(base.path()).addresses_rows_by_id() {
-        let id = row
-            .and_then(|row| string_member(row, "_id"))
-            .ok_or(RowError::NoId)?;
-        Ok((child_url(&base, &id)?, Some(id)))
-    } else {
-        let id = row
-            .and_then(|row| string_member(row, "_id"))
-            .or_else(|| base.path_segments()?.next_back().map(str::to_string));
-        Ok((base, id))
+        let id = id.ok_or(RowError::NoId)?;
+        return Ok((child_url(&base, &id)?, Some(id)));
+    }
+    // One object, named by its path: a row may say which (IDM config ids hold '/'), never
+    // another one.
+    let decoded = crate::percent::decode_lossy(base.path());
+    match id {
+        Some(id)
+            if !decoded.trim_end_matches('/').ends_with(&format!("/{id}")) && decoded != id =>
+        {
+            Err(RowError::NotAddressedById {
+                path: base.path().to_string(),
+                id,
+            })
+        }
+        Some(id) => Ok((base, Some(id))),
+        None => {
+            let last = base
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_string);
+            Ok((base, last))
+        }
     }
 }
 
-/// `base/<id>`, the id percent-encoded as one segment (an `_id` may hold `/`). The URL
-/// library resolves `.` and `..` (and an empty id adds a bare `/`), which would address
-/// the collection itself: such an id is refused.
-fn child_url(base: &Url, id: &str) -> std::result::Result<Url, RowError> {
-    if matches!(id.trim(), "" | "." | "..") {
-        return Err(RowError::BadId(id.to_string()));
-    }
-    let mut url = base.clone();
-    url.set_query(None);
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().push(id);
-    }
-    Ok(url)
+/// The tenant URL of `path`, refused when it has an empty segment.
+fn target(profile: &Profile, path: &str) -> std::result::Result<Url, RowError> {
+    let base =
+        request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
+    check_segments(&base)?;
+    Ok(base)
 }
 
 fn with_action(mut url: Url, action: &str) -> Url {
@@ -321,8 +345,7 @@ pub fn plan(
     match verb {
         Verb::Create => {
             let row = as_record(row.ok_or(RowError::NotARecord)?)?;
-            let base = request::tenant_target(profile, path)
-                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let base = target(profile, path)?;
             let body = writable_body(row, &choices.computed);
             match row.get("_id").and_then(Value::as_str) {
                 // A chosen id: PUT it, and only if it does not exist yet.
@@ -371,8 +394,7 @@ pub fn plan(
             Ok(write("DELETE", url, id, if_match, false, None))
         }
         Verb::Action(name) => {
-            let url = request::tenant_target(profile, path)
-                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let url = target(profile, path)?;
             let id = row.and_then(|row| string_member(row, "_id"));
             Ok(write(
                 "POST",
@@ -386,8 +408,8 @@ pub fn plan(
     }
 }
 
-/// Whether `path` (a tenant path or full URL) names a collection, whose rows are addressed
-/// by their `_id`, rather than one object.
+/// Whether `path` (a tenant path or full URL) names a collection whose rows are addressed
+/// by their `_id` ([`Endpoint::addresses_rows_by_id`]), rather than one object.
 pub fn is_collection(path: &str) -> bool {
     let path = path.trim();
     let path = if path.starts_with("http://") || path.starts_with("https://") {
@@ -462,7 +484,7 @@ mod tests {
         let write = planned(
             Verb::Create,
             USERS,
-            Some(json!({"_id":"a/b","userName":"a"})),
+            Some(json!({"_id":"a b","userName":"a"})),
             false,
         )
         .unwrap();
@@ -470,9 +492,14 @@ mod tests {
         assert!(write.if_none_match);
         assert_eq!(
             write.url.as_str(),
-            "https://tenant.example.com/openidm/managed/alpha_user/a%2Fb"
+            "https://tenant.example.com/openidm/managed/alpha_user/a%20b"
         );
-        assert_eq!(write.id.as_deref(), Some("a/b"));
+        assert_eq!(write.id.as_deref(), Some("a b"));
+        // A '/' (which servers may decode from %2F) never reaches a URL.
+        assert_eq!(
+            planned(Verb::Create, USERS, Some(json!({"_id":"a/b"})), false),
+            Err(RowError::BadId("a/b".to_string()))
+        );
     }
 
     #[test]
@@ -550,6 +577,56 @@ mod tests {
             planned(Verb::Delete, USERS, None, false),
             Err(RowError::NoId)
         );
+    }
+
+    #[test]
+    fn rows_go_under_every_collection_that_addresses_them_by_id() {
+        let row = json!({"_id": "esv-a"});
+        for (path, expected) in [
+            ("/environment/variables", "/environment/variables/esv-a"),
+            ("/environment/secrets", "/environment/secrets/esv-a"),
+            (
+                "/openidm/managed/alpha_user/u1/roles",
+                "/openidm/managed/alpha_user/u1/roles/esv-a",
+            ),
+        ] {
+            for verb in [Verb::Delete, Verb::Patch, Verb::Update] {
+                let write = planned(verb.clone(), path, Some(row.clone()), true).unwrap();
+                assert_eq!(write.url.path(), expected, "{verb:?} {path}");
+            }
+        }
+        // A row naming another object is refused on an object's path, never sent there.
+        assert_eq!(
+            planned(
+                Verb::Delete,
+                "/environment/startup",
+                Some(row.clone()),
+                true
+            ),
+            Err(RowError::NotAddressedById {
+                path: "/environment/startup".to_string(),
+                id: "esv-a".to_string()
+            })
+        );
+        // Its own _id (IDM config ids hold '/') is fine.
+        let config = json!({"_id": "ui/configuration", "_rev": "1"});
+        let write = planned(
+            Verb::Update,
+            "/openidm/config/ui/configuration",
+            Some(config),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.url.path(), "/openidm/config/ui/configuration");
+        // Empty segments name nothing for sure.
+        assert!(matches!(
+            planned(Verb::Delete, "/openidm//managed/alpha_user", None, true),
+            Err(RowError::BadPath(_))
+        ));
+        assert!(matches!(
+            planned(Verb::Delete, USERS, Some(json!({"_id": ".\t."})), true),
+            Err(RowError::BadId(_))
+        ));
     }
 
     #[test]

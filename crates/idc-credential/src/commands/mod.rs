@@ -91,7 +91,9 @@ pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
 }
 
 pub fn status() -> Result<(), HelperError> {
-    let statuses = Idc::from_env()?.status()?;
+    let idc = Idc::from_env()?;
+    let statuses = idc.status()?;
+    let store = idc.store_choice();
     let mut rows = vec![[
         "PROFILE".to_string(),
         "TENANT".to_string(),
@@ -120,7 +122,12 @@ pub fn status() -> Result<(), HelperError> {
             status.log_api_key.unwrap_or_else(|| "-".to_string()),
         ]);
     }
-    print(&table(&rows))
+    print(&format!(
+        "{}Credential store: {} ({})\n",
+        table(&rows),
+        store.title(),
+        store.reason
+    ))
 }
 
 /// Columns padded to their widest cell.
@@ -297,7 +304,7 @@ fn default_path(profile: &Profile) -> &'static str {
 fn parse_url(raw: &str) -> Result<Url, HelperError> {
     let refuse = |reason: &str| HelperError::InvalidUrl {
         url: idc_core::sanitize::terminal_safe(&idc_core::without_userinfo(
-            raw.split(['?', '#']).next().unwrap_or(raw),
+            idc_core::api::without_query(raw),
         ))
         .into_owned(),
         reason: reason.to_string(),

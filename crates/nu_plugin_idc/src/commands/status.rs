@@ -100,5 +100,7 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
         "log_api_key",
         optional_string(status.log_api_key.as_deref(), span),
     );
+    record.push("store", Value::string(status.store.kind.as_str(), span));
+    record.push("store_reason", Value::string(&status.store.reason, span));
     Value::record(record, span)
 }

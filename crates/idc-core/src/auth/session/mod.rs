@@ -1,6 +1,6 @@
 //! Session login through the callbacks journey (`/am/json/realms/.../authenticate`), the
 //! zero-page variant, session info and logout. The journey's steps are answered in
-//! [`journey`].
+//! `journey`.
 
 mod journey;
 
