@@ -257,7 +257,13 @@ mod tests {
         let schemas = managed_schemas(&config);
         assert_eq!(
             schemas["alpha_user"].secret,
-            ["/a~1b", "/kba/answer", "/password", "/pin", "/preferences/token"]
+            [
+                "/a~1b",
+                "/kba/answer",
+                "/password",
+                "/pin",
+                "/preferences/token"
+            ]
         );
     }
 

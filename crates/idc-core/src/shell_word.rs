@@ -35,9 +35,7 @@ fn is_plain_word(text: &str) -> bool {
     let first_ok = chars
         .next()
         .is_some_and(|ch| ch.is_ascii_alphabetic() || ch == '_' || ch == '/');
-    first_ok
-        && body.chars().all(is_plain)
-        && !matches!(body, "true" | "false" | "null")
+    first_ok && body.chars().all(is_plain) && !matches!(body, "true" | "false" | "null")
 }
 
 /// `text` as one word that `shell` reads back as exactly `text`, quoted only when it needs
@@ -79,7 +77,13 @@ mod tests {
 
     #[test]
     fn plain_names_stay_bare() {
-        for name in ["mail", "userName", "-mail", "/openidm/managed/alpha_user", "a_b.c"] {
+        for name in [
+            "mail",
+            "userName",
+            "-mail",
+            "/openidm/managed/alpha_user",
+            "a_b.c",
+        ] {
             for shell in Shell::ALL {
                 assert_eq!(completion_word(shell, name).as_deref(), Some(name));
             }
@@ -120,7 +124,14 @@ mod tests {
 
     #[test]
     fn what_cannot_be_shown_safely_is_left_out() {
-        for name in ["", "a\nb", "a\u{1b}[2Jb", "evil\u{202e}txt", "tab\there", "\u{9b}"] {
+        for name in [
+            "",
+            "a\nb",
+            "a\u{1b}[2Jb",
+            "evil\u{202e}txt",
+            "tab\there",
+            "\u{9b}",
+        ] {
             for shell in Shell::ALL {
                 assert_eq!(completion_word(shell, name), None, "{name:?}");
             }

@@ -21,7 +21,10 @@ fn literal(text: &str) -> Option<DynamicSuggestion> {
 
 /// Suggestions for each of `texts` that can be offered safely.
 pub fn literals(texts: impl IntoIterator<Item = String>) -> Vec<DynamicSuggestion> {
-    texts.into_iter().filter_map(|text| literal(&text)).collect()
+    texts
+        .into_iter()
+        .filter_map(|text| literal(&text))
+        .collect()
 }
 
 /// Endpoint paths for the first positional argument of `idc get`.
@@ -224,9 +227,9 @@ mod tests {
             prop_oneof![
                 any::<char>().prop_map(String::from),
                 prop::sample::select(vec![
-                    ";", "^", "(", ")", "'", "\"", "`", "$", "[", "]", "{", "}", "|", "#",
-                    " ", ",", "-", "~", "r#'", "'#", "''", "=", "&&", "\\", "123", "true",
-                    "/", "*", "?", "@", "%", "..", "a", "Z",
+                    ";", "^", "(", ")", "'", "\"", "`", "$", "[", "]", "{", "}", "|", "#", " ",
+                    ",", "-", "~", "r#'", "'#", "''", "=", "&&", "\\", "123", "true", "/", "*",
+                    "?", "@", "%", "..", "a", "Z",
                 ])
                 .prop_map(str::to_string),
             ],
@@ -288,8 +291,10 @@ mod tests {
     fn the_issues_names_are_literals() {
         for name in ["a;^touch /tmp/x", "x ''] [a (^touch /tmp/x)"] {
             let word = literal(name).expect("offered").value;
-            let call = parsed_call(&format!("idc get /openidm/managed/alpha_user --fields {word}"))
-                .expect("parses");
+            let call = parsed_call(&format!(
+                "idc get /openidm/managed/alpha_user --fields {word}"
+            ))
+            .expect("parses");
             assert_eq!(
                 string_literal(call.get_flag_expr("fields").unwrap()),
                 Some(name)

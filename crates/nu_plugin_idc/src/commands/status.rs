@@ -8,7 +8,7 @@ use nu_protocol::{Category, Example, LabeledError, Record, Signature, Span, Type
 use super::open_idc;
 use crate::IdcPlugin;
 use crate::errors::{self, ArgSpans};
-use crate::values::{optional_tenant_string, datetime_value, optional_string, string_list};
+use crate::values::{datetime_value, optional_string, optional_tenant_string, string_list};
 use idc_core::tenant_text;
 
 pub struct Status;

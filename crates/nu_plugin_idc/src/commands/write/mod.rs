@@ -231,13 +231,9 @@ impl Results {
         } else {
             let outcomes = self.idc.write_all(&self.profile, planned);
             let show_body = matches!(self.write.verb, Verb::Action(_));
-            self.ready.extend(
-                outcomes
-                    .iter()
-                    .map(|outcome| {
-                        outcome_row(outcome, show_body.then_some(outcome), &self.secrets, head)
-                    }),
-            );
+            self.ready.extend(outcomes.iter().map(|outcome| {
+                outcome_row(outcome, show_body.then_some(outcome), &self.secrets, head)
+            }));
         }
     }
 }
