@@ -56,7 +56,7 @@ fn is_secret_pointer(pointer: &str, schema_secrets: &[String]) -> bool {
     let mut path = String::new();
     segments.iter().any(|segment| {
         path = child_pointer(&path, segment);
-        schema_secrets.iter().any(|secret| *secret == path)
+        schema_secrets.contains(&path)
     })
 }
 

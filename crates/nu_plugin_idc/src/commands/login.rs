@@ -13,7 +13,7 @@ use nu_protocol::{
 
 use super::{arg_spans, chosen_profile, flag_value_span, open_idc};
 use crate::errors;
-use crate::values::{datetime_value, optional_string, optional_tenant_string, string_list};
+use crate::values::{datetime_value, optional_tenant_string, string_list};
 use crate::{IdcPlugin, completion};
 
 pub struct Login;
