@@ -3,3 +3,4 @@
 
 mod tenant;
 mod core;
+mod frontends;
