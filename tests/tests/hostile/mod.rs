@@ -1,6 +1,6 @@
 //! A hostile tenant, man in the middle or input: the real binaries against the sandbox's
 //! fault injection.
 
-mod tenant;
 mod core;
 mod frontends;
+mod tenant;
