@@ -17,7 +17,8 @@
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
-//!   made safe for a terminal).
+//!   made safe for a terminal), [`shell_word`] (completion candidates from tenant data
+//!   quoted for each shell).
 //!
 //! Trusted CAs and timeouts are in `http/client.rs`, proxies in `http/proxy.rs`, response
 //! size caps in `http/answer.rs` (every body is read there); the read-ahead pipeline in
@@ -46,6 +47,7 @@ mod request;
 mod resolve;
 pub mod sanitize;
 mod secret;
+pub mod shell_word;
 mod status;
 #[cfg(test)]
 mod testing;

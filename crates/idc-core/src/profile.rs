@@ -163,7 +163,10 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
             "no host: give e.g. https://openam-acme.forgeblocks.com",
         ));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    // `https://alice:123/x@host` parses as host `alice`, port 123: a password that reads
+    // as a port would not be caught by the check below, and would be shown as the tenant.
+    // No tenant URL needs an `@`, so any `@` is taken for user info.
+    if !url.username().is_empty() || url.password().is_some() || trimmed.contains('@') {
         return Err(invalid(
             "a tenant URL must not carry a user name or password",
         ));
@@ -172,17 +175,16 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
     Url::parse(&url.origin().ascii_serialization()).map_err(|error| invalid(&error.to_string()))
 }
 
-/// `input` with anything that may be a user name or password (before an `@` in what any
-/// URL reader could take for the authority) replaced by `***`, for messages.
+/// `input` with anything that may be a user name or password replaced by `***`, for
+/// messages. A password may hold `/`, `?`, `#` or `@` (`https://alice:s3/cr3t@host`), so
+/// everything after the scheme up to the last `@` of the whole text is hidden: a message
+/// may lose a path, never show a password.
 pub fn without_userinfo(input: &str) -> String {
     let (scheme, rest) = match input.find("://") {
         Some(at) => input.split_at(at + 3),
         None => ("", input),
     };
-    // The widest reading of the authority: up to the first `/`, `?` or `#` (a `\` is part
-    // of it for curl); any `@` in it may end a password.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
+    match rest.rfind('@') {
         Some(at) => format!("{scheme}***{}", &rest[at..]),
         None => input.to_string(),
     }
@@ -494,6 +496,13 @@ mod tests {
             "user:hunter2@tenant",
             "https://a:hunter2@b@tenant",
             "https://u:hunter2@tenant\\x@evil",
+            "https://alice:s3/hunter2@tenant",
+            "https://alice:s3?hunter2@tenant",
+            "https://alice:s3#hunter2@tenant",
+            "https://alice:hun@ter2@tenant",
+            "https://alice:hunter2/x@tenant/path",
+            "https://alice:123/hunter2@tenant",
+            "alice:hunter2/x@tenant",
         ] {
             let message = parse_tenant_url(input).unwrap_err().to_string();
             assert!(!message.contains("hunter2"), "{input}: {message}");

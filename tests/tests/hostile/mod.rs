@@ -2,4 +2,5 @@
 //! fault injection.
 
 mod core;
+mod frontends;
 mod tenant;

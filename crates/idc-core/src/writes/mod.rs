@@ -9,6 +9,7 @@
 //! may have been applied is never sent twice.
 
 mod address;
+mod secrets;
 mod send;
 
 use serde_json::{Map, Value};
@@ -19,6 +20,7 @@ use crate::profile::Profile;
 use crate::request;
 
 use address::{check_segments, child_url};
+pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
 pub use send::refusal_message;
 pub(crate) use send::send_all;
 
@@ -82,16 +84,6 @@ impl std::fmt::Debug for Write {
             .field("body", &self.body.as_ref().map(|_| "<body>"))
             .finish()
     }
-}
-
-/// The body as a dry run shows it: a `password` member (a user's, as IDM names it) is
-/// replaced by `<hidden>`, so a dry run on a shared screen shows no password.
-pub fn shown_body(body: &Value) -> Value {
-    let mut shown = body.clone();
-    if let Some(password) = shown.get_mut("password") {
-        *password = Value::String("<hidden>".to_string());
-    }
-    shown
 }
 
 /// What the user chose for a batch of writes.
@@ -702,7 +694,7 @@ mod tests {
         let row = json!({"userName":"a","password":"Sup3rSecret!"});
         let write = planned(Verb::Create, USERS, Some(row), false).unwrap();
         assert!(!format!("{write:?}").contains("Sup3rSecret"));
-        let shown = shown_body(write.body.as_ref().unwrap());
+        let shown = write.shown_body(&[]).unwrap();
         assert_eq!(shown, json!({"userName":"a","password":"<hidden>"}));
     }
 
