@@ -15,8 +15,7 @@ use url::Url;
 
 use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
-use crate::http::{Answer, RateLimit, tenant_url};
-use crate::idc::Idc;
+use crate::http::{Answer, HttpClient, RateLimit, tenant_url};
 use crate::interrupt::Interrupt;
 use crate::paging::PageGuard;
 use crate::profile::Profile;
@@ -171,14 +170,27 @@ pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc
 
 /// The log API of one profile, with its key.
 pub struct Logs {
-    idc: Idc,
+    /// The profile's HTTP client (its trust, proxies, timeouts and body limit).
+    client: HttpClient,
     profile: Profile,
     key: LogKey,
+    /// `IDC_MAX_EMPTY_PAGES`, for each window's pages.
+    max_empty_pages: usize,
 }
 
 impl Logs {
-    pub(crate) fn new(idc: Idc, profile: Profile, key: LogKey) -> Logs {
-        Logs { idc, profile, key }
+    pub(crate) fn new(
+        client: HttpClient,
+        profile: Profile,
+        key: LogKey,
+        max_empty_pages: usize,
+    ) -> Logs {
+        Logs {
+            client,
+            profile,
+            key,
+            max_empty_pages,
+        }
     }
 
     fn url(&self, path: &[&str], params: &[(String, String)]) -> Url {
@@ -189,8 +201,7 @@ impl Logs {
 
     /// One GET: a 401/403 is the key refused; another failure is the service's error.
     fn get(&self, url: &Url) -> Result<Answer> {
-        let client = self.idc.http_client(&self.profile)?;
-        let answer = log_key::get(&client, &self.profile.tenant, url, &self.key)?;
+        let answer = log_key::get(&self.client, &self.profile.tenant, url, &self.key)?;
         match answer.status {
             401 | 403 => Err(Error::LogKeyRefused {
                 profile: self.profile.name.clone(),
@@ -228,6 +239,7 @@ impl Logs {
             return Err(Error::LogQuery("give at least one source".to_string()));
         }
         let (since, until) = query_range(&query, Utc::now())?;
+        let max_empty_pages = self.max_empty_pages;
         Ok(LogEvents {
             windows: windows(since, until).into(),
             logs: self,
@@ -235,7 +247,7 @@ impl Logs {
             cookie: None,
             buffer: VecDeque::new(),
             pacer: Pacer::default(),
-            guard: PageGuard::default(),
+            guard: PageGuard::new(max_empty_pages),
             stopped: None,
             interrupt: Interrupt::never(),
             failed: false,
@@ -416,7 +428,7 @@ impl LogEvents {
         } else if self.cookie.is_none() {
             self.windows.pop_front();
             // Each window is its own read: a quiet day is not "empty pages in a row".
-            self.guard = PageGuard::default();
+            self.guard = PageGuard::new(self.logs.max_empty_pages);
         }
         Ok(())
     }

@@ -6,8 +6,8 @@
 mod guard;
 mod prefetch;
 
+pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
-pub use guard::{DEFAULT_MAX_EMPTY_PAGES, set_max_empty_pages};
 pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
@@ -81,6 +81,13 @@ impl Pager {
         };
         pager.take_page(first_page);
         pager
+    }
+
+    /// Allow `pages` pages in a row without an item (`IDC_MAX_EMPTY_PAGES`) instead of
+    /// [`DEFAULT_MAX_EMPTY_PAGES`].
+    pub fn with_max_empty_pages(mut self, pages: usize) -> Pager {
+        self.guard.max_empty_pages = pages;
+        self
     }
 
     /// Number of page requests made so far (for diagnostics and tests).

@@ -16,10 +16,7 @@ use url::Url;
 use crate::error::{Error, Result};
 
 pub use crate::api::ApiVersion;
-pub use answer::{
-    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, max_response_bytes,
-    parse_byte_count, set_max_response_bytes,
-};
+pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
 pub use proxy::{ProxyEnv, redacted};
@@ -114,7 +111,7 @@ pub fn send_retrying(
         };
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
-        let body = answer::read_capped(response, tenant, path)?;
+        let body = answer::read_capped(response, tenant, path, client.max_response_bytes)?;
         return Ok(Answer {
             status,
             content_type,
