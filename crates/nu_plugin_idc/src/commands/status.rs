@@ -100,5 +100,13 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
         "log_api_key",
         optional_string(status.log_api_key.as_deref(), span),
     );
+    record.push("client", optional_string(status.client.as_deref(), span));
+    record.push("refreshable", Value::bool(status.refreshable, span));
+    record.push(
+        "refresh_expires_at",
+        status
+            .refresh_expires_at
+            .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
+    );
     Value::record(record, span)
 }
