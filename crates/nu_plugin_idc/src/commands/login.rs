@@ -188,8 +188,8 @@ impl PluginCommand for Login {
                 result: None,
             },
             Example {
-                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli --realm alpha",
-                description: "Log in as a user of realm alpha by entering the printed code in a browser on any device",
+                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli",
+                description: "Log in by entering the printed code in a browser on any device (a user of a realm adds --realm alpha)",
                 result: None,
             },
             Example {
