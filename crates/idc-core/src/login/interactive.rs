@@ -149,7 +149,7 @@ mod tests {
                 let path = entry.path();
                 if path.is_dir() {
                     todo.push(path);
-                } else if !path.extension().is_some_and(|ext| ext == "lock") {
+                } else if path.extension().is_none_or(|ext| ext != "lock") {
                     files.push((path.clone(), std::fs::read(&path).unwrap()));
                 }
             }
