@@ -137,6 +137,13 @@ mod tests {
         }
     }
 
+    fn config_and_cache(dir: &Path) -> (ConfigFile, Credentials) {
+        let config = ConfigFile::in_dir(&dir.join("config"));
+        let cache = dir.join("cache");
+        let credentials = Credentials::new(&cache, StoreKind::File, NetworkEnv::default());
+        (config, credentials)
+    }
+
     /// Every file under `dir` with its bytes, to prove a failed login changed nothing.
     fn snapshot(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         let mut files = Vec::new();
@@ -168,12 +175,7 @@ mod tests {
             mock_tenant::reply(200, serde_json::json!({})),
         ]);
         let dir = tempfile::tempdir().unwrap();
-        let config = ConfigFile::in_dir(&dir.path().join("config"));
-        let credentials = Credentials::new(
-            &dir.path().join("cache"),
-            StoreKind::File,
-            NetworkEnv::default(),
-        );
+        let (config, credentials) = config_and_cache(dir.path());
         let person = Person { query: "code=c" };
         let outcome =
             super::super::login(&config, &credentials, None, request(&tenant.url), &person)
@@ -209,12 +211,7 @@ mod tests {
     #[test]
     fn a_refused_login_leaves_config_and_cache_byte_identical() {
         let dir = tempfile::tempdir().unwrap();
-        let config = ConfigFile::in_dir(&dir.path().join("config"));
-        let credentials = Credentials::new(
-            &dir.path().join("cache"),
-            StoreKind::File,
-            NetworkEnv::default(),
-        );
+        let (config, credentials) = config_and_cache(dir.path());
         // A saved profile and a cached credential that must survive.
         let tenant = mock_tenant::serve(vec![mock_tenant::reply(
             200,
