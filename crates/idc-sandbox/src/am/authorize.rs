@@ -1,0 +1,151 @@
+//! `/am/oauth2/authorize` for the admin console's client: a PKCE code for the admin's
+//! SSO session (the session → IDM bearer exchange).
+
+use super::cli::CLI_CLIENT;
+use super::oauth::ADMIN_CLIENT;
+use crate::clock::now_ms;
+use crate::request::{form, origin};
+use crate::respond::{escape_html, html, respond};
+use crate::state::auth::AuthCode;
+use crate::state::{Shared, Subject, lock, random_chars};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::Response;
+
+const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
+/// How long an authorization code stays usable.
+const CODE_LIFETIME_MS: i64 = 120_000;
+
+/// The HTML error page AM renders for a bad `/authorize` request.
+fn authorize_error_page(error: &str, description: &str) -> Response {
+    let (error, description) = (escape_html(error), escape_html(description));
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>OAuth2 Error</title></head><body><h1>{error}</h1><p>{description}</p>\
+         <script>var pageData = {{ error: {{ description: \"{description}\", message: \"{error}\" }} }};</script></body></html>"
+    );
+    html(StatusCode::BAD_REQUEST, &[], page)
+}
+
+/// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session;
+/// `GET` for the CLI client is its browser login (`browser.rs`).
+pub async fn authorize(
+    State(state): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut params = crate::request::query_params(uri.query());
+    if method == Method::POST {
+        params.extend(form(&body));
+    }
+    if method == Method::GET && params.get("client_id").map(String::as_str) == Some(CLI_CLIENT) {
+        return super::browser::authorize(&state, &uri, &headers);
+    }
+    if params.get("client_id").map(String::as_str) != Some(ADMIN_CLIENT) {
+        return authorize_error_page("invalid_client", "Client authentication failed");
+    }
+    let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
+    if !redirect_uri.ends_with(ADMIN_REDIRECT_PATH) || url::Url::parse(&redirect_uri).is_err() {
+        return authorize_error_page(
+            "redirect_uri_mismatch",
+            "The redirection URI provided does not match a pre-registered value.",
+        );
+    }
+    let session = state
+        .request_session(&headers)
+        .filter(|(_, s)| s.subject == Subject::Admin);
+    let Some((session_token, _session)) = session else {
+        // AM sends a browser without a valid session to the login page.
+        let login = format!(
+            "{}/am/XUI/?realm=/&goto={}",
+            origin(&headers),
+            url::form_urlencoded::byte_serialize(uri.to_string().as_bytes()).collect::<String>()
+        );
+        return respond(
+            StatusCode::FOUND,
+            None,
+            &[("location", login), ("cache-control", "no-store".into())],
+            "",
+        );
+    };
+    if method == Method::POST && params.get("csrf") != Some(&session_token) {
+        return authorize_error_page("invalid_request", "Invalid CSRF token");
+    }
+    let redirect_error = |error: &str, description: &str| {
+        let location = format!(
+            "{redirect_uri}?error_description={}&error={error}",
+            url::form_urlencoded::byte_serialize(description.as_bytes()).collect::<String>()
+        );
+        respond(
+            StatusCode::FOUND,
+            None,
+            &[("location", location), ("cache-control", "no-store".into())],
+            "",
+        )
+    };
+    if params.get("response_type").map(String::as_str) != Some("code") {
+        return redirect_error(
+            "unsupported_response_type",
+            "Response type is not supported",
+        );
+    }
+    let challenge = match (
+        params.get("code_challenge"),
+        params.get("code_challenge_method").map(String::as_str),
+    ) {
+        (Some(c), Some("S256")) if !c.is_empty() => c.clone(),
+        _ => {
+            return redirect_error(
+                "invalid_request",
+                "Missing or unsupported PKCE code_challenge (S256 required)",
+            );
+        }
+    };
+    let scopes: Vec<String> = params
+        .get("scope")
+        .map(|s| s.split_whitespace().map(str::to_string).collect())
+        .unwrap_or_else(|| vec!["openid".to_string()]);
+    let code = random_chars(27);
+    lock(&state.auth_codes).insert(
+        code.clone(),
+        AuthCode {
+            redirect_uri: redirect_uri.clone(),
+            challenge,
+            scopes,
+            subject_id: state.admin_id.clone(),
+            expires_at_ms: now_ms() + CODE_LIFETIME_MS,
+        },
+    );
+    let location = format!(
+        "{redirect_uri}?code={code}&iss={}/am/oauth2&client_id={ADMIN_CLIENT}",
+        origin(&headers)
+    );
+    respond(
+        StatusCode::FOUND,
+        None,
+        &[
+            ("cache-control", "no-store".into()),
+            ("location", location),
+            (
+                "set-cookie",
+                "OAUTH_REQUEST_ATTRIBUTES=DELETED; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/; HttpOnly; SameSite=none".into(),
+            ),
+        ],
+        "",
+    )
+}
+
+/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, CLI client only.
+pub async fn authorize_realm(
+    State(state): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let params = crate::request::query_params(uri.query());
+    if params.get("client_id").map(String::as_str) != Some(CLI_CLIENT) {
+        return authorize_error_page("invalid_client", "Client authentication failed");
+    }
+    super::browser::authorize(&state, &uri, &headers)
+}

@@ -1,0 +1,5 @@
+//! The environment API: ESVs (`esv`: variables and secrets) and the restart that
+//! applies them (`restart`).
+
+pub mod esv;
+pub mod restart;

@@ -1,0 +1,78 @@
+//! `/environment/startup`: `GET` answers `{"restartStatus": "ready"|"restarting"}` and
+//! `POST ?_action=restart` starts a restart (shapes from `e2_environment_other.json`).
+//! A real restart takes minutes; the sandbox's takes [`RESTART_MS`].
+
+use crate::clock::now_ms;
+use crate::request::query_params;
+use crate::respond::{JSON_PLAIN, code_message_body, json};
+use crate::state::{Shared, scope_allows};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use serde_json::json;
+use std::sync::atomic::Ordering;
+
+/// How long the sandbox reports `restarting` after a restart.
+pub const RESTART_MS: i64 = 3000;
+
+fn error(status: StatusCode, message: &str) -> Response {
+    json(status, JSON_PLAIN, &[], &code_message_body(status, message))
+}
+
+fn guard(state: &crate::state::AppState, headers: &HeaderMap, scope: &str) -> Option<Response> {
+    let Some(token) = state.bearer(headers) else {
+        return Some(error(
+            StatusCode::UNAUTHORIZED,
+            "Access denied: a valid bearer token is required",
+        ));
+    };
+    (!scope_allows(&token.scopes, scope)).then(|| {
+        error(
+            StatusCode::FORBIDDEN,
+            &format!("Access denied: the token lacks scope {scope}"),
+        )
+    })
+}
+
+fn status(state: &crate::state::AppState) -> &'static str {
+    if now_ms() < state.esv_restart.until_ms.load(Ordering::Relaxed) {
+        "restarting"
+    } else {
+        "ready"
+    }
+}
+
+/// `GET /environment/startup`
+pub async fn get_status(State(state): State<Shared>, headers: HeaderMap) -> Response {
+    if let Some(refused) = guard(&state, &headers, "fr:idc:esv:read") {
+        return refused;
+    }
+    json(
+        StatusCode::OK,
+        JSON_PLAIN,
+        &[],
+        &json!({"restartStatus": status(&state)}),
+    )
+}
+
+/// `POST /environment/startup?_action=restart`
+pub async fn action(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    if let Some(refused) = guard(&state, &headers, "fr:idc:esv:restart") {
+        return refused;
+    }
+    match query_params(uri.query()).get("_action").map(String::as_str) {
+        Some("restart") => {
+            state
+                .esv_restart
+                .until_ms
+                .store(now_ms() + RESTART_MS, Ordering::Relaxed);
+            json(
+                StatusCode::OK,
+                JSON_PLAIN,
+                &[],
+                &json!({"restartStatus": "restarting"}),
+            )
+        }
+        _ => error(StatusCode::BAD_REQUEST, "Unsupported action"),
+    }
+}

@@ -1,0 +1,231 @@
+//! The command line and the state a sandbox starts with: keys, credentials, seeded data,
+//! and the description written to `sandbox.json`.
+
+use crate::edge::{internet, tls};
+use crate::state::{AppState, Credentials, ServiceAccount, Settings};
+use crate::{clock, data, monitoring, state};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::Parser;
+use rsa::traits::{PrivateKeyParts, PublicKeyParts};
+use serde_json::{Value, json};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "idc-sandbox",
+    version,
+    about = "A local, faithful emulator of a PingOne Advanced Identity Cloud tenant"
+)]
+pub struct Cli {
+    /// Address to listen on (loopback; port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: std::net::SocketAddr,
+    /// Directory for sandbox.json and the service account's private JWK.
+    #[arg(long)]
+    pub state_dir: PathBuf,
+    /// Number of users in realm alpha (bravo gets a tenth).
+    #[arg(long, default_value_t = 1000)]
+    pub users: u32,
+    /// Seed for the deterministic data (users, ids, cookie name).
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Lifetime of service-account and client-credentials access tokens, seconds.
+    #[arg(long, default_value_t = 899)]
+    pub token_lifetime: i64,
+    /// Lifetime of admin (authorization-code) access tokens, seconds.
+    #[arg(long, default_value_t = 3599)]
+    pub admin_token_lifetime: i64,
+    /// Session idle timeout, seconds.
+    #[arg(long, default_value_t = 1800)]
+    pub session_idle: i64,
+    /// Maximum session lifetime, seconds.
+    #[arg(long, default_value_t = 7200)]
+    pub session_max: i64,
+    /// Number of seeded IGA applications.
+    #[arg(long, default_value_t = 40)]
+    pub iga_applications: u32,
+    /// Lifetime of device codes (RFC 8628 grant of the CLI client), seconds.
+    #[arg(long, default_value_t = 300)]
+    pub device_code_lifetime: i64,
+    /// Polling interval the device grant asks for, seconds (faster polls get `slow_down`).
+    #[arg(long, default_value_t = 5)]
+    pub device_poll_interval: i64,
+    /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
+    #[arg(long, default_value_t = 60)]
+    pub log_rate_limit: u32,
+    /// Length of the log API's rate-limit window, seconds.
+    #[arg(long, default_value_t = 60)]
+    pub log_rate_window: i64,
+    #[command(flatten)]
+    pub tls: tls::TlsArgs,
+    #[command(flatten)]
+    pub internet: internet::InternetArgs,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn generate_key() -> Result<rsa::RsaPrivateKey, String> {
+    rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048)
+        .map_err(|e| format!("cannot generate an RSA key: {e}"))
+}
+
+fn private_jwk(key: &rsa::RsaPrivateKey) -> Value {
+    let primes = key.primes();
+    let (dp, dq, qi) = (key.dp(), key.dq(), key.crt_coefficient());
+    json!({
+        "kty": "RSA",
+        "n": b64(&key.n().to_bytes_be()),
+        "e": b64(&key.e().to_bytes_be()),
+        "d": b64(&key.d().to_bytes_be()),
+        "p": b64(&primes[0].to_bytes_be()),
+        "q": b64(&primes[1].to_bytes_be()),
+        "dp": dp.map(|v| b64(&v.to_bytes_be())),
+        "dq": dq.map(|v| b64(&v.to_bytes_be())),
+        "qi": qi.map(|v| b64(&v.to_bytes_be())),
+    })
+}
+
+/// Writes a file readable by its owner only.
+pub fn write_private(path: &Path, contents: &str) -> Result<(), String> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let _ = std::fs::remove_file(path);
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(contents.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn random_password() -> String {
+    format!("Sbx-{}!9", state::random_chars(20))
+}
+
+pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
+    std::fs::create_dir_all(&cli.state_dir)
+        .map_err(|e| format!("cannot create {}: {e}", cli.state_dir.display()))?;
+    // Two keys (service account, id_token signer) generated in parallel: keygen dominates start-up.
+    let id_key_thread = std::thread::spawn(generate_key);
+    let sa_key = generate_key()?;
+    let id_key = id_key_thread
+        .join()
+        .map_err(|_| "key generation failed".to_string())??;
+
+    let seed = cli.seed;
+    let sa_id = data::uuid_for(seed, "service-account", 0).to_string();
+    let jwk_path = cli.state_dir.join("service-account.jwk");
+    write_private(&jwk_path, &private_jwk(&sa_key).to_string())?;
+    let n = sa_key.n().to_bytes_be();
+    let e = sa_key.e().to_bytes_be();
+    let sa_scopes: Vec<String> = ["fr:am:*", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let public_jwk = json!({"kty": "RSA", "kid": b64(&sha2_digest(&n)), "alg": "RS256", "e": b64(&e), "n": b64(&n)});
+
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    let id_der = id_key
+        .to_pkcs1_der()
+        .map_err(|e| format!("cannot encode the signing key: {e}"))?;
+    let id_token_kid = base64::engine::general_purpose::STANDARD
+        .encode(&sha2_digest(&id_key.n().to_bytes_be())[..20]);
+
+    let admin_id = data::uuid_for(seed, "tenant-admin", 0).to_string();
+    let user_index = 0;
+    let users = cli.users.max(1);
+    let user = data::User::generate(seed, "alpha", user_index);
+    let owners: Vec<data::User> = (0..users.min(10))
+        .map(|i| data::User::generate(seed, "alpha", i))
+        .collect();
+
+    let settings = Settings {
+        seed,
+        users,
+        token_lifetime: cli.token_lifetime,
+        admin_token_lifetime: cli.admin_token_lifetime,
+        session_idle: cli.session_idle,
+        session_max: cli.session_max,
+        iga_applications: cli.iga_applications,
+        device_code_lifetime: cli.device_code_lifetime.max(1),
+        device_poll_interval: cli.device_poll_interval.max(0),
+    };
+    let state = AppState {
+        cookie_name: data::cookie_name(seed),
+        service_account: ServiceAccount {
+            id: sa_id.clone(),
+            n,
+            e,
+            scopes: sa_scopes.clone(),
+            public_jwk,
+        },
+        id_token_key: jsonwebtoken::EncodingKey::from_rsa_der(id_der.as_bytes()),
+        id_token_kid,
+        admin: Credentials {
+            username: admin_id.clone(),
+            password: random_password(),
+        },
+        admin_id,
+        user: Credentials {
+            username: user.user_name.clone(),
+            password: random_password(),
+        },
+        user_index,
+        admin_totp_secret: crate::am::totp::base32_encode(&rand::random::<[u8; 20]>()),
+        cli: Default::default(),
+        iga_client: Credentials {
+            username: "idc-sandbox-iga".into(),
+            password: state::random_chars(32),
+        },
+        tokens: Default::default(),
+        used_jtis: Default::default(),
+        sessions: Default::default(),
+        pending_logins: Default::default(),
+        auth_codes: Default::default(),
+        query_cache: Default::default(),
+        stats: Default::default(),
+        faults: Default::default(),
+        network: state::counters::Network::new(
+            cli.internet.latency_ms,
+            cli.internet.bandwidth_kbps,
+        ),
+        roles_alpha: data::roles(seed, "alpha"),
+        roles_bravo: data::roles(seed, "bravo"),
+        variables: data::variables(),
+        secrets: data::secrets(),
+        iga_applications: data::iga_applications(seed, settings.iga_applications, &owners),
+        logs: state::logs::LogStore::new(
+            cli.log_rate_limit,
+            cli.log_rate_window,
+            monitoring::log_events::history(seed, clock::now_ns()),
+        ),
+        log_keys: Default::default(),
+        idm_overlay: Default::default(),
+        esv_restart: Default::default(),
+        settings,
+    };
+    // A ready log API key, as if created in the console.
+    let (log_key, log_secret, _) = state.log_keys.create("idc-sandbox");
+    let description = json!({
+        "realm": "alpha",
+        "cookie_name": state.cookie_name,
+        "service_account": {"id": sa_id, "jwk": jwk_path.display().to_string(), "scopes": sa_scopes},
+        "admin": {"username": state.admin.username, "password": state.admin.password, "totp_secret": state.admin_totp_secret},
+        "user": {"username": state.user.username, "password": state.user.password},
+        "iga_client": {"id": state.iga_client.username, "secret": state.iga_client.password},
+        "users": users,
+        "log_api": {"key": log_key, "secret": log_secret},
+        "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": "root"},
+    });
+    Ok((state, description))
+}
+
+fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).to_vec()
+}

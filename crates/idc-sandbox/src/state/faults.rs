@@ -1,0 +1,120 @@
+//! Faults waiting to be served (`POST /__sandbox/faults`).
+//!
+//! A fault applies to the next `count` requests whose path starts with `path_prefix`.
+//! Besides the gateway faults (`status`, `retry_after`, `delay_ms`, `body`), hostile ones:
+//! `raw_body` (any text, with `status` and `headers`), `redirect` (a Location to any URL),
+//! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
+//! answer) and `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...).
+//! `headers` are added to whatever the fault answers.
+
+use super::lock::lock;
+use serde::Deserialize;
+use serde_json::Value;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Fault {
+    pub path_prefix: String,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub retry_after: Option<u64>,
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// "html", "truncated" or null (a JSON error body of the path's family).
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Headers added to the answer (`{"name": "value"}`).
+    #[serde(default)]
+    pub headers: serde_json::Map<String, Value>,
+    /// The answer's body verbatim (status from `status`, default 200).
+    #[serde(default)]
+    pub raw_body: Option<String>,
+    /// Answer a redirect to this URL (status from `status` when 3xx, default 302).
+    #[serde(default)]
+    pub redirect: Option<String>,
+    /// Answer 200 (or `status`) with a JSON-looking body that never ends.
+    #[serde(default)]
+    pub endless: bool,
+    /// Replace `expires_in` of the real answer with this JSON value (even `null`).
+    #[serde(default, deserialize_with = "present")]
+    pub expires_in: Option<Value>,
+    /// Answer IDM queries with empty pages whose `pagedResultsCookie` cycles "A", "B", ...
+    #[serde(default)]
+    pub paging_cycle: bool,
+    /// How many requests this fault has answered (for `paging_cycle`).
+    #[serde(skip)]
+    pub served: u32,
+}
+
+/// A field that is present, even as `null`, is `Some`.
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Default)]
+pub struct Faults {
+    pub pending: Mutex<Vec<Fault>>,
+}
+
+impl Faults {
+    /// Takes one use of the first fault whose prefix matches `path`.
+    pub fn take(&self, path: &str) -> Option<Fault> {
+        let mut pending = lock(&self.pending);
+        let position = pending
+            .iter()
+            .position(|f| path.starts_with(&f.path_prefix) && f.count > 0)?;
+        let fault = pending[position].clone();
+        pending[position].count -= 1;
+        pending[position].served += 1;
+        if pending[position].count == 0 {
+            pending.remove(position);
+        }
+        Some(fault)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn faults_are_used_up() {
+        let faults = Faults::default();
+        lock(&faults.pending).push(Fault {
+            path_prefix: "/openidm".into(),
+            status: Some(503),
+            retry_after: Some(1),
+            delay_ms: 0,
+            body: None,
+            count: 2,
+            headers: Default::default(),
+            raw_body: None,
+            redirect: None,
+            endless: false,
+            expires_in: None,
+            paging_cycle: false,
+            served: 0,
+        });
+        assert!(faults.take("/environment/variables").is_none());
+        assert!(faults.take("/openidm/managed/alpha_user").is_some());
+        assert!(faults.take("/openidm/x").is_some());
+        assert!(faults.take("/openidm/x").is_none());
+    }
+
+    #[test]
+    fn expires_in_null_is_present() {
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":null}"#).unwrap();
+        assert_eq!(f.expires_in, Some(Value::Null));
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am"}"#).unwrap();
+        assert_eq!(f.expires_in, None);
+        let f: Fault = serde_json::from_str(r#"{"path_prefix":"/am","expires_in":1e300}"#).unwrap();
+        assert_eq!(f.expires_in, Some(serde_json::json!(1e300)));
+    }
+}
