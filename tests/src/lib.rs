@@ -7,6 +7,7 @@
 //! test executables.
 
 pub mod assertion;
+pub mod browser_login;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};
