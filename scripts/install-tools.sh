@@ -73,4 +73,17 @@ for shell in zsh fish; do
   fi
 done
 
+# Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox_browser.rs):
+# from Debian when missing and apt-get can be used; otherwise those tests say why they skip.
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing chromium and chromium-driver from Debian" >&2
+    apt-get install -y --no-install-recommends chromium chromium-driver >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends chromium chromium-driver >&2; } \
+      || echo "warning: could not install chromium; the browser-login tests will be skipped" >&2
+  else
+    echo "note: chromium is missing and apt-get cannot be used here; the browser-login tests will be skipped" >&2
+  fi
+fi
+
 echo "$BIN"

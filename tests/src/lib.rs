@@ -9,6 +9,7 @@
 pub mod assertion;
 pub mod browser_login;
 pub mod proxy;
+pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

@@ -14,6 +14,15 @@
 //! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
 //! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
 //!
+//! The public CLI client `idc-cli` (`sandbox.json` `cli_client`; the admin's TOTP secret in
+//! `admin.totp_secret`): `GET …/authorize?client_id=idc-cli` (also `/realms/root/realms/
+//! <realm>/authorize`) shows HTML pages (login, one-time code for the admin, consent) whose
+//! forms post to `/am/oauth2/cli/step`, then redirects to a loopback `/callback`;
+//! `POST …/device/code`, `GET /am/oauth2/device/user[?user_code=]`, `POST …/token/revoke`;
+//! grants `authorization_code` (PKCE S256), `refresh_token` (not rotated) and
+//! `urn:ietf:params:oauth:grant-type:device_code`. Flags `--device-code-lifetime`,
+//! `--device-poll-interval`.
+//!
 //! Log API: `/monitoring/logs/sources`, `/monitoring/logs`, `/monitoring/logs/tail`
 //! (`x-api-key`/`x-api-secret`), `/keys[/<id>]` (admin-user bearer). Every answer carries
 //! `x-forgerock-transactionid`.

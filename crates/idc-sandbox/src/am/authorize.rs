@@ -91,11 +91,8 @@ pub async fn authorize(
             "Response type is not supported",
         );
     }
-    let challenge = match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method").map(String::as_str),
-    ) {
-        (Some(c), Some("S256")) if !c.is_empty() => c.clone(),
+    let challenge = match super::cli::s256_challenge(&params) {
+        Ok(Some(c)) => c,
         _ => {
             return redirect_error(
                 "invalid_request",

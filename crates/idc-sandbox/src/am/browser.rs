@@ -3,7 +3,9 @@
 //! `device/user` page, and the step every page's form posts to.
 
 use super::authenticate::{check_credentials, identity};
-use super::cli::{CLI_CLIENT, CODE_LIFETIME_MS, loopback_redirect, requested_scopes};
+use super::cli::{
+    CLI_CLIENT, CODE_LIFETIME_MS, loopback_redirect, requested_scopes, s256_challenge,
+};
 use super::{pages, totp};
 use crate::clock::now_ms;
 use crate::request::{form, origin, query_params};
@@ -83,11 +85,8 @@ pub fn authorize(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
             "Response type is not supported",
         );
     }
-    let challenge = match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method").map(String::as_str),
-    ) {
-        (Some(c), Some("S256")) if c.len() >= 43 => c.clone(),
+    let challenge = match s256_challenge(&params) {
+        Ok(Some(c)) if c.len() >= 43 => c,
         _ => {
             return redirect_error(
                 "invalid_request",
@@ -326,12 +325,8 @@ pub async fn device_code(State(state): State<Shared>, headers: HeaderMap, body: 
             "Unknown/invalid scope(s)",
         );
     };
-    let challenge = match (
-        params.get("code_challenge"),
-        params.get("code_challenge_method").map(String::as_str),
-    ) {
-        (None, _) => None,
-        (Some(c), Some("S256")) if c.len() >= 43 => Some(c.clone()),
+    let challenge = match s256_challenge(&params) {
+        Ok(c) if c.as_ref().is_none_or(|c| c.len() >= 43) => c,
         _ => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,

@@ -27,6 +27,32 @@ pub fn pkce_challenge(verifier: &str) -> String {
     URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()))
 }
 
+/// The `code_challenge` of a PKCE request: `Ok(None)` without one, `Err(())` when its
+/// method is not S256 or it is empty.
+#[allow(clippy::result_unit_err)]
+pub fn s256_challenge(params: &HashMap<String, String>) -> Result<Option<String>, ()> {
+    match (
+        params.get("code_challenge"),
+        params.get("code_challenge_method").map(String::as_str),
+    ) {
+        (None, _) => Ok(None),
+        (Some(c), Some("S256")) if !c.is_empty() => Ok(Some(c.clone())),
+        _ => Err(()),
+    }
+}
+
+/// Does the request's `code_verifier` hash to `challenge`?
+pub fn verifier_matches(params: &HashMap<String, String>, challenge: &str) -> bool {
+    params
+        .get("code_verifier")
+        .is_some_and(|v| pkce_challenge(v) == challenge)
+}
+
+/// AM's answer to a verifier that does not match.
+pub fn pkce_failure() -> Response {
+    invalid_grant("The code_verifier does not match the code_challenge (PKCE verification failed)")
+}
+
 /// A loopback `http://127.0.0.1|localhost|[::1]:<any port>/callback`.
 pub fn loopback_redirect(uri: &str) -> bool {
     let Ok(url) = url::Url::parse(uri) else {
@@ -129,13 +155,8 @@ pub fn authorization_code(state: &AppState, params: &HashMap<String, String>) ->
             "The redirection URI provided does not match a pre-registered value.",
         );
     }
-    let verifier_ok = params
-        .get("code_verifier")
-        .is_some_and(|v| pkce_challenge(v) == grant.challenge);
-    if !verifier_ok {
-        return invalid_grant(
-            "The code_verifier does not match the code_challenge (PKCE verification failed)",
-        );
+    if !verifier_matches(params, &grant.challenge) {
+        return pkce_failure();
     }
     issue(state, grant.subject, grant.scopes)
 }
@@ -224,15 +245,10 @@ pub fn device_code(state: &AppState, params: &HashMap<String, String>) -> Respon
             "The user has not yet completed authorization",
         ),
         DeviceStatus::Approved(subject) => {
-            if let Some(challenge) = &grant.challenge {
-                let ok = params
-                    .get("code_verifier")
-                    .is_some_and(|v| pkce_challenge(v) == *challenge);
-                if !ok {
-                    return invalid_grant(
-                        "The code_verifier does not match the code_challenge (PKCE verification failed)",
-                    );
-                }
+            if let Some(challenge) = &grant.challenge
+                && !verifier_matches(params, challenge)
+            {
+                return pkce_failure();
             }
             let scopes = grant.scopes.clone();
             devices.remove(device_code);

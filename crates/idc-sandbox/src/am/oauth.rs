@@ -1,7 +1,7 @@
 //! `/am/oauth2/access_token`: JWT bearer, authorization code + PKCE and client
 //! credentials grants.
 
-use super::cli::{self, pkce_challenge};
+use super::cli;
 use crate::clock::now_ms;
 use crate::request::{form, origin};
 use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
@@ -380,15 +380,8 @@ fn authorization_code(
             "The redirection URI provided does not match a pre-registered value.",
         );
     }
-    let verifier_ok = params
-        .get("code_verifier")
-        .is_some_and(|v| pkce_challenge(v) == grant.challenge);
-    if !verifier_ok {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            "The code_verifier does not match the code_challenge (PKCE verification failed)",
-        );
+    if !cli::verifier_matches(params, &grant.challenge) {
+        return cli::pkce_failure();
     }
     codes.remove(code);
     drop(codes);
@@ -542,7 +535,7 @@ mod tests {
     fn pkce_s256_is_base64url_sha256() {
         // Expected value computed independently with Python hashlib + urlsafe_b64encode.
         assert_eq!(
-            pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r0wW1gFWFOEjXk"),
+            cli::pkce_challenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r0wW1gFWFOEjXk"),
             "RCtbqyFn6Dv6GL6UC4xrWL6mHZBJowIOtGzu8O97GYg"
         );
     }
