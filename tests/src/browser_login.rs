@@ -83,7 +83,8 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
     while Instant::now() < deadline {
         let page = browser.page_source();
         if LAST_PAGES.iter().any(|text| page.contains(text))
-            || (behaviour == Behaviour::WrongPassword && page.contains("Wrong user name or password"))
+            || (behaviour == Behaviour::WrongPassword
+                && page.contains("Wrong user name or password"))
             || (behaviour == Behaviour::WrongCode && page.contains("Wrong one-time code"))
         {
             return page;
@@ -122,10 +123,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             std::thread::sleep(Duration::from_millis(100));
         }
     }
-    panic!(
-        "the login pages did not end:\n{}",
-        browser.page_source()
-    );
+    panic!("the login pages did not end:\n{}", browser.page_source());
 }
 
 /// Whether `line` of a login's stderr is the page to open: the authorize URL or the

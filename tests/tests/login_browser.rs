@@ -21,11 +21,13 @@ use serde_json::{Value, json};
 const USERS: usize = 30;
 
 fn sandbox(extra: &[&str]) -> Sandbox {
-    Sandbox::start_with(SandboxOptions {
-        users: USERS,
-        ..Default::default()
-    }
-    .args(extra.iter().copied()))
+    Sandbox::start_with(
+        SandboxOptions {
+            users: USERS,
+            ..Default::default()
+        }
+        .args(extra.iter().copied()),
+    )
 }
 
 /// A headless Chromium: the browser tests need one (`scripts/install-tools.sh` installs it).
@@ -179,7 +181,11 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
         .arg(sandbox.at("/openidm/managed/alpha_user?_queryFilter=true&_pageSize=3"));
     let answer = idc_e2e::run_with_stdin(&mut curl, &success_stdout(&config));
     let answer: Value = serde_json::from_str(&success_stdout(&answer)).expect("curl JSON");
-    assert_eq!(answer["result"].as_array().map(Vec::len), Some(3), "{answer}");
+    assert_eq!(
+        answer["result"].as_array().map(Vec::len),
+        Some(3),
+        "{answer}"
+    );
     // httpie and xh read the helper's session.
     for tool in ["http", "xh"] {
         let script = format!(
@@ -190,7 +196,11 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
             .arg(sandbox.at("/openidm/managed/alpha_user?_queryFilter=true&_pageSize=2"));
         let body: Value =
             serde_json::from_str(&success_stdout(&bash.output().unwrap())).expect("JSON");
-        assert_eq!(body["result"].as_array().map(Vec::len), Some(2), "{tool}: {body}");
+        assert_eq!(
+            body["result"].as_array().map(Vec::len),
+            Some(2),
+            "{tool}: {body}"
+        );
     }
     // ESV too, with the same login.
     let variables = nu_json(&env, "idc get /environment/variables | length");
@@ -237,10 +247,17 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
 
     let status = nu_json(&env, "idc status | to json -r");
     assert_eq!(status[0]["auth_kind"], "browser", "{status}");
-    assert_eq!(status[0]["client"], cli_client(&sandbox).as_str(), "{status}");
+    assert_eq!(
+        status[0]["client"],
+        cli_client(&sandbox).as_str(),
+        "{status}"
+    );
     assert_eq!(status[0]["refreshable"], true, "{status}");
     let helper_status = success_stdout(&env.helper().arg("status").output().unwrap());
-    assert!(helper_status.contains(&cli_client(&sandbox)), "{helper_status}");
+    assert!(
+        helper_status.contains(&cli_client(&sandbox)),
+        "{helper_status}"
+    );
 
     let refresh_token = cached(&cache_entry(&env, "refresh"))["token"]
         .as_str()
@@ -288,9 +305,11 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
     );
     let code = complete.rsplit('=').next().unwrap();
     assert!(
-        stderr.lines().any(|line| line.contains("/am/oauth2/device/user")
-            && line.contains(code)
-            && line != complete),
+        stderr
+            .lines()
+            .any(|line| line.contains("/am/oauth2/device/user")
+                && line.contains(code)
+                && line != complete),
         "the verification URL and the code: {stderr}"
     );
     assert!(page.unwrap().contains("Device connected"));
@@ -311,7 +330,12 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
     );
     let filled = success_stdout(&filled);
     assert!(filled.contains("authtype=Bearer"), "{filled}");
-    let token = success_stdout(&env.helper().args(["token", "--profile", "me"]).output().unwrap());
+    let token = success_stdout(
+        &env.helper()
+            .args(["token", "--profile", "me"])
+            .output()
+            .unwrap(),
+    );
     assert!(filled.contains(&format!("credential={token}")), "{filled}");
 
     // The refresh token revoked behind the user's back: the next renewal asks for a login.
@@ -352,7 +376,8 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
         stderr.contains("the device login of profile 'me' has ended")
-            && stderr.contains("log in again with `git-credential-idc login --profile me --device`"),
+            && stderr
+                .contains("log in again with `git-credential-idc login --profile me --device`"),
         "{stderr}"
     );
     assert!(!stderr.contains(&refresh_token), "{stderr}");
@@ -410,13 +435,20 @@ fn every_failed_browser_login_is_one_message_and_changes_nothing() {
     // Nobody logs in at all.
     let env = env_with_a_saved_login(&sandbox);
     let before = snapshot(&env);
-    let login = helper_login(&env, &sandbox, "--browser", &["--no-browser", "--timeout", "2"]);
+    let login = helper_login(
+        &env,
+        &sandbox,
+        "--browser",
+        &["--no-browser", "--timeout", "2"],
+    );
     let played = run_login(login, &sandbox, None, Behaviour::Allow);
     assert!(played.url.is_some(), "the URL is printed with --no-browser");
     assert_one_clear_failure(&played.output, "no answer came back within 2 s");
     let stderr = String::from_utf8_lossy(&played.output.stderr);
     assert!(
-        stderr.contains("`git-credential-idc login --profile me --browser` (`--timeout SECS` waits longer)"),
+        stderr.contains(
+            "`git-credential-idc login --profile me --browser` (`--timeout SECS` waits longer)"
+        ),
         "{stderr}"
     );
     assert_eq!(snapshot(&env), before);
