@@ -94,6 +94,68 @@ for label, median, p95, fastest in rows:
     print(f"| `{label}` | {median:.2f} ms | {p95:.2f} ms | {fastest:.2f} ms |")
 EOF
 
+# Secret Service: the same warm `token` with the credential in GNOME Keyring on a private
+# D-Bus session (Debian dbus, gnome-keyring), against the file store in the same session:
+# the keyring costs a D-Bus connection and a search per call, and the Linux default (no
+# IDC_CREDENTIAL_STORE) one more to ask whether Secret Service answers.
+if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
+  mkdir -p "$WORK/keyring/run" "$WORK/keyring/home" && chmod 700 "$WORK/keyring/run"
+  cat >"$WORK/keyring/run.sh" <<'EOF'
+set -euo pipefail
+export HOME=$WORK/keyring/home XDG_DATA_HOME=$WORK/keyring/home/data XDG_RUNTIME_DIR=$WORK/keyring/run
+printf 'bench' | gnome-keyring-daemon --foreground --unlock --components=secrets >/dev/null 2>&1 &
+DAEMON=$!
+trap 'kill $DAEMON 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+  timeout 2 dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null | grep -q true && break
+  sleep 0.1
+done
+time_token() { # LABEL STORE CACHE
+  local label=$1 store=$2 cache=$3
+  if [ -n "$store" ]; then export IDC_CREDENTIAL_STORE=$store; else unset IDC_CREDENTIAL_STORE; fi
+  export IDC_CACHE_DIR=$cache
+  "$HELPER" token >/dev/null
+  if command -v hyperfine >/dev/null 2>&1; then
+    hyperfine --shell=none --warmup 10 --runs "$RUNS" --style none \
+      --export-json "$WORK/keyring/$label.json" "$HELPER token" >/dev/null
+  else
+    python3 -c 'import json,subprocess,sys,time
+t=[]
+for _ in range(int(sys.argv[1])):
+    s=time.perf_counter(); subprocess.run([sys.argv[2],"token"],stdout=subprocess.DEVNULL,check=True); t.append(time.perf_counter()-s)
+json.dump({"results":[{"times":t}]},open(sys.argv[3],"w"))' "$RUNS" "$HELPER" "$WORK/keyring/$label.json"
+  fi
+}
+time_token file file "$WORK/cache"
+time_token keyring keyring "$WORK/cache-keyring"
+time_token default "" "$WORK/cache-keyring"
+EOF
+  WORK=$WORK HELPER=$HELPER RUNS=$RUNS \
+    dbus-run-session --config-file="$ROOT/scripts/dbus-session.conf" -- bash "$WORK/keyring/run.sh" 2>/dev/null
+  python3 - "$WORK/keyring" "$RUNS" <<'EOF'
+import json, statistics, sys
+base, runs = sys.argv[1], sys.argv[2]
+labels = {
+    "file": "`IDC_CREDENTIAL_STORE=file`",
+    "keyring": "`IDC_CREDENTIAL_STORE=keyring` (Secret Service)",
+    "default": "unset: the Linux default (asks the bus, then Secret Service)",
+}
+print(f"\nWarm `git-credential-idc token` by store, {runs} runs each, on a D-Bus session with an unlocked GNOME Keyring:\n")
+print("| store | median | p95 | min |")
+print("|---|---:|---:|---:|")
+medians = {}
+for name, label in labels.items():
+    times = sorted(t * 1000 for t in json.load(open(f"{base}/{name}.json"))["results"][0]["times"])
+    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    medians[name] = statistics.median(times)
+    print(f"| {label} | {medians[name]:.2f} ms | {p95:.2f} ms | {times[0]:.2f} ms |")
+print(f"\nSecret Service costs {medians['keyring'] - medians['file']:.2f} ms per warm call over the file store.")
+EOF
+else
+  echo "(Secret Service figures skipped: dbus-run-session or gnome-keyring-daemon missing)"
+fi
+
 # Cold start: empty the cache, then CALLERS processes ask for a token at once; the
 # cross-process lock must turn that into exactly one token request.
 "$HELPER" logout --profile bench >/dev/null

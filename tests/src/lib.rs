@@ -9,6 +9,8 @@
 pub mod assertion;
 pub mod browser_login;
 pub mod proxy;
+#[cfg(unix)]
+pub mod secret_service;
 pub mod webdriver;
 
 use std::io::{BufRead, BufReader};
@@ -43,17 +45,26 @@ pub fn bin(name: &str) -> PathBuf {
     path
 }
 
-/// The workspace root (for `completions/`, `scripts/`, `../shared`).
+/// The variable that points the suite at another checkout of the same tree: the test of a
+/// clean clone (`repo::standalone`) runs this binary against a clone with it.
+pub const ROOT_VARIABLE: &str = "IDC_E2E_ROOT";
+
+/// The workspace root (for `completions/`, `scripts/`, `tests/fixtures/`): the checkout this
+/// suite was built from, or [`ROOT_VARIABLE`]'s.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .to_path_buf()
+    match std::env::var_os(ROOT_VARIABLE) {
+        Some(root) if !root.is_empty() => PathBuf::from(root),
+        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("workspace root")
+            .to_path_buf(),
+    }
 }
 
-/// The frodo recordings beside the checkout (`../shared/frodo-recordings`).
+/// The recorded tenant traffic vendored in the repository (`tests/fixtures/frodo-recordings`,
+/// see its README).
 pub fn recordings_dir() -> PathBuf {
-    workspace_root().join("../shared/frodo-recordings")
+    workspace_root().join("tests/fixtures/frodo-recordings")
 }
 
 /// Read one recording file (e.g. `a_oauth2_access_token.json`) and return its `entries`.
@@ -65,6 +76,20 @@ pub fn recorded_entries(file: &str) -> Vec<Value> {
     doc["entries"].as_array().cloned().unwrap_or_default()
 }
 
+/// The entry at `index` of the full recording `file` (the vendored files keep only the
+/// entries the tests use, each with its original position as `"index"`).
+pub fn recorded_entry(file: &str, index: usize) -> Value {
+    recorded_entries(file)
+        .into_iter()
+        .find(|entry| entry["index"] == index)
+        .unwrap_or_else(|| {
+            panic!(
+                "entry {index} of {file} is not vendored in tests/fixtures/frodo-recordings: \
+                 copy it in from the full recording (see the README there)"
+            )
+        })
+}
+
 /// The directory holding `nu` 0.115.1 and `http` (httpie), installed by
 /// `scripts/install-tools.sh` when missing. Resolved once per test process.
 pub fn tools_bin() -> &'static Path {
@@ -73,6 +98,7 @@ pub fn tools_bin() -> &'static Path {
         let script = workspace_root().join("scripts/install-tools.sh");
         let out = Command::new("bash")
             .arg(&script)
+            .arg("tests")
             .stderr(Stdio::inherit())
             .output()
             .expect("run scripts/install-tools.sh");
@@ -451,6 +477,24 @@ pub fn run_with_stdin(cmd: &mut Command, stdin: &str) -> Output {
         .write_all(stdin.as_bytes())
         .expect("write stdin");
     child.wait_with_output().expect("wait")
+}
+
+/// Start `count` commands made by `make` at once and wait for all: their trimmed stdouts,
+/// each checked to have succeeded.
+pub fn all_at_once(count: usize, make: impl Fn() -> Command) -> Vec<String> {
+    let children: Vec<Child> = (0..count)
+        .map(|_| {
+            make()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| success_stdout(&child.wait_with_output().expect("wait")))
+        .collect()
 }
 
 /// stdout as a trimmed string, panicking with stderr when the command failed.

@@ -1,15 +1,20 @@
 //! The credential cache: one entry per profile + scope set, in the file store (0600 files in
-//! a 0700 directory under `$IDC_CACHE_DIR`, atomic replace) or the OS keyring
-//! (`IDC_CREDENTIAL_STORE=keyring|file`). A cross-process lock makes many concurrent callers
-//! with an empty or stale cache cause exactly one renewal.
+//! a 0700 directory under `$IDC_CACHE_DIR`, atomic replace), an OS keyring, or nowhere
+//! (`IDC_CREDENTIAL_STORE=keyring|keyutils|file|none`). A cross-process lock makes many
+//! concurrent callers with an empty or stale cache cause exactly one renewal.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::credentials::os_keyring::{Backend, OsKeyring};
+pub use crate::credentials::store_choice::StoreChoice;
+use crate::credentials::store_choice::StoreSetting;
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::secret::Secret;
@@ -64,43 +69,49 @@ impl CachedCredential {
 /// Credentials are renewed this many seconds before they expire.
 pub(crate) const RENEWAL_MARGIN_SECONDS: i64 = 60;
 
-/// Where credentials and renewal secrets are kept.
+/// Where credentials and renewal secrets are kept (`IDC_CREDENTIAL_STORE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StoreKind {
     /// JSON files, 0600, in `<cache dir>/tokens` (0700).
     File,
-    /// The OS keyring (service `idc`); on Linux the kernel session keyring.
+    /// The OS keyring (service `idc`): the macOS Keychain, the Windows Credential Manager,
+    /// Secret Service on Linux.
     Keyring,
+    /// The Linux kernel keyring (keyutils): per login session, forgotten at logout.
+    Keyutils,
+    /// Nothing kept anywhere: each process logs in afresh (ephemeral CI runners).
+    None,
 }
 
 impl StoreKind {
-    /// The value of `IDC_CREDENTIAL_STORE` (`file` or `keyring`), else the platform default.
-    pub fn from_setting(value: Option<&str>) -> Result<StoreKind> {
-        match value.map(str::trim) {
-            Some(value) if !value.is_empty() => StoreKind::parse(value),
-            _ => Ok(StoreKind::platform_default()),
-        }
-    }
-
     pub fn parse(value: &str) -> Result<StoreKind> {
-        match value.to_ascii_lowercase().as_str() {
+        match value.trim().to_ascii_lowercase().as_str() {
             "file" => Ok(StoreKind::File),
             "keyring" => Ok(StoreKind::Keyring),
+            "keyutils" => Ok(StoreKind::Keyutils),
+            "none" => Ok(StoreKind::None),
             other => Err(Error::Store(format!(
-                "unknown IDC_CREDENTIAL_STORE '{other}': use 'file' or 'keyring'"
+                "unknown IDC_CREDENTIAL_STORE '{}': use 'keyring', 'keyutils', 'file' or 'none'",
+                crate::sanitize::terminal_safe(other)
             ))),
         }
     }
 
-    /// The macOS Keychain and the Windows Credential Manager are durable and per user, so
-    /// they are the default there. On Linux the file store is: kernel keyutils secrets are
-    /// volatile and per login session, and Secret Service needs a D-Bus session and a
-    /// secrets daemon that servers and CI lack.
-    pub fn platform_default() -> StoreKind {
-        if cfg!(any(target_os = "macos", target_os = "windows")) {
-            StoreKind::Keyring
-        } else {
-            StoreKind::File
+    /// The setting's value that names this store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::File => "file",
+            StoreKind::Keyring => "keyring",
+            StoreKind::Keyutils => "keyutils",
+            StoreKind::None => "none",
+        }
+    }
+
+    fn keyring(self) -> Option<Backend> {
+        match self {
+            StoreKind::Keyring => Some(Backend::Platform),
+            StoreKind::Keyutils => Some(Backend::Keyutils),
+            StoreKind::File | StoreKind::None => None,
         }
     }
 }
@@ -108,16 +119,20 @@ impl StoreKind {
 /// The cross-process lock of one entry, released when dropped.
 pub(crate) struct EntryLock(#[allow(dead_code)] Option<fsutil::FileLock>);
 
-/// The keyring service name of every idc entry.
-pub(crate) const KEYRING_SERVICE: &str = "idc";
-
 /// The credential store: cached credentials and renewal secrets, one entry per profile,
-/// purpose and scope set. Locks are always files in the cache directory.
+/// purpose and scope set. Locks are always files in the cache directory, whatever keeps
+/// the secrets (but `none` writes nothing, locks included: it shares nothing to lock).
 #[derive(Clone, Debug)]
 pub(crate) struct CredentialStore {
     cache_dir: PathBuf,
     tokens_dir: PathBuf,
-    kind: StoreKind,
+    setting: StoreSetting,
+    /// Decided once, when first needed (the Linux default asks the session bus).
+    choice: Arc<OnceLock<StoreChoice>>,
+    /// The `none` store: this process's credentials, in memory only.
+    memory: Arc<Mutex<HashMap<String, String>>>,
+    /// The `none` store's renewals: one at a time within the process.
+    renewing: Arc<Mutex<()>>,
 }
 
 /// A renewal secret as stored (client-credentials secret).
@@ -127,16 +142,36 @@ struct StoredSecret {
 }
 
 impl CredentialStore {
+    #[cfg(test)]
     pub fn new(cache_dir: &Path, kind: StoreKind) -> CredentialStore {
+        CredentialStore::with_setting(cache_dir, StoreSetting::fixed(kind))
+    }
+
+    pub(crate) fn with_setting(cache_dir: &Path, setting: StoreSetting) -> CredentialStore {
         CredentialStore {
             cache_dir: cache_dir.to_path_buf(),
             tokens_dir: cache_dir.join("tokens"),
-            kind,
+            setting,
+            choice: Arc::new(OnceLock::new()),
+            memory: Arc::default(),
+            renewing: Arc::default(),
         }
     }
 
+    /// The store in use and why.
+    pub fn choice(&self) -> &StoreChoice {
+        self.choice.get_or_init(|| self.setting.decide())
+    }
+
     pub fn kind(&self) -> StoreKind {
-        self.kind
+        self.choice().kind
+    }
+
+    fn os_keyring(&self, backend: Backend) -> OsKeyring {
+        OsKeyring {
+            backend,
+            timeout: self.setting.keyring_timeout,
+        }
     }
 
     /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, scopes)>`.
@@ -159,15 +194,17 @@ impl CredentialStore {
     }
 
     fn file_path(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.json"))
+        self.tokens_dir.join(format!("{}.json", file_stem(key)))
     }
 
+    /// The marker of an entry kept in an OS keyring (which cannot list its items): it
+    /// names the keyring, so that logout finds the entry whatever store is in use then.
     fn marker_path(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.keyring"))
+        self.tokens_dir.join(format!("{}.keyring", file_stem(key)))
     }
 
     fn lock_file(&self, key: &str) -> PathBuf {
-        self.tokens_dir.join(format!("{key}.lock"))
+        self.tokens_dir.join(format!("{}.lock", file_stem(key)))
     }
 
     /// Hold the cross-process lock of `key` until the guard is dropped. A process that
@@ -179,13 +216,22 @@ impl CredentialStore {
     }
 
     fn lock_within(&self, key: &str, wait: std::time::Duration) -> Result<EntryLock> {
+        if self.kind() == StoreKind::None {
+            return Ok(EntryLock(None));
+        }
         // The cache directory itself is private too, not only `tokens/`.
         fsutil::ensure_private_dir(&self.cache_dir)?;
         fsutil::lock_exclusive_within(&self.lock_file(key), wait).map(EntryLock)
     }
 
+    fn memory(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        self.memory
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     fn read_raw(&self, key: &str) -> Result<Option<String>> {
-        match self.kind {
+        match self.kind() {
             StoreKind::File => {
                 // Whoever may write the cache directory may swap `tokens/` itself.
                 if self.cache_dir.is_dir() {
@@ -195,29 +241,26 @@ impl CredentialStore {
                 Ok(fsutil::read_private(&self.file_path(key))?
                     .and_then(|bytes| String::from_utf8(bytes).ok()))
             }
-            StoreKind::Keyring => {
-                let entry = keyring_entry(key)?;
-                match entry.get_password() {
-                    Ok(value) => Ok(Some(value)),
-                    Err(keyring::Error::NoEntry) => Ok(None),
-                    Err(error) => Err(Error::Store(format!(
-                        "cannot read from the OS keyring: {error}"
-                    ))),
-                }
+            StoreKind::None => Ok(self.memory().get(key).cloned()),
+            kind @ (StoreKind::Keyring | StoreKind::Keyutils) => {
+                let backend = kind.keyring().unwrap_or(Backend::Platform);
+                self.os_keyring(backend).get(key)
             }
         }
     }
 
     fn write_raw(&self, key: &str, value: &str) -> Result<()> {
+        let kind = self.kind();
+        if kind == StoreKind::None {
+            self.memory().insert(key.to_string(), value.to_string());
+            return Ok(());
+        }
         fsutil::ensure_private_dir(&self.cache_dir)?;
-        match self.kind {
-            StoreKind::File => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
-            StoreKind::Keyring => {
-                keyring_entry(key)?.set_password(value).map_err(|error| {
-                    Error::Store(format!("cannot write to the OS keyring: {error}"))
-                })?;
-                // The keyring cannot list entries: a marker file lets logout find them.
-                fsutil::write_atomic(&self.marker_path(key), b"")
+        match kind.keyring() {
+            None => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
+            Some(backend) => {
+                self.os_keyring(backend).set(key, value)?;
+                fsutil::write_atomic(&self.marker_path(key), backend.marker())
             }
         }
     }
@@ -268,6 +311,9 @@ impl CredentialStore {
             return Ok(credential);
         }
         let _lock = self.lock(key)?;
+        // `none` has no file to lock: its callers share this process's memory only.
+        let _renewing = (self.kind() == StoreKind::None)
+            .then(|| self.renewing.lock().unwrap_or_else(|p| p.into_inner()));
         if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
             return Ok(credential);
         }
@@ -290,45 +336,51 @@ impl CredentialStore {
         self.write_raw(key, &text)
     }
 
-    /// Keys of every entry of `profile`.
+    /// Keys of every entry of `profile`, in any store: files, keyring markers, memory.
     pub fn keys_of(&self, profile: &str) -> Vec<String> {
         let prefix = format!("{profile}@");
-        let Ok(entries) = std::fs::read_dir(&self.tokens_dir) else {
-            return Vec::new();
-        };
-        let mut keys: Vec<String> = entries
-            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-            .filter(|name| name.starts_with(&prefix))
-            .filter_map(|name| {
-                name.strip_suffix(".json")
-                    .or_else(|| name.strip_suffix(".keyring"))
-                    .map(str::to_string)
-            })
+        let mut keys: Vec<String> = self
+            .memory()
+            .keys()
+            .filter(|key| key.starts_with(&prefix))
+            .cloned()
             .collect();
+        if let Ok(entries) = std::fs::read_dir(&self.tokens_dir) {
+            keys.extend(
+                entries
+                    .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+                    .filter(|name| name.starts_with(&prefix))
+                    .filter_map(|name| {
+                        name.strip_suffix(".json")
+                            .or_else(|| name.strip_suffix(".keyring"))
+                            .map(str::to_string)
+                    }),
+            );
+        }
         keys.sort();
         keys.dedup();
         keys
     }
 
-    /// Remove the entry `key` (file or keyring) under its lock; whether there was one.
+    /// Remove the entry `key` from every store it may be in (its file, the OS keyring its
+    /// marker names, memory) under its lock; whether there was one. Switching stores
+    /// therefore needs no cleanup: logout finds what an earlier store kept.
     pub fn remove(&self, key: &str) -> Result<bool> {
         let _lock = self.lock(key)?;
-        let mut found = std::fs::remove_file(self.file_path(key)).is_ok();
-        if std::fs::remove_file(self.marker_path(key)).is_ok() {
-            found = true;
-            match keyring_entry(key)?.delete_credential() {
-                Ok(()) | Err(keyring::Error::NoEntry) => {}
-                Err(error) => {
-                    return Err(Error::Store(format!(
-                        "cannot remove from the OS keyring: {error}"
-                    )));
-                }
-            }
+        let mut found = self.memory().remove(key).is_some();
+        found |= std::fs::remove_file(self.file_path(key)).is_ok();
+        let marker = self.marker_path(key);
+        if let Ok(Some(named)) = fsutil::read_private(&marker) {
+            self.os_keyring(Backend::from_marker(&named)).delete(key)?;
+            found |= std::fs::remove_file(&marker).is_ok();
+        } else {
+            // A marker that cannot be read safely still goes: the keyring keeps its item.
+            found |= std::fs::remove_file(&marker).is_ok();
         }
         Ok(found)
     }
 
-    /// Remove every entry of `profile` from the files and the keyring; the number removed.
+    /// Remove every entry of `profile` from every store; the number removed.
     pub fn remove_profile(&self, profile: &str) -> Result<usize> {
         let mut removed = 0;
         for key in self.keys_of(profile) {
@@ -340,25 +392,22 @@ impl CredentialStore {
     }
 }
 
-fn keyring_entry(key: &str) -> Result<keyring::Entry> {
-    ensure_session_keyring();
-    keyring::Entry::new(KEYRING_SERVICE, key)
-        .map_err(|error| Error::Store(format!("cannot open the OS keyring: {error}")))
-}
-
-/// Kernel keyutils stores nothing until the process has a session keyring: without one,
-/// `set_password` seems to succeed and `get_password` finds nothing.
-fn ensure_session_keyring() {
-    #[cfg(target_os = "linux")]
-    {
-        static ONCE: std::sync::Once = std::sync::Once::new();
-        ONCE.call_once(|| {
-            let _ = linux_keyutils::KeyRing::from_special_id(
-                linux_keyutils::KeyRingIdentifier::Session,
-                true,
-            );
-        });
+/// The file name of an entry, always one plain name inside `tokens/`. Profile names are
+/// checked wherever they are read, so a key is normally used as it is; one that could
+/// leave the directory or hide (a separator, a leading dot, anything but
+/// `[A-Za-z0-9._@-]`) becomes `x-<sha256 of the key>` instead, whatever got it here.
+fn file_stem(key: &str) -> String {
+    let plain = !key.is_empty()
+        && !key.starts_with('.')
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'));
+    if plain {
+        return key.to_string();
     }
+    let digest = Sha256::digest(key.as_bytes());
+    let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!("x-{hex}")
 }
 
 /// Facts about a tenant that are not secrets and are worth keeping between runs (the
@@ -368,12 +417,23 @@ fn ensure_session_keyring() {
 #[derive(Clone, Debug)]
 pub(crate) struct TenantCache {
     cache_dir: PathBuf,
+    /// Off with the `none` store, which writes nothing anywhere.
+    enabled: bool,
 }
 
 impl TenantCache {
     pub(crate) fn new(cache_dir: &Path) -> TenantCache {
         TenantCache {
             cache_dir: cache_dir.to_path_buf(),
+            enabled: true,
+        }
+    }
+
+    /// A cache that keeps nothing: every record is a miss and saving does nothing.
+    pub(crate) fn disabled(cache_dir: &Path) -> TenantCache {
+        TenantCache {
+            enabled: false,
+            ..TenantCache::new(cache_dir)
         }
     }
 
@@ -393,12 +453,18 @@ impl TenantCache {
         area: &str,
         tenant: &Url,
     ) -> Option<T> {
+        if !self.enabled {
+            return None;
+        }
         // Unsafe or missing: the endpoint cache is only a cache, so it is a miss.
         let bytes = fsutil::read_private(&self.path(area, tenant)).ok()??;
         serde_json::from_slice(&bytes).ok()
     }
 
     pub(crate) fn save<T: Serialize>(&self, area: &str, tenant: &Url, record: &T) {
+        if !self.enabled {
+            return;
+        }
         if let Ok(text) = serde_json::to_string(record) {
             let _ = fsutil::write_atomic(&self.path(area, tenant), text.as_bytes());
         }
@@ -569,10 +635,81 @@ mod tests {
     }
 
     #[test]
+    fn entry_files_never_leave_the_tokens_directory() {
+        let store = CredentialStore::new(Path::new("/c"), StoreKind::File);
+        for key in ["../../x@sa-1", "a/b@sa", ".hidden@sa", "a\\b", "", "..@sa"] {
+            for path in [
+                store.file_path(key),
+                store.lock_file(key),
+                store.marker_path(key),
+            ] {
+                assert_eq!(path.parent(), Some(Path::new("/c/tokens")), "{key:?}");
+                let name = path.file_name().unwrap().to_str().unwrap();
+                assert!(name.starts_with("x-"), "{key:?}: {name}");
+            }
+        }
+        assert_eq!(
+            store.file_path("dev-1.eu@sa-0123"),
+            Path::new("/c/tokens/dev-1.eu@sa-0123.json")
+        );
+    }
+
+    #[test]
     fn store_kind_parsing() {
         assert_eq!(StoreKind::parse("keyring").unwrap(), StoreKind::Keyring);
         assert_eq!(StoreKind::parse("FILE").unwrap(), StoreKind::File);
+        assert_eq!(StoreKind::parse(" none ").unwrap(), StoreKind::None);
+        assert_eq!(StoreKind::parse("keyutils").unwrap(), StoreKind::Keyutils);
         assert!(StoreKind::parse("vault").is_err());
+    }
+
+    #[test]
+    fn the_none_store_keeps_credentials_in_memory_and_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = dir.path().join("cache");
+        let store = CredentialStore::new(&cache, StoreKind::None);
+        let renewals = AtomicUsize::new(0);
+        let renew = || {
+            renewals.fetch_add(1, Ordering::SeqCst);
+            Ok(credential("memory", 899))
+        };
+        let key = "ci@sa-1";
+        let first = store.get_or_renew(key, |_| true, renew).unwrap();
+        // A clone shares the memory, as the facade's clones do.
+        let again = store
+            .clone()
+            .get_or_renew(key, |_| true, || unreachable!())
+            .unwrap();
+        assert_eq!(first.token, again.token);
+        assert_eq!(renewals.load(Ordering::SeqCst), 1);
+        store
+            .save_secret("ci@cc-secret-1", &Secret::new("s".to_string()))
+            .unwrap();
+        assert_eq!(store.keys_of("ci"), vec!["ci@cc-secret-1", "ci@sa-1"]);
+        assert!(!cache.exists(), "the none store wrote under the cache dir");
+        let tenants = TenantCache::disabled(&cache);
+        tenants.save("tenants", &tenant(), &serde_json::json!({"a": 1}));
+        assert!(
+            tenants
+                .load::<serde_json::Value>("tenants", &tenant())
+                .is_none()
+        );
+        assert!(!cache.exists());
+        assert_eq!(store.remove_profile("ci").unwrap(), 2);
+        assert!(store.load(key).unwrap().is_none());
+        assert!(!cache.exists());
+    }
+
+    #[test]
+    fn logout_finds_entries_of_an_earlier_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = CredentialStore::new(dir.path(), StoreKind::File);
+        files.save("dev@sa-1", &credential("old", 899)).unwrap();
+        // Later the user chose `none`: the file entry is still found and removed.
+        let none = CredentialStore::new(dir.path(), StoreKind::None);
+        assert_eq!(none.keys_of("dev"), vec!["dev@sa-1"]);
+        assert_eq!(none.remove_profile("dev").unwrap(), 1);
+        assert!(files.load("dev@sa-1").unwrap().is_none());
     }
 }
 
@@ -585,7 +722,7 @@ mod keyring_tests {
     #[test]
     fn keyring_store_round_trip_or_clear_error() {
         let dir = tempfile::tempdir().unwrap();
-        let store = CredentialStore::new(dir.path(), StoreKind::Keyring);
+        let store = CredentialStore::new(dir.path(), StoreKind::Keyutils);
         let key = format!("idc-test-{}@sa-0", uuid::Uuid::new_v4().simple());
         let now = Utc::now();
         let credential = CachedCredential {
@@ -603,7 +740,8 @@ mod keyring_tests {
                 assert_eq!(loaded.token.expose(), "keyring-token");
                 // Nothing secret on disk: only the marker.
                 assert!(!dir.path().join(format!("tokens/{key}.json")).exists());
-                assert!(dir.path().join(format!("tokens/{key}.keyring")).exists());
+                let marker = std::fs::read(dir.path().join(format!("tokens/{key}.keyring")));
+                assert_eq!(marker.unwrap(), b"keyutils");
                 let profile = key.split('@').next().unwrap();
                 assert_eq!(store.remove_profile(profile).unwrap(), 1);
                 assert!(store.load(&key).unwrap().is_none());
@@ -611,7 +749,9 @@ mod keyring_tests {
             Err(error) => {
                 eprintln!("no usable kernel keyring here: {error}");
                 assert!(
-                    error.to_string().starts_with("credential store:"),
+                    error
+                        .to_string()
+                        .starts_with("the credential store (the kernel keyring)"),
                     "{error}"
                 );
             }

@@ -82,6 +82,39 @@ pub struct ManagedSchema {
     /// Properties the tenant computes (virtual) or keeps as relationships: a `PUT` of a row
     /// read with `idc get` must leave them out, or IDM refuses it.
     pub computed: Vec<String>,
+    /// JSON pointers (`/password`, `/preferences/pin`) of the properties the tenant
+    /// encrypts, hashes or keeps private: dry runs and result rows hide their values.
+    /// Absent in records cached before it was kept.
+    #[serde(default)]
+    pub secret: Vec<String>,
+}
+
+/// Whether a schema property definition marks a secret: IDM encrypts it (`encryption`),
+/// stores only its hash (`secureHash`) or never returns it (`scope: private`).
+fn marks_secret(definition: &serde_json::Value) -> bool {
+    let present = |name: &str| definition.get(name).is_some_and(|value| !value.is_null());
+    present("encryption")
+        || present("secureHash")
+        || definition.get("scope").and_then(|scope| scope.as_str()) == Some("private")
+}
+
+/// The JSON pointers under `pointer` of the secret properties of `properties`, nested
+/// objects (`properties`) and arrays of objects (`items.properties`) included.
+fn secret_pointers(properties: &serde_json::Value, pointer: &str, found: &mut Vec<String>) {
+    let Some(properties) = properties.as_object() else {
+        return;
+    };
+    for (name, definition) in properties {
+        let at = format!("{pointer}/{}", name.replace('~', "~0").replace('/', "~1"));
+        if marks_secret(definition) {
+            found.push(at.clone());
+        }
+        for nested in ["/properties", "/items/properties"] {
+            if let Some(inner) = definition.pointer(nested) {
+                secret_pointers(inner, &at, found);
+            }
+        }
+    }
 }
 
 /// The schema of each managed object type named in `GET /openidm/config/managed`, by name.
@@ -108,8 +141,12 @@ pub fn managed_schemas(managed_config: &serde_json::Value) -> BTreeMap<String, M
                 schema.computed.push(property.clone());
             }
         }
+        if let Some(properties) = object.pointer("/schema/properties") {
+            secret_pointers(properties, "", &mut schema.secret);
+        }
         schema.fields.sort();
         schema.computed.sort();
+        schema.secret.sort();
         schemas.insert(name.to_string(), schema);
     }
     schemas
@@ -205,6 +242,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn schemas_name_the_properties_kept_secret() {
+        let config = serde_json::json!({"objects":[
+            {"name":"alpha_user","schema":{"properties":{
+                "password":{"type":"string","encryption":{"purpose":"idm.password.encryption"},"scope":"private"},
+                "pin":{"type":"string","secureHash":{"algorithm":"SHA-256"}},
+                "kba":{"type":"array","items":{"type":"object","properties":{
+                    "answer":{"type":"string","secureHash":{"algorithm":"SHA-256"}},
+                    "question":{"type":"string"}}}},
+                "preferences":{"type":"object","properties":{"token":{"scope":"private"}}},
+                "a/b":{"encryption":{}},
+                "mail":{"type":"string","encryption":null,"scope":"public"}}}}
+        ]});
+        let schemas = managed_schemas(&config);
+        assert_eq!(
+            schemas["alpha_user"].secret,
+            [
+                "/a~1b",
+                "/kba/answer",
+                "/password",
+                "/pin",
+                "/preferences/token"
+            ]
+        );
+    }
+
+    #[test]
     fn static_paths_use_the_realm() {
         let paths = static_paths("alpha");
         assert!(paths.contains(&"/openidm/managed/".to_string()));
@@ -251,6 +314,7 @@ mod tests {
             ["effectiveRoles", "mail", "manager", "roles", "userName"]
         );
         assert_eq!(user.computed, ["effectiveRoles", "manager", "roles"]);
+        assert!(user.secret.is_empty());
         assert_eq!(schemas["alpha_role"], ManagedSchema::default());
         assert_eq!(schemas.len(), 2);
     }

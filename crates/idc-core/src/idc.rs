@@ -9,13 +9,15 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
-use crate::cache::StoreKind;
+use crate::cache::{StoreChoice, StoreKind};
+use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
+use crate::env_profile;
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
 use crate::paging::{MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
-use crate::profile::{ConfigFile, Profile};
+use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
 use crate::secret::Secret;
@@ -36,6 +38,8 @@ struct Inner {
     credentials: Credentials,
     /// `$IDC_PROFILE` when the facade was created.
     env_profile: Option<String>,
+    /// Why the environment-only login is incomplete (some of its variables are set).
+    env_login_problem: Option<String>,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -48,7 +52,7 @@ pub enum Fetched {
 pub mod vars {
     pub const CONFIG_DIR: &str = "IDC_CONFIG_DIR";
     pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
-    pub const CREDENTIAL_STORE: &str = "IDC_CREDENTIAL_STORE";
+    pub use crate::credentials::store_choice::vars::{CREDENTIAL_STORE, KEYRING_TIMEOUT};
     pub const PROFILE: &str = "IDC_PROFILE";
     pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, TIMEOUT};
     /// The largest answer body read, in bytes (`K`, `M`, `G` suffixes allowed).
@@ -88,7 +92,8 @@ impl Idc {
         };
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
-        let store = StoreKind::from_setting(lookup(vars::CREDENTIAL_STORE).as_deref())?;
+        let store = StoreSetting::from_lookup(&lookup)?;
+        let env_login = env_profile::from_lookup(lookup);
         let network = NetworkEnv::from_lookup(lookup)?;
         let bad_setting = |variable: &str, value: &str, expected: &str| Error::Config {
             path: PathBuf::from(format!("${variable}")),
@@ -116,35 +121,58 @@ impl Idc {
             None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
         };
         crate::paging::set_max_empty_pages(max_empty_pages);
+        let env_profile = lookup(vars::PROFILE);
+        if let Some(name) = &env_profile
+            && let Err(error) = crate::profile::validate_profile_name(name)
+        {
+            return Err(Error::Config {
+                path: PathBuf::from(format!("${}", vars::PROFILE)),
+                reason: error.to_string(),
+            });
+        }
         Ok(Idc::build(
             config_dir,
             cache_dir,
             store,
-            lookup(vars::PROFILE),
+            env_profile,
             network,
+            env_login,
         ))
     }
 
     /// A facade over explicit directories and store (tests, embedding). `$IDC_PROFILE` is
     /// not consulted, nor are the proxy and CA variables.
     pub fn new(config_dir: PathBuf, cache_dir: PathBuf, store: StoreKind) -> Idc {
-        Idc::build(config_dir, cache_dir, store, None, NetworkEnv::default())
+        Idc::build(
+            config_dir,
+            cache_dir,
+            StoreSetting::fixed(store),
+            None,
+            NetworkEnv::default(),
+            Ok(None),
+        )
     }
 
     fn build(
         config_dir: PathBuf,
         cache_dir: PathBuf,
-        store: StoreKind,
+        store: StoreSetting,
         env_profile: Option<String>,
         network: NetworkEnv,
+        env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
     ) -> Idc {
+        let (env_login, env_login_problem) = match env_login {
+            Ok(login) => (login, None),
+            Err(problem) => (None, Some(problem)),
+        };
         Idc {
             inner: Arc::new(Inner {
                 config: ConfigFile::in_dir(&config_dir),
-                credentials: Credentials::new(&cache_dir, store, network),
+                credentials: Credentials::new(&cache_dir, store, network, env_login),
                 config_dir,
                 cache_dir,
                 env_profile,
+                env_login_problem,
             }),
         }
     }
@@ -161,6 +189,37 @@ impl Idc {
         self.inner.credentials.store.kind()
     }
 
+    /// The credential store in use and why (the Linux default asks the session bus once).
+    pub fn store_choice(&self) -> StoreChoice {
+        self.inner.credentials.store.choice().clone()
+    }
+
+    /// The environment-only profile (`env`) this facade would use when none is named: the
+    /// one `IDC_TENANT`, `IDC_SERVICE_ACCOUNT_ID` and `IDC_SERVICE_ACCOUNT_JWK` make.
+    fn env_login_profile(&self) -> Option<&Profile> {
+        self.inner.credentials.env.as_ref().map(|env| &env.profile)
+    }
+
+    /// The environment-only profile when it is the one meant: no profile named (and its
+    /// variables complete), or `env` named while config.toml has no profile of that name.
+    fn env_profile_for(&self, name: Option<&str>, config: &Config) -> Result<Option<Profile>> {
+        let named = name
+            .or(self.inner.env_profile.as_deref())
+            .filter(|name| !name.is_empty());
+        match named {
+            None => {
+                if let Some(problem) = &self.inner.env_login_problem {
+                    return Err(env_profile::problem(problem));
+                }
+                Ok(self.env_login_profile().cloned())
+            }
+            Some(env_profile::NAME) if config.profile(env_profile::NAME).is_none() => {
+                Ok(self.env_login_profile().cloned())
+            }
+            Some(_) => Ok(None),
+        }
+    }
+
     /// Whether this facade has built its HTTP client yet (a warm-cache credential lookup
     /// never does).
     pub fn http_client_built(&self) -> bool {
@@ -169,25 +228,37 @@ impl Idc {
 
     /// All profiles, sorted by name.
     pub fn profiles(&self) -> Result<Vec<Profile>> {
-        Ok(self.inner.config.load()?.all())
+        let config = self.inner.config.load()?;
+        let mut all = config.all();
+        if let Some(env) = self.env_login_profile()
+            && config.profile(env_profile::NAME).is_none()
+        {
+            all.push(env.clone());
+            all.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(all)
     }
 
     /// The profile named `name`; with `None`: `$IDC_PROFILE`, else the default profile,
     /// else the only profile.
     pub fn profile(&self, name: Option<&str>) -> Result<Profile> {
-        self.inner
-            .config
-            .load()?
-            .resolve(name, self.inner.env_profile.as_deref())
+        let config = self.inner.config.load()?;
+        if let Some(profile) = self.env_profile_for(name, &config)? {
+            return Ok(profile);
+        }
+        config.resolve(name, self.inner.env_profile.as_deref())
     }
 
     /// The profile whose tenant matches `url` (scheme, host, port); with several, the one
     /// named by `$IDC_PROFILE` or the default profile.
     pub fn profile_for_url(&self, url: &Url) -> Result<Option<Profile>> {
-        self.inner
-            .config
-            .load()?
-            .for_url(url, self.inner.env_profile.as_deref())
+        let config = self.inner.config.load()?;
+        if let Some(profile) = self.env_profile_for(None, &config).ok().flatten()
+            && profile.matches(url)
+        {
+            return Ok(Some(profile));
+        }
+        config.for_url(url, self.inner.env_profile.as_deref())
     }
 
     /// Authenticate, save the profile (and make it the default if it is the first), cache
@@ -295,7 +366,9 @@ impl Idc {
     pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
         let profile = self.profile(profile)?;
         let outcome = status::logout(&self.inner.credentials, &profile)?;
-        if profile.log_api_key.is_some() {
+        // The environment's profile is not in config.toml, which stays untouched.
+        let from_env = self.env_login_profile() == Some(&profile);
+        if profile.log_api_key.is_some() && !from_env {
             self.inner.config.update(|config| {
                 if let Some(stored) = config.profiles.get_mut(&profile.name) {
                     stored.log_api_key = None;
@@ -342,7 +415,7 @@ impl Idc {
 
     /// Endpoint paths of the profile's tenant that start with `prefix`, for completion:
     /// managed object names from `/openidm/config/managed` (cached per tenant) plus
-    /// [`crate::endpoints::static_paths`]. Never fails: offline, it answers the static list.
+    /// `endpoints::static_paths`. Never fails: offline, it answers the static list.
     pub fn endpoint_candidates(&self, profile: &Profile, prefix: &str) -> Vec<String> {
         let mut paths = crate::endpoints::static_paths(&profile.realm);
         paths.extend(crate::endpoints::cached_managed_paths(

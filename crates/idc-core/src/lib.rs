@@ -17,7 +17,8 @@
 //! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
-//!   made safe for a terminal).
+//!   made safe for a terminal), [`shell_word`] (completion candidates from tenant data
+//!   quoted for each shell).
 //!
 //! Trusted CAs and timeouts are in `http/client.rs`, proxies in `http/proxy.rs`, response
 //! size caps in `http/answer.rs` (every body is read there); the read-ahead pipeline in
@@ -28,10 +29,12 @@ pub mod auth;
 pub mod cache;
 mod credentials;
 mod endpoints;
+pub mod env_profile;
 pub mod error;
 mod fsutil;
 pub mod http;
 mod idc;
+mod interrupt;
 mod login;
 pub mod logs;
 mod paging;
@@ -42,6 +45,7 @@ mod request;
 mod resolve;
 pub mod sanitize;
 mod secret;
+pub mod shell_word;
 mod status;
 #[cfg(test)]
 mod testing;
@@ -53,6 +57,7 @@ pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
+pub use interrupt::Interrupt;
 pub use login::LoginOutcome;
 pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
 pub use profile::{AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};

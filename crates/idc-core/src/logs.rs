@@ -17,6 +17,8 @@ use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
 use crate::http::{Answer, RateLimit, tenant_url};
 use crate::idc::Idc;
+use crate::interrupt::Interrupt;
+use crate::paging::PageGuard;
 use crate::profile::Profile;
 use crate::request::set_query_params;
 
@@ -233,6 +235,9 @@ impl Logs {
             cookie: None,
             buffer: VecDeque::new(),
             pacer: Pacer::default(),
+            guard: PageGuard::default(),
+            stopped: None,
+            interrupt: Interrupt::never(),
             failed: false,
         })
     }
@@ -248,7 +253,7 @@ impl Logs {
             seen: HashSet::new(),
             seen_order: VecDeque::new(),
             next_poll: Instant::now(),
-            stop: None,
+            interrupt: Interrupt::never(),
             failed: false,
         }
     }
@@ -276,9 +281,9 @@ impl Pacer {
         self.not_before = wait.map(|wait| Instant::now() + wait.min(MAX_RATE_WAIT));
     }
 
-    fn wait(&self, stop: Option<&(dyn Fn() -> bool + Send)>) -> bool {
+    fn wait(&self, interrupt: &Interrupt) -> bool {
         match self.not_before {
-            Some(at) => sleep_until(at, stop),
+            Some(at) => sleep_until(at, interrupt),
             None => true,
         }
     }
@@ -294,9 +299,9 @@ fn until_reset(rate: &RateLimit) -> Option<Duration> {
 
 /// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when
 /// stopped.
-fn sleep_until(at: Instant, stop: Option<&(dyn Fn() -> bool + Send)>) -> bool {
+fn sleep_until(at: Instant, interrupt: &Interrupt) -> bool {
     loop {
-        if stop.is_some_and(|stop| stop()) {
+        if interrupt.is_set() {
             return false;
         }
         let now = Instant::now();
@@ -336,10 +341,24 @@ pub struct LogEvents {
     cookie: Option<String>,
     buffer: VecDeque<LogEvent>,
     pacer: Pacer,
+    /// The pagers' one guard, for the window being read: a cookie seen again, or too many
+    /// empty pages in a row, stops the read with an error.
+    guard: PageGuard,
+    /// Why the read stopped early, reported after the events already read.
+    stopped: Option<Error>,
+    /// The user's stop (Ctrl-C): checked before every request and while waiting.
+    interrupt: Interrupt,
     failed: bool,
 }
 
 impl LogEvents {
+    /// End the stream before the next request (or during a rate-limit wait) once
+    /// `interrupt` is set.
+    pub fn stop_when(mut self, interrupt: Interrupt) -> LogEvents {
+        self.interrupt = interrupt;
+        self
+    }
+
     fn params(&self, begin: DateTime<Utc>, end: DateTime<Utc>) -> Vec<(String, String)> {
         let mut params = vec![
             ("source".to_string(), self.query.sources.join(",")),
@@ -371,7 +390,10 @@ impl LogEvents {
             .url(&["monitoring", "logs"], &self.params(begin, end));
         let mut attempts = 0;
         let answer = loop {
-            self.pacer.wait(None);
+            if !self.pacer.wait(&self.interrupt) {
+                self.windows.clear();
+                return Ok(());
+            }
             let answer = self.logs.get(&url)?;
             self.pacer.learn(&answer.rate, answer.status);
             // `send` already retried a 429 a few times; one more round after the full wait.
@@ -385,10 +407,16 @@ impl LogEvents {
             return Err(answer.error("GET", url.path()));
         }
         let (events, cookie) = page(&answer, url.path())?;
+        let checked = self.guard.check(events.len(), cookie.as_deref());
         self.buffer.extend(events);
         self.cookie = cookie;
-        if self.cookie.is_none() {
+        if let Err(error) = checked {
+            self.windows.clear();
+            self.stopped = Some(error);
+        } else if self.cookie.is_none() {
             self.windows.pop_front();
+            // Each window is its own read: a quiet day is not "empty pages in a row".
+            self.guard = PageGuard::default();
         }
         Ok(())
     }
@@ -402,7 +430,11 @@ impl Iterator for LogEvents {
             if let Some(event) = self.buffer.pop_front() {
                 return Some(Ok(event));
             }
-            if self.failed || self.windows.is_empty() {
+            if let Some(error) = self.stopped.take() {
+                self.failed = true;
+                return Some(Err(error));
+            }
+            if self.failed || self.windows.is_empty() || self.interrupt.is_set() {
                 return None;
             }
             if let Err(error) = self.fetch() {
@@ -424,14 +456,14 @@ pub struct Tail {
     seen: HashSet<u64>,
     seen_order: VecDeque<u64>,
     next_poll: Instant,
-    stop: Option<Box<dyn Fn() -> bool + Send>>,
+    interrupt: Interrupt,
     failed: bool,
 }
 
 impl Tail {
-    /// Checked while waiting: when it returns true (Ctrl-C), the stream ends at once.
-    pub fn stop_when(mut self, stop: impl Fn() -> bool + Send + 'static) -> Tail {
-        self.stop = Some(Box::new(stop));
+    /// Checked while waiting: when it is set (Ctrl-C), the stream ends at once.
+    pub fn stop_when(mut self, interrupt: Interrupt) -> Tail {
+        self.interrupt = interrupt;
         self
     }
 
@@ -486,7 +518,7 @@ impl Iterator for Tail {
             if self.failed {
                 return None;
             }
-            if !sleep_until(self.next_poll, self.stop.as_deref()) {
+            if !sleep_until(self.next_poll, &self.interrupt) {
                 return None;
             }
             if let Err(error) = self.poll() {

@@ -3,30 +3,19 @@
 //! requested only when the consumer asks for an item past the current page.
 //! [`Pager::prefetch`] (in `prefetch`) reads one page ahead on a background thread instead.
 
+mod guard;
 mod prefetch;
 
+pub(crate) use guard::PageGuard;
+pub use guard::{DEFAULT_MAX_EMPTY_PAGES, set_max_empty_pages};
 pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
-
-use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::http::Answer;
-
-/// How many pages in a row may bring no item before the pager gives up (a tenant that
-/// keeps handing out new cookies for empty pages would otherwise be read for ever).
-/// `IDC_MAX_EMPTY_PAGES` changes it.
-pub const DEFAULT_MAX_EMPTY_PAGES: usize = 10;
-
-static MAX_EMPTY_PAGES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_EMPTY_PAGES);
-
-/// Set how many pages in a row may be empty (the facade does, from `IDC_MAX_EMPTY_PAGES`).
-pub fn set_max_empty_pages(pages: usize) {
-    MAX_EMPTY_PAGES.store(pages, Ordering::Relaxed);
-}
+use crate::interrupt::Interrupt;
 
 /// Query parameters of a read. `None` leaves the tenant's default.
 #[derive(Clone, Debug, Default)]
@@ -58,14 +47,12 @@ pub struct Pager {
     pages_fetched: usize,
     /// Items seen so far, for offset paging.
     offset: u64,
-    previous_cookie: Option<String>,
-    previous_search_key: Option<String>,
-    /// Every cookie and search key followed so far: one seen again is a cycle (A, B, A, ...).
-    seen_markers: HashSet<String>,
-    /// Pages in a row that brought no item.
-    empty_pages: usize,
+    /// Stops a read whose cookies or search keys go round in a circle or stay empty.
+    guard: PageGuard,
     /// Why paging stopped early, reported once as the stream's last item.
     stopped: Option<Box<Error>>,
+    /// The user's stop (Ctrl-C): checked before every page request.
+    interrupt: Interrupt,
     /// Parallel offset reads when prefetched (see `prefetch`).
     parallel: Option<prefetch::OffsetPlan>,
     /// Fetches pages unparsed, for a pipelined prefetch (see `prefetch`).
@@ -86,11 +73,9 @@ impl Pager {
             next: None,
             pages_fetched: 1,
             offset: 0,
-            previous_cookie: None,
-            previous_search_key: None,
-            seen_markers: HashSet::new(),
-            empty_pages: 0,
+            guard: PageGuard::default(),
             stopped: None,
+            interrupt: Interrupt::never(),
             parallel: None,
             raw: None,
         };
@@ -109,57 +94,41 @@ impl Pager {
         self.items = items.into_iter();
     }
 
-    /// Work out the next page from `page` (its paging fields at least), which held `count`
-    /// items.
-    fn follow(&mut self, page: &Value, count: u64) {
-        self.offset += count;
-        self.next = next_page_params(
-            page,
-            count,
-            self.offset,
-            self.previous_cookie.as_deref(),
-            self.previous_search_key.as_deref(),
-        );
-        if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
-            self.previous_cookie = Some(cookie.to_string());
-        }
-        if let Some(key) = page.get("searchAfterKey").filter(|key| !key.is_null()) {
-            self.previous_search_key =
-                Some(key.as_str().map_or_else(|| key.to_string(), str::to_string));
-        }
-        self.empty_pages = if count == 0 { self.empty_pages + 1 } else { 0 };
-        self.guard_against_cycles();
+    /// Stop before the next page request once `interrupt` is set (Ctrl-C): the stream ends
+    /// within one request, whatever the tenant keeps sending.
+    pub fn stop_when(mut self, interrupt: Interrupt) -> Pager {
+        self.interrupt = interrupt;
+        self
     }
 
-    /// Stop (with an error after the items already read) when the next page is one asked
-    /// for before, or when too many pages in a row were empty.
-    fn guard_against_cycles(&mut self) {
-        let Some(params) = &self.next else { return };
-        let marker = params
-            .iter()
-            .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
-            .map(|(name, value)| format!("{name}={value}"));
-        let reason = if let Some(marker) = marker
-            && !self.seen_markers.insert(marker)
-        {
-            Some(format!(
-                "the tenant's paging went round in a circle (a page cookie came back after {} pages); stopped",
-                self.pages_fetched
-            ))
-        } else if self.empty_pages > MAX_EMPTY_PAGES.load(Ordering::Relaxed) {
-            Some(format!(
-                "{} pages in a row held no item; stopped (IDC_MAX_EMPTY_PAGES allows more)",
-                self.empty_pages
-            ))
-        } else {
-            None
-        };
-        if let Some(reason) = reason {
+    /// The parameters of the next page to request, if any and if the user has not asked
+    /// to stop.
+    fn take_next(&mut self) -> Option<PageParams> {
+        if self.interrupt.is_set() {
             self.next = None;
-            self.stopped = Some(Box::new(Error::Protocol {
-                path: "paging".to_string(),
-                reason,
-            }));
+            return None;
+        }
+        self.next.take()
+    }
+
+    /// Work out the next page from `page` (its paging fields at least), which held `count`
+    /// items; stop (with an error after the items already read) when following it would
+    /// loop.
+    fn follow(&mut self, page: &Value, count: u64) {
+        self.offset += count;
+        self.next = next_page_params(page, count, self.offset);
+        let marker = self.next.as_ref().and_then(|params| {
+            params
+                .iter()
+                .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
+                .map(|(name, value)| format!("{name}={value}"))
+        });
+        if let Err(error) = self.guard.check(
+            usize::try_from(count).unwrap_or(usize::MAX),
+            marker.as_deref(),
+        ) {
+            self.next = None;
+            self.stopped = Some(Box::new(error));
         }
     }
 }
@@ -263,16 +232,10 @@ impl<'de> Deserialize<'de> for ItemCount {
 }
 
 /// What to ask for after `page` (holding `count` items, `offset` seen in all), if anything.
-fn next_page_params(
-    page: &Value,
-    count: u64,
-    offset: u64,
-    previous_cookie: Option<&str>,
-    previous_key: Option<&str>,
-) -> Option<PageParams> {
+/// A cookie or key seen before is left to the [`PageGuard`], which stops with an error.
+fn next_page_params(page: &Value, count: u64, offset: u64) -> Option<PageParams> {
     if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
-        // A repeated cookie would loop for ever.
-        if cookie.is_empty() || Some(cookie) == previous_cookie {
+        if cookie.is_empty() {
             return None;
         }
         // IDM sends the cookie URL-encoded; it is encoded again when the query is built.
@@ -299,8 +262,7 @@ fn next_page_params(
         Some(Value::Null) | None => return None,
         Some(other) => other.to_string(),
     };
-    // A repeated key would loop for ever.
-    (Some(key.as_str()) != previous_key).then(|| vec![("_searchAfterKey".to_string(), key)])
+    Some(vec![("_searchAfterKey".to_string(), key)])
 }
 
 fn percent_decode(text: &str) -> String {
@@ -331,7 +293,7 @@ impl Iterator for Pager {
             if let Some(item) = self.items.next() {
                 return Some(Ok(item));
             }
-            let Some(params) = self.next.take() else {
+            let Some(params) = self.take_next() else {
                 return self.stopped.take().map(|error| Err(*error));
             };
             self.pages_fetched += 1;
@@ -458,11 +420,14 @@ mod tests {
             },
         );
         assert_eq!(pager.count(), 3);
-        // A tenant that ignores the key and repeats itself does not loop for ever.
+        // A tenant that ignores the key and repeats itself does not loop for ever: the
+        // items read, then the error.
         let pager = Pager::new(json!({"result": [1], "searchAfterKey": "k"}), |_| {
             Ok(json!({"result": [1], "searchAfterKey": "k"}))
         });
-        assert_eq!(pager.count(), 2);
+        let items: Vec<_> = pager.collect();
+        assert_eq!(items.len(), 3);
+        assert!(items[2].is_err());
     }
 
     #[test]
@@ -476,10 +441,14 @@ mod tests {
         assert!(pager.next().unwrap().is_ok());
         assert!(pager.next().unwrap().is_err());
         assert!(pager.next().is_none());
+        // A repeated cookie is an error after the items read, never a silent success.
         let pager = Pager::new(json!({"result": [1], "pagedResultsCookie": "same"}), |_| {
             Ok(json!({"result": [2], "pagedResultsCookie": "same"}))
         });
-        assert_eq!(pager.count(), 2);
+        let items: Vec<_> = pager.collect();
+        assert_eq!(items.len(), 3);
+        let error = items[2].as_ref().unwrap_err().to_string();
+        assert!(error.contains("went round in a circle"), "{error}");
     }
 
     #[test]
@@ -521,6 +490,29 @@ mod tests {
         let error = items[1].as_ref().unwrap_err().to_string();
         assert!(error.contains("IDC_MAX_EMPTY_PAGES"), "{error}");
         assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES + 1);
+    }
+
+    #[test]
+    fn an_interrupt_ends_the_stream_before_the_next_request() {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let served = Arc::new(Mutex::new(0usize));
+        let (count, flag) = (served.clone(), stop.clone());
+        let pager = Pager::new(
+            json!({"result": [], "pagedResultsCookie": "c0"}),
+            move |_| {
+                let mut served = count.lock().unwrap();
+                *served += 1;
+                if *served == 3 {
+                    flag.store(true, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(json!({"result": [1], "pagedResultsCookie": format!("c{served}")}))
+            },
+        )
+        .stop_when(Interrupt::new(move || {
+            stop.load(std::sync::atomic::Ordering::Relaxed)
+        }));
+        assert_eq!(pager.count(), 3, "the items of the three pages read");
+        assert_eq!(*served.lock().unwrap(), 3, "no request after the stop");
     }
 
     #[test]

@@ -196,7 +196,10 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
             "no host: give e.g. https://openam-acme.forgeblocks.com",
         ));
     }
-    if !url.username().is_empty() || url.password().is_some() {
+    // `https://alice:123/x@host` parses as host `alice`, port 123: a password that reads
+    // as a port would not be caught by the check below, and would be shown as the tenant.
+    // No tenant URL needs an `@`, so any `@` is taken for user info.
+    if !url.username().is_empty() || url.password().is_some() || trimmed.contains('@') {
         return Err(invalid(
             "a tenant URL must not carry a user name or password",
         ));
@@ -205,17 +208,16 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
     Url::parse(&url.origin().ascii_serialization()).map_err(|error| invalid(&error.to_string()))
 }
 
-/// `input` with anything that may be a user name or password (before an `@` in what any
-/// URL reader could take for the authority) replaced by `***`, for messages.
+/// `input` with anything that may be a user name or password replaced by `***`, for
+/// messages. A password may hold `/`, `?`, `#` or `@` (`https://alice:s3/cr3t@host`), so
+/// everything after the scheme up to the last `@` of the whole text is hidden: a message
+/// may lose a path, never show a password.
 pub fn without_userinfo(input: &str) -> String {
     let (scheme, rest) = match input.find("://") {
         Some(at) => input.split_at(at + 3),
         None => ("", input),
     };
-    // The widest reading of the authority: up to the first `/`, `?` or `#` (a `\` is part
-    // of it for curl); any `@` in it may end a password.
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    match rest[..end].rfind('@') {
+    match rest.rfind('@') {
         Some(at) => format!("{scheme}***{}", &rest[at..]),
         None => input.to_string(),
     }
@@ -233,7 +235,8 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Login(format!(
-            "invalid profile name '{name}': use letters, digits, '-', '_' and '.' (at most 64)"
+            "invalid profile name '{}': use letters, digits, '-', '_' and '.' (at most 64, not starting with '.')",
+            crate::sanitize::terminal_safe(name)
         )))
     }
 }
@@ -310,6 +313,7 @@ impl Config {
     /// default, else the only profile.
     pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
         if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
+            validate_profile_name(name)?;
             return self.profile(name).ok_or_else(|| self.unknown(name));
         }
         if let Some(default) = &self.default {
@@ -394,6 +398,16 @@ impl ConfigFile {
                 },
             }
         })?;
+        // A hand-edited name must pass the checks `--profile` passes: names become cache
+        // and lock file names.
+        for name in config.profiles.keys().chain(config.default.iter()) {
+            if let Err(error) = validate_profile_name(name) {
+                return Err(Error::Config {
+                    path: self.path.clone(),
+                    reason: format!("{error} (fix the file)"),
+                });
+            }
+        }
         // A hand-edited tenant must pass the checks `--tenant` passes: credentials never go
         // over plain http to a host that is not loopback, nor to a URL with a path.
         for (name, stored) in &config.profiles {
@@ -515,6 +529,13 @@ mod tests {
             "user:hunter2@tenant",
             "https://a:hunter2@b@tenant",
             "https://u:hunter2@tenant\\x@evil",
+            "https://alice:s3/hunter2@tenant",
+            "https://alice:s3?hunter2@tenant",
+            "https://alice:s3#hunter2@tenant",
+            "https://alice:hun@ter2@tenant",
+            "https://alice:hunter2/x@tenant/path",
+            "https://alice:123/hunter2@tenant",
+            "alice:hunter2/x@tenant",
         ] {
             let message = parse_tenant_url(input).unwrap_err().to_string();
             assert!(!message.contains("hunter2"), "{input}: {message}");
@@ -677,6 +698,32 @@ mod tests {
         )
         .unwrap();
         assert!(file.load().is_ok());
+    }
+
+    #[test]
+    fn hand_edited_profile_names_are_checked_on_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::in_dir(dir.path());
+        for (text, shown) in [
+            (
+                "[profiles.\"../../x\"]\ntenant = \"https://t.example.com\"\nkind = \"session\"\nusername = \"u\"\n",
+                "../../x",
+            ),
+            ("default = \"../up\"\n", "../up"),
+        ] {
+            std::fs::write(file.path(), text).unwrap();
+            let error = file.load().unwrap_err().to_string();
+            assert!(
+                error.contains("invalid profile name") && error.contains(shown),
+                "{error}"
+            );
+            assert!(error.contains("config.toml"), "{error}");
+        }
+        let error = Config::default()
+            .resolve(None, Some("../../x"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("invalid profile name"), "{error}");
     }
 
     #[test]

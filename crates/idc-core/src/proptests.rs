@@ -70,6 +70,22 @@ proptest! {
         let _ = crate::profile::parse_tenant_url(&host);
     }
 
+    /// A password holding `/`, `?`, `#`, `@` or digits (that read as a port) is never
+    /// echoed, whatever surrounds it.
+    #[test]
+    fn passwords_with_url_delimiters_never_leak(
+        before in "[/?#@:0-9]{0,3}",
+        after in "[/?#@:0-9]{0,3}",
+        tail in "[a-z/?#@.:]{0,8}",
+    ) {
+        let input = format!("https://alice:{before}CanaryPw{after}@tenant.example{tail}");
+        if let Err(error) = crate::profile::parse_tenant_url(&input) {
+            prop_assert!(!error.to_string().contains("CanaryPw"), "{error}");
+        } else {
+            prop_assert!(false, "{input} was taken for a tenant URL");
+        }
+    }
+
     #[test]
     fn pages_of_any_shape_end(cookies in prop::collection::vec(hostile_text(), 1..20)) {
         let pages: Vec<serde_json::Value> = cookies

@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 
 /// Whether `ch` may not reach a terminal raw.
-fn is_unsafe(ch: char) -> bool {
+pub(crate) fn is_unsafe(ch: char) -> bool {
     ch.is_control()
         || matches!(ch, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }

@@ -30,6 +30,8 @@ pub struct ProfileStatus {
     pub refreshable: bool,
     /// When the refresh token expires, when the tenant said.
     pub refresh_expires_at: Option<DateTime<Utc>>,
+    /// The credential store in use and why (the same for every profile of a process).
+    pub store: crate::cache::StoreChoice,
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +50,7 @@ pub struct LogoutOutcome {
 /// tenant (`getsessioninfo`), since only the tenant knows whether it still lives.
 pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> ProfileStatus {
     let cached = credentials.cached_main(profile);
-    let mut status = from_cache(profile, cached.as_ref());
+    let mut status = from_cache(profile, cached.as_ref(), credentials.store.choice());
     status.log_api_key = credentials.log_key(profile).ok().map(|key| key.id);
     if profile.auth == AuthKind::LogKey {
         // The key is the profile's only credential: valid while its secret is stored (a
@@ -85,7 +87,11 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
     status
 }
 
-fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileStatus {
+fn from_cache(
+    profile: &Profile,
+    cached: Option<&CachedCredential>,
+    store: &crate::cache::StoreChoice,
+) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
         AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),
         AuthKind::ClientCredentials { client_id, scopes } => {
@@ -113,6 +119,7 @@ fn from_cache(profile: &Profile, cached: Option<&CachedCredential>) -> ProfileSt
         client: None,
         refreshable: false,
         refresh_expires_at: None,
+        store: store.clone(),
     }
 }
 

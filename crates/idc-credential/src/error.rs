@@ -31,6 +31,13 @@ pub enum HelperError {
     #[error("the {0} contains control characters and cannot be written safely: log in again")]
     UnsafeCredential(&'static str),
 
+    /// The credential travels in custom headers (the log API key's) and this form would
+    /// let the tool send them on to whatever host a redirect names.
+    #[error(
+        "the log API key travels in custom headers (x-api-key, x-api-secret), which {0} sends on to any host a redirect names; use `git-credential-idc curl-config URL` instead (it sets max-redirs = 0, so curl stops at a redirect)"
+    )]
+    RedirectUnsafe(&'static str),
+
     /// Writing the answer failed (e.g. the reader went away).
     #[error("{0}")]
     Output(String),

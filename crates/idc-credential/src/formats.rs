@@ -51,6 +51,9 @@ pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
 /// the CA bundle the profile trusts.
 pub struct Handout<'a> {
     headers: Vec<(&'a str, &'a str)>,
+    /// The headers are custom ones (the log API key's): every tool keeps a custom header on
+    /// a redirect to another host, so only a form that stops at redirects may carry them.
+    custom_headers: bool,
     session_cookie: Option<(&'a str, &'a str)>,
     tenant: &'a Url,
     ca_cert: Option<&'a Path>,
@@ -76,6 +79,7 @@ impl<'a> Handout<'a> {
         };
         Ok(Handout {
             headers,
+            custom_headers: false,
             session_cookie,
             tenant,
             ca_cert,
@@ -94,6 +98,7 @@ impl<'a> Handout<'a> {
             .collect::<Result<_, HelperError>>()?;
         Ok(Handout {
             headers,
+            custom_headers: true,
             session_cookie: None,
             tenant,
             ca_cert,
@@ -121,8 +126,12 @@ impl<'a> Handout<'a> {
 /// How a command prints a handout (`header`, `curl-config`, `httpie-session`).
 pub type Render = fn(&Handout<'_>) -> Result<String, HelperError>;
 
-/// `Name: value` lines, for `curl -H @file` and the like.
+/// `Name: value` lines, for `curl -H @file` and the like. Refused for custom headers (the
+/// log API key): `curl -L -H @file` would send them to any host a redirect names.
 pub fn header_lines(handout: &Handout<'_>) -> Result<String, HelperError> {
+    if handout.custom_headers {
+        return Err(HelperError::RedirectUnsafe("`curl -L -H @FILE`"));
+    }
     Ok(handout
         .redirect_safe_headers()
         .iter()
@@ -133,12 +142,17 @@ pub fn header_lines(handout: &Handout<'_>) -> Result<String, HelperError> {
 /// curl config (`curl -K`): one `header = "Name: value"` per header, quoted as curl's config
 /// parser wants (inside double quotes a backslash escapes the next character), and
 /// `cacert = "PATH"` when the profile trusts its own CA (curl does not read idc's profile).
+/// Custom headers (the log API key's) come with `max-redirs = 0`: `curl -L` keeps custom
+/// headers on a redirect to another host, so curl must not follow one at all.
 pub fn curl_config(handout: &Handout<'_>) -> Result<String, HelperError> {
     let mut text: String = handout
         .redirect_safe_headers()
         .iter()
         .map(|(name, value)| format!("header = \"{}\"\n", curl_quote(&format!("{name}: {value}"))))
         .collect();
+    if handout.custom_headers {
+        text.push_str("max-redirs = 0\n");
+    }
     if let Some(path) = handout.ca_cert {
         text.push_str(&format!(
             "cacert = \"{}\"\n",
@@ -151,7 +165,13 @@ pub fn curl_config(handout: &Handout<'_>) -> Result<String, HelperError> {
 /// An httpie 3.2 session (`http --session-read-only=FILE`), also read by xh. A session
 /// credential is a cookie bound to the tenant's host, not a header: httpie `--follow` sends
 /// a session's headers to whatever host a redirect names, its cookies only to their domain.
+/// So custom headers (the log API key's, which no cookie can carry) are refused.
 pub fn httpie_session(handout: &Handout<'_>) -> Result<String, HelperError> {
+    if handout.custom_headers {
+        return Err(HelperError::RedirectUnsafe(
+            "`http --follow` (and xh --follow)",
+        ));
+    }
     let headers: Vec<serde_json::Value> = handout
         .headers
         .iter()
@@ -259,17 +279,16 @@ mod tests {
             ("x-api-secret".to_string(), Secret::new("s1".to_string())),
         ];
         let handout = Handout::headers(&key, &tenant, None).unwrap();
+        // curl stops at any redirect; the forms that would follow one are refused.
         assert_eq!(
-            header_lines(&handout).unwrap(),
-            "x-api-key: k1\nx-api-secret: s1\n"
+            super::curl_config(&handout).unwrap(),
+            "header = \"x-api-key: k1\"\nheader = \"x-api-secret: s1\"\nmax-redirs = 0\n"
         );
-        let session: serde_json::Value =
-            serde_json::from_str(&super::httpie_session(&handout).unwrap()).unwrap();
-        assert_eq!(
-            session["headers"][1],
-            json!({"name": "x-api-secret", "value": "s1"})
-        );
-        assert_eq!(session["cookies"], json!([]));
+        for refused in [header_lines(&handout), super::httpie_session(&handout)] {
+            let error = refused.unwrap_err().to_string();
+            assert!(error.contains("curl-config"), "{error}");
+            assert!(!error.contains("s1"), "{error}");
+        }
         let bad = [("x-api-key".to_string(), Secret::new("k\n1".to_string()))];
         assert!(Handout::headers(&bad, &tenant, None).is_err());
     }

@@ -20,7 +20,12 @@ fn main() -> ExitCode {
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("git-credential-idc: {error}");
+            // Messages are worded from tenant text already made safe; this is the last
+            // guard that nothing else reaches the terminal raw.
+            eprintln!(
+                "git-credential-idc: {}",
+                idc_core::sanitize::terminal_safe_lines(&error.to_string())
+            );
             ExitCode::from(error.exit_code())
         }
     }

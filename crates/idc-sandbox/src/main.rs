@@ -30,7 +30,7 @@
 //! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
 //! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
-//! "paging_cycle"}`, see `state/faults.rs`), `DELETE /__sandbox/faults`,
+//! "paging_cycle","paging_endless"}`, see `state/faults.rs`), `DELETE /__sandbox/faults`,
 //! `GET|POST /__sandbox/clock` (`{"advance_s": N}` moves the clock forward).
 //!
 //! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),

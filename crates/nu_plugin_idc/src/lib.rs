@@ -53,7 +53,7 @@ mod tests {
 
     /// Whether an example needs a tenant or the user's saved profiles. The test engine has
     /// neither (nor `first`, `select` and the other non-core commands): those examples run
-    /// in real nu against idc-sandbox, results compared, in `tests/tests/plugin_examples.rs`.
+    /// in real nu against idc-sandbox, results compared, in `tests/tests/plugin/examples.rs`.
     fn needs_a_tenant_or_profiles(example: &Example) -> bool {
         [
             "idc get",

@@ -71,12 +71,24 @@ pub fn datetime_value(at: DateTime<Utc>, span: Span) -> Value {
     Value::date(at.fixed_offset(), span)
 }
 
-/// A list of strings (scopes, dropped scopes).
+/// A list of the tenant's strings (scopes, dropped scopes, warnings), each made safe for a
+/// terminal.
 pub fn string_list(items: &[String], span: Span) -> Value {
     Value::list(
-        items.iter().map(|item| Value::string(item, span)).collect(),
+        items.iter().map(|item| tenant_string(item, span)).collect(),
         span,
     )
+}
+
+/// A string from the tenant (a user name, a key id), shown on a terminal: control
+/// characters and bidi overrides escaped by `idc_core::sanitize`.
+pub fn tenant_string(text: &str, span: Span) -> Value {
+    Value::string(idc_core::sanitize::terminal_safe(text), span)
+}
+
+/// [`tenant_string`], or nothing.
+pub fn optional_tenant_string(text: Option<&str>, span: Span) -> Value {
+    text.map_or_else(|| Value::nothing(span), |text| tenant_string(text, span))
 }
 
 /// A Nushell value → JSON, for a body to send: records, lists, strings, numbers, bools

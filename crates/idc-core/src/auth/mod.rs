@@ -44,6 +44,19 @@ fn default_expires_in() -> i64 {
 /// tokens live minutes; a day leaves room for any sane setting.
 pub(crate) const MAX_EXPIRES_IN_SECONDS: i64 = 24 * 60 * 60;
 
+/// `at`, a moment a tenant said something expires, moved into [`now`, `now` + the longest
+/// lifetime believed]: the same range as a token's `expires_in`.
+pub(crate) fn expiry_within_limits(
+    at: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    let seconds = at
+        .signed_duration_since(now)
+        .num_seconds()
+        .clamp(0, MAX_EXPIRES_IN_SECONDS);
+    now + chrono::Duration::seconds(seconds)
+}
+
 /// `899`, `"899"`, `899.0` or `null` (the default), clamped to
 /// [0, [`MAX_EXPIRES_IN_SECONDS`]]: a negative lifetime is an already expired token, a huge
 /// one a day.

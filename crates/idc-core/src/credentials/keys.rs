@@ -56,3 +56,42 @@ pub(crate) fn client_secret_key(profile: &Profile, client_id: &str) -> String {
 pub(crate) fn log_key_key(profile: &Profile, key_id: &str) -> String {
     key(profile, purpose::LOG_KEY, &[key_id.to_string()])
 }
+
+/// The label of a keyring item, as Seahorse shows it: `idc: PROFILE (service-account)`.
+/// (The Keychain and the Credential Manager make their own from the service and key.)
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+pub(crate) fn label(key: &str) -> String {
+    let (profile, rest) = key.split_once('@').unwrap_or((key, ""));
+    // The purpose is what precedes the hash; purposes may contain `-` themselves.
+    let purpose = rest.rsplit_once('-').map_or(rest, |(purpose, _)| purpose);
+    let kind = match purpose {
+        purpose::SERVICE_ACCOUNT => "service-account",
+        purpose::CLIENT_CREDENTIALS => "client-credentials",
+        purpose::CLIENT_SECRET => "client secret",
+        purpose::SESSION => "session",
+        purpose::SESSION_BEARER => "session bearer token",
+        purpose::LOG_KEY => "log API key",
+        _ => "credential",
+    };
+    format!("idc: {profile} ({kind})")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_name_the_profile_and_the_kind() {
+        let profile = crate::testing::sa_profile();
+        assert_eq!(label(&main_key(&profile)), "idc: dev (service-account)");
+        assert_eq!(
+            label(&client_secret_key(&profile, "client")),
+            "idc: dev (client secret)"
+        );
+        assert_eq!(
+            label(&session_bearer_key(&profile, "admin")),
+            "idc: dev (session bearer token)"
+        );
+        assert_eq!(label("odd"), "idc: odd (credential)");
+    }
+}

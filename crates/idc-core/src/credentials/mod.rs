@@ -3,8 +3,10 @@
 //! cache or renews it, and replaces a profile's credentials after a login.
 
 pub(crate) mod keys;
+pub(crate) mod os_keyring;
 mod refresh;
 mod renew;
+pub(crate) mod store_choice;
 
 use std::path::Path;
 
@@ -14,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth;
 use crate::auth::log_key::LogKey;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
+use crate::env_profile::EnvLogin;
 use crate::error::{Error, Result};
 use crate::http::{HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
@@ -55,14 +58,29 @@ pub(crate) struct Credentials {
     pub(crate) store: CredentialStore,
     pub(crate) tenants: TenantCache,
     http: LazyClient,
+    /// The environment-only profile and its in-memory secrets (CI), if configured.
+    pub(crate) env: Option<EnvLogin>,
 }
 
 impl Credentials {
-    pub(crate) fn new(cache_dir: &Path, store: StoreKind, network: NetworkEnv) -> Credentials {
+    pub(crate) fn new(
+        cache_dir: &Path,
+        store: store_choice::StoreSetting,
+        network: NetworkEnv,
+        env: Option<EnvLogin>,
+    ) -> Credentials {
+        // `none` keeps nothing on disk, not even the tenant facts that are no secret (only
+        // a setting names it: no default is `none`).
+        let tenants = if store.fixed_kind() == Some(StoreKind::None) {
+            TenantCache::disabled(cache_dir)
+        } else {
+            TenantCache::new(cache_dir)
+        };
         Credentials {
-            store: CredentialStore::new(cache_dir, store),
-            tenants: TenantCache::new(cache_dir),
+            store: CredentialStore::with_setting(cache_dir, store),
+            tenants,
             http: LazyClient::new(network),
+            env,
         }
     }
 
@@ -164,6 +182,12 @@ impl Credentials {
             profile: profile.name.clone(),
         };
         let id = profile.log_api_key.clone().ok_or_else(missing)?;
+        if let Some(secret) = self.env.as_ref().and_then(|env| env.log_secret(profile)) {
+            return Ok(LogKey {
+                id,
+                secret: secret.clone(),
+            });
+        }
         let secret = self
             .store
             .load_secret(&keys::log_key_key(profile, &id))?

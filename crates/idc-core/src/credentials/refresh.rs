@@ -143,6 +143,7 @@ impl Credentials {
 mod tests {
     use super::*;
     use crate::cache::StoreKind;
+    use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::AuthKind;
     use crate::testing as mock_tenant;
@@ -196,7 +197,12 @@ mod tests {
             serde_json::json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3599, "scope": "openid fr:idm:*"}),
         )]);
         let dir = tempfile::tempdir().unwrap();
-        let credentials = Credentials::new(dir.path(), StoreKind::File, NetworkEnv::default());
+        let credentials = Credentials::new(
+            dir.path(),
+            StoreSetting::fixed(StoreKind::File),
+            NetworkEnv::default(),
+            None,
+        );
         let profile = browser_profile(&tenant.url);
         store_login(&credentials, &profile, -10);
         let renewed = credentials
@@ -231,7 +237,12 @@ mod tests {
             serde_json::json!({"error": "invalid_grant", "error_description": "grant is invalid"}),
         )]);
         let dir = tempfile::tempdir().unwrap();
-        let credentials = Credentials::new(dir.path(), StoreKind::File, NetworkEnv::default());
+        let credentials = Credentials::new(
+            dir.path(),
+            StoreSetting::fixed(StoreKind::File),
+            NetworkEnv::default(),
+            None,
+        );
         let profile = browser_profile(&tenant.url);
         store_login(&credentials, &profile, -10);
         let error = credentials
@@ -273,7 +284,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let profile = browser_profile(&tenant.url);
         store_login(
-            &Credentials::new(dir.path(), StoreKind::File, NetworkEnv::default()),
+            &Credentials::new(
+                dir.path(),
+                StoreSetting::fixed(StoreKind::File),
+                NetworkEnv::default(),
+                None,
+            ),
             &profile,
             -10,
         );
@@ -281,8 +297,12 @@ mod tests {
             .map(|_| {
                 let (dir, profile) = (dir.path().to_path_buf(), profile.clone());
                 std::thread::spawn(move || {
-                    let credentials =
-                        Credentials::new(&dir, StoreKind::File, NetworkEnv::default());
+                    let credentials = Credentials::new(
+                        &dir,
+                        StoreSetting::fixed(StoreKind::File),
+                        NetworkEnv::default(),
+                        None,
+                    );
                     credentials
                         .credential(&profile, "/openidm", None)
                         .unwrap()
@@ -296,7 +316,12 @@ mod tests {
         }
         assert_eq!(tenant.requests().len(), 1);
         // No refresh token in the answer: the old one stays.
-        let credentials = Credentials::new(dir.path(), StoreKind::File, NetworkEnv::default());
+        let credentials = Credentials::new(
+            dir.path(),
+            StoreSetting::fixed(StoreKind::File),
+            NetworkEnv::default(),
+            None,
+        );
         let record = credentials
             .refresh_record(&profile, "idc-cli")
             .unwrap()

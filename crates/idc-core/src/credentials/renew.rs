@@ -62,7 +62,7 @@ impl Credentials {
         jwk_path: &std::path::Path,
         scopes: &[String],
     ) -> Result<auth::service_account::ServiceAccountToken> {
-        let signing_key = auth::service_account::load_key(jwk_path)?;
+        let signing_key = crate::env_profile::signing_key(self.env.as_ref(), profile, jwk_path)?;
         auth::service_account::request_token(
             &self.client(profile)?,
             &profile.tenant,

@@ -240,3 +240,161 @@ fn shorten(text: &str, max_chars: usize) -> String {
         format!("{cut}…")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JSON: Option<&str> = Some("application/json;charset=utf-8");
+
+    #[test]
+    fn crest_error_shows_reason_and_message_and_advice() {
+        let body = br#"{"code":401,"reason":"Unauthorized","message":"Access Denied"}"#;
+        let line = describe_error_body(401, JSON, body);
+        assert!(line.starts_with("Unauthorized: Access Denied"), "{line}");
+        assert!(line.contains("log in again"), "{line}");
+    }
+
+    #[test]
+    fn crest_policy_failure_names_the_property() {
+        let body = br#"{"code":403,"reason":"Forbidden","message":"Failed policy validation","detail":{"result":false,"failedPolicyRequirements":[{"policyRequirements":[],"property":"aiagentprivileges"}]}}"#;
+        let line = describe_error_body(403, JSON, body);
+        assert!(
+            line.contains("Forbidden: Failed policy validation"),
+            "{line}"
+        );
+        assert!(line.contains("aiagentprivileges"), "{line}");
+    }
+
+    #[test]
+    fn crest_dn_entities_are_unescaped() {
+        let body = br#"{"code":404,"reason":"Not Found","message":"No Such Entry: The search base entry &#39;fr-idm-uuid&#61;x,ou&#61;user&#39; does not exist"}"#;
+        let line = describe_error_body(404, JSON, body);
+        assert_eq!(
+            line,
+            "Not Found: No Such Entry: The search base entry 'fr-idm-uuid=x,ou=user' does not exist"
+        );
+    }
+
+    #[test]
+    fn esv_error_shows_message_and_odd_code() {
+        let line = describe_error_body(
+            404,
+            Some("application/json"),
+            br#"{"code":404,"message":"The variable does not exist"}"#,
+        );
+        assert_eq!(line, "The variable does not exist");
+        let line = describe_error_body(
+            422,
+            Some("application/json"),
+            br#"{"code":606,"message":"encoding in body should be one of [generic pem base64hmac]"}"#,
+        );
+        assert_eq!(
+            line,
+            "encoding in body should be one of [generic pem base64hmac] (code 606)"
+        );
+    }
+
+    #[test]
+    fn iga_error_shows_message() {
+        let line = describe_error_body(
+            404,
+            JSON,
+            br#"{"message":"Workflow with id: testWorkflow4 was not found"}"#,
+        );
+        assert_eq!(line, "Workflow with id: testWorkflow4 was not found");
+    }
+
+    #[test]
+    fn oauth_error_shows_error_and_description() {
+        let line = describe_error_body(
+            400,
+            JSON,
+            br#"{"error_description":"Unsupported scope for service account: fr:autoaccess:*","error":"invalid_scope"}"#,
+        );
+        assert_eq!(
+            line,
+            "invalid_scope: Unsupported scope for service account: fr:autoaccess:*"
+        );
+    }
+
+    #[test]
+    fn html_page_is_summarised_never_echoed() {
+        let body = br#"<!doctype html><meta charset="utf-8"><meta name=viewport content="width=device-width, initial-scale=1"><title>403</title>403 Forbidden"#;
+        let line = describe_error_body(403, Some("text/html; charset=UTF-8"), body);
+        assert!(
+            line.starts_with("the tenant's edge answered an HTML error page (403 Forbidden)"),
+            "{line}"
+        );
+        assert!(!line.contains('<'), "{line}");
+        let body = b"<html><head><TITLE>Service  Unavailable</TITLE></head><body><script>x</script></body></html>";
+        let line = describe_error_body(503, None, body);
+        assert!(
+            line.contains("(503 Service Unavailable: Service Unavailable)"),
+            "{line}"
+        );
+        assert!(!line.contains("script"), "{line}");
+    }
+
+    #[test]
+    fn empty_truncated_and_plain_bodies() {
+        assert!(
+            describe_error_body(500, JSON, b"").starts_with("Internal Server Error (empty answer)")
+        );
+        let line = describe_error_body(500, JSON, br#"{"code":500,"reason":"Internal"#);
+        assert!(line.contains("truncated JSON"), "{line}");
+        let line = describe_error_body(
+            403,
+            Some("text/plain"),
+            b"This operation is not available in PingOne Advanced Identity Cloud.",
+        );
+        assert!(
+            line.starts_with(
+                "Forbidden: This operation is not available in PingOne Advanced Identity Cloud."
+            ),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn service_error_names_the_missing_scope() {
+        let body = br#"{"code":403,"reason":"Forbidden","message":"Access denied"}"#;
+        let error = Error::from_response(
+            "GET",
+            "/openidm/managed/alpha_user?_queryFilter=true",
+            403,
+            JSON,
+            body,
+            0,
+        );
+        let Error::Service {
+            missing_scope,
+            path,
+            message,
+            ..
+        } = &error
+        else {
+            panic!("not a service error: {error}");
+        };
+        assert_eq!(missing_scope.as_deref(), Some("fr:idm:*"));
+        assert_eq!(path, "/openidm/managed/alpha_user");
+        assert!(message.contains("fr:idm:*"));
+        let error = Error::from_response("GET", "/environment/variables", 403, JSON, body, 0);
+        assert!(
+            error
+                .to_string()
+                .contains("fr:idc:esv:read (or fr:idc:esv:*)"),
+            "{error}"
+        );
+        let error = Error::from_response("GET", "/iga/governance/user", 403, JSON, body, 0);
+        assert!(error.to_string().contains("fr:iga:*"), "{error}");
+    }
+
+    #[test]
+    fn retried_errors_say_how_often() {
+        let error = Error::from_response("GET", "/openidm/managed/x", 429, None, b"", 3);
+        let text = error.to_string();
+        assert!(text.contains("gave up after 3 retries"), "{text}");
+        assert!(text.contains("429 Too Many Requests"), "{text}");
+    }
+}

@@ -238,3 +238,75 @@ pub(crate) fn parse_json_body(
 fn without_query(path: &str) -> String {
     path.split('?').next().unwrap_or(path).to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_and_truncated_success_bodies_are_clear_errors() {
+        let error = parse_json_body(
+            "/openidm/managed/x?_queryFilter=true",
+            Some("text/html"),
+            b"<html></html>",
+        )
+        .unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("HTML page instead of JSON"), "{text}");
+        assert!(!text.contains("_queryFilter"), "{text}");
+        let error =
+            parse_json_body("/x", Some("application/json"), br#"{"result":[{"a":1"#).unwrap_err();
+        assert!(error.to_string().contains("cut off"), "{error}");
+        assert_eq!(
+            parse_json_body("/x", None, br#"{"a":1}"#).unwrap(),
+            serde_json::json!({"a":1})
+        );
+    }
+
+    #[test]
+    fn answer_debug_shows_neither_the_body_nor_the_code() {
+        let answer = Answer {
+            status: 302,
+            content_type: Some("application/json".into()),
+            location: Some("https://t.example.com/platform/x.html?code=SECRETCODE&iss=y".into()),
+            body: br#"{"access_token":"SECRETTOKEN"}"#.to_vec(),
+            retries: 0,
+            rate: Default::default(),
+        };
+        let debug = format!("{answer:?}");
+        assert!(!debug.contains("SECRET"), "{debug}");
+        assert!(
+            debug.contains("https://t.example.com/platform/x.html"),
+            "{debug}"
+        );
+    }
+
+    #[test]
+    fn oauth_and_crest_refusals_are_read_in_one_place() {
+        let answer = |body: &str| Answer {
+            status: 400,
+            content_type: Some("application/json".into()),
+            location: None,
+            body: body.as_bytes().to_vec(),
+            retries: 0,
+            rate: Default::default(),
+        };
+        let refused =
+            answer(r#"{"error":"invalid_scope","error_description":"Unsupported scope: fr:x"}"#)
+                .oauth_error()
+                .unwrap();
+        assert_eq!(refused.error, "invalid_scope");
+        assert_eq!(refused.said(), "invalid_scope: Unsupported scope: fr:x");
+        assert_eq!(
+            answer(r#"{"error":"invalid_client"}"#)
+                .oauth_error()
+                .unwrap()
+                .description,
+            None
+        );
+        let crest = answer(r#"{"code":400,"reason":"Bad Request","message":"Invalid Session"}"#);
+        assert!(crest.oauth_error().is_none());
+        assert_eq!(crest.crest_message().as_deref(), Some("Invalid Session"));
+        assert!(answer("<html>").oauth_error().is_none());
+    }
+}

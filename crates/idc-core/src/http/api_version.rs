@@ -82,3 +82,54 @@ impl ApiVersion {
 pub(crate) fn accept_api_version(path: &str) -> Option<&'static str> {
     ApiVersion::for_path(path).map(ApiVersion::header_value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_api_version_follows_the_recorded_table() {
+        let cases = [
+            ("/am/json/serverinfo/*", Some("resource=1.1")),
+            ("/am/json/serverinfo/version", Some("resource=1.0")),
+            (
+                "/am/json/realms/root/authenticate",
+                Some("resource=2.0, protocol=1.0"),
+            ),
+            (
+                "/am/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=x",
+                Some("resource=2.0, protocol=1.0"),
+            ),
+            ("/am/json/realms/root/sessions", Some("resource=4.0")),
+            (
+                "/am/json/realms/root/sessions/?_action=getSessionInfo",
+                Some("resource=4.0"),
+            ),
+            ("/am/oauth2/access_token", Some("protocol=2.1,resource=1.0")),
+            (
+                "/am/oauth2/realms/root/realms/alpha/access_token",
+                Some("protocol=2.1,resource=1.0"),
+            ),
+            ("/am/oauth2/authorize", Some("protocol=2.1,resource=1.0")),
+            ("/environment/variables", Some("protocol=1.0,resource=1.0")),
+            (
+                "/environment/secrets/esv-x/versions",
+                Some("protocol=1.0,resource=1.0"),
+            ),
+            ("/environment/count", Some("resource=2.0")),
+            ("/openidm/managed/alpha_user", None),
+            ("/iga/governance/application", None),
+            (
+                "/iga/governance/event/77289308",
+                Some("protocol=2.1,resource=1.0"),
+            ),
+            (
+                "/am/json/realms/root/realms/alpha/scripts",
+                Some("protocol=2.1,resource=1.0"),
+            ),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(accept_api_version(path), expected, "{path}");
+        }
+    }
+}

@@ -79,8 +79,19 @@ impl NetworkEnv {
                 }),
             }
         };
+        let ca_bundle = lookup(vars::CA_BUNDLE).map(PathBuf::from);
+        if let Some(path) = ca_bundle.as_ref().filter(|path| path.is_relative()) {
+            // Read from whatever directory the helper happens to run in (git chooses it).
+            return Err(Error::CaBundle {
+                path: path.clone(),
+                reason: format!(
+                    "{} is a relative path: give an absolute one",
+                    vars::CA_BUNDLE
+                ),
+            });
+        }
         Ok(NetworkEnv {
-            ca_bundle: lookup(vars::CA_BUNDLE).map(PathBuf::from),
+            ca_bundle,
             connect_timeout: seconds(vars::CONNECT_TIMEOUT)?,
             timeout: seconds(vars::TIMEOUT)?,
             proxies: ProxyEnv::from_lookup(lookup),
@@ -195,12 +206,12 @@ pub(crate) fn build(settings: &ClientSettings, proxies: &ProxyEnv) -> Result<Htt
     })
 }
 
-fn read_ca_bundle(path: &PathBuf) -> Result<Vec<reqwest::Certificate>> {
+fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     let bad = |reason: String| Error::CaBundle {
-        path: path.clone(),
+        path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|error| bad(format!("cannot read it: {error}")))?;
+    let bytes = crate::fsutil::read_trusted(path).map_err(bad)?;
     if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
         return Err(bad(
             "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)".to_string(),
@@ -358,6 +369,10 @@ mod tests {
         let error = NetworkEnv::from_lookup(lookup(&[("IDC_TIMEOUT", "soon")])).unwrap_err();
         assert!(error.to_string().contains("IDC_TIMEOUT"), "{error}");
         assert!(NetworkEnv::from_lookup(lookup(&[("IDC_TIMEOUT", "-1")])).is_err());
+        // A relative bundle would be another file in every directory the helper runs in.
+        let error = NetworkEnv::from_lookup(lookup(&[("IDC_CA_BUNDLE", "ca.pem")])).unwrap_err();
+        assert!(matches!(error, Error::CaBundle { .. }), "{error}");
+        assert!(error.to_string().contains("relative path"), "{error}");
     }
 
     #[test]

@@ -92,6 +92,7 @@ mod tests {
     use super::*;
     use crate::auth::interactive::LoginStep;
     use crate::cache::StoreKind;
+    use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::ConfigFile;
     use crate::testing as mock_tenant;
@@ -140,7 +141,12 @@ mod tests {
     fn config_and_cache(dir: &Path) -> (ConfigFile, Credentials) {
         let config = ConfigFile::in_dir(&dir.join("config"));
         let cache = dir.join("cache");
-        let credentials = Credentials::new(&cache, StoreKind::File, NetworkEnv::default());
+        let credentials = Credentials::new(
+            &cache,
+            StoreSetting::fixed(StoreKind::File),
+            NetworkEnv::default(),
+            None,
+        );
         (config, credentials)
     }
 

@@ -199,7 +199,7 @@ fn fetch_pages(mut pager: Pager, fetch: RawFetch, work: SyncSender<Work>, taken:
         return;
     }
     loop {
-        let Some(params) = pager.next.take() else {
+        let Some(params) = pager.take_next() else {
             if let Some(error) = pager.stopped.take() {
                 let _ = work.send(Work::Failed(*error));
             }
@@ -317,6 +317,10 @@ fn read_offsets_in_parallel<T>(
     let mut pending: VecDeque<Receiver<Result<Value>>> = VecDeque::new();
     loop {
         while pending.len() < plan.in_flight {
+            // Ctrl-C: no new request; the pages in flight end the stream.
+            if pager.interrupt.is_set() {
+                break;
+            }
             let Some(offset) = offsets.next() else { break };
             let (done, page) = mpsc::sync_channel(1);
             let fetch = plan.fetch.clone();

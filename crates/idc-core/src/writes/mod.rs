@@ -2,12 +2,14 @@
 //!
 //! Two steps, as reads have: [`plan`] turns a row and the user's choices into the exact
 //! request ([`Write`]) without any I/O, so `--dry-run` shows what would be sent and the
-//! rules are unit-tested; [`send_all`] sends planned writes a few at a time and answers one
+//! rules are unit-tested; `send_all` sends planned writes a few at a time and answers one
 //! [`Outcome`] per input, in input order. A refused row (412 stale revision, 403 policy,
 //! 404, 409) is an outcome like any other: it never stops the rest. Only a 429 is retried
 //! (the tenant did nothing) and a 401 once after renewing the credential; anything that
 //! may have been applied is never sent twice.
 
+mod address;
+mod secrets;
 mod send;
 
 use serde_json::{Map, Value};
@@ -16,6 +18,9 @@ use url::Url;
 use crate::profile::Profile;
 use crate::request;
 
+pub use address::addresses_rows_by_id;
+use address::{check_segments, child_url};
+pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
 pub use send::refusal_message;
 pub(crate) use send::send_all;
 
@@ -81,16 +86,6 @@ impl std::fmt::Debug for Write {
     }
 }
 
-/// The body as a dry run shows it: a `password` member (a user's, as IDM names it) is
-/// replaced by `<hidden>`, so a dry run on a shared screen shows no password.
-pub fn shown_body(body: &Value) -> Value {
-    let mut shown = body.clone();
-    if let Some(password) = shown.get_mut("password") {
-        *password = Value::String("<hidden>".to_string());
-    }
-    shown
-}
-
 /// What the user chose for a batch of writes.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
@@ -107,9 +102,15 @@ pub enum RowError {
     NotARecord,
     /// A collection was addressed but the row has no string `_id`.
     NoId,
-    /// The `_id` cannot name an object under the collection (empty, `.` or `..` would
-    /// address the collection itself).
+    /// The `_id` cannot name an object under the collection: empty, blank, a dot segment
+    /// in any spelling, a `/` or `\`, or a control character (see `address::check_id`).
     BadId(String),
+    /// The target path itself cannot be written (an empty `//` segment).
+    BadPath(String),
+    /// A row whose `_id` names another object was sent to a path that does not address
+    /// rows by `_id` (one object, or a collection of another kind): it would write the
+    /// path itself once per row.
+    NotAddressedById { path: String, id: String },
     /// `update` of a row without `_rev`, and not forced: writing it could undo someone
     /// else's change.
     NoRev,
@@ -127,7 +128,15 @@ impl std::fmt::Display for RowError {
         match self {
             RowError::NotARecord => write!(f, "the input is not a record"),
             RowError::NoId => write!(f, "the row has no _id to address it by"),
-            RowError::BadId(id) => write!(f, "the _id {id:?} cannot name an object"),
+            RowError::BadId(id) => write!(
+                f,
+                "the _id {id:?} cannot name an object (it must be one non-empty path segment: no '/', '\\', control characters, '.' or '..')"
+            ),
+            RowError::BadPath(why) => write!(f, "{why}"),
+            RowError::NotAddressedById { path, id } => write!(
+                f,
+                "{path} does not address rows by _id, so the row with _id {id:?} would write {path} itself: give the row's own path, or a collection whose rows are addressed by _id (managed objects, their relationships, ESV variables and secrets)"
+            ),
             RowError::NoRev => write!(
                 f,
                 "the row has no _rev, so the write could undo a newer change (read the row first, or force it)"
@@ -177,40 +186,48 @@ fn string_member(row: &Value, name: &str) -> Option<String> {
     row.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-/// The target URL: `path` itself, or, for a collection, the row's `_id` under it.
+/// The target URL: `path` itself, or, for a collection that addresses rows by `_id`, the
+/// row's `_id` under it.
 fn object_url(
     profile: &Profile,
     path: &str,
     row: Option<&Value>,
 ) -> std::result::Result<(Url, Option<String>), RowError> {
-    let base =
-        request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
-    if request::is_idm_collection(base.path()) {
-        let id = row
-            .and_then(|row| string_member(row, "_id"))
-            .ok_or(RowError::NoId)?;
-        Ok((child_url(&base, &id)?, Some(id)))
-    } else {
-        let id = row
-            .and_then(|row| string_member(row, "_id"))
-            .or_else(|| base.path_segments()?.next_back().map(str::to_string));
-        Ok((base, id))
+    let base = target(profile, path)?;
+    let id = row.and_then(|row| string_member(row, "_id"));
+    if addresses_rows_by_id(base.path()) {
+        let id = id.ok_or(RowError::NoId)?;
+        return Ok((child_url(&base, &id)?, Some(id)));
+    }
+    // One object, named by its path: a row may say which (IDM config ids hold '/'), never
+    // another one.
+    let decoded = address::percent_decode(base.path());
+    match id {
+        Some(id)
+            if !decoded.trim_end_matches('/').ends_with(&format!("/{id}")) && decoded != id =>
+        {
+            Err(RowError::NotAddressedById {
+                path: base.path().to_string(),
+                id,
+            })
+        }
+        Some(id) => Ok((base, Some(id))),
+        None => {
+            let last = base
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_string);
+            Ok((base, last))
+        }
     }
 }
 
-/// `base/<id>`, the id percent-encoded as one segment (an `_id` may hold `/`). The URL
-/// library resolves `.` and `..` (and an empty id adds a bare `/`), which would address
-/// the collection itself: such an id is refused.
-fn child_url(base: &Url, id: &str) -> std::result::Result<Url, RowError> {
-    if matches!(id.trim(), "" | "." | "..") {
-        return Err(RowError::BadId(id.to_string()));
-    }
-    let mut url = base.clone();
-    url.set_query(None);
-    if let Ok(mut segments) = url.path_segments_mut() {
-        segments.pop_if_empty().push(id);
-    }
-    Ok(url)
+/// The tenant URL of `path`, refused when it has an empty segment.
+fn target(profile: &Profile, path: &str) -> std::result::Result<Url, RowError> {
+    let base =
+        request::tenant_target(profile, path).map_err(|e| RowError::Failed(e.to_string()))?;
+    check_segments(&base)?;
+    Ok(base)
 }
 
 fn with_action(mut url: Url, action: &str) -> Url {
@@ -320,8 +337,7 @@ pub fn plan(
     match verb {
         Verb::Create => {
             let row = as_record(row.ok_or(RowError::NotARecord)?)?;
-            let base = request::tenant_target(profile, path)
-                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let base = target(profile, path)?;
             let body = writable_body(row, &choices.computed);
             match row.get("_id").and_then(Value::as_str) {
                 // A chosen id: PUT it, and only if it does not exist yet.
@@ -370,8 +386,7 @@ pub fn plan(
             Ok(write("DELETE", url, id, if_match, false, None))
         }
         Verb::Action(name) => {
-            let url = request::tenant_target(profile, path)
-                .map_err(|e| RowError::Failed(e.to_string()))?;
+            let url = target(profile, path)?;
             let id = row.and_then(|row| string_member(row, "_id"));
             Ok(write(
                 "POST",
@@ -385,8 +400,8 @@ pub fn plan(
     }
 }
 
-/// Whether `path` (a tenant path or full URL) names a collection, whose rows are addressed
-/// by their `_id`, rather than one object.
+/// Whether `path` (a tenant path or full URL) names a collection whose rows are addressed
+/// by their `_id` ([`addresses_rows_by_id`]), rather than one object.
 pub fn is_collection(path: &str) -> bool {
     let path = path.trim();
     let path = if path.starts_with("http://") || path.starts_with("https://") {
@@ -396,7 +411,7 @@ pub fn is_collection(path: &str) -> bool {
     } else {
         path.split('?').next().unwrap_or(path).to_string()
     };
-    request::is_idm_collection(&path)
+    addresses_rows_by_id(&path)
 }
 
 /// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
@@ -461,7 +476,7 @@ mod tests {
         let write = planned(
             Verb::Create,
             USERS,
-            Some(json!({"_id":"a/b","userName":"a"})),
+            Some(json!({"_id":"a b","userName":"a"})),
             false,
         )
         .unwrap();
@@ -469,9 +484,14 @@ mod tests {
         assert!(write.if_none_match);
         assert_eq!(
             write.url.as_str(),
-            "https://tenant.example.com/openidm/managed/alpha_user/a%2Fb"
+            "https://tenant.example.com/openidm/managed/alpha_user/a%20b"
         );
-        assert_eq!(write.id.as_deref(), Some("a/b"));
+        assert_eq!(write.id.as_deref(), Some("a b"));
+        // A '/' (which servers may decode from %2F) never reaches a URL.
+        assert_eq!(
+            planned(Verb::Create, USERS, Some(json!({"_id":"a/b"})), false),
+            Err(RowError::BadId("a/b".to_string()))
+        );
     }
 
     #[test]
@@ -552,6 +572,56 @@ mod tests {
     }
 
     #[test]
+    fn rows_go_under_every_collection_that_addresses_them_by_id() {
+        let row = json!({"_id": "esv-a"});
+        for (path, expected) in [
+            ("/environment/variables", "/environment/variables/esv-a"),
+            ("/environment/secrets", "/environment/secrets/esv-a"),
+            (
+                "/openidm/managed/alpha_user/u1/roles",
+                "/openidm/managed/alpha_user/u1/roles/esv-a",
+            ),
+        ] {
+            for verb in [Verb::Delete, Verb::Patch, Verb::Update] {
+                let write = planned(verb.clone(), path, Some(row.clone()), true).unwrap();
+                assert_eq!(write.url.path(), expected, "{verb:?} {path}");
+            }
+        }
+        // A row naming another object is refused on an object's path, never sent there.
+        assert_eq!(
+            planned(
+                Verb::Delete,
+                "/environment/startup",
+                Some(row.clone()),
+                true
+            ),
+            Err(RowError::NotAddressedById {
+                path: "/environment/startup".to_string(),
+                id: "esv-a".to_string()
+            })
+        );
+        // Its own _id (IDM config ids hold '/') is fine.
+        let config = json!({"_id": "ui/configuration", "_rev": "1"});
+        let write = planned(
+            Verb::Update,
+            "/openidm/config/ui/configuration",
+            Some(config),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.url.path(), "/openidm/config/ui/configuration");
+        // Empty segments name nothing for sure.
+        assert!(matches!(
+            planned(Verb::Delete, "/openidm//managed/alpha_user", None, true),
+            Err(RowError::BadPath(_))
+        ));
+        assert!(matches!(
+            planned(Verb::Delete, USERS, Some(json!({"_id": ".\t."})), true),
+            Err(RowError::BadId(_))
+        ));
+    }
+
+    #[test]
     fn actions_post_the_row_as_body() {
         let write = planned(
             Verb::Action("restart".to_string()),
@@ -624,7 +694,7 @@ mod tests {
         let row = json!({"userName":"a","password":"Sup3rSecret!"});
         let write = planned(Verb::Create, USERS, Some(row), false).unwrap();
         assert!(!format!("{write:?}").contains("Sup3rSecret"));
-        let shown = shown_body(write.body.as_ref().unwrap());
+        let shown = write.shown_body(&[]).unwrap();
         assert_eq!(shown, json!({"userName":"a","password":"<hidden>"}));
     }
 

@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::Utc;
+use idc_core::shell_word::{Shell, completion_word};
 use idc_core::{AuthKind, Idc, LoginRequest, Profile, Secret};
 use url::Url;
 
@@ -48,7 +49,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     let who = outcome
         .who
         .as_deref()
-        .map(|who| format!(" as {who}"))
+        .map(|who| format!(" as {}", shown(who)))
         .unwrap_or_default();
     let mut summary = format!(
         "Logged in to {}{who} (profile {}, {})\n",
@@ -57,10 +58,10 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         outcome.auth_kind
     );
     if let Some(key) = &outcome.log_api_key {
-        summary.push_str(&format!("Log key: {key}\n"));
+        summary.push_str(&format!("Log key: {}\n", shown(key)));
     }
     if !outcome.scopes.is_empty() {
-        summary.push_str(&format!("Scopes:  {}\n", outcome.scopes.join(" ")));
+        summary.push_str(&format!("Scopes:  {}\n", shown(&outcome.scopes.join(" "))));
     }
     // A log API key does not expire; a profile with only a key has nothing else that does.
     if outcome.auth_kind != idc_core::AuthFlow::LogKey {
@@ -73,12 +74,12 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         ));
     }
     for warning in &outcome.warnings {
-        eprintln!("git-credential-idc: {warning}");
+        eprintln!("git-credential-idc: {}", shown(warning));
     }
     if !outcome.dropped_scopes.is_empty() {
         eprintln!(
             "git-credential-idc: warning: the tenant refused scopes {}; logged in without them",
-            outcome.dropped_scopes.join(" ")
+            shown(&outcome.dropped_scopes.join(" "))
         );
     }
     print(&summary)
@@ -111,7 +112,9 @@ pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
 }
 
 pub fn status() -> Result<(), HelperError> {
-    let statuses = Idc::from_env()?.status()?;
+    let idc = Idc::from_env()?;
+    let statuses = idc.status()?;
+    let store = idc.store_choice();
     let mut rows = vec![[
         "PROFILE".to_string(),
         "TENANT".to_string(),
@@ -129,7 +132,7 @@ pub fn status() -> Result<(), HelperError> {
             status.profile,
             idc_core::tenant_text(&status.tenant),
             status.auth_kind.to_string(),
-            status.who.unwrap_or_else(|| "-".to_string()),
+            status.who.as_deref().map_or_else(|| "-".to_string(), shown),
             status
                 .expires_at
                 .map(in_minutes)
@@ -139,8 +142,14 @@ pub fn status() -> Result<(), HelperError> {
                 .ca_cert
                 .map(|path| path.display().to_string())
                 .unwrap_or_else(|| "-".into()),
-            status.log_api_key.unwrap_or_else(|| "-".to_string()),
-            status.client.unwrap_or_else(|| "-".to_string()),
+            status
+                .log_api_key
+                .as_deref()
+                .map_or_else(|| "-".to_string(), shown),
+            status
+                .client
+                .as_deref()
+                .map_or_else(|| "-".to_string(), shown),
             match (status.refreshable, status.refresh_expires_at) {
                 (true, Some(at)) => in_minutes(at),
                 (true, None) => "yes".to_string(),
@@ -148,7 +157,17 @@ pub fn status() -> Result<(), HelperError> {
             },
         ]);
     }
-    print(&table(&rows))
+    print(&format!(
+        "{}Credential store: {} ({})\n",
+        table(&rows),
+        store.title(),
+        store.reason
+    ))
+}
+
+/// Text from the tenant (a user name, a key id, scopes) as it may reach the terminal.
+fn shown(text: &str) -> String {
+    idc_core::sanitize::terminal_safe(text).into_owned()
 }
 
 /// Columns padded to their widest cell.
@@ -243,7 +262,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
             if !profile.matches(&url) {
                 return Err(HelperError::ProfileMismatch {
                     profile: profile.name,
-                    url: shown(&url),
+                    url: shown_url(&url),
                 });
             }
             url.path().to_string()
@@ -278,14 +297,14 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
                     if !profile.matches(&url) {
                         return Err(HelperError::ProfileMismatch {
                             profile: profile.name,
-                            url: shown(&url),
+                            url: shown_url(&url),
                         });
                     }
                     profile
                 }
                 None => idc
                     .profile_for_url(&url)?
-                    .ok_or_else(|| HelperError::NoProfileForUrl(shown(&url)))?,
+                    .ok_or_else(|| HelperError::NoProfileForUrl(shown_url(&url)))?,
             };
             (profile, url.path().to_string())
         }
@@ -391,7 +410,7 @@ fn parse_url(raw: &str) -> Result<Url, HelperError> {
 
 /// A URL as it may appear in a message: no user info, query or fragment (they can hold
 /// secrets or personal data).
-fn shown(url: &Url) -> String {
+fn shown_url(url: &Url) -> String {
     let host = url.host_str().unwrap_or_default();
     match url.port() {
         Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
@@ -425,16 +444,13 @@ pub fn complete_url(prefix: &str) -> Result<(), HelperError> {
             _ => {}
         }
     }
-    // The shells insert candidates into the command line as they are: keep only what
-    // every shell reads literally (tenant names are percent-encoded by idc-core already).
+    // bash and Nushell insert candidates into the command line as they are, and one line
+    // is one candidate: keep only what every shell reads as exactly itself (tenant names
+    // are percent-encoded by idc-core already).
     candidates.retain(|candidate| {
-        candidate.bytes().all(|byte| {
-            byte.is_ascii_alphanumeric()
-                || matches!(
-                    byte,
-                    b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'%' | b'[' | b']'
-                )
-        })
+        Shell::ALL
+            .iter()
+            .all(|&shell| completion_word(shell, candidate).as_deref() == Some(candidate))
     });
     candidates.sort();
     candidates.dedup();
@@ -465,7 +481,7 @@ mod tests {
         let url =
             Url::parse("https://bob:pw@t.example.com:8443/openidm/x?_queryFilter=mail+eq+'a'#f")
                 .unwrap();
-        assert_eq!(shown(&url), "https://t.example.com:8443/openidm/x");
+        assert_eq!(shown_url(&url), "https://t.example.com:8443/openidm/x");
     }
 
     #[test]

@@ -158,12 +158,14 @@ async fn hostile(fault: &Fault, request: Request, next: Next) -> Result<Response
         let real = next.run(request).await;
         return Ok(replace_expires_in(real, expires_in).await);
     }
-    if fault.paging_cycle {
+    if fault.paging_cycle || fault.paging_endless {
         // Zero-based: the first answer carries "A", the second "B", and so on.
-        let cookie = if fault.served.is_multiple_of(2) {
-            "A"
+        let cookie = if fault.paging_endless {
+            format!("fresh-{}", fault.served)
+        } else if fault.served.is_multiple_of(2) {
+            "A".to_string()
         } else {
-            "B"
+            "B".to_string()
         };
         let body = serde_json::json!({
             "result": [],

@@ -382,6 +382,20 @@ pub async fn config_managed(State(state): State<Shared>, headers: HeaderMap) -> 
         )
     })
     .collect();
+    // As IDM describes what it keeps secret: the password encrypted and never returned,
+    // the answers of the security questions stored as hashes.
+    let mut user_properties = user_properties;
+    user_properties.insert(
+        "password".to_string(),
+        json!({"type": "string", "title": "Password", "encryption": {"purpose": "idm.password.encryption"}, "scope": "private", "isProtected": true}),
+    );
+    user_properties.insert(
+        "kbaInfo".to_string(),
+        json!({"type": "array", "title": "KBA Info", "items": {"type": "object", "properties": {
+            "questionId": {"type": "string"},
+            "customQuestion": {"type": "string"},
+            "answer": {"type": "string", "secureHash": {"algorithm": "SHA-256"}}}}}),
+    );
     let mut objects = Vec::new();
     for realm in ["alpha", "bravo"] {
         let title = format!("{}{} realm", realm[..1].to_uppercase(), &realm[1..]);

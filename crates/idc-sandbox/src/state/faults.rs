@@ -4,7 +4,8 @@
 //! Besides the gateway faults (`status`, `retry_after`, `delay_ms`, `body`), hostile ones:
 //! `raw_body` (any text, with `status` and `headers`), `redirect` (a Location to any URL),
 //! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
-//! answer) and `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...).
+//! answer), `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...)
+//! and `paging_endless` (empty pages, each with a cookie never sent before).
 //! `headers` are added to whatever the fault answers.
 
 use super::lock::lock;
@@ -44,6 +45,10 @@ pub struct Fault {
     /// Answer IDM queries with empty pages whose `pagedResultsCookie` cycles "A", "B", ...
     #[serde(default)]
     pub paging_cycle: bool,
+    /// Answer queries with empty pages whose `pagedResultsCookie` is new each time
+    /// ("fresh-0", "fresh-1", ...): paging that never ends unless the client stops it.
+    #[serde(default)]
+    pub paging_endless: bool,
     /// How many requests this fault has answered (for `paging_cycle`).
     #[serde(skip)]
     pub served: u32,
@@ -100,6 +105,7 @@ mod tests {
             endless: false,
             expires_in: None,
             paging_cycle: false,
+            paging_endless: false,
             served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());

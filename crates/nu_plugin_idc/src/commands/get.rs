@@ -236,6 +236,7 @@ impl PluginCommand for Get {
                 None,
             )),
             Fetched::Collection(pager) => {
+                let pager = pager.stop_when(crate::commands::interrupt(engine));
                 let rows = if prefetch {
                     Rows::prefetched(pager, spans, shape)
                 } else {

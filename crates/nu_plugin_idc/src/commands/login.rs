@@ -13,7 +13,7 @@ use nu_protocol::{
 
 use super::{arg_spans, chosen_profile, flag_value_span, open_idc};
 use crate::errors;
-use crate::values::{datetime_value, optional_string, string_list};
+use crate::values::{datetime_value, optional_tenant_string, string_list};
 use crate::{IdcPlugin, completion};
 
 pub struct Login;
@@ -369,19 +369,22 @@ fn outcome_record(outcome: &LoginOutcome, span: Span) -> Value {
     record.push("profile", Value::string(&outcome.profile, span));
     record.push("tenant", Value::string(tenant_text(&outcome.tenant), span));
     record.push("auth_kind", Value::string(outcome.auth_kind.as_str(), span));
-    record.push("who", optional_string(outcome.who.as_deref(), span));
+    record.push("who", optional_tenant_string(outcome.who.as_deref(), span));
     record.push("scopes", string_list(&outcome.scopes, span));
     record.push("expires_at", datetime_value(outcome.expires_at, span));
     record.push("dropped_scopes", string_list(&outcome.dropped_scopes, span));
     record.push(
         "log_api_key",
-        optional_string(outcome.log_api_key.as_deref(), span),
+        optional_tenant_string(outcome.log_api_key.as_deref(), span),
     );
     // Advice such as "the key file is readable by others": in the record for scripts, and
     // on the plugin's stderr (the user's terminal) so it is seen even when the record isn't.
     if !outcome.warnings.is_empty() {
         for warning in &outcome.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!(
+                "warning: {}",
+                idc_core::sanitize::terminal_safe_lines(warning)
+            );
         }
         record.push("warnings", string_list(&outcome.warnings, span));
     }

@@ -23,6 +23,13 @@ use std::collections::HashMap;
 
 use crate::errors::{self, ArgSpans};
 
+/// Nushell's Ctrl-C as core's stop check, so a stream ends within one request even while
+/// the tenant sends nothing to show (empty pages, rate-limit waits).
+pub(crate) fn interrupt(engine: &EngineInterface) -> idc_core::Interrupt {
+    let signals = engine.signals().clone();
+    idc_core::Interrupt::new(move || signals.interrupted())
+}
+
 /// idc-core, configured from the *Nushell session's* environment (`IDC_CONFIG_DIR`,
 /// `IDC_CACHE_DIR`, `IDC_CREDENTIAL_STORE`), not the plugin process's: Nushell starts the
 /// plugin once and keeps it for a while, so a later `$env.IDC_CONFIG_DIR = ...` would be

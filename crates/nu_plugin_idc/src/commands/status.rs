@@ -8,7 +8,7 @@ use nu_protocol::{Category, Example, LabeledError, Record, Signature, Span, Type
 use super::open_idc;
 use crate::IdcPlugin;
 use crate::errors::{self, ArgSpans};
-use crate::values::{datetime_value, optional_string, string_list};
+use crate::values::{datetime_value, optional_string, optional_tenant_string, string_list};
 use idc_core::tenant_text;
 
 pub struct Status;
@@ -76,7 +76,7 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
     record.push("profile", Value::string(&status.profile, span));
     record.push("tenant", Value::string(tenant_text(&status.tenant), span));
     record.push("auth_kind", Value::string(status.auth_kind.as_str(), span));
-    record.push("who", optional_string(status.who.as_deref(), span));
+    record.push("who", optional_tenant_string(status.who.as_deref(), span));
     record.push("scopes", string_list(&status.scopes, span));
     record.push(
         "expires_at",
@@ -98,9 +98,12 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
     );
     record.push(
         "log_api_key",
-        optional_string(status.log_api_key.as_deref(), span),
+        optional_tenant_string(status.log_api_key.as_deref(), span),
     );
-    record.push("client", optional_string(status.client.as_deref(), span));
+    record.push(
+        "client",
+        optional_tenant_string(status.client.as_deref(), span),
+    );
     record.push("refreshable", Value::bool(status.refreshable, span));
     record.push(
         "refresh_expires_at",
@@ -108,5 +111,7 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
             .refresh_expires_at
             .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
     );
+    record.push("store", Value::string(status.store.kind.as_str(), span));
+    record.push("store_reason", Value::string(&status.store.reason, span));
     Value::record(record, span)
 }

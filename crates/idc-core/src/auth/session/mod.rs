@@ -1,6 +1,6 @@
 //! Session login through the callbacks journey (`/am/json/realms/.../authenticate`), the
 //! zero-page variant, session info and logout. The journey's steps are answered in
-//! [`journey`].
+//! `journey`.
 
 mod journey;
 
@@ -53,9 +53,13 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
-    /// When the session ends if left idle from now on.
+    /// When the session ends if left idle from now on, within the range a token's
+    /// lifetime is believed in (a tenant answering the year 9999 gets a day).
     pub fn expires_at(&self) -> DateTime<Utc> {
-        self.max_idle_expiration.min(self.max_session_expiration)
+        crate::auth::expiry_within_limits(
+            self.max_idle_expiration.min(self.max_session_expiration),
+            Utc::now(),
+        )
     }
 }
 
@@ -493,7 +497,31 @@ mod tests {
         let info = parse_session_info(reply).unwrap().unwrap();
         assert_eq!(info.username, "c53c2f47-5d19-4a24-b152-e8ce288f6457");
         assert_eq!(info.realm, "/");
-        assert_eq!(info.expires_at().to_rfc3339(), "2026-07-10T02:04:58+00:00");
+        assert_eq!(
+            info.max_idle_expiration.to_rfc3339(),
+            "2026-07-10T02:04:58+00:00"
+        );
+    }
+
+    #[test]
+    fn session_expiry_is_clamped_like_a_token_lifetime() {
+        let info = |idle: &str, max: &str| {
+            parse_session_info(json!({"username": "x", "maxIdleExpirationTime": idle,
+                "maxSessionExpirationTime": max}))
+            .unwrap()
+            .unwrap()
+        };
+        let before = Utc::now();
+        let far = info("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z").expires_at();
+        let limit = chrono::Duration::seconds(crate::auth::MAX_EXPIRES_IN_SECONDS);
+        assert!(far <= Utc::now() + limit && far >= before + limit, "{far}");
+        let past = info("0001-01-01T00:00:00Z", "2000-01-01T00:00:00Z").expires_at();
+        assert!(past >= before && past <= Utc::now(), "{past}");
+        let soon = (before + chrono::Duration::minutes(30)).to_rfc3339();
+        let later = (before + chrono::Duration::minutes(90)).to_rfc3339();
+        let sane = info(&soon, &later).expires_at();
+        let wanted = before + chrono::Duration::minutes(30);
+        assert!((sane - wanted).num_seconds().abs() <= 1, "{sane} {wanted}");
     }
 
     #[test]

@@ -144,7 +144,8 @@ impl PluginCommand for LogsGet {
         let (logs, spans) = open_logs(engine, call)?;
         let events = logs
             .query(query)
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| errors::labeled(&error, &spans))?
+            .stop_when(crate::commands::interrupt(engine));
         Ok(event_stream(events, spans, head, engine))
     }
 

@@ -171,15 +171,8 @@ fn source_suggestions(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>
         idc.logs(&profile).ok()?.sources().ok()
     });
     let names = from_tenant.unwrap_or_else(|| KNOWN_SOURCES.map(str::to_string).to_vec());
-    Some(
-        names
-            .into_iter()
-            .map(|value| DynamicSuggestion {
-                value,
-                ..DynamicSuggestion::default()
-            })
-            .collect(),
-    )
+    // Source names come from the tenant: offered only as literals.
+    Some(crate::completion::literals(names))
 }
 
 /// An event as a row: `timestamp` (a datetime, nanoseconds kept), `source`, `type`,

@@ -86,14 +86,14 @@ impl PluginCommand for LogsTail {
             _ => DEFAULT_TAIL_INTERVAL,
         };
         let (logs, spans) = open_logs(engine, call)?;
-        let signals = engine.signals().clone();
-        let alive = engine.clone();
+        let interrupted = crate::commands::interrupt(engine);
+        let alive = std::sync::Mutex::new(engine.clone());
         let last_check = std::sync::Mutex::new(std::time::Instant::now());
         // Ctrl-C ends the stream at once. A stream nobody reads any more is only noticed
         // when the next event cannot be written, so while waiting, once a second, ask the
         // engine whether it is still there: when nu has exited, the tail ends too.
         let stop = move || {
-            if signals.interrupted() {
+            if interrupted.is_set() {
                 return true;
             }
             let Ok(mut last) = last_check.lock() else {
@@ -103,9 +103,13 @@ impl PluginCommand for LogsTail {
                 return false;
             }
             *last = std::time::Instant::now();
-            alive.get_current_dir().is_err()
+            alive
+                .lock()
+                .map_or(true, |engine| engine.get_current_dir().is_err())
         };
-        let events = logs.tail(sources, interval).stop_when(stop);
+        let events = logs
+            .tail(sources, interval)
+            .stop_when(idc_core::Interrupt::new(stop));
         Ok(event_stream(events, spans, head, engine))
     }
 

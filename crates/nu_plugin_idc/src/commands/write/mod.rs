@@ -135,11 +135,11 @@ pub(crate) fn run_write(
         // One object addressed by its path (or an action with its body as an argument).
         None => Box::new(std::iter::once(Value::nothing(head))),
     };
+    let schema = idc
+        .managed_schema(&profile, &write.path.item)
+        .unwrap_or_default();
     let computed = match write.verb {
-        Verb::Create | Verb::Update => idc
-            .managed_schema(&profile, &write.path.item)
-            .map(|schema| schema.computed)
-            .unwrap_or_default(),
+        Verb::Create | Verb::Update => schema.computed,
         _ => Vec::new(),
     };
     let results = Results {
@@ -148,6 +148,7 @@ pub(crate) fn run_write(
         rows,
         write,
         choices: Plan { force, computed },
+        secrets: schema.secret,
         dry_run,
         head,
         ready: VecDeque::new(),
@@ -177,6 +178,8 @@ struct Results {
     rows: Box<dyn Iterator<Item = Value> + Send>,
     write: WriteCall,
     choices: Plan,
+    /// The schema's secret properties (JSON pointers), hidden in what is shown.
+    secrets: Vec<String>,
     dry_run: bool,
     head: Span,
     ready: VecDeque<Value>,
@@ -222,17 +225,15 @@ impl Results {
         if self.dry_run {
             self.ready
                 .extend(planned.into_iter().map(|planned| match planned {
-                    Planned::Send(write) => dry_run_row(&write, head),
-                    Planned::Unsent(outcome) => outcome_row(&outcome, None, head),
+                    Planned::Send(write) => dry_run_row(&write, &self.secrets, head),
+                    Planned::Unsent(outcome) => outcome_row(&outcome, None, &[], head),
                 }));
         } else {
             let outcomes = self.idc.write_all(&self.profile, planned);
             let show_body = matches!(self.write.verb, Verb::Action(_));
-            self.ready.extend(
-                outcomes
-                    .iter()
-                    .map(|outcome| outcome_row(outcome, show_body.then_some(outcome), head)),
-            );
+            self.ready.extend(outcomes.iter().map(|outcome| {
+                outcome_row(outcome, show_body.then_some(outcome), &self.secrets, head)
+            }));
         }
     }
 }
@@ -258,8 +259,14 @@ fn row_error_text(error: &RowError) -> String {
     }
 }
 
-/// `_id`, `action`, `code`, `_rev`, `error` (and `result`, an action's answer).
-fn outcome_row(outcome: &Outcome, result: Option<&Outcome>, span: Span) -> Value {
+/// `_id`, `action`, `code`, `_rev`, `error` (and `result`, an action's answer, its
+/// secrets hidden).
+fn outcome_row(
+    outcome: &Outcome,
+    result: Option<&Outcome>,
+    secrets: &[String],
+    span: Span,
+) -> Value {
     let mut row = record! {
         "_id" => optional_string(outcome.id.as_deref(), span),
         "action" => Value::string(&outcome.action, span),
@@ -268,17 +275,17 @@ fn outcome_row(outcome: &Outcome, result: Option<&Outcome>, span: Span) -> Value
         "error" => outcome.error.as_ref().map_or_else(|| Value::nothing(span), |error| Value::string(row_error_text(error), span)),
     };
     if let Some(result) = result {
-        let body = result
-            .body
-            .clone()
-            .map_or_else(|| Value::nothing(span), |body| json_to_value(body, span));
+        let body = result.body.as_ref().map_or_else(
+            || Value::nothing(span),
+            |body| json_to_value(writes::hide_secrets(body, secrets), span),
+        );
         row.push("result", body);
     }
     Value::record(row, span)
 }
 
 /// A dry run's row: the result columns (nothing sent: `code` null) and the `request`.
-fn dry_run_row(write: &Write, span: Span) -> Value {
+fn dry_run_row(write: &Write, secrets: &[String], span: Span) -> Value {
     let mut request = record! {
         "method" => Value::string(write.method, span),
         "url" => Value::string(write.url.as_str(), span),
@@ -293,10 +300,9 @@ fn dry_run_row(write: &Write, span: Span) -> Value {
     request.push("headers", Value::record(headers, span));
     request.push(
         "body",
-        write.body.clone().map_or_else(
-            || Value::nothing(span),
-            |body| json_to_value(writes::shown_body(&body), span),
-        ),
+        write
+            .shown_body(secrets)
+            .map_or_else(|| Value::nothing(span), |body| json_to_value(body, span)),
     );
     Value::record(
         record! {

@@ -22,7 +22,7 @@ fn installed(shell: &str) -> bool {
 
 /// What zsh offers on TAB at the end of `line`.
 fn zsh_complete(env: &UserEnv, line: &str) -> Vec<String> {
-    let capture = workspace_root().join("tests/tests/zsh_capture.zsh");
+    let capture = workspace_root().join("tests/tests/helper/zsh_capture.zsh");
     let output = env
         .command("timeout")
         .arg("30")

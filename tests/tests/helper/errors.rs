@@ -1,6 +1,6 @@
 //! Bad input end to end through `git-credential-idc`: each failure is one clear stderr
 //! line, a non-zero exit, no panic, no secret, and no lost or corrupted state. (Missing,
-//! public-only and non-JSON keys are covered in core_service_account.rs and helper_e2e.rs.)
+//! public-only and non-JSON keys are covered in `core::service_account` and `helper::e2e`.)
 
 use std::os::unix::fs::PermissionsExt;
 use std::process::Output;

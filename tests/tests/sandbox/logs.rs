@@ -2,15 +2,13 @@
 //! logs-api.md ("what a faithful emulator must do"), and events that are the sandbox's
 //! own traffic, found by the `x-forgerock-transactionid` each answer carried.
 
-mod sandbox_api;
-
-use idc_e2e::{Sandbox, SandboxOptions, http_client, recorded_entries};
-use sandbox_api::{Answer, admin_token, log_key, sa_token, send};
+use super::api::{Answer, admin_token, log_key, sa_token, send};
+use idc_e2e::{Sandbox, SandboxOptions, http_client, recorded_entry};
 use serde_json::{Value, json};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 fn recorded(index: usize) -> Value {
-    recorded_entries("f_misc_logs_keys.json")[index].clone()
+    recorded_entry("f_misc_logs_keys.json", index)
 }
 
 fn keys_of(v: &Value) -> Vec<String> {

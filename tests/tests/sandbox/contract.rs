@@ -1,11 +1,11 @@
 //! The sandbox answers like the recorded tenant: status, content type and body keys of
-//! each endpoint are compared with `../shared/frodo-recordings`, and the checks the real
+//! each endpoint are compared with the recordings in `tests/fixtures/frodo-recordings`, and the checks the real
 //! service makes (JWT signature, aud, exp, jti reuse, scopes, sessions, PKCE) are exercised.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use idc_e2e::assertion::{Signer, now_s};
-use idc_e2e::{Sandbox, SandboxOptions, http_client, recorded_entries};
+use idc_e2e::{Sandbox, SandboxOptions, http_client, recorded_entry};
 use reqwest::blocking::{RequestBuilder, Response};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -39,7 +39,7 @@ fn send(request: RequestBuilder) -> Answer {
 }
 
 fn recorded(file: &str, index: usize) -> Value {
-    recorded_entries(file)[index].clone()
+    recorded_entry(file, index)
 }
 
 fn recorded_header(entry: &Value, name: &str) -> Option<String> {

@@ -2,10 +2,8 @@
 //! checks (412), policy failures shaped like `d_idm_errors.json`, writes visible to
 //! reads and queries, and counted in `/__sandbox/stats` (`idm_writes`).
 
-mod sandbox_api;
-
-use idc_e2e::{Sandbox, http_client, recorded_entries};
-use sandbox_api::{Answer, sa_token, send};
+use super::api::{Answer, sa_token, send};
+use idc_e2e::{Sandbox, http_client, recorded_entries, recorded_entry};
 use serde_json::{Value, json};
 
 struct Idm<'a> {
@@ -40,7 +38,7 @@ impl Idm<'_> {
 }
 
 fn recorded(index: usize) -> Value {
-    recorded_entries("d_idm_errors.json")[index].clone()
+    recorded_entry("d_idm_errors.json", index)
 }
 
 fn new_user(name: &str) -> Value {

@@ -175,8 +175,10 @@ fn a_hand_edited_plain_http_tenant_gets_no_credential() {
 fn the_keyring_store_works_across_processes_or_fails_clearly() {
     let sandbox = Sandbox::start(5);
     let env = UserEnv::new();
+    // The kernel keyring (`keyutils`; `keyring` is Secret Service on Linux, tested in
+    // stores_keyring.rs).
     let keyring = |command: &mut std::process::Command| {
-        command.env("IDC_CREDENTIAL_STORE", "keyring");
+        command.env("IDC_CREDENTIAL_STORE", "keyutils");
     };
     let mut login = env.helper();
     keyring(&mut login);

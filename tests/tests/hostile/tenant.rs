@@ -480,6 +480,18 @@ fn secret_sweep_no_canary_or_live_token_outside_the_stores() {
         &mut env.nu(&format!("idc get {USERS} --profile sandbox | length")),
         None,
     );
+    // Dry runs show the request: the password (from stdin, so not in argv) stays hidden
+    // wherever it sits in the body or a patch operation.
+    run(
+        "nu dry runs",
+        &mut env.nu_with_flags(
+            &["--stdin"],
+            &format!(
+                "let pw = ($in | str trim); [({{userName: x, userPassword: $pw, preferences: {{password: $pw}}}} | idc create {USERS} --profile sandbox --dry-run), (idc patch {USERS}/x [[operation field value]; [replace /password $pw]] --profile sandbox --dry-run)] | to json -r"
+            ),
+        ),
+        Some(&format!("{password}\n")),
+    );
     let users = sandbox.at(&format!("{USERS}?_queryFilter=true&_pageSize=1"));
     run(
         "curl with curl-config",

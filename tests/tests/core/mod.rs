@@ -1,0 +1,6 @@
+//! idc-core in process against the real sandbox: logins, the facade, paging, the cache.
+
+mod flows_facade;
+mod flows_session;
+mod service_account;
+mod session_client_credentials;

@@ -1,0 +1,8 @@
+//! `git-credential-idc` as a real process: git, curl, httpie, its errors, its security
+//! promises, and the completion scripts in the real shells.
+
+mod completions;
+mod e2e;
+mod errors;
+mod security;
+mod shell_completions;

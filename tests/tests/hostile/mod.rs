@@ -1,0 +1,6 @@
+//! A hostile tenant, man in the middle or input: the real binaries against the sandbox's
+//! fault injection.
+
+mod core;
+mod frontends;
+mod tenant;

@@ -1,0 +1,4 @@
+//! Proxies and TLS as users meet them.
+
+mod proxy;
+mod tls;

@@ -1,0 +1,4 @@
+//! The repository itself: the test layout holds, and a fresh clone stands on its own.
+
+mod layout;
+mod standalone;

@@ -1,0 +1,9 @@
+//! `idc-sandbox` on its own, over plain HTTP: it answers like the recorded tenant
+//! (`tests/fixtures/frodo-recordings`), and its log API, writes and network edge.
+
+mod api;
+mod browser;
+mod contract;
+mod logs;
+mod network;
+mod writes;
