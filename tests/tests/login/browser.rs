@@ -7,7 +7,6 @@
 //! (wrong password, wrong code, denied consent, timeout, expired device code) ends in one
 //! clear message with config and cache byte-identical.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -88,26 +87,6 @@ fn spawn(mut command: Command) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn")
-}
-
-/// Every file under config and cache with its bytes (lock files aside).
-fn snapshot(env: &UserEnv) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut todo = vec![env.config_dir(), env.cache_dir()];
-    while let Some(dir) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else if path.extension().is_none_or(|ext| ext != "lock") {
-                files.insert(path.clone(), std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 /// The cache entry of profile `me` for `purpose` (`browser`, `device`, `refresh`).
@@ -364,7 +343,7 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
     assert!(out.status.success());
     access["expires_at"] = Value::from("2020-01-01T00:00:00Z");
     std::fs::write(&entry, access.to_string()).unwrap();
-    let before = snapshot(&env);
+    let before = env.snapshot();
     let out = env
         .helper()
         .args(["curl-config", &sandbox.at("/openidm/managed/alpha_user")])
@@ -381,7 +360,7 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
         "{stderr}"
     );
     assert!(!stderr.contains(&refresh_token), "{stderr}");
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 /// A profile and a cached credential that a failed login must leave as they are.
@@ -424,17 +403,17 @@ fn every_failed_browser_login_is_one_message_and_changes_nothing() {
         // A browser of its own: no session from the previous login.
         let browser = browser();
         let env = env_with_a_saved_login(&sandbox);
-        let before = snapshot(&env);
+        let before = env.snapshot();
         let (login, _) = nu_browser_login(&env, &sandbox, &format!("--timeout {timeout}"));
         let played = run_login(login, &sandbox, Some(&browser), behaviour);
         assert_one_clear_failure(&played.output, expected);
         let page = played.page.expect("a page");
         assert!(page.contains(last_page), "{behaviour:?}: {page}");
-        assert_eq!(snapshot(&env), before, "{behaviour:?}");
+        assert_eq!(env.snapshot(), before, "{behaviour:?}");
     }
     // Nobody logs in at all.
     let env = env_with_a_saved_login(&sandbox);
-    let before = snapshot(&env);
+    let before = env.snapshot();
     let login = helper_login(
         &env,
         &sandbox,
@@ -451,7 +430,7 @@ fn every_failed_browser_login_is_one_message_and_changes_nothing() {
         ),
         "{stderr}"
     );
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 #[test]
@@ -459,7 +438,7 @@ fn failed_device_logins_end_in_one_message_and_change_nothing() {
     let sandbox = sandbox(&["--device-poll-interval", "1", "--device-code-lifetime", "3"]);
     // Nobody enters the code before it expires.
     let env = env_with_a_saved_login(&sandbox);
-    let before = snapshot(&env);
+    let before = env.snapshot();
     let login = helper_login(&env, &sandbox, "--device", &["--timeout", "60"]);
     let played = run_login(login, &sandbox, None, Behaviour::Allow);
     assert!(played.url.is_some());
@@ -467,12 +446,12 @@ fn failed_device_logins_end_in_one_message_and_change_nothing() {
         &played.output,
         "the device login was not completed: the code expired before it was entered",
     );
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(env.snapshot(), before);
 
     // Denied at the consent page: in nu this time.
     let sandbox = sandbox_for_denial();
     let env = env_with_a_saved_login(&sandbox);
-    let before = snapshot(&env);
+    let before = env.snapshot();
     let browser = browser();
     let login = env.nu(&format!(
         "idc login --profile me --tenant {} --device --client-id {} --timeout 60",
@@ -485,7 +464,7 @@ fn failed_device_logins_end_in_one_message_and_change_nothing() {
         "the device login was not completed: the tenant refused it (access_denied",
     );
     assert!(played.page.unwrap().contains("Access denied"));
-    assert_eq!(snapshot(&env), before);
+    assert_eq!(env.snapshot(), before);
 }
 
 fn sandbox_for_denial() -> Sandbox {

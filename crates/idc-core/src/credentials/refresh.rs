@@ -190,6 +190,26 @@ mod tests {
             .unwrap();
     }
 
+    fn file_credentials(dir: &std::path::Path) -> Credentials {
+        Credentials::new(
+            dir,
+            StoreSetting::fixed(StoreKind::File),
+            NetworkEnv::default(),
+            None,
+        )
+    }
+
+    /// A browser login of `tenant` in `dir` whose access token has expired.
+    fn logged_in_with_a_stale_token(
+        dir: &std::path::Path,
+        tenant: &url::Url,
+    ) -> (Credentials, Profile) {
+        let credentials = file_credentials(dir);
+        let profile = browser_profile(tenant);
+        store_login(&credentials, &profile, -10);
+        (credentials, profile)
+    }
+
     #[test]
     fn a_stale_access_token_is_renewed_with_the_refresh_token_which_rotates() {
         let tenant = mock_tenant::serve(vec![mock_tenant::reply(
@@ -197,14 +217,7 @@ mod tests {
             serde_json::json!({"access_token": "at-2", "refresh_token": "rt-2", "expires_in": 3599, "scope": "openid fr:idm:*"}),
         )]);
         let dir = tempfile::tempdir().unwrap();
-        let credentials = Credentials::new(
-            dir.path(),
-            StoreSetting::fixed(StoreKind::File),
-            NetworkEnv::default(),
-            None,
-        );
-        let profile = browser_profile(&tenant.url);
-        store_login(&credentials, &profile, -10);
+        let (credentials, profile) = logged_in_with_a_stale_token(dir.path(), &tenant.url);
         let renewed = credentials
             .credential(&profile, "/openidm/managed/alpha_user", None)
             .unwrap();
@@ -237,14 +250,7 @@ mod tests {
             serde_json::json!({"error": "invalid_grant", "error_description": "grant is invalid"}),
         )]);
         let dir = tempfile::tempdir().unwrap();
-        let credentials = Credentials::new(
-            dir.path(),
-            StoreSetting::fixed(StoreKind::File),
-            NetworkEnv::default(),
-            None,
-        );
-        let profile = browser_profile(&tenant.url);
-        store_login(&credentials, &profile, -10);
+        let (credentials, profile) = logged_in_with_a_stale_token(dir.path(), &tenant.url);
         let error = credentials
             .credential(&profile, "/openidm/managed/alpha_user", None)
             .unwrap_err();
@@ -283,26 +289,12 @@ mod tests {
         )]);
         let dir = tempfile::tempdir().unwrap();
         let profile = browser_profile(&tenant.url);
-        store_login(
-            &Credentials::new(
-                dir.path(),
-                StoreSetting::fixed(StoreKind::File),
-                NetworkEnv::default(),
-                None,
-            ),
-            &profile,
-            -10,
-        );
+        store_login(&file_credentials(dir.path()), &profile, -10);
         let handles: Vec<_> = (0..24)
             .map(|_| {
                 let (dir, profile) = (dir.path().to_path_buf(), profile.clone());
                 std::thread::spawn(move || {
-                    let credentials = Credentials::new(
-                        &dir,
-                        StoreSetting::fixed(StoreKind::File),
-                        NetworkEnv::default(),
-                        None,
-                    );
+                    let credentials = file_credentials(&dir);
                     credentials
                         .credential(&profile, "/openidm", None)
                         .unwrap()
@@ -316,12 +308,7 @@ mod tests {
         }
         assert_eq!(tenant.requests().len(), 1);
         // No refresh token in the answer: the old one stays.
-        let credentials = Credentials::new(
-            dir.path(),
-            StoreSetting::fixed(StoreKind::File),
-            NetworkEnv::default(),
-            None,
-        );
+        let credentials = file_credentials(dir.path());
         let record = credentials
             .refresh_record(&profile, "idc-cli")
             .unwrap()
