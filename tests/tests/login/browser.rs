@@ -470,3 +470,27 @@ fn failed_device_logins_end_in_one_message_and_change_nothing() {
 fn sandbox_for_denial() -> Sandbox {
     sandbox(&["--device-poll-interval", "1"])
 }
+
+#[test]
+fn a_family_the_login_has_no_scope_for_names_the_missing_scope() {
+    let sandbox = sandbox(&["--device-poll-interval", "1"]);
+    let env = UserEnv::new();
+    let browser = browser();
+    let login = helper_login(
+        &env,
+        &sandbox,
+        "--device",
+        &["--scopes", "openid fr:idm:*", "--timeout", "120"],
+    );
+    let played = run_login(login, &sandbox, Some(&browser), Behaviour::Allow);
+    let summary = success_stdout(&played.output);
+    assert!(summary.contains("Scopes:  openid fr:idm:*"), "{summary}");
+    // IDM works; ESV is refused and the message names the scope to log in with.
+    let users = nu_json(&env, "idc get /openidm/managed/alpha_user | length");
+    assert_eq!(users, USERS);
+    let out = env.nu("idc get /environment/variables").output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("fr:idc:esv:"), "{stderr}");
+    assert!(stderr.contains("idc login"), "{stderr}");
+}
