@@ -421,7 +421,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__login)
-            opts="-h --profile --tenant --realm --service-account --jwk --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
+            opts="-h --profile --tenant --realm --service-account --jwk --scopes --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --browser --device --redirect-port --timeout --no-browser --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -459,6 +459,10 @@ _git__credential__idc() {
                     return 0
                     ;;
                 --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scopes)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -501,6 +505,14 @@ _git__credential__idc() {
                     return 0
                     ;;
                 --client-id)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --redirect-port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -40,13 +40,19 @@ module completions {
     --service-account: string # Service account id (JWT bearer login)
     --jwk: path               # Path of the service account's private JWK
     --scope: string           # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
+    --scopes: string          # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
     --username: string        # User name (session login through the callbacks journey)
     --journey: string         # Authentication journey (session login)
     --zero-page               # Send the user name and password as headers in one request instead of filling the journey's callbacks (session login)
     --ca-cert: path           # PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile
     --password-stdin          # Read the password from stdin
     --password-file: path     # Read the password from a file
-    --client-id: string       # OAuth client id (client credentials login)
+    --client-id: string       # OAuth client id: client credentials login, or with --browser/--device the tenant's public client for command-line logins (remembered in the profile)
+    --browser                 # Log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)
+    --device                  # Log in with a code entered in a browser anywhere (device authorization, RFC 8628)
+    --redirect-port: string   # Browser login: the loopback redirect's port (default: a free one); remembered in the profile
+    --timeout: string         # Browser and device logins: give up after SECS seconds (default: 300)
+    --no-browser              # Browser login: print the login page's URL only, open no browser
     --secret-stdin            # Read the client secret (or the log API key's secret) from stdin
     --secret-file: path       # Read the client secret (or the log API key's secret) from a file
     --log-api-key: string     # Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)

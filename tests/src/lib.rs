@@ -7,6 +7,7 @@
 //! test executables.
 
 pub mod assertion;
+pub mod browser_login;
 pub mod proxy;
 #[cfg(unix)]
 pub mod secret_service;
@@ -380,6 +381,27 @@ impl UserEnv {
             .env("GIT_TERMINAL_PROMPT", "0")
             .stdin(Stdio::null());
         cmd
+    }
+
+    /// Every file under this environment's config and cache directories with its bytes,
+    /// to prove that a refused operation changed nothing.
+    pub fn snapshot(&self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        let mut files = std::collections::BTreeMap::new();
+        let mut todo = vec![self.config_dir(), self.cache_dir()];
+        while let Some(dir) = todo.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    todo.push(path);
+                } else if let Ok(bytes) = std::fs::read(&path) {
+                    files.insert(path, bytes);
+                }
+            }
+        }
+        files
     }
 
     /// The helper binary, `git-credential-idc`, in this environment.

@@ -6,6 +6,7 @@
 mod core;
 mod helper;
 mod hostile;
+mod login;
 mod logs;
 mod network;
 mod plugin;

@@ -322,6 +322,20 @@ impl CredentialStore {
         Ok(credential)
     }
 
+    /// Any other record kept under `key` (a refresh token with what renews it); a corrupt
+    /// entry is a miss.
+    pub fn load_record<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+        Ok(self
+            .read_raw(key)?
+            .and_then(|text| serde_json::from_str(&text).ok()))
+    }
+
+    pub fn save_record<T: Serialize>(&self, key: &str, record: &T) -> Result<()> {
+        let text = serde_json::to_string(record)
+            .map_err(|error| Error::Store(format!("cannot encode a record: {error}")))?;
+        self.write_raw(key, &text)
+    }
+
     /// Keys of every entry of `profile`, in any store: files, keyring markers, memory.
     pub fn keys_of(&self, profile: &str) -> Vec<String> {
         let prefix = format!("{profile}@");

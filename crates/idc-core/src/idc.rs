@@ -246,13 +246,26 @@ impl Idc {
 
     /// Authenticate, save the profile (and make it the default if it is the first), cache
     /// the credential.
+    /// A browser or device login shows its steps on stderr; front ends use
+    /// [`Idc::login_interactive`] to show them their own way and to let the user stop.
     pub fn login(&self, request: LoginRequest) -> Result<LoginOutcome> {
+        self.login_interactive(request, &crate::auth::interactive::StderrInteraction)
+    }
+
+    /// [`Idc::login`], showing the steps of a browser or device login through
+    /// `interaction` (which also says when the user asked to stop).
+    pub fn login_interactive(
+        &self,
+        request: LoginRequest,
+        interaction: &dyn crate::auth::interactive::LoginInteraction,
+    ) -> Result<LoginOutcome> {
         let inner = &self.inner;
         login::login(
             &inner.config,
             &inner.credentials,
             inner.env_profile.as_deref(),
             request,
+            interaction,
         )
     }
 

@@ -56,7 +56,7 @@ pub mod writes;
 pub use cache::CredentialKind;
 pub use credentials::Credential;
 pub use endpoints::ManagedSchema;
-pub use error::{Error, FrontEndWords, Remedy, Result, SecretKind};
+pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use interrupt::Interrupt;

@@ -7,12 +7,15 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::auth;
+use crate::auth::interactive::LoginInteraction;
 use crate::cache::{CachedCredential, CredentialKind};
-use crate::credentials::{Credentials, cached_bearer, keys};
+use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{LoginRequest, resolve_login};
 use crate::secret::Secret;
+
+mod interactive;
 
 /// Sessions last this long when the tenant does not say (30 min idle).
 const DEFAULT_SESSION_SECONDS: i64 = 30 * 60;
@@ -42,6 +45,8 @@ struct Obtained {
     warnings: Vec<String>,
     /// A renewal secret to store with the credential (client credentials).
     secret: Option<(String, Secret<String>)>,
+    /// The refresh token of a browser or device login, and its entry.
+    refresh: Option<(String, RefreshRecord)>,
 }
 
 impl Obtained {
@@ -52,16 +57,19 @@ impl Obtained {
             dropped_scopes: Vec::new(),
             warnings: Vec::new(),
             secret: None,
+            refresh: None,
         }
     }
 }
 
 /// Authenticate, save the profile (the default if it is the first), cache the credential.
+/// A browser or device login shows its steps through `interaction`.
 pub(crate) fn login(
     config: &ConfigFile,
     credentials: &Credentials,
     env_profile: Option<&str>,
     request: LoginRequest,
+    interaction: &dyn LoginInteraction,
 ) -> Result<LoginOutcome> {
     let plan = resolve_login(&request, &config.load()?, env_profile)?;
     let other_flow = request.service_account.is_some()
@@ -100,6 +108,9 @@ pub(crate) fn login(
                 &request,
             )?
         }
+        AuthKind::Browser { .. } | AuthKind::Device { .. } => {
+            interactive::login(credentials, &profile, &request, interaction)?
+        }
         // Nothing to log in with but the key, which `--log-api-key` replaces.
         AuthKind::LogKey => {
             return Err(Error::LogKeyOnly {
@@ -120,6 +131,9 @@ pub(crate) fn login(
     )?;
     if let Some((key, secret)) = &obtained.secret {
         credentials.store.save_secret(key, secret)?;
+    }
+    if let Some((key, record)) = &obtained.refresh {
+        credentials.store.save_record(key, record)?;
     }
     config.update(|config| {
         config.upsert(&profile);

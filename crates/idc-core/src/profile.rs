@@ -36,6 +36,22 @@ pub enum AuthKind {
     /// No main credential: the profile holds only a log API key (`log_api_key`), for the
     /// log API alone. A later login with one of the kinds above adds one and keeps the key.
     LogKey,
+    /// Authorization code + PKCE in the user's browser, for a public OAuth2 client of the
+    /// tenant (`client_id`); the access and refresh tokens are in the credential store.
+    Browser {
+        client_id: String,
+        scopes: Vec<String>,
+        /// A fixed port for the loopback redirect (a client registered with one); `None`
+        /// takes a free port at each login.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        redirect_port: Option<u16>,
+    },
+    /// The device authorization grant (RFC 8628) for a public OAuth2 client: the user
+    /// enters a code in a browser anywhere; tokens as for [`AuthKind::Browser`].
+    Device {
+        client_id: String,
+        scopes: Vec<String>,
+    },
 }
 
 /// The kind of login an [`AuthKind`] is, without its parameters.
@@ -45,6 +61,8 @@ pub enum AuthFlow {
     Session,
     ClientCredentials,
     LogKey,
+    Browser,
+    Device,
 }
 
 impl AuthFlow {
@@ -55,6 +73,8 @@ impl AuthFlow {
             AuthFlow::Session => "session",
             AuthFlow::ClientCredentials => "client-credentials",
             AuthFlow::LogKey => "log-key",
+            AuthFlow::Browser => "browser",
+            AuthFlow::Device => "device",
         }
     }
 }
@@ -72,6 +92,19 @@ impl AuthKind {
             AuthKind::Session { .. } => AuthFlow::Session,
             AuthKind::ClientCredentials { .. } => AuthFlow::ClientCredentials,
             AuthKind::LogKey => AuthFlow::LogKey,
+            AuthKind::Browser { .. } => AuthFlow::Browser,
+            AuthKind::Device { .. } => AuthFlow::Device,
+        }
+    }
+
+    /// The public OAuth2 client of a browser or device login, whose refresh token renews
+    /// the access token.
+    pub fn public_client(&self) -> Option<&str> {
+        match self {
+            AuthKind::Browser { client_id, .. } | AuthKind::Device { client_id, .. } => {
+                Some(client_id)
+            }
+            _ => None,
         }
     }
 }

@@ -4,14 +4,19 @@
 //! their input into a request (scopes, secrets).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::profile::{self, AuthKind, Config, Profile};
+use crate::profile::{self, AuthFlow, AuthKind, Config, Profile};
 use crate::secret::Secret;
 
 /// Scopes a client-credentials login asks for when none are given (DESIGN.md).
 pub const DEFAULT_CLIENT_CREDENTIALS_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
+
+/// Scopes a browser or device login asks for when none are given: what the admin console
+/// asks for IDM, ESV and IGA, and `openid` (who logged in).
+pub const DEFAULT_USER_SCOPES: [&str; 4] = ["openid", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"];
 
 /// What a login asks for. Flags map one to one onto these fields; idc-core decides the
 /// auth kind: `service_account` → service account, `username` → session, `client_id` →
@@ -45,6 +50,26 @@ pub struct LoginRequest {
     pub log_api_key: Option<String>,
     /// Create a log API key with the profile's admin session (`POST /keys`) and keep it.
     pub create_log_api_key: bool,
+    /// Log in in a browser (authorization code + PKCE, loopback redirect) with the public
+    /// client `client_id` (remembered in the profile).
+    pub browser: bool,
+    /// Log in with the device authorization grant: a code entered in any browser.
+    pub device: bool,
+    /// Browser login: the loopback redirect's port (default: a free one); remembered.
+    pub redirect_port: Option<u16>,
+    /// Browser and device logins: how long to wait for the user (default 300 s).
+    pub timeout: Option<Duration>,
+    /// Browser login: only show the login page's URL, open no browser.
+    pub no_browser: bool,
+    /// `$BROWSER` of the front end's environment: the command that opens the login page.
+    pub browser_command: Option<String>,
+}
+
+impl LoginRequest {
+    /// Whether this is a browser or device login.
+    pub fn interactive(&self) -> bool {
+        self.browser || self.device
+    }
 }
 
 /// The scopes of a `--scope "fr:am:* fr:idm:*"` flag (OAuth's space-separated form).
@@ -77,19 +102,27 @@ pub(crate) fn resolve_login(
     config: &Config,
     env_profile: Option<&str>,
 ) -> Result<LoginPlan> {
+    if request.browser && request.device {
+        return Err(Error::Login(
+            "give only one of --browser and --device".to_string(),
+        ));
+    }
     let kind_count = [
         request.service_account.is_some(),
         request.username.is_some(),
-        request.client_id.is_some(),
+        // With --browser or --device, --client-id names their public client.
+        request.client_id.is_some() && !request.interactive(),
+        request.interactive(),
     ]
     .iter()
     .filter(|given| **given)
     .count();
     if kind_count > 1 {
         return Err(Error::Login(
-            "give only one of --service-account, --username and --client-id".to_string(),
+            "give only one of --service-account, --username, --client-id and --browser or --device (--client-id also names their client)".to_string(),
         ));
     }
+    check_interactive_flags(request, config, env_profile)?;
     // `--log-api-key` alone may create a profile that holds only the key.
     let log_key_alone = kind_count == 0 && request.log_api_key.is_some();
     let name = match (&request.profile, env_profile) {
@@ -139,6 +172,57 @@ pub(crate) fn resolve_login(
     })
 }
 
+/// The flags that only make sense for a browser or device login: refused elsewhere, so a
+/// typo does not silently run another kind of login.
+fn check_interactive_flags(
+    request: &LoginRequest,
+    config: &Config,
+    env_profile: Option<&str>,
+) -> Result<()> {
+    let saved = match request.profile.as_deref().or(env_profile) {
+        Some(name) => config.profile(name),
+        None => config.resolve(None, None).ok(),
+    };
+    let saved_flow = saved.map(|saved| saved.auth.flow());
+    let plain_login_again = request.service_account.is_none()
+        && request.username.is_none()
+        && request.client_id.is_none();
+    let browser = request.browser
+        || (plain_login_again && !request.device && saved_flow == Some(AuthFlow::Browser));
+    let interactive =
+        browser || request.device || (plain_login_again && saved_flow == Some(AuthFlow::Device));
+    if request.redirect_port.is_some() && !browser {
+        return Err(Error::Login(
+            "--redirect-port goes with --browser".to_string(),
+        ));
+    }
+    if request.no_browser && !browser {
+        return Err(Error::Login("--no-browser goes with --browser".to_string()));
+    }
+    if request.timeout.is_some() && !interactive {
+        return Err(Error::Login(
+            "--timeout goes with --browser or --device".to_string(),
+        ));
+    }
+    if request.timeout.is_some_and(|timeout| timeout.is_zero()) {
+        return Err(Error::Login(
+            "--timeout needs at least 1 second".to_string(),
+        ));
+    }
+    if interactive && request.secret.is_some() {
+        return Err(Error::Login(
+            "a browser or device login takes no password or secret: the tenant's own pages ask for them".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Browser and device logins are one family: switching between them keeps the realm.
+fn same_family(a: AuthFlow, b: AuthFlow) -> bool {
+    let interactive = |flow| matches!(flow, AuthFlow::Browser | AuthFlow::Device);
+    a == b || (interactive(a) && interactive(b))
+}
+
 /// `--realm`, else the saved realm of a profile of the same kind, else the kind's default.
 fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKind) -> String {
     let realm = request
@@ -146,12 +230,14 @@ fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKi
         .clone()
         .or_else(|| {
             existing
-                .filter(|p| p.auth.flow() == auth.flow())
+                .filter(|p| same_family(p.auth.flow(), auth.flow()))
                 .map(|p| p.realm.clone())
         })
         .unwrap_or_else(|| match auth {
             // Tenant administrators log in to the root realm.
-            AuthKind::Session { .. } => "root".to_string(),
+            AuthKind::Session { .. } | AuthKind::Browser { .. } | AuthKind::Device { .. } => {
+                "root".to_string()
+            }
             _ => profile::DEFAULT_REALM.to_string(),
         });
     let realm = realm.trim_matches('/');
@@ -164,7 +250,9 @@ fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKi
 
 /// The auth parameters of a login: the request's, completed from the saved profile.
 fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
-    if let Some(id) = &request.service_account {
+    if request.interactive() {
+        interactive_auth(request, existing)
+    } else if let Some(id) = &request.service_account {
         service_account_auth(request, id, existing)
     } else if let Some(username) = &request.username {
         let saved_journey = match existing {
@@ -194,6 +282,44 @@ fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
     } else {
         saved_auth(request, existing)
     }
+}
+
+/// `--browser` or `--device`: the client, scopes and port given, else the saved login's.
+fn interactive_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
+    let (saved_client, saved_scopes, saved_port) = match existing {
+        Some(AuthKind::Browser {
+            client_id,
+            scopes,
+            redirect_port,
+        }) => (Some(client_id), Some(scopes), *redirect_port),
+        Some(AuthKind::Device { client_id, scopes }) => (Some(client_id), Some(scopes), None),
+        _ => (None, None, None),
+    };
+    let flow = if request.browser { "browser" } else { "device" };
+    let client_id = request
+        .client_id
+        .clone()
+        .or_else(|| saved_client.cloned())
+        .ok_or_else(|| {
+            Error::Login(format!(
+                "a {flow} login needs --client-id ID: the tenant's public OAuth2 client for command-line logins (the profile remembers it)"
+            ))
+        })?;
+    let defaults = DEFAULT_USER_SCOPES.map(str::to_string);
+    let scopes = request
+        .scopes
+        .clone()
+        .or_else(|| saved_scopes.cloned())
+        .unwrap_or_else(|| defaults.to_vec());
+    Ok(if request.browser {
+        AuthKind::Browser {
+            client_id,
+            scopes,
+            redirect_port: request.redirect_port.or(saved_port),
+        }
+    } else {
+        AuthKind::Device { client_id, scopes }
+    })
 }
 
 fn service_account_auth(
@@ -251,6 +377,23 @@ fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
             }
         }
         AuthKind::ClientCredentials { scopes, .. } => {
+            if let Some(requested) = &request.scopes {
+                *scopes = requested.clone();
+            }
+        }
+        AuthKind::Browser {
+            scopes,
+            redirect_port,
+            ..
+        } => {
+            if let Some(requested) = &request.scopes {
+                *scopes = requested.clone();
+            }
+            if request.redirect_port.is_some() {
+                *redirect_port = request.redirect_port;
+            }
+        }
+        AuthKind::Device { scopes, .. } => {
             if let Some(requested) = &request.scopes {
                 *scopes = requested.clone();
             }
@@ -421,6 +564,145 @@ mod tests {
         };
         let error = resolve_login(&create, &config, None).unwrap_err();
         assert!(error.to_string().contains("does not exist yet"), "{error}");
+    }
+
+    fn browser_request() -> LoginRequest {
+        LoginRequest {
+            profile: Some("me".to_string()),
+            tenant: Some("https://tenant.example.com".to_string()),
+            browser: true,
+            client_id: Some("idc-cli".to_string()),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_browser_login_defaults_to_the_root_realm_and_the_user_scopes() {
+        let plan = resolve_login(&browser_request(), &Config::default(), None).unwrap();
+        assert_eq!(plan.profile.realm, "root");
+        assert_eq!(
+            plan.profile.auth,
+            AuthKind::Browser {
+                client_id: "idc-cli".to_string(),
+                scopes: DEFAULT_USER_SCOPES.map(str::to_string).to_vec(),
+                redirect_port: None,
+            }
+        );
+        assert_eq!(plan.profile.auth.flow().as_str(), "browser");
+        let device = LoginRequest {
+            browser: false,
+            device: true,
+            realm: Some("alpha".to_string()),
+            scopes: Some(split_scopes("openid fr:idm:*")),
+            ..browser_request()
+        };
+        let plan = resolve_login(&device, &Config::default(), None).unwrap();
+        assert_eq!(plan.profile.realm, "alpha");
+        assert_eq!(
+            plan.profile.auth,
+            AuthKind::Device {
+                client_id: "idc-cli".to_string(),
+                scopes: vec!["openid".to_string(), "fr:idm:*".to_string()],
+            }
+        );
+    }
+
+    #[test]
+    fn the_client_and_port_are_remembered_and_a_switch_to_device_keeps_them() {
+        let first = LoginRequest {
+            redirect_port: Some(8765),
+            realm: Some("bravo".to_string()),
+            ..browser_request()
+        };
+        let saved = resolve_login(&first, &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        // `idc login` alone logs in again the same way.
+        let again = resolve_login(&LoginRequest::default(), &config, None).unwrap();
+        assert_eq!(again.profile, saved);
+        // --browser without --client-id takes the saved client and port.
+        let browser = LoginRequest {
+            client_id: None,
+            tenant: None,
+            ..browser_request()
+        };
+        assert_eq!(
+            resolve_login(&browser, &config, None).unwrap().profile,
+            saved
+        );
+        let device = LoginRequest {
+            browser: false,
+            device: true,
+            ..browser
+        };
+        let plan = resolve_login(&device, &config, None).unwrap();
+        assert_eq!(plan.profile.realm, "bravo");
+        assert!(matches!(
+            &plan.profile.auth,
+            AuthKind::Device { client_id, .. } if client_id == "idc-cli"
+        ));
+    }
+
+    #[test]
+    fn browser_flags_out_of_place_are_refused_with_their_name() {
+        for (request, expected) in [
+            (
+                LoginRequest {
+                    client_id: None,
+                    ..browser_request()
+                },
+                "needs --client-id ID",
+            ),
+            (
+                LoginRequest {
+                    device: true,
+                    ..browser_request()
+                },
+                "only one of --browser and --device",
+            ),
+            (
+                LoginRequest {
+                    username: Some("admin".to_string()),
+                    ..browser_request()
+                },
+                "only one of",
+            ),
+            (
+                LoginRequest {
+                    browser: false,
+                    device: true,
+                    redirect_port: Some(8765),
+                    ..browser_request()
+                },
+                "--redirect-port goes with --browser",
+            ),
+            (
+                LoginRequest {
+                    timeout: Some(Duration::from_secs(5)),
+                    browser: false,
+                    ..browser_request()
+                },
+                "--timeout goes with",
+            ),
+            (
+                LoginRequest {
+                    timeout: Some(Duration::ZERO),
+                    ..browser_request()
+                },
+                "at least 1 second",
+            ),
+            (
+                LoginRequest {
+                    secret: Some(Secret::new("pw".to_string())),
+                    ..browser_request()
+                },
+                "takes no password or secret",
+            ),
+        ] {
+            let error = resolve_login(&request, &Config::default(), None).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
     }
 
     #[test]

@@ -59,13 +59,15 @@ pub fn completion_word(shell: Shell, text: &str) -> Option<String> {
 }
 
 /// A Nushell string literal: single quotes (no escapes inside) when the text has none,
-/// else a raw string `r#'...'#` with enough `#` that the text cannot end it.
+/// else a raw string `r#'...'#` with enough `#` that the text cannot end it. Nushell's
+/// lexer looks for the closing `'#` from the opening quote itself, so a text that starts
+/// with the `#`s would close the string at once (`r#'#'''#` is unclosed): one more `#`.
 fn nu_quoted(text: &str) -> String {
     if !text.contains('\'') {
         return format!("'{text}'");
     }
     let mut hashes = "#".to_string();
-    while text.contains(&format!("'{hashes}")) {
+    while text.contains(&format!("'{hashes}")) || text.starts_with(&hashes) {
         hashes.push('#');
     }
     format!("r{hashes}'{text}'{hashes}")
@@ -96,6 +98,11 @@ mod tests {
         assert_eq!(
             completion_word(Shell::Nu, name).as_deref(),
             Some("'a;^touch /tmp/x'")
+        );
+        // Found by the parser property test: a text starting with `#` needs `r##'`.
+        assert_eq!(
+            completion_word(Shell::Nu, "#''").as_deref(),
+            Some("r##'#'''##")
         );
         assert_eq!(
             completion_word(Shell::Bash, "it's").as_deref(),

@@ -23,6 +23,13 @@ pub struct ProfileStatus {
     pub ca_cert: Option<std::path::PathBuf>,
     /// The id of the profile's log API key, when its secret is stored.
     pub log_api_key: Option<String>,
+    /// The public OAuth2 client of a browser or device login.
+    pub client: Option<String>,
+    /// Whether a refresh token is stored (browser and device logins): the access token
+    /// is renewed without the user until the tenant refuses it.
+    pub refreshable: bool,
+    /// When the refresh token expires, when the tenant said.
+    pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
     pub store: crate::cache::StoreChoice,
 }
@@ -34,6 +41,9 @@ pub struct LogoutOutcome {
     pub session_ended: bool,
     /// Number of cached credentials removed.
     pub removed: usize,
+    /// Whether the tenant confirmed the revocation of a browser or device login's
+    /// refresh token.
+    pub revoked: bool,
 }
 
 /// The status of `profile`: from the cache for bearer tokens; a session is checked with the
@@ -46,6 +56,20 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
         // The key is the profile's only credential: valid while its secret is stored (a
         // key deleted at the tenant shows at the next log request).
         status.valid = status.log_api_key.is_some();
+    }
+    if let Some(client_id) = profile.auth.public_client() {
+        let record = credentials
+            .refresh_record(profile, client_id)
+            .ok()
+            .flatten()
+            .filter(|record| record.client_id == client_id);
+        status.client = Some(client_id.to_string());
+        status.refresh_expires_at = record.as_ref().and_then(|record| record.expires_at);
+        status.refreshable = record
+            .as_ref()
+            .is_some_and(|record| record.expires_at.is_none_or(|at| at > Utc::now()));
+        // Renewed without the user while the refresh token lasts.
+        status.valid |= status.refreshable;
     }
     if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
         let info = credentials.client(profile).and_then(|client| {
@@ -75,6 +99,9 @@ fn from_cache(
         }
         AuthKind::Session { username, .. } => (Vec::new(), Some(username.clone())),
         AuthKind::LogKey => (Vec::new(), None),
+        AuthKind::Browser { scopes, .. } | AuthKind::Device { scopes, .. } => {
+            (scopes.clone(), None)
+        }
     };
     ProfileStatus {
         profile: profile.name.clone(),
@@ -89,12 +116,16 @@ fn from_cache(
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
         ca_cert: profile.network.ca_cert.clone(),
         log_api_key: None,
+        client: None,
+        refreshable: false,
+        refresh_expires_at: None,
         store: store.clone(),
     }
 }
 
-/// End the session at the tenant (sessions) and remove every cached credential of the
-/// profile, the log API key's secret included (its id leaves config.toml in
+/// End the session at the tenant (sessions) or revoke the refresh token (browser and
+/// device logins), and remove every cached credential of the profile, the log API key's
+/// secret included (its id leaves config.toml in
 /// [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
 pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<LogoutOutcome> {
     let mut session_ended = false;
@@ -116,10 +147,16 @@ pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<Log
             })
             .unwrap_or(false);
     }
+    // Revoked first: the refresh token is gone from here once the entries are removed.
+    let revoked = profile
+        .auth
+        .public_client()
+        .is_some_and(|client_id| credentials.revoke_refresh(profile, client_id));
     let removed = credentials.store.remove_profile(&profile.name)?;
     Ok(LogoutOutcome {
         profile: profile.name.clone(),
         session_ended,
         removed,
+        revoked,
     })
 }

@@ -105,7 +105,7 @@ pub struct LoginArgs {
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "service_account")]
     pub jwk: Option<PathBuf>,
     /// Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
-    #[arg(long, value_name = "SCOPES")]
+    #[arg(long, visible_alias = "scopes", value_name = "SCOPES")]
     pub scope: Option<String>,
 
     /// User name (session login through the callbacks journey)
@@ -129,9 +129,26 @@ pub struct LoginArgs {
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "username")]
     pub password_file: Option<PathBuf>,
 
-    /// OAuth client id (client credentials login)
+    /// OAuth client id: client credentials login, or with --browser/--device the tenant's
+    /// public client for command-line logins (remembered in the profile)
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
+
+    /// Log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)
+    #[arg(long, conflicts_with_all = ["service_account", "username", "device", "log_api_key", "create_log_api_key"])]
+    pub browser: bool,
+    /// Log in with a code entered in a browser anywhere (device authorization, RFC 8628)
+    #[arg(long, conflicts_with_all = ["service_account", "username", "log_api_key", "create_log_api_key"])]
+    pub device: bool,
+    /// Browser login: the loopback redirect's port (default: a free one); remembered in the profile
+    #[arg(long, value_name = "PORT")]
+    pub redirect_port: Option<u16>,
+    /// Browser and device logins: give up after SECS seconds (default: 300)
+    #[arg(long, value_name = "SECS")]
+    pub timeout: Option<u64>,
+    /// Browser login: print the login page's URL only, open no browser
+    #[arg(long)]
+    pub no_browser: bool,
     /// Read the client secret (or the log API key's secret) from stdin
     #[arg(long, conflicts_with = "secret_file")]
     pub secret_stdin: bool,
@@ -169,6 +186,41 @@ mod tests {
             "hunter2",
         ]);
         assert!(refused.is_err());
+    }
+
+    #[test]
+    fn browser_and_device_flags_parse_and_exclude_other_logins() {
+        let parsed = Cli::try_parse_from([
+            "git-credential-idc",
+            "login",
+            "--browser",
+            "--client-id",
+            "idc-cli",
+            "--scopes",
+            "openid fr:idm:*",
+            "--redirect-port",
+            "8765",
+            "--timeout",
+            "60",
+            "--no-browser",
+        ])
+        .unwrap();
+        let Command::Login(args) = parsed.command else {
+            panic!("not a login");
+        };
+        assert!(args.browser && args.no_browser);
+        assert_eq!(args.scope.as_deref(), Some("openid fr:idm:*"));
+        assert_eq!((args.redirect_port, args.timeout), (Some(8765), Some(60)));
+        for refused in [
+            &["--browser", "--device"][..],
+            &["--browser", "--username", "bob"],
+            &["--device", "--service-account", "sa", "--jwk", "k"],
+            &["--browser", "--redirect-port", "99999"],
+        ] {
+            let mut args = vec!["git-credential-idc", "login"];
+            args.extend(refused);
+            assert!(Cli::try_parse_from(&args).is_err(), "{refused:?}");
+        }
     }
 
     #[test]

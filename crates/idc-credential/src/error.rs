@@ -103,6 +103,27 @@ mod tests {
             key_only.contains("`git-credential-idc login --profile logs --service-account"),
             "{key_only}"
         );
+        let ended = HelperError::from(idc_core::Error::RefreshRefused {
+            profile: "me".into(),
+            flow: idc_core::AuthFlow::Device,
+            reason: "the tenant refused its refresh token (invalid_grant)".into(),
+        })
+        .to_string();
+        assert!(
+            ended.contains("log in again with `git-credential-idc login --profile me --device`"),
+            "{ended}"
+        );
+        let timed_out = HelperError::from(idc_core::Error::LoginNotCompleted {
+            profile: "me".into(),
+            flow: idc_core::AuthFlow::Browser,
+            reason: idc_core::NotCompleted::TimedOut { seconds: 5 },
+        })
+        .to_string();
+        assert!(
+            timed_out.contains("no answer came back within 5 s")
+                && timed_out.contains("--timeout SECS"),
+            "{timed_out}"
+        );
         let missing = HelperError::from(idc_core::Error::MissingSecret {
             flow: idc_core::AuthFlow::Session,
             who: "admin".into(),

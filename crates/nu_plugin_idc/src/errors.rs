@@ -78,6 +78,11 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::SessionExpired { .. } => {
             LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
         }
+        Error::RefreshRefused { .. } => LabeledError::new(message)
+            .with_label("the login has ended", spans.profile.unwrap_or(head)),
+        Error::LoginNotCompleted { .. } => {
+            LabeledError::new(message).with_label("login not completed", head)
+        }
         Error::LogKeyOnly { .. } => LabeledError::new(message).with_label(
             "this profile holds only a log API key",
             spans.profile.unwrap_or(head),
@@ -179,6 +184,27 @@ mod tests {
         assert!(
             missing.ends_with("pipe the client secret into `idc login`"),
             "{missing}"
+        );
+    }
+
+    #[test]
+    fn an_ended_browser_login_points_at_the_profile_and_says_how_to_log_in_again() {
+        let error = labeled(
+            &Error::RefreshRefused {
+                profile: "me".into(),
+                flow: idc_core::AuthFlow::Browser,
+                reason: "the tenant refused its refresh token (invalid_grant)".into(),
+            },
+            &spans(),
+        );
+        let (text, span) = only_label(&error);
+        assert_eq!((text, span), ("the login has ended", Span::new(30, 40)));
+        assert!(
+            error
+                .msg
+                .contains("log in again with `idc login --profile me --browser`"),
+            "{}",
+            error.msg
         );
     }
 

@@ -3,7 +3,8 @@
 //! and where the example gives a result, the output equals it.
 //!
 //! The examples are written for a real tenant (`https://openam-acme.forgeblocks.com`), so
-//! the test points them at the sandbox: the tenant URL becomes the sandbox's, and the
+//! the test points them at the sandbox (browser and device logins are played in a real
+//! headless Chromium): the tenant URL becomes the sandbox's, and the
 //! administrator's and the OAuth client's names become the sandbox's. Everything else runs
 //! as written, in the order a reader would follow them: log in first, then read, then log
 //! out. The sandbox is seeded (seed 1, a fixed number of users), so the data the results
@@ -13,6 +14,8 @@ use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use idc_e2e::browser_login::{Behaviour, run_login};
+use idc_e2e::webdriver::Browser;
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, success_stdout, tool};
 use serde_json::Value;
 
@@ -87,6 +90,15 @@ fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
         .replace(EXAMPLE_TENANT, &sandbox.url)
         .replace("--username admin", &format!("--username {admin}"))
         .replace("--client-id iga-client", &format!("--client-id {client}"))
+        .replace(
+            "--client-id idc-cli",
+            &format!(
+                "--client-id {}",
+                sandbox.info["cli_client"]["id"]
+                    .as_str()
+                    .expect("cli_client")
+            ),
+        )
         .replace(
             EXAMPLE_LOG_KEY,
             sandbox.info["log_api"]["key"]
@@ -185,7 +197,17 @@ fn run_example(env: &UserEnv, sandbox: &Sandbox, example: &DocumentedExample) ->
         "{} | to json -r",
         for_the_sandbox(&example.example, sandbox)
     );
-    let output = if example.example.starts_with("input -s") {
+    let interactive = ["--browser", "--device"]
+        .iter()
+        .any(|flag| example.example.split(' ').any(|word| word == *flag));
+    let output = if interactive {
+        // The login pages are played in a real browser by the person of browser_login.rs;
+        // `$BROWSER` opens nothing (the URL is read from stderr).
+        let browser = Browser::start().expect("chromium: run scripts/install-tools.sh as root");
+        let mut command = nu_file(env, &script);
+        command.env("BROWSER", "true");
+        run_login(command, sandbox, Some(&browser), Behaviour::Allow).output
+    } else if example.example.starts_with("input -s") {
         let password = sandbox.info["admin"]["password"]
             .as_str()
             .expect("password");

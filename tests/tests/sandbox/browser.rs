@@ -3,7 +3,7 @@
 //! loopback redirect, the token endpoint's grants and their refusals, as AM answers them.
 
 use base64::Engine as _;
-use hmac::{Hmac, Mac};
+use idc_e2e::browser_login::totp;
 use idc_e2e::webdriver::{Browser, Element};
 use idc_e2e::{Sandbox, SandboxOptions};
 use serde_json::{Value, json};
@@ -25,30 +25,6 @@ fn browser_or_skip(test: &str) -> Option<Browser> {
 
 fn sandbox() -> Sandbox {
     Sandbox::start_with(SandboxOptions::default().args(["--device-poll-interval", "1"]))
-}
-
-/// RFC 6238 (SHA-1, 6 digits, 30 s) of a base32 secret, computed independently of the sandbox.
-fn totp(secret: &str, unix_s: u64) -> String {
-    let mut key = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for c in secret.bytes() {
-        let v = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-            .iter()
-            .position(|&a| a == c)
-            .expect("base32 secret") as u32;
-        buffer = (buffer << 5) | v;
-        bits += 5;
-        if bits >= 8 {
-            bits -= 8;
-            key.push((buffer >> bits) as u8);
-        }
-    }
-    let mut mac = Hmac::<sha1::Sha1>::new_from_slice(&key).expect("hmac key");
-    mac.update(&(unix_s / 30).to_be_bytes());
-    let d = mac.finalize().into_bytes();
-    let o = (d[19] & 0x0f) as usize;
-    let v = u32::from_be_bytes([d[o] & 0x7f, d[o + 1], d[o + 2], d[o + 3]]);
-    format!("{:06}", v % 1_000_000)
 }
 
 fn now_s() -> u64 {

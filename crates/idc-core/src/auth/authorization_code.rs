@@ -104,14 +104,14 @@ impl From<AuthorizeError> for Error {
 }
 
 /// A PKCE verifier and its S256 challenge (RFC 7636).
-struct Pkce {
-    verifier: Secret<String>,
-    challenge: String,
+pub(crate) struct Pkce {
+    pub(crate) verifier: Secret<String>,
+    pub(crate) challenge: String,
 }
 
 impl Pkce {
     /// 32 random bytes, base64url: the 43-character verifier the recordings show.
-    fn generate() -> Pkce {
+    pub(crate) fn generate() -> Pkce {
         let bytes: [u8; 32] = rand::random();
         Pkce::from_verifier(URL_SAFE_NO_PAD.encode(bytes))
     }

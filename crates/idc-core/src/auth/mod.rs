@@ -4,11 +4,16 @@
 //! flows know nothing of profiles or caching; [`crate::Idc`] composes them.
 
 pub mod authorization_code;
+pub mod browser;
 pub mod client_credentials;
+pub mod device;
+pub mod interactive;
 pub mod log_key;
+mod loopback;
 pub(crate) mod realm;
 pub mod service_account;
 pub mod session;
+pub mod user_tokens;
 
 use serde::Deserialize;
 

@@ -40,3 +40,42 @@ pub(crate) fn realm_display_path(realm: &str) -> String {
         format!("/{label}")
     }
 }
+
+/// An OAuth2 endpoint of the realm, spelt out from the root realm as AM names it for every
+/// realm: `/am/oauth2/realms/root[/realms/<realm>]/<endpoint>` (`authorize`,
+/// `access_token`, `device/code`, `token/revoke`).
+pub(crate) fn oauth2_url(tenant: &url::Url, realm: &str, endpoint: &[&str]) -> url::Url {
+    let mut segments = vec!["am", "oauth2", "realms", "root"];
+    segments.extend(realm_segments(realm));
+    segments.extend(endpoint);
+    crate::http::tenant_url(tenant, &segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oauth2_endpoints_name_the_realm_from_the_root() {
+        let tenant = url::Url::parse("https://tenant.example.com").unwrap();
+        for (realm, expected) in [
+            ("root", "/am/oauth2/realms/root/authorize"),
+            ("/", "/am/oauth2/realms/root/authorize"),
+            ("alpha", "/am/oauth2/realms/root/realms/alpha/authorize"),
+            (
+                "/root/bravo",
+                "/am/oauth2/realms/root/realms/bravo/authorize",
+            ),
+        ] {
+            assert_eq!(
+                oauth2_url(&tenant, realm, &["authorize"]).path(),
+                expected,
+                "{realm}"
+            );
+        }
+        assert_eq!(
+            oauth2_url(&tenant, "alpha", &["device", "code"]).as_str(),
+            "https://tenant.example.com/am/oauth2/realms/root/realms/alpha/device/code"
+        );
+    }
+}

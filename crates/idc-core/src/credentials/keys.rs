@@ -11,6 +11,9 @@ mod purpose {
     pub const SESSION: &str = "session";
     pub const SESSION_BEARER: &str = "session-bearer";
     pub const LOG_KEY: &str = "log-key";
+    pub const BROWSER: &str = "browser";
+    pub const DEVICE: &str = "device";
+    pub const REFRESH: &str = "refresh";
 }
 
 fn key(profile: &Profile, purpose: &str, parts: &[String]) -> String {
@@ -27,7 +30,14 @@ pub(crate) fn main_key(profile: &Profile) -> String {
         AuthKind::Session { username, .. } => session_key(profile, username),
         // No main credential: an entry that is never written (its secret has its own).
         AuthKind::LogKey => key(profile, purpose::LOG_KEY, &[]),
+        AuthKind::Browser { scopes, .. } => key(profile, purpose::BROWSER, scopes),
+        AuthKind::Device { scopes, .. } => key(profile, purpose::DEVICE, scopes),
     }
+}
+
+/// The entry of the refresh token of a browser or device login with `client_id`.
+pub(crate) fn refresh_key(profile: &Profile, client_id: &str) -> String {
+    key(profile, purpose::REFRESH, &[client_id.to_string()])
 }
 
 pub(crate) fn session_key(profile: &Profile, username: &str) -> String {

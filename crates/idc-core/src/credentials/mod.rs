@@ -4,6 +4,7 @@
 
 pub(crate) mod keys;
 pub(crate) mod os_keyring;
+mod refresh;
 mod renew;
 pub(crate) mod store_choice;
 
@@ -22,6 +23,7 @@ use crate::http::{HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
 
+pub(crate) use refresh::{RefreshRecord, cached_access};
 pub(crate) use renew::cached_bearer;
 
 /// A credential ready to be sent.
@@ -107,6 +109,13 @@ impl Credentials {
                 self.session_bearer(profile, username, rejected)?
             }
             AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+            // One bearer for every API family, renewed with the refresh token.
+            AuthKind::Browser {
+                client_id, scopes, ..
+            }
+            | AuthKind::Device { client_id, scopes } => {
+                self.user_token(profile, client_id, scopes, rejected)?
+            }
             // The log API's requests take the key (`log_key`), never this.
             AuthKind::LogKey => {
                 return Err(Error::LogKeyOnly {

@@ -11,7 +11,9 @@ use crate::profile::Profile;
 use crate::secret::Secret;
 
 /// A cached credential is handed out unless it is the one the tenant just refused.
-fn not_rejected(rejected: Option<&Secret<String>>) -> impl Fn(&CachedCredential) -> bool + '_ {
+pub(super) fn not_rejected(
+    rejected: Option<&Secret<String>>,
+) -> impl Fn(&CachedCredential) -> bool + '_ {
     move |cached| rejected.is_none_or(|rejected| cached.token != *rejected)
 }
 

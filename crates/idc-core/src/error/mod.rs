@@ -142,6 +142,61 @@ pub enum Error {
     /// A log query the service cannot answer (too far back, end before start, ...).
     #[error("log query: {0}")]
     LogQuery(String),
+
+    /// A browser or device login ended without a credential; nothing was saved.
+    #[error("the {flow} login was not completed: {reason}")]
+    LoginNotCompleted {
+        profile: String,
+        flow: crate::profile::AuthFlow,
+        reason: NotCompleted,
+    },
+
+    /// The refresh token of a browser or device login cannot renew the access token any
+    /// more (expired, revoked, logged out): only the user can log in again.
+    #[error("the {flow} login of profile '{profile}' has ended: {reason}")]
+    RefreshRefused {
+        profile: String,
+        flow: crate::profile::AuthFlow,
+        /// What the tenant said, or why no refresh was tried.
+        reason: String,
+    },
+}
+
+/// Why an interactive (browser or device) login ended without a credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NotCompleted {
+    /// Nothing came back within the login's timeout (seconds).
+    TimedOut { seconds: u64 },
+    /// The tenant (or the user, at the consent page) refused: OAuth's `error` and
+    /// `error_description`.
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+    /// The device code expired before the user entered it.
+    CodeExpired,
+    /// The user stopped the login (Ctrl-C).
+    Interrupted,
+}
+
+impl std::fmt::Display for NotCompleted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotCompleted::TimedOut { seconds } => {
+                write!(f, "no answer came back within {seconds} s")
+            }
+            NotCompleted::Refused {
+                error,
+                description: Some(description),
+            } => write!(f, "the tenant refused it ({error}: {description})"),
+            NotCompleted::Refused {
+                error,
+                description: None,
+            } => write!(f, "the tenant refused it ({error})"),
+            NotCompleted::CodeExpired => f.write_str("the code expired before it was entered"),
+            NotCompleted::Interrupted => f.write_str("interrupted"),
+        }
+    }
 }
 
 /// The secret a login reads from outside the command line.
@@ -181,6 +236,13 @@ pub enum Remedy {
     AddLogKey { profile: String },
     /// Add a main credential (service account, session or client) to a log-key-only profile.
     AddMainCredential { profile: String },
+    /// Run the browser or device login of the profile again; `longer`: it timed out, so
+    /// a longer `--timeout` may help.
+    LogInAgain {
+        profile: String,
+        flow: crate::profile::AuthFlow,
+        longer: bool,
+    },
 }
 
 impl Error {
@@ -216,6 +278,20 @@ impl Error {
             }
             Error::LogKeyOnly { profile } => Some(Remedy::AddMainCredential {
                 profile: profile.clone(),
+            }),
+            Error::RefreshRefused { profile, flow, .. } => Some(Remedy::LogInAgain {
+                profile: profile.clone(),
+                flow: *flow,
+                longer: false,
+            }),
+            Error::LoginNotCompleted {
+                profile,
+                flow,
+                reason,
+            } if *reason != NotCompleted::Interrupted => Some(Remedy::LogInAgain {
+                profile: profile.clone(),
+                flow: *flow,
+                longer: matches!(reason, NotCompleted::TimedOut { .. }),
             }),
             Error::Service {
                 status: 403,
@@ -258,6 +334,18 @@ impl Remedy {
             Remedy::AddMainCredential { profile } => format!(
                 "add a credential for the rest with `{login} --profile {profile} --service-account <id> --jwk <file>` (or --username, or --client-id); the log key is kept"
             ),
+            Remedy::LogInAgain {
+                profile,
+                flow,
+                longer,
+            } => {
+                let again = format!("log in again with `{login} --profile {profile} --{flow}`");
+                if *longer {
+                    format!("{again} (`--timeout SECS` waits longer)")
+                } else {
+                    again
+                }
+            }
             Remedy::LogInWithScope { scope } => {
                 format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")
             }

@@ -37,8 +37,16 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         ca_cert: args.ca_cert,
         log_api_key: args.log_api_key,
         create_log_api_key: args.create_log_api_key,
+        browser: args.browser,
+        device: args.device,
+        redirect_port: args.redirect_port,
+        timeout: args.timeout.map(std::time::Duration::from_secs),
+        no_browser: args.no_browser,
+        browser_command: std::env::var("BROWSER").ok(),
     };
-    let outcome = Idc::from_env()?.login(request)?;
+    // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
+    // the tenant's answer, so there is nothing to undo.
+    let outcome = Idc::from_env()?.login_interactive(request, &Terminal)?;
     let who = outcome
         .who
         .as_deref()
@@ -78,10 +86,23 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     print(&summary)
 }
 
+/// The steps of a browser or device login, on stderr (stdout is the summary's).
+struct Terminal;
+
+impl idc_core::auth::interactive::LoginInteraction for Terminal {
+    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
+        for line in step.lines() {
+            eprintln!("{line}");
+        }
+    }
+}
+
 pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
     let outcome = Idc::from_env()?.logout(profile)?;
     let session = if outcome.session_ended {
         "session ended, "
+    } else if outcome.revoked {
+        "refresh token revoked, "
     } else {
         ""
     };
@@ -104,6 +125,8 @@ pub fn status() -> Result<(), HelperError> {
         "VALID".to_string(),
         "CA".to_string(),
         "LOG KEY".to_string(),
+        "CLIENT".to_string(),
+        "REFRESH".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -124,6 +147,15 @@ pub fn status() -> Result<(), HelperError> {
                 .log_api_key
                 .as_deref()
                 .map_or_else(|| "-".to_string(), shown),
+            status
+                .client
+                .as_deref()
+                .map_or_else(|| "-".to_string(), shown),
+            match (status.refreshable, status.refresh_expires_at) {
+                (true, Some(at)) => in_minutes(at),
+                (true, None) => "yes".to_string(),
+                (false, _) => "-".to_string(),
+            },
         ]);
     }
     print(&format!(

@@ -104,9 +104,42 @@ impl PluginCommand for Login {
                 None,
             )
             .named(
+                "scopes",
+                SyntaxShape::String,
+                "the same as --scope",
+                None,
+            )
+            .named(
                 "client-id",
                 SyntaxShape::String,
-                "OAuth client id; the client secret comes from the pipeline",
+                "OAuth client id; the client secret comes from the pipeline. With --browser or --device: the tenant's public client for command-line logins (remembered)",
+                None,
+            )
+            .switch(
+                "browser",
+                "log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)",
+                None,
+            )
+            .switch(
+                "device",
+                "log in with a code entered in a browser anywhere (device authorization)",
+                None,
+            )
+            .named(
+                "redirect-port",
+                SyntaxShape::Int,
+                "browser login: the loopback redirect's port (default: a free one); remembered",
+                None,
+            )
+            .named(
+                "timeout",
+                SyntaxShape::Int,
+                "browser and device logins: give up after this many seconds (default 300)",
+                None,
+            )
+            .switch(
+                "no-browser",
+                "browser login: print the login page's URL only, open no browser",
                 None,
             )
             .named(
@@ -147,6 +180,16 @@ impl PluginCommand for Login {
             Example {
                 example: "open --raw iga-secret.txt | idc login --profile iga --tenant https://openam-acme.forgeblocks.com --client-id iga-client --scope 'fr:idm:* fr:iga:*'",
                 description: "Log in with client credentials, the secret read from a file",
+                result: None,
+            },
+            Example {
+                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --browser --client-id idc-cli",
+                description: "Log in as yourself in the browser, whatever your MFA, with the tenant's public client idc-cli",
+                result: None,
+            },
+            Example {
+                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli",
+                description: "Log in by entering the printed code in a browser on any device (a user of a realm adds --realm alpha)",
                 result: None,
             },
             Example {
@@ -191,16 +234,23 @@ impl PluginCommand for Login {
             Some(path) => Some(absolute_path(engine, &path)?),
             None => None,
         };
+        let scopes = match (
+            call.get_flag::<String>("scope")?,
+            call.get_flag::<Spanned<String>>("scopes")?,
+        ) {
+            (Some(_), Some(scopes)) => {
+                return Err(LabeledError::new("give --scope or --scopes, not both")
+                    .with_label("the same flag twice", scopes.span));
+            }
+            (scope, scopes) => scope.or(scopes.map(|scopes| scopes.item)),
+        };
         let request = LoginRequest {
             profile: chosen_profile(engine, call)?.map(|profile| profile.item),
             tenant: tenant.map(|tenant| tenant.item),
             realm: call.get_flag("realm")?,
             service_account: call.get_flag("service-account")?,
             jwk_path,
-            scopes: call
-                .get_flag::<String>("scope")?
-                .as_deref()
-                .map(idc_core::split_scopes),
+            scopes: scopes.as_deref().map(idc_core::split_scopes),
             username: call.get_flag("username")?,
             journey: call.get_flag("journey")?,
             client_id: call.get_flag("client-id")?,
@@ -209,11 +259,22 @@ impl PluginCommand for Login {
             ca_cert,
             log_api_key: call.get_flag("log-api-key")?,
             create_log_api_key: call.has_flag("create-log-api-key")?,
+            browser: call.has_flag("browser")?,
+            device: call.has_flag("device")?,
+            redirect_port: positive_flag(call, "redirect-port", u16::MAX.into())?
+                .map(|port| port as u16),
+            timeout: positive_flag(call, "timeout", u32::MAX.into())?
+                .map(std::time::Duration::from_secs),
+            no_browser: call.has_flag("no-browser")?,
+            // The session's $BROWSER, not the plugin process's.
+            browser_command: engine
+                .get_env_var("BROWSER")?
+                .and_then(|value| value.coerce_into_string().ok()),
         };
 
         let idc = open_idc(engine, head)?;
         let outcome = idc
-            .login(request)
+            .login_interactive(request, &Terminal { engine })
             .map_err(|error| errors::labeled(&error, &spans))?;
         Ok(PipelineData::value(outcome_record(&outcome, head), None))
     }
@@ -234,6 +295,34 @@ impl PluginCommand for Login {
             ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
             _ => None,
         }
+    }
+}
+
+/// The steps of a browser or device login go to the plugin's stderr, which is the user's
+/// terminal; Ctrl-C in Nushell ends the wait.
+struct Terminal<'a> {
+    engine: &'a EngineInterface,
+}
+
+impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
+    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
+        for line in step.lines() {
+            eprintln!("{line}");
+        }
+    }
+
+    fn cancelled(&self) -> bool {
+        self.engine.signals().interrupted()
+    }
+}
+
+/// An integer flag that must be in 1..=`max` (a port, seconds).
+fn positive_flag(call: &EvaluatedCall, name: &str, max: i64) -> Result<Option<u64>, LabeledError> {
+    match call.get_flag::<Spanned<i64>>(name)? {
+        None => Ok(None),
+        Some(value) if (1..=max).contains(&value.item) => Ok(Some(value.item as u64)),
+        Some(value) => Err(LabeledError::new(format!("--{name} is out of range"))
+            .with_label(format!("give a number from 1 to {max}"), value.span)),
     }
 }
 

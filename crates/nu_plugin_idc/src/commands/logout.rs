@@ -21,7 +21,7 @@ impl SimplePluginCommand for Logout {
     }
 
     fn description(&self) -> &str {
-        "End the session and forget the cached credentials of a profile."
+        "End the session (or revoke the browser or device login) and forget the cached credentials of a profile."
     }
 
     fn signature(&self) -> Signature {
@@ -72,6 +72,7 @@ impl SimplePluginCommand for Logout {
         let mut record = Record::new();
         record.push("profile", Value::string(outcome.profile, head));
         record.push("session_ended", Value::bool(outcome.session_ended, head));
+        record.push("revoked", Value::bool(outcome.revoked, head));
         record.push("removed", Value::int(outcome.removed as i64, head));
         Ok(Value::record(record, head))
     }

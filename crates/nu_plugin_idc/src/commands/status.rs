@@ -100,6 +100,17 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
         "log_api_key",
         optional_tenant_string(status.log_api_key.as_deref(), span),
     );
+    record.push(
+        "client",
+        optional_tenant_string(status.client.as_deref(), span),
+    );
+    record.push("refreshable", Value::bool(status.refreshable, span));
+    record.push(
+        "refresh_expires_at",
+        status
+            .refresh_expires_at
+            .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
+    );
     record.push("store", Value::string(status.store.kind.as_str(), span));
     record.push("store_reason", Value::string(&status.store.reason, span));
     Value::record(record, span)

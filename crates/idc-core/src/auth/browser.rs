@@ -1,0 +1,239 @@
+//! Browser login: authorization code + PKCE (S256) for a public client of a realm, the
+//! code brought back to a loopback redirect `http://127.0.0.1:<port>/callback` (RFC 8252).
+//! The authorize URL is always shown (a line of its own), and opened in a browser unless
+//! the user said not to. The code and the tokens are never shown.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::auth::authorization_code::Pkce;
+use crate::auth::interactive::{Launch, LoginInteraction, LoginStep, open_in_browser};
+use crate::auth::loopback::{Callback, Loopback, NoCallback};
+use crate::auth::user_tokens::{PublicClient, UserTokens, redeem_code};
+use crate::error::{Error, NotCompleted, Result};
+use crate::http::HttpClient;
+use crate::profile::AuthFlow;
+
+/// Whether and how to open the login page.
+#[derive(Clone, Copy, Debug)]
+pub enum OpenWith<'a> {
+    /// Not at all (`--no-browser`): only show the URL.
+    Nothing,
+    /// `$BROWSER` when given (the front end's environment), else the OS opener.
+    Browser(Option<&'a str>),
+}
+
+pub struct BrowserLogin<'a> {
+    pub client: PublicClient<'a>,
+    pub scopes: &'a [String],
+    pub redirect_port: Option<u16>,
+    pub timeout: Duration,
+    pub open_with: OpenWith<'a>,
+}
+
+/// A login not completed, for the caller to name the profile in.
+pub(crate) fn not_completed(flow: AuthFlow, reason: NotCompleted) -> Error {
+    Error::LoginNotCompleted {
+        profile: String::new(),
+        flow,
+        reason,
+    }
+}
+
+/// Run the browser login; the tokens, or why there are none.
+pub fn login(
+    http: &HttpClient,
+    login: &BrowserLogin,
+    interaction: &dyn LoginInteraction,
+) -> Result<UserTokens> {
+    let loopback = Loopback::bind(login.redirect_port)?;
+    let redirect_uri = loopback.redirect_uri();
+    let pkce = Pkce::generate();
+    let state = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
+    let url = authorize_url(login, &redirect_uri, &pkce.challenge, &state);
+    let launched = match login.open_with {
+        OpenWith::Nothing => Launch::NotAsked,
+        OpenWith::Browser(browser) => open_in_browser(url.as_str(), browser),
+    };
+    interaction.show(&LoginStep::OpenUrl {
+        url: url.to_string(),
+        launched,
+    });
+    let deadline = Instant::now() + login.timeout;
+    let ended = |reason| not_completed(AuthFlow::Browser, reason);
+    match loopback.wait(&state, deadline, interaction) {
+        Ok(Callback::Code(code)) => {
+            redeem_code(http, &login.client, &code, &pkce.verifier, &redirect_uri)
+        }
+        Ok(Callback::Refused { error, description }) => Err(ended(NotCompleted::Refused {
+            error: crate::sanitize::terminal_safe(&error).into_owned(),
+            description: description.map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
+        })),
+        Err(NoCallback::TimedOut) => Err(ended(NotCompleted::TimedOut {
+            seconds: login.timeout.as_secs(),
+        })),
+        Err(NoCallback::Cancelled) => Err(ended(NotCompleted::Interrupted)),
+    }
+}
+
+/// `GET /am/oauth2/realms/root[/realms/R]/authorize?response_type=code&...`.
+fn authorize_url(
+    login: &BrowserLogin,
+    redirect_uri: &str,
+    challenge: &str,
+    state: &str,
+) -> url::Url {
+    let mut url = login.client.endpoint(&["authorize"]);
+    url.query_pairs_mut()
+        .append_pair("response_type", "code")
+        .append_pair("client_id", login.client.client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("scope", &login.scopes.join(" "))
+        .append_pair("state", state)
+        .append_pair("code_challenge", challenge)
+        .append_pair("code_challenge_method", "S256");
+    url
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing as mock_tenant;
+    use sha2::{Digest, Sha256};
+    use std::io::{Read, Write};
+    use std::sync::Mutex;
+
+    /// Plays the user: follows the authorize URL's redirect_uri with the state, as a
+    /// browser would after the tenant's pages.
+    struct Browser {
+        shown: Mutex<Vec<LoginStep>>,
+        answer: fn(&url::Url) -> String,
+    }
+
+    impl LoginInteraction for Browser {
+        fn show(&self, step: &LoginStep) {
+            self.shown.lock().unwrap().push(step.clone());
+            if let LoginStep::OpenUrl { url, .. } = step {
+                let url = url::Url::parse(url).unwrap();
+                let query = (self.answer)(&url);
+                let redirect = url
+                    .query_pairs()
+                    .find(|(name, _)| name == "redirect_uri")
+                    .unwrap()
+                    .1
+                    .into_owned();
+                std::thread::spawn(move || {
+                    let redirect = url::Url::parse(&redirect).unwrap();
+                    let mut stream =
+                        std::net::TcpStream::connect(("127.0.0.1", redirect.port().unwrap()))
+                            .unwrap();
+                    write!(
+                        stream,
+                        "GET {}?{query} HTTP/1.1\r\nHost: x\r\n\r\n",
+                        redirect.path()
+                    )
+                    .unwrap();
+                    let mut page = String::new();
+                    let _ = stream.read_to_string(&mut page);
+                });
+            }
+        }
+    }
+
+    fn param(url: &url::Url, name: &str) -> String {
+        url.query_pairs()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    }
+
+    fn run(tenant: &url::Url, answer: fn(&url::Url) -> String) -> (Result<UserTokens>, Browser) {
+        let http = crate::http::build_client().unwrap();
+        let scopes = ["openid".to_string(), "fr:idm:*".to_string()];
+        let login = BrowserLogin {
+            client: PublicClient {
+                tenant,
+                realm: "root",
+                client_id: "idc-cli",
+            },
+            scopes: &scopes,
+            redirect_port: None,
+            timeout: Duration::from_secs(10),
+            open_with: OpenWith::Nothing,
+        };
+        let browser = Browser {
+            shown: Mutex::new(Vec::new()),
+            answer,
+        };
+        (super::login(&http, &login, &browser), browser)
+    }
+
+    #[test]
+    fn the_code_comes_back_to_the_loopback_and_is_redeemed_with_the_verifier() {
+        let tenant = mock_tenant::serve(vec![mock_tenant::reply(
+            200,
+            serde_json::json!({"access_token": "at", "refresh_token": "rt", "expires_in": 3599, "scope": "openid fr:idm:*"}),
+        )]);
+        let (tokens, browser) = run(&tenant.url, |url| {
+            format!("code=the-code&state={}", param(url, "state"))
+        });
+        let tokens = tokens.unwrap();
+        assert_eq!(tokens.access.access_token.expose(), "at");
+        let shown = browser.shown.lock().unwrap();
+        let LoginStep::OpenUrl { url, launched } = &shown[0] else {
+            panic!("{shown:?}");
+        };
+        assert_eq!(launched, &Launch::NotAsked);
+        let url = url::Url::parse(url).unwrap();
+        assert_eq!(url.path(), "/am/oauth2/realms/root/authorize");
+        assert_eq!(param(&url, "response_type"), "code");
+        assert_eq!(param(&url, "client_id"), "idc-cli");
+        assert_eq!(param(&url, "scope"), "openid fr:idm:*");
+        assert_eq!(param(&url, "code_challenge_method"), "S256");
+        let redirect = param(&url, "redirect_uri");
+        assert!(
+            redirect.starts_with("http://127.0.0.1:") && redirect.ends_with("/callback"),
+            "{redirect}"
+        );
+        assert!(param(&url, "state").len() >= 32);
+
+        let requests = tenant.requests();
+        assert_eq!(requests[0].target, "/am/oauth2/realms/root/access_token");
+        let form = requests[0].form();
+        let field = |name: &str| {
+            form.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        assert_eq!(field("grant_type"), "authorization_code");
+        assert_eq!(field("code"), "the-code");
+        assert_eq!(field("redirect_uri"), redirect);
+        assert_eq!(field("client_id"), "idc-cli");
+        assert_eq!(
+            URL_SAFE_NO_PAD.encode(Sha256::digest(field("code_verifier").as_bytes())),
+            param(&url, "code_challenge")
+        );
+    }
+
+    #[test]
+    fn a_denied_consent_is_one_clear_refusal() {
+        let tenant = mock_tenant::serve(Vec::new());
+        let (result, _) = run(&tenant.url, |url| {
+            format!(
+                "error=access_denied&error_description=Resource%20owner%20did%20not%20authorize&state={}",
+                param(url, "state")
+            )
+        });
+        let error = result.unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains("browser login was not completed")
+                && text.contains("access_denied: Resource owner did not authorize"),
+            "{text}"
+        );
+        assert!(tenant.requests().is_empty());
+    }
+}

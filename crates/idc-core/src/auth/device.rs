@@ -1,0 +1,280 @@
+//! Device login (RFC 8628) for a public client of a realm: ask for a device code, show
+//! the user where to enter the user code, then poll the token endpoint at the tenant's
+//! `interval` (5 s more after each `slow_down`) until the user has logged in, refused,
+//! the code expired, the timeout passed or the user stopped.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use crate::auth::authorization_code::Pkce;
+use crate::auth::browser::not_completed;
+use crate::auth::interactive::{LoginInteraction, LoginStep, sleep_unless_cancelled};
+use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
+use crate::error::{Error, NotCompleted, Result};
+use crate::http::{self, HttpClient};
+use crate::profile::AuthFlow;
+use crate::secret::Secret;
+
+/// The device grant's `grant_type`.
+pub const DEVICE_CODE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
+
+/// RFC 8628's polling interval when the tenant names none, and the bounds believed.
+const DEFAULT_INTERVAL: u64 = 5;
+const MAX_INTERVAL: u64 = 60;
+/// What `slow_down` adds to the interval (RFC 8628 §3.5).
+const SLOW_DOWN_STEP: u64 = 5;
+
+/// The device authorization answer (RFC 8628 §3.2).
+#[derive(Debug, Deserialize)]
+struct DeviceAuthorization {
+    device_code: Secret<String>,
+    user_code: String,
+    verification_uri: String,
+    #[serde(default)]
+    verification_uri_complete: Option<String>,
+    #[serde(default)]
+    expires_in: Option<f64>,
+    #[serde(default)]
+    interval: Option<f64>,
+}
+
+pub struct DeviceLogin<'a> {
+    pub client: PublicClient<'a>,
+    pub scopes: &'a [String],
+    pub timeout: Duration,
+}
+
+/// Run the device login; the tokens, or why there are none.
+pub fn login(
+    http: &HttpClient,
+    login: &DeviceLogin,
+    interaction: &dyn LoginInteraction,
+) -> Result<UserTokens> {
+    let pkce = Pkce::generate();
+    let authorization = request_code(http, login, &pkce)?;
+    interaction.show(&LoginStep::EnterCode {
+        verification_uri: authorization.verification_uri.clone(),
+        user_code: authorization.user_code.clone(),
+        complete: authorization.verification_uri_complete.clone(),
+    });
+    let started = Instant::now();
+    let code_lifetime = authorization
+        .expires_in
+        .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
+        .map(|seconds| Duration::from_secs_f64(seconds.min(86_400.0)));
+    let timeout_at = started + login.timeout;
+    let expires_at = code_lifetime.map(|lifetime| started + lifetime);
+    let mut interval = authorization
+        .interval
+        .filter(|seconds| seconds.is_finite())
+        .map_or(DEFAULT_INTERVAL, |seconds| seconds.round() as u64)
+        .clamp(1, MAX_INTERVAL);
+    let ended = |reason| not_completed(AuthFlow::Device, reason);
+    loop {
+        let now = Instant::now();
+        if expires_at.is_some_and(|at| at <= now) {
+            return Err(ended(NotCompleted::CodeExpired));
+        }
+        if timeout_at <= now {
+            return Err(ended(NotCompleted::TimedOut {
+                seconds: login.timeout.as_secs(),
+            }));
+        }
+        let mut wake = (now + Duration::from_secs(interval)).min(timeout_at);
+        if let Some(at) = expires_at {
+            wake = wake.min(at);
+        }
+        if sleep_unless_cancelled(wake - now, interaction) {
+            return Err(ended(NotCompleted::Interrupted));
+        }
+        // Woken by the timeout or the code's end: the loop's top says which.
+        let now = Instant::now();
+        if now >= timeout_at || expires_at.is_some_and(|at| at <= now) {
+            continue;
+        }
+        let answer = login.client.token_request(
+            http,
+            &[
+                ("grant_type", DEVICE_CODE_GRANT),
+                ("device_code", authorization.device_code.expose()),
+                ("code_verifier", pkce.verifier.expose()),
+            ],
+        )?;
+        let path = login.client.endpoint(&["access_token"]);
+        match granted(answer, path.path())? {
+            Granted::Tokens(tokens) => return Ok(*tokens),
+            Granted::Refused(refusal) => match refusal.error.as_str() {
+                "authorization_pending" => {}
+                "slow_down" => {
+                    interval = (interval + SLOW_DOWN_STEP).min(MAX_INTERVAL);
+                    interaction.show(&LoginStep::SlowDown { seconds: interval });
+                }
+                "expired_token" => return Err(ended(NotCompleted::CodeExpired)),
+                _ => {
+                    return Err(ended(NotCompleted::Refused {
+                        error: crate::sanitize::terminal_safe(&refusal.error).into_owned(),
+                        description: refusal
+                            .description
+                            .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
+                    }));
+                }
+            },
+        }
+    }
+}
+
+/// `POST .../device/code` with the client, the scopes and a PKCE challenge.
+fn request_code(
+    http: &HttpClient,
+    login: &DeviceLogin,
+    pkce: &Pkce,
+) -> Result<DeviceAuthorization> {
+    let url = login.client.endpoint(&["device", "code"]);
+    let scope = login.scopes.join(" ");
+    let form = [
+        ("client_id", login.client.client_id),
+        ("scope", scope.as_str()),
+        ("code_challenge", pkce.challenge.as_str()),
+        ("code_challenge_method", "S256"),
+    ];
+    let answer = http::send(http, login.client.tenant, url.path(), |client| {
+        client.post(url.clone()).form(&form)
+    })?;
+    if answer.is_success() {
+        return answer.json_as(url.path());
+    }
+    match answer.oauth_error() {
+        Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Err(Error::Auth {
+            message: format!(
+                "the tenant refused a device code to client '{}': {}",
+                login.client.client_id,
+                refusal.said()
+            ),
+        }),
+        _ => Err(answer.error("POST", url.path())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing as mock_tenant;
+    use std::sync::Mutex;
+
+    #[derive(Default)]
+    struct Terminal(Mutex<Vec<LoginStep>>);
+    impl LoginInteraction for Terminal {
+        fn show(&self, step: &LoginStep) {
+            self.0.lock().unwrap().push(step.clone());
+        }
+    }
+
+    fn code_answer(interval: u64, expires_in: u64) -> mock_tenant::Reply {
+        mock_tenant::reply(
+            200,
+            serde_json::json!({
+                "device_code": "dev-code", "user_code": "WDJB-MJHT",
+                "verification_uri": "https://t/am/oauth2/device/user",
+                "verification_uri_complete": "https://t/am/oauth2/device/user?user_code=WDJB-MJHT",
+                "expires_in": expires_in, "interval": interval
+            }),
+        )
+    }
+
+    fn refusal(error: &str) -> mock_tenant::Reply {
+        mock_tenant::reply(
+            400,
+            serde_json::json!({"error": error, "error_description": "x"}),
+        )
+    }
+
+    fn run(tenant: &url::Url, timeout: Duration, terminal: &Terminal) -> Result<UserTokens> {
+        let http = crate::http::build_client().unwrap();
+        let scopes = ["openid".to_string()];
+        let login = DeviceLogin {
+            client: PublicClient {
+                tenant,
+                realm: "alpha",
+                client_id: "idc-cli",
+            },
+            scopes: &scopes,
+            timeout,
+        };
+        super::login(&http, &login, terminal)
+    }
+
+    #[test]
+    fn polls_at_the_interval_honours_slow_down_and_shows_the_code() {
+        let tenant = mock_tenant::serve(vec![
+            code_answer(1, 600),
+            refusal("authorization_pending"),
+            refusal("slow_down"),
+            mock_tenant::reply(
+                200,
+                serde_json::json!({"access_token": "at", "refresh_token": "rt", "expires_in": 3599}),
+            ),
+        ]);
+        let terminal = Terminal::default();
+        let started = Instant::now();
+        let tokens = run(&tenant.url, Duration::from_secs(60), &terminal).unwrap();
+        let elapsed = started.elapsed();
+        assert_eq!(tokens.access.access_token.expose(), "at");
+        // 1 s, 1 s, then 6 s after slow_down.
+        assert!(elapsed >= Duration::from_secs(8), "{elapsed:?}");
+        assert!(elapsed < Duration::from_secs(12), "{elapsed:?}");
+        let shown = terminal.0.lock().unwrap();
+        assert!(
+            matches!(&shown[0], LoginStep::EnterCode { user_code, complete: Some(_), .. } if user_code == "WDJB-MJHT")
+        );
+        assert_eq!(shown[1], LoginStep::SlowDown { seconds: 6 });
+
+        let requests = tenant.requests();
+        assert_eq!(
+            requests[0].target,
+            "/am/oauth2/realms/root/realms/alpha/device/code"
+        );
+        let form = requests[0].form();
+        assert!(form.contains(&("client_id".into(), "idc-cli".into())));
+        assert!(form.contains(&("scope".into(), "openid".into())));
+        let poll = requests[1].form();
+        assert!(poll.contains(&("grant_type".into(), DEVICE_CODE_GRANT.into())));
+        assert!(poll.contains(&("device_code".into(), "dev-code".into())));
+        assert!(poll.contains(&("client_id".into(), "idc-cli".into())));
+    }
+
+    #[test]
+    fn expired_denied_and_timed_out_are_each_one_clear_end() {
+        for (replies, timeout, expected) in [
+            (
+                vec![code_answer(1, 600), refusal("expired_token")],
+                60,
+                "the code expired",
+            ),
+            (
+                vec![code_answer(1, 600), refusal("access_denied")],
+                60,
+                "the tenant refused it (access_denied: x)",
+            ),
+            (vec![code_answer(1, 1)], 60, "the code expired"),
+            (
+                vec![code_answer(30, 600)],
+                1,
+                "no answer came back within 1 s",
+            ),
+        ] {
+            let tenant = mock_tenant::serve(replies);
+            let error = run(
+                &tenant.url,
+                Duration::from_secs(timeout),
+                &Terminal::default(),
+            )
+            .unwrap_err();
+            let text = error.to_string();
+            assert!(
+                text.contains("device login was not completed") && text.contains(expected),
+                "{text}"
+            );
+        }
+    }
+}

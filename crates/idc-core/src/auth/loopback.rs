@@ -1,0 +1,332 @@
+//! The loopback redirect of a browser login (RFC 8252 §7.3): a listener on 127.0.0.1
+//! only, on a free port unless one is given, that waits for the browser's
+//! `GET /callback?code=…&state=…`. Any other path (a favicon) gets a 404; a callback whose
+//! `state` is not this login's is answered and ignored. The page the browser shows tells
+//! the user to return to the terminal and never echoes what it received.
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use crate::auth::interactive::{CANCEL_POLL, LoginInteraction, LoginStep};
+use crate::error::{Error, Result};
+use crate::secret::Secret;
+
+/// The redirect path registered with the client: `http://127.0.0.1:<port>/callback`.
+pub const CALLBACK_PATH: &str = "/callback";
+
+/// A request head larger than this is not a browser's redirect.
+const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// A connection that sends no request within this long is closed (a browser may open
+/// one ahead of time and use it a little later).
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Connections served at once; more are closed unanswered.
+const MAX_CONNECTIONS: usize = 16;
+
+/// What the browser brought back to the redirect.
+#[derive(Debug)]
+pub(crate) enum Callback {
+    Code(Secret<String>),
+    /// The tenant's `error` and `error_description` (e.g. consent denied).
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+}
+
+/// Why waiting ended without a callback.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum NoCallback {
+    TimedOut,
+    Cancelled,
+}
+
+pub(crate) struct Loopback {
+    listener: TcpListener,
+    port: u16,
+}
+
+impl Loopback {
+    /// Listen on 127.0.0.1:`port` (a free one for `None`).
+    pub(crate) fn bind(port: Option<u16>) -> Result<Loopback> {
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port.unwrap_or(0)));
+        let listener = TcpListener::bind(address).map_err(|error| {
+            Error::Login(format!(
+                "cannot listen on {address} for the browser's redirect: {error}{}",
+                if port.is_some() {
+                    " (is another login waiting on that port? choose another --redirect-port)"
+                } else {
+                    ""
+                }
+            ))
+        })?;
+        let io_error = |error: std::io::Error| Error::Io {
+            context: "the loopback listener of the browser login".to_string(),
+            source: error,
+        };
+        let port = listener.local_addr().map_err(io_error)?.port();
+        listener.set_nonblocking(true).map_err(io_error)?;
+        Ok(Loopback { listener, port })
+    }
+
+    pub(crate) fn redirect_uri(&self) -> String {
+        format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
+    }
+
+    /// Wait until the browser brings this login's callback back, the deadline passes or
+    /// the user cancels. Each connection is served on a thread of its own, so a
+    /// connection the browser opened ahead of time does not hold up the others.
+    pub(crate) fn wait(
+        &self,
+        state: &str,
+        deadline: Instant,
+        interaction: &dyn LoginInteraction,
+    ) -> std::result::Result<Callback, NoCallback> {
+        let (sender, outcomes) = mpsc::channel::<Served>();
+        let open = Arc::new(AtomicUsize::new(0));
+        loop {
+            while let Ok(served) = outcomes.try_recv() {
+                match served {
+                    Served::Callback(callback) => return Ok(callback),
+                    Served::ForeignState => interaction.show(&LoginStep::IgnoredRedirect),
+                    Served::Other => {}
+                }
+            }
+            if interaction.cancelled() {
+                return Err(NoCallback::Cancelled);
+            }
+            if Instant::now() >= deadline {
+                return Err(NoCallback::TimedOut);
+            }
+            match self.listener.accept() {
+                Ok((stream, _)) if open.load(Ordering::SeqCst) < MAX_CONNECTIONS => {
+                    open.fetch_add(1, Ordering::SeqCst);
+                    let (sender, open, state) = (sender.clone(), open.clone(), state.to_string());
+                    std::thread::spawn(move || {
+                        let served = serve(stream, &state);
+                        open.fetch_sub(1, Ordering::SeqCst);
+                        let _ = sender.send(served);
+                    });
+                }
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(CANCEL_POLL.min(Duration::from_millis(25))),
+            }
+        }
+    }
+}
+
+/// What one connection brought.
+enum Served {
+    Callback(Callback),
+    ForeignState,
+    Other,
+}
+
+fn serve(mut stream: TcpStream, state: &str) -> Served {
+    let _ = stream.set_nonblocking(false);
+    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
+    let Some(target) = read_request_target(&mut stream) else {
+        return Served::Other;
+    };
+    let (served, status, page) = answer(&target, state);
+    let body = page_html(page);
+    let response = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(response.as_bytes());
+    let _ = stream.flush();
+    served
+}
+
+/// The target of a `GET` request (`/callback?...`), once its head has arrived; `None`
+/// for anything else (a closed, slow or oversized connection, another method).
+fn read_request_target(stream: &mut TcpStream) -> Option<String> {
+    let mut head = Vec::new();
+    let mut buffer = [0u8; 2048];
+    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+        let read = stream.read(&mut buffer).ok().filter(|read| *read > 0)?;
+        head.extend_from_slice(&buffer[..read]);
+        if head.len() > MAX_REQUEST_HEAD {
+            return None;
+        }
+    }
+    let line = head.split(|byte| *byte == b'\n').next()?;
+    let line = std::str::from_utf8(line).ok()?.trim_end();
+    let mut parts = line.split(' ');
+    match (parts.next(), parts.next()) {
+        (Some("GET"), Some(target)) => Some(target.to_string()),
+        (Some(_), Some(_)) => Some(String::new()),
+        _ => None,
+    }
+}
+
+/// The page a request gets, and what it means for the login.
+enum Page {
+    Complete,
+    Refused,
+    Foreign,
+    NotFound,
+}
+
+fn answer(target: &str, state: &str) -> (Served, &'static str, Page) {
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    if path != CALLBACK_PATH {
+        return (Served::Other, "404 Not Found", Page::NotFound);
+    }
+    let mut code = None;
+    let mut error = None;
+    let mut description = None;
+    let mut returned_state = None;
+    for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        match name.as_ref() {
+            "code" => code = Some(value.into_owned()),
+            "error" => error = Some(value.into_owned()),
+            "error_description" => description = Some(value.into_owned()),
+            "state" => returned_state = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    // Without this login's state the request may be forged (login CSRF): not taken.
+    if returned_state.as_deref() != Some(state) {
+        return (Served::ForeignState, "400 Bad Request", Page::Foreign);
+    }
+    match (error, code) {
+        (Some(error), _) => (
+            Served::Callback(Callback::Refused { error, description }),
+            "200 OK",
+            Page::Refused,
+        ),
+        (None, Some(code)) if !code.is_empty() => (
+            Served::Callback(Callback::Code(Secret::new(code))),
+            "200 OK",
+            Page::Complete,
+        ),
+        _ => (Served::ForeignState, "400 Bad Request", Page::Foreign),
+    }
+}
+
+fn page_html(page: Page) -> String {
+    let (title, text) = match page {
+        Page::Complete => (
+            "Login complete",
+            "The login is complete. You can close this tab and return to the terminal.",
+        ),
+        Page::Refused => (
+            "Login not completed",
+            "The login was not completed. Return to the terminal for the reason.",
+        ),
+        Page::Foreign => (
+            "Not this login",
+            "This answer does not belong to the login waiting in the terminal; it was ignored.",
+        ),
+        Page::NotFound => ("Not found", "Nothing here."),
+    };
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>idc: {title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Quiet;
+    impl LoginInteraction for Quiet {
+        fn show(&self, _step: &LoginStep) {}
+    }
+
+    fn get(port: u16, target: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    #[test]
+    fn binds_loopback_only_and_names_the_callback() {
+        let loopback = Loopback::bind(None).unwrap();
+        let address = loopback.listener.local_addr().unwrap();
+        assert!(address.ip().is_loopback());
+        assert_eq!(
+            loopback.redirect_uri(),
+            format!("http://127.0.0.1:{}/callback", address.port())
+        );
+        // A taken port is one clear error naming the flag.
+        let error = Loopback::bind(Some(address.port())).err().unwrap();
+        assert!(error.to_string().contains("--redirect-port"), "{error}");
+    }
+
+    #[test]
+    fn only_this_logins_callback_ends_the_wait_and_nothing_is_echoed() {
+        let loopback = Loopback::bind(None).unwrap();
+        let port = loopback.port;
+        let browser = std::thread::spawn(move || {
+            let favicon = get(port, "/favicon.ico");
+            let forged = get(port, "/callback?code=evil&state=other");
+            let good = get(port, "/callback?code=c0de%3D&state=s1&iss=x");
+            (favicon, forged, good)
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let Ok(Callback::Code(code)) = loopback.wait("s1", deadline, &Quiet) else {
+            panic!("no code");
+        };
+        assert_eq!(code.expose(), "c0de=");
+        let (favicon, forged, good) = browser.join().unwrap();
+        assert!(favicon.starts_with("HTTP/1.1 404"), "{favicon}");
+        assert!(forged.starts_with("HTTP/1.1 400"), "{forged}");
+        assert!(good.starts_with("HTTP/1.1 200"), "{good}");
+        assert!(good.contains("login is complete"), "{good}");
+        assert!(good.contains("return to the terminal"), "{good}");
+        assert!(!good.contains("c0de"), "{good}");
+        assert!(!forged.contains("evil"), "{forged}");
+    }
+
+    #[test]
+    fn a_refusal_comes_back_with_its_description() {
+        let loopback = Loopback::bind(None).unwrap();
+        let port = loopback.port;
+        let browser = std::thread::spawn(move || {
+            get(
+                port,
+                "/callback?error=access_denied&error_description=%3Cscript%3E&state=s1",
+            )
+        });
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let Ok(Callback::Refused { error, description }) = loopback.wait("s1", deadline, &Quiet)
+        else {
+            panic!("no refusal");
+        };
+        assert_eq!(error, "access_denied");
+        assert_eq!(description.as_deref(), Some("<script>"));
+        let page = browser.join().unwrap();
+        assert!(!page.contains("<script>"), "{page}");
+    }
+
+    #[test]
+    fn waiting_ends_at_the_deadline_or_when_cancelled() {
+        let loopback = Loopback::bind(None).unwrap();
+        let started = Instant::now();
+        let ended = loopback.wait("s", started + Duration::from_millis(300), &Quiet);
+        assert_eq!(ended.err(), Some(NoCallback::TimedOut));
+        assert!(started.elapsed() < Duration::from_secs(3));
+        struct Stop;
+        impl LoginInteraction for Stop {
+            fn show(&self, _step: &LoginStep) {}
+            fn cancelled(&self) -> bool {
+                true
+            }
+        }
+        let ended = loopback.wait("s", Instant::now() + Duration::from_secs(60), &Stop);
+        assert_eq!(ended.err(), Some(NoCallback::Cancelled));
+    }
+}
