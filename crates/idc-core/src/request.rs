@@ -144,12 +144,9 @@ pub(crate) fn get_success(
     url: &Url,
 ) -> Result<crate::paging::RawPage> {
     let path = url.path().to_string();
-    let credential = credentials.credential(profile, &path, None)?;
-    let mut answer = send_get(credentials, profile, url, &credential)?;
-    if answer.status == 401 {
-        let renewed = credentials.credential(profile, &path, Some(&credential.token))?;
-        answer = send_get(credentials, profile, url, &renewed)?;
-    }
+    let answer = credentials.send_renewing(profile, &path, |credential| {
+        send_get(credentials, profile, url, credential)
+    })?;
     if answer.is_success() {
         Ok(crate::paging::RawPage::new(path, answer))
     } else {

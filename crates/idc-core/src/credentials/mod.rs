@@ -19,7 +19,7 @@ use crate::auth::log_key::LogKey;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::env_profile::EnvLogin;
 use crate::error::{Error, Result};
-use crate::http::{HttpClient, LazyClient, NetworkEnv};
+use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
 
@@ -139,6 +139,24 @@ impl Credentials {
                 expires_at: cached.expires_at,
             },
         })
+    }
+
+    /// Send a request to `path` with its credential (`send`); on a 401 renew the credential
+    /// once and send again: the tenant did not act on a request it could not authenticate.
+    /// The one place reads and writes renew.
+    pub(crate) fn send_renewing(
+        &self,
+        profile: &Profile,
+        path: &str,
+        send: impl Fn(&Credential) -> Result<Answer>,
+    ) -> Result<Answer> {
+        let credential = self.credential(profile, path, None)?;
+        let answer = send(&credential)?;
+        if answer.status != 401 {
+            return Ok(answer);
+        }
+        let renewed = self.credential(profile, path, Some(&credential.token))?;
+        send(&renewed)
     }
 
     /// The cookie name a session was cached with, else the tenant's.
