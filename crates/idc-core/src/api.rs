@@ -1,7 +1,7 @@
 //! The tenant's API families: from a request path, everything the rest of idc needs to know
 //! about it — which credential it takes, its `Accept-API-Version`, the scope a 403 most
 //! likely lacks, how it pages, which of its paths are collections whose rows are addressed
-//! by `_id`, and whether it is IGA. One row of [`FAMILIES`] per family; adding a family is
+//! by `_id`, and whether it is IGA. One row of `FAMILIES` per family; adding a family is
 //! one row plus its tests. The query (and fragment) of a path is stripped here, once.
 
 /// The `Accept-API-Version` values FINDINGS.md records, one per API (and version) the flows

@@ -84,7 +84,7 @@ impl Pager {
     }
 
     /// Allow `pages` pages in a row without an item (`IDC_MAX_EMPTY_PAGES`) instead of
-    /// [`DEFAULT_MAX_EMPTY_PAGES`].
+    /// `DEFAULT_MAX_EMPTY_PAGES`.
     pub fn with_max_empty_pages(mut self, pages: usize) -> Pager {
         self.guard.max_empty_pages = pages;
         self
