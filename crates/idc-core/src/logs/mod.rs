@@ -5,6 +5,8 @@
 //! `Retry-After` honoured, overlaps de-duplicated). Every request carries the log API key
 //! (`x-api-key`/`x-api-secret`), never a bearer.
 
+mod pacer;
+
 use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
@@ -15,11 +17,12 @@ use url::Url;
 
 use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
-use crate::http::{Answer, HttpClient, RateLimit, tenant_url};
+use crate::http::{Answer, HttpClient, tenant_url};
 use crate::interrupt::Interrupt;
 use crate::paging::PageGuard;
 use crate::profile::Profile;
 use crate::request::set_query_params;
+use pacer::{Pacer, sleep_until};
 
 /// The widest window one request may ask for ("24h succeeded; 25h and wider both failed").
 pub const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
@@ -268,59 +271,6 @@ impl Logs {
             interrupt: Interrupt::never(),
             failed: false,
         }
-    }
-}
-
-/// Waits the rate-limit headers ask for: nothing while requests remain; until the reset
-/// when none remain; `Retry-After` after a 429.
-#[derive(Default)]
-struct Pacer {
-    not_before: Option<Instant>,
-}
-
-impl Pacer {
-    fn learn(&mut self, rate: &RateLimit, status: u16) {
-        let wait = if status == 429 {
-            rate.retry_after
-                .map(Duration::from_secs)
-                .or_else(|| until_reset(rate))
-                .or(Some(Duration::from_secs(1)))
-        } else if rate.remaining == Some(0) {
-            until_reset(rate)
-        } else {
-            None
-        };
-        self.not_before = wait.map(|wait| Instant::now() + wait.min(MAX_RATE_WAIT));
-    }
-
-    fn wait(&self, interrupt: &Interrupt) -> bool {
-        match self.not_before {
-            Some(at) => sleep_until(at, interrupt),
-            None => true,
-        }
-    }
-}
-
-fn until_reset(rate: &RateLimit) -> Option<Duration> {
-    let reset = rate.reset_epoch?;
-    let now = Utc::now().timestamp();
-    Some(Duration::from_secs(
-        u64::try_from(reset - now).unwrap_or(0) + 1,
-    ))
-}
-
-/// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when
-/// stopped.
-fn sleep_until(at: Instant, interrupt: &Interrupt) -> bool {
-    loop {
-        if interrupt.is_set() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= at {
-            return true;
-        }
-        std::thread::sleep((at - now).min(Duration::from_millis(100)));
     }
 }
 
