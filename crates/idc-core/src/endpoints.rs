@@ -157,15 +157,7 @@ pub fn managed_schemas(managed_config: &serde_json::Value) -> BTreeMap<String, M
 /// completion can insert no `;`, `$(...)`, quote, space, newline or escape into a command
 /// line.
 pub(crate) fn shell_safe_segment(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for byte in name.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
+    crate::percent::encode_component(name)
 }
 
 /// How long the managed object names of a tenant are reused for completion.

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
@@ -16,7 +17,7 @@ use crate::env_profile;
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
+use crate::paging::{DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
 use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
@@ -40,6 +41,8 @@ struct Inner {
     env_profile: Option<String>,
     /// Why the environment-only login is incomplete (some of its variables are set).
     env_login_problem: Option<String>,
+    /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
+    max_empty_pages: usize,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -54,9 +57,7 @@ pub mod vars {
     pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
     pub use crate::credentials::store_choice::vars::{CREDENTIAL_STORE, KEYRING_TIMEOUT};
     pub const PROFILE: &str = "IDC_PROFILE";
-    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, TIMEOUT};
-    /// The largest answer body read, in bytes (`K`, `M`, `G` suffixes allowed).
-    pub const MAX_RESPONSE_BYTES: &str = "IDC_MAX_RESPONSE_BYTES";
+    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
     /// How many pages in a row may hold no item before paging stops with an error.
     pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
 }
@@ -73,16 +74,13 @@ impl Idc {
     /// and the defaults are DESIGN.md's.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Idc> {
         let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let dir = |variable: &str, base: Option<PathBuf>, what: &str| match lookup(variable) {
+        let dir = |variable: &'static str, base: Option<PathBuf>, what: &str| match lookup(variable)
+        {
             // A relative directory would be another one in every working directory (and
             // the plugin's is not the shell's).
-            Some(dir) if PathBuf::from(&dir).is_relative() => Err(Error::Config {
-                path: PathBuf::from(format!("${variable}")),
-                reason: format!(
-                    "'{}' is a relative path: give an absolute one",
-                    crate::sanitize::terminal_safe(&dir)
-                ),
-            }),
+            Some(dir) if PathBuf::from(&dir).is_relative() => {
+                Err(Error::setting(variable, &dir, "an absolute path"))
+            }
             Some(dir) => Ok(PathBuf::from(dir)),
             None => base.map(|base| base.join("idc")).ok_or_else(|| {
                 Error::Store(format!(
@@ -95,32 +93,13 @@ impl Idc {
         let store = StoreSetting::from_lookup(&lookup)?;
         let env_login = env_profile::from_lookup(lookup);
         let network = NetworkEnv::from_lookup(lookup)?;
-        let bad_setting = |variable: &str, value: &str, expected: &str| Error::Config {
-            path: PathBuf::from(format!("${variable}")),
-            reason: format!(
-                "'{}' is not {expected}",
-                crate::sanitize::terminal_safe(value)
-            ),
-        };
-        let max_bytes = match lookup(vars::MAX_RESPONSE_BYTES) {
-            Some(text) => crate::http::parse_byte_count(&text).ok_or_else(|| {
-                bad_setting(
-                    vars::MAX_RESPONSE_BYTES,
-                    &text,
-                    "a byte count such as 67108864 or 64M",
-                )
-            })?,
-            None => crate::http::DEFAULT_MAX_RESPONSE_BYTES,
-        };
-        crate::http::set_max_response_bytes(max_bytes);
         let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
             Some(text) => text
                 .trim()
                 .parse::<usize>()
-                .map_err(|_| bad_setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
-            None => crate::paging::DEFAULT_MAX_EMPTY_PAGES,
+                .map_err(|_| Error::setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
+            None => DEFAULT_MAX_EMPTY_PAGES,
         };
-        crate::paging::set_max_empty_pages(max_empty_pages);
         let env_profile = lookup(vars::PROFILE);
         if let Some(name) = &env_profile
             && let Err(error) = crate::profile::validate_profile_name(name)
@@ -137,6 +116,7 @@ impl Idc {
             env_profile,
             network,
             env_login,
+            max_empty_pages,
         ))
     }
 
@@ -150,6 +130,7 @@ impl Idc {
             None,
             NetworkEnv::default(),
             Ok(None),
+            DEFAULT_MAX_EMPTY_PAGES,
         )
     }
 
@@ -160,6 +141,7 @@ impl Idc {
         env_profile: Option<String>,
         network: NetworkEnv,
         env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
+        max_empty_pages: usize,
     ) -> Idc {
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
@@ -173,6 +155,7 @@ impl Idc {
                 cache_dir,
                 env_profile,
                 env_login_problem,
+                max_empty_pages,
             }),
         }
     }
@@ -319,7 +302,7 @@ impl Idc {
         let profile = profile.clone();
         // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
         // up front, so a prefetching reader may ask for a few at once.
-        let offset_total = (url.path().starts_with("/iga/")
+        let offset_total = (Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
             && first.get("pagedResultsCookie").is_none())
         .then(|| first.get("totalCount").and_then(Value::as_u64))
         .flatten();
@@ -333,7 +316,9 @@ impl Idc {
         let sequential = fetch.clone();
         // Prefetched, pages arrive unparsed: the next one is asked for as soon as the paging
         // fields are read, while the page is parsed into items on another thread.
-        let pager = Pager::new(first, move |params| sequential(params)).with_raw_pages(raw);
+        let pager = Pager::new(first, move |params| sequential(params))
+            .with_max_empty_pages(self.inner.max_empty_pages)
+            .with_raw_pages(raw);
         Ok(Fetched::Collection(match offset_total {
             Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
             None => pager,
@@ -387,12 +372,12 @@ impl Idc {
     /// The log API: sources, time-window queries and tail (the `logs` room).
     pub fn logs(&self, profile: &Profile) -> Result<crate::logs::Logs> {
         let key = self.inner.credentials.log_key(profile)?;
-        Ok(crate::logs::Logs::new(self.clone(), profile.clone(), key))
-    }
-
-    /// The HTTP client for `profile`'s tenant (trust, proxy and timeouts of the profile).
-    pub(crate) fn http_client(&self, profile: &Profile) -> Result<crate::http::HttpClient> {
-        self.inner.credentials.client(profile)
+        Ok(crate::logs::Logs::new(
+            self.inner.credentials.client(profile)?,
+            profile.clone(),
+            key,
+            self.inner.max_empty_pages,
+        ))
     }
 
     /// The schema of the managed object type `path` names (`/openidm/managed/alpha_user...`),
@@ -547,6 +532,34 @@ mod tests {
     }
 
     #[test]
+    fn limits_belong_to_the_facade_that_read_them() {
+        let open = |pages: Option<&str>, bytes: Option<&str>| {
+            Idc::from_lookup(|variable| match variable {
+                vars::CONFIG_DIR => Some("/nonexistent/config".to_string()),
+                vars::CACHE_DIR => Some("/nonexistent/cache".to_string()),
+                vars::MAX_EMPTY_PAGES => pages.map(str::to_string),
+                vars::MAX_RESPONSE_BYTES => bytes.map(str::to_string),
+                _ => None,
+            })
+            .unwrap()
+        };
+        let strict = open(Some("1"), Some("1K"));
+        // Opening another facade (another `with-env`) changes nothing of the first.
+        let default = open(None, None);
+        assert_eq!(strict.inner.max_empty_pages, 1);
+        assert_eq!(default.inner.max_empty_pages, DEFAULT_MAX_EMPTY_PAGES);
+        let profile = sa_profile();
+        let client = |idc: &Idc| idc.inner.credentials.client(&profile).unwrap();
+        assert_eq!(client(&strict).max_response_bytes, 1024);
+        assert_eq!(
+            client(&default).max_response_bytes,
+            crate::http::DEFAULT_MAX_RESPONSE_BYTES
+        );
+        let new = Idc::new(PathBuf::from("/c"), PathBuf::from("/d"), StoreKind::File);
+        assert_eq!(new.inner.max_empty_pages, DEFAULT_MAX_EMPTY_PAGES);
+    }
+
+    #[test]
     fn relative_directories_and_bad_limits_are_refused() {
         for (name, value) in [
             (vars::CONFIG_DIR, "idc-config"),
@@ -554,6 +567,8 @@ mod tests {
             (vars::MAX_RESPONSE_BYTES, "lots"),
             (vars::MAX_RESPONSE_BYTES, "0"),
             (vars::MAX_EMPTY_PAGES, "-1"),
+            (vars::TIMEOUT, "soon"),
+            (vars::CONNECT_TIMEOUT, "0"),
         ] {
             let result = Idc::from_lookup(|variable| match variable {
                 _ if variable == name => Some(value.to_string()),
@@ -564,6 +579,10 @@ mod tests {
             let error = result
                 .err()
                 .unwrap_or_else(|| panic!("{name}={value} accepted"));
+            assert!(
+                matches!(&error, Error::Setting { variable, .. } if *variable == name),
+                "{error:?}"
+            );
             assert!(error.to_string().contains(name), "{error}");
         }
         assert_eq!(crate::http::parse_byte_count("64M"), Some(64 << 20));

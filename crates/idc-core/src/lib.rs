@@ -5,16 +5,20 @@
 //! are kinds with data ([`Error`], [`error::Remedy`]) that each front end words.
 //!
 //! The rooms, by what they do:
-//! - `idc`: the facade ([`Idc`]), opened from an environment lookup.
+//! - `idc`: the facade ([`Idc`]), opened from an environment lookup; every `IDC_*` variable
+//!   is read there once and carried (limits ride on the HTTP client and each pager).
+//! - [`api`]: the `ApiFamily` table: from a path, its credential, `Accept-API-Version`,
+//!   scope, paging style and which collections address rows by `_id`. Everything asks it.
 //! - `resolve`: login flags + saved config → the profile to log in with (pure).
 //! - `login`: runs the flow, caches the credential, saves the profile.
 //! - `credentials`: the store, the lazy HTTP client, per-tenant caches; hands out a
 //!   cached or renewed credential for a path.
-//! - `request`: URLs, query encoding, GET with the one renewal on a 401.
+//! - `request`: URLs, query encoding (`percent`), GET; the one renewal on a 401 is
+//!   `Credentials::send_renewing`, used by reads and writes.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
-//! - [`http`]: the one transport (send, [`http::Answer`], [`http::ApiVersion`], the client).
+//! - [`http`]: the one transport (send, [`http::Answer`], the client).
 //! - [`auth`]: the flows (service account, session, authorization code, client credentials).
 //! - `profile`, [`cache`], `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
 //!   made safe for a terminal), [`shell_word`] (completion candidates from tenant data
@@ -25,6 +29,7 @@
 //! `paging/prefetch.rs`; the log API in `logs` (its credential in `auth/log_key`); the
 //! CREST verbs in `writes` (planning) and `writes/send.rs` (sending).
 
+pub mod api;
 pub mod auth;
 pub mod cache;
 mod credentials;
@@ -38,6 +43,7 @@ mod interrupt;
 mod login;
 pub mod logs;
 mod paging;
+mod percent;
 mod profile;
 #[cfg(test)]
 mod proptests;

@@ -6,8 +6,8 @@
 mod guard;
 mod prefetch;
 
+pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
-pub use guard::{DEFAULT_MAX_EMPTY_PAGES, set_max_empty_pages};
 pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
@@ -81,6 +81,13 @@ impl Pager {
         };
         pager.take_page(first_page);
         pager
+    }
+
+    /// Allow `pages` pages in a row without an item (`IDC_MAX_EMPTY_PAGES`) instead of
+    /// `DEFAULT_MAX_EMPTY_PAGES`.
+    pub fn with_max_empty_pages(mut self, pages: usize) -> Pager {
+        self.guard.max_empty_pages = pages;
+        self
     }
 
     /// Number of page requests made so far (for diagnostics and tests).
@@ -241,7 +248,7 @@ fn next_page_params(page: &Value, count: u64, offset: u64) -> Option<PageParams>
         // IDM sends the cookie URL-encoded; it is encoded again when the query is built.
         return Some(vec![(
             "_pagedResultsCookie".to_string(),
-            percent_decode(cookie),
+            crate::percent::decode(cookie),
         )]);
     }
     if page.get("pagedResultsCookie").is_some() {
@@ -263,26 +270,6 @@ fn next_page_params(page: &Value, count: u64, offset: u64) -> Option<PageParams>
         Some(other) => other.to_string(),
     };
     Some(vec![("_searchAfterKey".to_string(), key)])
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[index] == b'%'
-            && index + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[index + 1]), hex(bytes[index + 2]))
-        {
-            out.push((high * 16 + low) as u8);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
 }
 
 impl Iterator for Pager {
@@ -518,10 +505,10 @@ mod tests {
     #[test]
     fn cookies_are_decoded_once() {
         assert_eq!(
-            percent_decode("fHwAAAAAAJiWlA%3D%3D%3A0"),
+            crate::percent::decode("fHwAAAAAAJiWlA%3D%3D%3A0"),
             "fHwAAAAAAJiWlA==:0"
         );
-        assert_eq!(percent_decode("a+b/c"), "a+b/c");
-        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(crate::percent::decode("a+b/c"), "a+b/c");
+        assert_eq!(crate::percent::decode("100%"), "100%");
     }
 }

@@ -5,35 +5,13 @@
 use serde_json::Value;
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
 use crate::paging::Query;
+use crate::percent::encode_component;
 use crate::profile::Profile;
-
-/// `/openidm/managed/<type>`, `/openidm/internal/<type>` or `/openidm/system/<c>/<t>`: a
-/// collection that is read with a query.
-pub fn is_idm_collection(path: &str) -> bool {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    matches!(
-        segments.as_slice(),
-        ["openidm", "managed", _] | ["openidm", "internal", _] | ["openidm", "system", _, _]
-    )
-}
-
-/// Encode a query component like JavaScript's `encodeURIComponent` minus `!'()*`, as the
-/// recorded clients send (`%20` for a space, `%2A` for `*`).
-fn encode_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
 
 /// Replace (or add) the query parameters `params` of `url`, keeping the others in order.
 pub(crate) fn set_query_params(url: &mut Url, params: &[(String, String)]) {
@@ -65,7 +43,7 @@ pub(crate) fn request_url(profile: &Profile, path: &str, query: &Query) -> Resul
 pub(crate) fn tenant_target(profile: &Profile, path: &str) -> Result<Url> {
     let path = path.trim();
     let invalid = |reason: String| Error::InvalidUrl {
-        url: path.split('?').next().unwrap_or(path).to_string(),
+        url: crate::api::without_query(path).to_string(),
         reason,
     };
     let mut url = if path.starts_with("//") {
@@ -123,11 +101,12 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
             .iter()
             .any(|name| has(params, name))
     };
-    if is_idm_collection(url.path()) && !queried(&params) {
+    let endpoint = Endpoint::of(url.path());
+    if endpoint.is_queried_collection() && !queried(&params) {
         params.insert(0, ("_queryFilter".to_string(), "true".to_string()));
     }
     // As frodo does: IDM queries ask for big pages, so a page cookie comes back.
-    if url.path().starts_with("/openidm/") && queried(&params) && !has(&params, "_pageSize") {
+    if endpoint.is_idm() && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
     params
@@ -165,12 +144,9 @@ pub(crate) fn get_success(
     url: &Url,
 ) -> Result<crate::paging::RawPage> {
     let path = url.path().to_string();
-    let credential = credentials.credential(profile, &path, None)?;
-    let mut answer = send_get(credentials, profile, url, &credential)?;
-    if answer.status == 401 {
-        let renewed = credentials.credential(profile, &path, Some(&credential.token))?;
-        answer = send_get(credentials, profile, url, &renewed)?;
-    }
+    let answer = credentials.send_renewing(profile, &path, |credential| {
+        send_get(credentials, profile, url, credential)
+    })?;
     if answer.is_success() {
         Ok(crate::paging::RawPage::new(path, answer))
     } else {

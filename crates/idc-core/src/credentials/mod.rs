@@ -13,12 +13,13 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::api::{CredentialNeed, Endpoint};
 use crate::auth;
 use crate::auth::log_key::LogKey;
 use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::env_profile::EnvLogin;
 use crate::error::{Error, Result};
-use crate::http::{HttpClient, LazyClient, NetworkEnv};
+use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
 
@@ -35,14 +36,6 @@ pub struct Credential {
     /// `Bearer <token>` or the session token.
     pub header_value: Secret<String>,
     pub expires_at: DateTime<Utc>,
-}
-
-/// Paths whose requests carry the bearer token even for a session profile.
-pub fn uses_bearer(path: &str) -> bool {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    ["/openidm", "/environment", "/iga", "/am/oauth2"]
-        .iter()
-        .any(|family| path == *family || path.starts_with(&format!("{family}/")))
 }
 
 /// The tenant cache area of the session cookie name.
@@ -110,7 +103,9 @@ impl Credentials {
             AuthKind::ClientCredentials { client_id, scopes } => {
                 self.client_credentials_token(profile, client_id, scopes, rejected)?
             }
-            AuthKind::Session { username, .. } if uses_bearer(path) => {
+            AuthKind::Session { username, .. }
+                if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
+            {
                 self.session_bearer(profile, username, rejected)?
             }
             AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
@@ -144,6 +139,24 @@ impl Credentials {
                 expires_at: cached.expires_at,
             },
         })
+    }
+
+    /// Send a request to `path` with its credential (`send`); on a 401 renew the credential
+    /// once and send again: the tenant did not act on a request it could not authenticate.
+    /// The one place reads and writes renew.
+    pub(crate) fn send_renewing(
+        &self,
+        profile: &Profile,
+        path: &str,
+        send: impl Fn(&Credential) -> Result<Answer>,
+    ) -> Result<Answer> {
+        let credential = self.credential(profile, path, None)?;
+        let answer = send(&credential)?;
+        if answer.status != 401 {
+            return Ok(answer);
+        }
+        let renewed = self.credential(profile, path, Some(&credential.token))?;
+        send(&renewed)
     }
 
     /// The cookie name a session was cached with, else the tenant's.

@@ -21,19 +21,7 @@ pub(crate) fn describe_error_body(status: u16, content_type: Option<&str>, body:
 /// The scope a 403 from `path` most likely lacks, by endpoint family: IDM wants `fr:idm:*`,
 /// ESV `fr:idc:esv:read` (or `fr:idc:esv:*`), IGA `fr:iga:*`, AM `fr:am:*`.
 pub(crate) fn scope_for_path(path: &str) -> Option<&'static str> {
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let family = |prefix: &str| path == prefix || path.starts_with(&format!("{prefix}/"));
-    if family("/openidm") {
-        Some("fr:idm:*")
-    } else if family("/environment") {
-        Some("fr:idc:esv:read")
-    } else if family("/iga") {
-        Some("fr:iga:*")
-    } else if family("/am") {
-        Some("fr:am:*")
-    } else {
-        None
-    }
+    crate::api::Endpoint::of(path).scope()
 }
 
 impl Error {
@@ -70,7 +58,7 @@ impl Error {
         }
         // Never carry query strings into messages: they can hold cookies or filters with
         // personal data.
-        let path = path.split('?').next().unwrap_or(path).to_string();
+        let path = crate::api::without_query(path).to_string();
         Error::Service {
             method: method.to_string(),
             path,

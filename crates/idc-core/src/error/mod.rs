@@ -101,6 +101,15 @@ pub enum Error {
     #[error("config {path}: {reason}")]
     Config { path: PathBuf, reason: String },
 
+    /// An `IDC_*` environment variable holds a value idc cannot use. `value` is already
+    /// made terminal-safe.
+    #[error("{variable}='{value}' is not {expected}: fix or unset {variable}")]
+    Setting {
+        variable: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+
     #[error("credential store: {0}")]
     Store(String),
 
@@ -237,6 +246,15 @@ pub enum Remedy {
 }
 
 impl Error {
+    /// A bad `IDC_*` setting: `variable` holds `value`, which is not `expected`.
+    pub(crate) fn setting(variable: &'static str, value: &str, expected: &'static str) -> Error {
+        Error::Setting {
+            variable,
+            value: crate::sanitize::terminal_safe(value).into_owned(),
+            expected,
+        }
+    }
+
     /// What to do about this error, when the user can do something.
     pub fn remedy(&self) -> Option<Remedy> {
         match self {

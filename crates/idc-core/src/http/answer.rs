@@ -3,27 +3,15 @@
 //! clear line for anything else. The place for response size caps and decompression.
 
 use std::io::Read;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
 use crate::error::{Error, Result, describe_error_body};
 
 /// The largest body idc reads by default (64 MiB): far above any page of 1000 objects, far
-/// below what would exhaust memory. `IDC_MAX_RESPONSE_BYTES` changes it.
+/// below what would exhaust memory. `IDC_MAX_RESPONSE_BYTES` changes it (read once, by
+/// `settings`, and carried by the client).
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
-
-static MAX_RESPONSE_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_RESPONSE_BYTES);
-
-/// Set the largest body read from now on (the facade does, from `IDC_MAX_RESPONSE_BYTES`).
-pub fn set_max_response_bytes(bytes: u64) {
-    MAX_RESPONSE_BYTES.store(bytes.max(1), Ordering::Relaxed);
-}
-
-/// The largest body read.
-pub fn max_response_bytes() -> u64 {
-    MAX_RESPONSE_BYTES.load(Ordering::Relaxed)
-}
 
 /// `IDC_MAX_RESPONSE_BYTES` as a byte count: digits, optionally with a `K`, `M` or `G`
 /// (binary) suffix.
@@ -47,14 +35,14 @@ pub fn parse_byte_count(text: &str) -> Option<u64> {
         .filter(|&bytes| bytes > 0)
 }
 
-/// Read a body, at most [`max_response_bytes`]: a tenant that never stops sending (or
+/// Read a body, at most `max` bytes (the client's limit): a tenant that never stops sending (or
 /// announces gigabytes) is an error, not a process that eats all memory.
 pub(crate) fn read_capped(
     response: reqwest::blocking::Response,
     tenant: &url::Url,
     path: &str,
+    max: u64,
 ) -> Result<Vec<u8>> {
-    let max = max_response_bytes();
     let too_big = || Error::Protocol {
         path: without_query(path),
         reason: format!(
@@ -125,10 +113,7 @@ impl std::fmt::Debug for Answer {
             .field("content_type", &self.content_type)
             .field(
                 "location",
-                &self
-                    .location
-                    .as_deref()
-                    .map(|location| location.split(['?', '#']).next().unwrap_or_default()),
+                &self.location.as_deref().map(crate::api::without_query),
             )
             .field("body", &format_args!("<{} bytes>", self.body.len()))
             .field("retries", &self.retries)
@@ -236,7 +221,7 @@ pub(crate) fn parse_json_body(
 
 /// Query strings never go into messages: they can hold cookies or personal data.
 fn without_query(path: &str) -> String {
-    path.split('?').next().unwrap_or(path).to_string()
+    crate::api::without_query(path).to_string()
 }
 
 #[cfg(test)]

@@ -23,6 +23,8 @@ pub mod vars {
     pub const CA_BUNDLE: &str = "IDC_CA_BUNDLE";
     pub const CONNECT_TIMEOUT: &str = "IDC_CONNECT_TIMEOUT";
     pub const TIMEOUT: &str = "IDC_TIMEOUT";
+    /// The largest answer body read, in bytes (`K`, `M`, `G` suffixes allowed).
+    pub const MAX_RESPONSE_BYTES: &str = "IDC_MAX_RESPONSE_BYTES";
 }
 
 /// A profile's own network settings (kept in config.toml).
@@ -46,6 +48,8 @@ pub struct NetworkEnv {
     ca_bundle: Option<PathBuf>,
     connect_timeout: Option<Duration>,
     timeout: Option<Duration>,
+    /// `IDC_MAX_RESPONSE_BYTES`.
+    max_response_bytes: Option<u64>,
     proxies: ProxyEnv,
 }
 
@@ -55,6 +59,7 @@ impl std::fmt::Debug for NetworkEnv {
             .field("ca_bundle", &self.ca_bundle)
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("proxies", &self.proxies)
             .finish()
     }
@@ -69,14 +74,12 @@ impl NetworkEnv {
                 .map(|value| value.trim().to_string())
                 .filter(|value| !value.is_empty())
         };
-        let seconds = |name: &str| -> Result<Option<Duration>> {
+        let seconds = |name: &'static str| -> Result<Option<Duration>> {
             match lookup(name) {
                 None => Ok(None),
-                Some(text) => parse_seconds(&text).map(Some).ok_or_else(|| {
-                    Error::Login(format!(
-                        "{name}='{text}' is not a number of seconds (e.g. {name}=30)"
-                    ))
-                }),
+                Some(text) => parse_seconds(&text)
+                    .map(Some)
+                    .ok_or_else(|| Error::setting(name, &text, "a number of seconds (e.g. 30)")),
             }
         };
         let ca_bundle = lookup(vars::CA_BUNDLE).map(PathBuf::from);
@@ -94,6 +97,16 @@ impl NetworkEnv {
             ca_bundle,
             connect_timeout: seconds(vars::CONNECT_TIMEOUT)?,
             timeout: seconds(vars::TIMEOUT)?,
+            max_response_bytes: match lookup(vars::MAX_RESPONSE_BYTES) {
+                None => None,
+                Some(text) => Some(super::parse_byte_count(&text).ok_or_else(|| {
+                    Error::setting(
+                        vars::MAX_RESPONSE_BYTES,
+                        &text,
+                        "a byte count such as 67108864 or 64M",
+                    )
+                })?),
+            },
             proxies: ProxyEnv::from_lookup(lookup),
         })
     }
@@ -117,6 +130,9 @@ impl NetworkEnv {
                 .timeout
                 .or(profile.timeout.map(Duration::from_secs))
                 .unwrap_or(DEFAULT_REQUEST_TIMEOUT),
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(super::DEFAULT_MAX_RESPONSE_BYTES),
         }
     }
 }
@@ -133,6 +149,7 @@ pub(crate) struct ClientSettings {
     pub ca_bundles: Vec<PathBuf>,
     pub connect_timeout: Duration,
     pub timeout: Duration,
+    pub max_response_bytes: u64,
 }
 
 impl Default for ClientSettings {
@@ -141,6 +158,7 @@ impl Default for ClientSettings {
             ca_bundles: Vec::new(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_REQUEST_TIMEOUT,
+            max_response_bytes: super::DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -152,6 +170,8 @@ pub struct HttpClient {
     client: Client,
     pub(crate) connect_timeout: Duration,
     pub(crate) timeout: Duration,
+    /// The largest answer body read.
+    pub(crate) max_response_bytes: u64,
 }
 
 impl std::ops::Deref for HttpClient {
@@ -203,6 +223,7 @@ pub(crate) fn build(settings: &ClientSettings, proxies: &ProxyEnv) -> Result<Htt
         client,
         connect_timeout: settings.connect_timeout,
         timeout: settings.timeout,
+        max_response_bytes: settings.max_response_bytes,
     })
 }
 

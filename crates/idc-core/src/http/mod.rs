@@ -4,7 +4,6 @@
 //! builder ([`client`]).
 
 mod answer;
-mod api_version;
 pub mod client;
 mod proxy;
 
@@ -16,12 +15,8 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-pub use answer::{
-    Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, max_response_bytes,
-    parse_byte_count, set_max_response_bytes,
-};
-pub use api_version::ApiVersion;
-use api_version::accept_api_version;
+pub use crate::api::ApiVersion;
+pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
 pub use proxy::{ProxyEnv, redacted};
@@ -82,7 +77,7 @@ pub fn send_retrying(
     let mut retries = 0;
     loop {
         let mut request = build(client).build().map_err(|error| Error::Protocol {
-            path: path.split('?').next().unwrap_or(path).to_string(),
+            path: crate::api::without_query(path).to_string(),
             reason: format!("cannot build the request: {}", error.without_url()),
         })?;
         prepare(request.headers_mut(), path);
@@ -116,7 +111,7 @@ pub fn send_retrying(
         };
         let content_type = header_string(&response, reqwest::header::CONTENT_TYPE);
         let location = header_string(&response, reqwest::header::LOCATION);
-        let body = answer::read_capped(response, tenant, path)?;
+        let body = answer::read_capped(response, tenant, path, client.max_response_bytes)?;
         return Ok(Answer {
             status,
             content_type,
@@ -132,7 +127,9 @@ pub fn send_retrying(
 /// sets its own keeps it), and every header that can carry a credential marked sensitive,
 /// so none shows in reqwest's or hyper's `Debug` output whichever flow added it.
 fn prepare(headers: &mut reqwest::header::HeaderMap, path: &str) {
-    if let Some(version) = accept_api_version(path)
+    if let Some(version) = crate::api::Endpoint::of(path)
+        .api_version()
+        .map(ApiVersion::header_value)
         && !headers.contains_key("accept-api-version")
     {
         headers.insert("accept-api-version", HeaderValue::from_static(version));

@@ -8,24 +8,18 @@
 //! hands out a fresh cookie with every empty page would otherwise be read for ever).
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::error::Error;
 
 /// How many pages in a row may bring no item before the pager gives up. `IDC_MAX_EMPTY_PAGES`
-/// changes it.
+/// changes it (read once, by `settings`, and carried by each pager).
 pub const DEFAULT_MAX_EMPTY_PAGES: usize = 10;
 
-static MAX_EMPTY_PAGES: AtomicUsize = AtomicUsize::new(DEFAULT_MAX_EMPTY_PAGES);
-
-/// Set how many pages in a row may be empty (the facade does, from `IDC_MAX_EMPTY_PAGES`).
-pub fn set_max_empty_pages(pages: usize) {
-    MAX_EMPTY_PAGES.store(pages, Ordering::Relaxed);
-}
-
 /// What one read has followed so far.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct PageGuard {
+    /// How many pages in a row may be empty.
+    pub(super) max_empty_pages: usize,
     /// Every cookie and search key followed so far: one seen again is a cycle (A, A or A, B, A).
     seen_markers: HashSet<String>,
     /// Pages in a row that brought no item.
@@ -34,7 +28,22 @@ pub(crate) struct PageGuard {
     pages: usize,
 }
 
+impl Default for PageGuard {
+    fn default() -> PageGuard {
+        PageGuard::new(DEFAULT_MAX_EMPTY_PAGES)
+    }
+}
+
 impl PageGuard {
+    pub(crate) fn new(max_empty_pages: usize) -> PageGuard {
+        PageGuard {
+            max_empty_pages,
+            seen_markers: HashSet::new(),
+            empty_pages: 0,
+            pages: 0,
+        }
+    }
+
     /// Account for a page that held `items` items and names `next_marker` as the next page
     /// to read; an error when following it would loop.
     pub(crate) fn check(&mut self, items: usize, next_marker: Option<&str>) -> Result<(), Error> {
@@ -48,7 +57,7 @@ impl PageGuard {
                 "the tenant's paging went round in a circle (a page cookie came back after {} pages); stopped",
                 self.pages
             )
-        } else if self.empty_pages > MAX_EMPTY_PAGES.load(Ordering::Relaxed) {
+        } else if self.empty_pages > self.max_empty_pages {
             format!(
                 "{} pages in a row held no item; stopped (IDC_MAX_EMPTY_PAGES allows more)",
                 self.empty_pages

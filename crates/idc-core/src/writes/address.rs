@@ -1,26 +1,11 @@
-//! Where a write goes: which collections address their rows by `_id`, and the URL of one
-//! row under such a collection. A tenant path is built from user and tenant text (a piped
+//! Where a write goes: the URL of one row under a collection that addresses rows by `_id`
+//! (which ones do is `api::Endpoint::addresses_rows_by_id`). A tenant path is built from user and tenant text (a piped
 //! `_id`), so every form a URL parser would read as "somewhere else" is refused here:
 //! empty segments, dot segments in any spelling, separators and control characters.
 
 use url::Url;
 
 use super::RowError;
-
-/// Whether `path` (a tenant path, no query) is a collection whose rows are addressed as
-/// `path/<_id>`: IDM managed, internal and system objects, relationship collections of a
-/// managed or internal object (`/openidm/managed/<type>/<id>/<relationship>`), and ESV
-/// variables and secrets. The one place this rule lives.
-pub fn addresses_rows_by_id(path: &str) -> bool {
-    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
-    matches!(
-        segments.as_slice(),
-        ["openidm", "managed" | "internal", _]
-            | ["openidm", "system", _, _]
-            | ["openidm", "managed" | "internal", _, _, _]
-            | ["environment", "variables" | "secrets"]
-    )
-}
 
 /// Refuse a target path with an empty segment (`/openidm//managed/x`): servers and
 /// proxies collapse `//` differently, so the object written would not be the one named.
@@ -46,8 +31,8 @@ pub(super) fn check_id(id: &str) -> Result<(), RowError> {
         return bad();
     }
     // Whatever a server may decode, once or twice.
-    let once = percent_decode(id);
-    let twice = percent_decode(&once);
+    let once = crate::percent::decode_lossy(id);
+    let twice = crate::percent::decode_lossy(&once);
     for form in [id, once.as_str(), twice.as_str()] {
         let trimmed = form.trim();
         if trimmed.is_empty()
@@ -74,7 +59,9 @@ pub(super) fn child_url(base: &Url, id: &str) -> Result<Url, RowError> {
     let last = url
         .path_segments()
         .and_then(|mut segments| segments.next_back());
-    if segment_count(&url) != before + 1 || last.map(percent_decode).as_deref() != Some(id) {
+    if segment_count(&url) != before + 1
+        || last.map(crate::percent::decode_lossy).as_deref() != Some(id)
+    {
         return Err(RowError::BadId(id.to_string()));
     }
     Ok(url)
@@ -84,27 +71,6 @@ fn segment_count(url: &Url) -> usize {
     url.path_segments()
         .map(|segments| segments.filter(|s| !s.is_empty()).count())
         .unwrap_or(0)
-}
-
-/// `%XX` decoded (bytes that are no UTF-8 become U+FFFD); anything else kept.
-pub(super) fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut index = 0;
-    while index < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[index] == b'%'
-            && index + 2 < bytes.len()
-            && let (Some(high), Some(low)) = (hex(bytes[index + 1]), hex(bytes[index + 2]))
-        {
-            out.push((high * 16 + low) as u8);
-            index += 3;
-        } else {
-            out.push(bytes[index]);
-            index += 1;
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -156,30 +122,6 @@ mod tests {
             (".hidden", "/openidm/managed/alpha_user/.hidden"),
         ] {
             assert_eq!(child_url(&base(), id).unwrap().path(), path, "{id}");
-        }
-    }
-
-    #[test]
-    fn the_collections_that_address_rows_by_id() {
-        for path in [
-            "/openidm/managed/alpha_user",
-            "/openidm/managed/alpha_user/",
-            "/openidm/internal/role",
-            "/openidm/system/ldap/account",
-            "/openidm/managed/alpha_user/u1/roles",
-            "/environment/variables",
-            "/environment/secrets",
-        ] {
-            assert!(addresses_rows_by_id(path), "{path}");
-        }
-        for path in [
-            "/openidm/managed/alpha_user/u1",
-            "/environment/variables/esv-a",
-            "/environment/startup",
-            "/openidm/config",
-            "/am/json/realms/root/sessions",
-        ] {
-            assert!(!addresses_rows_by_id(path), "{path}");
         }
     }
 

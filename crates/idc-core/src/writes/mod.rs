@@ -15,10 +15,10 @@ mod send;
 use serde_json::{Map, Value};
 use url::Url;
 
+use crate::api::Endpoint;
 use crate::profile::Profile;
 use crate::request;
 
-pub use address::addresses_rows_by_id;
 use address::{check_segments, child_url};
 pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
 pub use send::refusal_message;
@@ -195,13 +195,13 @@ fn object_url(
 ) -> std::result::Result<(Url, Option<String>), RowError> {
     let base = target(profile, path)?;
     let id = row.and_then(|row| string_member(row, "_id"));
-    if addresses_rows_by_id(base.path()) {
+    if Endpoint::of(base.path()).addresses_rows_by_id() {
         let id = id.ok_or(RowError::NoId)?;
         return Ok((child_url(&base, &id)?, Some(id)));
     }
     // One object, named by its path: a row may say which (IDM config ids hold '/'), never
     // another one.
-    let decoded = address::percent_decode(base.path());
+    let decoded = crate::percent::decode_lossy(base.path());
     match id {
         Some(id)
             if !decoded.trim_end_matches('/').ends_with(&format!("/{id}")) && decoded != id =>
@@ -401,7 +401,7 @@ pub fn plan(
 }
 
 /// Whether `path` (a tenant path or full URL) names a collection whose rows are addressed
-/// by their `_id` ([`addresses_rows_by_id`]), rather than one object.
+/// by their `_id` ([`Endpoint::addresses_rows_by_id`]), rather than one object.
 pub fn is_collection(path: &str) -> bool {
     let path = path.trim();
     let path = if path.starts_with("http://") || path.starts_with("https://") {
@@ -409,14 +409,14 @@ pub fn is_collection(path: &str) -> bool {
             .map(|url| url.path().to_string())
             .unwrap_or_default()
     } else {
-        path.split('?').next().unwrap_or(path).to_string()
+        path.to_string()
     };
-    addresses_rows_by_id(&path)
+    Endpoint::of(&path).addresses_rows_by_id()
 }
 
 /// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
 pub fn managed_type(path: &str) -> Option<String> {
-    let path = path.split('?').next().unwrap_or(path);
+    let path = crate::api::without_query(path);
     let path = match path.find("/openidm/") {
         Some(start) => &path[start..],
         None => path,

@@ -93,16 +93,9 @@ fn send(credentials: &Credentials, profile: &Profile, write: &Write) -> Outcome 
         error: None,
         body: None,
     };
-    let answer = credentials
-        .credential(profile, &path, None)
-        .and_then(|credential| {
-            let answer = send_once(credentials, profile, write, &credential)?;
-            if answer.status != 401 {
-                return Ok(answer);
-            }
-            let renewed = credentials.credential(profile, &path, Some(&credential.token))?;
-            send_once(credentials, profile, write, &renewed)
-        });
+    let answer = credentials.send_renewing(profile, &path, |credential| {
+        send_once(credentials, profile, write, credential)
+    });
     let answer = match answer {
         Ok(answer) => answer,
         Err(error) => {

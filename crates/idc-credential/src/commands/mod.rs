@@ -5,6 +5,7 @@ use std::io::{Read, Write};
 use std::path::Path;
 
 use chrono::Utc;
+use idc_core::api::{CredentialNeed, Endpoint};
 use idc_core::shell_word::{Shell, completion_word};
 use idc_core::{AuthKind, Idc, LoginRequest, Profile, Secret};
 use url::Url;
@@ -278,12 +279,6 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
     print(&text)
 }
 
-/// Whether `path` is the log API's (`/monitoring/...`, which takes the log API key and
-/// never a bearer); `/monitoring/health` is public and gets nothing special.
-fn is_log_api(path: &str) -> bool {
-    path.starts_with("/monitoring/") && path != "/monitoring/health"
-}
-
 /// Print the headers for `target` in the form `render` gives them: the log API key's two
 /// for a `/monitoring/...` URL, the profile's credential for any other.
 pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), HelperError> {
@@ -315,7 +310,9 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
         }
     };
     let ca_cert = profile.network.ca_cert.as_deref();
-    if is_log_api(&path) {
+    // The log API (`/monitoring/...`) takes the log API key, never a bearer;
+    // `/monitoring/health` is public and gets nothing special.
+    if Endpoint::of(&path).credential() == CredentialNeed::LogKey {
         let headers = idc.log_key(&profile)?.headers();
         print(&render(&Handout::headers(
             &headers,
@@ -348,7 +345,7 @@ fn default_path(profile: &Profile) -> &'static str {
 fn parse_url(raw: &str) -> Result<Url, HelperError> {
     let refuse = |reason: &str| HelperError::InvalidUrl {
         url: idc_core::sanitize::terminal_safe(&idc_core::without_userinfo(
-            raw.split(['?', '#']).next().unwrap_or(raw),
+            idc_core::api::without_query(raw),
         ))
         .into_owned(),
         reason: reason.to_string(),

@@ -5,6 +5,8 @@
 //! `Retry-After` honoured, overlaps de-duplicated). Every request carries the log API key
 //! (`x-api-key`/`x-api-secret`), never a bearer.
 
+mod pacer;
+
 use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::time::{Duration, Instant};
@@ -15,12 +17,12 @@ use url::Url;
 
 use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
-use crate::http::{Answer, RateLimit, tenant_url};
-use crate::idc::Idc;
+use crate::http::{Answer, HttpClient, tenant_url};
 use crate::interrupt::Interrupt;
 use crate::paging::PageGuard;
 use crate::profile::Profile;
 use crate::request::set_query_params;
+use pacer::{Pacer, sleep_until};
 
 /// The widest window one request may ask for ("24h succeeded; 25h and wider both failed").
 pub const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
@@ -171,14 +173,27 @@ pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc
 
 /// The log API of one profile, with its key.
 pub struct Logs {
-    idc: Idc,
+    /// The profile's HTTP client (its trust, proxies, timeouts and body limit).
+    client: HttpClient,
     profile: Profile,
     key: LogKey,
+    /// `IDC_MAX_EMPTY_PAGES`, for each window's pages.
+    max_empty_pages: usize,
 }
 
 impl Logs {
-    pub(crate) fn new(idc: Idc, profile: Profile, key: LogKey) -> Logs {
-        Logs { idc, profile, key }
+    pub(crate) fn new(
+        client: HttpClient,
+        profile: Profile,
+        key: LogKey,
+        max_empty_pages: usize,
+    ) -> Logs {
+        Logs {
+            client,
+            profile,
+            key,
+            max_empty_pages,
+        }
     }
 
     fn url(&self, path: &[&str], params: &[(String, String)]) -> Url {
@@ -189,8 +204,7 @@ impl Logs {
 
     /// One GET: a 401/403 is the key refused; another failure is the service's error.
     fn get(&self, url: &Url) -> Result<Answer> {
-        let client = self.idc.http_client(&self.profile)?;
-        let answer = log_key::get(&client, &self.profile.tenant, url, &self.key)?;
+        let answer = log_key::get(&self.client, &self.profile.tenant, url, &self.key)?;
         match answer.status {
             401 | 403 => Err(Error::LogKeyRefused {
                 profile: self.profile.name.clone(),
@@ -228,6 +242,7 @@ impl Logs {
             return Err(Error::LogQuery("give at least one source".to_string()));
         }
         let (since, until) = query_range(&query, Utc::now())?;
+        let max_empty_pages = self.max_empty_pages;
         Ok(LogEvents {
             windows: windows(since, until).into(),
             logs: self,
@@ -235,7 +250,7 @@ impl Logs {
             cookie: None,
             buffer: VecDeque::new(),
             pacer: Pacer::default(),
-            guard: PageGuard::default(),
+            guard: PageGuard::new(max_empty_pages),
             stopped: None,
             interrupt: Interrupt::never(),
             failed: false,
@@ -256,59 +271,6 @@ impl Logs {
             interrupt: Interrupt::never(),
             failed: false,
         }
-    }
-}
-
-/// Waits the rate-limit headers ask for: nothing while requests remain; until the reset
-/// when none remain; `Retry-After` after a 429.
-#[derive(Default)]
-struct Pacer {
-    not_before: Option<Instant>,
-}
-
-impl Pacer {
-    fn learn(&mut self, rate: &RateLimit, status: u16) {
-        let wait = if status == 429 {
-            rate.retry_after
-                .map(Duration::from_secs)
-                .or_else(|| until_reset(rate))
-                .or(Some(Duration::from_secs(1)))
-        } else if rate.remaining == Some(0) {
-            until_reset(rate)
-        } else {
-            None
-        };
-        self.not_before = wait.map(|wait| Instant::now() + wait.min(MAX_RATE_WAIT));
-    }
-
-    fn wait(&self, interrupt: &Interrupt) -> bool {
-        match self.not_before {
-            Some(at) => sleep_until(at, interrupt),
-            None => true,
-        }
-    }
-}
-
-fn until_reset(rate: &RateLimit) -> Option<Duration> {
-    let reset = rate.reset_epoch?;
-    let now = Utc::now().timestamp();
-    Some(Duration::from_secs(
-        u64::try_from(reset - now).unwrap_or(0) + 1,
-    ))
-}
-
-/// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when
-/// stopped.
-fn sleep_until(at: Instant, interrupt: &Interrupt) -> bool {
-    loop {
-        if interrupt.is_set() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= at {
-            return true;
-        }
-        std::thread::sleep((at - now).min(Duration::from_millis(100)));
     }
 }
 
@@ -416,7 +378,7 @@ impl LogEvents {
         } else if self.cookie.is_none() {
             self.windows.pop_front();
             // Each window is its own read: a quiet day is not "empty pages in a row".
-            self.guard = PageGuard::default();
+            self.guard = PageGuard::new(self.logs.max_empty_pages);
         }
         Ok(())
     }
