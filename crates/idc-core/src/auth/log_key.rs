@@ -28,12 +28,14 @@ impl LogKey {
     }
 }
 
-/// GET a log API URL with the key.
+/// GET a log API URL with the key, once: a 429 comes back as it is, because the log
+/// room's pacer is the one layer that waits out the log API's rate limit (a 502/503/504 is
+/// still retried by the transport).
 pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) -> Result<Answer> {
     // Both values marked sensitive, so reqwest never prints them.
     let id = http::secret_header_value(&key.id, url)?;
     let secret = http::secret_header_value(key.secret.expose(), url)?;
-    http::send(client, tenant, url.path(), |client| {
+    http::send_retrying(client, tenant, url.path(), &[502, 503, 504], |client| {
         client
             .get(url.clone())
             .header("x-api-key", id.clone())
@@ -41,10 +43,19 @@ pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) ->
     })
 }
 
+/// [`get`] with a 429 waited out by the log room's pacer.
+fn get_paced(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) -> Result<Answer> {
+    crate::logs::pacer::paced(
+        &mut crate::logs::pacer::Pacer::default(),
+        &crate::interrupt::Interrupt::never(),
+        || get(client, tenant, url, key),
+    )
+}
+
 /// Check a key against the tenant: any 401/403 means a wrong id or secret.
 pub fn check(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
     let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
-    let answer = get(client, tenant, &url, key)?;
+    let answer = get_paced(client, tenant, &url, key)?;
     match answer.status {
         status if (200..300).contains(&status) => Ok(()),
         401 | 403 => Err(Error::LogKeyRefused {
