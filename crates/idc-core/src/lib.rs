@@ -31,7 +31,6 @@
 
 pub mod api;
 pub mod auth;
-pub mod cache;
 mod credentials;
 mod endpoints;
 pub mod env_profile;
@@ -57,8 +56,9 @@ mod status;
 mod testing;
 pub mod writes;
 
-pub use cache::CredentialKind;
 pub use credentials::Credential;
+pub use credentials::cache;
+pub use credentials::cache::CredentialKind;
 pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
 pub use idc::vars;

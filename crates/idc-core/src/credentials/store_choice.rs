@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::os_keyring::{self, Backend};
-use crate::cache::StoreKind;
+use crate::credentials::cache::StoreKind;
 use crate::error::{Error, Result};
 
 /// The environment variables read here.
