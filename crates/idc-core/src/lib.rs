@@ -54,6 +54,7 @@ pub mod shell_word;
 mod status;
 #[cfg(test)]
 mod testing;
+mod vocabulary;
 pub mod writes;
 
 pub use credentials::Credential;
