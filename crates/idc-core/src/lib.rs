@@ -39,6 +39,8 @@ mod fsutil;
 pub mod http;
 mod idc;
 mod interrupt;
+#[cfg(test)]
+mod layering;
 mod login;
 pub mod logs;
 mod paging;
