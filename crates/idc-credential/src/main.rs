@@ -7,6 +7,7 @@ mod completions;
 mod error;
 mod formats;
 mod git_protocol;
+mod strict_url;
 
 use std::process::ExitCode;
 

@@ -13,6 +13,7 @@ use url::Url;
 use crate::cli::{LoginArgs, TargetArgs, TokenArgs};
 use crate::error::HelperError;
 use crate::formats::{self, Handout, TokenFormat};
+use crate::strict_url;
 
 mod git;
 
@@ -259,7 +260,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
     let path = match args.path {
         // A URL given as the path: only one on the profile's tenant, read strictly.
         Some(path) if path.contains("://") || path.starts_with("//") || path.contains('\\') => {
-            let url = parse_url(&path)?;
+            let url = strict_url::parse(&path)?;
             if !profile.matches(&url) {
                 return Err(HelperError::ProfileMismatch {
                     profile: profile.name,
@@ -285,7 +286,7 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
     let idc = Idc::from_env()?;
     let (profile, path) = match target.url.as_deref() {
         Some(raw) => {
-            let url = parse_url(raw)?;
+            let url = strict_url::parse(raw)?;
             let profile = match target.profile.as_deref() {
                 Some(name) => {
                     let profile = idc.profile(Some(name))?;
@@ -335,74 +336,6 @@ fn default_path(profile: &Profile) -> &'static str {
         AuthKind::Session { .. } => "/am/json",
         _ => "/openidm",
     }
-}
-
-/// A URL argument, read so that every tool reads it the same way. The helper reads URLs
-/// by WHATWG rules, curl and httpie by their own: `https://TENANT\\@evil.example/` is
-/// TENANT to the first and evil.example to curl, which would get the token. So the raw
-/// text's authority must be a plain `host[:port]` (no user info, `\\`, `%`, whitespace,
-/// control or non-ASCII characters anywhere) that is exactly the parsed URL's.
-fn parse_url(raw: &str) -> Result<Url, HelperError> {
-    let refuse = |reason: &str| HelperError::InvalidUrl {
-        url: idc_core::sanitize::terminal_safe(&idc_core::without_userinfo(
-            idc_core::api::without_query(raw),
-        ))
-        .into_owned(),
-        reason: reason.to_string(),
-    };
-    if !raw.is_ascii()
-        || raw
-            .chars()
-            .any(|ch| ch.is_ascii_whitespace() || ch.is_ascii_control())
-    {
-        return Err(refuse(
-            "it holds whitespace, control or non-ASCII characters that tools read differently",
-        ));
-    }
-    if raw.contains('\\') {
-        return Err(refuse(
-            "it holds a backslash, which curl and browsers read differently",
-        ));
-    }
-    let Some((scheme, rest)) = raw.split_once("://") else {
-        return Err(refuse(
-            "give a full URL such as https://<tenant>/openidm/...",
-        ));
-    };
-    if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
-        return Err(refuse("only http:// and https:// URLs are supported"));
-    }
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    if authority.is_empty()
-        || !authority
-            .chars()
-            .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_' | ':' | '[' | ']'))
-    {
-        return Err(refuse(
-            "its host part holds user info or characters that tools read differently",
-        ));
-    }
-    let url = Url::parse(raw).map_err(|error| refuse(&error.to_string()))?;
-    let Some(host) = url.host_str() else {
-        return Err(refuse("it names no host"));
-    };
-    let parsed = match url.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_string(),
-    };
-    // A default port spelt out (`:443`) is dropped by the parser and kept by curl; both
-    // mean the same server.
-    let default_port = url
-        .port_or_known_default()
-        .map(|port| format!("{host}:{port}"));
-    if !authority.eq_ignore_ascii_case(&parsed)
-        && default_port.is_none_or(|with_port| !authority.eq_ignore_ascii_case(&with_port))
-    {
-        return Err(refuse(
-            "its host part reads differently to curl than to a browser",
-        ));
-    }
-    Ok(url)
 }
 
 /// A URL as it may appear in a message: no user info, query or fragment (they can hold
@@ -479,74 +412,6 @@ mod tests {
             Url::parse("https://bob:pw@t.example.com:8443/openidm/x?_queryFilter=mail+eq+'a'#f")
                 .unwrap();
         assert_eq!(shown_url(&url), "https://t.example.com:8443/openidm/x");
-    }
-
-    #[test]
-    fn urls_that_curl_reads_otherwise_are_refused() {
-        for raw in [
-            "https://tenant.example.com\\@evil.example/openidm/x",
-            "https://tenant.example.com\\\\@evil.example/openidm/x",
-            "https://user:pw@tenant.example.com/openidm/x",
-            "https://tenant.example.com@evil.example/openidm/x",
-            "https://tenant.example.com%2f@evil.example/",
-            " https://tenant.example.com/x",
-            "https://tenant.example.com/x\t",
-            "https://tenant.example.com\n.evil.example/x",
-            "https://tenänt.example.com/x",
-            "https:/tenant.example.com/x",
-            "https:\\\\tenant.example.com/x",
-            "https://tenant.example.com/openidm\\..\\x",
-            "ftp://tenant.example.com/x",
-        ] {
-            let error = parse_url(raw).expect_err(raw);
-            assert_eq!(error.exit_code(), 2, "{raw}");
-            assert!(!error.to_string().contains("pw@"), "{error}");
-        }
-        for (raw, host) in [
-            (
-                "https://tenant.example.com/openidm/x?a=b@c",
-                "tenant.example.com",
-            ),
-            ("https://Tenant.Example.com:443/x", "tenant.example.com"),
-            ("http://127.0.0.1:8080/x", "127.0.0.1"),
-            ("http://[::1]:8080/x", "[::1]"),
-        ] {
-            assert_eq!(parse_url(raw).unwrap().host_str(), Some(host), "{raw}");
-        }
-    }
-
-    proptest::proptest! {
-        /// Whatever is accepted, curl's reading of the authority (up to the first `/`, `?`
-        /// or `#`) is the host the helper matched the profile on.
-        #[test]
-        fn accepted_urls_mean_the_same_host_to_curl(
-            user in "[a-z@:%\\\\]{0,3}",
-            host in "(tenant\\.example\\.com|127\\.0\\.0\\.1|\\[::1\\]|[a-zA-Z0-9.@%:\\\\ \t\u{ff0e}-]{1,12})",
-            rest in "[/?#@\\\\a-z%:. ]{0,12}",
-        ) {
-            let raw = format!("https://{user}{host}{rest}");
-            if let Ok(url) = parse_url(&raw) {
-                let after = &raw["https://".len()..];
-                let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
-                let host = url.host_str().unwrap();
-                let expected = match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_string(),
-                };
-                proptest::prop_assert!(
-                    authority.eq_ignore_ascii_case(&expected)
-                        || authority.eq_ignore_ascii_case(&format!("{host}:443")),
-                    "{raw:?} read as {url}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn a_url_without_host_is_a_usage_error() {
-        let error = parse_url("mailto:someone@example.com").unwrap_err();
-        assert_eq!(error.exit_code(), 2);
-        assert!(parse_url("not a url").is_err());
     }
 
     #[test]
