@@ -1,5 +1,5 @@
 //! The command line (clap derive). Only the shape of the arguments lives here; what each
-//! command does is in `commands.rs`.
+//! command does is in `commands/`.
 
 use std::path::PathBuf;
 
