@@ -7,6 +7,8 @@ mod completions;
 mod error;
 mod formats;
 mod git_protocol;
+#[cfg(test)]
+mod layering;
 mod strict_url;
 
 use std::process::ExitCode;
