@@ -10,7 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::api::Endpoint;
-use crate::cache::{StoreChoice, StoreKind};
+use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
 use crate::env_profile;
@@ -417,7 +417,7 @@ impl Idc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{CachedCredential, CredentialKind};
+    use crate::credentials::cache::{CachedCredential, CredentialKind};
     use crate::profile::AuthKind;
     use crate::testing::sa_profile;
     use chrono::Utc;

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::auth;
 use crate::auth::interactive::LoginInteraction;
-use crate::cache::{CachedCredential, CredentialKind};
+use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
