@@ -10,7 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::api::Endpoint;
-use crate::cache::{StoreChoice, StoreKind};
+use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
 use crate::env_profile;
@@ -52,16 +52,7 @@ pub enum Fetched {
     Collection(Pager),
 }
 
-/// The environment variables [`Idc::from_lookup`] reads.
-pub mod vars {
-    pub const CONFIG_DIR: &str = "IDC_CONFIG_DIR";
-    pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
-    pub use crate::credentials::store_choice::vars::{CREDENTIAL_STORE, KEYRING_TIMEOUT};
-    pub const PROFILE: &str = "IDC_PROFILE";
-    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
-    /// How many pages in a row may hold no item before paging stops with an error.
-    pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
-}
+pub use crate::settings::vars;
 
 impl Idc {
     /// [`Idc::from_lookup`] over the process environment.
@@ -375,7 +366,7 @@ impl Idc {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::{CachedCredential, CredentialKind};
+    use crate::credentials::cache::{CachedCredential, CredentialKind};
     use crate::error::Error;
     use crate::profile::AuthKind;
     use crate::testing::sa_profile;

@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::auth;
 use crate::auth::interactive::LoginInteraction;
-use crate::cache::{CachedCredential, CredentialKind};
+use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
@@ -75,7 +75,7 @@ pub(crate) fn login(
     let mut profile = plan.profile;
     let (with, then_create_log_key) = match plan.flow {
         LoginFlow::AddLogKey(key) => {
-            auth::log_key::check(
+            crate::logs::check_key(
                 &credentials.client(&profile)?,
                 &profile.tenant,
                 &profile.name,

@@ -3,7 +3,6 @@
 //! live in the credential store, never here.
 
 use std::collections::BTreeMap;
-use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +10,7 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::fsutil;
+pub use crate::vocabulary::{AuthFlow, is_loopback_host};
 
 /// How a profile authenticates.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,37 +52,6 @@ pub enum AuthKind {
         client_id: String,
         scopes: Vec<String>,
     },
-}
-
-/// The kind of login an [`AuthKind`] is, without its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuthFlow {
-    ServiceAccount,
-    Session,
-    ClientCredentials,
-    LogKey,
-    Browser,
-    Device,
-}
-
-impl AuthFlow {
-    /// The name used in config files, `status` and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AuthFlow::ServiceAccount => "service-account",
-            AuthFlow::Session => "session",
-            AuthFlow::ClientCredentials => "client-credentials",
-            AuthFlow::LogKey => "log-key",
-            AuthFlow::Browser => "browser",
-            AuthFlow::Device => "device",
-        }
-    }
-}
-
-impl std::fmt::Display for AuthFlow {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
 }
 
 impl AuthKind {
@@ -140,17 +109,6 @@ impl Profile {
 
 /// The realm of identities when none is given.
 pub const DEFAULT_REALM: &str = "alpha";
-
-/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1). Names
-/// under `.localhost` are not: they are resolved through DNS, which may answer anything,
-/// so plain http to them could leave the machine.
-pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(address) => IpAddr::V4(*address).is_loopback(),
-        url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
-    }
-}
 
 /// Check a URL the user gave for a tenant or a request: https, or http to a loopback host.
 pub fn check_secure(url: &Url) -> Result<()> {

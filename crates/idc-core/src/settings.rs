@@ -8,8 +8,18 @@ use crate::credentials::store_choice::StoreSetting;
 use crate::env_profile;
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
-use crate::idc::vars;
 use crate::paging::DEFAULT_MAX_EMPTY_PAGES;
+
+/// The environment variables `Idc::from_lookup` reads.
+pub mod vars {
+    pub const CONFIG_DIR: &str = "IDC_CONFIG_DIR";
+    pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
+    pub use crate::credentials::store_choice::vars::{CREDENTIAL_STORE, KEYRING_TIMEOUT};
+    pub const PROFILE: &str = "IDC_PROFILE";
+    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
+    /// How many pages in a row may hold no item before paging stops with an error.
+    pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
+}
 
 /// What the `IDC_*` variables say, parsed; empty values count as unset.
 pub(crate) struct Settings {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::auth;
-use crate::cache::CachedCredential;
+use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, keys};
 use crate::error::Result;
 use crate::profile::{AuthFlow, AuthKind, Profile};
@@ -31,7 +31,7 @@ pub struct ProfileStatus {
     /// When the refresh token expires, when the tenant said.
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
-    pub store: crate::cache::StoreChoice,
+    pub store: crate::credentials::cache::StoreChoice,
 }
 
 #[derive(Clone, Debug)]
@@ -90,7 +90,7 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
 fn from_cache(
     profile: &Profile,
     cached: Option<&CachedCredential>,
-    store: &crate::cache::StoreChoice,
+    store: &crate::credentials::cache::StoreChoice,
 ) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
         AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),

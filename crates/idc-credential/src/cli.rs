@@ -1,11 +1,10 @@
 //! The command line (clap derive). Only the shape of the arguments lives here; what each
-//! command does is in `commands.rs`.
+//! command does is in `commands/`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueHint};
 
-use crate::completions::Shell;
 use crate::formats::TokenFormat;
 
 /// Hands idc's cached credential to git, curl, httpie and xh, so no token is ever pasted
@@ -52,6 +51,15 @@ pub enum Command {
         #[arg(default_value = "")]
         prefix: String,
     },
+}
+
+/// The shells `completions` writes a script for (the script itself is `completions.rs`'s).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Nushell,
 }
 
 #[derive(Debug, Args)]

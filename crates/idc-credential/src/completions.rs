@@ -7,17 +7,9 @@
 use clap::CommandFactory;
 use clap_complete::Generator;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Shell};
 
 const BIN: &str = "git-credential-idc";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-    Nushell,
-}
 
 #[cfg(test)]
 impl Shell {

@@ -6,6 +6,8 @@ use std::io::BufRead;
 
 use idc_core::Secret;
 
+use crate::strict_url;
+
 /// What git tells a helper about the credential it wants.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Request {
@@ -36,7 +38,12 @@ impl Request {
     /// URL's meaning when pasted together (`evil@tenant`, `https://tenant#`, `tenant/x`, a
     /// stray `\r`) names no tenant of ours, so the helper does not answer for it.
     pub fn url(&self) -> Option<url::Url> {
-        let split = self.url.as_deref().map(split_url);
+        let split = self.url.as_deref().map(|url| {
+            strict_url::split(url).ok().map(|parts| {
+                let path = parts.rest.strip_prefix('/').unwrap_or(parts.rest);
+                (parts.scheme, parts.authority, path)
+            })
+        });
         // A `url=` that another reader could take for another host, or that disagrees with
         // `protocol`/`host`, names no tenant of ours.
         let (protocol, host, path) = match split {
@@ -77,24 +84,6 @@ impl Request {
             .or(self.password.as_ref())
             .map(|secret| secret.expose().as_str())
     }
-}
-
-/// `protocol://host/path` split as curl reads it (the authority runs to the first `/`,
-/// `?` or `#`); `None` for anything with whitespace, control or non-ASCII characters or a
-/// backslash, which readers disagree about.
-fn split_url(url: &str) -> Option<(&str, &str, &str)> {
-    if !url.is_ascii()
-        || url.contains('\\')
-        || url
-            .chars()
-            .any(|c| c.is_ascii_whitespace() || c.is_ascii_control())
-    {
-        return None;
-    }
-    let (protocol, rest) = url.split_once("://")?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let (host, path) = rest.split_at(end);
-    Some((protocol, host, path.strip_prefix('/').unwrap_or(path)))
 }
 
 /// `name`, `name:port`, `[v6]` or `[v6]:port`, and nothing else: no user info, path,

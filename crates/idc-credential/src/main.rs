@@ -7,17 +7,19 @@ mod completions;
 mod error;
 mod formats;
 mod git_protocol;
+#[cfg(test)]
+mod layering;
+mod strict_url;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
-use crate::error::HelperError;
+use crate::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
+    match commands::run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             // Messages are worded from tenant text already made safe; this is the last
@@ -28,23 +30,5 @@ fn main() -> ExitCode {
             );
             ExitCode::from(error.exit_code())
         }
-    }
-}
-
-fn run(command: Command) -> Result<(), HelperError> {
-    match command {
-        Command::Get => commands::git_get(),
-        Command::Store => commands::git_store(),
-        Command::Erase => commands::git_erase(),
-        Command::Capability => commands::git_capability(),
-        Command::Login(args) => commands::login(*args),
-        Command::Logout(args) => commands::logout(args.profile.as_deref()),
-        Command::Token(args) => commands::token(args),
-        Command::Header(target) => commands::for_target(target, formats::header_lines),
-        Command::CurlConfig(target) => commands::for_target(target, formats::curl_config),
-        Command::HttpieSession(target) => commands::for_target(target, formats::httpie_session),
-        Command::Status => commands::status(),
-        Command::Completions { shell } => commands::print(&completions::script(shell)),
-        Command::CompleteUrl { prefix } => commands::complete_url(&prefix),
     }
 }

@@ -6,23 +6,18 @@
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use idc_e2e::{Sandbox, UserEnv, login_service_account, run_with_stdin, success_stdout};
+use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
+
+use super::support::{assert_same_files, bounded, files_under, flat, logged_in};
 use serde_json::{Value, json};
 
 const USERS: &str = "/openidm/managed/alpha_user";
 
 // ----- helpers -----
-
-fn logged_in(users: usize) -> (Sandbox, UserEnv) {
-    let sandbox = Sandbox::start(users);
-    let env = UserEnv::new();
-    success_stdout(&login_service_account(&env, &sandbox));
-    (sandbox, env)
-}
 
 /// Logged in with the service account, plus the sandbox's log API key on the same profile.
 fn logged_in_with_log_key(users: usize) -> (Sandbox, UserEnv, String, String) {
@@ -39,74 +34,14 @@ fn logged_in_with_log_key(users: usize) -> (Sandbox, UserEnv, String, String) {
     (sandbox, env, id, secret)
 }
 
-/// Every file under the config and cache directories, with its bytes.
-fn snapshot(env: &UserEnv) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                files.insert(path, bytes);
-            }
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(env.home.path(), &mut files);
-    files
-}
-
 /// Nothing under the whole home changed (config, cache, and nothing created beside them).
 fn assert_nothing_lost(before: &BTreeMap<PathBuf, Vec<u8>>, env: &UserEnv, what: &str) {
-    let after = snapshot(env);
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "{what}: files came or went"
-    );
-    for (path, bytes) in before {
-        assert!(
-            after.get(path) == Some(bytes),
-            "{what}: {} changed",
-            path.display()
-        );
-    }
+    assert_same_files(before, &snapshot(env), what);
 }
 
-/// Run `cmd`, killing it after `limit`: an endless loop fails the test instead of hanging it.
-fn bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "still running after {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// stderr as one line: nu wraps long messages and draws `|` borders.
-fn flat(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr)
-        .split_whitespace()
-        .filter(|word| *word != "|" && *word != "│")
-        .collect::<Vec<_>>()
-        .join(" ")
+/// Every file under the whole home, with its bytes.
+fn snapshot(env: &UserEnv) -> BTreeMap<PathBuf, Vec<u8>> {
+    files_under(&[env.home.path().to_path_buf()])
 }
 
 fn nu_rows(env: &UserEnv, script: &str) -> Vec<Value> {

@@ -3,4 +3,5 @@
 
 mod core;
 mod frontends;
+mod support;
 mod tenant;

@@ -6,94 +6,23 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Output};
+use std::time::Duration;
 
 use idc_e2e::{Sandbox, UserEnv, login_service_account, run_with_stdin, success_stdout};
+
+use super::support::{assert_same_files, bounded, flat, logged_in};
 use serde_json::json;
 
 const USERS: &str = "/openidm/managed/alpha_user";
 
-/// Every file under the config and cache directories, with its bytes.
-fn snapshot(env: &UserEnv) -> BTreeMap<PathBuf, Vec<u8>> {
-    fn walk(dir: &Path, files: &mut BTreeMap<PathBuf, Vec<u8>>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, files);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                files.insert(path, bytes);
-            }
-        }
-    }
-    let mut files = BTreeMap::new();
-    walk(&env.config_dir(), &mut files);
-    walk(&env.cache_dir(), &mut files);
-    files
-}
-
+/// Nothing under the config and cache directories changed.
 fn assert_nothing_lost(before: &BTreeMap<PathBuf, Vec<u8>>, env: &UserEnv, what: &str) {
-    let after = snapshot(env);
-    assert_eq!(
-        before.keys().collect::<Vec<_>>(),
-        after.keys().collect::<Vec<_>>(),
-        "{what}: files came or went"
-    );
-    for (path, bytes) in before {
-        assert!(
-            after.get(path) == Some(bytes),
-            "{what}: {} changed",
-            path.display()
-        );
-    }
-}
-
-/// Run `cmd`, killing it after `limit`: a command that does not finish in time fails the
-/// test (an endless loop or read) instead of hanging it.
-fn bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "still running after {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    assert_same_files(before, &env.snapshot(), what);
 }
 
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-/// stderr as one line: nu wraps long messages and draws `|` borders.
-fn flat(output: &Output) -> String {
-    stderr(output)
-        .split_whitespace()
-        .filter(|word| *word != "|")
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn logged_in(users: usize) -> (Sandbox, UserEnv) {
-    let sandbox = Sandbox::start(users);
-    let env = UserEnv::new();
-    success_stdout(&login_service_account(&env, &sandbox));
-    (sandbox, env)
 }
 
 fn nu_login_script(sandbox: &Sandbox) -> String {
@@ -140,7 +69,7 @@ fn a_huge_or_odd_expires_in_is_clamped_or_refused_never_a_panic() {
     }
     // Not a number at all: a clear error, exit 1, and nothing lost.
     let (sandbox, env) = logged_in(3);
-    let before = snapshot(&env);
+    let before = env.snapshot();
     sandbox.fault(json!({"path_prefix": "/am/oauth2", "expires_in": "NaN"}));
     let output = login_service_account(&env, &sandbox);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -264,7 +193,7 @@ fn an_endless_body_is_cut_off_with_a_clear_error() {
 fn urls_whose_authority_curl_reads_otherwise_get_no_credential() {
     let (sandbox, env) = logged_in(3);
     let host = sandbox.url.trim_start_matches("http://").to_string();
-    let before = snapshot(&env);
+    let before = env.snapshot();
     for url in [
         format!("http://{host}\\@evil.example/openidm/x"),
         format!("http://{host}\\\\@evil.example/openidm/x"),
@@ -328,7 +257,7 @@ fn urls_whose_authority_curl_reads_otherwise_get_no_credential() {
 #[test]
 fn a_tenant_with_user_info_is_refused_and_the_password_never_shown() {
     let (sandbox, env) = logged_in(3);
-    let before = snapshot(&env);
+    let before = env.snapshot();
     let host = sandbox.url.trim_start_matches("http://").to_string();
     for tenant in [
         format!("http://user:Canary-Pw-1@{host}"),

@@ -1,5 +1,5 @@
 //! A clone stands on its own: a `git clone` of this checkout's HEAD into an empty
-//! directory (no `../shared` or anything else beside it) holds every file the contract
+//! directory (nothing beside it) holds every file the contract
 //! suite reads, the recorded tenant traffic above all, and the suite passes there.
 //!
 //! The suite runs as this very test binary, pointed at the clone with `IDC_E2E_ROOT`, so

@@ -43,29 +43,6 @@ pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) ->
     })
 }
 
-/// [`get`] with a 429 waited out by the log room's pacer.
-fn get_paced(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) -> Result<Answer> {
-    crate::logs::pacer::paced(
-        &mut crate::logs::pacer::Pacer::default(),
-        &crate::interrupt::Interrupt::never(),
-        || get(client, tenant, url, key),
-    )
-}
-
-/// Check a key against the tenant: any 401/403 means a wrong id or secret.
-pub fn check(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
-    let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
-    let answer = get_paced(client, tenant, &url, key)?;
-    match answer.status {
-        status if (200..300).contains(&status) => Ok(()),
-        401 | 403 => Err(Error::LogKeyRefused {
-            profile: profile.to_string(),
-            key: key.id.clone(),
-        }),
-        _ => Err(answer.error("GET", url.path())),
-    }
-}
-
 #[derive(Deserialize)]
 struct Created {
     api_key_id: String,

@@ -1,6 +1,6 @@
 //! The entry keys of a profile's cached credentials: `<profile>@<purpose>-<hash>`.
 
-use crate::cache::CredentialStore;
+use crate::credentials::cache::CredentialStore;
 use crate::profile::{AuthKind, Profile};
 
 /// Purposes of cache entries (the middle part of an entry key).

@@ -2,6 +2,7 @@
 //! cache. It chooses the credential a path needs (bearer or session), hands it out from the
 //! cache or renews it, and replaces a profile's credentials after a login.
 
+pub mod cache;
 pub(crate) mod keys;
 pub(crate) mod os_keyring;
 mod refresh;
@@ -16,12 +17,12 @@ use serde::{Deserialize, Serialize};
 use crate::api::{CredentialNeed, Endpoint};
 use crate::auth;
 use crate::auth::log_key::LogKey;
-use crate::cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 use crate::env_profile::EnvLogin;
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
+use cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
 
 pub(crate) use refresh::{RefreshRecord, cached_access};
 pub(crate) use renew::cached_bearer;

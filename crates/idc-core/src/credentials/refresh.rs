@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::renew::{cached_bearer, not_rejected};
 use super::{Credentials, keys};
 use crate::auth::user_tokens::{self, Granted, PublicClient, UserTokens};
-use crate::cache::CachedCredential;
+use crate::credentials::cache::CachedCredential;
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::secret::Secret;
@@ -142,7 +142,7 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cache::StoreKind;
+    use crate::credentials::cache::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::AuthKind;

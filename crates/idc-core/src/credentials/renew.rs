@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use super::{Credentials, keys};
 use crate::auth::{self, TokenResponse};
-use crate::cache::{CachedCredential, CredentialKind};
+use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::secret::Secret;

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use super::os_keyring::{self, Backend};
-use crate::cache::StoreKind;
 use crate::error::{Error, Result};
 
 /// The environment variables read here.
@@ -14,6 +13,53 @@ pub mod vars {
     pub const CREDENTIAL_STORE: &str = "IDC_CREDENTIAL_STORE";
     /// The time limit of one OS keyring call, in seconds (default 10).
     pub const KEYRING_TIMEOUT: &str = "IDC_KEYRING_TIMEOUT";
+}
+
+/// Where credentials and renewal secrets are kept (`IDC_CREDENTIAL_STORE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// JSON files, 0600, in `<cache dir>/tokens` (0700).
+    File,
+    /// The OS keyring (service `idc`): the macOS Keychain, the Windows Credential Manager,
+    /// Secret Service on Linux.
+    Keyring,
+    /// The Linux kernel keyring (keyutils): per login session, forgotten at logout.
+    Keyutils,
+    /// Nothing kept anywhere: each process logs in afresh (ephemeral CI runners).
+    None,
+}
+
+impl StoreKind {
+    pub fn parse(value: &str) -> Result<StoreKind> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "file" => Ok(StoreKind::File),
+            "keyring" => Ok(StoreKind::Keyring),
+            "keyutils" => Ok(StoreKind::Keyutils),
+            "none" => Ok(StoreKind::None),
+            other => Err(Error::Store(format!(
+                "unknown IDC_CREDENTIAL_STORE '{}': use 'keyring', 'keyutils', 'file' or 'none'",
+                crate::sanitize::terminal_safe(other)
+            ))),
+        }
+    }
+
+    /// The setting's value that names this store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StoreKind::File => "file",
+            StoreKind::Keyring => "keyring",
+            StoreKind::Keyutils => "keyutils",
+            StoreKind::None => "none",
+        }
+    }
+
+    pub(crate) fn keyring(self) -> Option<Backend> {
+        match self {
+            StoreKind::Keyring => Some(Backend::Platform),
+            StoreKind::Keyutils => Some(Backend::Keyutils),
+            StoreKind::File | StoreKind::None => None,
+        }
+    }
 }
 
 /// The store in use and why.

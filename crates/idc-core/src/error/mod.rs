@@ -42,7 +42,7 @@ pub enum Error {
     /// A login that needs a password or client secret got none.
     #[error("a {flow} login of '{who}' needs the {secret}")]
     MissingSecret {
-        flow: crate::profile::AuthFlow,
+        flow: crate::vocabulary::AuthFlow,
         who: String,
         secret: SecretKind,
     },
@@ -79,7 +79,7 @@ pub enum Error {
     #[error("{}", tls_message(tenant, problem))]
     Tls {
         tenant: String,
-        problem: crate::http::TlsProblem,
+        problem: crate::vocabulary::TlsProblem,
     },
 
     /// The CA bundle to trust (`--ca-cert`, `IDC_CA_BUNDLE`) cannot be used.
@@ -147,7 +147,7 @@ pub enum Error {
     #[error("the {flow} login was not completed: {reason}")]
     LoginNotCompleted {
         profile: String,
-        flow: crate::profile::AuthFlow,
+        flow: crate::vocabulary::AuthFlow,
         reason: NotCompleted,
     },
 
@@ -156,7 +156,7 @@ pub enum Error {
     #[error("the {flow} login of profile '{profile}' has ended: {reason}")]
     RefreshRefused {
         profile: String,
-        flow: crate::profile::AuthFlow,
+        flow: crate::vocabulary::AuthFlow,
         /// What the tenant said, or why no refresh was tried.
         reason: String,
     },
@@ -231,7 +231,9 @@ pub enum Remedy {
     /// Give the login its secret (piped in, or from stdin or a file).
     GiveSecret { secret: SecretKind },
     /// A TLS certificate was refused: trust the CA that issued it, or fix the cause.
-    TrustCa { problem: crate::http::TlsProblem },
+    TrustCa {
+        problem: crate::vocabulary::TlsProblem,
+    },
     /// Add a log API key (and its secret) to the profile, or create one as an admin.
     AddLogKey { profile: String },
     /// Add a main credential (service account, session or client) to a log-key-only profile.
@@ -240,7 +242,7 @@ pub enum Remedy {
     /// a longer `--timeout` may help.
     LogInAgain {
         profile: String,
-        flow: crate::profile::AuthFlow,
+        flow: crate::vocabulary::AuthFlow,
         longer: bool,
     },
 }
@@ -360,13 +362,13 @@ impl Remedy {
                     "`{login} --ca-cert <PEM file>` (kept in the profile) or `IDC_CA_BUNDLE=<PEM file>`"
                 );
                 match problem {
-                    crate::http::TlsProblem::UnknownIssuer => format!(
+                    crate::vocabulary::TlsProblem::UnknownIssuer => format!(
                         "if you trust it (a private CA, or your company's TLS-inspecting proxy), give its CA certificate with {trust}"
                     ),
-                    crate::http::TlsProblem::Expired => format!(
+                    crate::vocabulary::TlsProblem::Expired => format!(
                         "check this machine's clock; otherwise the certificate must be renewed by its owner (a CA given with {trust} does not make an expired certificate valid)"
                     ),
-                    crate::http::TlsProblem::WrongName => format!(
+                    crate::vocabulary::TlsProblem::WrongName => format!(
                         "check the tenant URL's host name; if a proxy intercepts TLS, give its CA with {trust}"
                     ),
                 }
@@ -391,13 +393,13 @@ impl Error {
     }
 }
 
-fn tls_message(tenant: &str, problem: &crate::http::TlsProblem) -> String {
+fn tls_message(tenant: &str, problem: &crate::vocabulary::TlsProblem) -> String {
     let what = match problem {
-        crate::http::TlsProblem::UnknownIssuer => {
+        crate::vocabulary::TlsProblem::UnknownIssuer => {
             "is signed by a certificate authority this machine does not trust"
         }
-        crate::http::TlsProblem::Expired => "has expired (or is not valid yet)",
-        crate::http::TlsProblem::WrongName => "is not valid for that host name",
+        crate::vocabulary::TlsProblem::Expired => "has expired (or is not valid yet)",
+        crate::vocabulary::TlsProblem::WrongName => "is not valid for that host name",
     };
     format!("cannot reach {tenant} securely: its TLS certificate {what}")
 }

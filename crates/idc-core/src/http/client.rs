@@ -11,6 +11,7 @@ use reqwest::blocking::Client;
 
 use super::proxy::ProxyEnv;
 use crate::error::{Error, Result};
+pub use crate::vocabulary::TlsProblem;
 
 /// Default wait for a TCP/TLS connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -282,17 +283,6 @@ impl LazyClient {
             .unwrap_or_else(|poison| poison.into_inner())
             .is_empty()
     }
-}
-
-/// Why a TLS handshake failed, as far as the user can do something about it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TlsProblem {
-    /// Signed by a CA that is not trusted (a private CA, a TLS-inspecting proxy).
-    UnknownIssuer,
-    /// Expired or not yet valid.
-    Expired,
-    /// Issued for other host names.
-    WrongName,
 }
 
 /// The TLS problem behind a transport error, if it is one of the known ones.

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use crate::profile::is_loopback_host;
+use crate::vocabulary::is_loopback_host;
 
 /// The proxy variables, as curl reads them: `https_proxy` for https URLs, `http_proxy` for
 /// http, `all_proxy` for both, `no_proxy` for exceptions; lower case first, then upper.

@@ -91,7 +91,7 @@ mod tests {
 
     use super::*;
     use crate::auth::interactive::LoginStep;
-    use crate::cache::StoreKind;
+    use crate::credentials::cache::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::ConfigFile;

@@ -5,7 +5,7 @@
 //! `Retry-After` honoured, overlaps de-duplicated). Every request carries the log API key
 //! (`x-api-key`/`x-api-secret`), never a bearer.
 
-pub(crate) mod pacer;
+mod pacer;
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
@@ -274,6 +274,23 @@ impl Logs {
             interrupt: Interrupt::never(),
             failed: false,
         }
+    }
+}
+
+/// Check a log API key against the tenant the way frodo does (`GET
+/// /monitoring/logs/sources`), a 429 waited out: any 401/403 means a wrong id or secret.
+pub fn check_key(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
+    let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
+    let answer = pacer::paced(&mut Pacer::default(), &Interrupt::never(), || {
+        log_key::get(client, tenant, &url, key)
+    })?;
+    match answer.status {
+        status if (200..300).contains(&status) => Ok(()),
+        401 | 403 => Err(Error::LogKeyRefused {
+            profile: profile.to_string(),
+            key: key.id.clone(),
+        }),
+        _ => Err(answer.error("GET", url.path())),
     }
 }
 

@@ -5,7 +5,7 @@
 use idc_core::{CredentialKind, Idc, Profile, Secret};
 use url::Url;
 
-use super::print;
+use super::output::print;
 use crate::error::HelperError;
 use crate::git_protocol::{self, Answer, Request};
 

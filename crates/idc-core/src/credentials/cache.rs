@@ -13,8 +13,8 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::credentials::os_keyring::{Backend, OsKeyring};
-pub use crate::credentials::store_choice::StoreChoice;
 use crate::credentials::store_choice::StoreSetting;
+pub use crate::credentials::store_choice::{StoreChoice, StoreKind};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::secret::Secret;
@@ -68,53 +68,6 @@ impl CachedCredential {
 
 /// Credentials are renewed this many seconds before they expire.
 pub(crate) const RENEWAL_MARGIN_SECONDS: i64 = 60;
-
-/// Where credentials and renewal secrets are kept (`IDC_CREDENTIAL_STORE`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum StoreKind {
-    /// JSON files, 0600, in `<cache dir>/tokens` (0700).
-    File,
-    /// The OS keyring (service `idc`): the macOS Keychain, the Windows Credential Manager,
-    /// Secret Service on Linux.
-    Keyring,
-    /// The Linux kernel keyring (keyutils): per login session, forgotten at logout.
-    Keyutils,
-    /// Nothing kept anywhere: each process logs in afresh (ephemeral CI runners).
-    None,
-}
-
-impl StoreKind {
-    pub fn parse(value: &str) -> Result<StoreKind> {
-        match value.trim().to_ascii_lowercase().as_str() {
-            "file" => Ok(StoreKind::File),
-            "keyring" => Ok(StoreKind::Keyring),
-            "keyutils" => Ok(StoreKind::Keyutils),
-            "none" => Ok(StoreKind::None),
-            other => Err(Error::Store(format!(
-                "unknown IDC_CREDENTIAL_STORE '{}': use 'keyring', 'keyutils', 'file' or 'none'",
-                crate::sanitize::terminal_safe(other)
-            ))),
-        }
-    }
-
-    /// The setting's value that names this store.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StoreKind::File => "file",
-            StoreKind::Keyring => "keyring",
-            StoreKind::Keyutils => "keyutils",
-            StoreKind::None => "none",
-        }
-    }
-
-    fn keyring(self) -> Option<Backend> {
-        match self {
-            StoreKind::Keyring => Some(Backend::Platform),
-            StoreKind::Keyutils => Some(Backend::Keyutils),
-            StoreKind::File | StoreKind::None => None,
-        }
-    }
-}
 
 /// The cross-process lock of one entry, released when dropped.
 pub(crate) struct EntryLock(#[allow(dead_code)] Option<fsutil::FileLock>);

@@ -1,0 +1,119 @@
+//! `token`, `header`, `curl-config` and `httpie-session`: the credential for a URL (or the
+//! profile's default), in the form a tool reads.
+
+use idc_core::api::{CredentialNeed, Endpoint};
+use idc_core::{AuthKind, Idc, Profile};
+use url::Url;
+
+use super::output::print;
+use crate::cli::{TargetArgs, TokenArgs};
+use crate::error::HelperError;
+use crate::formats::{self, Handout, TokenFormat};
+use crate::strict_url;
+
+pub fn token(args: TokenArgs) -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let profile = idc.profile(args.profile.as_deref())?;
+    let path = match args.path {
+        // A URL given as the path: only one on the profile's tenant, read strictly.
+        Some(path) if path.contains("://") || path.starts_with("//") || path.contains('\\') => {
+            let url = strict_url::parse(&path)?;
+            if !profile.matches(&url) {
+                return Err(HelperError::ProfileMismatch {
+                    profile: profile.name,
+                    url: shown_url(&url),
+                });
+            }
+            url.path().to_string()
+        }
+        Some(path) => path,
+        None => default_path(&profile).to_string(),
+    };
+    let credential = idc.credential(&profile, &path)?;
+    let text = match args.format {
+        TokenFormat::Text => formats::token_text(&credential)?,
+        TokenFormat::Json => formats::token_json(&credential)?,
+    };
+    print(&text)
+}
+
+/// Print the headers for `target` in the form `render` gives them: the log API key's two
+/// for a `/monitoring/...` URL, the profile's credential for any other.
+pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let (profile, path) = match target.url.as_deref() {
+        Some(raw) => {
+            let url = strict_url::parse(raw)?;
+            let profile = match target.profile.as_deref() {
+                Some(name) => {
+                    let profile = idc.profile(Some(name))?;
+                    if !profile.matches(&url) {
+                        return Err(HelperError::ProfileMismatch {
+                            profile: profile.name,
+                            url: shown_url(&url),
+                        });
+                    }
+                    profile
+                }
+                None => idc
+                    .profile_for_url(&url)?
+                    .ok_or_else(|| HelperError::NoProfileForUrl(shown_url(&url)))?,
+            };
+            (profile, url.path().to_string())
+        }
+        None => {
+            let profile = idc.profile(target.profile.as_deref())?;
+            let path = default_path(&profile).to_string();
+            (profile, path)
+        }
+    };
+    let ca_cert = profile.network.ca_cert.as_deref();
+    // The log API (`/monitoring/...`) takes the log API key, never a bearer;
+    // `/monitoring/health` is public and gets nothing special.
+    if Endpoint::of(&path).credential() == CredentialNeed::LogKey {
+        let headers = idc.log_key(&profile)?.headers();
+        print(&render(&Handout::headers(
+            &headers,
+            &profile.tenant,
+            ca_cert,
+        )?)?)
+    } else {
+        let credential = idc.credential(&profile, &path)?;
+        print(&render(&Handout::credential(
+            &credential,
+            &profile.tenant,
+            ca_cert,
+        )?)?)
+    }
+}
+
+/// Without a URL: a session profile's own session, any other profile's bearer token.
+fn default_path(profile: &Profile) -> &'static str {
+    match profile.auth {
+        AuthKind::Session { .. } => "/am/json",
+        _ => "/openidm",
+    }
+}
+
+/// A URL as it may appear in a message: no user info, query or fragment (they can hold
+/// secrets or personal data).
+fn shown_url(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}{}", url.scheme(), url.path()),
+        None => format!("{}://{host}{}", url.scheme(), url.path()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_in_messages_lose_user_info_query_and_fragment() {
+        let url =
+            Url::parse("https://bob:pw@t.example.com:8443/openidm/x?_queryFilter=mail+eq+'a'#f")
+                .unwrap();
+        assert_eq!(shown_url(&url), "https://t.example.com:8443/openidm/x");
+    }
+}

@@ -1,0 +1,256 @@
+//! `login`, `logout` and `status`: the profile's session and what the user reads of it.
+
+use std::io::Read;
+use std::path::Path;
+
+use chrono::Utc;
+use idc_core::{Idc, LoginRequest, Secret};
+
+use super::output::print;
+use crate::cli::LoginArgs;
+use crate::error::HelperError;
+
+pub fn login(args: LoginArgs) -> Result<(), HelperError> {
+    let secret = read_login_secret(&args)?;
+    let request = LoginRequest {
+        profile: args.profile,
+        tenant: args.tenant,
+        realm: args.realm,
+        service_account: args.service_account,
+        jwk_path: args.jwk,
+        scopes: args.scope.as_deref().map(idc_core::split_scopes),
+        username: args.username,
+        journey: args.journey,
+        client_id: args.client_id,
+        secret,
+        zero_page: args.zero_page,
+        ca_cert: args.ca_cert,
+        log_api_key: args.log_api_key,
+        create_log_api_key: args.create_log_api_key,
+        browser: args.browser,
+        device: args.device,
+        redirect_port: args.redirect_port,
+        timeout: args.timeout.map(std::time::Duration::from_secs),
+        no_browser: args.no_browser,
+        browser_command: std::env::var("BROWSER").ok(),
+    };
+    // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
+    // the tenant's answer, so there is nothing to undo.
+    let outcome = Idc::from_env()?.login_interactive(request, &Terminal)?;
+    let who = outcome
+        .who
+        .as_deref()
+        .map(|who| format!(" as {}", shown(who)))
+        .unwrap_or_default();
+    let mut summary = format!(
+        "Logged in to {}{who} (profile {}, {})\n",
+        idc_core::tenant_text(&outcome.tenant),
+        outcome.profile,
+        outcome.auth_kind
+    );
+    if let Some(key) = &outcome.log_api_key {
+        summary.push_str(&format!("Log key: {}\n", shown(key)));
+    }
+    if !outcome.scopes.is_empty() {
+        summary.push_str(&format!("Scopes:  {}\n", shown(&outcome.scopes.join(" "))));
+    }
+    // A log API key does not expire; a profile with only a key has nothing else that does.
+    if outcome.auth_kind != idc_core::AuthFlow::LogKey {
+        summary.push_str(&format!(
+            "Expires: {} ({})\n",
+            outcome
+                .expires_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            in_minutes(outcome.expires_at)
+        ));
+    }
+    for warning in &outcome.warnings {
+        eprintln!("git-credential-idc: {}", shown(warning));
+    }
+    if !outcome.dropped_scopes.is_empty() {
+        eprintln!(
+            "git-credential-idc: warning: the tenant refused scopes {}; logged in without them",
+            shown(&outcome.dropped_scopes.join(" "))
+        );
+    }
+    print(&summary)
+}
+
+/// The steps of a browser or device login, on stderr (stdout is the summary's).
+struct Terminal;
+
+impl idc_core::auth::interactive::LoginInteraction for Terminal {
+    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
+        for line in step.lines() {
+            eprintln!("{line}");
+        }
+    }
+}
+
+pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
+    let outcome = Idc::from_env()?.logout(profile)?;
+    let session = if outcome.session_ended {
+        "session ended, "
+    } else if outcome.revoked {
+        "refresh token revoked, "
+    } else {
+        ""
+    };
+    print(&format!(
+        "Logged out of profile {}: {session}{} cached credential(s) removed\n",
+        outcome.profile, outcome.removed
+    ))
+}
+
+pub fn status() -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let statuses = idc.status()?;
+    let store = idc.store_choice();
+    let mut rows = vec![[
+        "PROFILE".to_string(),
+        "TENANT".to_string(),
+        "KIND".to_string(),
+        "WHO".to_string(),
+        "EXPIRES".to_string(),
+        "VALID".to_string(),
+        "CA".to_string(),
+        "LOG KEY".to_string(),
+        "CLIENT".to_string(),
+        "REFRESH".to_string(),
+    ]];
+    for status in statuses {
+        rows.push([
+            status.profile,
+            idc_core::tenant_text(&status.tenant),
+            status.auth_kind.to_string(),
+            status.who.as_deref().map_or_else(|| "-".to_string(), shown),
+            status
+                .expires_at
+                .map(in_minutes)
+                .unwrap_or_else(|| "-".into()),
+            if status.valid { "yes" } else { "no" }.to_string(),
+            status
+                .ca_cert
+                .map(|path| path.display().to_string())
+                .unwrap_or_else(|| "-".into()),
+            status
+                .log_api_key
+                .as_deref()
+                .map_or_else(|| "-".to_string(), shown),
+            status
+                .client
+                .as_deref()
+                .map_or_else(|| "-".to_string(), shown),
+            match (status.refreshable, status.refresh_expires_at) {
+                (true, Some(at)) => in_minutes(at),
+                (true, None) => "yes".to_string(),
+                (false, _) => "-".to_string(),
+            },
+        ]);
+    }
+    print(&format!(
+        "{}Credential store: {} ({})\n",
+        table(&rows),
+        store.title(),
+        store.reason
+    ))
+}
+
+/// Text from the tenant (a user name, a key id, scopes) as it may reach the terminal.
+fn shown(text: &str) -> String {
+    idc_core::sanitize::terminal_safe(text).into_owned()
+}
+
+/// Columns padded to their widest cell.
+fn table<const N: usize>(rows: &[[String; N]]) -> String {
+    let mut widths = [0; N];
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let mut text = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
+        text.push_str(line.join("  ").trim_end());
+        text.push('\n');
+    }
+    text
+}
+
+fn in_minutes(at: chrono::DateTime<Utc>) -> String {
+    let minutes = (at - Utc::now()).num_minutes();
+    if minutes < 0 {
+        format!("expired {} min ago", -minutes)
+    } else {
+        format!("in {minutes} min")
+    }
+}
+
+/// The password or client secret, from stdin or a file; never from argv.
+fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
+    let secret_flag = args.secret_stdin || args.secret_file.is_some();
+    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() {
+        return Err(HelperError::Input(
+            "--secret-stdin and --secret-file go with --client-id or --log-api-key".to_string(),
+        ));
+    }
+    let (from_stdin, file, what) = if args.client_id.is_some() || args.log_api_key.is_some() {
+        let what = if args.log_api_key.is_some() {
+            "log API key's secret"
+        } else {
+            "client secret"
+        };
+        (args.secret_stdin, args.secret_file.as_deref(), what)
+    } else {
+        (
+            args.password_stdin,
+            args.password_file.as_deref(),
+            "password",
+        )
+    };
+    let text = if from_stdin {
+        let mut text = String::new();
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|error| {
+                HelperError::Input(format!("cannot read the {what} from stdin: {error}"))
+            })?;
+        text
+    } else if let Some(path) = file {
+        read_secret_file(path, what)?
+    } else {
+        return Ok(None);
+    };
+    match idc_core::secret_from_text(&text) {
+        Some(secret) => Ok(Some(secret)),
+        None => Err(HelperError::Input(format!("the {what} is empty"))),
+    }
+}
+
+fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
+    std::fs::read_to_string(path).map_err(|error| {
+        HelperError::Input(format!(
+            "cannot read the {what} from {}: {error}",
+            path.display()
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_pads_columns() {
+        let rows = [
+            ["A".to_string(), "long cell".to_string()],
+            ["wide".to_string(), "x".to_string()],
+        ];
+        assert_eq!(table(&rows), "A     long cell\nwide  x\n");
+    }
+}
