@@ -1,6 +1,6 @@
 //! The log API's own credential: an API key id and secret sent as `x-api-key` and
 //! `x-api-secret` on `/monitoring/logs*` (never a bearer: the log API has a separate auth
-//! plane, logs-api.md §1). A key is checked the way frodo checks one (`GET
+//! plane, logs-api.md §1). A key is checked (`logs::check_key`) the way frodo checks one (`GET
 //! /monitoring/logs/sources`), or created with a tenant administrator's IDM bearer at
 //! `POST /keys?_action=create`; the tenant shows its secret only in that answer.
 
