@@ -386,22 +386,7 @@ impl UserEnv {
     /// Every file under this environment's config and cache directories with its bytes,
     /// to prove that a refused operation changed nothing.
     pub fn snapshot(&self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
-        let mut files = std::collections::BTreeMap::new();
-        let mut todo = vec![self.config_dir(), self.cache_dir()];
-        while let Some(dir) = todo.pop() {
-            let Ok(entries) = std::fs::read_dir(&dir) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    todo.push(path);
-                } else if let Ok(bytes) = std::fs::read(&path) {
-                    files.insert(path, bytes);
-                }
-            }
-        }
-        files
+        files_under(&[self.config_dir(), self.cache_dir()])
     }
 
     /// The helper binary, `git-credential-idc`, in this environment.
@@ -539,4 +524,24 @@ pub fn login_service_account(env: &UserEnv, sandbox: &Sandbox) -> Output {
         .args(["--jwk", sandbox.jwk_path()])
         .output()
         .expect("run git-credential-idc login")
+}
+
+/// Every file under `dirs` with its bytes (a missing directory has none).
+pub fn files_under(dirs: &[PathBuf]) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut todo = dirs.to_vec();
+    while let Some(dir) = todo.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                files.insert(path, bytes);
+            }
+        }
+    }
+    files
 }

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+pub(super) use idc_e2e::files_under;
 use idc_e2e::{Sandbox, UserEnv, login_service_account, success_stdout};
 
 /// A sandbox of `users` users and a home logged in to it with the service account.
@@ -14,26 +15,6 @@ pub(super) fn logged_in(users: usize) -> (Sandbox, UserEnv) {
     let env = UserEnv::new();
     success_stdout(&login_service_account(&env, &sandbox));
     (sandbox, env)
-}
-
-/// Every file under `dirs`, with its bytes.
-pub(super) fn files_under(dirs: &[PathBuf]) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut todo = dirs.to_vec();
-    while let Some(dir) = todo.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                todo.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                files.insert(path, bytes);
-            }
-        }
-    }
-    files
 }
 
 /// The same files with the same bytes: nothing came, went or changed.
