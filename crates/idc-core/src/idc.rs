@@ -14,7 +14,7 @@ use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
 use crate::env_profile;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
 use crate::paging::{DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
@@ -22,6 +22,7 @@ use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
 use crate::secret::Secret;
+use crate::settings::Settings;
 use crate::status::{self, LogoutOutcome, ProfileStatus};
 
 /// Entry point: where config and cache live, and which credential store is used.
@@ -51,16 +52,7 @@ pub enum Fetched {
     Collection(Pager),
 }
 
-/// The environment variables [`Idc::from_lookup`] reads.
-pub mod vars {
-    pub const CONFIG_DIR: &str = "IDC_CONFIG_DIR";
-    pub const CACHE_DIR: &str = "IDC_CACHE_DIR";
-    pub use crate::credentials::store_choice::vars::{CREDENTIAL_STORE, KEYRING_TIMEOUT};
-    pub const PROFILE: &str = "IDC_PROFILE";
-    pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
-    /// How many pages in a row may hold no item before paging stops with an error.
-    pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
-}
+pub use crate::settings::vars;
 
 impl Idc {
     /// [`Idc::from_lookup`] over the process environment.
@@ -73,43 +65,25 @@ impl Idc {
     /// from `IDC_CREDENTIAL_STORE`, profile from `IDC_PROFILE`; empty values count as unset
     /// and the defaults are DESIGN.md's.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Idc> {
-        let lookup = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let dir = |variable: &'static str, base: Option<PathBuf>, what: &str| match lookup(variable)
-        {
-            // A relative directory would be another one in every working directory (and
-            // the plugin's is not the shell's).
-            Some(dir) if PathBuf::from(&dir).is_relative() => {
-                Err(Error::setting(variable, &dir, "an absolute path"))
-            }
-            Some(dir) => Ok(PathBuf::from(dir)),
-            None => base.map(|base| base.join("idc")).ok_or_else(|| {
-                Error::Store(format!(
-                    "cannot find the user's {what} directory: set {variable}"
-                ))
-            }),
-        };
-        let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
-        let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
-        let store = StoreSetting::from_lookup(&lookup)?;
-        let env_login = env_profile::from_lookup(lookup);
-        let network = NetworkEnv::from_lookup(lookup)?;
-        let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
-            Some(text) => text
-                .trim()
-                .parse::<usize>()
-                .map_err(|_| Error::setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
-            None => DEFAULT_MAX_EMPTY_PAGES,
-        };
-        let env_profile = lookup(vars::PROFILE);
-        if let Some(name) = &env_profile
-            && let Err(error) = crate::profile::validate_profile_name(name)
-        {
-            return Err(Error::Config {
-                path: PathBuf::from(format!("${}", vars::PROFILE)),
-                reason: error.to_string(),
-            });
-        }
-        Ok(Idc::build(
+        Ok(Idc::build(Settings::from_lookup(lookup)?))
+    }
+
+    /// A facade over explicit directories and store (tests, embedding). `$IDC_PROFILE` is
+    /// not consulted, nor are the proxy and CA variables.
+    pub fn new(config_dir: PathBuf, cache_dir: PathBuf, store: StoreKind) -> Idc {
+        Idc::build(Settings {
+            config_dir,
+            cache_dir,
+            store: StoreSetting::fixed(store),
+            env_profile: None,
+            network: NetworkEnv::default(),
+            env_login: Ok(None),
+            max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+        })
+    }
+
+    fn build(settings: Settings) -> Idc {
+        let Settings {
             config_dir,
             cache_dir,
             store,
@@ -117,32 +91,7 @@ impl Idc {
             network,
             env_login,
             max_empty_pages,
-        ))
-    }
-
-    /// A facade over explicit directories and store (tests, embedding). `$IDC_PROFILE` is
-    /// not consulted, nor are the proxy and CA variables.
-    pub fn new(config_dir: PathBuf, cache_dir: PathBuf, store: StoreKind) -> Idc {
-        Idc::build(
-            config_dir,
-            cache_dir,
-            StoreSetting::fixed(store),
-            None,
-            NetworkEnv::default(),
-            Ok(None),
-            DEFAULT_MAX_EMPTY_PAGES,
-        )
-    }
-
-    fn build(
-        config_dir: PathBuf,
-        cache_dir: PathBuf,
-        store: StoreSetting,
-        env_profile: Option<String>,
-        network: NetworkEnv,
-        env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
-        max_empty_pages: usize,
-    ) -> Idc {
+        } = settings;
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
             Err(problem) => (None, Some(problem)),
@@ -418,6 +367,7 @@ impl Idc {
 mod tests {
     use super::*;
     use crate::credentials::cache::{CachedCredential, CredentialKind};
+    use crate::error::Error;
     use crate::profile::AuthKind;
     use crate::testing::sa_profile;
     use chrono::Utc;

@@ -55,6 +55,7 @@ mod request;
 mod resolve;
 pub mod sanitize;
 mod secret;
+mod settings;
 pub mod shell_word;
 mod status;
 #[cfg(test)]

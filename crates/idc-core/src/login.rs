@@ -12,7 +12,7 @@ use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
-use crate::resolve::{LoginRequest, resolve_login};
+use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
 use crate::secret::Secret;
 
 mod interactive;
@@ -72,50 +72,55 @@ pub(crate) fn login(
     interaction: &dyn LoginInteraction,
 ) -> Result<LoginOutcome> {
     let plan = resolve_login(&request, &config.load()?, env_profile)?;
-    let other_flow = request.service_account.is_some()
-        || request.username.is_some()
-        || request.client_id.is_some();
-    if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
-        return Err(Error::Login(
-            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
-        ));
-    }
-    if !other_flow && (request.log_api_key.is_some() || request.create_log_api_key) {
-        return log_key_only(config, credentials, plan.profile, &request);
-    }
     let mut profile = plan.profile;
-    let obtained = match profile.auth.clone() {
-        AuthKind::ServiceAccount {
+    let (with, then_create_log_key) = match plan.flow {
+        LoginFlow::AddLogKey(key) => {
+            crate::logs::check_key(
+                &credentials.client(&profile)?,
+                &profile.tenant,
+                &profile.name,
+                &key,
+            )?;
+            save_log_key(config, credentials, &mut profile, &key)?;
+            return Ok(log_key_outcome(credentials, &profile));
+        }
+        LoginFlow::CreateLogKey => {
+            create_log_key(config, credentials, &mut profile)?;
+            return Ok(log_key_outcome(credentials, &profile));
+        }
+        LoginFlow::Authenticate {
+            with,
+            then_create_log_key,
+        } => (with, then_create_log_key),
+    };
+    let obtained = match with {
+        Authenticate::ServiceAccount {
             id,
             jwk_path,
             scopes,
         } => service_account(credentials, &mut profile, &id, &jwk_path, &scopes)?,
-        AuthKind::Session { username, journey } => session(
+        Authenticate::Session {
+            username,
+            journey,
+            password,
+        } => session(
             credentials,
             &profile,
             &username,
             journey.as_deref(),
+            &password,
+            request.zero_page,
+        )?,
+        Authenticate::ClientCredentials { client_id, scopes } => client_credentials(
+            credentials,
+            &profile,
+            plan.existing.as_ref(),
+            &client_id,
+            &scopes,
             &request,
         )?,
-        AuthKind::ClientCredentials { client_id, scopes } => {
-            let existing = plan.existing.as_ref();
-            client_credentials(
-                credentials,
-                &profile,
-                existing,
-                &client_id,
-                &scopes,
-                &request,
-            )?
-        }
-        AuthKind::Browser { .. } | AuthKind::Device { .. } => {
+        Authenticate::Interactive => {
             interactive::login(credentials, &profile, &request, interaction)?
-        }
-        // Nothing to log in with but the key, which `--log-api-key` replaces.
-        AuthKind::LogKey => {
-            return Err(Error::LogKeyOnly {
-                profile: profile.name.clone(),
-            });
         }
     };
     // A renewal secret and the log API key's secret outlive the old credentials.
@@ -139,7 +144,7 @@ pub(crate) fn login(
         config.upsert(&profile);
         Ok(())
     })?;
-    if request.create_log_api_key {
+    if then_create_log_key {
         create_log_key(config, credentials, &mut profile)?;
     }
     Ok(LoginOutcome {
@@ -155,53 +160,12 @@ pub(crate) fn login(
     })
 }
 
-/// `--log-api-key KEY` or `--create-log-api-key` alone: add a log API key to the saved
-/// profile (its other credential is left as it is), or create a profile that holds only
-/// the key ([`AuthKind::LogKey`], as resolved for a profile not saved yet).
-fn log_key_only(
-    config: &ConfigFile,
-    credentials: &Credentials,
-    mut profile: Profile,
-    request: &LoginRequest,
-) -> Result<LoginOutcome> {
-    let saved = config.load()?.profile(&profile.name);
-    let allowed = match &saved {
-        Some(saved) => saved.tenant == profile.tenant,
-        None => profile.auth == AuthKind::LogKey,
-    };
-    if !allowed {
-        return Err(Error::Login(format!(
-            "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
-            profile.name
-        )));
-    }
-    if let Some(id) = &request.log_api_key {
-        let secret = request.secret.clone().ok_or_else(|| Error::MissingSecret {
-            flow: profile.auth.flow(),
-            who: id.clone(),
-            secret: SecretKind::LogApiSecret,
-        })?;
-        let key = auth::log_key::LogKey {
-            id: id.trim().to_string(),
-            secret,
-        };
-        if key.id.is_empty() || key.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            return Err(Error::Login(
-                "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
-            ));
-        }
-        auth::log_key::check(
-            &credentials.client(&profile)?,
-            &profile.tenant,
-            &profile.name,
-            &key,
-        )?;
-        save_log_key(config, credentials, &mut profile, &key)?;
-    } else {
-        create_log_key(config, credentials, &mut profile)?;
-    }
-    let cached = credentials.cached_main(&profile);
-    Ok(LoginOutcome {
+/// The outcome of `--log-api-key KEY` or `--create-log-api-key` alone: the key added to
+/// the saved profile (its other credential left as it is), or a profile that holds only
+/// the key ([`AuthKind::LogKey`]).
+fn log_key_outcome(credentials: &Credentials, profile: &Profile) -> LoginOutcome {
+    let cached = credentials.cached_main(profile);
+    LoginOutcome {
         profile: profile.name.clone(),
         tenant: profile.tenant.clone(),
         auth_kind: profile.auth.flow(),
@@ -214,7 +178,7 @@ fn log_key_only(
         dropped_scopes: Vec::new(),
         warnings: Vec::new(),
         log_api_key: profile.log_api_key.clone(),
-    })
+    }
 }
 
 /// Create a log API key with the profile's IDM bearer (an admin session's) and keep it.
@@ -283,16 +247,9 @@ fn session(
     profile: &Profile,
     username: &str,
     journey: Option<&str>,
-    request: &LoginRequest,
+    password: &Secret<String>,
+    zero_page: bool,
 ) -> Result<Obtained> {
-    let password = request
-        .secret
-        .as_ref()
-        .ok_or_else(|| Error::MissingSecret {
-            flow: AuthFlow::Session,
-            who: username.to_string(),
-            secret: SecretKind::Password,
-        })?;
     let client = &credentials.client(profile)?;
     let cookie_name = credentials.cookie_name(profile)?;
     let session = auth::session::login(
@@ -303,7 +260,7 @@ fn session(
             journey,
             username,
             password,
-            zero_page: request.zero_page,
+            zero_page,
         },
     )?;
     let now = Utc::now();

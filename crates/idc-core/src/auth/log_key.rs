@@ -1,6 +1,6 @@
 //! The log API's own credential: an API key id and secret sent as `x-api-key` and
 //! `x-api-secret` on `/monitoring/logs*` (never a bearer: the log API has a separate auth
-//! plane, logs-api.md §1). A key is checked the way frodo checks one (`GET
+//! plane, logs-api.md §1). A key is checked (`logs::check_key`) the way frodo checks one (`GET
 //! /monitoring/logs/sources`), or created with a tenant administrator's IDM bearer at
 //! `POST /keys?_action=create`; the tenant shows its secret only in that answer.
 
@@ -28,31 +28,19 @@ impl LogKey {
     }
 }
 
-/// GET a log API URL with the key.
+/// GET a log API URL with the key, once: a 429 comes back as it is, because the log
+/// room's pacer is the one layer that waits out the log API's rate limit (a 502/503/504 is
+/// still retried by the transport).
 pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) -> Result<Answer> {
     // Both values marked sensitive, so reqwest never prints them.
     let id = http::secret_header_value(&key.id, url)?;
     let secret = http::secret_header_value(key.secret.expose(), url)?;
-    http::send(client, tenant, url.path(), |client| {
+    http::send_retrying(client, tenant, url.path(), &[502, 503, 504], |client| {
         client
             .get(url.clone())
             .header("x-api-key", id.clone())
             .header("x-api-secret", secret.clone())
     })
-}
-
-/// Check a key against the tenant: any 401/403 means a wrong id or secret.
-pub fn check(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
-    let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
-    let answer = get(client, tenant, &url, key)?;
-    match answer.status {
-        status if (200..300).contains(&status) => Ok(()),
-        401 | 403 => Err(Error::LogKeyRefused {
-            profile: profile.to_string(),
-            key: key.id.clone(),
-        }),
-        _ => Err(answer.error("GET", url.path())),
-    }
 }
 
 #[derive(Deserialize)]

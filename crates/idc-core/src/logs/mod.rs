@@ -202,7 +202,8 @@ impl Logs {
         url
     }
 
-    /// One GET: a 401/403 is the key refused; another failure is the service's error.
+    /// One GET: a 401/403 is the key refused; another failure is the service's error. A
+    /// 429 comes back as it is: the callers' pacer waits it out.
     fn get(&self, url: &Url) -> Result<Answer> {
         let answer = log_key::get(&self.client, &self.profile.tenant, url, &self.key)?;
         match answer.status {
@@ -217,7 +218,9 @@ impl Logs {
     /// The tenant's log sources.
     pub fn sources(&self) -> Result<Vec<String>> {
         let url = self.url(&["monitoring", "logs", "sources"], &[]);
-        let answer = self.get(&url)?;
+        let answer = pacer::paced(&mut Pacer::default(), &Interrupt::never(), || {
+            self.get(&url)
+        })?;
         if !answer.is_success() {
             return Err(answer.error("GET", url.path()));
         }
@@ -271,6 +274,23 @@ impl Logs {
             interrupt: Interrupt::never(),
             failed: false,
         }
+    }
+}
+
+/// Check a log API key against the tenant the way frodo does (`GET
+/// /monitoring/logs/sources`), a 429 waited out: any 401/403 means a wrong id or secret.
+pub fn check_key(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
+    let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
+    let answer = pacer::paced(&mut Pacer::default(), &Interrupt::never(), || {
+        log_key::get(client, tenant, &url, key)
+    })?;
+    match answer.status {
+        status if (200..300).contains(&status) => Ok(()),
+        401 | 403 => Err(Error::LogKeyRefused {
+            profile: profile.to_string(),
+            key: key.id.clone(),
+        }),
+        _ => Err(answer.error("GET", url.path())),
     }
 }
 
@@ -350,21 +370,16 @@ impl LogEvents {
         let url = self
             .logs
             .url(&["monitoring", "logs"], &self.params(begin, end));
-        let mut attempts = 0;
-        let answer = loop {
-            if !self.pacer.wait(&self.interrupt) {
-                self.windows.clear();
-                return Ok(());
-            }
-            let answer = self.logs.get(&url)?;
-            self.pacer.learn(&answer.rate, answer.status);
-            // `send` already retried a 429 a few times; one more round after the full wait.
-            if answer.status == 429 && attempts < 2 {
-                attempts += 1;
-                continue;
-            }
-            break answer;
-        };
+        // The wait the previous page asked for (no requests left in this rate window).
+        if !self.pacer.wait(&self.interrupt) {
+            self.windows.clear();
+            return Ok(());
+        }
+        let answer = pacer::paced(&mut self.pacer, &self.interrupt, || self.logs.get(&url))?;
+        if self.interrupt.is_set() {
+            self.windows.clear();
+            return Ok(());
+        }
         if !answer.is_success() {
             return Err(answer.error("GET", url.path()));
         }
@@ -494,7 +509,76 @@ impl Iterator for Tail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::secret::Secret;
+    use crate::testing::{Reply, reply, serve};
     use serde_json::json;
+
+    fn logs_of(tenant: &Url) -> Logs {
+        let mut profile = crate::testing::sa_profile();
+        profile.tenant = tenant.clone();
+        let key = LogKey {
+            id: "key-id".to_string(),
+            secret: Secret::new("key-secret".to_string()),
+        };
+        Logs::new(crate::http::build_client().unwrap(), profile, key, 5)
+    }
+
+    fn too_many(retry_after: &str) -> Reply {
+        let mut answer = reply(429, json!({"code": 429}));
+        answer
+            .headers
+            .push(("Retry-After", retry_after.to_string()));
+        answer
+    }
+
+    #[test]
+    fn a_log_api_429_reaches_the_pacer_unretried() {
+        let tenant = serve(vec![too_many("2"), reply(200, json!({"result": []}))]);
+        let logs = logs_of(&tenant.url);
+        let url = logs.url(&["monitoring", "logs", "sources"], &[]);
+        let answer = logs.get(&url).unwrap();
+        assert_eq!((answer.status, answer.retries), (429, 0));
+        assert_eq!(answer.rate.retry_after, Some(2));
+        // Not asked again by the transport: the second reply is left for this request.
+        assert_eq!(logs.get(&url).unwrap().status, 200);
+        assert_eq!(tenant.requests().len(), 2);
+    }
+
+    #[test]
+    fn one_429_with_retry_after_is_waited_out_once() {
+        let tenant = serve(vec![
+            too_many("2"),
+            reply(
+                200,
+                json!({"result": [{"source": "am-access", "payload": "x"}]}),
+            ),
+        ]);
+        let started = Instant::now();
+        let events: Vec<LogEvent> = logs_of(&tenant.url)
+            .query(LogQuery {
+                sources: vec!["am-access".to_string()],
+                ..LogQuery::default()
+            })
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        let waited = started.elapsed();
+        assert_eq!(events.len(), 1);
+        assert_eq!(tenant.requests().len(), 2);
+        // One 2 s wait; a second layer waiting too would make it at least 4 s.
+        assert!(waited >= Duration::from_secs(2), "{waited:?}");
+        assert!(waited < Duration::from_secs(4), "{waited:?}");
+    }
+
+    #[test]
+    fn sources_wait_out_a_429_too() {
+        let tenant = serve(vec![
+            too_many("1"),
+            reply(200, json!({"result": ["am-access"]})),
+        ]);
+        assert_eq!(logs_of(&tenant.url).sources().unwrap(), ["am-access"]);
+        assert_eq!(tenant.requests().len(), 2);
+    }
 
     #[test]
     fn a_long_range_is_split_into_day_windows() {

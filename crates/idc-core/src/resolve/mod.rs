@@ -11,6 +11,11 @@ use crate::error::{Error, Result};
 use crate::profile::{self, AuthFlow, AuthKind, Config, Profile};
 use crate::secret::Secret;
 
+mod flow;
+
+use flow::login_flow;
+pub(crate) use flow::{Authenticate, LoginFlow};
+
 /// Scopes a client-credentials login asks for when none are given (DESIGN.md).
 pub const DEFAULT_CLIENT_CREDENTIALS_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
 
@@ -87,12 +92,13 @@ pub fn secret_from_text(text: &str) -> Option<Secret<String>> {
     (!text.is_empty()).then(|| Secret::new(text.to_string()))
 }
 
-/// What a login will do: the profile to authenticate and save, and the saved profile of
-/// that name before this login.
+/// What a login will do: the profile to authenticate and save, the saved profile of that
+/// name before this login, and the flow to run (every flag combination already checked).
 #[derive(Debug)]
 pub(crate) struct LoginPlan {
     pub(crate) profile: Profile,
     pub(crate) existing: Option<Profile>,
+    pub(crate) flow: LoginFlow,
 }
 
 /// Resolve `request` against the saved `config` (and `$IDC_PROFILE`, `env_profile`): which
@@ -159,16 +165,19 @@ pub(crate) fn resolve_login(
     if let Some(ca_cert) = &request.ca_cert {
         network.ca_cert = Some(absolute_path(ca_cert));
     }
+    let profile = Profile {
+        name,
+        tenant,
+        realm,
+        auth,
+        network,
+        log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
+    };
+    let flow = login_flow(request, &profile, existing.as_ref())?;
     Ok(LoginPlan {
-        profile: Profile {
-            name,
-            tenant,
-            realm,
-            auth,
-            network,
-            log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
-        },
+        profile,
         existing,
+        flow,
     })
 }
 
@@ -483,6 +492,7 @@ mod tests {
             tenant: Some("https://tenant.example.com".to_string()),
             username: Some("admin".to_string()),
             realm: Some("/".to_string()),
+            secret: Some(Secret::new("pw".to_string())),
             ..Default::default()
         };
         let plan = resolve_login(&request, &Config::default(), Some("from-env")).unwrap();
@@ -518,6 +528,7 @@ mod tests {
             profile: Some("logs".to_string()),
             tenant: Some("https://tenant.example.com".to_string()),
             log_api_key: Some("2e3e0b8c".to_string()),
+            secret: Some(Secret::new("key-secret".to_string())),
             ..Default::default()
         };
         let plan = resolve_login(&key_only, &Config::default(), None).unwrap();
@@ -552,9 +563,9 @@ mod tests {
         assert_eq!(plan.existing.as_ref(), Some(&saved));
         assert_eq!(plan.profile.auth.flow(), crate::AuthFlow::ServiceAccount);
         assert_eq!(plan.profile.log_api_key.as_deref(), Some("2e3e0b8c"));
-        // A plain login again keeps it a log-key profile (login says what to add).
-        let again = resolve_login(&LoginRequest::default(), &config, None).unwrap();
-        assert_eq!(again.profile.auth, AuthKind::LogKey);
+        // A plain login again of a log-key profile says what to add instead.
+        let again = resolve_login(&LoginRequest::default(), &config, None).unwrap_err();
+        assert!(matches!(again, Error::LogKeyOnly { .. }), "{again}");
         // --create-log-api-key needs a saved profile with an admin session.
         let create = LoginRequest {
             profile: Some("new".to_string()),
@@ -564,6 +575,96 @@ mod tests {
         };
         let error = resolve_login(&create, &config, None).unwrap_err();
         assert!(error.to_string().contains("does not exist yet"), "{error}");
+    }
+
+    #[test]
+    fn the_plan_names_the_flow_to_run() {
+        let plan = resolve_login(&sa_request(), &Config::default(), None).unwrap();
+        assert!(matches!(
+            plan.flow,
+            LoginFlow::Authenticate {
+                with: Authenticate::ServiceAccount { .. },
+                then_create_log_key: false
+            }
+        ));
+        let session = LoginRequest {
+            tenant: Some("https://tenant.example.com".to_string()),
+            username: Some("admin".to_string()),
+            secret: Some(Secret::new("pw".to_string())),
+            create_log_api_key: true,
+            ..Default::default()
+        };
+        let plan = resolve_login(&session, &Config::default(), None).unwrap();
+        let LoginFlow::Authenticate {
+            with: Authenticate::Session {
+                username, password, ..
+            },
+            then_create_log_key: true,
+        } = plan.flow
+        else {
+            panic!("{:?}", plan.flow);
+        };
+        assert_eq!(
+            (username.as_str(), password.expose().as_str()),
+            ("admin", "pw")
+        );
+        // A session login without its password is refused before anything is sent.
+        let no_password = LoginRequest {
+            secret: None,
+            ..session
+        };
+        let error = resolve_login(&no_password, &Config::default(), None).unwrap_err();
+        assert!(matches!(error, Error::MissingSecret { .. }), "{error}");
+    }
+
+    #[test]
+    fn log_key_flags_are_checked_before_the_flow() {
+        let saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        let key = |id: &str| LoginRequest {
+            profile: Some(saved.name.clone()),
+            log_api_key: Some(id.to_string()),
+            secret: Some(Secret::new("key-secret".to_string())),
+            ..Default::default()
+        };
+        let LoginFlow::AddLogKey(added) = resolve_login(&key(" 2e3e0b8c\n"), &config, None)
+            .unwrap()
+            .flow
+        else {
+            panic!("not a key-only login");
+        };
+        assert_eq!(added.id, "2e3e0b8c");
+        for bad_id in ["", "  ", "2e3e 0b8c"] {
+            let error = resolve_login(&key(bad_id), &config, None).unwrap_err();
+            assert!(error.to_string().contains("needs the key id"), "{error}");
+        }
+        let no_secret = LoginRequest {
+            secret: None,
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&no_secret, &config, None).unwrap_err();
+        assert!(matches!(error, Error::MissingSecret { .. }), "{error}");
+        let with_account = LoginRequest {
+            service_account: Some("sa".to_string()),
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&with_account, &config, None).unwrap_err();
+        assert!(error.to_string().contains("on its own"), "{error}");
+        let other_tenant = LoginRequest {
+            tenant: Some("https://other.example.com".to_string()),
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&other_tenant, &config, None).unwrap_err();
+        assert!(error.to_string().contains("another tenant"), "{error}");
+        let create = LoginRequest {
+            profile: Some(saved.name.clone()),
+            create_log_api_key: true,
+            ..Default::default()
+        };
+        let plan = resolve_login(&create, &config, None).unwrap();
+        assert!(matches!(plan.flow, LoginFlow::CreateLogKey));
     }
 
     fn browser_request() -> LoginRequest {

@@ -1,0 +1,134 @@
+//! The flow a resolved login runs, from the flags and the resolved profile: the log API
+//! key flags alone, or the profile's auth kind with what it needs. Every flag combination
+//! the flows cannot run is refused here, before anything is sent.
+
+use std::path::PathBuf;
+
+use super::LoginRequest;
+use crate::auth::log_key::LogKey;
+use crate::error::{Error, Result, SecretKind};
+use crate::profile::{AuthFlow, AuthKind, Profile};
+use crate::secret::Secret;
+
+/// The flow a resolved login runs.
+#[derive(Debug)]
+pub(crate) enum LoginFlow {
+    /// `--log-api-key` alone: check this key against the tenant and keep it; the profile's
+    /// other credential is left as it is.
+    AddLogKey(LogKey),
+    /// `--create-log-api-key` alone: create a key with the saved profile's admin session.
+    CreateLogKey,
+    /// Authenticate, then create a log API key when asked.
+    Authenticate {
+        with: Authenticate,
+        then_create_log_key: bool,
+    },
+}
+
+/// How a login authenticates, with what it needs.
+#[derive(Debug)]
+pub(crate) enum Authenticate {
+    ServiceAccount {
+        id: String,
+        jwk_path: PathBuf,
+        scopes: Vec<String>,
+    },
+    Session {
+        username: String,
+        journey: Option<String>,
+        password: Secret<String>,
+    },
+    /// The secret comes from the request or, on a login again, from the store.
+    ClientCredentials {
+        client_id: String,
+        scopes: Vec<String>,
+    },
+    /// Browser or device, as the profile's auth kind says.
+    Interactive,
+}
+
+/// The flow of a resolved login: the log API key flags alone, or the profile's auth kind.
+pub(super) fn login_flow(
+    request: &LoginRequest,
+    profile: &Profile,
+    existing: Option<&Profile>,
+) -> Result<LoginFlow> {
+    let other_flow = request.service_account.is_some()
+        || request.username.is_some()
+        || request.client_id.is_some();
+    if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
+        return Err(Error::Login(
+            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
+        ));
+    }
+    if !other_flow && (request.log_api_key.is_some() || request.create_log_api_key) {
+        let allowed = match existing {
+            Some(saved) => saved.tenant == profile.tenant,
+            None => profile.auth == AuthKind::LogKey,
+        };
+        if !allowed {
+            return Err(Error::Login(format!(
+                "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
+                profile.name
+            )));
+        }
+        return match &request.log_api_key {
+            Some(id) => log_key(request, id, profile).map(LoginFlow::AddLogKey),
+            None => Ok(LoginFlow::CreateLogKey),
+        };
+    }
+    let with = match profile.auth.clone() {
+        AuthKind::ServiceAccount {
+            id,
+            jwk_path,
+            scopes,
+        } => Authenticate::ServiceAccount {
+            id,
+            jwk_path,
+            scopes,
+        },
+        AuthKind::Session { username, journey } => Authenticate::Session {
+            password: request.secret.clone().ok_or_else(|| Error::MissingSecret {
+                flow: AuthFlow::Session,
+                who: username.clone(),
+                secret: SecretKind::Password,
+            })?,
+            username,
+            journey,
+        },
+        AuthKind::ClientCredentials { client_id, scopes } => {
+            Authenticate::ClientCredentials { client_id, scopes }
+        }
+        AuthKind::Browser { .. } | AuthKind::Device { .. } => Authenticate::Interactive,
+        // Nothing to log in with but the key, which `--log-api-key` replaces.
+        AuthKind::LogKey => {
+            return Err(Error::LogKeyOnly {
+                profile: profile.name.clone(),
+            });
+        }
+    };
+    Ok(LoginFlow::Authenticate {
+        with,
+        then_create_log_key: request.create_log_api_key,
+    })
+}
+
+/// The key `--log-api-key ID` names, with the secret given: a trimmed id of printable
+/// characters.
+fn log_key(request: &LoginRequest, id: &str, profile: &Profile) -> Result<LogKey> {
+    let secret = request.secret.clone().ok_or_else(|| Error::MissingSecret {
+        flow: profile.auth.flow(),
+        who: id.to_string(),
+        secret: SecretKind::LogApiSecret,
+    })?;
+    let key = LogKey {
+        id: id.trim().to_string(),
+        secret,
+    };
+    if key.id.is_empty() || key.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::Login(
+            "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
+        ));
+    }
+    Ok(key)
+}
