@@ -1,5 +1,6 @@
 //! `login`, `logout` and `status`: the profile's session and what the user reads of it.
 
+use idc_core::auth::interactive::StderrInteraction;
 use std::io::Read;
 use std::path::Path;
 
@@ -36,7 +37,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     };
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
-    let outcome = Idc::from_env()?.login_interactive(request, &Terminal)?;
+    let outcome = Idc::from_env()?.login_interactive(request, &StderrInteraction)?;
     let who = outcome
         .who
         .as_deref()
@@ -74,17 +75,6 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         );
     }
     print(&summary)
-}
-
-/// The steps of a browser or device login, on stderr (stdout is the summary's).
-struct Terminal;
-
-impl idc_core::auth::interactive::LoginInteraction for Terminal {
-    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
-        for line in step.lines() {
-            eprintln!("{line}");
-        }
-    }
 }
 
 pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {

@@ -306,9 +306,7 @@ struct Terminal<'a> {
 
 impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
     fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
-        for line in step.lines() {
-            eprintln!("{line}");
-        }
+        idc_core::auth::interactive::StderrInteraction.show(step);
     }
 
     fn cancelled(&self) -> bool {
