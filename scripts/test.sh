@@ -21,4 +21,16 @@ else
 fi
 # The e2e tests drive the real binaries: build them all first.
 cargo build --workspace --locked
+# A test that cannot run for want of a tool fails, unless IDC_E2E_ALLOW_SKIP=1: then it is
+# recorded here and listed on the run's last lines (tests/src/required.rs).
+skip_log=$(mktemp)
+export IDC_E2E_SKIP_LOG="$skip_log"
+list_skips() {
+  if [ -s "$skip_log" ]; then
+    echo "SKIPPED TESTS (IDC_E2E_ALLOW_SKIP=1), $(wc -l < "$skip_log") of them:"
+    sort "$skip_log" | sed 's/^/  /'
+  fi
+  rm -f "$skip_log"
+}
+trap list_skips EXIT
 cargo test --workspace --locked "$@"

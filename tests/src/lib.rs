@@ -9,6 +9,7 @@
 pub mod assertion;
 pub mod browser_login;
 pub mod proxy;
+pub mod required;
 #[cfg(unix)]
 pub mod secret_service;
 pub mod webdriver;

@@ -15,14 +15,6 @@ const PASSWORD: &str = "idc-test-password";
 /// activated behind the test's back.
 const BUS_CONFIG: &str = include_str!("../../scripts/dbus-session.conf");
 
-/// The tools a Secret Service test needs (Debian: dbus, gnome-keyring, libsecret-tools).
-const TOOLS: [&str; 4] = [
-    "dbus-run-session",
-    "dbus-send",
-    "gnome-keyring-daemon",
-    "secret-tool",
-];
-
 pub struct SecretService {
     dir: tempfile::TempDir,
     address: String,
@@ -32,18 +24,6 @@ pub struct SecretService {
     session_stdin: Option<ChildStdin>,
     daemon: Option<Child>,
     paused: bool,
-}
-
-/// Whether every tool is installed; if not, which is missing (`scripts/install-tools.sh`
-/// installs them as root).
-pub fn missing_tool() -> Option<&'static str> {
-    TOOLS.into_iter().find(|tool| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {tool}")])
-            .stdout(Stdio::null())
-            .status()
-            .map_or(true, |status| !status.success())
-    })
 }
 
 impl SecretService {

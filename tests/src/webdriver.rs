@@ -1,7 +1,7 @@
 //! A small WebDriver client: drives a real headless Chromium through `chromedriver`'s W3C
-//! JSON API with plain HTTP. `Browser::start()` is `None` (the test then says why it is
-//! skipped) when `chromedriver` or `chromium` is not installed
-//! (`scripts/install-tools.sh` installs them as root).
+//! JSON API with plain HTTP. When `chromedriver` or `chromium` is not installed,
+//! `Browser::start()` fails the test naming the install command, or is `None` with
+//! `IDC_E2E_ALLOW_SKIP=1` (the skip is listed at the end of the run: `required`).
 
 use serde_json::{Value, json};
 use std::net::TcpListener;
@@ -41,10 +41,14 @@ fn free_port() -> u16 {
 }
 
 impl Browser {
-    /// Starts `chromedriver` and a headless Chromium; `None` when either is missing.
+    /// Starts `chromedriver` and a headless Chromium. When either is missing: fails the
+    /// test, or `None` when skipping is allowed (`required::require`).
     pub fn start() -> Option<Browser> {
-        let driver_path = which("chromedriver")?;
-        let chromium = which("chromium").or_else(|| which("chromium-browser"))?;
+        if !crate::required::require(&crate::required::BROWSER) {
+            return None;
+        }
+        let driver_path = which("chromedriver").expect("chromedriver on PATH");
+        let chromium = which("chromium").expect("chromium on PATH");
         let port = free_port();
         let driver = Command::new(driver_path)
             .arg(format!("--port={port}"))

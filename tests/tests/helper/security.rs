@@ -199,6 +199,11 @@ fn the_keyring_store_works_across_processes_or_fails_clearly() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains("keyring"), "{stderr}");
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        // The store did not work at all: the test did not test it.
+        idc_e2e::required::skip_or_fail(&format!(
+            "the kernel keyring (keyutils) refused to work here: {}",
+            stderr.trim_end()
+        ));
         return;
     }
     let requests = sandbox.stat("token_requests");

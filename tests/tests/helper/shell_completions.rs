@@ -2,22 +2,18 @@
 //! flags, the tenant URLs of the profiles and their endpoint paths), checked in the real
 //! shells with the committed scripts. zsh completes only inside its line editor, so it runs
 //! under a pseudo-terminal (`zsh_capture.zsh`, zpty) that presses TAB and prints what the
-//! completion system offers. A shell that is not installed is skipped with the reason
-//! (`scripts/install-tools.sh` installs both from Debian when it can).
+//! completion system offers. A shell that is not installed fails the test with the command
+//! that installs it (`scripts/install-tools.sh` installs both from Debian).
 
 use idc_e2e::{Sandbox, UserEnv, login_service_account, success_stdout, workspace_root};
 
+/// Whether the shell's test can run: a missing shell fails the test naming the install
+/// command (`false` only when skipping is allowed: `idc_e2e::required`).
 fn installed(shell: &str) -> bool {
-    let found = std::process::Command::new(shell)
-        .arg("--version")
-        .output()
-        .is_ok_and(|out| out.status.success());
-    if !found {
-        eprintln!(
-            "SKIPPED: {shell} is not installed (scripts/install-tools.sh installs it from Debian as root)"
-        );
-    }
-    found
+    idc_e2e::required::require(match shell {
+        "zsh" => &idc_e2e::required::ZSH,
+        _ => &idc_e2e::required::FISH,
+    })
 }
 
 /// What zsh offers on TAB at the end of `line`.

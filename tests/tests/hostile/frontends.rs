@@ -386,8 +386,12 @@ fn shell_quoting_reads_back_every_name_literally() {
         (Shell::Zsh, "zsh", vec!["-f", "-c"]),
         (Shell::Fish, "fish", vec!["--no-config", "-c"]),
     ] {
-        if Command::new(program).arg("--version").output().is_err() {
-            eprintln!("SKIPPED: {program} is not installed");
+        let requirement = match shell {
+            Shell::Zsh => Some(&idc_e2e::required::ZSH),
+            Shell::Fish => Some(&idc_e2e::required::FISH),
+            _ => None,
+        };
+        if requirement.is_some_and(|r| !idc_e2e::required::require(r)) {
             continue;
         }
         let words: Vec<String> = names

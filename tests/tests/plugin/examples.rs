@@ -203,7 +203,7 @@ fn run_example(env: &UserEnv, sandbox: &Sandbox, example: &DocumentedExample) ->
     let output = if interactive {
         // The login pages are played in a real browser by the person of browser_login.rs;
         // `$BROWSER` opens nothing (the URL is read from stderr).
-        let browser = Browser::start().expect("chromium: run scripts/install-tools.sh as root");
+        let browser = Browser::start().expect("chromium (required above)");
         let mut command = nu_file(env, &script);
         command.env("BROWSER", "true");
         run_login(command, sandbox, Some(&browser), Behaviour::Allow).output
@@ -241,6 +241,10 @@ fn run_example(env: &UserEnv, sandbox: &Sandbox, example: &DocumentedExample) ->
 
 #[test]
 fn every_example_runs_and_shows_its_true_result() {
+    // The login examples with --browser/--device are played in a real browser.
+    if !idc_e2e::required::require(&idc_e2e::required::BROWSER) {
+        return;
+    }
     let sandbox = Sandbox::start_with(SandboxOptions {
         users: USERS,
         seed: 1,

@@ -13,16 +13,6 @@ use std::net::TcpListener;
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn browser_or_skip(test: &str) -> Option<Browser> {
-    let browser = Browser::start();
-    if browser.is_none() {
-        eprintln!(
-            "{test}: skipped, chromium and chromedriver are not installed (scripts/install-tools.sh)"
-        );
-    }
-    browser
-}
-
 fn sandbox() -> Sandbox {
     Sandbox::start_with(SandboxOptions::default().args(["--device-poll-interval", "1"]))
 }
@@ -154,7 +144,7 @@ fn wait_for(rx: &mpsc::Receiver<String>) -> std::collections::HashMap<String, St
 
 #[test]
 fn admin_browser_login_code_refresh_and_revoke() {
-    let Some(browser) = browser_or_skip("admin_browser_login_code_refresh_and_revoke") else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let sb = sandbox();
@@ -267,7 +257,7 @@ fn admin_browser_login_code_refresh_and_revoke() {
 
 #[test]
 fn wrong_password_wrong_code_and_denied_consent() {
-    let Some(browser) = browser_or_skip("wrong_password_wrong_code_and_denied_consent") else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let sb = sandbox();
@@ -342,7 +332,7 @@ fn wrong_password_wrong_code_and_denied_consent() {
 
 #[test]
 fn device_login_with_user_code_then_expiry() {
-    let Some(browser) = browser_or_skip("device_login_with_user_code_then_expiry") else {
+    let Some(browser) = Browser::start() else {
         return;
     };
     let sb = sandbox();

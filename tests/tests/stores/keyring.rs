@@ -8,21 +8,14 @@
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use idc_e2e::secret_service::{self, SecretService};
+use idc_e2e::secret_service::SecretService;
 use idc_e2e::{Sandbox, UserEnv, all_at_once, success_stdout};
 use serde_json::Value;
 
-/// The keyring session, or why the test cannot run here.
+/// The keyring session; without its tools the test fails naming the install command
+/// (`None` only when skipping is allowed: `idc_e2e::required`).
 fn keyring() -> Option<SecretService> {
-    match secret_service::missing_tool() {
-        Some(tool) => {
-            eprintln!(
-                "skipped: {tool} is missing (Debian dbus, gnome-keyring, libsecret-tools; scripts/install-tools.sh installs them as root)"
-            );
-            None
-        }
-        None => Some(SecretService::start()),
-    }
+    idc_e2e::required::require(&idc_e2e::required::SECRET_SERVICE).then(SecretService::start)
 }
 
 /// The helper on the keyring's bus with the store left to its default (unset) or `store`.
