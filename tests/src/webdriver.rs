@@ -165,19 +165,21 @@ impl Browser {
         }
     }
 
-    /// The first element matching a CSS selector now, if any.
+    /// The first element matching a CSS selector now, if any. Only WebDriver's `no such
+    /// element` means "not there (yet)": any other error (a crashed browser, a closed
+    /// window, chromedriver gone) fails the test at once, with its message, instead of
+    /// reading as a page that never came.
     pub fn try_find(&self, css: &str) -> Option<Element> {
-        let url = format!("{}{}", self.base, self.session_path("/element"));
+        let path = self.session_path("/element");
         let answer: Value = self
             .http
-            .post(url)
+            .post(format!("{}{path}", self.base))
             .json(&json!({"using": "css selector", "value": css}))
             .send()
             .and_then(|r| r.json())
-            .ok()?;
-        answer["value"][ELEMENT_KEY]
-            .as_str()
-            .map(|id| Element(id.to_string()))
+            .unwrap_or_else(|e| panic!("WebDriver POST {path} ({css}): {e}"));
+        element_or_absent(&answer)
+            .unwrap_or_else(|error| panic!("WebDriver POST {path} ({css}): {error}"))
     }
 
     pub fn send_keys(&self, element: &Element, text: &str) {
@@ -251,5 +253,36 @@ impl Drop for Browser {
         }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// A find-element answer: the element, `None` for `no such element`, or the other error.
+fn element_or_absent(answer: &Value) -> Result<Option<Element>, String> {
+    match answer["value"]["error"].as_str() {
+        Some("no such element") => Ok(None),
+        Some(error) => Err(format!("{error}: {}", answer["value"]["message"])),
+        None => answer["value"][ELEMENT_KEY]
+            .as_str()
+            .map(|id| Some(Element(id.to_string())))
+            .ok_or_else(|| format!("an answer without an element: {answer}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_no_such_element_reads_as_absent() {
+        let found = json!({"value": {ELEMENT_KEY: "e-1"}});
+        assert!(matches!(element_or_absent(&found), Ok(Some(Element(id))) if id == "e-1"));
+        let absent = json!({"value": {"error": "no such element", "message": "x"}});
+        assert!(matches!(element_or_absent(&absent), Ok(None)));
+        for error in ["invalid session id", "unknown error", "no such window"] {
+            let answer = json!({"value": {"error": error, "message": "chrome not reachable"}});
+            let refused = element_or_absent(&answer).unwrap_err();
+            assert!(refused.starts_with(error) && refused.contains("chrome not reachable"));
+        }
+        assert!(element_or_absent(&json!({"value": null})).is_err());
     }
 }
