@@ -63,7 +63,7 @@ impl Idc {
     /// The one way to open idc from an environment, given as a lookup (the process's, or a
     /// Nushell session's): config from `IDC_CONFIG_DIR`, cache from `IDC_CACHE_DIR`, store
     /// from `IDC_CREDENTIAL_STORE`, profile from `IDC_PROFILE`; empty values count as unset
-    /// and the defaults are DESIGN.md's.
+    /// and the defaults are in `settings.rs`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Idc> {
         Ok(Idc::build(Settings::from_lookup(lookup)?))
     }

@@ -20,7 +20,8 @@
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
 //! - [`http`]: the one transport (send, [`http::Answer`], the client).
-//! - [`auth`]: the flows (service account, session, authorization code, client credentials).
+//! - [`auth`]: the flows (service account, session and its admin bearer, client credentials,
+//!   browser and device logins of a public client, log API key).
 //! - `profile`, `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
 //!   made safe for a terminal), [`shell_word`] (completion candidates from tenant data
 //!   quoted for each shell).

@@ -16,7 +16,8 @@ mod flow;
 use flow::login_flow;
 pub(crate) use flow::{Authenticate, LoginFlow};
 
-/// Scopes a client-credentials login asks for when none are given (DESIGN.md).
+/// Scopes a client-credentials login asks for when none are given: what an IGA client
+/// needs (the README's client-credentials example).
 pub const DEFAULT_CLIENT_CREDENTIALS_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
 
 /// Scopes a browser or device login asks for when none are given: what the admin console
