@@ -153,31 +153,83 @@ mod tests {
         }
     }
 
+    /// The host and port real curl connects to for `raw`, read from the `CONNECT` it sends
+    /// to a loopback proxy (curl 7.88 has no `%{url.host}`); `None` when curl refuses the
+    /// URL. curl is the oracle here, not a copy of its rules.
+    fn curl_reads(raw: &str) -> Option<String> {
+        use std::io::{BufRead as _, BufReader};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let proxy = format!("http://{}", listener.local_addr().unwrap());
+        let first_line = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().ok()?;
+            let mut line = String::new();
+            BufReader::new(stream).read_line(&mut line).ok()?;
+            Some(line)
+        });
+        let status = std::process::Command::new("curl")
+            .args(["-s", "-o", "/dev/null", "--max-time", "5", "--noproxy", ""])
+            .args(["--proxy", &proxy, "--url", raw])
+            .env_clear()
+            .status()
+            .expect("curl is needed for this test (Debian: apt-get install curl)");
+        if status.code() == Some(3) {
+            // CURLE_URL_MALFORMAT: curl did not connect; wake the listener.
+            let _ = std::net::TcpStream::connect(proxy.trim_start_matches("http://"));
+        }
+        let line = first_line.join().unwrap()?;
+        let target = line.strip_prefix("CONNECT ")?.split(' ').next()?;
+        Some(target.to_ascii_lowercase())
+    }
+
     proptest::proptest! {
-        /// Whatever is accepted, curl's reading of the authority (up to the first `/`, `?`
-        /// or `#`) is the host the helper matched the profile on.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(128))]
+        /// Whatever is accepted, real curl connects to the host (and port) the helper
+        /// matched the profile on.
         #[test]
         fn accepted_urls_mean_the_same_host_to_curl(
-            user in "[a-z@:%\\\\]{0,3}",
-            host in "(tenant\\.example\\.com|127\\.0\\.0\\.1|\\[::1\\]|[a-zA-Z0-9.@%:\\\\ \t\u{ff0e}-]{1,12})",
+            // Mostly near-valid URLs, so that many are accepted and reach curl.
+            user in proptest::prop_oneof![
+                3 => proptest::strategy::Just(String::new()),
+                1 => proptest::string::string_regex("[a-z@:%\\\\]{1,3}").unwrap(),
+            ],
+            host in proptest::prop_oneof![
+                2 => proptest::string::string_regex(
+                    "(tenant\\.example\\.com|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]{1,5})?"
+                ).unwrap(),
+                1 => proptest::string::string_regex(
+                    "[a-zA-Z0-9.@%:\\\\ \t\u{ff0e}-]{1,12}"
+                ).unwrap(),
+            ],
             rest in "[/?#@\\\\a-z%:. ]{0,12}",
         ) {
             let raw = format!("https://{user}{host}{rest}");
             if let Ok(url) = parse(&raw) {
-                let after = &raw["https://".len()..];
-                let authority = &after[..after.find(['/', '?', '#']).unwrap_or(after.len())];
                 let host = url.host_str().unwrap();
-                let expected = match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_string(),
-                };
-                proptest::prop_assert!(
-                    authority.eq_ignore_ascii_case(&expected)
-                        || authority.eq_ignore_ascii_case(&format!("{host}:443")),
-                    "{raw:?} read as {url}"
+                let expected =
+                    format!("{host}:{}", url.port_or_known_default().unwrap()).to_ascii_lowercase();
+                let curl = curl_reads(&raw);
+                proptest::prop_assert_eq!(
+                    curl.as_deref(),
+                    Some(expected.as_str()),
+                    "{:?} read as {}",
+                    raw,
+                    url
                 );
             }
         }
+    }
+
+    #[test]
+    fn the_curl_oracle_sees_what_curl_connects_to() {
+        assert_eq!(
+            curl_reads("https://Tenant.Example.com/x").as_deref(),
+            Some("tenant.example.com:443")
+        );
+        // The case the helper refuses: curl really goes to evil.example.
+        assert_eq!(
+            curl_reads("https://tenant.example.com@evil.example:8443/x").as_deref(),
+            Some("evil.example:8443")
+        );
     }
 
     #[test]
