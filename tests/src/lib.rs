@@ -285,6 +285,21 @@ impl Sandbox {
             .expect("POST /__sandbox/faults");
     }
 
+    /// Moves the sandbox's clock forward by `seconds` (`POST /__sandbox/clock`): sessions,
+    /// tokens, codes and poll intervals expire on it, so a test waits on this clock instead
+    /// of sleeping. Returns the clock's total offset in seconds.
+    pub fn advance_clock(&self, seconds: u64) -> u64 {
+        let answer: Value = self
+            .client()
+            .post(self.at("/__sandbox/clock"))
+            .json(&serde_json::json!({"advance_s": seconds}))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .expect("POST /__sandbox/clock");
+        answer["offset_s"].as_u64().expect("offset_s")
+    }
+
     pub fn service_account_id(&self) -> &str {
         self.info["service_account"]["id"].as_str().expect("sa id")
     }
@@ -348,6 +363,31 @@ impl UserEnv {
 
     pub fn config_dir(&self) -> PathBuf {
         self.home.path().join("config/idc")
+    }
+
+    /// Makes every cached credential of the file store look expired to idc (its
+    /// `expires_at` moved to 2000), as if idc's own clock had passed it: with
+    /// [`Sandbox::advance_clock`] for the tenant's side, expiry is tested without sleeping.
+    /// Returns how many entries were changed.
+    pub fn expire_cached_credentials(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(self.cache_dir().join("tokens")) else {
+            return 0;
+        };
+        let mut changed = 0;
+        for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(mut entry) = serde_json::from_str::<Value>(&text) else {
+                continue;
+            };
+            if entry.get("expires_at").is_some_and(Value::is_string) {
+                entry["expires_at"] = Value::from("2000-01-01T00:00:00Z");
+                std::fs::write(&path, entry.to_string()).expect("rewrite a cache entry");
+                changed += 1;
+            }
+        }
+        changed
     }
 
     pub fn cache_dir(&self) -> PathBuf {

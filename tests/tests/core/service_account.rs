@@ -320,9 +320,9 @@ fn a_refused_token_is_renewed_once_and_the_request_retried() {
     });
     let env = UserEnv::new();
     let (idc, profile) = login(&env, &sandbox);
-    std::thread::sleep(Duration::from_millis(2500));
-    // Pretend the clocks disagree: the cached token looks fresh but the tenant has let it
-    // expire, so the first request gets a 401.
+    // The tenant's clock passes the token's end while idc's cache still holds it fresh (the
+    // clocks disagree), so the first request gets a 401.
+    sandbox.advance_clock(3);
     let files = token_files(&env);
     assert_eq!(files.len(), 1);
     let mut cached: Value =
@@ -339,8 +339,12 @@ fn a_refused_token_is_renewed_once_and_the_request_retried() {
     assert_eq!(sandbox.stat("token_requests"), 1, "renewed once");
     assert_eq!(sandbox.stat("idm_requests"), 2, "the 401 and the retry");
 
-    // A token past its (short) lifetime is renewed before the request: no 401.
-    std::thread::sleep(Duration::from_millis(2500));
+    // A token past its lifetime on idc's own clock is renewed before the request: no 401.
+    let files = token_files(&env);
+    let mut cached: Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    cached["expires_at"] = json!(chrono_like_now_plus_hours(-1));
+    std::fs::write(&files[0], cached.to_string()).unwrap();
     sandbox.reset_stats();
     let (users, _) = collect(
         idc.get(&profile, "/openidm/managed/alpha_user", &Query::default())
@@ -352,12 +356,14 @@ fn a_refused_token_is_renewed_once_and_the_request_retried() {
 }
 
 /// An RFC 3339 time `hours` from now, without a date crate in this package.
-fn chrono_like_now_plus_hours(hours: u64) -> String {
-    let seconds = std::time::SystemTime::now()
+fn chrono_like_now_plus_hours(hours: i64) -> String {
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
-        .as_secs()
-        + hours * 3600;
+        .as_secs();
+    let seconds = now
+        .checked_add_signed(hours * 3600)
+        .expect("a time after 1970");
     let days = seconds / 86_400;
     let rest = seconds % 86_400;
     // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).

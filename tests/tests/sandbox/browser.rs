@@ -314,14 +314,14 @@ fn wrong_password_wrong_code_and_denied_consent() {
     type_into(&browser2, "input[name=otp]", "123");
     submit(&browser2);
     browser2.wait_for_text("Wrong one-time code");
-    std::thread::sleep(Duration::from_millis(1100));
+    sb.advance_clock(1); // the poll interval (slow_down otherwise)
     assert_eq!(poll().1["error"], "authorization_pending");
     type_into(&browser2, "input[name=otp]", &totp(&secret, now_s()));
     submit(&browser2);
     browser2.click(&browser2.find("button[name=decision][value=deny]"));
     browser2.find("#result");
     browser2.wait_for_text("denied");
-    std::thread::sleep(Duration::from_millis(1100));
+    sb.advance_clock(1);
     let (status, body) = poll();
     assert_eq!(
         (status, body["error"].as_str()),
@@ -390,14 +390,14 @@ fn device_login_with_user_code_then_expiry() {
     browser.click(&browser.find("button[name=decision][value=allow]"));
     browser.find("#result");
     browser.wait_for_text("Login complete");
-    std::thread::sleep(Duration::from_millis(1100));
+    sb.advance_clock(1);
     let (status, body) = poll();
     assert_eq!(status, 200, "{body}");
     let access = body["access_token"].as_str().unwrap().to_string();
     assert!(body["refresh_token"].is_string());
     assert_eq!(idm_status(&sb, &access), 200);
     // Single use.
-    std::thread::sleep(Duration::from_millis(1100));
+    sb.advance_clock(1);
     assert_eq!(poll().1["error"], "invalid_grant");
 
     // A new device code, then the clock moves past its lifetime and the token's.
@@ -408,13 +408,7 @@ fn device_login_with_user_code_then_expiry() {
         .send()
         .unwrap();
     let late: Value = r.json().unwrap();
-    let r = sb
-        .client()
-        .post(sb.at("/__sandbox/clock"))
-        .json(&json!({"advance_s": 3700}))
-        .send()
-        .unwrap();
-    assert_eq!(r.json::<Value>().unwrap()["offset_s"], 3700);
+    assert!(sb.advance_clock(3700) >= 3700);
     browser.goto(late["verification_uri_complete"].as_str().unwrap());
     submit(&browser);
     browser.find("input[name=user_code]");

@@ -955,7 +955,7 @@ fn sessions_expire_when_idle() {
         ..SandboxOptions::default()
     });
     let session = admin_session(&sandbox);
-    std::thread::sleep(Duration::from_millis(1300));
+    sandbox.advance_clock(2);
     let info = send(
         http_client()
             .post(sandbox.at("/am/json/realms/root/sessions/?_action=getSessionInfo"))
@@ -981,7 +981,7 @@ fn tokens_expire() {
         .status,
         200
     );
-    std::thread::sleep(Duration::from_millis(1300));
+    sandbox.advance_clock(2);
     let expired = get(
         &sandbox,
         "/openidm/managed/alpha_user?_queryFilter=true",
