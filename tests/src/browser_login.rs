@@ -16,7 +16,8 @@ use crate::Sandbox;
 use crate::webdriver::Browser;
 
 /// The code an authenticator app shows at `unix_s` for `secret` (base32): RFC 6238 with
-/// HMAC-SHA-1, 6 digits, 30 s steps, computed independently of the sandbox.
+/// HMAC-SHA-1, 6 digits, 30 s steps; proven against RFC 6238's own test vectors below,
+/// not against the sandbox's code.
 pub fn totp(secret: &str, unix_s: u64) -> String {
     let mut key = Vec::new();
     let (mut buffer, mut bits) = (0u64, 0u32);

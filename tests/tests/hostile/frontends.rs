@@ -51,8 +51,9 @@ fn poison_schema(sandbox: &Sandbox, name: &str) {
 }
 
 /// Real `nu` in a pseudo-terminal: `plugin use idc`, then `line` typed, TAB pressed, Enter
-/// pressed, then `exit`. Returns everything the terminal showed.
-fn nu_tab_then_enter(env: &UserEnv, line: &str) -> String {
+/// pressed, then `exit`. Returns what nu's history kept as entered, and everything the
+/// terminal showed (for the failure messages).
+fn nu_tab_then_enter(env: &UserEnv, line: &str) -> (String, String) {
     let registry = env.plugin_registry();
     let driver = r#"
 import os, pty, sys, time, select, fcntl, termios, struct
@@ -105,11 +106,16 @@ sys.stdout.buffer.write(out)
         .env("TERM", "xterm")
         .output()
         .expect("run python3 pty driver");
-    let _ = String::from_utf8_lossy(&output.stdout);
+    let screen = String::from_utf8_lossy(&output.stdout).into_owned();
     // What was entered, as nu's history kept it.
     let history = env.home.path().join("config/nushell/history.txt");
-    std::fs::read_to_string(&history)
-        .unwrap_or_else(|e| panic!("no history at {}: {e}", history.display()))
+    let history = std::fs::read_to_string(&history).unwrap_or_else(|e| {
+        panic!(
+            "no history at {}: {e}; the terminal showed:\n{screen}",
+            history.display()
+        )
+    });
+    (history, screen)
 }
 
 /// The issue's names: a `;` that would run `^touch` when the line is entered, and a name
@@ -140,16 +146,16 @@ fn tab_then_enter_on_hostile_property_names_runs_nothing() {
             offered[0].contains('\'') && offered[0].contains("^touch "),
             "not quoted: {offered:?}"
         );
-        let history = nu_tab_then_enter(&env, &line);
+        let (history, screen) = nu_tab_then_enter(&env, &line);
         assert!(
             !marker.exists(),
-            "TAB then Enter ran the tenant's command; entered:\n{history}"
+            "TAB then Enter ran the tenant's command; entered:\n{history}\nthe terminal showed:\n{screen}"
         );
         // The line entered is what was typed and the one literal TAB inserted.
         let entered = format!("{line}{}", offered[0]);
         assert!(
             history.lines().any(|l| l.trim_end() == entered.trim_end()),
-            "the candidate was not inserted as offered: {entered:?} not in\n{history}"
+            "the candidate was not inserted as offered: {entered:?} not in\n{history}\nthe terminal showed:\n{screen}"
         );
     }
 }
