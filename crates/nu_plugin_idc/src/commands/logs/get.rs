@@ -85,6 +85,11 @@ impl PluginCommand for LogsGet {
                 None,
             )
             .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+            .switch(
+                crate::stream_failure::STRICT_FLAG,
+                crate::stream_failure::STRICT_READ_HELP,
+                None,
+            )
             .category(Category::Network)
     }
 
@@ -146,7 +151,8 @@ impl PluginCommand for LogsGet {
             .query(query)
             .map_err(|error| errors::labeled(&error, &spans))?
             .stop_when(crate::commands::interrupt(engine));
-        Ok(event_stream(events, spans, head, engine))
+        let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
+        event_stream(events, spans, "idc logs get", strict, engine)
     }
 
     #[expect(

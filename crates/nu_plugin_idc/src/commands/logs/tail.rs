@@ -79,7 +79,6 @@ impl PluginCommand for LogsTail {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        let head = call.head;
         let sources = sources_flag(call)?;
         let interval = match call.get_flag_value("interval") {
             Some(Value::Duration { val, .. }) => Duration::from_nanos(val.max(0) as u64),
@@ -110,7 +109,9 @@ impl PluginCommand for LogsTail {
         let events = logs
             .tail(sources, interval)
             .stop_when(idc_core::Interrupt::new(stop));
-        Ok(event_stream(events, spans, head, engine))
+        // An endless stream cannot be read in full: no --strict; a failure ends it, said
+        // on stderr and as the last row.
+        event_stream(events, spans, "idc logs tail", false, engine)
     }
 
     #[expect(
