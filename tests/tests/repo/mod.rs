@@ -1,4 +1,5 @@
 //! The repository itself: the test layout holds, and a fresh clone stands on its own.
 
 mod layout;
+mod readme_blocks;
 mod standalone;
