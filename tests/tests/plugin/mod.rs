@@ -4,4 +4,5 @@ mod broken_stream;
 mod completion;
 mod e2e;
 mod examples;
+mod flags;
 mod streaming;

@@ -22,25 +22,52 @@ const README_TENANT: &str = "https://openam-acme.forgeblocks.com";
 const NOT_RUN: [(&str, &str); 9] = [
     // The two commands run the whole suite and a demo of their own: a test cannot run
     // the command that runs it.
-    ("bash scripts/demo.sh", "the demo and the test command themselves"),
+    (
+        "bash scripts/demo.sh",
+        "the demo and the test command themselves",
+    ),
     // Installs into ~/.cargo with a release build (minutes); scripts/check-package.sh
     // runs exactly these lines with IDC_CHECK_INSTALL=1.
-    ("cargo install --locked", "release install, checked by check-package.sh"),
+    (
+        "cargo install --locked",
+        "release install, checked by check-package.sh",
+    ),
     // The Log in section is being rewritten (issue 24); its logins are done here by
     // reader_setup, as its table says.
-    ("idc status                   #", "Log in section, rewritten by issue 24"),
+    (
+        "idc status                   #",
+        "Log in section, rewritten by issue 24",
+    ),
     // A browser or a second device and a human: login::browser plays them in Chromium.
-    ("--browser --client-id idc-cli\nidc login", "needs a person at a browser"),
-    ("--browser --client-id idc-cli --scopes", "needs a person at a browser"),
+    (
+        "--browser --client-id idc-cli\nidc login",
+        "needs a person at a browser",
+    ),
+    (
+        "--browser --client-id idc-cli --scopes",
+        "needs a person at a browser",
+    ),
     // Creates the OAuth client in a real tenant's AM; the sandbox has it built in.
-    ("realm-config/agents/OAuth2Client", "AM's agent API, which the sandbox does not emulate"),
+    (
+        "realm-config/agents/OAuth2Client",
+        "AM's agent API, which the sandbox does not emulate",
+    ),
     // A tenant behind a private CA (corp-ca.pem): network::tls runs each of these tools
     // against a TLS sandbox. Not yet run from here: it needs a second, TLS sandbox.
-    ("REQUESTS_CA_BUNDLE=corp-ca.pem", "needs a tenant behind a private CA"),
+    (
+        "REQUESTS_CA_BUNDLE=corp-ca.pem",
+        "needs a tenant behind a private CA",
+    ),
     // The sandbox itself: servers that run until stopped (the harness starts the same
     // binary with the same flags, tests::sandbox).
-    ("idc-sandbox --listen 127.0.0.1:0", "starts a server that runs until stopped"),
-    ("idc-sandbox --state-dir /tmp/sbx --tls", "starts a server that runs until stopped"),
+    (
+        "idc-sandbox --listen 127.0.0.1:0",
+        "starts a server that runs until stopped",
+    ),
+    (
+        "idc-sandbox --state-dir /tmp/sbx --tls",
+        "starts a server that runs until stopped",
+    ),
 ];
 
 /// A fenced block of README.md: its language, its text, the line it starts on.
@@ -129,18 +156,38 @@ fn reader_setup(sandbox: &Sandbox, env: &UserEnv) -> Vec<(&'static str, String)>
     let admin = text("/admin/username");
     let password = format!("{}\n", text("/admin/password"));
     helper_login(
-        &["--profile", "admin", "--username", &admin, "--password-stdin"],
+        &[
+            "--profile",
+            "admin",
+            "--username",
+            &admin,
+            "--password-stdin",
+        ],
         &password,
     );
     let secret_file = |name: &str| idc_dir.join(name).display().to_string();
     let iga = text("/iga_client/id");
     helper_login(
-        &["--profile", "iga", "--client-id", &iga, "--secret-file", &secret_file("iga.secret")],
+        &[
+            "--profile",
+            "iga",
+            "--client-id",
+            &iga,
+            "--secret-file",
+            &secret_file("iga.secret"),
+        ],
         "",
     );
     let key = text("/log_api/key");
     helper_login(
-        &["--profile", "logs", "--log-api-key", &key, "--secret-file", &secret_file("log.secret")],
+        &[
+            "--profile",
+            "logs",
+            "--log-api-key",
+            &key,
+            "--secret-file",
+            &secret_file("log.secret"),
+        ],
         "",
     );
     success_stdout(
@@ -221,7 +268,10 @@ fn every_nu_and_sh_block_of_the_readme_runs_against_the_sandbox() {
 
     let mut ran = 0;
     for block in &blocks {
-        if NOT_RUN.iter().any(|(marker, _)| block.text.contains(marker)) {
+        if NOT_RUN
+            .iter()
+            .any(|(marker, _)| block.text.contains(marker))
+        {
             continue;
         }
         let mut script = block.text.clone();
