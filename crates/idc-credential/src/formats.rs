@@ -32,18 +32,47 @@ pub fn token_text(credential: &Credential) -> Result<String, HelperError> {
     Ok(format!("{token}\n"))
 }
 
-/// `{token, type, header: {name, value}, expires_at}` with `expires_at` in RFC 3339.
+/// `{token, type, header: {name, value}, expires_at}` with `expires_at` in RFC 3339. A
+/// session's `header` is the `Cookie` header curl is handed (`Cookie: <name>=<token>`), and
+/// `cookie` holds the cookie's own name and value.
 pub fn token_json(credential: &Credential) -> Result<String, HelperError> {
-    let document = json!({
+    let (name, value) = header(credential)?;
+    let mut document = json!({
         "token": checked(credential.token.expose())?,
         "type": type_name(credential.kind),
-        "header": {
-            "name": credential.header_name,
-            "value": checked(credential.header_value.expose())?,
-        },
+        "header": {"name": name, "value": value},
         "expires_at": credential.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
     });
+    if credential.kind == CredentialKind::Session {
+        document["header"] = json!({"name": "Cookie", "value": format!("{name}={value}")});
+        document["cookie"] = json!({"name": name, "value": value});
+    }
     Ok(format!("{document}\n"))
+}
+
+/// The log API key's headers for `token --path /monitoring/...`: `Name: value` lines, or
+/// `{type: "log-api-key", headers: [{name, value}, ...]}`.
+pub fn log_key_token(
+    headers: &[(String, Secret<String>)],
+    format: TokenFormat,
+) -> Result<String, HelperError> {
+    let mut checked_headers = Vec::with_capacity(headers.len());
+    for (name, value) in headers {
+        checked_headers.push((checked_name(name)?, checked(value.expose())?));
+    }
+    Ok(match format {
+        TokenFormat::Text => checked_headers
+            .iter()
+            .map(|(name, value)| format!("{name}: {value}\n"))
+            .collect(),
+        TokenFormat::Json => {
+            let list: Vec<_> = checked_headers
+                .iter()
+                .map(|(name, value)| json!({"name": name, "value": value}))
+                .collect();
+            format!("{}\n", json!({"type": "log-api-key", "headers": list}))
+        }
+    })
 }
 
 /// What a tool is handed for one URL, every value checked: headers (a bearer, or the log
@@ -331,8 +360,13 @@ mod tests {
         let value: serde_json::Value =
             serde_json::from_str(&token_json(&session("s*1")).unwrap()).unwrap();
         assert_eq!(value["type"], "session");
-        assert_eq!(value["header"]["name"], "6ac6499e9da2071");
-        assert_eq!(value["header"]["value"], "s*1");
+        // The header a tool sends (the Cookie), and the cookie itself beside it.
+        assert_eq!(value["header"]["name"], "Cookie");
+        assert_eq!(value["header"]["value"], "6ac6499e9da2071=s*1");
+        assert_eq!(
+            value["cookie"],
+            json!({"name": "6ac6499e9da2071", "value": "s*1"})
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod completion;
 pub mod errors;
+pub mod stream_failure;
 pub mod values;
 
 use nu_plugin::{Plugin, PluginCommand};

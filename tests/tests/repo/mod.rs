@@ -2,4 +2,5 @@
 
 mod layout;
 mod links;
+mod readme_blocks;
 mod standalone;

@@ -180,7 +180,7 @@ fn html_title(html: &str) -> Option<String> {
 }
 
 /// IDM escapes DNs in messages (`&#39;`, `&#61;`); show them as the user would type them.
-fn unescape_html_entities(text: &str) -> String {
+pub(crate) fn unescape_html_entities(text: &str) -> String {
     if !text.contains('&') {
         return text.to_string();
     }

@@ -425,4 +425,4 @@ fn no_profile_message(known: &[String]) -> String {
 
 mod body;
 
-pub(crate) use body::describe_error_body;
+pub(crate) use body::{describe_error_body, unescape_html_entities};

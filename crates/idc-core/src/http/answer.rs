@@ -177,12 +177,15 @@ impl Answer {
         })
     }
 
-    /// The `message` of a CREST `{code, reason, message}` body.
+    /// The `message` of a CREST `{code, reason, message}` body, its HTML entities decoded
+    /// (IDM writes `&#39;` in DNs) as every other error path decodes them, before control
+    /// characters are escaped (so an `&#27;` is caught too).
     pub fn crest_message(&self) -> Option<String> {
         let body: Value = serde_json::from_slice(&self.body).ok()?;
-        body.get("message")?
-            .as_str()
-            .map(|message| crate::sanitize::terminal_safe(message).into_owned())
+        body.get("message")?.as_str().map(|message| {
+            crate::sanitize::terminal_safe(&crate::error::unescape_html_entities(message))
+                .into_owned()
+        })
     }
 }
 
@@ -292,6 +295,12 @@ mod tests {
         let crest = answer(r#"{"code":400,"reason":"Bad Request","message":"Invalid Session"}"#);
         assert!(crest.oauth_error().is_none());
         assert_eq!(crest.crest_message().as_deref(), Some("Invalid Session"));
+        let escaped =
+            answer(r#"{"code":404,"message":"entry &#39;uid&#61;x&#39; does not exist &#27;[2J"}"#);
+        assert_eq!(
+            escaped.crest_message().as_deref(),
+            Some("entry 'uid=x' does not exist \\u{1b}[2J")
+        );
         assert!(answer("<html>").oauth_error().is_none());
     }
 }

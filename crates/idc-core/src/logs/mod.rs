@@ -31,6 +31,9 @@ pub const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
 pub const RETENTION: TimeDelta = TimeDelta::days(30);
 /// The tail poll interval when none is given (frodo's).
 pub const DEFAULT_TAIL_INTERVAL: Duration = Duration::from_secs(5);
+/// The shortest time between two polls of the tail: the log API's rate limit (60 requests
+/// a minute) allows no faster.
+pub const MIN_TAIL_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest wait a rate limit may impose before idc gives up on one request.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(65);
 /// How many overlapping entries tail remembers to drop repeats.
@@ -183,7 +186,7 @@ impl Logs {
         Tail {
             logs: self,
             sources,
-            interval: interval.max(Duration::from_secs(1)),
+            interval: interval.max(MIN_TAIL_INTERVAL),
             cookie: None,
             buffer: VecDeque::new(),
             seen: HashSet::new(),

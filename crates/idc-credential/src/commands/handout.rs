@@ -29,6 +29,12 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
         Some(path) => path,
         None => default_path(&profile).to_string(),
     };
+    // The log API takes the key's two headers, never a bearer: `--path /monitoring/logs`
+    // gives them, as `curl-config` does for such a URL.
+    if Endpoint::of(&path).credential() == CredentialNeed::LogKey {
+        let headers = idc.log_key(&profile)?.headers();
+        return print(&formats::log_key_token(&headers, args.format)?);
+    }
     let credential = idc.credential(&profile, &path)?;
     let text = match args.format {
         TokenFormat::Text => formats::token_text(&credential)?,

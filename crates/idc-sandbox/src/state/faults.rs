@@ -6,7 +6,8 @@
 //! `endless` (a body that never ends), `expires_in` (any JSON value put into a token
 //! answer), `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...)
 //! and `paging_endless` (empty pages, each with a cookie never sent before).
-//! `headers` are added to whatever the fault answers.
+//! `headers` are added to whatever the fault answers; `skip` lets that many matching
+//! requests through first.
 
 use super::lock::lock;
 use serde::Deserialize;
@@ -27,6 +28,10 @@ pub struct Fault {
     pub body: Option<String>,
     #[serde(default = "one")]
     pub count: u32,
+    /// Let this many matching requests through first: a fault in the middle of a stream
+    /// (the third page, say) rather than at its start.
+    #[serde(default)]
+    pub skip: u32,
     /// Headers added to the answer (`{"name": "value"}`).
     #[serde(default)]
     pub headers: serde_json::Map<String, Value>,
@@ -75,6 +80,10 @@ impl Faults {
         let position = pending
             .iter()
             .position(|f| path.starts_with(&f.path_prefix) && f.count > 0)?;
+        if pending[position].skip > 0 {
+            pending[position].skip -= 1;
+            return None;
+        }
         let fault = pending[position].clone();
         pending[position].count -= 1;
         pending[position].served += 1;
@@ -99,6 +108,7 @@ mod tests {
             delay_ms: 0,
             body: None,
             count: 2,
+            skip: 1,
             headers: Default::default(),
             raw_body: None,
             redirect: None,
@@ -109,6 +119,10 @@ mod tests {
             served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());
+        assert!(
+            faults.take("/openidm/managed/alpha_user").is_none(),
+            "skipped"
+        );
         assert!(faults.take("/openidm/managed/alpha_user").is_some());
         assert!(faults.take("/openidm/x").is_some());
         assert!(faults.take("/openidm/x").is_none());

@@ -9,8 +9,8 @@
 use idc_core::{Fetched, Pager, Query};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Signature,
-    Spanned, SyntaxShape, Type, Value, engine::ArgType, record,
+    Category, DynamicSuggestion, Example, LabeledError, PipelineData, Signature, Spanned,
+    SyntaxShape, Type, Value, engine::ArgType, record,
 };
 
 use super::{arg_spans, chosen_profile, open_idc};
@@ -83,6 +83,11 @@ impl PluginCommand for Get {
             .switch(
                 "raw",
                 "return the whole first response body as a record",
+                None,
+            )
+            .switch(
+                crate::stream_failure::STRICT_FLAG,
+                crate::stream_failure::STRICT_READ_HELP,
                 None,
             )
             .switch(
@@ -213,6 +218,7 @@ impl PluginCommand for Get {
         let query = query_from_flags(call)?;
         let raw = call.has_flag("raw")?;
         let prefetch = !call.has_flag("no-prefetch")?;
+        let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
 
         let idc = open_idc(engine, head)?;
         let profile_name = chosen_profile(engine, call)?;
@@ -242,8 +248,13 @@ impl PluginCommand for Get {
                 } else {
                     Rows::on_demand(pager, spans, shape)
                 };
-                let stream = ListStream::new(rows, head, engine.signals().clone());
-                Ok(PipelineData::list_stream(stream, None))
+                crate::stream_failure::output(
+                    rows,
+                    "idc get",
+                    strict,
+                    head,
+                    engine.signals().clone(),
+                )
             }
         }
     }

@@ -133,8 +133,8 @@ impl PluginCommand for Login {
             )
             .named(
                 "timeout",
-                SyntaxShape::Int,
-                "browser and device logins: give up after this many seconds (default 300)",
+                SyntaxShape::OneOf(vec![SyntaxShape::Duration, SyntaxShape::Int]),
+                "browser and device logins: give up after this long, e.g. 2min (a number: seconds; default 5min)",
                 None,
             )
             .switch(
@@ -263,8 +263,7 @@ impl PluginCommand for Login {
             device: call.has_flag("device")?,
             redirect_port: positive_flag(call, "redirect-port", u16::MAX.into())?
                 .map(|port| port as u16),
-            timeout: positive_flag(call, "timeout", u32::MAX.into())?
-                .map(std::time::Duration::from_secs),
+            timeout: timeout_flag(call)?,
             no_browser: call.has_flag("no-browser")?,
             // The session's $BROWSER, not the plugin process's.
             browser_command: engine
@@ -322,6 +321,28 @@ fn positive_flag(call: &EvaluatedCall, name: &str, max: i64) -> Result<Option<u6
         Some(value) => Err(LabeledError::new(format!("--{name} is out of range"))
             .with_label(format!("give a number from 1 to {max}"), value.span)),
     }
+}
+
+/// `--timeout`: a duration (`2min`), or a number of seconds as before; at least a second.
+fn timeout_flag(call: &EvaluatedCall) -> Result<Option<std::time::Duration>, LabeledError> {
+    let Some(value) = call.get_flag_value("timeout") else {
+        return Ok(None);
+    };
+    let span = value.span();
+    let timeout = match value {
+        Value::Duration { val, .. } => std::time::Duration::from_nanos(val.max(0) as u64),
+        Value::Int { val, .. } => std::time::Duration::from_secs(val.max(0) as u64),
+        other => {
+            return Err(LabeledError::new("--timeout takes a duration, e.g. 2min")
+                .with_label(format!("got {}", other.get_type()), span));
+        }
+    };
+    if timeout < std::time::Duration::from_secs(1) {
+        return Err(
+            LabeledError::new("--timeout must be at least 1sec").with_label("too short", span)
+        );
+    }
+    Ok(Some(timeout))
 }
 
 /// Relative paths are relative to the session's current directory, not the plugin's.

@@ -3,7 +3,7 @@
 //! window's pages only as far as the pipeline reads.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use idc_core::logs::LogQuery;
+use idc_core::logs::{LogQuery, RETENTION};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
     Category, DynamicSuggestion, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type,
@@ -30,7 +30,7 @@ impl PluginCommand for LogsGet {
     fn extra_description(&self) -> &str {
         "--since and --until take a duration (how long ago) or a datetime; by default the last \
          24 hours. Ranges longer than 24 hours are split into the windows the log API accepts; \
-         the tenant keeps 30 days. --filter is a CREST filter on /payload/... paths, e.g. \
+         the tenant keeps 30 days, so an older start reads from 30 days ago (said on stderr). --filter is a CREST filter on /payload/... paths, e.g. \
          '/payload/level eq \"ERROR\"'. Rows: timestamp, source, type, level, transaction_id, \
          payload."
     }
@@ -47,9 +47,11 @@ impl PluginCommand for LogsGet {
             .input_output_type(Type::Nothing, Type::table())
             .named(
                 "source",
+                // The list first: a literal `[am-access idm-access]` is a list, not the
+                // string "[am-access idm-access]".
                 SyntaxShape::OneOf(vec![
-                    SyntaxShape::String,
                     SyntaxShape::List(Box::new(SyntaxShape::String)),
+                    SyntaxShape::String,
                 ]),
                 "log sources, e.g. am-authentication,idm-access",
                 Some('s'),
@@ -85,6 +87,11 @@ impl PluginCommand for LogsGet {
                 None,
             )
             .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+            .switch(
+                crate::stream_failure::STRICT_FLAG,
+                crate::stream_failure::STRICT_READ_HELP,
+                None,
+            )
             .category(Category::Network)
     }
 
@@ -135,7 +142,7 @@ impl PluginCommand for LogsGet {
         };
         let query = LogQuery {
             sources: sources_flag(call)?,
-            since: time_flag(call, "since", now)?,
+            since: within_retention(time_flag(call, "since", now)?, now),
             until: time_flag(call, "until", now)?,
             filter: call.get_flag("filter")?,
             transaction_id: call.get_flag("transaction-id")?,
@@ -146,7 +153,8 @@ impl PluginCommand for LogsGet {
             .query(query)
             .map_err(|error| errors::labeled(&error, &spans))?
             .stop_when(crate::commands::interrupt(engine));
-        Ok(event_stream(events, spans, head, engine))
+        let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
+        event_stream(events, spans, "idc logs get", strict, engine)
     }
 
     #[expect(
@@ -162,6 +170,24 @@ impl PluginCommand for LogsGet {
         _experimental: nu_protocol::engine::ExperimentalMarker,
     ) -> Option<Vec<DynamicSuggestion>> {
         flag_suggestions(engine, &arg_type)
+    }
+}
+
+/// A start older than the tenant keeps logs is the oldest it keeps, said on stderr: what
+/// `--since 30day` means. A minute is kept in hand for the time the first request takes.
+fn within_retention(since: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let oldest = now - RETENTION + TimeDelta::minutes(1);
+    match since {
+        Some(since) if since < oldest => {
+            eprintln!(
+                "idc logs get: the tenant keeps logs for {} days: reading from {} instead of {}",
+                RETENTION.num_days(),
+                oldest.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                since.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            );
+            Some(oldest)
+        }
+        other => other,
     }
 }
 

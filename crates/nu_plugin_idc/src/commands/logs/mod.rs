@@ -14,8 +14,8 @@ pub use tail::LogsTail;
 use idc_core::logs::{LogEvent, Logs};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{
-    Category, DynamicSuggestion, Example, LabeledError, ListStream, PipelineData, Record,
-    Signature, Span, Type, Value, engine::ArgType,
+    Category, DynamicSuggestion, Example, LabeledError, PipelineData, Record, Signature, Span,
+    Type, Value, engine::ArgType,
 };
 
 use super::{arg_spans, chosen_profile, open_idc};
@@ -152,15 +152,22 @@ pub(crate) fn flag_suggestions(
     }
 }
 
-/// The events as a lazily pulled Nushell table.
+/// The events as a lazily pulled Nushell table (read in full under `--strict`); a failure
+/// that ends it is said on stderr (see `stream_failure`).
 pub(crate) fn event_stream<I: Iterator<Item = idc_core::Result<LogEvent>> + Send + 'static>(
     events: I,
     spans: ArgSpans,
-    head: Span,
+    command: &'static str,
+    strict: bool,
     engine: &EngineInterface,
-) -> PipelineData {
-    let stream = ListStream::new(Rows::new(events, spans), head, engine.signals().clone());
-    PipelineData::list_stream(stream, None)
+) -> Result<PipelineData, LabeledError> {
+    crate::stream_failure::output(
+        Rows::new(events, spans),
+        command,
+        strict,
+        spans.head,
+        engine.signals().clone(),
+    )
 }
 
 fn source_suggestions(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {

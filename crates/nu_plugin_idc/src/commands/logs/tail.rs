@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use idc_core::logs::DEFAULT_TAIL_INTERVAL;
+use idc_core::logs::{DEFAULT_TAIL_INTERVAL, MIN_TAIL_INTERVAL};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall, PluginCommand};
 use nu_protocol::{
     Category, DynamicSuggestion, Example, LabeledError, PipelineData, Signature, SyntaxShape, Type,
@@ -38,9 +38,11 @@ impl PluginCommand for LogsTail {
             .input_output_type(Type::Nothing, Type::table())
             .named(
                 "source",
+                // The list first: a literal `[am-access idm-access]` is a list, not the
+                // string "[am-access idm-access]".
                 SyntaxShape::OneOf(vec![
-                    SyntaxShape::String,
                     SyntaxShape::List(Box::new(SyntaxShape::String)),
+                    SyntaxShape::String,
                 ]),
                 "log sources, e.g. am-everything,idm-everything",
                 Some('s'),
@@ -79,12 +81,8 @@ impl PluginCommand for LogsTail {
         call: &EvaluatedCall,
         _input: PipelineData,
     ) -> Result<PipelineData, LabeledError> {
-        let head = call.head;
         let sources = sources_flag(call)?;
-        let interval = match call.get_flag_value("interval") {
-            Some(Value::Duration { val, .. }) => Duration::from_nanos(val.max(0) as u64),
-            _ => DEFAULT_TAIL_INTERVAL,
-        };
+        let interval = interval_flag(call)?;
         let (logs, spans) = open_logs(engine, call)?;
         let interrupted = crate::commands::interrupt(engine);
         let alive = std::sync::Mutex::new(engine.clone());
@@ -110,7 +108,9 @@ impl PluginCommand for LogsTail {
         let events = logs
             .tail(sources, interval)
             .stop_when(idc_core::Interrupt::new(stop));
-        Ok(event_stream(events, spans, head, engine))
+        // An endless stream cannot be read in full: no --strict; a failure ends it, said
+        // on stderr and as the last row.
+        event_stream(events, spans, "idc logs tail", false, engine)
     }
 
     #[expect(
@@ -127,4 +127,26 @@ impl PluginCommand for LogsTail {
     ) -> Option<Vec<DynamicSuggestion>> {
         flag_suggestions(engine, &arg_type)
     }
+}
+
+/// `--interval`: a duration of at least [`MIN_TAIL_INTERVAL`]. A shorter one is refused,
+/// as Nushell's own commands refuse a value out of range, rather than quietly lengthened.
+fn interval_flag(call: &EvaluatedCall) -> Result<Duration, LabeledError> {
+    let Some(value) = call.get_flag_value("interval") else {
+        return Ok(DEFAULT_TAIL_INTERVAL);
+    };
+    let span = value.span();
+    let nanos = value.as_duration().map_err(|_| {
+        LabeledError::new("--interval takes a duration, e.g. 5sec")
+            .with_label("not a duration", span)
+    })?;
+    let interval = Duration::from_nanos(nanos.max(0) as u64);
+    if interval < MIN_TAIL_INTERVAL {
+        return Err(LabeledError::new(format!(
+            "--interval must be at least {}sec: the log API's rate limit allows no faster polling",
+            MIN_TAIL_INTERVAL.as_secs()
+        ))
+        .with_label("shorter than 1sec", span));
+    }
+    Ok(interval)
 }

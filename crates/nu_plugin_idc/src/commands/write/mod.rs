@@ -42,7 +42,12 @@ pub(crate) fn common_flags(signature: Signature, force: bool) -> Signature {
             "send nothing; answer the request each row would send",
             Some('n'),
         )
-        .named("profile", SyntaxShape::String, "profile to use", Some('p'));
+        .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+        .switch(
+            crate::stream_failure::STRICT_FLAG,
+            "raise an error when any row failed, after every row was tried (for CI)",
+            None,
+        );
     if force {
         signature.switch(
             "force",
@@ -103,6 +108,7 @@ pub(crate) fn run_write(
     let mut spans = arg_spans(engine, call);
     spans.url = Some(write.path.span);
     let dry_run = call.has_flag("dry-run")?;
+    let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
     let force = call.has_flag("force").unwrap_or(false);
     let idc = open_idc(engine, head)?;
     let profile_name = chosen_profile(engine, call)?;
@@ -153,10 +159,42 @@ pub(crate) fn run_write(
         head,
         ready: VecDeque::new(),
     };
+    if strict {
+        return all_written(results, head);
+    }
     Ok(PipelineData::list_stream(
         ListStream::new(results, head, engine.signals().clone()),
         None,
     ))
+}
+
+/// `--strict`: every row is tried, then the result rows, or an error when any failed that
+/// says how many and why the first did (the rows that went through stay written).
+fn all_written(results: Results, head: Span) -> Result<PipelineData, LabeledError> {
+    let rows: Vec<Value> = results.collect();
+    let failed: Vec<&Value> = rows.iter().filter(|row| row_failed(row)).collect();
+    let Some(first) = failed.first() else {
+        return Ok(PipelineData::value(Value::list(rows, head), None));
+    };
+    let field = |name: &str| {
+        first
+            .get_data_by_key(name)
+            .and_then(|value| value.coerce_into_string().ok())
+    };
+    let id = field("_id").unwrap_or_else(|| "(no _id)".to_string());
+    let error = field("error").unwrap_or_default();
+    Err(LabeledError::new(format!(
+        "{} of {} rows failed (the others were written); the first, {id}: {error}",
+        failed.len(),
+        rows.len()
+    ))
+    .with_label("--strict: a row failed", head))
+}
+
+/// Whether a result row holds an error.
+fn row_failed(row: &Value) -> bool {
+    row.get_data_by_key("error")
+        .is_some_and(|error| !error.is_nothing())
 }
 
 /// The piped items: a table's rows, a list's items, a single record.
