@@ -62,7 +62,7 @@ pub(crate) fn client_refused(error: &str, description: Option<&str>) -> Option<E
 /// The one message for scopes the tenant refused to the login.
 pub(crate) fn scopes_refused(said: &str) -> Error {
     Error::Login(format!(
-        "the tenant refused the scopes asked of {BUILTIN_CLIENT_ID} ({}): ask for others with --scopes (default: {})",
+        "the tenant refused the scopes asked of {BUILTIN_CLIENT_ID} ({}): ask only for scopes it grants (by default: {})",
         crate::sanitize::terminal_safe(said),
         BUILTIN_SCOPES.join(" ")
     ))
