@@ -20,14 +20,18 @@ use crate::secret::Secret;
 /// An exchanged token is handed out again only while it has this long left.
 const EXCHANGED_MARGIN_SECONDS: i64 = 5;
 
-/// Exchanged tokens by profile and scope, with the primary token they came from.
+/// (profile, scope): an exchanged token lives under it.
+type ExchangeKey = (String, String);
+
+/// An exchanged token and the primary token it came from (a new login makes it stale).
+type Exchanged = (Secret<String>, CachedCredential);
+
+/// Exchanged tokens by profile and scope.
 #[derive(Default)]
-pub(crate) struct ExchangedTokens(
-    Mutex<HashMap<(String, String), (Secret<String>, CachedCredential)>>,
-);
+pub(crate) struct ExchangedTokens(Mutex<HashMap<ExchangeKey, Exchanged>>);
 
 impl ExchangedTokens {
-    fn get(&self, key: &(String, String), primary: &Secret<String>) -> Option<CachedCredential> {
+    fn get(&self, key: &ExchangeKey, primary: &Secret<String>) -> Option<CachedCredential> {
         let now = Utc::now();
         let mut tokens = self.0.lock().unwrap_or_else(|e| e.into_inner());
         tokens.retain(|_, (_, token)| token.expires_at > now);
@@ -40,7 +44,7 @@ impl ExchangedTokens {
             .map(|(_, token)| token.clone())
     }
 
-    fn put(&self, key: (String, String), primary: Secret<String>, token: CachedCredential) {
+    fn put(&self, key: ExchangeKey, primary: Secret<String>, token: CachedCredential) {
         let mut tokens = self.0.lock().unwrap_or_else(|e| e.into_inner());
         tokens.insert(key, (primary, token));
     }
