@@ -98,6 +98,18 @@ pub enum Paging {
     None,
 }
 
+/// What a request of a family takes when the login is the tenant's built-in CLI client,
+/// whose own token only IDM accepts (docs/tenant-facts.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exchange {
+    /// The login's own token.
+    Primary,
+    /// A token exchanged (RFC 8693) for these scopes.
+    For(&'static str),
+    /// A scope the exchange client cannot grant: only another login reaches the family.
+    Unreachable(&'static str),
+}
+
 /// What a family is: one row of the table.
 struct Family {
     family: ApiFamily,
@@ -108,6 +120,8 @@ struct Family {
     credential: CredentialNeed,
     /// The scope a 403 most likely lacks.
     scope: Option<&'static str>,
+    /// What the built-in client's login sends here.
+    exchange: Exchange,
     paging: Paging,
     /// The API version of a (query-less) path of the family.
     version: fn(&str) -> Option<ApiVersion>,
@@ -127,10 +141,36 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::Bearer,
         scope: Some("fr:idm:*"),
+        exchange: Exchange::Primary,
         paging: Paging::Cookie,
         version: |_| None,
         rows_by_id: idm_rows_by_id,
         queried: idm_queried,
+    },
+    // Promotion and ESV restarts: scopes the built-in client's exchange cannot grant.
+    Family {
+        family: ApiFamily::Esv,
+        prefix: "/environment/promotion",
+        exact: false,
+        credential: CredentialNeed::Bearer,
+        scope: Some("fr:idc:promotion:*"),
+        exchange: Exchange::Unreachable("fr:idc:promotion:*"),
+        paging: Paging::None,
+        version: esv_version,
+        rows_by_id: |_| false,
+        queried: |_| false,
+    },
+    Family {
+        family: ApiFamily::Esv,
+        prefix: "/environment/startup",
+        exact: false,
+        credential: CredentialNeed::Bearer,
+        scope: Some("fr:idc:esv:restart"),
+        exchange: Exchange::Unreachable("fr:idc:esv:restart"),
+        paging: Paging::None,
+        version: esv_version,
+        rows_by_id: |_| false,
+        queried: |_| false,
     },
     Family {
         family: ApiFamily::Esv,
@@ -138,6 +178,7 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::Bearer,
         scope: Some("fr:idc:esv:read"),
+        exchange: Exchange::For("fr:idc:esv:read fr:idc:esv:update"),
         paging: Paging::Cookie,
         version: esv_version,
         rows_by_id: |segments| matches!(segments, ["environment", "variables" | "secrets"]),
@@ -149,6 +190,7 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::Bearer,
         scope: Some("fr:iga:*"),
+        exchange: Exchange::Unreachable("fr:iga:*"),
         paging: Paging::Offset,
         // Recorded: an event by id carries the version, the events query does not.
         version: |path| {
@@ -165,6 +207,7 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::Bearer,
         scope: Some("fr:am:*"),
+        exchange: Exchange::Primary,
         paging: Paging::None,
         version: |_| Some(ApiVersion::OAuth2),
         rows_by_id: |_| false,
@@ -176,6 +219,7 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::ProfileOwn,
         scope: Some("fr:am:*"),
+        exchange: Exchange::For("fr:am:*"),
         paging: Paging::Cookie,
         version: am_version,
         rows_by_id: |_| false,
@@ -187,6 +231,7 @@ const FAMILIES: &[Family] = &[
         exact: true,
         credential: CredentialNeed::ProfileOwn,
         scope: None,
+        exchange: Exchange::Primary,
         paging: Paging::None,
         version: |_| None,
         rows_by_id: |_| false,
@@ -198,6 +243,7 @@ const FAMILIES: &[Family] = &[
         exact: false,
         credential: CredentialNeed::LogKey,
         scope: None,
+        exchange: Exchange::For("fr:idc:monitoring:*"),
         paging: Paging::LogCookie,
         version: |_| None,
         rows_by_id: |_| false,
@@ -212,6 +258,7 @@ const OTHER: Family = Family {
     exact: false,
     credential: CredentialNeed::ProfileOwn,
     scope: None,
+    exchange: Exchange::Primary,
     paging: Paging::Cookie,
     version: |_| None,
     rows_by_id: |_| false,
@@ -316,6 +363,11 @@ impl<'a> Endpoint<'a> {
     /// The scope a 403 from this path most likely lacks.
     pub fn scope(&self) -> Option<&'static str> {
         self.row.scope
+    }
+
+    /// What a login through the tenant's built-in CLI client sends here.
+    pub fn exchange(&self) -> Exchange {
+        self.row.exchange
     }
 
     /// How the family's collections page.
@@ -524,5 +576,45 @@ mod tests {
                 "{path}"
             );
         }
+    }
+
+    #[test]
+    fn the_builtin_client_is_exchanged_per_family() {
+        use Exchange::{For, Primary, Unreachable};
+        for (path, expected) in [
+            ("/openidm/managed/alpha_user", Primary),
+            ("/am/json/realms/root/realms/alpha/users/x", For("fr:am:*")),
+            (
+                "/environment/variables?_pageSize=1",
+                For("fr:idc:esv:read fr:idc:esv:update"),
+            ),
+            (
+                "/environment/secrets/esv-x/versions",
+                For("fr:idc:esv:read fr:idc:esv:update"),
+            ),
+            (
+                "/environment/startup?_action=restart",
+                Unreachable("fr:idc:esv:restart"),
+            ),
+            (
+                "/environment/promotion/lock",
+                Unreachable("fr:idc:promotion:*"),
+            ),
+            ("/iga/governance/user", Unreachable("fr:iga:*")),
+            ("/monitoring/logs/sources", For("fr:idc:monitoring:*")),
+            ("/monitoring/health", Primary),
+            ("/am/oauth2/access_token", Primary),
+        ] {
+            assert_eq!(Endpoint::of(path).exchange(), expected, "{path}");
+        }
+        // The promotion and restart rows stay ESV in every other respect.
+        assert_eq!(
+            Endpoint::of("/environment/startup").family(),
+            ApiFamily::Esv
+        );
+        assert_eq!(
+            Endpoint::of("/environment/promotion/lock").family(),
+            ApiFamily::Esv
+        );
     }
 }

@@ -14,10 +14,15 @@
 //! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
 //! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
 //!
-//! The public CLI client `idc-cli` (`sandbox.json` `cli_client`; the admin's TOTP secret in
-//! `admin.totp_secret`): `GET …/authorize?client_id=idc-cli` (also `/realms/root/realms/
-//! <realm>/authorize`) shows HTML pages (login, one-time code for the admin, consent) whose
-//! forms post to `/am/oauth2/cli/step`, then redirects to a loopback `/callback`;
+//! The public CLI clients (the admin's TOTP secret in `admin.totp_secret`): Ping's built-in
+//! `AICMCPClient` of the root realm (`sandbox.json` `builtin_cli_client`, absent with
+//! `--no-builtin-cli-client`; redirect exactly `http://localhost:3000`, JWT tokens with
+//! `may_act`, no refresh token) with its RFC 8693 exchange client `AICMCPExchangeClient`,
+//! whose tokens `/am/json` and ESV take (they refuse the primary ones); and `idc-cli` of
+//! realm alpha (`cli_client`): `GET …/authorize?client_id=…` shows HTML pages (login,
+//! one-time code for the admin, consent) whose forms post to `/am/oauth2/cli/step`, then
+//! redirects to the client's redirect (idc-cli: a loopback `/callback`);
+//! `PUT|POST|DELETE /am/json/realms/root/realm-config/agents/OAuth2Client/*` answers 403;
 //! `POST …/device/code`, `GET /am/oauth2/device/user[?user_code=]`, `POST …/token/revoke`;
 //! grants `authorization_code` (PKCE S256), `refresh_token` (not rotated) and
 //! `urn:ietf:params:oauth:grant-type:device_code`. Flags `--device-code-lifetime`,

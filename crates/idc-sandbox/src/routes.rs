@@ -35,14 +35,17 @@ pub fn router(state: Shared) -> Router {
         // The CLI client's browser and device logins
         .route(am::pages::STEP_PATH, post(am::browser::step))
         .route("/am/oauth2/device/user", get(am::browser::device_user))
-        .route("/am/oauth2/device/code", post(am::browser::device_code))
+        .route(
+            "/am/oauth2/device/code",
+            post(am::browser::device_code_root),
+        )
         .route(
             "/am/oauth2/realms/root/device/code",
-            post(am::browser::device_code),
+            post(am::browser::device_code_root),
         )
         .route(
             "/am/oauth2/realms/root/realms/{realm}/device/code",
-            post(am::browser::device_code),
+            post(am::browser::device_code_realm),
         )
         .route("/am/oauth2/token/revoke", post(am::oauth::revoke))
         .route(
@@ -86,6 +89,17 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/am/json/realms/root/realms/{realm}/users/{username}",
             get(am::sessions::read_user),
+        )
+        // Ping configures the root realm: no OAuth2 clients of one's own there.
+        .route(
+            "/am/json/realms/root/realm-config/agents/OAuth2Client",
+            post(am::builtin::root_client_management),
+        )
+        .route(
+            "/am/json/realms/root/realm-config/agents/OAuth2Client/{id}",
+            axum::routing::put(am::builtin::root_client_management)
+                .post(am::builtin::root_client_management)
+                .delete(am::builtin::root_client_management),
         )
         // IDM
         .route(

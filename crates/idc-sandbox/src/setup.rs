@@ -52,6 +52,10 @@ pub struct Cli {
     /// Polling interval the device grant asks for, seconds (faster polls get `slow_down`).
     #[arg(long, default_value_t = 5)]
     pub device_poll_interval: i64,
+    /// A tenant without Ping's built-in CLI clients (`AICMCPClient`, `AICMCPExchangeClient`),
+    /// as production tenants are: their logins and exchanges answer `invalid_client`.
+    #[arg(long)]
+    pub no_builtin_cli_client: bool,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -154,6 +158,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         iga_applications: cli.iga_applications,
         device_code_lifetime: cli.device_code_lifetime.max(1),
         device_poll_interval: cli.device_poll_interval.max(0),
+        builtin_cli_client: !cli.no_builtin_cli_client,
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),
@@ -211,7 +216,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
     };
     // A ready log API key, as if created in the console.
     let (log_key, log_secret, _) = state.log_keys.create("idc-sandbox");
-    let description = json!({
+    let mut description = json!({
         "realm": "alpha",
         "cookie_name": state.cookie_name,
         "service_account": {"id": sa_id, "jwk": jwk_path.display().to_string(), "scopes": sa_scopes},
@@ -220,8 +225,11 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "iga_client": {"id": state.iga_client.username, "secret": state.iga_client.password},
         "users": users,
         "log_api": {"key": log_key, "secret": log_secret},
-        "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": "root"},
+        "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": crate::am::cli::CLI_REALM},
     });
+    if state.settings.builtin_cli_client {
+        description["builtin_cli_client"] = json!(crate::am::builtin::BUILTIN_CLIENT);
+    }
     Ok((state, description))
 }
 

@@ -1,4 +1,5 @@
-//! Browser and device logins end to end: a real headless Chromium, driven over WebDriver,
+//! Browser and device logins of a realm's public client (`idc-cli` in realm alpha) end to
+//! end: a real headless Chromium, driven over WebDriver,
 //! logs in on the sandbox's own pages (password, one-time code computed from
 //! `admin.totp_secret`, consent) for `idc login --browser` in real nu and for
 //! `git-credential-idc login --device` from the code it prints on stderr. The login then
@@ -64,7 +65,7 @@ fn nu_browser_login(env: &UserEnv, sandbox: &Sandbox, extra: &str) -> (Command, 
     let (script, url_file) = browser_script(env);
     let _ = std::fs::remove_file(&url_file);
     let mut command = env.nu(&format!(
-        "idc login --profile me --tenant {} --browser --client-id {} {extra} | to json -r",
+        "idc login --profile me --tenant {} --browser --client-id {} --realm alpha {extra} | to json -r",
         sandbox.url,
         cli_client(sandbox)
     ));
@@ -76,7 +77,7 @@ fn helper_login(env: &UserEnv, sandbox: &Sandbox, flow: &str, extra: &[&str]) ->
     let mut command = env.helper();
     command
         .args(["login", "--profile", "me", "--tenant", &sandbox.url, flow])
-        .args(["--client-id", &cli_client(sandbox)])
+        .args(["--client-id", &cli_client(sandbox), "--realm", "alpha"])
         .args(extra);
     command
 }
@@ -136,7 +137,7 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
     assert_eq!(outcome["auth_kind"], "browser", "{outcome}");
     let url = url.expect("the authorize URL on stderr");
     assert!(
-        url.starts_with(&sandbox.at("/am/oauth2/realms/root/authorize?")),
+        url.starts_with(&sandbox.at("/am/oauth2/realms/root/realms/alpha/authorize?")),
         "{url}"
     );
     // $BROWSER was given the same URL the terminal shows on a line of its own.
@@ -256,7 +257,7 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
     // The tenant refuses the revoked refresh token.
     let refused = sandbox
         .client()
-        .post(sandbox.at("/am/oauth2/realms/root/access_token"))
+        .post(sandbox.at("/am/oauth2/realms/root/realms/alpha/access_token"))
         .form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", refresh_token.as_str()),
@@ -328,7 +329,7 @@ fn device_login_from_the_printed_code_then_git_and_a_refused_refresh_asks_to_log
         .to_string();
     sandbox
         .client()
-        .post(sandbox.at("/am/oauth2/realms/root/token/revoke"))
+        .post(sandbox.at("/am/oauth2/realms/root/realms/alpha/token/revoke"))
         .form(&[
             ("token", refresh_token.as_str()),
             ("client_id", cli_client(&sandbox).as_str()),
@@ -462,7 +463,7 @@ fn failed_device_logins_end_in_one_message_and_change_nothing() {
         return;
     };
     let login = env.nu(&format!(
-        "idc login --profile me --tenant {} --device --client-id {} --timeout 60",
+        "idc login --profile me --tenant {} --device --client-id {} --realm alpha --timeout 60",
         sandbox.url,
         cli_client(&sandbox)
     ));

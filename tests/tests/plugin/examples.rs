@@ -200,6 +200,9 @@ fn run_example(env: &UserEnv, sandbox: &Sandbox, example: &DocumentedExample) ->
     let interactive = ["--browser", "--device"]
         .iter()
         .any(|flag| example.example.split(' ').any(|word| word == *flag));
+    // A browser login through the tenant's built-in client listens on port 3000.
+    let _port = (interactive && !example.example.contains("--client-id"))
+        .then(idc_e2e::browser_login::port_3000);
     let output = if interactive {
         // The login pages are played in a real browser by the person of browser_login.rs;
         // `$BROWSER` opens nothing (the URL is read from stderr).

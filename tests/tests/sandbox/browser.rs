@@ -1,4 +1,4 @@
-//! Browser and device login of the public CLI client `idc-cli`, driven with a real
+//! Browser and device login of the public CLI client `idc-cli` (realm alpha), driven with a real
 //! headless Chromium (WebDriver): login page, the admin's one-time code, consent, the
 //! loopback redirect, the token endpoint's grants and their refusals, as AM answers them.
 
@@ -66,7 +66,7 @@ fn challenge(verifier: &str) -> String {
 }
 
 fn authorize_url(sb: &Sandbox, redirect: &str, verifier: &str, state: &str) -> String {
-    let mut url = url::Url::parse(&sb.at("/am/oauth2/realms/root/authorize")).unwrap();
+    let mut url = url::Url::parse(&sb.at("/am/oauth2/realms/root/realms/alpha/authorize")).unwrap();
     url.query_pairs_mut()
         .append_pair("client_id", "idc-cli")
         .append_pair("response_type", "code")
@@ -81,7 +81,7 @@ fn authorize_url(sb: &Sandbox, redirect: &str, verifier: &str, state: &str) -> S
 fn token(sb: &Sandbox, form: &[(&str, &str)]) -> (u16, Value) {
     let r = sb
         .client()
-        .post(sb.at("/am/oauth2/realms/root/access_token"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/access_token"))
         .form(form)
         .send()
         .unwrap();
@@ -150,7 +150,7 @@ fn admin_browser_login_code_refresh_and_revoke() {
     let sb = sandbox();
     assert_eq!(
         sb.info["cli_client"],
-        json!({"id": "idc-cli", "realm": "root"})
+        json!({"id": "idc-cli", "realm": "alpha"})
     );
     let (user, password, secret) = admin(&sb);
     let (redirect, rx) = callback_listener();
@@ -234,7 +234,7 @@ fn admin_browser_login_code_refresh_and_revoke() {
     // Revoked: the refresh token and every access token minted from it.
     let r = sb
         .client()
-        .post(sb.at("/am/oauth2/realms/root/token/revoke"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/token/revoke"))
         .form(&[("token", refresh.as_str()), ("client_id", "idc-cli")])
         .send()
         .unwrap();
@@ -297,7 +297,7 @@ fn wrong_password_wrong_code_and_denied_consent() {
     // The same refusals on the device grant: the token endpoint says pending, then denied.
     let r = sb
         .client()
-        .post(sb.at("/am/oauth2/realms/root/device/code"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))
         .form(&[("client_id", "idc-cli")])
         .send()
         .unwrap();
@@ -338,7 +338,7 @@ fn device_login_with_user_code_then_expiry() {
     let sb = sandbox();
     let r = sb
         .client()
-        .post(sb.at("/am/oauth2/realms/root/device/code"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))
         .form(&[("client_id", "idc-cli"), ("scope", "openid fr:idm:*")])
         .send()
         .unwrap();
@@ -403,7 +403,7 @@ fn device_login_with_user_code_then_expiry() {
     // A new device code, then the clock moves past its lifetime and the token's.
     let r = sb
         .client()
-        .post(sb.at("/am/oauth2/device/code"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))
         .form(&[("client_id", "idc-cli")])
         .send()
         .unwrap();
@@ -428,7 +428,9 @@ fn refusals_before_any_page() {
     let client = sb.client();
     let page = |query: &str| {
         let r = client
-            .get(sb.at(&format!("/am/oauth2/realms/root/authorize?{query}")))
+            .get(sb.at(&format!(
+                "/am/oauth2/realms/root/realms/alpha/authorize?{query}"
+            )))
             .send()
             .unwrap();
         (
@@ -484,13 +486,13 @@ fn refusals_before_any_page() {
     assert_eq!(r.status().as_u16(), 400);
     // Device codes: unknown client and unknown scope.
     let r = client
-        .post(sb.at("/am/oauth2/realms/root/device/code"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))
         .form(&[("client_id", "other")])
         .send()
         .unwrap();
     assert_eq!(r.json::<Value>().unwrap()["error"], "invalid_client");
     let r = client
-        .post(sb.at("/am/oauth2/realms/root/device/code"))
+        .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))
         .form(&[("client_id", "idc-cli"), ("scope", "fr:am:*")])
         .send()
         .unwrap();

@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod builtin;
 mod contract;
 mod logs;
 mod network;

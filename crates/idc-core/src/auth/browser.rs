@@ -9,6 +9,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::auth::authorization_code::Pkce;
+use crate::auth::builtin;
 use crate::auth::interactive::{Launch, LoginInteraction, LoginStep, open_in_browser};
 use crate::auth::loopback::{Callback, Loopback, NoCallback};
 use crate::auth::user_tokens::{PublicClient, UserTokens, redeem_code};
@@ -48,11 +49,31 @@ pub fn login(
     login: &BrowserLogin,
     interaction: &dyn LoginInteraction,
 ) -> Result<UserTokens> {
-    let loopback = Loopback::bind(login.redirect_port)?;
+    let builtin = login.client.is_builtin();
+    let loopback = if builtin {
+        if login
+            .redirect_port
+            .is_some_and(|port| port != builtin::BUILTIN_PORT)
+        {
+            return Err(Error::Login(format!(
+                "the built-in client {} takes its redirect only at {}: leave out --redirect-port",
+                builtin::BUILTIN_CLIENT_ID,
+                builtin::BUILTIN_REDIRECT_URI
+            )));
+        }
+        Loopback::bind_builtin()?
+    } else {
+        Loopback::bind(login.redirect_port)?
+    };
     let redirect_uri = loopback.redirect_uri();
     let pkce = Pkce::generate();
     let state = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 24]>());
     let url = authorize_url(login, &redirect_uri, &pkce.challenge, &state);
+    if builtin {
+        // A tenant without the client answers with an error page the terminal would never
+        // see: ask before sending anyone to it.
+        probe_builtin(http, login, &url)?;
+    }
     let launched = match login.open_with {
         OpenWith::Nothing => Launch::NotAsked,
         OpenWith::Browser(browser) => open_in_browser(url.as_str(), browser),
@@ -67,6 +88,18 @@ pub fn login(
         Ok(Callback::Code(code)) => {
             redeem_code(http, &login.client, &code, &pkce.verifier, &redirect_uri)
         }
+        Ok(Callback::Refused { error, description }) if builtin && error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&match description {
+                Some(description) => format!("{error}: {description}"),
+                None => error,
+            }))
+        }
+        Ok(Callback::Refused { error, description })
+            if builtin && builtin::client_refused(&error, None).is_some() =>
+        {
+            Err(builtin::client_refused(&error, description.as_deref())
+                .unwrap_or_else(|| Error::Login(error.clone())))
+        }
         Ok(Callback::Refused { error, description }) => Err(ended(NotCompleted::Refused {
             error: crate::sanitize::terminal_safe(&error).into_owned(),
             description: description.map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
@@ -75,6 +108,60 @@ pub fn login(
             seconds: login.timeout.as_secs(),
         })),
         Err(NoCallback::Cancelled) => Err(ended(NotCompleted::Interrupted)),
+    }
+}
+
+/// Ask the tenant for the built-in client's authorize page, as a browser would before
+/// anyone signs in: an error page (no such client, a redirect not its own) or a redirect
+/// back with `invalid_scope` is the one message now, not a browser left on an error page.
+fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url) -> Result<()> {
+    let answer = crate::http::send(http, login.client.tenant, url.path(), |client| {
+        client.get(url.clone())
+    })?;
+    if answer.status == 400 {
+        let page = String::from_utf8_lossy(&answer.body);
+        for error in [
+            "invalid_client",
+            "redirect_uri_mismatch",
+            "unauthorized_client",
+        ] {
+            if page.contains(error) {
+                return Err(
+                    builtin::client_refused(error, None).unwrap_or(Error::Login(error.to_string()))
+                );
+            }
+        }
+    }
+    let refused = answer
+        .location
+        .as_deref()
+        .filter(|location| location.starts_with(builtin::BUILTIN_REDIRECT_URI))
+        .and_then(|location| url::Url::parse(location).ok())
+        .and_then(|location| {
+            let said: std::collections::HashMap<String, String> =
+                location.query_pairs().into_owned().collect();
+            let error = said.get("error")?.clone();
+            Some((error, said.get("error_description").cloned()))
+        });
+    match refused {
+        Some((error, description)) if error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&match description {
+                Some(description) => format!("{error}: {description}"),
+                None => error,
+            }))
+        }
+        Some((error, description)) => Err(builtin::client_refused(&error, description.as_deref())
+            .unwrap_or_else(|| {
+                not_completed(
+                    AuthFlow::Browser,
+                    NotCompleted::Refused {
+                        error: crate::sanitize::terminal_safe(&error).into_owned(),
+                        description: description
+                            .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
+                    },
+                )
+            })),
+        None => Ok(()),
     }
 }
 

@@ -145,6 +145,20 @@ fn request_code(
         return answer.json_as(url.path());
     }
     match answer.oauth_error() {
+        Some(refusal) if login.client.is_builtin() && refusal.error == "invalid_scope" => {
+            Err(crate::auth::builtin::scopes_refused(&refusal.said()))
+        }
+        Some(refusal)
+            if login.client.is_builtin()
+                && matches!(answer.status, 400 | 401 | 403)
+                && crate::auth::builtin::client_refused(&refusal.error, None).is_some() =>
+        {
+            Err(crate::auth::builtin::client_refused(
+                &refusal.error,
+                refusal.description.as_deref(),
+            )
+            .unwrap_or_else(|| Error::Login(refusal.said())))
+        }
         Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Err(Error::Auth {
             message: format!(
                 "the tenant refused a device code to client '{}': {}",

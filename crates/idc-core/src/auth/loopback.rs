@@ -1,6 +1,6 @@
 //! The loopback redirect of a browser login (RFC 8252 §7.3): a listener on 127.0.0.1
 //! only, on a free port unless one is given, that waits for the browser's
-//! `GET /callback?code=…&state=…`. Any other path (a favicon) gets a 404; a callback whose
+//! `GET /callback?code=…&state=…` (the built-in client's: port 3000, `GET /?code=…`). Any other path (a favicon) gets a 404; a callback whose
 //! `state` is not this login's is answered and ignored. The page the browser shows tells
 //! the user to return to the terminal and never echoes what it received.
 
@@ -46,7 +46,10 @@ pub(crate) enum NoCallback {
 
 pub(crate) struct Loopback {
     listener: TcpListener,
-    port: u16,
+    /// The redirect URI advertised, verbatim.
+    redirect_uri: String,
+    /// The path the browser's callback comes to.
+    callback_path: &'static str,
 }
 
 impl Loopback {
@@ -69,11 +72,37 @@ impl Loopback {
         };
         let port = listener.local_addr().map_err(io_error)?.port();
         listener.set_nonblocking(true).map_err(io_error)?;
-        Ok(Loopback { listener, port })
+        Ok(Loopback {
+            listener,
+            redirect_uri: format!("http://127.0.0.1:{port}{CALLBACK_PATH}"),
+            callback_path: CALLBACK_PATH,
+        })
+    }
+
+    /// Listen on 127.0.0.1:3000 for the built-in client, whose one redirect is the string
+    /// `http://localhost:3000` (callback on `/`). A taken port is one message naming the
+    /// other ways in.
+    pub(crate) fn bind_builtin() -> Result<Loopback> {
+        use crate::auth::builtin::{BUILTIN_PORT, BUILTIN_REDIRECT_URI, OTHER_WAYS_IN};
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, BUILTIN_PORT));
+        let listener = TcpListener::bind(address).map_err(|error| {
+            Error::Login(format!(
+                "port {BUILTIN_PORT} on 127.0.0.1 is taken ({error}), and the built-in client takes its redirect only at {BUILTIN_REDIRECT_URI}: free the port (is another login or a dev server using it?), or {OTHER_WAYS_IN}"
+            ))
+        })?;
+        listener.set_nonblocking(true).map_err(|error| Error::Io {
+            context: "the loopback listener of the browser login".to_string(),
+            source: error,
+        })?;
+        Ok(Loopback {
+            listener,
+            redirect_uri: BUILTIN_REDIRECT_URI.to_string(),
+            callback_path: "/",
+        })
     }
 
     pub(crate) fn redirect_uri(&self) -> String {
-        format!("http://127.0.0.1:{}{CALLBACK_PATH}", self.port)
+        self.redirect_uri.clone()
     }
 
     /// Wait until the browser brings this login's callback back, the deadline passes or
@@ -105,8 +134,9 @@ impl Loopback {
                 Ok((stream, _)) if open.load(Ordering::SeqCst) < MAX_CONNECTIONS => {
                     open.fetch_add(1, Ordering::SeqCst);
                     let (sender, open, state) = (sender.clone(), open.clone(), state.to_string());
+                    let callback_path = self.callback_path;
                     std::thread::spawn(move || {
-                        let served = serve(stream, &state);
+                        let served = serve(stream, &state, callback_path);
                         open.fetch_sub(1, Ordering::SeqCst);
                         let _ = sender.send(served);
                     });
@@ -125,14 +155,14 @@ enum Served {
     Other,
 }
 
-fn serve(mut stream: TcpStream, state: &str) -> Served {
+fn serve(mut stream: TcpStream, state: &str, callback_path: &str) -> Served {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
     let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
     let Some(target) = read_request_target(&mut stream) else {
         return Served::Other;
     };
-    let (served, status, page) = answer(&target, state);
+    let (served, status, page) = answer(&target, state, callback_path);
     let body = page_html(page);
     let response = format!(
         "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nX-Content-Type-Options: nosniff\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -173,9 +203,9 @@ enum Page {
     NotFound,
 }
 
-fn answer(target: &str, state: &str) -> (Served, &'static str, Page) {
+fn answer(target: &str, state: &str, callback_path: &str) -> (Served, &'static str, Page) {
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    if path != CALLBACK_PATH {
+    if path != callback_path {
         return (Served::Other, "404 Not Found", Page::NotFound);
     }
     let mut code = None;
@@ -253,6 +283,16 @@ mod tests {
     }
 
     #[test]
+    fn the_builtin_clients_callback_comes_to_the_root_path() {
+        let (served, status, _) = answer("/?code=c&state=s1", "s1", "/");
+        assert!(matches!(served, Served::Callback(Callback::Code(_))));
+        assert_eq!(status, "200 OK");
+        let (served, status, _) = answer("/callback?code=c&state=s1", "s1", "/");
+        assert!(matches!(served, Served::Other));
+        assert_eq!(status, "404 Not Found");
+    }
+
+    #[test]
     fn binds_loopback_only_and_names_the_callback() {
         let loopback = Loopback::bind(None).unwrap();
         let address = loopback.listener.local_addr().unwrap();
@@ -269,7 +309,7 @@ mod tests {
     #[test]
     fn only_this_logins_callback_ends_the_wait_and_nothing_is_echoed() {
         let loopback = Loopback::bind(None).unwrap();
-        let port = loopback.port;
+        let port = loopback.listener.local_addr().unwrap().port();
         let browser = std::thread::spawn(move || {
             let favicon = get(port, "/favicon.ico");
             let forged = get(port, "/callback?code=evil&state=other");
@@ -294,7 +334,7 @@ mod tests {
     #[test]
     fn a_refusal_comes_back_with_its_description() {
         let loopback = Loopback::bind(None).unwrap();
-        let port = loopback.port;
+        let port = loopback.listener.local_addr().unwrap().port();
         let browser = std::thread::spawn(move || {
             get(
                 port,

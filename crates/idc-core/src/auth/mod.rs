@@ -5,6 +5,7 @@
 
 pub mod authorization_code;
 pub mod browser;
+pub mod builtin;
 pub mod client_credentials;
 pub mod device;
 pub mod interactive;

@@ -24,9 +24,19 @@ pub struct PublicClient<'a> {
 }
 
 impl PublicClient<'_> {
-    /// `/am/oauth2/realms/root[/realms/<realm>]/<endpoint>`.
+    /// `/am/oauth2/realms/root[/realms/<realm>]/<endpoint>`; the built-in client's
+    /// `/am/oauth2/<endpoint>`.
     pub(crate) fn endpoint(&self, endpoint: &[&str]) -> Url {
-        oauth2_url(self.tenant, self.realm, endpoint)
+        if self.is_builtin() {
+            crate::auth::builtin::endpoint(self.tenant, endpoint)
+        } else {
+            oauth2_url(self.tenant, self.realm, endpoint)
+        }
+    }
+
+    /// Whether this is the tenant's built-in CLI client for administrators.
+    pub(crate) fn is_builtin(&self) -> bool {
+        crate::auth::builtin::is_builtin(self.client_id, self.realm)
     }
 
     /// POST `form` (plus `client_id`) to the realm's token endpoint.

@@ -3,6 +3,7 @@
 //! cache or renews it, and replaces a profile's credentials after a login.
 
 pub mod cache;
+mod exchange;
 pub(crate) mod keys;
 pub(crate) mod os_keyring;
 mod refresh;
@@ -54,6 +55,8 @@ pub(crate) struct Credentials {
     http: LazyClient,
     /// The environment-only profile and its in-memory secrets (CI), if configured.
     pub(crate) env: Option<EnvLogin>,
+    /// Tokens exchanged from a built-in client login: memory only, for their short life.
+    exchanged: exchange::ExchangedTokens,
 }
 
 impl Credentials {
@@ -75,6 +78,7 @@ impl Credentials {
             tenants,
             http: LazyClient::new(network),
             env,
+            exchanged: Default::default(),
         }
     }
 
@@ -110,6 +114,15 @@ impl Credentials {
                 self.session_bearer(profile, username, rejected)?
             }
             AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+            // The tenant's built-in client: its own token for IDM, exchanged ones elsewhere.
+            AuthKind::Browser {
+                client_id, scopes, ..
+            }
+            | AuthKind::Device { client_id, scopes }
+                if auth::builtin::is_builtin(client_id, &profile.realm) =>
+            {
+                self.builtin_token(profile, path, client_id, scopes, rejected)?
+            }
             // One bearer for every API family, renewed with the refresh token.
             AuthKind::Browser {
                 client_id, scopes, ..

@@ -95,6 +95,12 @@ impl Credentials {
             reason,
         };
         self.store.get_or_renew(&key, not_rejected(rejected), || {
+            if self.public_client(profile, client_id).is_builtin() {
+                // Never a browser from here (git may be the caller): the user logs in again.
+                return Err(ended(format!(
+                    "the tenant's built-in client {client_id} gives no refresh token, so the login ends with its access token"
+                )));
+            }
             let refresh_key = keys::refresh_key(profile, client_id);
             let record = self
                 .refresh_record(profile, client_id)?

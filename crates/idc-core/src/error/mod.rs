@@ -151,6 +151,17 @@ pub enum Error {
         reason: NotCompleted,
     },
 
+    /// A path the tenant's built-in CLI client cannot reach: the scope it needs is not one
+    /// its token exchange grants.
+    #[error(
+        "{path} needs scope {scope}, which a login through the tenant's built-in CLI client cannot obtain (its token exchange does not grant it; profile '{profile}')"
+    )]
+    ExchangeUnreachable {
+        profile: String,
+        path: String,
+        scope: String,
+    },
+
     /// The refresh token of a browser or device login cannot renew the access token any
     /// more (expired, revoked, logged out): only the user can log in again.
     #[error("the {flow} login of profile '{profile}' has ended: {reason}")]
@@ -228,6 +239,8 @@ pub enum Remedy {
     LogIn { profile: String },
     /// Log in again with `scope` among the scopes.
     LogInWithScope { scope: String },
+    /// Make a service account with `scope` once, and use its profile.
+    UseServiceAccount { scope: String },
     /// Give the login its secret (piped in, or from stdin or a file).
     GiveSecret { secret: SecretKind },
     /// A TLS certificate was refused: trust the CA that issued it, or fix the cause.
@@ -280,6 +293,9 @@ impl Error {
             }
             Error::LogKeyOnly { profile } => Some(Remedy::AddMainCredential {
                 profile: profile.clone(),
+            }),
+            Error::ExchangeUnreachable { scope, .. } => Some(Remedy::UseServiceAccount {
+                scope: scope.clone(),
             }),
             Error::RefreshRefused { profile, flow, .. } => Some(Remedy::LogInAgain {
                 profile: profile.clone(),
@@ -347,6 +363,13 @@ impl Remedy {
                 } else {
                     again
                 }
+            }
+            Remedy::UseServiceAccount { scope } => {
+                // The service-account verbs sit beside `login` in both front ends.
+                let tool = login.strip_suffix(" login").unwrap_or(login);
+                format!(
+                    "use a service account that has it: `{tool} service-account create NAME --scopes {scope}` once, then `--profile NAME`"
+                )
             }
             Remedy::LogInWithScope { scope } => {
                 format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")

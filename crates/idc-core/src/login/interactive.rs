@@ -63,8 +63,11 @@ pub(super) fn login(
     let mut credential = cached_access(tokens, "", scopes);
     credential.subject.clone_from(&who);
     let mut obtained = Obtained::new(credential, who.as_deref().unwrap_or(client_id));
+    let builtin = crate::auth::builtin::is_builtin(client_id, &profile.realm);
     match refresh {
         Some(record) => obtained.refresh = Some((keys::refresh_key(profile, client_id), record)),
+        // The built-in client never gives one: `status` shows when the login ends.
+        None if builtin => {}
         None => obtained.warnings.push(format!(
             "the tenant gave no refresh token to client '{client_id}': the login ends when its access token expires (allow the refresh_token grant for the client)"
         )),

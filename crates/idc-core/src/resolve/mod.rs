@@ -306,21 +306,32 @@ fn interactive_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Resu
         _ => (None, None, None),
     };
     let flow = if request.browser { "browser" } else { "device" };
+    // An administrator (root realm) without a client of their own: the tenant's built-in
+    // CLI client. Realm users name their realm's public client.
+    let root = request
+        .realm
+        .as_deref()
+        .is_none_or(|realm| crate::auth::realm::realm_segments(realm).is_empty());
     let client_id = request
         .client_id
         .clone()
         .or_else(|| saved_client.cloned())
+        .or_else(|| root.then(|| auth::builtin::BUILTIN_CLIENT_ID.to_string()))
         .ok_or_else(|| {
             Error::Login(format!(
-                "a {flow} login needs --client-id ID: the tenant's public OAuth2 client for command-line logins (the profile remembers it)"
+                "a {flow} login in a realm needs --client-id ID: the realm's public OAuth2 client for command-line logins (the profile remembers it)"
             ))
         })?;
-    let defaults = DEFAULT_USER_SCOPES.map(str::to_string);
+    let defaults = if client_id == auth::builtin::BUILTIN_CLIENT_ID {
+        auth::builtin::BUILTIN_SCOPES.map(str::to_string).to_vec()
+    } else {
+        DEFAULT_USER_SCOPES.map(str::to_string).to_vec()
+    };
     let scopes = request
         .scopes
         .clone()
         .or_else(|| saved_scopes.cloned())
-        .unwrap_or_else(|| defaults.to_vec());
+        .unwrap_or(defaults);
     Ok(if request.browser {
         AuthKind::Browser {
             client_id,
@@ -747,14 +758,33 @@ mod tests {
     }
 
     #[test]
+    fn an_admin_without_a_client_of_their_own_gets_the_builtin_client() {
+        let request = LoginRequest {
+            client_id: None,
+            ..browser_request()
+        };
+        let plan = resolve_login(&request, &Config::default(), None).unwrap();
+        assert_eq!(plan.profile.realm, "root");
+        assert_eq!(
+            plan.profile.auth,
+            AuthKind::Browser {
+                client_id: "AICMCPClient".to_string(),
+                scopes: vec!["fr:am:*".to_string(), "fr:idm:*".to_string()],
+                redirect_port: None,
+            }
+        );
+    }
+
+    #[test]
     fn browser_flags_out_of_place_are_refused_with_their_name() {
         for (request, expected) in [
             (
                 LoginRequest {
                     client_id: None,
+                    realm: Some("alpha".to_string()),
                     ..browser_request()
                 },
-                "needs --client-id ID",
+                "in a realm needs --client-id ID",
             ),
             (
                 LoginRequest {

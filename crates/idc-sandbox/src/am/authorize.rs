@@ -1,7 +1,8 @@
 //! `/am/oauth2/authorize` for the admin console's client: a PKCE code for the admin's
 //! SSO session (the session → IDM bearer exchange).
 
-use super::cli::CLI_CLIENT;
+use super::builtin::BUILTIN_CLIENT;
+use super::cli::{CLI_CLIENT, client_in};
 use super::oauth::ADMIN_CLIENT;
 use crate::clock::now_ms;
 use crate::request::{form, origin};
@@ -40,8 +41,13 @@ pub async fn authorize(
     if method == Method::POST {
         params.extend(form(&body));
     }
-    if method == Method::GET && params.get("client_id").map(String::as_str) == Some(CLI_CLIENT) {
-        return super::browser::authorize(&state, &uri, &headers);
+    let client_id = params.get("client_id").map(String::as_str);
+    if method == Method::GET && matches!(client_id, Some(CLI_CLIENT | BUILTIN_CLIENT)) {
+        // idc-cli lives in realm alpha; the built-in client only where the tenant has it.
+        return match client_in(&state, client_id, "root") {
+            Some(client) => super::browser::authorize(&state, &uri, &headers, client),
+            None => authorize_error_page("invalid_client", "Client authentication failed"),
+        };
     }
     if params.get("client_id").map(String::as_str) != Some(ADMIN_CLIENT) {
         return authorize_error_page("invalid_client", "Client authentication failed");
@@ -134,15 +140,17 @@ pub async fn authorize(
     )
 }
 
-/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, CLI client only.
+/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli` in
+/// alpha only.
 pub async fn authorize_realm(
     State(state): State<Shared>,
+    axum::extract::Path(realm): axum::extract::Path<String>,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
     let params = crate::request::query_params(uri.query());
-    if params.get("client_id").map(String::as_str) != Some(CLI_CLIENT) {
-        return authorize_error_page("invalid_client", "Client authentication failed");
+    match client_in(&state, params.get("client_id").map(String::as_str), &realm) {
+        Some(client) => super::browser::authorize(&state, &uri, &headers, client),
+        None => authorize_error_page("invalid_client", "Client authentication failed"),
     }
-    super::browser::authorize(&state, &uri, &headers)
 }

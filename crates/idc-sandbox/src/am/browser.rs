@@ -1,19 +1,21 @@
-//! The CLI client's browser side: `/authorize` for `idc-cli` (login, one-time code for
-//! the admin, consent, then the loopback redirect), the device grant's `device/code` and
-//! `device/user` page, and the step every page's form posts to.
+//! The CLI clients' browser side: `/authorize` for `idc-cli` and the built-in
+//! `AICMCPClient` (login, one-time code for the admin, consent, then the redirect), the
+//! device grant's `device/code` and `device/user` page, and the step every page's form
+//! posts to.
 
 use super::authenticate::{check_credentials, identity};
 use super::cli::{
-    CLI_CLIENT, CODE_LIFETIME_MS, loopback_redirect, requested_scopes, s256_challenge,
+    CLI_CLIENT, CODE_LIFETIME_MS, client_in, invalid_client, loopback_redirect, requested_scopes,
+    s256_challenge,
 };
-use super::{pages, totp};
+use super::{builtin, pages, totp};
 use crate::clock::now_ms;
 use crate::request::{form, origin, query_params};
 use crate::respond::{JSON_UTF8_UPPER, html, json, oauth_error, respond};
-use crate::state::cli::{CliCode, DeviceGrant, DeviceStatus, Flow, FlowRequest, Step};
+use crate::state::cli::{CliCode, Client, DeviceGrant, DeviceStatus, Flow, FlowRequest, Step};
 use crate::state::{AppState, Shared, Subject, lock, random_chars};
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use rand::RngExt as _;
@@ -61,11 +63,34 @@ fn error_page(error: &str, description: &str) -> Response {
     html(StatusCode::BAD_REQUEST, &[], body)
 }
 
-/// `GET /am/oauth2[/realms/root[/realms/<realm>]]/authorize?client_id=idc-cli&…`.
-pub fn authorize(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
+fn client_id(client: Client) -> &'static str {
+    match client {
+        Client::IdcCli => CLI_CLIENT,
+        Client::Builtin => builtin::BUILTIN_CLIENT,
+    }
+}
+
+/// The client's scopes for a request, or AM's description of the ones it refuses.
+fn scopes_of(client: Client, text: Option<&str>) -> Result<Vec<String>, String> {
+    match client {
+        Client::IdcCli => {
+            requested_scopes(text).ok_or_else(|| "Unknown/invalid scope(s)".to_string())
+        }
+        Client::Builtin => {
+            builtin::requested_scopes(text).map_err(|refused| builtin::scope_refusal(&refused))
+        }
+    }
+}
+
+/// `GET /am/oauth2[/realms/root[/realms/<realm>]]/authorize?client_id=idc-cli|AICMCPClient&…`.
+pub fn authorize(state: &AppState, uri: &Uri, headers: &HeaderMap, client: Client) -> Response {
     let params = query_params(uri.query());
     let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
-    if !loopback_redirect(&redirect_uri) {
+    let redirect_ok = match client {
+        Client::IdcCli => loopback_redirect(&redirect_uri),
+        Client::Builtin => builtin::redirect_allowed(&redirect_uri),
+    };
+    if !redirect_ok {
         return error_page(
             "redirect_uri_mismatch",
             "The redirection URI provided does not match a pre-registered value.",
@@ -94,10 +119,12 @@ pub fn authorize(state: &AppState, uri: &Uri, headers: &HeaderMap) -> Response {
             );
         }
     };
-    let Some(scopes) = requested_scopes(params.get("scope").map(String::as_str)) else {
-        return redirect_error("invalid_scope", "Unknown/invalid scope(s)");
+    let scopes = match scopes_of(client, params.get("scope").map(String::as_str)) {
+        Ok(scopes) => scopes,
+        Err(description) => return redirect_error("invalid_scope", &description),
     };
     let request = FlowRequest::Authorize {
+        client,
         redirect_uri: redirect_uri.clone(),
         state: client_state.clone(),
         challenge,
@@ -117,8 +144,17 @@ fn signed_in(state: &AppState, headers: &HeaderMap) -> Option<Subject> {
         .filter(|s| matches!(s, Subject::Admin | Subject::User(..)))
 }
 
-fn consent_key(subject: &Subject) -> (String, String) {
-    (format!("{subject:?}"), CLI_CLIENT.to_string())
+fn consent_key(subject: &Subject, client: Client) -> (String, String) {
+    (format!("{subject:?}"), client_id(client).to_string())
+}
+
+fn client_of(state: &AppState, request: &FlowRequest) -> Client {
+    match request {
+        FlowRequest::Authorize { client, .. } => *client,
+        FlowRequest::Device { device_code } => lock(&state.cli.devices)
+            .get(device_code)
+            .map_or(Client::IdcCli, |d| d.client),
+    }
 }
 
 /// Signed in: consent when first used, else straight to the end.
@@ -128,7 +164,8 @@ fn after_login(
     subject: Subject,
     headers: &[(&str, String)],
 ) -> Response {
-    if lock(&state.cli.consents).contains(&consent_key(&subject)) {
+    let client = client_of(state, &request);
+    if lock(&state.cli.consents).contains(&consent_key(&subject, client)) {
         return finish(state, request, subject, true, headers);
     }
     let scopes = match &request {
@@ -139,7 +176,7 @@ fn after_login(
             .unwrap_or_default(),
     };
     let csrf = remember(state, Some(request), Step::Consent(subject));
-    pages::consent(&csrf, CLI_CLIENT, &scopes, headers)
+    pages::consent(&csrf, client_id(client), &scopes, headers)
 }
 
 fn finish(
@@ -151,6 +188,7 @@ fn finish(
 ) -> Response {
     match request {
         FlowRequest::Authorize {
+            client,
             redirect_uri,
             state: client_state,
             challenge,
@@ -162,6 +200,7 @@ fn finish(
                 lock(&state.cli.codes).insert(
                     code.clone(),
                     CliCode {
+                        client,
                         redirect_uri: redirect_uri.clone(),
                         challenge,
                         scopes,
@@ -170,7 +209,7 @@ fn finish(
                     },
                 );
                 pairs.push(("code", code));
-                pairs.push(("client_id", CLI_CLIENT.into()));
+                pairs.push(("client_id", client_id(client).into()));
             } else {
                 pairs.push(("error", "access_denied".into()));
                 pairs.push((
@@ -257,7 +296,8 @@ pub async fn step(State(state): State<Shared>, headers: HeaderMap, body: Bytes) 
         (Step::Consent(subject), Some(request)) => {
             let allowed = field("decision") == "allow";
             if allowed {
-                lock(&state.cli.consents).insert(consent_key(&subject));
+                let client = client_of(&state, &request);
+                lock(&state.cli.consents).insert(consent_key(&subject, client));
             }
             finish(&state, request, subject, allowed, &[])
         }
@@ -308,22 +348,36 @@ pub async fn device_user(State(state): State<Shared>, uri: Uri) -> Response {
     pages::device(&remember(&state, None, Step::DeviceCode), &prefill, None)
 }
 
+/// `POST /am/oauth2[/realms/root]/device/code`: the root realm's (the built-in client).
+pub async fn device_code_root(
+    State(state): State<Shared>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    device_code(&state, "root", &headers, &body)
+}
+
+/// `POST /am/oauth2/realms/root/realms/<realm>/device/code` (idc-cli in alpha).
+pub async fn device_code_realm(
+    State(state): State<Shared>,
+    Path(realm): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    device_code(&state, &realm, &headers, &body)
+}
+
 /// `POST …/device/code` (`client_id`, `scope`, optional PKCE): RFC 8628's answer.
-pub async fn device_code(State(state): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    let params: HashMap<String, String> = form(&body);
-    if params.get("client_id").map(String::as_str) != Some(CLI_CLIENT) {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "Client authentication failed",
-        );
-    }
-    let Some(scopes) = requested_scopes(params.get("scope").map(String::as_str)) else {
-        return oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_scope",
-            "Unknown/invalid scope(s)",
-        );
+fn device_code(state: &AppState, realm: &str, headers: &HeaderMap, body: &Bytes) -> Response {
+    let params: HashMap<String, String> = form(body);
+    let Some(client) = client_in(state, params.get("client_id").map(String::as_str), realm) else {
+        return invalid_client();
+    };
+    let scopes = match scopes_of(client, params.get("scope").map(String::as_str)) {
+        Ok(scopes) => scopes,
+        Err(description) => {
+            return oauth_error(StatusCode::BAD_REQUEST, "invalid_scope", &description);
+        }
     };
     let challenge = match s256_challenge(&params) {
         Ok(c) if c.as_ref().is_none_or(|c| c.len() >= 43) => c,
@@ -348,6 +402,7 @@ pub async fn device_code(State(state): State<Shared>, headers: HeaderMap, body: 
     lock(&state.cli.devices).insert(
         device_code.clone(),
         DeviceGrant {
+            client,
             user_code: user_code.clone(),
             scopes,
             challenge,
@@ -357,7 +412,7 @@ pub async fn device_code(State(state): State<Shared>, headers: HeaderMap, body: 
             status: DeviceStatus::Pending,
         },
     );
-    let verification_uri = format!("{}/am/oauth2/device/user", origin(&headers));
+    let verification_uri = format!("{}/am/oauth2/device/user", origin(headers));
     json(
         StatusCode::OK,
         JSON_UTF8_UPPER,

@@ -1,12 +1,14 @@
-//! The public CLI client `idc-cli`: its rules (loopback redirects, PKCE S256, scopes) and
-//! its token grants: authorization code, refresh token (not rotated, as AM by default),
+//! The public CLI clients: `idc-cli` of realm alpha (loopback redirects, PKCE S256, its
+//! scopes) and the built-in `AICMCPClient` of the root realm (`builtin.rs`), and their token
+//! grants: authorization code, refresh token (idc-cli only; not rotated, as AM by default),
 //! device code (RFC 8628), and revocation.
 
+use super::builtin;
 use crate::clock::now_ms;
 use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
-use crate::state::cli::{DeviceStatus, RefreshGrant};
+use crate::state::cli::{Client, DeviceStatus, RefreshGrant};
 use crate::state::{AppState, Subject, lock, random_chars, scope_allows};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -15,6 +17,8 @@ use sha2::Digest as _;
 use std::collections::HashMap;
 
 pub const CLI_CLIENT: &str = "idc-cli";
+/// The realm `idc-cli` is registered in (for realm users).
+pub const CLI_REALM: &str = "alpha";
 pub const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 /// What the client may ask for.
 const ALLOWED_SCOPES: [&str; 5] = ["openid", "profile", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"];
@@ -82,20 +86,50 @@ fn invalid_grant(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
 }
 
-fn check_client(params: &HashMap<String, String>) -> Result<(), Response> {
-    if params.get("client_id").map(String::as_str) == Some(CLI_CLIENT) {
-        Ok(())
-    } else {
-        Err(oauth_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_client",
-            "Client authentication failed",
-        ))
+/// The public client a `client_id` names in `realm`: `idc-cli` lives in alpha, the built-in
+/// client in the root realm (when the tenant has it).
+pub fn client_in(state: &AppState, client_id: Option<&str>, realm: &str) -> Option<Client> {
+    match client_id {
+        Some(CLI_CLIENT) if realm == CLI_REALM => Some(Client::IdcCli),
+        Some(builtin::BUILTIN_CLIENT) if realm == "root" && state.settings.builtin_cli_client => {
+            Some(Client::Builtin)
+        }
+        _ => None,
+    }
+}
+
+pub fn invalid_client() -> Response {
+    oauth_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_client",
+        "Client authentication failed",
+    )
+}
+
+fn check_client(
+    state: &AppState,
+    params: &HashMap<String, String>,
+    realm: &str,
+) -> Result<Client, Response> {
+    client_in(state, params.get("client_id").map(String::as_str), realm).ok_or_else(invalid_client)
+}
+
+/// The tokens of a login: the built-in client's (no refresh token), or idc-cli's.
+fn issue(
+    state: &AppState,
+    headers: &HeaderMap,
+    client: Client,
+    subject: Subject,
+    scopes: Vec<String>,
+) -> Response {
+    match client {
+        Client::Builtin => builtin::issue_primary(state, headers, subject, scopes),
+        Client::IdcCli => issue_with_refresh(state, subject, scopes),
     }
 }
 
 /// Mints an access token and a refresh token for `subject`.
-fn issue(state: &AppState, subject: Subject, scopes: Vec<String>) -> Response {
+fn issue_with_refresh(state: &AppState, subject: Subject, scopes: Vec<String>) -> Response {
     let lifetime = state.settings.admin_token_lifetime;
     let access = state.issue_token(scopes.clone(), lifetime, subject.clone());
     let refresh = random_chars(27);
@@ -133,11 +167,17 @@ fn tokens_answer(
     )
 }
 
-/// `grant_type=authorization_code` for the CLI client.
-pub fn authorization_code(state: &AppState, params: &HashMap<String, String>) -> Response {
-    if let Err(refusal) = check_client(params) {
-        return refusal;
-    }
+/// `grant_type=authorization_code` for a CLI client.
+pub fn authorization_code(
+    state: &AppState,
+    realm: &str,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Response {
+    let client = match check_client(state, params, realm) {
+        Ok(client) => client,
+        Err(refusal) => return refusal,
+    };
     let Some(code) = params.get("code") else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -147,7 +187,7 @@ pub fn authorization_code(state: &AppState, params: &HashMap<String, String>) ->
     };
     // Single use: the code is gone whatever the outcome.
     let grant = lock(&state.cli.codes).remove(code);
-    let Some(grant) = grant.filter(|g| g.expires_at_ms > now_ms()) else {
+    let Some(grant) = grant.filter(|g| g.expires_at_ms > now_ms() && g.client == client) else {
         return invalid_grant("The provided access grant is invalid, expired, or revoked.");
     };
     if params.get("redirect_uri") != Some(&grant.redirect_uri) {
@@ -158,13 +198,14 @@ pub fn authorization_code(state: &AppState, params: &HashMap<String, String>) ->
     if !verifier_matches(params, &grant.challenge) {
         return pkce_failure();
     }
-    issue(state, grant.subject, grant.scopes)
+    issue(state, headers, client, grant.subject, grant.scopes)
 }
 
 /// `grant_type=refresh_token`: a new access token; the refresh token stays (no rotation).
-pub fn refresh(state: &AppState, params: &HashMap<String, String>) -> Response {
-    if let Err(refusal) = check_client(params) {
-        return refusal;
+pub fn refresh(state: &AppState, realm: &str, params: &HashMap<String, String>) -> Response {
+    // The built-in client has no refresh grant: it never hands out a refresh token.
+    if !matches!(check_client(state, params, realm), Ok(Client::IdcCli)) {
+        return invalid_client();
     }
     state.stats.record_refresh_grant();
     let Some(token) = params.get("refresh_token") else {
@@ -199,10 +240,16 @@ pub fn refresh(state: &AppState, params: &HashMap<String, String>) -> Response {
 }
 
 /// `grant_type=urn:ietf:params:oauth:grant-type:device_code`: polling, as AM answers it.
-pub fn device_code(state: &AppState, params: &HashMap<String, String>) -> Response {
-    if let Err(refusal) = check_client(params) {
-        return refusal;
-    }
+pub fn device_code(
+    state: &AppState,
+    realm: &str,
+    headers: &HeaderMap,
+    params: &HashMap<String, String>,
+) -> Response {
+    let client = match check_client(state, params, realm) {
+        Ok(client) => client,
+        Err(refusal) => return refusal,
+    };
     let Some(device_code) = params.get("device_code") else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
@@ -212,7 +259,7 @@ pub fn device_code(state: &AppState, params: &HashMap<String, String>) -> Respon
     };
     let now = now_ms();
     let mut devices = lock(&state.cli.devices);
-    let Some(grant) = devices.get_mut(device_code) else {
+    let Some(grant) = devices.get_mut(device_code).filter(|g| g.client == client) else {
         return invalid_grant("The provided access grant is invalid, expired, or revoked.");
     };
     if now >= grant.expires_at_ms {
@@ -253,7 +300,7 @@ pub fn device_code(state: &AppState, params: &HashMap<String, String>) -> Respon
             let scopes = grant.scopes.clone();
             devices.remove(device_code);
             drop(devices);
-            issue(state, subject, scopes)
+            issue(state, headers, client, subject, scopes)
         }
     }
 }
@@ -261,8 +308,11 @@ pub fn device_code(state: &AppState, params: &HashMap<String, String>) -> Respon
 /// `POST …/token/revoke` (`token`, `client_id`): a refresh token goes with every access
 /// token minted from it; an access token goes alone. Unknown tokens are fine (RFC 7009).
 pub fn revoke(state: &AppState, params: &HashMap<String, String>) -> Response {
-    if let Err(refusal) = check_client(params) {
-        return refusal;
+    if !matches!(
+        params.get("client_id").map(String::as_str),
+        Some(CLI_CLIENT | builtin::BUILTIN_CLIENT)
+    ) {
+        return invalid_client();
     }
     let Some(token) = params.get("token") else {
         return oauth_error(

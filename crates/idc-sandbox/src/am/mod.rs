@@ -1,12 +1,14 @@
 //! Access Management: OAuth2 (`oauth`: the token endpoint; `authorize`: the admin
 //! console's authorize), journeys (`authenticate`), SSO sessions and users (`sessions`),
-//! and `serverinfo`; the public CLI client `idc-cli` (`cli`: its rules and token grants;
+//! and `serverinfo`; the public CLI clients `idc-cli` and `AICMCPClient` (`cli`: their
+//! rules and token grants; `builtin`: Ping's built-in clients and the token exchange;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
 //! the admin's one-time codes).
 
 pub mod authenticate;
 pub mod authorize;
 pub mod browser;
+pub mod builtin;
 pub mod cli;
 pub mod oauth;
 pub mod pages;

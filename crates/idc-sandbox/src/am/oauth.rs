@@ -1,7 +1,7 @@
-//! `/am/oauth2/access_token`: JWT bearer, authorization code + PKCE and client
-//! credentials grants.
+//! `/am/oauth2/access_token`: JWT bearer, authorization code + PKCE, client
+//! credentials and (root realm) token-exchange grants.
 
-use super::cli;
+use super::{builtin, cli};
 use crate::clock::now_ms;
 use crate::request::{form, origin};
 use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
@@ -85,13 +85,19 @@ fn access_token(
         ),
         Some(JWT_BEARER) => jwt_bearer(state, uri, headers, &params),
         Some("authorization_code")
-            if params.get("client_id").map(String::as_str) == Some(cli::CLI_CLIENT) =>
+            if matches!(
+                params.get("client_id").map(String::as_str),
+                Some(cli::CLI_CLIENT | builtin::BUILTIN_CLIENT)
+            ) =>
         {
-            cli::authorization_code(state, &params)
+            cli::authorization_code(state, realm, headers, &params)
         }
         Some("authorization_code") => authorization_code(state, headers, &params),
-        Some("refresh_token") => cli::refresh(state, &params),
-        Some(cli::DEVICE_GRANT) => cli::device_code(state, &params),
+        Some("refresh_token") => cli::refresh(state, realm, &params),
+        Some(cli::DEVICE_GRANT) => cli::device_code(state, realm, headers, &params),
+        Some(builtin::TOKEN_EXCHANGE_GRANT) if realm == "root" => {
+            builtin::token_exchange(state, headers, &params)
+        }
         Some("client_credentials") => client_credentials(state, realm, headers, &params),
         Some(other) => oauth_error(
             StatusCode::BAD_REQUEST,

@@ -4,7 +4,7 @@
 use crate::clock::iso_seconds;
 use crate::request::query_params;
 use crate::respond::{JSON_UTF8_UPPER, crest_body, json};
-use crate::state::{AppState, Session, Shared, Subject, lock, scope_allows};
+use crate::state::{AppState, Issued, Session, Shared, Subject, lock, scope_allows};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -109,7 +109,8 @@ pub async fn sessions_realm(
     sessions(&state, &uri, &headers, &body)
 }
 
-/// Who is calling an AM endpoint: a live session (refreshed) or an SA bearer with `fr:am:*`.
+/// Who is calling an AM endpoint: a live session (refreshed) or a bearer with `fr:am:*` (not
+/// the built-in client's primary token).
 enum Caller {
     Session(Session),
     Bearer,
@@ -119,9 +120,10 @@ fn caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     if let Some((_, session)) = state.request_session(headers) {
         return Some(Caller::Session(session));
     }
+    // AM refuses the built-in login client's own tokens: only exchanged ones get in.
     state
         .bearer(headers)
-        .filter(|t| scope_allows(&t.scopes, "fr:am:*"))
+        .filter(|t| t.issued != Issued::BuiltinPrimary && scope_allows(&t.scopes, "fr:am:*"))
         .map(|_| Caller::Bearer)
 }
 

@@ -1,7 +1,7 @@
 //! `/environment/variables` and `/environment/secrets` (ESVs).
 
 use crate::respond::{JSON_PLAIN, code_message_body, json};
-use crate::state::{AppState, Shared, scope_allows};
+use crate::state::{AppState, Issued, Shared, scope_allows};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
@@ -13,7 +13,11 @@ fn esv_error(status: StatusCode, message: &str) -> Response {
 
 /// Reading ESVs needs `fr:idc:esv:*` or `fr:idc:esv:read`; sessions are not accepted.
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
-    let Some(token) = state.bearer(headers) else {
+    // The built-in login client's own tokens are refused, as AM refuses them.
+    let Some(token) = state
+        .bearer(headers)
+        .filter(|t| t.issued != Issued::BuiltinPrimary)
+    else {
         return Err(esv_error(
             StatusCode::UNAUTHORIZED,
             "Access denied: a valid bearer token is required",

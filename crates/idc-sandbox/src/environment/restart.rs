@@ -5,7 +5,7 @@
 use crate::clock::now_ms;
 use crate::request::query_params;
 use crate::respond::{JSON_PLAIN, code_message_body, json};
-use crate::state::{Shared, scope_allows};
+use crate::state::{Issued, Shared, scope_allows};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
@@ -20,7 +20,10 @@ fn error(status: StatusCode, message: &str) -> Response {
 }
 
 fn guard(state: &crate::state::AppState, headers: &HeaderMap, scope: &str) -> Option<Response> {
-    let Some(token) = state.bearer(headers) else {
+    let Some(token) = state
+        .bearer(headers)
+        .filter(|t| t.issued != Issued::BuiltinPrimary)
+    else {
         return Some(error(
             StatusCode::UNAUTHORIZED,
             "Access denied: a valid bearer token is required",

@@ -14,7 +14,7 @@ use crate::idm::query_filter::Filter;
 use crate::monitoring::log_events::Served;
 use crate::request::query_params;
 use crate::respond::{JSON_UTF8_SPACED, crest_body, json};
-use crate::state::{AppState, Shared, Subject, lock};
+use crate::state::{AppState, Shared, Subject, lock, scope_allows};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::Next;
@@ -153,7 +153,8 @@ fn error(status: StatusCode, message: &str, headers: &[(&str, String)]) -> Respo
     )
 }
 
-/// Rate limit, then the key pair (never a bearer). `Ok` carries the rate-limit headers.
+/// Rate limit, then the key pair, or a bearer with `fr:idc:monitoring:*`. `Ok` carries the
+/// rate-limit headers.
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<Vec<(&'static str, String)>, Response> {
     let (limit_headers, verdict) = state.logs.admit();
     if let Err(retry_after) = verdict {
@@ -168,12 +169,15 @@ fn guard(state: &AppState, headers: &HeaderMap) -> Result<Vec<(&'static str, Str
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let valid = match (header("x-api-key"), header("x-api-secret")) {
         (Some(key), Some(secret)) => state.log_keys.verify(key.trim(), secret.trim()),
-        _ => false,
+        // Ping's own tools read the logs with a bearer carrying fr:idc:monitoring:*.
+        _ => state
+            .bearer(headers)
+            .is_some_and(|t| scope_allows(&t.scopes, "fr:idc:monitoring:*")),
     };
     if !valid {
         return Err(error(
             StatusCode::UNAUTHORIZED,
-            "Unauthorized: a valid x-api-key and x-api-secret are required",
+            "Unauthorized: a valid x-api-key and x-api-secret, or a bearer token with scope fr:idc:monitoring:*, are required",
             &limit_headers,
         ));
     }

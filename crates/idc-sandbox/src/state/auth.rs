@@ -19,6 +19,19 @@ pub struct TokenInfo {
     pub scopes: Vec<String>,
     pub expires_at_ms: i64,
     pub subject: Subject,
+    pub issued: Issued,
+}
+
+/// How a token came to be: AM (`/am/json`) and ESV refuse the built-in CLI client's own
+/// tokens and take the ones its exchange client mints from them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issued {
+    /// Any other grant (service account, idc-cli, the admin console, client credentials).
+    Plain,
+    /// A login through the built-in client `AICMCPClient`.
+    BuiltinPrimary,
+    /// An RFC 8693 exchange through `AICMCPExchangeClient`.
+    Exchanged,
 }
 
 #[derive(Debug, Clone)]

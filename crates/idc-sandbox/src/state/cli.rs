@@ -1,15 +1,26 @@
-//! The public CLI client's memory (`idc-cli`): browser logins under way, codes waiting
-//! for their token request, device grants, refresh tokens and the consents given.
+//! The public CLI clients' memory (`idc-cli` in realm alpha, the built-in `AICMCPClient`
+//! in the root realm): browser logins under way, codes waiting for their token request,
+//! device grants, refresh tokens and the consents given.
 
 use super::auth::Subject;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+
+/// Which public client a login, code or device grant belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// `idc-cli`, registered in realm alpha for its users.
+    IdcCli,
+    /// Ping's built-in `AICMCPClient` of the root realm, for administrators.
+    Builtin,
+}
 
 /// What a browser login will end in.
 #[derive(Debug, Clone)]
 pub enum FlowRequest {
     /// An authorization-code request: back to the loopback `redirect_uri`.
     Authorize {
+        client: Client,
         redirect_uri: String,
         state: Option<String>,
         challenge: String,
@@ -39,6 +50,7 @@ pub struct Flow {
 /// An authorization code issued to the CLI client.
 #[derive(Debug, Clone)]
 pub struct CliCode {
+    pub client: Client,
     pub redirect_uri: String,
     pub challenge: String,
     pub scopes: Vec<String>,
@@ -55,6 +67,7 @@ pub enum DeviceStatus {
 
 #[derive(Debug, Clone)]
 pub struct DeviceGrant {
+    pub client: Client,
     pub user_code: String,
     pub scopes: Vec<String>,
     pub challenge: Option<String>,

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -19,6 +19,7 @@ const NAMES: [&str; 12] = [
     "idm_writes",
     "device_code_requests",
     "refresh_grants",
+    "token_exchange_grants",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -66,6 +67,11 @@ impl Stats {
     /// Counts one `grant_type=refresh_token` request.
     pub fn record_refresh_grant(&self) {
         self.counters[11].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one RFC 8693 token-exchange request (at the built-in exchange client).
+    pub fn record_token_exchange(&self) {
+        self.counters[12].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).
@@ -168,6 +174,8 @@ mod tests {
         assert_eq!(snap["device_code_requests"], 1);
         stats.record_refresh_grant();
         assert_eq!(stats.snapshot()["refresh_grants"], 1);
+        stats.record_token_exchange();
+        assert_eq!(stats.snapshot()["token_exchange_grants"], 1);
         stats.record_idm_write();
         assert_eq!(stats.snapshot()["idm_writes"], 1);
         stats.reset();

@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 
-pub use auth::{Session, Subject, TokenInfo, random_chars, scope_allows};
+pub use auth::{Issued, Session, Subject, TokenInfo, random_chars, scope_allows};
 pub use lock::lock;
 
 pub type Shared = Arc<AppState>;
@@ -39,6 +39,9 @@ pub struct Settings {
     /// Device grants: how long a device code lives, and the polling interval, seconds.
     pub device_code_lifetime: i64,
     pub device_poll_interval: i64,
+    /// Whether the tenant offers Ping's built-in CLI clients (`AICMCPClient`,
+    /// `AICMCPExchangeClient`); Ping enables them on sandbox and development tenants.
+    pub builtin_cli_client: bool,
 }
 
 pub struct ServiceAccount {
@@ -102,11 +105,29 @@ pub struct AppState {
 
 impl AppState {
     pub fn issue_token(&self, scopes: Vec<String>, lifetime_s: i64, subject: Subject) -> String {
-        let token = new_access_token();
+        self.remember_token(
+            new_access_token(),
+            scopes,
+            lifetime_s,
+            subject,
+            Issued::Plain,
+        )
+    }
+
+    /// Keeps `token` (minted elsewhere: the built-in clients' JWTs) as a live token.
+    pub fn remember_token(
+        &self,
+        token: String,
+        scopes: Vec<String>,
+        lifetime_s: i64,
+        subject: Subject,
+        issued: Issued,
+    ) -> String {
         let info = TokenInfo {
             scopes,
             expires_at_ms: now_ms() + lifetime_s * 1000,
             subject,
+            issued,
         };
         let mut tokens = lock(&self.tokens);
         let now = now_ms();

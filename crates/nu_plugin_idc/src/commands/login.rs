@@ -112,7 +112,7 @@ impl PluginCommand for Login {
             .named(
                 "client-id",
                 SyntaxShape::String,
-                "OAuth client id; the client secret comes from the pipeline. With --browser or --device: the tenant's public client for command-line logins (remembered)",
+                "OAuth client id; the client secret comes from the pipeline. With --browser or --device: a realm's public client for command-line logins (remembered; without it, administrators use the tenant's built-in client)",
                 None,
             )
             .switch(
@@ -183,13 +183,13 @@ impl PluginCommand for Login {
                 result: None,
             },
             Example {
-                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --browser --client-id idc-cli",
-                description: "Log in as yourself in the browser, whatever your MFA, with the tenant's public client idc-cli",
+                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --browser",
+                description: "Log in as a tenant administrator in the browser, whatever your MFA, through the tenant's built-in CLI client (sandbox and development tenants)",
                 result: None,
             },
             Example {
-                example: "idc login --profile acme-me --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli",
-                description: "Log in by entering the printed code in a browser on any device (a user of a realm adds --realm alpha)",
+                example: "idc login --profile acme-bob --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli --realm alpha",
+                description: "Log in as a user of realm alpha by entering the printed code in a browser on any device, with the realm's public client idc-cli",
                 result: None,
             },
             Example {
