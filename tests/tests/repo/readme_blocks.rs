@@ -19,7 +19,7 @@ use idc_e2e::{
 const README_TENANT: &str = "https://openam-acme.forgeblocks.com";
 
 /// Blocks not run, each found by a text only it holds, with why.
-const NOT_RUN: [(&str, &str); 9] = [
+const NOT_RUN: [(&str, &str); 10] = [
     // The two commands run the whole suite and a demo of their own: a test cannot run
     // the command that runs it.
     (
@@ -38,19 +38,23 @@ const NOT_RUN: [(&str, &str); 9] = [
         "idc status                   #",
         "Log in section, rewritten by issue 24",
     ),
-    // A browser or a second device and a human: login::browser plays them in Chromium.
+    // A browser or a second device and a human: login::builtin and login::browser play
+    // them in Chromium.
     (
-        "--browser --client-id idc-cli\nidc login",
-        "needs a person at a browser",
+        "--tenant https://openam-acme.forgeblocks.com --browser\n",
+        "needs a person at a browser (login::builtin)",
     ),
     (
-        "--browser --client-id idc-cli --scopes",
-        "needs a person at a browser",
+        "--tenant https://openam-acme.forgeblocks.com --device\n",
+        "needs a person at a second device (login::builtin)",
     ),
-    // Creates the OAuth client in a real tenant's AM; the sandbox has it built in.
     (
-        "realm-config/agents/OAuth2Client",
-        "AM's agent API, which the sandbox does not emulate",
+        "--device --client-id idc-cli --realm alpha",
+        "needs a person at a second device (login::browser)",
+    ),
+    (
+        "--browser --client-id idc-cli --realm alpha --scopes",
+        "needs a person at a browser (login::browser)",
     ),
     // A tenant behind a private CA (corp-ca.pem): network::tls runs each of these tools
     // against a TLS sandbox. Not yet run from here: it needs a second, TLS sandbox.
