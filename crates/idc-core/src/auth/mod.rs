@@ -6,6 +6,7 @@
 pub mod authorization_code;
 pub mod browser;
 pub mod client_credentials;
+pub mod console_session;
 pub mod device;
 pub mod interactive;
 pub mod log_key;

@@ -104,12 +104,14 @@ impl Credentials {
             AuthKind::ClientCredentials { client_id, scopes } => {
                 self.client_credentials_token(profile, client_id, scopes, rejected)?
             }
-            AuthKind::Session { username, .. }
+            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username }
                 if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
             {
                 self.session_bearer(profile, username, rejected)?
             }
-            AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
+                self.session(profile, username, rejected)?
+            }
             // One bearer for every API family, renewed with the refresh token.
             AuthKind::Browser {
                 client_id, scopes, ..

@@ -10,6 +10,20 @@ use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::secret::Secret;
 
+/// The error for a session profile whose session has ended: a journey's logs in again with
+/// the password, a console's handed over only with a new cookie.
+fn session_ended(profile: &Profile) -> Error {
+    let profile_name = profile.name.clone();
+    match profile.auth {
+        crate::profile::AuthKind::ConsoleSession { .. } => Error::ConsoleSessionEnded {
+            profile: profile_name,
+        },
+        _ => Error::SessionExpired {
+            profile: profile_name,
+        },
+    }
+}
+
 /// A cached credential is handed out unless it is the one the tenant just refused.
 pub(super) fn not_rejected(
     rejected: Option<&Secret<String>>,
@@ -135,9 +149,7 @@ impl Credentials {
         rejected: Option<&Secret<String>>,
     ) -> Result<CachedCredential> {
         let key = keys::session_key(profile, username);
-        let expired = || Error::SessionExpired {
-            profile: profile.name.clone(),
-        };
+        let expired = || session_ended(profile);
         if self.store.load(&key)?.is_none() {
             return Err(expired());
         }
@@ -175,7 +187,18 @@ impl Credentials {
                 &profile.tenant,
                 &cookie_name,
                 &session.token,
-            )?;
+            )
+            .map_err(|refused| match refused {
+                // A session ended at the tenant before its cached end (the console signed
+                // out): asked about, it says so, and the caller is told to log in again.
+                Error::Auth { .. } => match self.session(profile, username, Some(&session.token)) {
+                    Err(
+                        ended @ (Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }),
+                    ) => ended,
+                    _ => refused,
+                },
+                other => other,
+            })?;
             let mut bearer = cached_bearer(token, username, &[]);
             // The bearer is no use after the session's end.
             bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));

@@ -45,6 +45,9 @@ pub(crate) enum Authenticate {
     },
     /// Browser or device, as the profile's auth kind says.
     Interactive,
+    /// The admin console's session cookie as pasted (not yet parsed: the tenant's cookie
+    /// name decides which of the pasted cookies it is).
+    ConsoleSession { pasted: Secret<String> },
 }
 
 /// The flow of a resolved login: the log API key flags alone, or the profile's auth kind.
@@ -55,7 +58,8 @@ pub(super) fn login_flow(
 ) -> Result<LoginFlow> {
     let other_flow = request.service_account.is_some()
         || request.username.is_some()
-        || request.client_id.is_some();
+        || request.client_id.is_some()
+        || request.session_cookie;
     if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
         return Err(Error::Login(
             "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
@@ -100,6 +104,22 @@ pub(super) fn login_flow(
             Authenticate::ClientCredentials { client_id, scopes }
         }
         AuthKind::Browser { .. } | AuthKind::Device { .. } => Authenticate::Interactive,
+        AuthKind::ConsoleSession { .. } if request.session_cookie => {
+            Authenticate::ConsoleSession {
+                pasted: request.secret.clone().ok_or_else(|| {
+                    Error::Login(
+                        "no session cookie was given: pipe in the admin console's session cookie (its value, name=value, or the whole Cookie: line)".to_string(),
+                    )
+                })?,
+            }
+        }
+        // No password to run a journey with: only a new cookie logs it in again.
+        AuthKind::ConsoleSession { .. } => {
+            return Err(Error::Login(format!(
+                "profile '{}' logs in with an admin console session handed over: sign in to the console and give its session cookie with --session-cookie",
+                profile.name
+            )));
+        }
         // Nothing to log in with but the key, which `--log-api-key` replaces.
         AuthKind::LogKey => {
             return Err(Error::LogKeyOnly {
