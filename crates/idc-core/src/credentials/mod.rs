@@ -107,10 +107,12 @@ impl Credentials {
             AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username }
                 if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
             {
-                self.session_bearer(profile, username, rejected)?
+                let bearer = self.session_bearer(profile, username, rejected);
+                self.forget_if_ended(profile, username, bearer)?
             }
             AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
-                self.session(profile, username, rejected)?
+                let session = self.session(profile, username, rejected);
+                self.forget_if_ended(profile, username, session)?
             }
             // One bearer for every API family, renewed with the refresh token.
             AuthKind::Browser {

@@ -170,6 +170,31 @@ impl Credentials {
         })
     }
 
+    /// `result`, after forgetting the session and its bearer when it says the tenant ended
+    /// the session: a later caller (git asking again after the tenant refused the bearer)
+    /// is told to log in again instead of being handed a bearer minted from a dead session.
+    /// Done once the entries' locks are released.
+    pub(super) fn forget_if_ended<T>(
+        &self,
+        profile: &Profile,
+        username: &str,
+        result: Result<T>,
+    ) -> Result<T> {
+        if let Err(Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }) = &result {
+            let kept = self.store.keys_of(&profile.name);
+            for key in [
+                keys::session_bearer_key(profile, username),
+                keys::session_key(profile, username),
+            ] {
+                // Best effort: the error the caller gets says what to do either way.
+                if kept.contains(&key) {
+                    let _ = self.store.remove(&key);
+                }
+            }
+        }
+        result
+    }
+
     /// The IDM bearer of a session profile: the session exchanged with the authorization
     /// code flow, cached apart from the session and renewed from it while it lives.
     pub(super) fn session_bearer(

@@ -2,12 +2,13 @@
 //! console's authorize), journeys (`authenticate`), SSO sessions and users (`sessions`),
 //! and `serverinfo`; the public CLI client `idc-cli` (`cli`: its rules and token grants;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
-//! the admin's one-time codes).
+//! the admin's one-time codes); the admin console's sign-in (`console`).
 
 pub mod authenticate;
 pub mod authorize;
 pub mod browser;
 pub mod cli;
+pub mod console;
 pub mod oauth;
 pub mod pages;
 pub mod serverinfo;
