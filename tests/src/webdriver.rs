@@ -232,6 +232,11 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Forget every cookie of the current page's site (`DELETE /session/{id}/cookie`).
+    pub fn delete_cookies(&self) {
+        self.call("DELETE", &self.session_path("/cookie"), None);
+    }
+
     pub fn current_url(&self) -> String {
         self.call("GET", &self.session_path("/url"), None)
             .as_str()
