@@ -8,13 +8,11 @@
 //! "log in again" for every caller. Every refused cookie is one message, with config and
 //! cache byte-identical and the cookie nowhere in the output.
 
-use std::process::Output;
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use idc_e2e::browser_login::totp;
+use idc_e2e::browser_login;
 use idc_e2e::webdriver::Browser;
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, bin, run_with_stdin, success_stdout};
 use serde_json::{Value, json};
+use std::process::Output;
 
 /// The users of realm alpha the sandbox seeds.
 const USERS: usize = 30;
@@ -40,43 +38,13 @@ fn admin(sandbox: &Sandbox, field: &str) -> String {
 }
 
 fn cookie_name(sandbox: &Sandbox) -> String {
-    sandbox.info["cookie_name"]
-        .as_str()
-        .expect("sandbox.json cookie_name")
-        .to_string()
+    browser_login::cookie_name(sandbox)
 }
 
-/// Sign in to the console at `/platform/` as the administrator (password, then the
-/// one-time code) and read the session cookie out of the browser: its value.
+/// Sign in to the console at `/platform/` (password, one-time code) and read the session
+/// cookie out of Chromium; the tenant knows it.
 fn console_session(browser: &Browser, sandbox: &Sandbox) -> String {
-    browser.goto(&sandbox.at("/platform/"));
-    // A new sign-in each time: a session cookie from an earlier one is dropped first.
-    browser.delete_cookies();
-    browser.goto(&sandbox.at("/platform/"));
-    browser.send_keys(
-        &browser.find("input[name=username]"),
-        &admin(sandbox, "username"),
-    );
-    browser.send_keys(
-        &browser.find("input[name=password]"),
-        &admin(sandbox, "password"),
-    );
-    browser.click(&browser.find("button[type=submit]"));
-    let otp = browser.find("input[name=otp]");
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap();
-    browser.send_keys(&otp, &totp(&admin(sandbox, "totp_secret"), now.as_secs()));
-    browser.click(&browser.find("button[type=submit]"));
-    browser.wait_for_text("Signed in to the platform admin console");
-    let name = cookie_name(sandbox);
-    let cookie = browser
-        .cookies()
-        .into_iter()
-        .find(|cookie| cookie["name"] == name.as_str())
-        .unwrap_or_else(|| panic!("no cookie {name} in the browser"));
-    // As AM sets it: for the whole host, out of the page's scripts' reach.
-    assert_eq!(cookie["path"], "/", "{cookie}");
-    assert_eq!(cookie["httpOnly"], true, "{cookie}");
-    let value = cookie["value"].as_str().expect("cookie value").to_string();
+    let value = browser_login::console_session(browser, sandbox);
     assert!(session_info(sandbox, &value).is_some());
     value
 }
