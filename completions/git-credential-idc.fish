@@ -56,17 +56,19 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand lo
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id: client credentials login, or with --browser/--device the tenant\'s public client for command-line logins (remembered in the profile)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l redirect-port -d 'Browser login: the loopback redirect\'s port (default: a free one); remembered in the profile' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l timeout -d 'Browser and device logins: give up after SECS seconds (default: 300)' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret (or the log API key\'s secret) from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret, the log API key\'s secret or the session cookie from a file' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l log-api-key -d 'Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l zero-page -d 'Send the user name and password as headers in one request instead of filling the journey\'s callbacks (session login)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-stdin -d 'Read the password from stdin'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l browser -d 'Log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l device -d 'Log in with a code entered in a browser anywhere (device authorization, RFC 8628)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l no-browser -d 'Browser login: print the login page\'s URL only, open no browser'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l session-cookie -d 'Hand over the admin console\'s session: its cookie (the value, name=value, or a whole Cookie: line) is read from stdin, or from --secret-file'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret (or the log API key\'s secret) from stdin'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l create-log-api-key -d 'Create a log API key with the profile\'s administrator session and keep it'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l end-session -d 'Also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l format -d 'Output format' -r -f -a "text\t'The token alone'

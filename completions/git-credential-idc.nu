@@ -53,8 +53,9 @@ module completions {
     --redirect-port: string   # Browser login: the loopback redirect's port (default: a free one); remembered in the profile
     --timeout: string         # Browser and device logins: give up after SECS seconds (default: 300)
     --no-browser              # Browser login: print the login page's URL only, open no browser
+    --session-cookie          # Hand over the admin console's session: its cookie (the value, name=value, or a whole Cookie: line) is read from stdin, or from --secret-file
     --secret-stdin            # Read the client secret (or the log API key's secret) from stdin
-    --secret-file: path       # Read the client secret (or the log API key's secret) from a file
+    --secret-file: path       # Read the client secret, the log API key's secret or the session cookie from a file
     --log-api-key: string     # Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)
     --create-log-api-key      # Create a log API key with the profile's administrator session and keep it
     --help(-h)                # Print help
@@ -63,6 +64,7 @@ module completions {
   # End the session and remove the profile's cached credentials
   export extern "git-credential-idc logout" [
     --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --end-session             # Also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out
     --help(-h)                # Print help
   ]
 

@@ -156,6 +156,50 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
     panic!("the login pages did not end:\n{}", browser.page_source());
 }
 
+/// The tenant's session cookie name (`sandbox.json` `cookie_name`, the serverinfo's).
+pub fn cookie_name(sandbox: &Sandbox) -> String {
+    sandbox.info["cookie_name"]
+        .as_str()
+        .expect("sandbox.json cookie_name")
+        .to_string()
+}
+
+/// Sign in to the sandbox's admin console at `/platform/` as its administrator (password,
+/// then the one-time code), as a person does before copying the session cookie out of the
+/// browser's developer tools; the cookie's value, read out of the browser over WebDriver.
+/// A cookie from an earlier sign-in is dropped first, so each call is a new session.
+pub fn console_session(browser: &Browser, sandbox: &Sandbox) -> String {
+    let admin = |name: &str| {
+        sandbox.info["admin"][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("sandbox.json admin.{name}"))
+            .to_string()
+    };
+    browser.goto(&format!("{}/platform/", sandbox.url));
+    browser.delete_cookies();
+    browser.goto(&format!("{}/platform/", sandbox.url));
+    browser.send_keys(&browser.find("input[name=username]"), &admin("username"));
+    browser.send_keys(&browser.find("input[name=password]"), &admin("password"));
+    browser.click(&browser.find("button[type=submit]"));
+    let otp = browser.find("input[name=otp]");
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970");
+    browser.send_keys(&otp, &totp(&admin("totp_secret"), now.as_secs()));
+    browser.click(&browser.find("button[type=submit]"));
+    browser.wait_for_text("Signed in to the platform admin console");
+    let name = cookie_name(sandbox);
+    let cookie = browser
+        .cookies()
+        .into_iter()
+        .find(|cookie| cookie["name"] == name.as_str())
+        .unwrap_or_else(|| panic!("no cookie {name} in the browser"));
+    // As AM sets it: for the whole host, out of the page's scripts' reach.
+    assert_eq!(cookie["path"], "/", "{cookie}");
+    assert_eq!(cookie["httpOnly"], true, "{cookie}");
+    cookie["value"].as_str().expect("cookie value").to_string()
+}
+
 /// Whether `line` of a login's stderr is the page to open: the authorize URL or the
 /// device page with its code (each printed on a line of its own).
 pub fn login_page_line(line: &str, sandbox: &Sandbox) -> bool {

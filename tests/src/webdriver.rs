@@ -228,6 +228,21 @@ impl Browser {
         }
     }
 
+    /// The cookies the browser holds for the current page (`GET /session/{id}/cookie`):
+    /// W3C cookie objects (`name`, `value`, `path`, `httpOnly`, ...), HttpOnly ones included,
+    /// as the browser's developer tools show them.
+    pub fn cookies(&self) -> Vec<Value> {
+        self.call("GET", &self.session_path("/cookie"), None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Forget every cookie of the current page's site (`DELETE /session/{id}/cookie`).
+    pub fn delete_cookies(&self) {
+        self.call("DELETE", &self.session_path("/cookie"), None);
+    }
+
     pub fn current_url(&self) -> String {
         self.call("GET", &self.session_path("/url"), None)
             .as_str()

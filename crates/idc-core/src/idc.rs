@@ -296,10 +296,21 @@ impl Idc {
     }
 
     /// End the session at the tenant (sessions) and remove every cached credential of the
-    /// profile. The profile itself stays, so `login` can reuse it.
+    /// profile. The profile itself stays, so `login` can reuse it. An admin console session
+    /// handed over stays signed in at the tenant: [`Idc::logout_ending_session`] ends it.
     pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
+        self.logout_with(profile, false)
+    }
+
+    /// [`Idc::logout`], ending at the tenant an admin console session handed over too (which
+    /// signs the console out).
+    pub fn logout_ending_session(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
+        self.logout_with(profile, true)
+    }
+
+    fn logout_with(&self, profile: Option<&str>, end_session: bool) -> Result<LogoutOutcome> {
         let profile = self.profile(profile)?;
-        let outcome = status::logout(&self.inner.credentials, &profile)?;
+        let outcome = status::logout(&self.inner.credentials, &profile, end_session)?;
         // The environment's profile is not in config.toml, which stays untouched.
         let from_env = self.env_login_profile() == Some(&profile);
         if profile.log_api_key.is_some() && !from_env {

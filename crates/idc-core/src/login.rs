@@ -15,6 +15,7 @@ use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
 use crate::secret::Secret;
 
+mod console_session;
 mod interactive;
 
 /// Sessions last this long when the tenant does not say (30 min idle).
@@ -47,6 +48,8 @@ struct Obtained {
     secret: Option<(String, Secret<String>)>,
     /// The refresh token of a browser or device login, and its entry.
     refresh: Option<(String, RefreshRecord)>,
+    /// A bearer minted from the session at login (a console session's), and its entry.
+    bearer: Option<(String, CachedCredential)>,
 }
 
 impl Obtained {
@@ -58,6 +61,7 @@ impl Obtained {
             warnings: Vec::new(),
             secret: None,
             refresh: None,
+            bearer: None,
         }
     }
 }
@@ -122,6 +126,9 @@ pub(crate) fn login(
         Authenticate::Interactive => {
             interactive::login(credentials, &profile, &request, interaction)?
         }
+        Authenticate::ConsoleSession { pasted } => {
+            console_session::login(credentials, &mut profile, &pasted)?
+        }
     };
     // A renewal secret and the log API key's secret outlive the old credentials.
     let mut keep: Vec<String> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
@@ -139,6 +146,9 @@ pub(crate) fn login(
     }
     if let Some((key, record)) = &obtained.refresh {
         credentials.store.save_record(key, record)?;
+    }
+    if let Some((key, bearer)) = &obtained.bearer {
+        credentials.store.save(key, bearer)?;
     }
     config.update(|config| {
         config.upsert(&profile);

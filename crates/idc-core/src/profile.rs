@@ -28,6 +28,10 @@ pub enum AuthKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         journey: Option<String>,
     },
+    /// The admin console's session, handed over as its cookie (`--session-cookie`): a
+    /// session profile that holds no password and never runs a journey; when the session
+    /// ends, only a new cookie logs it in again. `username` is the tenant's (getSessionInfo).
+    ConsoleSession { username: String },
     /// OAuth client credentials (IGA), secret in the credential store.
     ClientCredentials {
         client_id: String,
@@ -59,10 +63,22 @@ impl AuthKind {
         match self {
             AuthKind::ServiceAccount { .. } => AuthFlow::ServiceAccount,
             AuthKind::Session { .. } => AuthFlow::Session,
+            AuthKind::ConsoleSession { .. } => AuthFlow::ConsoleSession,
             AuthKind::ClientCredentials { .. } => AuthFlow::ClientCredentials,
             AuthKind::LogKey => AuthFlow::LogKey,
             AuthKind::Browser { .. } => AuthFlow::Browser,
             AuthKind::Device { .. } => AuthFlow::Device,
+        }
+    }
+
+    /// The user of an AM session (a journey's or a console's handed over): these profiles
+    /// send the session to `/am/json` and exchange it for a bearer elsewhere.
+    pub fn session_user(&self) -> Option<&str> {
+        match self {
+            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
+                Some(username)
+            }
+            _ => None,
         }
     }
 

@@ -39,6 +39,9 @@ pub struct LogoutOutcome {
     pub profile: String,
     /// Whether the tenant confirmed the end of a session.
     pub session_ended: bool,
+    /// An admin console session handed over, left signed in at the tenant (ending it
+    /// would sign the console out too): ended only when asked (`--end-session`).
+    pub session_kept: bool,
     /// Number of cached credentials removed.
     pub removed: usize,
     /// Whether the tenant confirmed the revocation of a browser or device login's
@@ -71,7 +74,7 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
         // Renewed without the user while the refresh token lasts.
         status.valid |= status.refreshable;
     }
-    if let (AuthKind::Session { .. }, Some(cached)) = (&profile.auth, &cached) {
+    if let (Some(_), Some(cached)) = (profile.auth.session_user(), &cached) {
         let info = credentials.client(profile).and_then(|client| {
             auth::session::session_info(&client, &profile.tenant, &cached.token)
         });
@@ -97,7 +100,9 @@ fn from_cache(
         AuthKind::ClientCredentials { client_id, scopes } => {
             (scopes.clone(), Some(client_id.clone()))
         }
-        AuthKind::Session { username, .. } => (Vec::new(), Some(username.clone())),
+        AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
+            (Vec::new(), Some(username.clone()))
+        }
         AuthKind::LogKey => (Vec::new(), None),
         AuthKind::Browser { scopes, .. } | AuthKind::Device { scopes, .. } => {
             (scopes.clone(), None)
@@ -123,13 +128,20 @@ fn from_cache(
     }
 }
 
-/// End the session at the tenant (sessions) or revoke the refresh token (browser and
-/// device logins), and remove every cached credential of the profile, the log API key's
-/// secret included (its id leaves config.toml in
-/// [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
-pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<LogoutOutcome> {
+/// End the session at the tenant (a journey's; a console's handed over only with
+/// `end_session`) or revoke the refresh token (browser and device logins), and remove every
+/// cached credential of the profile, the log API key's secret included (its id leaves
+/// config.toml in [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
+pub(crate) fn logout(
+    credentials: &Credentials,
+    profile: &Profile,
+    end_session: bool,
+) -> Result<LogoutOutcome> {
     let mut session_ended = false;
-    if let AuthKind::Session { username, .. } = &profile.auth
+    let handed_over = matches!(profile.auth, AuthKind::ConsoleSession { .. });
+    let session_kept = handed_over && !end_session;
+    if let Some(username) = profile.auth.session_user()
+        && !session_kept
         && let Some(cached) = credentials
             .store
             .load(&keys::session_key(profile, username))?
@@ -156,6 +168,7 @@ pub(crate) fn logout(credentials: &Credentials, profile: &Profile) -> Result<Log
     Ok(LogoutOutcome {
         profile: profile.name.clone(),
         session_ended,
+        session_kept,
         removed,
         revoked,
     })

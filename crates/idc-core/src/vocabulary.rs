@@ -9,6 +9,8 @@ use std::net::IpAddr;
 pub enum AuthFlow {
     ServiceAccount,
     Session,
+    /// An admin console session handed over (`--session-cookie`).
+    ConsoleSession,
     ClientCredentials,
     LogKey,
     Browser,
@@ -21,6 +23,7 @@ impl AuthFlow {
         match self {
             AuthFlow::ServiceAccount => "service-account",
             AuthFlow::Session => "session",
+            AuthFlow::ConsoleSession => "console-session",
             AuthFlow::ClientCredentials => "client-credentials",
             AuthFlow::LogKey => "log-key",
             AuthFlow::Browser => "browser",

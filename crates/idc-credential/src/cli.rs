@@ -29,7 +29,7 @@ pub enum Command {
     /// Log in to a tenant and cache the credential (same flags as `idc login`)
     Login(Box<LoginArgs>),
     /// End the session and remove the profile's cached credentials
-    Logout(ProfileArg),
+    Logout(LogoutArgs),
     /// Print the credential (bare token, or JSON)
     Token(TokenArgs),
     /// Print one `Name: value` header line for URL
@@ -63,10 +63,14 @@ pub enum Shell {
 }
 
 #[derive(Debug, Args)]
-pub struct ProfileArg {
+pub struct LogoutArgs {
     /// Profile name (default: $IDC_PROFILE, else the default profile)
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Also end an admin console session handed over (--session-cookie) at the tenant,
+    /// which signs the console out
+    #[arg(long)]
+    pub end_session: bool,
 }
 
 #[derive(Debug, Args)]
@@ -157,10 +161,14 @@ pub struct LoginArgs {
     /// Browser login: print the login page's URL only, open no browser
     #[arg(long)]
     pub no_browser: bool,
+    /// Hand over the admin console's session: its cookie (the value, name=value, or a whole
+    /// Cookie: line) is read from stdin, or from --secret-file
+    #[arg(long, conflicts_with_all = ["service_account", "username", "client_id", "browser", "device", "log_api_key", "create_log_api_key", "password_stdin", "password_file"])]
+    pub session_cookie: bool,
     /// Read the client secret (or the log API key's secret) from stdin
     #[arg(long, conflicts_with = "secret_file")]
     pub secret_stdin: bool,
-    /// Read the client secret (or the log API key's secret) from a file
+    /// Read the client secret, the log API key's secret or the session cookie from a file
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub secret_file: Option<PathBuf>,
 
@@ -229,6 +237,43 @@ mod tests {
             args.extend(refused);
             assert!(Cli::try_parse_from(&args).is_err(), "{refused:?}");
         }
+    }
+
+    #[test]
+    fn a_session_cookie_is_never_a_flag_value_and_excludes_other_logins() {
+        let parsed = Cli::try_parse_from([
+            "git-credential-idc",
+            "login",
+            "--tenant",
+            "https://tenant",
+            "--session-cookie",
+            "--secret-file",
+            "cookie.txt",
+        ])
+        .unwrap();
+        let Command::Login(args) = parsed.command else {
+            panic!("not a login");
+        };
+        assert!(args.session_cookie);
+        for refused in [
+            &["--session-cookie", "AQIC5w.abc"][..],
+            &["--session-cookie", "--username", "bob"],
+            &["--session-cookie", "--browser"],
+            &["--session-cookie", "--client-id", "c"],
+        ] {
+            let mut args = vec!["git-credential-idc", "login"];
+            args.extend(refused);
+            assert!(Cli::try_parse_from(&args).is_err(), "{refused:?}");
+        }
+        let logout =
+            Cli::try_parse_from(["git-credential-idc", "logout", "--end-session"]).unwrap();
+        assert!(matches!(
+            logout.command,
+            Command::Logout(LogoutArgs {
+                end_session: true,
+                ..
+            })
+        ));
     }
 
     #[test]

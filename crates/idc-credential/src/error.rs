@@ -124,6 +124,14 @@ mod tests {
                 && timed_out.contains("--timeout SECS"),
             "{timed_out}"
         );
+        let ended = HelperError::from(idc_core::Error::ConsoleSessionEnded {
+            profile: "admin".into(),
+        })
+        .to_string();
+        assert!(
+            ended.contains("`git-credential-idc login --profile admin --session-cookie`"),
+            "{ended}"
+        );
         let missing = HelperError::from(idc_core::Error::MissingSecret {
             flow: idc_core::AuthFlow::Session,
             who: "admin".into(),

@@ -28,6 +28,10 @@
 //! `urn:ietf:params:oauth:grant-type:device_code`. Flags `--device-code-lifetime`,
 //! `--device-poll-interval`.
 //!
+//! The admin console's sign-in: `GET /platform/` shows the same login and one-time-code
+//! pages (posted back to `/platform/`), then sets the admin's session cookie (named after
+//! `cookie_name`, `Path=/`, `HttpOnly`) and shows the console signed in.
+//!
 //! Log API: `/monitoring/logs/sources`, `/monitoring/logs`, `/monitoring/logs/tail`
 //! (`x-api-key`/`x-api-secret`), `/keys[/<id>]` (admin-user bearer). Every answer carries
 //! `x-forgerock-transactionid`.

@@ -56,6 +56,12 @@ pub fn router(state: Shared) -> Router {
             "/am/oauth2/realms/root/realms/{realm}/token/revoke",
             post(am::oauth::revoke),
         )
+        // The admin console's sign-in, which sets the session cookie
+        .route(
+            am::console::CONSOLE_PATH,
+            get(am::console::console).post(am::console::sign_in),
+        )
+        .route("/platform", get(am::console::console))
         // AM JSON
         .route("/am/json/serverinfo/{id}", get(am::serverinfo::serverinfo))
         .route(

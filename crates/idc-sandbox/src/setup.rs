@@ -183,6 +183,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         user_index,
         admin_totp_secret: crate::am::totp::base32_encode(&rand::random::<[u8; 20]>()),
         cli: Default::default(),
+        console: Default::default(),
         iga_client: Credentials {
             username: "idc-sandbox-iga".into(),
             password: state::random_chars(32),

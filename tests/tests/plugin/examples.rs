@@ -114,8 +114,13 @@ fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
 
 /// The files the login examples read, where they read them: the service account's key at
 /// `~/acme-sa.jwk` and the OAuth client's secret in `iga-secret.txt` of the current
-/// directory (the home directory here), and the log API key's secret in `log-api-secret.txt`.
+/// directory (the home directory here), the log API key's secret in `log-api-secret.txt`,
+/// and in `cookie.txt` the session cookie of the admin console, signed in to in Chromium.
 fn place_login_files(env: &UserEnv, sandbox: &Sandbox) {
+    let browser = Browser::start().expect("chromium: run scripts/install-tools.sh as root");
+    let cookie = idc_e2e::browser_login::console_session(&browser, sandbox);
+    std::fs::write(env.home.path().join("cookie.txt"), format!("{cookie}\n"))
+        .expect("write cookie.txt");
     std::fs::copy(sandbox.jwk_path(), env.home.path().join("acme-sa.jwk")).expect("copy JWK");
     let secret = sandbox.info["iga_client"]["secret"]
         .as_str()

@@ -7,6 +7,7 @@ pub mod authorization_code;
 pub mod browser;
 pub mod builtin;
 pub mod client_credentials;
+pub mod console_session;
 pub mod device;
 pub mod interactive;
 pub mod log_key;

@@ -27,7 +27,9 @@ pub(crate) fn main_key(profile: &Profile) -> String {
         AuthKind::ClientCredentials { scopes, .. } => {
             key(profile, purpose::CLIENT_CREDENTIALS, scopes)
         }
-        AuthKind::Session { username, .. } => session_key(profile, username),
+        AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
+            session_key(profile, username)
+        }
         // No main credential: an entry that is never written (its secret has its own).
         AuthKind::LogKey => key(profile, purpose::LOG_KEY, &[]),
         AuthKind::Browser { scopes, .. } => key(profile, purpose::BROWSER, scopes),

@@ -108,12 +108,16 @@ impl Credentials {
             AuthKind::ClientCredentials { client_id, scopes } => {
                 self.client_credentials_token(profile, client_id, scopes, rejected)?
             }
-            AuthKind::Session { username, .. }
+            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username }
                 if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
             {
-                self.session_bearer(profile, username, rejected)?
+                let bearer = self.session_bearer(profile, username, rejected);
+                self.forget_if_ended(profile, username, bearer)?
             }
-            AuthKind::Session { username, .. } => self.session(profile, username, rejected)?,
+            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
+                let session = self.session(profile, username, rejected);
+                self.forget_if_ended(profile, username, session)?
+            }
             // The tenant's built-in client: its own token for IDM, exchanged ones elsewhere.
             AuthKind::Browser {
                 client_id, scopes, ..

@@ -10,6 +10,20 @@ use crate::error::{Error, Result};
 use crate::profile::Profile;
 use crate::secret::Secret;
 
+/// The error for a session profile whose session has ended: a journey's logs in again with
+/// the password, a console's handed over only with a new cookie.
+fn session_ended(profile: &Profile) -> Error {
+    let profile_name = profile.name.clone();
+    match profile.auth {
+        crate::profile::AuthKind::ConsoleSession { .. } => Error::ConsoleSessionEnded {
+            profile: profile_name,
+        },
+        _ => Error::SessionExpired {
+            profile: profile_name,
+        },
+    }
+}
+
 /// A cached credential is handed out unless it is the one the tenant just refused.
 pub(super) fn not_rejected(
     rejected: Option<&Secret<String>>,
@@ -135,9 +149,7 @@ impl Credentials {
         rejected: Option<&Secret<String>>,
     ) -> Result<CachedCredential> {
         let key = keys::session_key(profile, username);
-        let expired = || Error::SessionExpired {
-            profile: profile.name.clone(),
-        };
+        let expired = || session_ended(profile);
         if self.store.load(&key)?.is_none() {
             return Err(expired());
         }
@@ -158,6 +170,31 @@ impl Credentials {
         })
     }
 
+    /// `result`, after forgetting the session and its bearer when it says the tenant ended
+    /// the session: a later caller (git asking again after the tenant refused the bearer)
+    /// is told to log in again instead of being handed a bearer minted from a dead session.
+    /// Done once the entries' locks are released.
+    pub(super) fn forget_if_ended<T>(
+        &self,
+        profile: &Profile,
+        username: &str,
+        result: Result<T>,
+    ) -> Result<T> {
+        if let Err(Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }) = &result {
+            let kept = self.store.keys_of(&profile.name);
+            for key in [
+                keys::session_bearer_key(profile, username),
+                keys::session_key(profile, username),
+            ] {
+                // Best effort: the error the caller gets says what to do either way.
+                if kept.contains(&key) {
+                    let _ = self.store.remove(&key);
+                }
+            }
+        }
+        result
+    }
+
     /// The IDM bearer of a session profile: the session exchanged with the authorization
     /// code flow, cached apart from the session and renewed from it while it lives.
     pub(super) fn session_bearer(
@@ -175,7 +212,18 @@ impl Credentials {
                 &profile.tenant,
                 &cookie_name,
                 &session.token,
-            )?;
+            )
+            .map_err(|refused| match refused {
+                // A session ended at the tenant before its cached end (the console signed
+                // out): asked about, it says so, and the caller is told to log in again.
+                Error::Auth { .. } => match self.session(profile, username, Some(&session.token)) {
+                    Err(
+                        ended @ (Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }),
+                    ) => ended,
+                    _ => refused,
+                },
+                other => other,
+            })?;
             let mut bearer = cached_bearer(token, username, &[]);
             // The bearer is no use after the session's end.
             bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));

@@ -59,6 +59,11 @@ pub enum Error {
     #[error("the session of profile '{profile}' has expired")]
     SessionExpired { profile: String },
 
+    /// The admin console session handed to the profile has ended (signed out, idle or at
+    /// its maximum time); only a new one logs the profile in again.
+    #[error("the admin console session handed to profile '{profile}' has ended")]
+    ConsoleSessionEnded { profile: String },
+
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
     #[error("{method} {path}: {status} {message}")]
     Service {
@@ -251,6 +256,8 @@ pub enum Remedy {
     AddLogKey { profile: String },
     /// Add a main credential (service account, session or client) to a log-key-only profile.
     AddMainCredential { profile: String },
+    /// Sign in to the admin console again and hand its session cookie over.
+    HandOverSession { profile: String },
     /// Run the browser or device login of the profile again; `longer`: it timed out, so
     /// a longer `--timeout` may help.
     LogInAgain {
@@ -282,6 +289,9 @@ impl Error {
                     profile: profile.clone(),
                 })
             }
+            Error::ConsoleSessionEnded { profile } => Some(Remedy::HandOverSession {
+                profile: profile.clone(),
+            }),
             Error::MissingSecret { secret, .. } => Some(Remedy::GiveSecret { secret: *secret }),
             Error::Tls { problem, .. } => Some(Remedy::TrustCa {
                 problem: problem.clone(),
@@ -371,6 +381,9 @@ impl Remedy {
                     "use a service account that has it: `{tool} service-account create NAME --scopes {scope}` once, then `--profile NAME`"
                 )
             }
+            Remedy::HandOverSession { profile } => format!(
+                "sign in to the admin console again and hand its session cookie over: `{login} --profile {profile} --session-cookie` with the cookie piped in"
+            ),
             Remedy::LogInWithScope { scope } => {
                 format!("log in with it, e.g. `{login} --scope \"... {scope}\"`")
             }

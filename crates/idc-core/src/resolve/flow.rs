@@ -45,6 +45,9 @@ pub(crate) enum Authenticate {
     },
     /// Browser or device, as the profile's auth kind says.
     Interactive,
+    /// The admin console's session cookie as pasted (not yet parsed: the tenant's cookie
+    /// name decides which of the pasted cookies it is).
+    ConsoleSession { pasted: Secret<String> },
 }
 
 /// The flow of a resolved login: the log API key flags alone, or the profile's auth kind.
@@ -55,7 +58,8 @@ pub(super) fn login_flow(
 ) -> Result<LoginFlow> {
     let other_flow = request.service_account.is_some()
         || request.username.is_some()
-        || request.client_id.is_some();
+        || request.client_id.is_some()
+        || request.session_cookie;
     if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
         return Err(Error::Login(
             "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
@@ -100,6 +104,22 @@ pub(super) fn login_flow(
             Authenticate::ClientCredentials { client_id, scopes }
         }
         AuthKind::Browser { .. } | AuthKind::Device { .. } => Authenticate::Interactive,
+        AuthKind::ConsoleSession { .. } if request.session_cookie => {
+            Authenticate::ConsoleSession {
+                pasted: request.secret.clone().ok_or_else(|| {
+                    Error::Login(
+                        "no session cookie was given: pipe in the admin console's session cookie (its value, name=value, or the whole Cookie: line)".to_string(),
+                    )
+                })?,
+            }
+        }
+        // No password to run a journey with: only a new cookie logs it in again.
+        AuthKind::ConsoleSession { .. } => {
+            return Err(Error::Login(format!(
+                "profile '{}' logs in with an admin console session handed over: sign in to the console and give its session cookie with --session-cookie",
+                profile.name
+            )));
+        }
         // Nothing to log in with but the key, which `--log-api-key` replaces.
         AuthKind::LogKey => {
             return Err(Error::LogKeyOnly {
@@ -131,4 +151,98 @@ fn log_key(request: &LoginRequest, id: &str, profile: &Profile) -> Result<LogKey
         ));
     }
     Ok(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::Config;
+    use crate::resolve::resolve_login;
+
+    fn config_with(profile: &Profile) -> Config {
+        let mut config = Config::default();
+        config.upsert(profile);
+        config
+    }
+
+    #[test]
+    fn a_console_session_is_handed_over_only_with_its_cookie() {
+        let hand_over = LoginRequest {
+            profile: Some("admin".to_string()),
+            tenant: Some("https://tenant.example.com".to_string()),
+            session_cookie: true,
+            secret: Some(Secret::new("Cookie: a=b".to_string())),
+            ..Default::default()
+        };
+        let plan = resolve_login(&hand_over, &Config::default(), None).unwrap();
+        assert_eq!(plan.profile.realm, "root");
+        assert_eq!(plan.profile.auth.flow().as_str(), "console-session");
+        let LoginFlow::Authenticate {
+            with: Authenticate::ConsoleSession { pasted },
+            ..
+        } = &plan.flow
+        else {
+            panic!("{:?}", plan.flow);
+        };
+        assert_eq!(pasted.expose(), "Cookie: a=b");
+        // Saved, a login again without a cookie says how to hand one over: no journey.
+        let mut saved = plan.profile;
+        saved.auth = AuthKind::ConsoleSession {
+            username: "c53c2f47".to_string(),
+        };
+        let config = config_with(&saved);
+        let again = LoginRequest {
+            profile: Some("admin".to_string()),
+            ..Default::default()
+        };
+        let error = resolve_login(&again, &config, None).unwrap_err();
+        assert!(error.to_string().contains("--session-cookie"), "{error}");
+        // The saved user stays until the tenant names the new session's.
+        let plan = resolve_login(&hand_over, &config, None).unwrap();
+        assert_eq!(plan.profile.auth, saved.auth);
+        for (request, expected) in [
+            (
+                LoginRequest {
+                    secret: None,
+                    ..hand_over_like(&hand_over)
+                },
+                "no session cookie was given",
+            ),
+            (
+                LoginRequest {
+                    username: Some("admin".to_string()),
+                    ..hand_over_like(&hand_over)
+                },
+                "only one of",
+            ),
+            (
+                LoginRequest {
+                    browser: true,
+                    ..hand_over_like(&hand_over)
+                },
+                "only one of",
+            ),
+            (
+                LoginRequest {
+                    realm: Some("alpha".to_string()),
+                    ..hand_over_like(&hand_over)
+                },
+                "root realm",
+            ),
+        ] {
+            let error = resolve_login(&request, &Config::default(), None).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+            assert!(!error.to_string().contains("a=b"), "{error}");
+        }
+    }
+
+    fn hand_over_like(request: &LoginRequest) -> LoginRequest {
+        LoginRequest {
+            profile: request.profile.clone(),
+            tenant: request.tenant.clone(),
+            session_cookie: true,
+            secret: request.secret.clone(),
+            ..Default::default()
+        }
+    }
 }

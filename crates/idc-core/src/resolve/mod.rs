@@ -69,6 +69,10 @@ pub struct LoginRequest {
     pub no_browser: bool,
     /// `$BROWSER` of the front end's environment: the command that opens the login page.
     pub browser_command: Option<String>,
+    /// Hand over the admin console's session: `secret` is its cookie as pasted (the value,
+    /// `name=value`, or a whole `Cookie:` line), checked with the tenant, never saved as
+    /// anything but the session it names.
+    pub session_cookie: bool,
 }
 
 impl LoginRequest {
@@ -120,16 +124,27 @@ pub(crate) fn resolve_login(
         // With --browser or --device, --client-id names their public client.
         request.client_id.is_some() && !request.interactive(),
         request.interactive(),
+        request.session_cookie,
     ]
     .iter()
     .filter(|given| **given)
     .count();
     if kind_count > 1 {
         return Err(Error::Login(
-            "give only one of --service-account, --username, --client-id and --browser or --device (--client-id also names their client)".to_string(),
+            "give only one of --service-account, --username, --client-id, --session-cookie and --browser or --device (--client-id also names their client)".to_string(),
         ));
     }
     check_interactive_flags(request, config, env_profile)?;
+    if request.session_cookie
+        && request
+            .realm
+            .as_deref()
+            .is_some_and(|realm| !matches!(realm.trim_matches('/'), "" | "root"))
+    {
+        return Err(Error::Login(
+            "an admin console session is the root realm's: leave out --realm".to_string(),
+        ));
+    }
     // `--log-api-key` alone may create a profile that holds only the key.
     let log_key_alone = kind_count == 0 && request.log_api_key.is_some();
     let name = match (&request.profile, env_profile) {
@@ -147,7 +162,7 @@ pub(crate) fn resolve_login(
     let existing = config.profile(&name);
     if kind_count == 0 && existing.is_none() && !log_key_alone {
         return Err(Error::Login(format!(
-            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username, --client-id or --log-api-key"
+            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username, --client-id, --session-cookie or --log-api-key"
         )));
     }
     let tenant = match (&request.tenant, &existing) {
@@ -196,7 +211,8 @@ fn check_interactive_flags(
     let saved_flow = saved.map(|saved| saved.auth.flow());
     let plain_login_again = request.service_account.is_none()
         && request.username.is_none()
-        && request.client_id.is_none();
+        && request.client_id.is_none()
+        && !request.session_cookie;
     let browser = request.browser
         || (plain_login_again && !request.device && saved_flow == Some(AuthFlow::Browser));
     let interactive =
@@ -243,11 +259,13 @@ fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKi
                 .filter(|p| same_family(p.auth.flow(), auth.flow()))
                 .map(|p| p.realm.clone())
         })
+        .filter(|_| !matches!(auth, AuthKind::ConsoleSession { .. }))
         .unwrap_or_else(|| match auth {
             // Tenant administrators log in to the root realm.
-            AuthKind::Session { .. } | AuthKind::Browser { .. } | AuthKind::Device { .. } => {
-                "root".to_string()
-            }
+            AuthKind::Session { .. }
+            | AuthKind::ConsoleSession { .. }
+            | AuthKind::Browser { .. }
+            | AuthKind::Device { .. } => "root".to_string(),
             _ => profile::DEFAULT_REALM.to_string(),
         });
     let realm = realm.trim_matches('/');
@@ -262,6 +280,15 @@ fn login_realm(request: &LoginRequest, existing: Option<&Profile>, auth: &AuthKi
 fn login_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
     if request.interactive() {
         interactive_auth(request, existing)
+    } else if request.session_cookie {
+        // Who the session is, the tenant says when the cookie is checked.
+        let saved_user = match existing {
+            Some(AuthKind::ConsoleSession { username }) => username.clone(),
+            _ => String::new(),
+        };
+        Ok(AuthKind::ConsoleSession {
+            username: saved_user,
+        })
     } else if let Some(id) = &request.service_account {
         service_account_auth(request, id, existing)
     } else if let Some(username) = &request.username {
@@ -419,7 +446,7 @@ fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
                 *scopes = requested.clone();
             }
         }
-        AuthKind::LogKey => {}
+        AuthKind::ConsoleSession { .. } | AuthKind::LogKey => {}
     }
     Ok(auth)
 }

@@ -21,7 +21,7 @@ pub fn run(command: Command) -> Result<(), HelperError> {
         Command::Erase => git::git_erase(),
         Command::Capability => git::git_capability(),
         Command::Login(args) => session::login(*args),
-        Command::Logout(args) => session::logout(args.profile.as_deref()),
+        Command::Logout(args) => session::logout(args.profile.as_deref(), args.end_session),
         Command::Token(args) => handout::token(args),
         Command::Header(target) => handout::for_target(target, formats::header_lines),
         Command::CurlConfig(target) => handout::for_target(target, formats::curl_config),

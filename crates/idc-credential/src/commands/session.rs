@@ -34,6 +34,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         timeout: args.timeout.map(std::time::Duration::from_secs),
         no_browser: args.no_browser,
         browser_command: std::env::var("BROWSER").ok(),
+        session_cookie: args.session_cookie,
     };
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
@@ -77,10 +78,17 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     print(&summary)
 }
 
-pub fn logout(profile: Option<&str>) -> Result<(), HelperError> {
-    let outcome = Idc::from_env()?.logout(profile)?;
+pub fn logout(profile: Option<&str>, end_session: bool) -> Result<(), HelperError> {
+    let idc = Idc::from_env()?;
+    let outcome = if end_session {
+        idc.logout_ending_session(profile)?
+    } else {
+        idc.logout(profile)?
+    };
     let session = if outcome.session_ended {
         "session ended, "
+    } else if outcome.session_kept {
+        "the admin console session stays signed in at the tenant (--end-session ends it), "
     } else if outcome.revoked {
         "refresh token revoked, "
     } else {
@@ -181,15 +189,24 @@ fn in_minutes(at: chrono::DateTime<Utc>) -> String {
     }
 }
 
-/// The password or client secret, from stdin or a file; never from argv.
+/// The password, client secret or session cookie, from stdin or a file; never from argv.
 fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
     let secret_flag = args.secret_stdin || args.secret_file.is_some();
-    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() {
+    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() && !args.session_cookie
+    {
         return Err(HelperError::Input(
-            "--secret-stdin and --secret-file go with --client-id or --log-api-key".to_string(),
+            "--secret-stdin and --secret-file go with --client-id, --log-api-key or --session-cookie"
+                .to_string(),
         ));
     }
-    let (from_stdin, file, what) = if args.client_id.is_some() || args.log_api_key.is_some() {
+    let (from_stdin, file, what) = if args.session_cookie {
+        // The cookie comes from stdin unless a file is named.
+        (
+            args.secret_file.is_none(),
+            args.secret_file.as_deref(),
+            "session cookie",
+        )
+    } else if args.client_id.is_some() || args.log_api_key.is_some() {
         let what = if args.log_api_key.is_some() {
             "log API key's secret"
         } else {

@@ -3,13 +3,14 @@
 //! and `serverinfo`; the public CLI clients `idc-cli` and `AICMCPClient` (`cli`: their
 //! rules and token grants; `builtin`: Ping's built-in clients and the token exchange;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
-//! the admin's one-time codes).
+//! the admin's one-time codes); the admin console's sign-in (`console`).
 
 pub mod authenticate;
 pub mod authorize;
 pub mod browser;
 pub mod builtin;
 pub mod cli;
+pub mod console;
 pub mod oauth;
 pub mod pages;
 pub mod serverinfo;

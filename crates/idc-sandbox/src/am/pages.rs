@@ -1,7 +1,8 @@
 //! The HTML pages of the CLI client's browser and device logins. Element names are a
 //! contract (the client-side helper and the browser tests find them): `username`,
 //! `password`, `otp`, `user_code`, `decision` = `allow`|`deny`, `button[type=submit]`;
-//! every form posts its single-use `csrf` to [`STEP_PATH`].
+//! every form posts its single-use `csrf` to [`STEP_PATH`] (the admin console's own sign-in
+//! posts the same login and one-time-code forms to `/platform/`).
 
 use crate::respond::{escape_html, html};
 use axum::http::StatusCode;
@@ -22,23 +23,52 @@ fn page(title: &str, error: Option<&str>, form: &str, headers: &[(&str, String)]
 }
 
 fn form(csrf: &str, fields: &str) -> String {
+    form_to(STEP_PATH, csrf, fields)
+}
+
+fn form_to(action: &str, csrf: &str, fields: &str) -> String {
     format!(
-        "<form method=\"post\" action=\"{STEP_PATH}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">{fields}</form>",
+        "<form method=\"post\" action=\"{}\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">{fields}</form>",
+        escape_html(action),
         escape_html(csrf)
     )
 }
 
 pub fn login(csrf: &str, error: Option<&str>) -> Response {
+    login_to(STEP_PATH, csrf, error)
+}
+
+/// The login page, its form posted to `action`.
+pub fn login_to(action: &str, csrf: &str, error: Option<&str>) -> Response {
     let fields = "<label>User name <input name=\"username\" autocomplete=\"username\" autofocus></label>\
         <label>Password <input type=\"password\" name=\"password\" autocomplete=\"current-password\"></label>\
         <button type=\"submit\">Sign in</button>";
-    page("Sign in", error, &form(csrf, fields), &[])
+    page("Sign in", error, &form_to(action, csrf, fields), &[])
 }
 
 pub fn otp(csrf: &str, error: Option<&str>) -> Response {
+    otp_to(STEP_PATH, csrf, error)
+}
+
+/// The one-time-code page, its form posted to `action`.
+pub fn otp_to(action: &str, csrf: &str, error: Option<&str>) -> Response {
     let fields = "<label>One-time code <input name=\"otp\" inputmode=\"numeric\" autocomplete=\"one-time-code\" autofocus></label>\
         <button type=\"submit\">Verify</button>";
-    page("Enter your one-time code", error, &form(csrf, fields), &[])
+    page(
+        "Enter your one-time code",
+        error,
+        &form_to(action, csrf, fields),
+        &[],
+    )
+}
+
+/// The admin console once signed in: who is (the session's user), nothing else modelled.
+pub fn console(username: &str) -> Response {
+    let text = format!(
+        "<p id=\"signed-in\">Signed in to the platform admin console as {}.</p>",
+        escape_html(username)
+    );
+    page("Platform admin console", None, &text, &[])
 }
 
 pub fn consent(

@@ -6,6 +6,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod console;
 pub mod counters;
 pub mod faults;
 pub mod idm;
@@ -79,6 +80,8 @@ pub struct AppState {
     pub admin_totp_secret: String,
     /// The CLI client's logins, codes, device grants and refresh tokens.
     pub cli: cli::CliStore,
+    /// The admin console's sign-ins under way (`/platform/`).
+    pub console: console::ConsoleStore,
     pub tokens: Mutex<HashMap<String, TokenInfo>>,
     pub used_jtis: Mutex<HashSet<String>>,
     pub sessions: Mutex<HashMap<String, Session>>,

@@ -33,7 +33,8 @@ impl PluginCommand for Login {
         "The kind of login follows from the flags: --service-account (with --jwk) signs a JWT \
          with the account's private key; --username runs the login journey with the password \
          from the pipeline; --client-id uses OAuth client credentials with the secret from the \
-         pipeline. With none of them, the saved profile logs in again. The profile defaults to \
+         pipeline; --session-cookie hands over the admin console's session, its cookie piped in. \
+         With none of them, the saved profile logs in again. The profile defaults to \
          $env.config.plugins.idc.profile, then $env.IDC_PROFILE."
     }
 
@@ -142,6 +143,11 @@ impl PluginCommand for Login {
                 "browser login: print the login page's URL only, open no browser",
                 None,
             )
+            .switch(
+                "session-cookie",
+                "hand over the admin console's session: its cookie comes from the pipeline (the value, name=value, or a whole Cookie: line)",
+                None,
+            )
             .named(
                 "log-api-key",
                 SyntaxShape::String,
@@ -190,6 +196,11 @@ impl PluginCommand for Login {
             Example {
                 example: "idc login --profile acme-bob --tenant https://openam-acme.forgeblocks.com --device --client-id idc-cli --realm alpha",
                 description: "Log in as a user of realm alpha by entering the printed code in a browser on any device, with the realm's public client idc-cli",
+                result: None,
+            },
+            Example {
+                example: "open --raw cookie.txt | idc login --profile acme-admin --tenant https://openam-acme.forgeblocks.com --session-cookie",
+                description: "Hand over the admin console's session (any tenant, any second factor): its cookie copied from the browser into a file",
                 result: None,
             },
             Example {
@@ -269,6 +280,7 @@ impl PluginCommand for Login {
             browser_command: engine
                 .get_env_var("BROWSER")?
                 .and_then(|value| value.coerce_into_string().ok()),
+            session_cookie: call.has_flag("session-cookie")?,
         };
 
         let idc = open_idc(engine, head)?;

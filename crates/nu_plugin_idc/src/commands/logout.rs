@@ -1,5 +1,6 @@
 //! `idc logout`: end the session at the tenant (session logins) and remove the profile's
-//! cached credentials. The profile stays, so `idc login --profile NAME` logs in again.
+//! cached credentials. The profile stays, so `idc login --profile NAME` logs in again. An
+//! admin console session handed over stays signed in unless `--end-session` ends it.
 
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{
@@ -33,6 +34,11 @@ impl SimplePluginCommand for Logout {
                 "profile to log out of",
                 Some('p'),
             )
+            .switch(
+                "end-session",
+                "also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out",
+                None,
+            )
             .category(Category::Network)
     }
 
@@ -52,6 +58,11 @@ impl SimplePluginCommand for Logout {
                 description: "Log out of profile acme",
                 result: None,
             },
+            Example {
+                example: "idc logout --profile acme-admin --end-session",
+                description: "Forget a console session handed over and end it at the tenant (the console signs out too)",
+                result: None,
+            },
         ]
     }
 
@@ -66,12 +77,17 @@ impl SimplePluginCommand for Logout {
         let spans = arg_spans(engine, call);
         let idc = open_idc(engine, head)?;
         let profile = chosen_profile(engine, call)?;
-        let outcome = idc
-            .logout(profile.as_ref().map(|name| name.item.as_str()))
-            .map_err(|error| errors::labeled(&error, &spans))?;
+        let profile = profile.as_ref().map(|name| name.item.as_str());
+        let outcome = if call.has_flag("end-session")? {
+            idc.logout_ending_session(profile)
+        } else {
+            idc.logout(profile)
+        }
+        .map_err(|error| errors::labeled(&error, &spans))?;
         let mut record = Record::new();
         record.push("profile", Value::string(outcome.profile, head));
         record.push("session_ended", Value::bool(outcome.session_ended, head));
+        record.push("session_kept", Value::bool(outcome.session_kept, head));
         record.push("revoked", Value::bool(outcome.revoked, head));
         record.push("removed", Value::int(outcome.removed as i64, head));
         Ok(Value::record(record, head))
