@@ -19,7 +19,7 @@ use idc_e2e::{
 const README_TENANT: &str = "https://openam-acme.forgeblocks.com";
 
 /// Blocks not run, each found by a text only it holds, with why.
-const NOT_RUN: [(&str, &str); 10] = [
+const NOT_RUN: [(&str, &str); 12] = [
     // The two commands run the whole suite and a demo of their own: a test cannot run
     // the command that runs it.
     (
@@ -55,6 +55,16 @@ const NOT_RUN: [(&str, &str); 10] = [
     (
         "--browser --client-id idc-cli --realm alpha --scopes",
         "needs a person at a browser (login::browser)",
+    ),
+    // A cookie from a person's console sign-in: login::session_cookie signs in to the
+    // sandbox's /platform/ in Chromium and hands the cookie over exactly so.
+    (
+        "idc login --profile admin --tenant $t --session-cookie",
+        "needs a console session signed in by a person (login::session_cookie)",
+    ),
+    (
+        "--session-cookie < cookie.txt",
+        "needs a console session signed in by a person (login::session_cookie)",
     ),
     // A tenant behind a private CA (corp-ca.pem): network::tls runs each of these tools
     // against a TLS sandbox. Not yet run from here: it needs a second, TLS sandbox.
