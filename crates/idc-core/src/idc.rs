@@ -329,13 +329,35 @@ impl Idc {
         self.inner.credentials.log_key(profile)
     }
 
+    /// Whether `profile` reads the log API with its login's bearer rather than a key: it
+    /// has no log API key, and its token carries `fr:idc:monitoring:*` (the built-in
+    /// admin client's exchange grants it).
+    pub fn reads_logs_with_a_bearer(&self, profile: &Profile) -> bool {
+        profile.log_api_key.is_none() && reads_logs_with_a_bearer(profile)
+    }
+
     /// The log API: sources, time-window queries and tail (the `logs` room).
     pub fn logs(&self, profile: &Profile) -> Result<crate::logs::Logs> {
-        let key = self.inner.credentials.log_key(profile)?;
+        let auth = match self.inner.credentials.log_key(profile) {
+            Ok(key) => crate::logs::LogAuth::Key(key),
+            // No key: a login whose token carries the monitoring scope reads the log API
+            // with a bearer (the built-in admin client through an exchange).
+            Err(crate::Error::NoLogKey { .. }) if reads_logs_with_a_bearer(profile) => {
+                let inner = self.inner.clone();
+                let owner = profile.clone();
+                crate::logs::LogAuth::Bearer(Box::new(move |rejected| {
+                    Ok(inner
+                        .credentials
+                        .credential(&owner, "/monitoring/logs", rejected)?
+                        .token)
+                }))
+            }
+            Err(error) => return Err(error),
+        };
         Ok(crate::logs::Logs::new(
             self.inner.credentials.client(profile)?,
             profile.clone(),
-            key,
+            auth,
             self.inner.max_empty_pages,
         ))
     }
@@ -371,6 +393,28 @@ impl Idc {
         paths.sort();
         paths.dedup();
         paths
+    }
+}
+
+/// The scope Ping's own MCP server reads the log API with (docs/tenant-facts.md).
+const MONITORING_SCOPE: &str = "fr:idc:monitoring:*";
+
+/// Whether a login's token can read the log API instead of a key: the built-in admin
+/// client (its exchange grants the monitoring scope), or any login that asked for it.
+fn reads_logs_with_a_bearer(profile: &Profile) -> bool {
+    use crate::profile::AuthKind;
+    match &profile.auth {
+        AuthKind::Browser {
+            client_id, scopes, ..
+        }
+        | AuthKind::Device { client_id, scopes } => {
+            crate::auth::builtin::is_builtin(client_id, &profile.realm)
+                || scopes.iter().any(|s| s == MONITORING_SCOPE)
+        }
+        AuthKind::ServiceAccount { scopes, .. } | AuthKind::ClientCredentials { scopes, .. } => {
+            scopes.iter().any(|s| s == MONITORING_SCOPE)
+        }
+        _ => false,
     }
 }
 

@@ -130,6 +130,15 @@ fn admin_browser_login_in_nu_through_the_builtin_client_reaches_idm_am_by_exchan
     one_clear_failure(&out, &["fr:iga:*", "service-account create"]);
     assert_eq!(sandbox.stat("iga_requests"), 0);
     assert_eq!(sandbox.stat("token_exchange_grants"), 0);
+    // The log API without a key: a bearer exchanged for fr:idc:monitoring:*.
+    let sources = nu_json(&env, "idc logs sources | to json -r");
+    assert!(
+        sources
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s == "am-authentication")),
+        "{sources}"
+    );
+    assert_eq!(sandbox.stat("token_exchange_grants"), 1);
 
     let status = nu_json(&env, "idc status | to json -r");
     assert_eq!(status[0]["client"], "AICMCPClient", "{status}");
@@ -158,7 +167,12 @@ fn admin_device_login_through_the_helper_serves_curl_on_am_and_esv_and_ends_with
 
     // curl with the helper's config: AM and ESV through exchanges.
     sandbox.reset_stats();
-    for path in [am_path(&sandbox), "/environment/variables".to_string()] {
+    // The log API too, without a key: the bearer exchanged for the monitoring scope.
+    for path in [
+        am_path(&sandbox),
+        "/environment/variables".to_string(),
+        "/monitoring/logs/sources".to_string(),
+    ] {
         let config = env
             .helper()
             .args(["curl-config", &sandbox.at(&path)])
@@ -170,7 +184,7 @@ fn admin_device_login_through_the_helper_serves_curl_on_am_and_esv_and_ends_with
         let body: Value = serde_json::from_str(&success_stdout(&answer)).expect("curl JSON");
         assert!(body.is_object(), "{path}: {body}");
     }
-    assert_eq!(sandbox.stat("token_exchange_grants"), 2);
+    assert_eq!(sandbox.stat("token_exchange_grants"), 3);
 
     // The login's token ends: git and curl are told to log in again, nothing changes, and
     // no browser opens (the command ends at once with no URL).

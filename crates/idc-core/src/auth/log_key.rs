@@ -1,6 +1,7 @@
 //! The log API's own credential: an API key id and secret sent as `x-api-key` and
-//! `x-api-secret` on `/monitoring/logs*` (never a bearer: the log API has a separate auth
-//! plane, logs-api.md §1). A key is checked (`logs::check_key`) the way frodo checks one (`GET
+//! `x-api-secret` on `/monitoring/logs*` (logs-api.md §1). Ping's own MCP server reads the
+//! same endpoints with a bearer carrying `fr:idc:monitoring:*` (docs/tenant-facts.md), which
+//! [`get_with_bearer`] sends when a profile has no key. A key is checked (`logs::check_key`) the way frodo checks one (`GET
 //! /monitoring/logs/sources`), or created with a tenant administrator's IDM bearer at
 //! `POST /keys?_action=create`; the tenant shows its secret only in that answer.
 
@@ -40,6 +41,22 @@ pub(crate) fn get(client: &HttpClient, tenant: &Url, url: &Url, key: &LogKey) ->
             .get(url.clone())
             .header("x-api-key", id.clone())
             .header("x-api-secret", secret.clone())
+    })
+}
+
+/// GET a log API URL with a bearer carrying `fr:idc:monitoring:*` instead of a key, with
+/// the same retry rule as [`get`].
+pub(crate) fn get_with_bearer(
+    client: &HttpClient,
+    tenant: &Url,
+    url: &Url,
+    bearer: &Secret<String>,
+) -> Result<Answer> {
+    let value = http::secret_header_value(&format!("Bearer {}", bearer.expose()), url)?;
+    http::send_retrying(client, tenant, url.path(), &[502, 503, 504], |client| {
+        client
+            .get(url.clone())
+            .header(reqwest::header::AUTHORIZATION, value.clone())
     })
 }
 

@@ -22,6 +22,7 @@ use crate::interrupt::Interrupt;
 use crate::paging::PageGuard;
 use crate::profile::Profile;
 use crate::request::set_query_params;
+use crate::secret::Secret;
 pub use event::LogEvent;
 use pacer::{Pacer, sleep_until};
 
@@ -92,12 +93,22 @@ pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc
     Ok((since, until))
 }
 
-/// The log API of one profile, with its key.
+/// How the log API is reached: the profile's log API key, or a bearer of its login that
+/// carries `fr:idc:monitoring:*` (what Ping's own MCP server reads logs with; for the
+/// built-in admin client, an exchanged token).
+pub enum LogAuth {
+    Key(LogKey),
+    /// Mints the bearer for `/monitoring/logs`; given the token the tenant refused, a new
+    /// one.
+    Bearer(Box<dyn Fn(Option<&Secret<String>>) -> Result<Secret<String>> + Send + Sync>),
+}
+
+/// The log API of one profile, with its key or its bearer.
 pub struct Logs {
     /// The profile's HTTP client (its trust, proxies, timeouts and body limit).
     client: HttpClient,
     profile: Profile,
-    key: LogKey,
+    auth: LogAuth,
     /// `IDC_MAX_EMPTY_PAGES`, for each window's pages.
     max_empty_pages: usize,
 }
@@ -106,13 +117,13 @@ impl Logs {
     pub(crate) fn new(
         client: HttpClient,
         profile: Profile,
-        key: LogKey,
+        auth: LogAuth,
         max_empty_pages: usize,
     ) -> Logs {
         Logs {
             client,
             profile,
-            key,
+            auth,
             max_empty_pages,
         }
     }
@@ -123,16 +134,36 @@ impl Logs {
         url
     }
 
-    /// One GET: a 401/403 is the key refused; another failure is the service's error. A
-    /// 429 comes back as it is: the callers' pacer waits it out.
+    /// One GET: with a key, a 401/403 is the key refused; with a bearer, a 401 renews it
+    /// once and a refusal after that is the tenant's error. Another failure is the
+    /// service's error. A 429 comes back as it is: the callers' pacer waits it out.
     fn get(&self, url: &Url) -> Result<Answer> {
-        let answer = log_key::get(&self.client, &self.profile.tenant, url, &self.key)?;
-        match answer.status {
-            401 | 403 => Err(Error::LogKeyRefused {
-                profile: self.profile.name.clone(),
-                key: self.key.id.clone(),
-            }),
-            _ => Ok(answer),
+        match &self.auth {
+            LogAuth::Key(key) => {
+                let answer = log_key::get(&self.client, &self.profile.tenant, url, key)?;
+                match answer.status {
+                    401 | 403 => Err(Error::LogKeyRefused {
+                        profile: self.profile.name.clone(),
+                        key: key.id.clone(),
+                    }),
+                    _ => Ok(answer),
+                }
+            }
+            LogAuth::Bearer(mint) => {
+                let bearer = mint(None)?;
+                let answer =
+                    log_key::get_with_bearer(&self.client, &self.profile.tenant, url, &bearer)?;
+                let answer = if answer.status == 401 {
+                    let renewed = mint(Some(&bearer))?;
+                    log_key::get_with_bearer(&self.client, &self.profile.tenant, url, &renewed)?
+                } else {
+                    answer
+                };
+                match answer.status {
+                    401 | 403 => Err(answer.error("GET", url.path())),
+                    _ => Ok(answer),
+                }
+            }
         }
     }
 
@@ -441,7 +472,12 @@ mod tests {
             id: "key-id".to_string(),
             secret: Secret::new("key-secret".to_string()),
         };
-        Logs::new(crate::http::build_client().unwrap(), profile, key, 5)
+        Logs::new(
+            crate::http::build_client().unwrap(),
+            profile,
+            LogAuth::Key(key),
+            5,
+        )
     }
 
     fn too_many(retry_after: &str) -> Reply {

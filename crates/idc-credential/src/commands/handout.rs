@@ -29,9 +29,12 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
         Some(path) => path,
         None => default_path(&profile).to_string(),
     };
-    // The log API takes the key's two headers, never a bearer: `--path /monitoring/logs`
-    // gives them, as `curl-config` does for such a URL.
-    if Endpoint::of(&path).credential() == CredentialNeed::LogKey {
+    // The log API takes the key's two headers (a login without a key whose token carries
+    // the monitoring scope: that bearer): `--path /monitoring/logs` gives them, as
+    // `curl-config` does for such a URL.
+    if Endpoint::of(&path).credential() == CredentialNeed::LogKey
+        && !idc.reads_logs_with_a_bearer(&profile)
+    {
         let headers = idc.log_key(&profile)?.headers();
         return print(&formats::log_key_token(&headers, args.format)?);
     }
@@ -74,9 +77,12 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
         }
     };
     let ca_cert = profile.network.ca_cert.as_deref();
-    // The log API (`/monitoring/...`) takes the log API key, never a bearer;
-    // `/monitoring/health` is public and gets nothing special.
-    if Endpoint::of(&path).credential() == CredentialNeed::LogKey {
+    // The log API (`/monitoring/...`) takes the log API key, or, for a login without one
+    // whose token carries the monitoring scope, that bearer; `/monitoring/health` is public
+    // and gets nothing special.
+    if Endpoint::of(&path).credential() == CredentialNeed::LogKey
+        && !idc.reads_logs_with_a_bearer(&profile)
+    {
         let headers = idc.log_key(&profile)?.headers();
         print(&render(&Handout::headers(
             &headers,
