@@ -98,10 +98,12 @@ pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc
 /// built-in admin client, an exchanged token).
 pub enum LogAuth {
     Key(LogKey),
-    /// Mints the bearer for `/monitoring/logs`; given the token the tenant refused, a new
-    /// one.
-    Bearer(Box<dyn Fn(Option<&Secret<String>>) -> Result<Secret<String>> + Send + Sync>),
+    /// A bearer of the login, minted for `/monitoring/logs`.
+    Bearer(MintBearer),
 }
+
+/// Mints the log API's bearer; given the token the tenant refused, a new one.
+pub type MintBearer = Box<dyn Fn(Option<&Secret<String>>) -> Result<Secret<String>> + Send + Sync>;
 
 /// The log API of one profile, with its key or its bearer.
 pub struct Logs {
