@@ -13,6 +13,10 @@
 //! `/openidm/config/managed`, writes to managed objects (`POST ?_action=create`, `PUT`,
 //! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
 //! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
+//! Service accounts: `POST /openidm/managed/svcacct?_action=create`, `GET
+//! /openidm/managed/svcacct?_queryFilter=`, `GET|DELETE /openidm/managed/svcacct/<id>`
+//! (`idm/svcacct.rs`), `GET /environment/scopes/service-accounts`; a created account signs in
+//! with the JWT-bearer grant, limited to its scopes.
 //!
 //! The public CLI client `idc-cli` (`sandbox.json` `cli_client`; the admin's TOTP secret in
 //! `admin.totp_secret`): `GET …/authorize?client_id=idc-cli` (also `/realms/root/realms/
