@@ -75,6 +75,8 @@ mod monitoring;
 mod request;
 mod respond;
 mod routes;
+#[cfg(test)]
+mod service_account_flow_tests;
 mod setup;
 mod state;
 
