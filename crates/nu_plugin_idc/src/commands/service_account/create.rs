@@ -86,13 +86,13 @@ impl SimplePluginCommand for ServiceAccountCreate {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "idc service-account create ci-bot --scopes [fr:idm:*]",
-                description: "Create the account ci-bot for IDM, then use it with `idc get --profile ci-bot ...`",
+                example: "idc service-account create ci-bot --scopes [fr:idm:*] --profile acme-admin",
+                description: "As the administrator of profile acme-admin, create the account ci-bot for IDM; then `idc get --profile ci-bot ...`",
                 result: None,
             },
             Example {
-                example: "idc service-account create deployer --scopes [fr:am:* fr:idm:* fr:idc:esv:*] --profile admin",
-                description: "Create an account as the administrator of profile admin",
+                example: "idc service-account create deployer --scopes [fr:am:* fr:idm:* fr:idc:esv:*] --description 'Release pipeline' --profile acme-admin",
+                description: "An account for AM, IDM and ESVs, with a description",
                 result: None,
             },
         ]

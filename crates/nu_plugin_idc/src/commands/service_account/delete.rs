@@ -38,7 +38,7 @@ impl SimplePluginCommand for ServiceAccountDelete {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "idc service-account delete ci-bot",
+            example: "idc service-account delete ci-bot --profile acme-admin",
             description: "Delete the account ci-bot and the profile ci-bot",
             result: None,
         }]

@@ -35,7 +35,7 @@ impl SimplePluginCommand for ServiceAccountList {
 
     fn examples(&self) -> Vec<Example<'_>> {
         vec![Example {
-            example: "idc service-account list | where profile != null",
+            example: "idc service-account list --profile acme-admin | where profile != null",
             description: "The accounts this machine logs in as",
             result: None,
         }]
