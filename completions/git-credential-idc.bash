@@ -46,6 +46,9 @@ _git__credential__idc() {
             git__credential__idc,logout)
                 cmd="git__credential__idc__subcmd__logout"
                 ;;
+            git__credential__idc,service-account)
+                cmd="git__credential__idc__subcmd__service__subcmd__account"
+                ;;
             git__credential__idc,status)
                 cmd="git__credential__idc__subcmd__status"
                 ;;
@@ -85,6 +88,9 @@ _git__credential__idc() {
             git__credential__idc__subcmd__help,logout)
                 cmd="git__credential__idc__subcmd__help__subcmd__logout"
                 ;;
+            git__credential__idc__subcmd__help,service-account)
+                cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account"
+                ;;
             git__credential__idc__subcmd__help,status)
                 cmd="git__credential__idc__subcmd__help__subcmd__status"
                 ;;
@@ -94,6 +100,48 @@ _git__credential__idc() {
             git__credential__idc__subcmd__help,token)
                 cmd="git__credential__idc__subcmd__help__subcmd__token"
                 ;;
+            git__credential__idc__subcmd__help__subcmd__service__subcmd__account,create)
+                cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__create"
+                ;;
+            git__credential__idc__subcmd__help__subcmd__service__subcmd__account,delete)
+                cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__delete"
+                ;;
+            git__credential__idc__subcmd__help__subcmd__service__subcmd__account,export-key)
+                cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__export__subcmd__key"
+                ;;
+            git__credential__idc__subcmd__help__subcmd__service__subcmd__account,list)
+                cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__list"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account,create)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__create"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account,delete)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__delete"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account,export-key)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__export__subcmd__key"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account,help)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account,list)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__list"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account__subcmd__help,create)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__create"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account__subcmd__help,delete)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__delete"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account__subcmd__help,export-key)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__export__subcmd__key"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account__subcmd__help,help)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__help"
+                ;;
+            git__credential__idc__subcmd__service__subcmd__account__subcmd__help,list)
+                cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__list"
+                ;;
             *)
                 ;;
         esac
@@ -101,7 +149,7 @@ _git__credential__idc() {
 
     case "${cmd}" in
         git__credential__idc)
-            opts="-h -V --help --version get store erase capability login logout token header curl-config httpie-session status completions help"
+            opts="-h -V --help --version get store erase capability login logout token header curl-config httpie-session status service-account completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -207,7 +255,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__help)
-            opts="get store erase capability login logout token header curl-config httpie-session status completions help"
+            opts="get store erase capability login logout token header curl-config httpie-session status service-account completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -349,6 +397,76 @@ _git__credential__idc() {
         git__credential__idc__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__service__subcmd__account)
+            opts="create list delete export-key"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__export__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -545,6 +663,184 @@ _git__credential__idc() {
         git__credential__idc__subcmd__logout)
             opts="-h --profile --end-session --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account)
+            opts="-h --help create list delete export-key help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__create)
+            opts="-h --scope --scopes --description --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --scopes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --scope)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --description)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__delete)
+            opts="-h --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__export__subcmd__key)
+            opts="-h --force --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help)
+            opts="create list delete export-key help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__create)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__delete)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__export__subcmd__key)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__help__subcmd__list)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__service__subcmd__account__subcmd__list)
+            opts="-h --profile --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

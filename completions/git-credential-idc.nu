@@ -106,6 +106,66 @@ module completions {
     --help(-h)                # Print help
   ]
 
+  # Service accounts for scripts and CI, with an administrator's login
+  export extern "git-credential-idc service-account" [
+    --help(-h)                # Print help
+  ]
+
+  # Create a service account (key pair made here, private key kept in the credential store) and a profile NAME that logs in with it
+  export extern "git-credential-idc service-account create" [
+    --scopes: string          # Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
+    --scope: string           # Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
+    --description: string     # The account's description at the tenant
+    --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --help(-h)                # Print help
+    name: string              # The account's name at the tenant, and the new profile's
+  ]
+
+  # List the tenant's service accounts and the local profiles that log in as them
+  export extern "git-credential-idc service-account list" [
+    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --help(-h)                # Print help
+  ]
+
+  # Delete a service account at the tenant, its stored key and its profile
+  export extern "git-credential-idc service-account delete" [
+    --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --help(-h)                # Print help
+    name: string              # The account's name
+  ]
+
+  # Write a service account's private key to a new file (mode 0600) for CI
+  export extern "git-credential-idc service-account export-key" [
+    --force                   # Replace an existing file
+    --help(-h)                # Print help
+    name: string              # The service account's profile (made by `service-account create`)
+    path: path                # The file to write (it must not exist, unless --force)
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc service-account help" [
+  ]
+
+  # Create a service account (key pair made here, private key kept in the credential store) and a profile NAME that logs in with it
+  export extern "git-credential-idc service-account help create" [
+  ]
+
+  # List the tenant's service accounts and the local profiles that log in as them
+  export extern "git-credential-idc service-account help list" [
+  ]
+
+  # Delete a service account at the tenant, its stored key and its profile
+  export extern "git-credential-idc service-account help delete" [
+  ]
+
+  # Write a service account's private key to a new file (mode 0600) for CI
+  export extern "git-credential-idc service-account help export-key" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc service-account help help" [
+  ]
+
   def "nu-complete git-credential-idc completions shell" [] {
     [ "bash" "zsh" "fish" "nushell" ]
   }
@@ -162,6 +222,26 @@ module completions {
 
   # Show every profile, its tenant and whether its credential is valid
   export extern "git-credential-idc help status" [
+  ]
+
+  # Service accounts for scripts and CI, with an administrator's login
+  export extern "git-credential-idc help service-account" [
+  ]
+
+  # Create a service account (key pair made here, private key kept in the credential store) and a profile NAME that logs in with it
+  export extern "git-credential-idc help service-account create" [
+  ]
+
+  # List the tenant's service accounts and the local profiles that log in as them
+  export extern "git-credential-idc help service-account list" [
+  ]
+
+  # Delete a service account at the tenant, its stored key and its profile
+  export extern "git-credential-idc help service-account delete" [
+  ]
+
+  # Write a service account's private key to a new file (mode 0600) for CI
+  export extern "git-credential-idc help service-account export-key" [
   ]
 
   # Print the completion script for a shell

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::profile::{self, AuthKind, Profile};
+use crate::profile::{self, AccountKey, AuthKind, Profile};
 use crate::secret::Secret;
 
 /// The name of the environment-only profile.
@@ -98,7 +98,7 @@ impl EnvLogin {
                 realm: profile::DEFAULT_REALM.to_string(),
                 auth: AuthKind::ServiceAccount {
                     id: id.trim().to_string(),
-                    jwk_path,
+                    key: AccountKey::File { jwk_path },
                     scopes,
                 },
                 network: Default::default(),
@@ -180,7 +180,7 @@ mod tests {
             env.profile.auth,
             AuthKind::ServiceAccount {
                 id: "sa-1".to_string(),
-                jwk_path: PathBuf::from(INLINE_JWK_PATH),
+                key: AccountKey::file(INLINE_JWK_PATH),
                 scopes: vec!["fr:idm:*".to_string(), "fr:am:*".to_string()],
             }
         );
@@ -207,13 +207,10 @@ mod tests {
         ])
         .unwrap()
         .unwrap();
-        let AuthKind::ServiceAccount {
-            jwk_path, scopes, ..
-        } = &env.profile.auth
-        else {
+        let AuthKind::ServiceAccount { key, scopes, .. } = &env.profile.auth else {
             panic!("{:?}", env.profile.auth);
         };
-        assert_eq!(jwk_path, &PathBuf::from("/run/secrets/sa.jwk"));
+        assert_eq!(key, &AccountKey::file("/run/secrets/sa.jwk"));
         assert_eq!(
             scopes,
             &auth::service_account::DEFAULT_SCOPES.map(str::to_string)

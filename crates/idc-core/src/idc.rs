@@ -126,6 +126,16 @@ impl Idc {
         self.inner.credentials.store.choice().clone()
     }
 
+    /// The credential room, for the rooms that act on the tenant for the facade.
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
+    }
+
+    /// `config.toml`, for the rooms that change profiles for the facade.
+    pub(crate) fn config_file(&self) -> &ConfigFile {
+        &self.inner.config
+    }
+
     /// The environment-only profile (`env`) this facade would use when none is named: the
     /// one `IDC_TENANT`, `IDC_SERVICE_ACCOUNT_ID` and `IDC_SERVICE_ACCOUNT_JWK` make.
     fn env_login_profile(&self) -> Option<&Profile> {

@@ -19,6 +19,8 @@
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
+//! - `service_accounts`: `service-account create|list|delete|export-key` (a key pair made
+//!   here, the private key kept in the store under `credentials/account_keys.rs`).
 //! - [`http`]: the one transport (send, [`http::Answer`], the client).
 //! - [`auth`]: the flows (service account, session and its admin bearer, client credentials,
 //!   browser and device logins of a public client, log API key).
@@ -56,6 +58,7 @@ mod request;
 mod resolve;
 pub mod sanitize;
 mod secret;
+mod service_accounts;
 mod settings;
 pub mod shell_word;
 mod status;
@@ -74,9 +77,13 @@ pub use idc::{Fetched, Idc};
 pub use interrupt::Interrupt;
 pub use login::LoginOutcome;
 pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
-pub use profile::{AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
+pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;
+pub use service_accounts::{
+    CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,
+    ServiceAccountRow,
+};
 pub use status::{LogoutOutcome, ProfileStatus};
 
 /// `User-Agent` sent on every request.

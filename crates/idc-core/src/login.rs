@@ -1,8 +1,6 @@
 //! Logging in: run the flow the resolved profile asks for, replace the profile's cached
 //! credentials with the fresh one, save the profile, and report one [`LoginOutcome`].
 
-use std::path::Path;
-
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -11,7 +9,7 @@ use crate::auth::interactive::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
 use crate::error::{Error, Result, SecretKind};
-use crate::profile::{AuthFlow, AuthKind, ConfigFile, Profile};
+use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
 use crate::secret::Secret;
 
@@ -98,11 +96,9 @@ pub(crate) fn login(
         } => (with, then_create_log_key),
     };
     let obtained = match with {
-        Authenticate::ServiceAccount {
-            id,
-            jwk_path,
-            scopes,
-        } => service_account(credentials, &mut profile, &id, &jwk_path, &scopes)?,
+        Authenticate::ServiceAccount { id, key, scopes } => {
+            service_account(credentials, &mut profile, &id, &key, &scopes)?
+        }
         Authenticate::Session {
             username,
             journey,
@@ -236,17 +232,19 @@ fn service_account(
     credentials: &Credentials,
     profile: &mut Profile,
     id: &str,
-    jwk_path: &Path,
+    key: &AccountKey,
     scopes: &[String],
 ) -> Result<Obtained> {
-    let answer = credentials.service_account_grant(profile, id, jwk_path, scopes)?;
+    let answer = credentials.service_account_grant(profile, id, key, scopes)?;
     // Renewals ask only for what the tenant accepted, so they need one request.
     if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
         scopes.clone_from(&answer.scopes);
     }
     let mut obtained = Obtained::new(cached_bearer(answer.token, id, &answer.scopes), id);
     obtained.dropped_scopes = answer.dropped_scopes;
-    obtained.warnings = auth::service_account::key_file_warning(jwk_path)
+    obtained.warnings = key
+        .path()
+        .and_then(auth::service_account::key_file_warning)
         .into_iter()
         .collect();
     Ok(obtained)

@@ -19,7 +19,9 @@ pub enum AuthKind {
     /// JWT-bearer grant signed with the account's private JWK.
     ServiceAccount {
         id: String,
-        jwk_path: PathBuf,
+        /// Where the private JWK is: `jwk_path = "..."`, or `jwk = "credential-store"`.
+        #[serde(flatten)]
+        key: AccountKey,
         scopes: Vec<String>,
     },
     /// The callbacks journey (admin in the root realm, or an end user of `realm`).
@@ -56,6 +58,48 @@ pub enum AuthKind {
         client_id: String,
         scopes: Vec<String>,
     },
+}
+
+/// Where a service account's private JWK is kept.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum AccountKey {
+    /// A file the user keeps (`--jwk PATH`, or `IDC_SERVICE_ACCOUNT_JWK`).
+    File { jwk_path: PathBuf },
+    /// The credential store, under the tenant and account id: where `service-account
+    /// create` keeps the key it generated, so no file holds it.
+    Store { jwk: InStore },
+}
+
+/// The one value of `jwk` in a profile: the key is in the credential store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InStore {
+    CredentialStore,
+}
+
+impl AccountKey {
+    /// A key in the file at `path`.
+    pub fn file(path: impl Into<PathBuf>) -> AccountKey {
+        AccountKey::File {
+            jwk_path: path.into(),
+        }
+    }
+
+    /// The key kept in the credential store.
+    pub fn store() -> AccountKey {
+        AccountKey::Store {
+            jwk: InStore::CredentialStore,
+        }
+    }
+
+    /// The file holding the key, when one does.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            AccountKey::File { jwk_path } => Some(jwk_path),
+            AccountKey::Store { .. } => None,
+        }
+    }
 }
 
 impl AuthKind {
@@ -524,7 +568,7 @@ mod tests {
             realm: "alpha".to_string(),
             auth: AuthKind::ServiceAccount {
                 id: "sa-id".to_string(),
-                jwk_path: PathBuf::from("/keys/sa.jwk"),
+                key: AccountKey::file("/keys/sa.jwk"),
                 scopes: vec!["fr:idm:*".to_string()],
             },
             network: Default::default(),
@@ -580,6 +624,41 @@ mod tests {
             let mode = std::fs::metadata(file.path()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn a_service_account_key_is_a_file_or_the_credential_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = ConfigFile::in_dir(dir.path());
+        let mut stored = sample("ci-bot", "https://dev.example.com");
+        stored.auth = AuthKind::ServiceAccount {
+            id: "sa-2".to_string(),
+            key: AccountKey::store(),
+            scopes: vec!["fr:idm:*".to_string()],
+        };
+        file.update(|config| {
+            config.upsert(&sample("dev", "https://dev.example.com"));
+            config.upsert(&stored);
+            Ok(())
+        })
+        .unwrap();
+        let text = std::fs::read_to_string(file.path()).unwrap();
+        assert!(text.contains("jwk = \"credential-store\""), "{text}");
+        assert!(text.contains("jwk_path = \"/keys/sa.jwk\""), "{text}");
+        let config = file.load().unwrap();
+        assert_eq!(config.profile("ci-bot").unwrap(), stored);
+        assert_eq!(
+            config.profile("dev").unwrap(),
+            sample("dev", "https://dev.example.com")
+        );
+        assert_eq!(AccountKey::store().path(), None);
+        // Neither a path nor the store: a clear error naming the file.
+        std::fs::write(
+            file.path(),
+            "[profiles.x]\ntenant = \"https://t.example.com\"\nkind = \"service-account\"\nid = \"a\"\njwk = \"usb-stick\"\nscopes = []\n",
+        )
+        .unwrap();
+        assert!(file.load().is_err());
     }
 
     #[test]

@@ -139,7 +139,7 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
         realm: "alpha".to_string(),
         auth: crate::profile::AuthKind::ServiceAccount {
             id: "sa".to_string(),
-            jwk_path: std::path::PathBuf::from("/nonexistent.jwk"),
+            key: crate::profile::AccountKey::file("/nonexistent.jwk"),
             scopes: vec!["fr:idm:*".to_string()],
         },
         network: Default::default(),

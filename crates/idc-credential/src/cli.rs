@@ -40,6 +40,9 @@ pub enum Command {
     HttpieSession(TargetArgs),
     /// Show every profile, its tenant and whether its credential is valid
     Status,
+    /// Service accounts for scripts and CI, with an administrator's login
+    #[command(subcommand)]
+    ServiceAccount(ServiceAccountCommand),
     /// Print the completion script for a shell
     Completions {
         #[arg(value_enum)]
@@ -60,6 +63,63 @@ pub enum Shell {
     Zsh,
     Fish,
     Nushell,
+}
+
+/// `service-account ...`: every verb runs with an administrator's profile (`--profile`).
+#[derive(Debug, Subcommand)]
+pub enum ServiceAccountCommand {
+    /// Create a service account (key pair made here, private key kept in the credential
+    /// store) and a profile NAME that logs in with it
+    Create(ServiceAccountCreateArgs),
+    /// List the tenant's service accounts and the local profiles that log in as them
+    List(ProfileArg),
+    /// Delete a service account at the tenant, its stored key and its profile
+    Delete(ServiceAccountNameArgs),
+    /// Write a service account's private key to a new file (mode 0600) for CI
+    ExportKey(ExportKeyArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceAccountCreateArgs {
+    /// The account's name at the tenant, and the new profile's
+    pub name: String,
+    /// Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
+    #[arg(long, visible_alias = "scope", value_name = "SCOPES", required = true)]
+    pub scopes: String,
+    /// The account's description at the tenant
+    #[arg(long, value_name = "TEXT")]
+    pub description: Option<String>,
+    /// The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServiceAccountNameArgs {
+    /// The account's name
+    pub name: String,
+    /// The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportKeyArgs {
+    /// The service account's profile (made by `service-account create`)
+    pub name: String,
+    /// The file to write (it must not exist, unless --force)
+    #[arg(value_hint = ValueHint::FilePath)]
+    pub path: PathBuf,
+    /// Replace an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArg {
+    /// Profile name (default: $IDC_PROFILE, else the default profile)
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
 }
 
 #[derive(Debug, Args)]

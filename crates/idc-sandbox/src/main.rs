@@ -13,6 +13,10 @@
 //! `/openidm/config/managed`, writes to managed objects (`POST ?_action=create`, `PUT`,
 //! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
 //! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
+//! Service accounts: `POST /openidm/managed/svcacct?_action=create`, `GET
+//! /openidm/managed/svcacct?_queryFilter=`, `GET|DELETE /openidm/managed/svcacct/<id>`
+//! (`idm/svcacct.rs`), `GET /environment/scopes/service-accounts`; a created account signs in
+//! with the JWT-bearer grant, limited to its scopes.
 //!
 //! The public CLI clients (the admin's TOTP secret in `admin.totp_secret`): Ping's built-in
 //! `AICMCPClient` of the root realm (`sandbox.json` `builtin_cli_client`, absent with
@@ -80,6 +84,8 @@ mod monitoring;
 mod request;
 mod respond;
 mod routes;
+#[cfg(test)]
+mod service_account_flow_tests;
 mod setup;
 mod state;
 

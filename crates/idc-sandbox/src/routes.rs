@@ -107,7 +107,15 @@ pub fn router(state: Shared) -> Router {
                 .post(am::builtin::root_client_management)
                 .delete(am::builtin::root_client_management),
         )
-        // IDM
+        // IDM (service accounts before the other managed objects)
+        .route(
+            "/openidm/managed/svcacct",
+            get(idm::svcacct::query).post(idm::svcacct::create),
+        )
+        .route(
+            "/openidm/managed/svcacct/{id}",
+            get(idm::svcacct::read).delete(idm::svcacct::delete),
+        )
         .route(
             "/openidm/managed/{object}",
             get(idm::query::query).post(idm::writes::create),
@@ -143,6 +151,10 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/environment/startup",
             get(environment::restart::get_status).post(environment::restart::action),
+        )
+        .route(
+            "/environment/scopes/service-accounts",
+            get(environment::scopes::service_account_scopes),
         )
         .route("/environment/{*rest}", any(environment::esv::other))
         // IGA

@@ -213,6 +213,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         log_keys: Default::default(),
         idm_overlay: Default::default(),
         esv_restart: Default::default(),
+        service_accounts: Default::default(),
         settings,
     };
     // A ready log API key, as if created in the console.

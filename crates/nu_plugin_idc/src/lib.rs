@@ -13,7 +13,8 @@ pub mod values;
 use nu_plugin::{Plugin, PluginCommand};
 
 /// The plugin: `idc`, `idc login`, `idc get`, the write verbs (`idc create`, `update`,
-/// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`.
+/// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`,
+/// `idc service-account ...`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -37,6 +38,11 @@ impl Plugin for IdcPlugin {
             Box::new(commands::LogsSources),
             Box::new(commands::LogsGet),
             Box::new(commands::LogsTail),
+            Box::new(commands::ServiceAccountGroup),
+            Box::new(commands::ServiceAccountCreate),
+            Box::new(commands::ServiceAccountList),
+            Box::new(commands::ServiceAccountDelete),
+            Box::new(commands::ServiceAccountExportKey),
         ]
     }
 }
@@ -67,6 +73,7 @@ mod tests {
             "idc delete",
             "idc action",
             "idc logs ",
+            "idc service-account ",
         ]
         .iter()
         .any(|command| example.example.contains(command))
@@ -140,7 +147,12 @@ mod tests {
                 "idc logs",
                 "idc logs sources",
                 "idc logs get",
-                "idc logs tail"
+                "idc logs tail",
+                "idc service-account",
+                "idc service-account create",
+                "idc service-account list",
+                "idc service-account delete",
+                "idc service-account export-key"
             ]
         );
     }

@@ -442,9 +442,50 @@ fn secret_sweep_no_canary_or_live_token_outside_the_stores() {
         ]),
         None,
     );
+    // A service account made here: its generated key lives only in the store (and in the
+    // file exported outside this home for CI); its d, p and q are canaries too.
+    run(
+        "service-account create",
+        env.helper()
+            .args([
+                "service-account",
+                "create",
+                "sweep-bot",
+                "--scopes",
+                "fr:idm:*",
+            ])
+            .args(["--profile", "admin"]),
+        None,
+    );
+    run(
+        "nu get as the new account",
+        &mut env.nu(&format!("idc get {USERS} --profile sweep-bot | length")),
+        None,
+    );
+    let exported = tempfile::tempdir().unwrap();
+    let exported_key = exported.path().join("sweep-bot.jwk");
+    run(
+        "service-account export-key",
+        env.helper()
+            .args(["service-account", "export-key", "sweep-bot"])
+            .arg(&exported_key),
+        None,
+    );
+    run(
+        "service-account list",
+        env.helper()
+            .args(["service-account", "list", "--profile", "admin"]),
+        None,
+    );
+    let generated: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&exported_key).unwrap()).unwrap();
+    let generated_parts: Vec<String> = ["d", "p", "q"]
+        .iter()
+        .map(|part| generated[*part].as_str().unwrap().to_string())
+        .collect();
     // The live tokens, read from the helper (whose stdout is where they belong).
     let mut live = Vec::new();
-    for profile in ["sandbox", "admin", "iga"] {
+    for profile in ["sandbox", "admin", "iga", "sweep-bot"] {
         let output = env
             .helper()
             .args(["token", "--profile", profile])
@@ -454,8 +495,9 @@ fn secret_sweep_no_canary_or_live_token_outside_the_stores() {
     }
     let mut canaries = vec![password, client_secret, private_exponent];
     canaries.extend(live.iter().cloned());
+    canaries.extend(generated_parts);
     canaries.retain(|canary| canary.len() >= 16);
-    assert!(canaries.len() >= 6, "too few canaries");
+    assert!(canaries.len() >= 10, "too few canaries");
 
     let mut files = Vec::new();
     files_outside_stores(env.home.path(), &mut files);

@@ -1,6 +1,8 @@
-//! Browser and device logins (issue 20) and the admin console's session handed over
-//! (issue 24): a real headless Chromium on the sandbox's pages.
+//! Browser and device logins (issue 20), the admin console's session handed over and
+//! service accounts made in one command with an administrator's login (issue 24): a real
+//! headless Chromium on the sandbox's pages where a person is needed.
 
 mod browser;
 mod builtin;
+mod service_accounts;
 mod session_cookie;

@@ -28,8 +28,9 @@ const USERS: usize = 100;
 /// The order the examples run in: logins before reads, logouts last. `idc logs tail` comes
 /// right after `idc get`, whose requests are the fresh IDM events it waits for. The writes
 /// come after the reads, whose results show the seeded data as it was, in the order that
-/// creates users before deleting them.
-const COMMAND_ORDER: [&str; 14] = [
+/// creates users before deleting them. Service accounts are made by the administrator's
+/// profile the login examples saved, their key exported, then deleted.
+const COMMAND_ORDER: [&str; 19] = [
     "idc",
     "idc login",
     "idc get",
@@ -42,6 +43,11 @@ const COMMAND_ORDER: [&str; 14] = [
     "idc patch",
     "idc delete",
     "idc action",
+    "idc service-account",
+    "idc service-account create",
+    "idc service-account list",
+    "idc service-account export-key",
+    "idc service-account delete",
     "idc status",
     "idc logout",
 ];

@@ -2,6 +2,7 @@
 //! cache. It chooses the credential a path needs (bearer or session), hands it out from the
 //! cache or renews it, and replaces a profile's credentials after a login.
 
+pub(crate) mod account_keys;
 pub mod cache;
 mod exchange;
 pub(crate) mod keys;
@@ -100,11 +101,9 @@ impl Credentials {
         rejected: Option<&Secret<String>>,
     ) -> Result<Credential> {
         let cached = match &profile.auth {
-            AuthKind::ServiceAccount {
-                id,
-                jwk_path,
-                scopes,
-            } => self.service_account_token(profile, id, jwk_path, scopes, rejected)?,
+            AuthKind::ServiceAccount { id, key, scopes } => {
+                self.service_account_token(profile, id, key, scopes, rejected)?
+            }
             AuthKind::ClientCredentials { client_id, scopes } => {
                 self.client_credentials_token(profile, client_id, scopes, rejected)?
             }

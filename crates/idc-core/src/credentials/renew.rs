@@ -7,7 +7,7 @@ use super::{Credentials, keys};
 use crate::auth::{self, TokenResponse};
 use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::error::{Error, Result};
-use crate::profile::Profile;
+use crate::profile::{AccountKey, Profile};
 use crate::secret::Secret;
 
 /// The error for a session profile whose session has ended: a journey's logs in again with
@@ -73,10 +73,10 @@ impl Credentials {
         &self,
         profile: &Profile,
         id: &str,
-        jwk_path: &std::path::Path,
+        key: &AccountKey,
         scopes: &[String],
     ) -> Result<auth::service_account::ServiceAccountToken> {
-        let signing_key = crate::env_profile::signing_key(self.env.as_ref(), profile, jwk_path)?;
+        let signing_key = self.account_signing_key(profile, id, key)?;
         auth::service_account::request_token(
             &self.client(profile)?,
             &profile.tenant,
@@ -108,13 +108,13 @@ impl Credentials {
         &self,
         profile: &Profile,
         id: &str,
-        jwk_path: &std::path::Path,
+        account_key: &AccountKey,
         scopes: &[String],
         rejected: Option<&Secret<String>>,
     ) -> Result<CachedCredential> {
         let key = keys::main_key(profile);
         self.store.get_or_renew(&key, not_rejected(rejected), || {
-            let answer = self.service_account_grant(profile, id, jwk_path, scopes)?;
+            let answer = self.service_account_grant(profile, id, account_key, scopes)?;
             Ok(cached_bearer(answer.token, id, &answer.scopes))
         })
     }

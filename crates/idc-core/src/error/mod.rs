@@ -39,6 +39,10 @@ pub enum Error {
     #[error("{0}")]
     Login(String),
 
+    /// A service-account command refused (nothing was changed), or could not finish.
+    #[error("{0}")]
+    ServiceAccount(String),
+
     /// A login that needs a password or client secret got none.
     #[error("a {flow} login of '{who}' needs the {secret}")]
     MissingSecret {

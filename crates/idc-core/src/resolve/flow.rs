@@ -2,12 +2,10 @@
 //! key flags alone, or the profile's auth kind with what it needs. Every flag combination
 //! the flows cannot run is refused here, before anything is sent.
 
-use std::path::PathBuf;
-
 use super::LoginRequest;
 use crate::auth::log_key::LogKey;
 use crate::error::{Error, Result, SecretKind};
-use crate::profile::{AuthFlow, AuthKind, Profile};
+use crate::profile::{AccountKey, AuthFlow, AuthKind, Profile};
 use crate::secret::Secret;
 
 /// The flow a resolved login runs.
@@ -30,7 +28,7 @@ pub(crate) enum LoginFlow {
 pub(crate) enum Authenticate {
     ServiceAccount {
         id: String,
-        jwk_path: PathBuf,
+        key: AccountKey,
         scopes: Vec<String>,
     },
     Session {
@@ -82,15 +80,9 @@ pub(super) fn login_flow(
         };
     }
     let with = match profile.auth.clone() {
-        AuthKind::ServiceAccount {
-            id,
-            jwk_path,
-            scopes,
-        } => Authenticate::ServiceAccount {
-            id,
-            jwk_path,
-            scopes,
-        },
+        AuthKind::ServiceAccount { id, key, scopes } => {
+            Authenticate::ServiceAccount { id, key, scopes }
+        }
         AuthKind::Session { username, journey } => Authenticate::Session {
             password: request.secret.clone().ok_or_else(|| Error::MissingSecret {
                 flow: AuthFlow::Session,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::auth;
 use crate::error::{Error, Result};
-use crate::profile::{self, AuthFlow, AuthKind, Config, Profile};
+use crate::profile::{self, AccountKey, AuthFlow, AuthKind, Config, Profile};
 use crate::secret::Secret;
 
 mod flow;
@@ -376,14 +376,12 @@ fn service_account_auth(
     existing: Option<&AuthKind>,
 ) -> Result<AuthKind> {
     let saved = match existing {
-        Some(AuthKind::ServiceAccount {
-            jwk_path, scopes, ..
-        }) => Some((jwk_path, scopes)),
+        Some(AuthKind::ServiceAccount { key, scopes, .. }) => Some((key, scopes)),
         _ => None,
     };
-    let jwk_path = match (&request.jwk_path, saved) {
-        (Some(path), _) => absolute_path(path),
-        (None, Some((path, _))) => path.clone(),
+    let key = match (&request.jwk_path, saved) {
+        (Some(path), _) => AccountKey::file(absolute_path(path)),
+        (None, Some((key, _))) => key.clone(),
         (None, None) => {
             return Err(Error::Login(
                 "a service-account login needs --jwk PATH (the account's private JWK)".to_string(),
@@ -398,7 +396,7 @@ fn service_account_auth(
         .unwrap_or_else(|| defaults.to_vec());
     Ok(AuthKind::ServiceAccount {
         id: id.to_string(),
-        jwk_path,
+        key,
         scopes,
     })
 }
@@ -409,11 +407,9 @@ fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<Aut
         .cloned()
         .ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
     match &mut auth {
-        AuthKind::ServiceAccount {
-            jwk_path, scopes, ..
-        } => {
+        AuthKind::ServiceAccount { key, scopes, .. } => {
             if let Some(path) = &request.jwk_path {
-                *jwk_path = absolute_path(path);
+                *key = AccountKey::file(absolute_path(path));
             }
             if let Some(requested) = &request.scopes {
                 *scopes = requested.clone();
@@ -488,13 +484,10 @@ mod tests {
         assert_eq!(plan.profile.name, "acme");
         assert_eq!(plan.profile.tenant.as_str(), "https://tenant.example.com/");
         assert_eq!(plan.profile.realm, profile::DEFAULT_REALM);
-        let AuthKind::ServiceAccount {
-            scopes, jwk_path, ..
-        } = &plan.profile.auth
-        else {
+        let AuthKind::ServiceAccount { scopes, key, .. } = &plan.profile.auth else {
             panic!("{:?}", plan.profile.auth);
         };
-        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+        assert_eq!(key, &AccountKey::file("/keys/sa.jwk"));
         assert_eq!(
             scopes,
             &auth::service_account::DEFAULT_SCOPES.map(str::to_string)
@@ -515,14 +508,11 @@ mod tests {
         let plan = resolve_login(&again, &config, None).unwrap();
         assert_eq!(plan.profile.name, "acme");
         assert_eq!(plan.existing.as_ref(), Some(&saved));
-        let AuthKind::ServiceAccount {
-            scopes, jwk_path, ..
-        } = &plan.profile.auth
-        else {
+        let AuthKind::ServiceAccount { scopes, key, .. } = &plan.profile.auth else {
             panic!("{:?}", plan.profile.auth);
         };
         assert_eq!(scopes, &["fr:idm:*", "fr:am:*"]);
-        assert_eq!(jwk_path, &PathBuf::from("/keys/sa.jwk"));
+        assert_eq!(key, &AccountKey::file("/keys/sa.jwk"));
     }
 
     #[test]

@@ -160,7 +160,7 @@ fn shown(text: &str) -> String {
 }
 
 /// Columns padded to their widest cell.
-fn table<const N: usize>(rows: &[[String; N]]) -> String {
+pub(super) fn table<const N: usize>(rows: &[[String; N]]) -> String {
     let mut widths = [0; N];
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {

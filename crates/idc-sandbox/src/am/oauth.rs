@@ -224,7 +224,7 @@ fn jwt_bearer(
             "Missing parameter: assertion",
         );
     };
-    let sa = &state.service_account;
+    let sa = signer(state, assertion);
     let expected_aud = format!("{}{}", origin(headers), uri.path());
     let jti = match check_assertion(&sa.id, &sa.n, &sa.e, assertion, &expected_aud, now_ms()) {
         Ok(jti) => jti,
@@ -277,8 +277,47 @@ fn jwt_bearer(
     scopes.sort();
     scopes.dedup();
     let lifetime = state.settings.token_lifetime;
-    let token = state.issue_token(scopes.clone(), lifetime, Subject::ServiceAccount);
+    let token = state.issue_token(scopes.clone(), lifetime, sa.subject);
     token_response(&token, &scopes, lifetime, None)
+}
+
+/// The account an assertion is checked against: what the tenant knows of it.
+struct Signer {
+    id: String,
+    n: Vec<u8>,
+    e: Vec<u8>,
+    scopes: Vec<String>,
+    subject: Subject,
+}
+
+/// The active created account the assertion's `iss` names, else the seeded account (whose
+/// check then refuses any other `iss`).
+fn signer(state: &AppState, assertion: &str) -> Signer {
+    let issuer = assertion
+        .split('.')
+        .nth(1)
+        .and_then(|claims| URL_SAFE_NO_PAD.decode(claims.trim_end_matches('=')).ok())
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+        .and_then(|claims| claims.get("iss")?.as_str().map(str::to_string));
+    match issuer.and_then(|id| state.service_accounts.get(&id)) {
+        Some(account) if account.active() => Signer {
+            id: account.id().to_string(),
+            scopes: account.scopes(),
+            subject: Subject::CreatedServiceAccount(account.id().to_string()),
+            n: account.n,
+            e: account.e,
+        },
+        _ => {
+            let sa = &state.service_account;
+            Signer {
+                id: sa.id.clone(),
+                n: sa.n.clone(),
+                e: sa.e.clone(),
+                scopes: sa.scopes.clone(),
+                subject: Subject::ServiceAccount,
+            }
+        }
+    }
 }
 
 /// `id:secret` from `Authorization: Basic`.

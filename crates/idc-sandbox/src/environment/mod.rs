@@ -3,3 +3,4 @@
 
 pub mod esv;
 pub mod restart;
+pub mod scopes;

@@ -10,6 +10,7 @@ pub mod patch;
 pub mod policy;
 pub mod query;
 pub mod query_filter;
+pub mod svcacct;
 pub mod writes;
 
 use crate::respond::crest_error;

@@ -228,6 +228,7 @@ fn begin<'a>(
             transaction: transaction.map(|Extension(t)| t.0),
             user_id: Some(match token.subject {
                 crate::state::Subject::Admin => state.admin_id.clone(),
+                crate::state::Subject::CreatedServiceAccount(id) => id,
                 _ => state.service_account.id.clone(),
             }),
         })

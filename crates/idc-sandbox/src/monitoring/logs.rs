@@ -67,6 +67,7 @@ fn valid_transaction_id(text: &str) -> bool {
 fn subject_id(state: &AppState, subject: &Subject) -> String {
     match subject {
         Subject::ServiceAccount => state.service_account.id.clone(),
+        Subject::CreatedServiceAccount(id) => id.clone(),
         Subject::Admin => state.admin_id.clone(),
         Subject::User(realm, index) => {
             crate::data::User::generate(state.settings.seed, realm, *index)

@@ -8,6 +8,8 @@ use rand::RngExt as _;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Subject {
     ServiceAccount,
+    /// A service account created at the sandbox (`managed/svcacct`), by id.
+    CreatedServiceAccount(String),
     Admin,
     /// A realm user: realm and user index.
     User(String, u32),

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod idm;
 pub mod lock;
 pub mod logs;
+pub mod service_accounts;
 
 use crate::clock::now_ms;
 use auth::{new_access_token, new_session_token};
@@ -104,6 +105,8 @@ pub struct AppState {
     pub idm_overlay: idm::Overlay,
     /// `/environment/startup` restarts.
     pub esv_restart: Restart,
+    /// Service accounts created with `managed/svcacct?_action=create`.
+    pub service_accounts: service_accounts::ServiceAccounts,
 }
 
 impl AppState {
