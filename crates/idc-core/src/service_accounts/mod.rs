@@ -88,12 +88,16 @@ fn refuse(message: String) -> Error {
     Error::ServiceAccount(message)
 }
 
-/// Whether a profile is a tenant administrator's login: a session, browser or device login
-/// to the root realm (service accounts, OAuth clients and realm users cannot manage them).
+/// Whether a profile is a tenant administrator's login: a session (a journey's or the
+/// console's handed over), browser or device login to the root realm (service accounts,
+/// OAuth clients and realm users cannot manage them).
 fn is_admin_login(profile: &Profile) -> bool {
     matches!(
         profile.auth,
-        AuthKind::Session { .. } | AuthKind::Browser { .. } | AuthKind::Device { .. }
+        AuthKind::Session { .. }
+            | AuthKind::ConsoleSession { .. }
+            | AuthKind::Browser { .. }
+            | AuthKind::Device { .. }
     ) && profile.realm == "root"
 }
 
@@ -144,7 +148,7 @@ impl Idc {
         let admin = self.profile(name)?;
         if !is_admin_login(&admin) {
             return Err(refuse(format!(
-                "profile '{}' is a {} login to realm '{}': service accounts are managed with a tenant administrator's login (a session, browser or device login to the root realm); name it with --profile",
+                "profile '{}' is a {} login to realm '{}': service accounts are managed with a tenant administrator's login (a session, console session, browser or device login to the root realm); name it with --profile",
                 admin.name,
                 admin.auth.flow(),
                 admin.realm
@@ -492,5 +496,12 @@ mod tests {
         assert!(!is_admin_login(&profile), "a realm user's session");
         profile.realm = "root".to_string();
         assert!(is_admin_login(&profile));
+        profile.auth = AuthKind::ConsoleSession {
+            username: "admin".to_string(),
+        };
+        assert!(
+            is_admin_login(&profile),
+            "the console's session handed over"
+        );
     }
 }
