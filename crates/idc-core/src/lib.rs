@@ -60,6 +60,7 @@ pub mod shell_word;
 mod status;
 #[cfg(test)]
 mod testing;
+mod trusted_file;
 mod vocabulary;
 pub mod writes;
 
@@ -77,6 +78,7 @@ pub use profile::{AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;
 pub use status::{LogoutOutcome, ProfileStatus};
+pub use trusted_file::read_secret_file;
 
 /// `User-Agent` sent on every request.
 pub const USER_AGENT: &str = concat!("idc/", env!("CARGO_PKG_VERSION"));

@@ -229,12 +229,12 @@ fn service_account(
     jwk_path: &Path,
     scopes: &[String],
 ) -> Result<Obtained> {
-    let answer = credentials.service_account_grant(profile, id, jwk_path, scopes)?;
+    let (answer, credential) = credentials.service_account_grant(profile, id, jwk_path, scopes)?;
     // Renewals ask only for what the tenant accepted, so they need one request.
     if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
         scopes.clone_from(&answer.scopes);
     }
-    let mut obtained = Obtained::new(cached_bearer(answer.token, id, &answer.scopes), id);
+    let mut obtained = Obtained::new(credential, id);
     obtained.dropped_scopes = answer.dropped_scopes;
     obtained.warnings = auth::service_account::key_file_warning(jwk_path)
         .into_iter()
@@ -277,6 +277,7 @@ fn session(
         subject: Some(username.to_string()),
         cookie_name: Some(cookie_name),
         obtained_at: Some(now),
+        issued_for: None,
     };
     let who = info.map(|info| info.username);
     Ok(Obtained::new(

@@ -3,5 +3,6 @@
 
 mod core;
 mod frontends;
+mod secret_arrivals;
 mod support;
 mod tenant;

@@ -47,6 +47,10 @@ pub(crate) struct CachedCredential {
     /// When the credential was obtained (sets the renewal margin of short-lived tokens).
     #[serde(default)]
     pub obtained_at: Option<DateTime<Utc>>,
+    /// A digest of what the credential was issued for beyond the entry's key (the
+    /// service account's key material): an entry issued for other material is a miss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_for: Option<String>,
 }
 
 impl CachedCredential {
@@ -88,6 +92,21 @@ pub(crate) struct CredentialStore {
     renewing: Arc<Mutex<()>>,
 }
 
+/// The first 16 hex digits of the SHA-256 of `parts`, each followed by a newline.
+pub(crate) fn short_digest(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// A renewal secret as stored (client-credentials secret).
 #[derive(Serialize, Deserialize)]
 struct StoredSecret {
@@ -127,22 +146,26 @@ impl CredentialStore {
         }
     }
 
-    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, scopes)>`.
-    /// `@` cannot occur in a profile name, so a profile's entries are found by prefix.
-    pub fn entry_key(profile: &str, purpose: &str, tenant: &Url, scope_set: &[String]) -> String {
+    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, who,
+    /// scopes)>`, `who` being whom the credential is issued for (the account, the client,
+    /// the user): a profile whose login changes under the same name never finds the old
+    /// one's entries. `@` cannot occur in a profile name, so a profile's entries are found
+    /// by prefix.
+    pub fn entry_key(
+        profile: &str,
+        purpose: &str,
+        tenant: &Url,
+        who: &str,
+        scope_set: &[String],
+    ) -> String {
         let mut scopes: Vec<&str> = scope_set.iter().map(String::as_str).collect();
         scopes.sort_unstable();
         scopes.dedup();
-        let mut hasher = Sha256::new();
-        hasher.update(tenant.origin().ascii_serialization().as_bytes());
-        hasher.update(b"\n");
-        hasher.update(scopes.join(" ").as_bytes());
-        let digest = hasher.finalize();
-        let short: String = digest
-            .iter()
-            .take(8)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let short = short_digest(&[
+            tenant.origin().ascii_serialization().as_bytes(),
+            who.as_bytes(),
+            scopes.join(" ").as_bytes(),
+        ]);
         format!("{profile}@{purpose}-{short}")
     }
 
@@ -439,6 +462,7 @@ mod tests {
             subject: Some("sa".to_string()),
             cookie_name: None,
             obtained_at: Some(now),
+            issued_for: None,
         }
     }
 
@@ -463,9 +487,11 @@ mod tests {
 
     #[test]
     fn entry_keys_depend_on_tenant_and_scope_set_not_order() {
-        let a = CredentialStore::entry_key("dev", "sa", &tenant(), &["b".into(), "a".into()]);
-        let b = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into(), "b".into()]);
-        let c = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into()]);
+        let a =
+            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["b".into(), "a".into()]);
+        let b =
+            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into(), "b".into()]);
+        let c = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into()]);
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(a.starts_with("dev@sa-"));
@@ -475,7 +501,7 @@ mod tests {
     fn file_store_round_trip_is_private_and_corrupt_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(&dir.path().join("cache"), StoreKind::File);
-        let key = CredentialStore::entry_key("dev", "sa", &tenant(), &[]);
+        let key = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &[]);
         assert!(store.load(&key).unwrap().is_none());
         store.save(&key, &credential("tok", 899)).unwrap();
         assert_eq!(store.load(&key).unwrap().unwrap().token.expose(), "tok");
@@ -686,6 +712,7 @@ mod keyring_tests {
             subject: None,
             cookie_name: None,
             obtained_at: Some(now),
+            issued_for: None,
         };
         match store.save(&key, &credential) {
             Ok(()) => {

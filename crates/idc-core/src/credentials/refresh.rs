@@ -173,6 +173,7 @@ mod tests {
             subject: Some("amadmin".to_string()),
             cookie_name: None,
             obtained_at: Some(now - chrono::Duration::seconds(3600)),
+            issued_for: None,
         };
         credentials
             .store

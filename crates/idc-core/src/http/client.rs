@@ -233,7 +233,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = crate::fsutil::read_trusted(path).map_err(bad)?;
+    let bytes = crate::trusted_file::read_trusted(path).map_err(bad)?;
     if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
         return Err(bad(
             "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)".to_string(),
