@@ -182,7 +182,7 @@ pub(crate) fn lock_exclusive_within(path: &Path, wait: Duration) -> Result<Optio
     }
     let file = open_private(path, false)
         .map_err(io_error(format!("cannot open lock {}", path.display())))?;
-    let deadline = Instant::now() + wait;
+    let deadline = crate::limits::deadline_after(wait);
     let mut pause = Duration::from_millis(5);
     loop {
         match fs4::fs_std::FileExt::try_lock_exclusive(&file) {

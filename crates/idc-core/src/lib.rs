@@ -44,6 +44,7 @@ mod idc;
 mod interrupt;
 #[cfg(test)]
 mod layering;
+pub mod limits;
 mod login;
 pub mod logs;
 mod paging;

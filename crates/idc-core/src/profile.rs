@@ -383,6 +383,19 @@ impl ConfigFile {
                 });
             }
         }
+        // A hand-edited path must pass the checks a login passes: it is written into curl
+        // config, where a line break would start a directive of its own.
+        for profile in config.all() {
+            if let Some(problem) = crate::limits::profile_problem(&profile) {
+                return Err(Error::Config {
+                    path: self.path.clone(),
+                    reason: format!(
+                        "profile '{}': {problem} (fix the file, or log in again)",
+                        profile.name
+                    ),
+                });
+            }
+        }
         Ok(config)
     }
 

@@ -263,8 +263,12 @@ impl PluginCommand for Login {
             device: call.has_flag("device")?,
             redirect_port: positive_flag(call, "redirect-port", u16::MAX.into())?
                 .map(|port| port as u16),
-            timeout: positive_flag(call, "timeout", u32::MAX.into())?
-                .map(std::time::Duration::from_secs),
+            timeout: positive_flag(
+                call,
+                "timeout",
+                idc_core::limits::MAX_LOGIN_WAIT_SECONDS as i64,
+            )?
+            .map(std::time::Duration::from_secs),
             no_browser: call.has_flag("no-browser")?,
             // The session's $BROWSER, not the plugin process's.
             browser_command: engine
