@@ -6,8 +6,6 @@
 
 use std::time::{Duration, Instant};
 
-use crate::profile::{AuthKind, Profile};
-
 /// The longest wait for a browser or device login (`--timeout`): a day.
 pub const MAX_LOGIN_WAIT_SECONDS: u64 = 86_400;
 
@@ -32,43 +30,12 @@ pub(crate) fn control_character_problem(what: &str, text: &str) -> Option<String
     })
 }
 
-/// What in `profile` cannot be kept: a control character in a path or name, a timeout
-/// out of bounds.
-pub(crate) fn profile_problem(profile: &Profile) -> Option<String> {
-    let mut texts: Vec<(&str, String)> = vec![
-        ("the realm", profile.realm.clone()),
-        (
-            "the log API key id",
-            profile.log_api_key.clone().unwrap_or_default(),
-        ),
-    ];
-    if let Some(path) = &profile.network.ca_cert {
-        texts.push((
-            "the CA path (--ca-cert)",
-            path.to_string_lossy().into_owned(),
-        ));
-    }
-    match &profile.auth {
-        AuthKind::ServiceAccount { id, jwk_path, .. } => {
-            texts.push(("the service account id", id.clone()));
-            texts.push((
-                "the key path (--jwk)",
-                jwk_path.to_string_lossy().into_owned(),
-            ));
-        }
-        AuthKind::Session { username, journey } => {
-            texts.push(("the username", username.clone()));
-            texts.push(("the journey", journey.clone().unwrap_or_default()));
-        }
-        AuthKind::ClientCredentials { client_id, .. }
-        | AuthKind::Browser { client_id, .. }
-        | AuthKind::Device { client_id, .. } => texts.push(("the client id", client_id.clone())),
-        AuthKind::LogKey => {}
-    }
-    let timeouts = [
-        ("connect_timeout", profile.network.connect_timeout),
-        ("timeout", profile.network.timeout),
-    ];
+/// The first problem among texts kept in a profile (`(what, text)`) and its timeouts
+/// (`(name, seconds)`): a control character, a timeout out of bounds.
+pub(crate) fn first_problem(
+    texts: &[(&str, String)],
+    timeouts: &[(&str, Option<u64>)],
+) -> Option<String> {
     texts
         .iter()
         .find_map(|(what, text)| control_character_problem(what, text))
@@ -97,18 +64,16 @@ mod tests {
 
     #[test]
     fn control_characters_and_huge_timeouts_are_named_not_quoted() {
-        let mut profile = crate::testing::sa_profile();
-        assert_eq!(profile_problem(&profile), None);
-        profile.network.ca_cert = Some("/tmp/ca.pem\noutput = \"/tmp/x\"".into());
-        let problem = profile_problem(&profile).unwrap();
+        let fine = [("the CA path", "/tmp/ca.pem".to_string())];
+        assert_eq!(first_problem(&fine, &[("timeout", Some(30))]), None);
+        let evil = [(
+            "the CA path",
+            "/tmp/ca.pem\noutput = \"/tmp/x\"".to_string(),
+        )];
+        let problem = first_problem(&evil, &[]).unwrap();
         assert!(problem.starts_with("the CA path"), "{problem}");
         assert!(!problem.contains("/tmp/x"), "{problem}");
-        profile.network.ca_cert = None;
-        profile.network.timeout = Some(u64::MAX);
-        assert!(
-            profile_problem(&profile)
-                .unwrap()
-                .contains("timeout is out of range")
-        );
+        let huge = first_problem(&fine, &[("timeout", Some(u64::MAX))]).unwrap();
+        assert!(huge.contains("timeout is out of range"), "{huge}");
     }
 }

@@ -107,6 +107,52 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// What this profile cannot keep: a control character in a path or a name (they are
+    /// written into curl config and terminals), a timeout out of bounds. Never the value.
+    pub(crate) fn problem(&self) -> Option<String> {
+        let lossy = |path: &Path| path.to_string_lossy().into_owned();
+        let mut texts: Vec<(&str, String)> = vec![
+            ("the realm", self.realm.clone()),
+            (
+                "the log API key id",
+                self.log_api_key.clone().unwrap_or_default(),
+            ),
+            (
+                "the CA path (--ca-cert)",
+                self.network
+                    .ca_cert
+                    .as_deref()
+                    .map(lossy)
+                    .unwrap_or_default(),
+            ),
+        ];
+        match &self.auth {
+            AuthKind::ServiceAccount { id, jwk_path, .. } => {
+                texts.push(("the service account id", id.clone()));
+                texts.push(("the key path (--jwk)", lossy(jwk_path)));
+            }
+            AuthKind::Session { username, journey } => {
+                texts.push(("the username", username.clone()));
+                texts.push(("the journey", journey.clone().unwrap_or_default()));
+            }
+            AuthKind::ClientCredentials { client_id, .. }
+            | AuthKind::Browser { client_id, .. }
+            | AuthKind::Device { client_id, .. } => {
+                texts.push(("the client id", client_id.clone()))
+            }
+            AuthKind::LogKey => {}
+        }
+        crate::limits::first_problem(
+            &texts,
+            &[
+                ("connect_timeout", self.network.connect_timeout),
+                ("timeout", self.network.timeout),
+            ],
+        )
+    }
+}
+
 /// The realm of identities when none is given.
 pub const DEFAULT_REALM: &str = "alpha";
 
@@ -386,7 +432,7 @@ impl ConfigFile {
         // A hand-edited path must pass the checks a login passes: it is written into curl
         // config, where a line break would start a directive of its own.
         for profile in config.all() {
-            if let Some(problem) = crate::limits::profile_problem(&profile) {
+            if let Some(problem) = profile.problem() {
                 return Err(Error::Config {
                     path: self.path.clone(),
                     reason: format!(

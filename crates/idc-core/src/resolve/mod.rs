@@ -174,7 +174,7 @@ pub(crate) fn resolve_login(
         log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
     };
     // Refused before anything is asked or written: the profile would be refused when read.
-    if let Some(problem) = crate::limits::profile_problem(&profile) {
+    if let Some(problem) = profile.problem() {
         return Err(Error::Login(problem));
     }
     let flow = login_flow(request, &profile, existing.as_ref())?;
