@@ -52,6 +52,9 @@ pub struct Cli {
     /// Polling interval the device grant asks for, seconds (faster polls get `slow_down`).
     #[arg(long, default_value_t = 5)]
     pub device_poll_interval: i64,
+    /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
+    #[arg(long)]
+    pub rotate_refresh_tokens: bool,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -154,6 +157,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         iga_applications: cli.iga_applications,
         device_code_lifetime: cli.device_code_lifetime.max(1),
         device_poll_interval: cli.device_poll_interval.max(0),
+        rotate_refresh_tokens: cli.rotate_refresh_tokens,
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),

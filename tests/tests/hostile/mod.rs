@@ -4,6 +4,7 @@
 mod bounds;
 mod core;
 mod frontends;
+mod rotation;
 mod secret_arrivals;
 mod support;
 mod tenant;

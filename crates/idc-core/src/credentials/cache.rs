@@ -298,6 +298,43 @@ impl CredentialStore {
         Ok(credential)
     }
 
+    /// [`CredentialStore::get_or_renew`] for a renewal that consumes a one-time secret (a
+    /// refresh token a tenant rotates): never run without the lock. Two processes sending
+    /// the same refresh token would have the second refused, or the whole login revoked by
+    /// a tenant with reuse detection. Waiting for another process (at most `wait`, longer
+    /// than its request can take) ends by re-reading the store: what it wrote is used, and
+    /// if it is still at work, the answer is an error, never a second refresh.
+    pub fn get_or_renew_exclusive(
+        &self,
+        key: &str,
+        acceptable: impl Fn(&CachedCredential) -> bool,
+        renew: impl FnOnce() -> Result<CachedCredential>,
+        wait: std::time::Duration,
+    ) -> Result<CachedCredential> {
+        let usable = |credential: &CachedCredential| {
+            credential.is_fresh(Utc::now()) && acceptable(credential)
+        };
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        let lock = self.lock_within(key, wait)?;
+        let _renewing = (self.kind() == StoreKind::None)
+            .then(|| self.renewing.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        if lock.0.is_none() && self.kind() != StoreKind::None {
+            return Err(Error::Store(format!(
+                "another process has been renewing this login for more than {} s and holds {}: idc does not send the same refresh token twice; try again when it is done (or end it)",
+                wait.as_secs(),
+                self.lock_file(key).display()
+            )));
+        }
+        let credential = renew()?;
+        self.save(key, &credential)?;
+        Ok(credential)
+    }
+
     /// Any other record kept under `key` (a refresh token with what renews it); a corrupt
     /// entry is a miss.
     pub fn load_record<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
@@ -531,6 +568,38 @@ mod tests {
         )
         .unwrap();
         assert!(store.load(&key).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_refresh_waits_for_the_lock_and_never_runs_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(dir.path(), StoreKind::File);
+        let key = "dev@refresh-0000";
+        let short = std::time::Duration::from_millis(200);
+        // Another process holds the lock past the wait: an error, no renewal.
+        let held = store.lock(key).unwrap();
+        let other = CredentialStore::new(dir.path(), StoreKind::File);
+        let error = other
+            .get_or_renew_exclusive(key, |_| true, || panic!("renewed without the lock"), short)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("does not send the same refresh token twice"),
+            "{error}"
+        );
+        // The other process wrote a fresh token meanwhile: it is read, not renewed.
+        store.save(key, &credential("theirs", 899)).unwrap();
+        let read = other
+            .get_or_renew_exclusive(key, |_| true, || panic!("renewed"), short)
+            .unwrap();
+        assert_eq!(read.token.expose(), "theirs");
+        drop(held);
+        store.save(key, &credential("stale", 10 - 1000)).unwrap();
+        let renewed = other
+            .get_or_renew_exclusive(key, |_| true, || Ok(credential("mine", 899)), short)
+            .unwrap();
+        assert_eq!(renewed.token.expose(), "mine");
     }
 
     #[test]

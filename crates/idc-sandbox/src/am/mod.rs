@@ -10,6 +10,7 @@ pub mod browser;
 pub mod cli;
 pub mod oauth;
 pub mod pages;
+pub mod rotation;
 pub mod serverinfo;
 pub mod sessions;
 pub mod totp;

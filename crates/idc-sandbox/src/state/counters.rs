@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 12] = [
+const NAMES: [&str; 13] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -19,6 +19,7 @@ const NAMES: [&str; 12] = [
     "idm_writes",
     "device_code_requests",
     "refresh_grants",
+    "refresh_reuse_detected",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -66,6 +67,11 @@ impl Stats {
     /// Counts one `grant_type=refresh_token` request.
     pub fn record_refresh_grant(&self) {
         self.counters[11].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one replay of a rotated refresh token (the grant family was revoked).
+    pub fn record_refresh_reuse(&self) {
+        self.counters[12].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).

@@ -39,6 +39,9 @@ pub struct Settings {
     /// Device grants: how long a device code lives, and the polling interval, seconds.
     pub device_code_lifetime: i64,
     pub device_poll_interval: i64,
+    /// Each refresh grant consumes its refresh token and issues a new one; a consumed one
+    /// sent again revokes the whole family (reuse detection, as strict OAuth servers do).
+    pub rotate_refresh_tokens: bool,
 }
 
 pub struct ServiceAccount {
