@@ -128,6 +128,14 @@ pub(crate) fn login(
     if let Some(id) = &profile.log_api_key {
         keep.push(keys::log_key_key(&profile, id));
     }
+    // The login being replaced may hold a refresh token: revoked at the tenant before it
+    // is dropped here, so no live grant is left behind (best effort: unreachable or
+    // refused, the local entries go anyway, as at logout).
+    if let Some(existing) = &plan.existing
+        && let Some(client_id) = existing.auth.public_client()
+    {
+        credentials.revoke_refresh(existing, client_id);
+    }
     credentials.replace(
         &profile,
         &keys::main_key(&profile),
