@@ -139,11 +139,16 @@ impl CredentialStore {
         self.choice().kind
     }
 
-    fn os_keyring(&self, backend: Backend) -> OsKeyring {
-        OsKeyring {
+    /// The OS keyring, unless the store cannot be used (its Secret Service is hung): then
+    /// the error that says so and names the setting that changes store.
+    fn os_keyring(&self, backend: Backend) -> Result<OsKeyring> {
+        if let Some(problem) = &self.choice().problem {
+            return Err(Error::Store(problem.clone()));
+        }
+        Ok(OsKeyring {
             backend,
             timeout: self.setting.keyring_timeout,
-        }
+        })
     }
 
     /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, who,
@@ -220,7 +225,7 @@ impl CredentialStore {
             StoreKind::None => Ok(self.memory().get(key).cloned()),
             kind @ (StoreKind::Keyring | StoreKind::Keyutils) => {
                 let backend = kind.keyring().unwrap_or(Backend::Platform);
-                self.os_keyring(backend).get(key)
+                self.os_keyring(backend)?.get(key)
             }
         }
     }
@@ -235,7 +240,7 @@ impl CredentialStore {
         match kind.keyring() {
             None => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
             Some(backend) => {
-                self.os_keyring(backend).set(key, value)?;
+                self.os_keyring(backend)?.set(key, value)?;
                 fsutil::write_atomic(&self.marker_path(key), backend.marker())
             }
         }
@@ -384,7 +389,7 @@ impl CredentialStore {
         found |= std::fs::remove_file(self.file_path(key)).is_ok();
         let marker = self.marker_path(key);
         if let Ok(Some(named)) = fsutil::read_private(&marker) {
-            self.os_keyring(Backend::from_marker(&named)).delete(key)?;
+            self.os_keyring(Backend::from_marker(&named))?.delete(key)?;
             found |= std::fs::remove_file(&marker).is_ok();
         } else {
             // A marker that cannot be read safely still goes: the keyring keeps its item.
