@@ -122,8 +122,11 @@ impl Loopback {
 /// The connections being served, oldest first, each with a handle that can end it.
 #[derive(Clone, Default)]
 struct OpenConnections {
-    inner: Arc<Mutex<(u64, VecDeque<(u64, TcpStream)>)>>,
+    inner: Arc<Mutex<Slots>>,
 }
+
+/// The last id given, and the open connections by id.
+type Slots = (u64, VecDeque<(u64, TcpStream)>);
 
 impl OpenConnections {
     /// Take `stream` in; when every slot is taken, the oldest connection is shut down

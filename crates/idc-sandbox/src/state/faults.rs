@@ -111,6 +111,7 @@ mod tests {
             expires_in: None,
             paging_cycle: false,
             paging_endless: false,
+            lose_answer: false,
             served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());
