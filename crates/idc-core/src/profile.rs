@@ -108,16 +108,13 @@ impl Profile {
 }
 
 impl Profile {
-    /// What this profile cannot keep: a control character in a path or a name (they are
-    /// written into curl config and terminals), a timeout out of bounds. Never the value.
+    /// What this profile cannot keep: a control character in a path or a name the user
+    /// gave (they are written into curl config and terminals), a timeout out of bounds.
+    /// Never the value. (A log API key id comes from the tenant and is shown escaped.)
     pub(crate) fn problem(&self) -> Option<String> {
         let lossy = |path: &Path| path.to_string_lossy().into_owned();
         let mut texts: Vec<(&str, String)> = vec![
             ("the realm", self.realm.clone()),
-            (
-                "the log API key id",
-                self.log_api_key.clone().unwrap_or_default(),
-            ),
             (
                 "the CA path (--ca-cert)",
                 self.network
