@@ -74,15 +74,7 @@ impl EnvLogin {
         };
         let tenant = profile::parse_tenant_url(tenant)
             .map_err(|error| format!("{}: {error}", vars::TENANT))?;
-        // CI secrets arrive as the JSON itself; anything else is the path of the key file.
-        let (jwk_path, inline) = if jwk.trim_start().starts_with('{') {
-            (
-                PathBuf::from(INLINE_JWK_PATH),
-                Some(Secret::new(jwk.clone())),
-            )
-        } else {
-            (PathBuf::from(jwk.trim()), None)
-        };
+        let (jwk_path, inline) = jwk_source(jwk)?;
         let scopes = lookup(vars::SCOPES)
             .map(|text| crate::resolve::split_scopes(&text))
             .filter(|scopes| !scopes.is_empty())
@@ -122,6 +114,40 @@ impl EnvLogin {
     }
 }
 
+/// Where the key comes from: CI secrets arrive as the JSON itself (a byte order mark and
+/// blanks around it are no part of it), anything else must be the absolute path of the key
+/// file. A value that is neither is refused saying what it looks like, never quoting it:
+/// it may well be the key (quotes kept by `--env-file`, base64 from a CI secret store).
+fn jwk_source(value: &str) -> std::result::Result<(PathBuf, Option<Secret<String>>), String> {
+    let text = value.trim().trim_start_matches('\u{feff}').trim();
+    if text.starts_with('{') {
+        return Ok((
+            PathBuf::from(INLINE_JWK_PATH),
+            Some(Secret::new(text.to_string())),
+        ));
+    }
+    if text.starts_with('/') && !text.chars().any(char::is_control) {
+        return Ok((PathBuf::from(text), None));
+    }
+    let looks = if text.starts_with(['"', '\'']) {
+        "it is in quotes (as --env-file and some CI stores keep them): remove the quotes"
+    } else if text.len() >= 64
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"+/=-_".contains(&byte))
+    {
+        "it looks like base64: decode it first (base64 -d)"
+    } else if text.chars().any(char::is_control) {
+        "it holds control characters"
+    } else {
+        "it looks like a relative path, which would name another file in every directory idc runs in: give an absolute one"
+    };
+    Err(format!(
+        "{} is neither the private JWK's JSON ({{\"kty\":\"RSA\",...}}) nor the absolute path of the key file: {looks}",
+        vars::SERVICE_ACCOUNT_JWK
+    ))
+}
+
 /// Read `IDC_*` variables with empty values as unset.
 pub(crate) fn from_lookup(
     lookup: impl Fn(&str) -> Option<String>,
@@ -134,17 +160,19 @@ pub(crate) fn problem(text: &str) -> Error {
     Error::Login(text.to_string())
 }
 
-/// The private key of a service account: the inline JWK of the environment's login, else
-/// the file at `jwk_path`.
+/// The private key of a service account (the inline JWK of the environment's login, else
+/// the file at `jwk_path`) and its material, which a cached token is bound to.
 pub(crate) fn signing_key(
     env: Option<&EnvLogin>,
     profile: &Profile,
     jwk_path: &std::path::Path,
-) -> Result<auth::service_account::ServiceAccountKey> {
-    match env.and_then(|env| env.inline_jwk(profile)) {
-        Some(json) => auth::service_account::parse_key(jwk_path, json.expose().as_bytes()),
-        None => auth::service_account::load_key(jwk_path),
-    }
+) -> Result<(auth::service_account::ServiceAccountKey, Secret<Vec<u8>>)> {
+    let material = match env.and_then(|env| env.inline_jwk(profile)) {
+        Some(json) => Secret::new(json.expose().as_bytes().to_vec()),
+        None => auth::service_account::read_key_file(jwk_path)?,
+    };
+    let key = auth::service_account::parse_key(jwk_path, material.expose())?;
+    Ok((key, material))
 }
 
 #[cfg(test)]

@@ -182,7 +182,7 @@ pub(crate) fn lock_exclusive_within(path: &Path, wait: Duration) -> Result<Optio
     }
     let file = open_private(path, false)
         .map_err(io_error(format!("cannot open lock {}", path.display())))?;
-    let deadline = Instant::now() + wait;
+    let deadline = crate::limits::deadline_after(wait);
     let mut pause = Duration::from_millis(5);
     loop {
         match fs4::fs_std::FileExt::try_lock_exclusive(&file) {
@@ -205,67 +205,6 @@ pub(crate) fn lock_exclusive_within(path: &Path, wait: Duration) -> Result<Optio
     }
 }
 
-/// Read a file idc trusts but does not own the content of (a CA bundle), or say why not.
-/// Symlinks are followed (a bundle in `/etc/ssl/certs` is one), and the checks are on the
-/// final target: the path must be absolute (a relative one would be another file in every
-/// working directory git runs the helper in); the file must belong to the user or root and
-/// not be group or world writable; its directory likewise, unless it is sticky (`/tmp`),
-/// where others cannot swap the file. Whoever could write the bundle could add a CA and
-/// read every credential sent to the tenant.
-pub(crate) fn read_trusted(path: &Path) -> std::result::Result<Vec<u8>, String> {
-    use std::io::Read;
-    if !path.is_absolute() {
-        return Err("it is a relative path: give an absolute one".to_string());
-    }
-    let mut file = File::open(path).map_err(|error| format!("cannot read it: {error}"))?;
-    #[cfg(unix)]
-    {
-        let metadata = file
-            .metadata()
-            .map_err(|error| format!("cannot read it: {error}"))?;
-        let target = fs::canonicalize(path).map_err(|error| format!("cannot read it: {error}"))?;
-        let shown = if target == path {
-            "it".to_string()
-        } else {
-            format!("its target {}", target.display())
-        };
-        if let Some(reason) = untrusted_owner_or_mode(&metadata, false) {
-            return Err(format!(
-                "refusing it: {shown} {reason}; fix its owner or permissions (chmod go-w)"
-            ));
-        }
-        if let Some(dir) = target.parent() {
-            let dir_metadata = fs::metadata(dir)
-                .map_err(|error| format!("cannot read {}: {error}", dir.display()))?;
-            if let Some(reason) = untrusted_owner_or_mode(&dir_metadata, true) {
-                return Err(format!(
-                    "refusing it: its directory {} {reason}, so the bundle could be swapped",
-                    dir.display()
-                ));
-            }
-        }
-    }
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)
-        .map_err(|error| format!("cannot read it: {error}"))?;
-    Ok(bytes)
-}
-
-/// Why a trusted file or directory could be changed by someone else: owned by another
-/// user than us or root, or group/world writable (for a directory, unless sticky).
-#[cfg(unix)]
-fn untrusted_owner_or_mode(metadata: &fs::Metadata, is_dir: bool) -> Option<&'static str> {
-    use std::os::unix::fs::MetadataExt;
-    let owner = metadata.uid();
-    if owner != 0 && owner != rustix::process::geteuid().as_raw() {
-        Some("belongs to another user")
-    } else if metadata.mode() & 0o022 != 0 && !(is_dir && metadata.mode() & 0o1000 != 0) {
-        Some("may be written by other users (group or world writable)")
-    } else {
-        None
-    }
-}
-
 /// `path` with `.lock` appended.
 pub(crate) fn lock_path(path: &Path) -> PathBuf {
     let mut name = path
@@ -279,36 +218,6 @@ pub(crate) fn lock_path(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    #[test]
-    fn trusted_files_are_absolute_and_only_ours_or_roots() {
-        use std::os::unix::fs::PermissionsExt;
-        let root = tempfile::tempdir().unwrap();
-        let file = root.path().join("ca.pem");
-        fs::write(&file, b"pem").unwrap();
-        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(read_trusted(&file).unwrap(), b"pem");
-        let error = read_trusted(Path::new("ca.pem")).unwrap_err();
-        assert!(error.contains("relative"), "{error}");
-        // Through a symlink, the target is what is checked.
-        let link = root.path().join("link.pem");
-        std::os::unix::fs::symlink(&file, &link).unwrap();
-        assert_eq!(read_trusted(&link).unwrap(), b"pem");
-        fs::set_permissions(&file, fs::Permissions::from_mode(0o666)).unwrap();
-        let error = read_trusted(&link).unwrap_err();
-        assert!(
-            error.contains("its target") && error.contains("world writable"),
-            "{error}"
-        );
-        fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
-        // A directory others may write to (not sticky) could swap the bundle.
-        fs::set_permissions(root.path(), fs::Permissions::from_mode(0o777)).unwrap();
-        assert!(read_trusted(&file).unwrap_err().contains("directory"));
-        fs::set_permissions(root.path(), fs::Permissions::from_mode(0o1777)).unwrap();
-        assert!(read_trusted(&file).is_ok());
-        fs::set_permissions(root.path(), fs::Permissions::from_mode(0o700)).unwrap();
-    }
 
     #[test]
     fn atomic_write_makes_private_files_and_dirs() {

@@ -445,7 +445,18 @@ mod tests {
     fn warm_cache_credential_needs_no_http_client() {
         let dir = tempfile::tempdir().unwrap();
         let idc = idc(dir.path());
-        let profile = sa_profile();
+        let mut profile = sa_profile();
+        // The token is bound to the key it was issued for: the key must be there.
+        let (jwk, _) = crate::auth::service_account::tests::test_jwk();
+        let jwk_file = dir.path().join("sa.jwk");
+        std::fs::write(&jwk_file, jwk.to_string()).unwrap();
+        if let AuthKind::ServiceAccount { key, .. } = &mut profile.auth {
+            *key = crate::profile::AccountKey::File {
+                jwk_path: jwk_file.clone(),
+            };
+        }
+        let binding =
+            crate::credentials::keys::service_account_binding("sa", jwk.to_string().as_bytes());
         let key = crate::credentials::keys::main_key(&profile);
         let now = Utc::now();
         idc.inner
@@ -461,6 +472,7 @@ mod tests {
                     subject: Some("sa".to_string()),
                     cookie_name: None,
                     obtained_at: Some(now),
+                    issued_for: Some(binding),
                 },
             )
             .unwrap();
@@ -470,8 +482,8 @@ mod tests {
         assert_eq!(credential.header_name, "Authorization");
         assert_eq!(credential.header_value.expose(), "Bearer cached-token");
         assert!(!idc.http_client_built());
-        // A corrupt entry is a miss: renewal is attempted (and fails on the missing key).
-        std::fs::write(dir.path().join(format!("cache/tokens/{key}.json")), "{oops").unwrap();
+        // With the key gone, nothing is handed out: the token is bound to it.
+        std::fs::remove_file(&jwk_file).unwrap();
         let error = idc.credential(&profile, "/openidm").unwrap_err();
         assert!(matches!(error, Error::Jwk { .. }), "{error}");
     }

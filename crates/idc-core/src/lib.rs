@@ -47,6 +47,7 @@ mod idc;
 mod interrupt;
 #[cfg(test)]
 mod layering;
+pub mod limits;
 mod login;
 pub mod logs;
 mod paging;
@@ -64,6 +65,7 @@ pub mod shell_word;
 mod status;
 #[cfg(test)]
 mod testing;
+mod trusted_file;
 mod vocabulary;
 pub mod writes;
 
@@ -85,6 +87,7 @@ pub use service_accounts::{
     ServiceAccountRow,
 };
 pub use status::{LogoutOutcome, ProfileStatus};
+pub use trusted_file::read_secret_file;
 
 /// `User-Agent` sent on every request.
 pub const USER_AGENT: &str = concat!("idc/", env!("CARGO_PKG_VERSION"));

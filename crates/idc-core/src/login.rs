@@ -131,6 +131,14 @@ pub(crate) fn login(
     if let Some(id) = &profile.log_api_key {
         keep.push(keys::log_key_key(&profile, id));
     }
+    // The login being replaced may hold a refresh token: revoked at the tenant before it
+    // is dropped here, so no live grant is left behind (best effort: unreachable or
+    // refused, the local entries go anyway, as at logout).
+    if let Some(existing) = &plan.existing
+        && let Some(client_id) = existing.auth.public_client()
+    {
+        credentials.revoke_refresh(existing, client_id);
+    }
     credentials.replace(
         &profile,
         &keys::main_key(&profile),
@@ -235,12 +243,12 @@ fn service_account(
     key: &AccountKey,
     scopes: &[String],
 ) -> Result<Obtained> {
-    let answer = credentials.service_account_grant(profile, id, key, scopes)?;
+    let (answer, credential) = credentials.service_account_grant(profile, id, key, scopes)?;
     // Renewals ask only for what the tenant accepted, so they need one request.
     if let AuthKind::ServiceAccount { scopes, .. } = &mut profile.auth {
         scopes.clone_from(&answer.scopes);
     }
-    let mut obtained = Obtained::new(cached_bearer(answer.token, id, &answer.scopes), id);
+    let mut obtained = Obtained::new(credential, id);
     obtained.dropped_scopes = answer.dropped_scopes;
     obtained.warnings = key
         .path()
@@ -285,6 +293,7 @@ fn session(
         subject: Some(username.to_string()),
         cookie_name: Some(cookie_name),
         obtained_at: Some(now),
+        issued_for: None,
     };
     let who = info.map(|info| info.username);
     Ok(Obtained::new(

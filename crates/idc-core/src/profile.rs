@@ -167,6 +167,54 @@ impl Profile {
     }
 }
 
+impl Profile {
+    /// What this profile cannot keep: a control character in a path or a name the user
+    /// gave (they are written into curl config and terminals), a timeout out of bounds.
+    /// Never the value. (A log API key id comes from the tenant and is shown escaped.)
+    pub(crate) fn problem(&self) -> Option<String> {
+        let lossy = |path: &Path| path.to_string_lossy().into_owned();
+        let mut texts: Vec<(&str, String)> = vec![
+            ("the realm", self.realm.clone()),
+            (
+                "the CA path (--ca-cert)",
+                self.network
+                    .ca_cert
+                    .as_deref()
+                    .map(lossy)
+                    .unwrap_or_default(),
+            ),
+        ];
+        match &self.auth {
+            AuthKind::ServiceAccount { id, key, .. } => {
+                texts.push(("the service account id", id.clone()));
+                if let Some(path) = key.path() {
+                    texts.push(("the key path (--jwk)", lossy(path)));
+                }
+            }
+            AuthKind::Session { username, journey } => {
+                texts.push(("the username", username.clone()));
+                texts.push(("the journey", journey.clone().unwrap_or_default()));
+            }
+            AuthKind::ConsoleSession { username } => {
+                texts.push(("the username", username.clone()));
+            }
+            AuthKind::ClientCredentials { client_id, .. }
+            | AuthKind::Browser { client_id, .. }
+            | AuthKind::Device { client_id, .. } => {
+                texts.push(("the client id", client_id.clone()))
+            }
+            AuthKind::LogKey => {}
+        }
+        crate::limits::first_problem(
+            &texts,
+            &[
+                ("connect_timeout", self.network.connect_timeout),
+                ("timeout", self.network.timeout),
+            ],
+        )
+    }
+}
+
 /// The realm of identities when none is given.
 pub const DEFAULT_REALM: &str = "alpha";
 
@@ -439,6 +487,19 @@ impl ConfigFile {
                     reason: format!(
                         "profile '{name}': tenant {}: {problem} (fix the file, or log in again with --tenant)",
                         stored.tenant.origin().ascii_serialization()
+                    ),
+                });
+            }
+        }
+        // A hand-edited path must pass the checks a login passes: it is written into curl
+        // config, where a line break would start a directive of its own.
+        for profile in config.all() {
+            if let Some(problem) = profile.problem() {
+                return Err(Error::Config {
+                    path: self.path.clone(),
+                    reason: format!(
+                        "profile '{}': {problem} (fix the file, or log in again)",
+                        profile.name
                     ),
                 });
             }

@@ -174,19 +174,23 @@ pub fn header_lines(handout: &Handout<'_>) -> Result<String, HelperError> {
 /// Custom headers (the log API key's) come with `max-redirs = 0`: `curl -L` keeps custom
 /// headers on a redirect to another host, so curl must not follow one at all.
 pub fn curl_config(handout: &Handout<'_>) -> Result<String, HelperError> {
-    let mut text: String = handout
-        .redirect_safe_headers()
-        .iter()
-        .map(|(name, value)| format!("header = \"{}\"\n", curl_quote(&format!("{name}: {value}"))))
-        .collect();
+    let mut text = String::new();
+    for (name, value) in handout.redirect_safe_headers() {
+        text.push_str(&curl_directive(
+            "header",
+            &format!("{name}: {value}"),
+            "credential",
+        )?);
+    }
     if handout.custom_headers {
         text.push_str("max-redirs = 0\n");
     }
     if let Some(path) = handout.ca_cert {
-        text.push_str(&format!(
-            "cacert = \"{}\"\n",
-            curl_quote(&path.to_string_lossy())
-        ));
+        text.push_str(&curl_directive(
+            "cacert",
+            &path.to_string_lossy(),
+            "CA path in the profile",
+        )?);
     }
     Ok(text)
 }
@@ -262,15 +266,25 @@ fn checked(value: &str) -> Result<&str, HelperError> {
     }
 }
 
-fn curl_quote(text: &str) -> String {
-    let mut quoted = String::with_capacity(text.len() + 2);
-    for c in text.chars() {
+/// `name = "value"` and a line break: the one way a value enters curl config. Inside
+/// double quotes curl's config parser takes a backslash as escaping the next character, so
+/// `\\` and `"` are escaped; a control character (a line break would end the directive and
+/// start another, `output = ...` writing files) is refused, never escaped or quoted.
+fn curl_directive(name: &str, value: &str, what: &'static str) -> Result<String, HelperError> {
+    if value.chars().any(char::is_control) {
+        return Err(HelperError::UnsafeCredential(what));
+    }
+    let mut quoted = String::with_capacity(value.len() + name.len() + 6);
+    quoted.push_str(name);
+    quoted.push_str(" = \"");
+    for c in value.chars() {
         if matches!(c, '\\' | '"') {
             quoted.push('\\');
         }
         quoted.push(c);
     }
-    quoted
+    quoted.push_str("\"\n");
+    Ok(quoted)
 }
 
 #[cfg(test)]

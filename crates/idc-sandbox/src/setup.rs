@@ -56,6 +56,9 @@ pub struct Cli {
     /// as production tenants are: their logins and exchanges answer `invalid_client`.
     #[arg(long)]
     pub no_builtin_cli_client: bool,
+    /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
+    #[arg(long)]
+    pub rotate_refresh_tokens: bool,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -159,6 +162,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         device_code_lifetime: cli.device_code_lifetime.max(1),
         device_poll_interval: cli.device_poll_interval.max(0),
         builtin_cli_client: !cli.no_builtin_cli_client,
+        rotate_refresh_tokens: cli.rotate_refresh_tokens,
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),

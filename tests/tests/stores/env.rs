@@ -213,3 +213,93 @@ fn logout_with_another_store_removes_what_the_file_store_kept() {
     let left = files_under(&tokens);
     assert!(!left.iter().any(is_token), "{left:?}");
 }
+
+/// Issue 25, finding 1: two CI jobs on one runner share the cache directory. A job with
+/// another account id, or another key, never gets the first job's token from the cache.
+#[test]
+fn a_cached_token_never_serves_another_account_or_key() {
+    let sandbox = Sandbox::start(1);
+    // Another tenant's service account key: a valid RSA JWK this tenant does not know.
+    let stranger = Sandbox::start(1);
+    let env = UserEnv::new();
+    let first = env_login(&sandbox);
+    let token = helper_with(&env, &first, &["token"]);
+
+    let other_key = std::fs::read_to_string(stranger.jwk_path()).unwrap();
+    let with = |name: &str, value: String| -> Vec<(&'static str, String)> {
+        first
+            .iter()
+            .map(|(var, old)| {
+                (
+                    *var,
+                    if *var == name {
+                        value.clone()
+                    } else {
+                        old.clone()
+                    },
+                )
+            })
+            .collect()
+    };
+    for (what, vars) in [
+        (
+            "another key",
+            with("IDC_SERVICE_ACCOUNT_JWK", other_key.clone()),
+        ),
+        (
+            "another account id",
+            with(
+                "IDC_SERVICE_ACCOUNT_ID",
+                "not-the-first-account".to_string(),
+            ),
+        ),
+    ] {
+        let mut helper = env.helper();
+        let output = with_vars(helper.arg("token"), &vars).output().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            !stdout.contains(&token),
+            "{what}: the first job's token was handed out"
+        );
+        assert_eq!(output.status.code(), Some(1), "{what}: {output:?}");
+        let mut nu = env.nu(&format!("idc get {USERS} | length"));
+        let output = with_vars(&mut nu, &vars).output().unwrap();
+        assert!(
+            !output.status.success(),
+            "{what}: nu read with the first job's token"
+        );
+    }
+    // The first job's own token is still served from the cache.
+    sandbox.reset_stats();
+    assert_eq!(helper_with(&env, &first, &["token"]), token);
+    assert_eq!(sandbox.stat("token_requests"), 0);
+
+    // A named profile whose key file is replaced under the same path: a miss as well.
+    let key_file = env.home.path().join("sa.jwk");
+    std::fs::copy(sandbox.jwk_path(), &key_file).unwrap();
+    success_stdout(
+        &env.helper()
+            .args(["login", "--profile", "ci", "--tenant", &sandbox.url])
+            .args(["--service-account", sandbox.service_account_id(), "--jwk"])
+            .arg(&key_file)
+            .output()
+            .unwrap(),
+    );
+    let named = success_stdout(
+        &env.helper()
+            .args(["token", "--profile", "ci"])
+            .output()
+            .unwrap(),
+    );
+    std::fs::write(&key_file, &other_key).unwrap();
+    let output = env
+        .helper()
+        .args(["token", "--profile", "ci"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains(&named),
+        "a token issued for the old key was handed out"
+    );
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+}

@@ -207,3 +207,62 @@ fn a_daemon_that_stops_answering_is_one_clear_message_not_a_hang() {
     );
     assert!(token.len() > 20);
 }
+
+/// Issue 25, finding 9: a Secret Service that is on the bus but hung (frozen with
+/// SIGSTOP: it owns its name and answers nothing) is an error naming
+/// `IDC_CREDENTIAL_STORE=file`, never a quiet move of the credentials to files: nothing is
+/// written to `tokens/`, in the helper or in nu, at a token request or a login.
+#[test]
+fn a_hung_secret_service_is_an_error_never_a_quiet_move_to_files() {
+    let Some(mut keyring) = keyring() else { return };
+    let sandbox = Sandbox::start(2);
+    let env = UserEnv::new();
+    login(&env, &keyring, &sandbox, None);
+    assert!(
+        keyring.idc_items().contains("sandbox"),
+        "not in the keyring"
+    );
+
+    keyring.pause_daemon();
+    let before = env.snapshot();
+    let token = helper(&env, &keyring, None)
+        .env("IDC_KEYRING_TIMEOUT", "1")
+        .arg("token")
+        .output()
+        .unwrap();
+    let stderr = one_line_error(&token);
+    assert!(stderr.contains("IDC_CREDENTIAL_STORE=file"), "{stderr}");
+    assert!(stderr.contains("gave no answer"), "{stderr}");
+    let mut login_again = helper(&env, &keyring, None);
+    login_again
+        .env("IDC_KEYRING_TIMEOUT", "1")
+        .args(["login", "--profile", "sandbox", "--tenant", &sandbox.url])
+        .args(["--service-account", sandbox.service_account_id()])
+        .args(["--jwk", sandbox.jwk_path()]);
+    let stderr = one_line_error(&login_again.output().unwrap());
+    assert!(stderr.contains("IDC_CREDENTIAL_STORE=file"), "{stderr}");
+    let mut nu = env.nu("idc get /openidm/managed/alpha_user | length");
+    keyring.apply(&mut nu);
+    let nu = nu
+        .env_remove("IDC_CREDENTIAL_STORE")
+        .env("IDC_KEYRING_TIMEOUT", "1")
+        .output()
+        .unwrap();
+    assert!(!nu.status.success(), "nu read without its store");
+    let said = String::from_utf8_lossy(&nu.stderr)
+        .split_whitespace()
+        .filter(|word| *word != "|" && *word != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(said.contains("IDC_CREDENTIAL_STORE=file"), "{said}");
+    assert_eq!(env.snapshot(), before, "a hung keyring changed the files");
+    assert!(
+        !token_files(&env).iter().any(|name| name.ends_with(".json")),
+        "{:?}",
+        token_files(&env)
+    );
+    keyring.resume_daemon();
+    // Answering again, the keyring copy is the one used.
+    let token = helper(&env, &keyring, None).arg("token").output().unwrap();
+    assert!(success_stdout(&token).len() > 20);
+}

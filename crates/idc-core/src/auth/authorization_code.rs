@@ -233,7 +233,8 @@ fn redeem_code(
         ("code", code.expose().as_str()),
         ("code_verifier", pkce.verifier.expose().as_str()),
     ];
-    let answer = http::send(client, tenant, url.path(), |client| {
+    // The code is redeemed once: never replayed on a gateway error.
+    let answer = http::send_consuming(client, tenant, url.path(), |client| {
         client
             .post(url.clone())
             .header(AUTHORIZATION, ADMIN_CLIENT_BASIC)

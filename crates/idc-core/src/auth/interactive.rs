@@ -179,7 +179,7 @@ pub(crate) fn sleep_unless_cancelled(
     duration: Duration,
     interaction: &dyn LoginInteraction,
 ) -> bool {
-    let until = std::time::Instant::now() + duration;
+    let until = crate::limits::deadline_after(duration);
     loop {
         if interaction.cancelled() {
             return true;

@@ -4,11 +4,11 @@
 //! `state` is not this login's is answered and ignored. The page the browser shows tells
 //! the user to return to the terminal and never echoes what it received.
 
+use std::collections::VecDeque;
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::auth::interactive::{CANCEL_POLL, LoginInteraction, LoginStep};
@@ -20,10 +20,12 @@ pub const CALLBACK_PATH: &str = "/callback";
 
 /// A request head larger than this is not a browser's redirect.
 const MAX_REQUEST_HEAD: usize = 16 * 1024;
-/// A connection that sends no request within this long is closed (a browser may open
-/// one ahead of time and use it a little later).
-const READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// Connections served at once; more are closed unanswered.
+/// A connection whose whole request has not arrived within this long is closed, however
+/// it trickles (a browser sends its redirect at once; a speculative connection it opened
+/// ahead of time is closed and the browser opens another).
+const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+/// Connections served at once. One more evicts the oldest instead of being refused, so
+/// slow connections of another local process can never keep the real callback out.
 const MAX_CONNECTIONS: usize = 16;
 
 /// What the browser brought back to the redirect.
@@ -115,7 +117,7 @@ impl Loopback {
         interaction: &dyn LoginInteraction,
     ) -> std::result::Result<Callback, NoCallback> {
         let (sender, outcomes) = mpsc::channel::<Served>();
-        let open = Arc::new(AtomicUsize::new(0));
+        let open = OpenConnections::default();
         loop {
             while let Ok(served) = outcomes.try_recv() {
                 match served {
@@ -131,20 +133,53 @@ impl Loopback {
                 return Err(NoCallback::TimedOut);
             }
             match self.listener.accept() {
-                Ok((stream, _)) if open.load(Ordering::SeqCst) < MAX_CONNECTIONS => {
-                    open.fetch_add(1, Ordering::SeqCst);
+                Ok((stream, _)) => {
+                    let id = open.admit(&stream);
                     let (sender, open, state) = (sender.clone(), open.clone(), state.to_string());
                     let callback_path = self.callback_path;
                     std::thread::spawn(move || {
                         let served = serve(stream, &state, callback_path);
-                        open.fetch_sub(1, Ordering::SeqCst);
+                        open.leave(id);
                         let _ = sender.send(served);
                     });
                 }
-                Ok(_) => {}
                 Err(_) => std::thread::sleep(CANCEL_POLL.min(Duration::from_millis(25))),
             }
         }
+    }
+}
+
+/// The connections being served, oldest first, each with a handle that can end it.
+#[derive(Clone, Default)]
+struct OpenConnections {
+    inner: Arc<Mutex<Slots>>,
+}
+
+/// The last id given, and the open connections by id.
+type Slots = (u64, VecDeque<(u64, TcpStream)>);
+
+impl OpenConnections {
+    /// Take `stream` in; when every slot is taken, the oldest connection is shut down
+    /// (its reads fail at once and its thread ends) rather than refusing the new one.
+    fn admit(&self, stream: &TcpStream) -> u64 {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let (next, open) = &mut *inner;
+        *next += 1;
+        let id = *next;
+        while open.len() >= MAX_CONNECTIONS {
+            if let Some((_, oldest)) = open.pop_front() {
+                let _ = oldest.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        if let Ok(handle) = stream.try_clone() {
+            open.push_back((id, handle));
+        }
+        id
+    }
+
+    fn leave(&self, id: u64) {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        inner.1.retain(|(open, _)| *open != id);
     }
 }
 
@@ -156,10 +191,10 @@ enum Served {
 }
 
 fn serve(mut stream: TcpStream, state: &str, callback_path: &str) -> Served {
+    let deadline = crate::limits::deadline_after(REQUEST_DEADLINE);
     let _ = stream.set_nonblocking(false);
-    let _ = stream.set_read_timeout(Some(READ_TIMEOUT));
-    let _ = stream.set_write_timeout(Some(READ_TIMEOUT));
-    let Some(target) = read_request_target(&mut stream) else {
+    let _ = stream.set_write_timeout(Some(REQUEST_DEADLINE));
+    let Some(target) = read_request_target(&mut stream, deadline) else {
         return Served::Other;
     };
     let (served, status, page) = answer(&target, state, callback_path);
@@ -175,10 +210,15 @@ fn serve(mut stream: TcpStream, state: &str, callback_path: &str) -> Served {
 
 /// The target of a `GET` request (`/callback?...`), once its head has arrived; `None`
 /// for anything else (a closed, slow or oversized connection, another method).
-fn read_request_target(stream: &mut TcpStream) -> Option<String> {
+fn read_request_target(stream: &mut TcpStream, deadline: Instant) -> Option<String> {
     let mut head = Vec::new();
     let mut buffer = [0u8; 2048];
     while !head.windows(4).any(|window| window == b"\r\n\r\n") {
+        // Each read waits only for what is left of the whole request's time.
+        let left = deadline.checked_duration_since(Instant::now())?;
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok()?;
         let read = stream.read(&mut buffer).ok().filter(|read| *read > 0)?;
         head.extend_from_slice(&buffer[..read]);
         if head.len() > MAX_REQUEST_HEAD {

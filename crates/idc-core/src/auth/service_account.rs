@@ -47,23 +47,27 @@ impl fmt::Debug for ServiceAccountKey {
 }
 
 /// Read the private JWK (or a JWKS holding exactly one private RSA key) from `path`.
+#[cfg(test)]
 pub(crate) fn load_key(path: &Path) -> Result<ServiceAccountKey> {
+    parse_key(path, read_key_file(path)?.expose())
+}
+
+/// The bytes of a private key file, read with the rules of every secret file.
+pub(crate) fn read_key_file(path: &Path) -> Result<crate::secret::Secret<Vec<u8>>> {
     let jwk_error = |reason: String| Error::Jwk {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = std::fs::read(path).map_err(|error| {
-        jwk_error(match error.kind() {
-            std::io::ErrorKind::NotFound => {
-                "no such file: give the path of the private JWK saved when the service account was created"
-                    .to_string()
-            }
-            std::io::ErrorKind::PermissionDenied => "permission denied: cannot read the file".to_string(),
-            _ if path.is_dir() => "is a directory, not a JWK file".to_string(),
-            _ => format!("cannot read the file ({})", error.kind()),
+    // The key file gets the rules of every file a secret comes from (absolute, regular,
+    // ours or root's, 64 KiB at most): a FIFO, /dev/zero or a planted relative path is one
+    // clear error, never a hang.
+    crate::trusted_file::read_secret_file(path).map_err(|reason| {
+        jwk_error(if reason == "no such file" {
+            "no such file: give the path of the private JWK saved when the service account was created".to_string()
+        } else {
+            reason
         })
-    })?;
-    parse_key(path, &bytes)
+    })
 }
 
 /// A warning when the private key file can be read by other users, as ssh gives for an
@@ -88,16 +92,35 @@ pub(crate) fn key_file_warning(path: &Path) -> Option<String> {
     }
 }
 
+/// What a key that is not JSON looks like instead, and how to give it: never the value.
+pub(crate) fn not_json_reason(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim();
+    let looks = if text.starts_with(['"', '\'']) {
+        "it is in quotes (as --env-file and some CI stores keep them): remove the quotes"
+    } else if !text.is_empty()
+        && text
+            .bytes()
+            .all(|byte| byte.is_ascii_alphanumeric() || b"+/=-_".contains(&byte))
+    {
+        "it looks like base64: decode it first (base64 -d)"
+    } else {
+        "give the private JWK saved when the service account was created"
+    };
+    format!("not JSON: expected the private JWK ({{\"kty\":\"RSA\",\"n\":...,\"d\":...}}); {looks}")
+}
+
 /// Parse a private JWK from `bytes` (`path` only names it in errors).
 pub(crate) fn parse_key(path: &Path, bytes: &[u8]) -> Result<ServiceAccountKey> {
     let jwk_error = |reason: &str| Error::Jwk {
         path: path.to_path_buf(),
         reason: reason.to_string(),
     };
+    // A byte order mark (an editor's, a Windows CI secret's) is no part of the JSON.
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
     // Never quote the parser's message: it can echo key material around the error.
-    let document: Value = serde_json::from_slice(bytes).map_err(|_| {
-        jwk_error("not JSON: expected the private JWK ({\"kty\":\"RSA\",\"n\":...,\"d\":...})")
-    })?;
+    let document: Value =
+        serde_json::from_slice(bytes).map_err(|_| jwk_error(&not_json_reason(bytes)))?;
     let jwk = match document.get("keys") {
         Some(Value::Array(keys)) => {
             let private: Vec<&Value> = keys

@@ -39,7 +39,9 @@ impl PublicClient<'_> {
         crate::auth::builtin::is_builtin(self.client_id, self.realm)
     }
 
-    /// POST `form` (plus `client_id`) to the realm's token endpoint.
+    /// POST `form` (plus `client_id`) to the realm's token endpoint. Every grant sent here
+    /// consumes a one-time secret (code, refresh token, device code): never replayed on a
+    /// gateway error, only on 429 ([`http::send_consuming`]).
     pub(crate) fn token_request(
         &self,
         client: &HttpClient,
@@ -48,7 +50,7 @@ impl PublicClient<'_> {
         let url = self.endpoint(&["access_token"]);
         let mut form = form.to_vec();
         form.push(("client_id", self.client_id));
-        http::send(client, self.tenant, url.path(), |client| {
+        http::send_consuming(client, self.tenant, url.path(), |client| {
             client.post(url.clone()).form(&form)
         })
     }

@@ -24,18 +24,19 @@ pub(crate) const STORE_LABEL: &str = "(credential store)";
 /// entries start with `<profile>@`, and no profile name is empty, so none of them matches
 /// this one.
 pub(crate) fn entry(tenant: &Url, id: &str) -> String {
-    CredentialStore::entry_key("", PURPOSE, tenant, &[id.to_string()])
+    CredentialStore::entry_key("", PURPOSE, tenant, id, &[])
 }
 
 impl Credentials {
     /// The private key a service-account profile signs with: the environment's inline JWK
-    /// or a file, or the credential store's entry for the profile's tenant and account.
+    /// or a file, or the credential store's entry for the profile's tenant and account; and
+    /// its material, which a cached token is bound to.
     pub(crate) fn account_signing_key(
         &self,
         profile: &Profile,
         id: &str,
         key: &AccountKey,
-    ) -> Result<ServiceAccountKey> {
+    ) -> Result<(ServiceAccountKey, Secret<Vec<u8>>)> {
         match key {
             AccountKey::File { jwk_path } => {
                 crate::env_profile::signing_key(self.env.as_ref(), profile, jwk_path)
@@ -50,7 +51,9 @@ impl Credentials {
                         ),
                     }
                 })?;
-                service_account::parse_key(Path::new(STORE_LABEL), jwk.expose().as_bytes())
+                let key =
+                    service_account::parse_key(Path::new(STORE_LABEL), jwk.expose().as_bytes())?;
+                Ok((key, Secret::new(jwk.expose().as_bytes().to_vec())))
             }
         }
     }

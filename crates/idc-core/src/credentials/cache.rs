@@ -47,6 +47,10 @@ pub(crate) struct CachedCredential {
     /// When the credential was obtained (sets the renewal margin of short-lived tokens).
     #[serde(default)]
     pub obtained_at: Option<DateTime<Utc>>,
+    /// A digest of what the credential was issued for beyond the entry's key (the
+    /// service account's key material): an entry issued for other material is a miss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_for: Option<String>,
 }
 
 impl CachedCredential {
@@ -88,6 +92,21 @@ pub(crate) struct CredentialStore {
     renewing: Arc<Mutex<()>>,
 }
 
+/// The first 16 hex digits of the SHA-256 of `parts`, each followed by a newline.
+pub(crate) fn short_digest(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update(part);
+        hasher.update(b"\n");
+    }
+    hasher
+        .finalize()
+        .iter()
+        .take(8)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 /// A renewal secret as stored (client-credentials secret).
 #[derive(Serialize, Deserialize)]
 struct StoredSecret {
@@ -120,29 +139,38 @@ impl CredentialStore {
         self.choice().kind
     }
 
-    fn os_keyring(&self, backend: Backend) -> OsKeyring {
-        OsKeyring {
+    /// The OS keyring, unless the store cannot be used (its Secret Service is hung): then
+    /// the error that says so and names the setting that changes store.
+    fn os_keyring(&self, backend: Backend) -> Result<OsKeyring> {
+        if let Some(problem) = &self.choice().problem {
+            return Err(Error::Store(problem.clone()));
+        }
+        Ok(OsKeyring {
             backend,
             timeout: self.setting.keyring_timeout,
-        }
+        })
     }
 
-    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, scopes)>`.
-    /// `@` cannot occur in a profile name, so a profile's entries are found by prefix.
-    pub fn entry_key(profile: &str, purpose: &str, tenant: &Url, scope_set: &[String]) -> String {
+    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, who,
+    /// scopes)>`, `who` being whom the credential is issued for (the account, the client,
+    /// the user): a profile whose login changes under the same name never finds the old
+    /// one's entries. `@` cannot occur in a profile name, so a profile's entries are found
+    /// by prefix.
+    pub fn entry_key(
+        profile: &str,
+        purpose: &str,
+        tenant: &Url,
+        who: &str,
+        scope_set: &[String],
+    ) -> String {
         let mut scopes: Vec<&str> = scope_set.iter().map(String::as_str).collect();
         scopes.sort_unstable();
         scopes.dedup();
-        let mut hasher = Sha256::new();
-        hasher.update(tenant.origin().ascii_serialization().as_bytes());
-        hasher.update(b"\n");
-        hasher.update(scopes.join(" ").as_bytes());
-        let digest = hasher.finalize();
-        let short: String = digest
-            .iter()
-            .take(8)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
+        let short = short_digest(&[
+            tenant.origin().ascii_serialization().as_bytes(),
+            who.as_bytes(),
+            scopes.join(" ").as_bytes(),
+        ]);
         format!("{profile}@{purpose}-{short}")
     }
 
@@ -197,7 +225,7 @@ impl CredentialStore {
             StoreKind::None => Ok(self.memory().get(key).cloned()),
             kind @ (StoreKind::Keyring | StoreKind::Keyutils) => {
                 let backend = kind.keyring().unwrap_or(Backend::Platform);
-                self.os_keyring(backend).get(key)
+                self.os_keyring(backend)?.get(key)
             }
         }
     }
@@ -212,7 +240,7 @@ impl CredentialStore {
         match kind.keyring() {
             None => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
             Some(backend) => {
-                self.os_keyring(backend).set(key, value)?;
+                self.os_keyring(backend)?.set(key, value)?;
                 fsutil::write_atomic(&self.marker_path(key), backend.marker())
             }
         }
@@ -275,6 +303,43 @@ impl CredentialStore {
         Ok(credential)
     }
 
+    /// [`CredentialStore::get_or_renew`] for a renewal that consumes a one-time secret (a
+    /// refresh token a tenant rotates): never run without the lock. Two processes sending
+    /// the same refresh token would have the second refused, or the whole login revoked by
+    /// a tenant with reuse detection. Waiting for another process (at most `wait`, longer
+    /// than its request can take) ends by re-reading the store: what it wrote is used, and
+    /// if it is still at work, the answer is an error, never a second refresh.
+    pub fn get_or_renew_exclusive(
+        &self,
+        key: &str,
+        acceptable: impl Fn(&CachedCredential) -> bool,
+        renew: impl FnOnce() -> Result<CachedCredential>,
+        wait: std::time::Duration,
+    ) -> Result<CachedCredential> {
+        let usable = |credential: &CachedCredential| {
+            credential.is_fresh(Utc::now()) && acceptable(credential)
+        };
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        let lock = self.lock_within(key, wait)?;
+        let _renewing = (self.kind() == StoreKind::None)
+            .then(|| self.renewing.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
+            return Ok(credential);
+        }
+        if lock.0.is_none() && self.kind() != StoreKind::None {
+            return Err(Error::Store(format!(
+                "another process has been renewing this login for more than {} s and holds {}: idc does not send the same refresh token twice; try again when it is done (or end it)",
+                wait.as_secs(),
+                self.lock_file(key).display()
+            )));
+        }
+        let credential = renew()?;
+        self.save(key, &credential)?;
+        Ok(credential)
+    }
+
     /// Any other record kept under `key` (a refresh token with what renews it); a corrupt
     /// entry is a miss.
     pub fn load_record<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
@@ -324,7 +389,7 @@ impl CredentialStore {
         found |= std::fs::remove_file(self.file_path(key)).is_ok();
         let marker = self.marker_path(key);
         if let Ok(Some(named)) = fsutil::read_private(&marker) {
-            self.os_keyring(Backend::from_marker(&named)).delete(key)?;
+            self.os_keyring(Backend::from_marker(&named))?.delete(key)?;
             found |= std::fs::remove_file(&marker).is_ok();
         } else {
             // A marker that cannot be read safely still goes: the keyring keeps its item.
@@ -439,6 +504,7 @@ mod tests {
             subject: Some("sa".to_string()),
             cookie_name: None,
             obtained_at: Some(now),
+            issued_for: None,
         }
     }
 
@@ -463,9 +529,11 @@ mod tests {
 
     #[test]
     fn entry_keys_depend_on_tenant_and_scope_set_not_order() {
-        let a = CredentialStore::entry_key("dev", "sa", &tenant(), &["b".into(), "a".into()]);
-        let b = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into(), "b".into()]);
-        let c = CredentialStore::entry_key("dev", "sa", &tenant(), &["a".into()]);
+        let a =
+            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["b".into(), "a".into()]);
+        let b =
+            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into(), "b".into()]);
+        let c = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into()]);
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(a.starts_with("dev@sa-"));
@@ -475,7 +543,7 @@ mod tests {
     fn file_store_round_trip_is_private_and_corrupt_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(&dir.path().join("cache"), StoreKind::File);
-        let key = CredentialStore::entry_key("dev", "sa", &tenant(), &[]);
+        let key = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &[]);
         assert!(store.load(&key).unwrap().is_none());
         store.save(&key, &credential("tok", 899)).unwrap();
         assert_eq!(store.load(&key).unwrap().unwrap().token.expose(), "tok");
@@ -505,6 +573,38 @@ mod tests {
         )
         .unwrap();
         assert!(store.load(&key).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_refresh_waits_for_the_lock_and_never_runs_without_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = CredentialStore::new(dir.path(), StoreKind::File);
+        let key = "dev@refresh-0000";
+        let short = std::time::Duration::from_millis(200);
+        // Another process holds the lock past the wait: an error, no renewal.
+        let held = store.lock(key).unwrap();
+        let other = CredentialStore::new(dir.path(), StoreKind::File);
+        let error = other
+            .get_or_renew_exclusive(key, |_| true, || panic!("renewed without the lock"), short)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("does not send the same refresh token twice"),
+            "{error}"
+        );
+        // The other process wrote a fresh token meanwhile: it is read, not renewed.
+        store.save(key, &credential("theirs", 899)).unwrap();
+        let read = other
+            .get_or_renew_exclusive(key, |_| true, || panic!("renewed"), short)
+            .unwrap();
+        assert_eq!(read.token.expose(), "theirs");
+        drop(held);
+        store.save(key, &credential("stale", 10 - 1000)).unwrap();
+        let renewed = other
+            .get_or_renew_exclusive(key, |_| true, || Ok(credential("mine", 899)), short)
+            .unwrap();
+        assert_eq!(renewed.token.expose(), "mine");
     }
 
     #[test]
@@ -686,6 +786,7 @@ mod keyring_tests {
             subject: None,
             cookie_name: None,
             obtained_at: Some(now),
+            issued_for: None,
         };
         match store.save(&key, &credential) {
             Ok(()) => {

@@ -16,47 +16,70 @@ mod purpose {
     pub const REFRESH: &str = "refresh";
 }
 
-fn key(profile: &Profile, purpose: &str, parts: &[String]) -> String {
-    CredentialStore::entry_key(&profile.name, purpose, &profile.tenant, parts)
+fn key(profile: &Profile, purpose: &str, who: &str, parts: &[String]) -> String {
+    CredentialStore::entry_key(&profile.name, purpose, &profile.tenant, who, parts)
 }
 
-/// The entry of the profile's own credential (what `status` reports).
+/// The entry of the profile's own credential (what `status` reports), bound to whom it is
+/// issued for: the service account, the client, the user (with the realm they log in to).
+/// A service account's key material is bound in the entry itself (`issued_for`): reading
+/// the key is not needed to name the entry.
 pub(crate) fn main_key(profile: &Profile) -> String {
     match &profile.auth {
-        AuthKind::ServiceAccount { scopes, .. } => key(profile, purpose::SERVICE_ACCOUNT, scopes),
-        AuthKind::ClientCredentials { scopes, .. } => {
-            key(profile, purpose::CLIENT_CREDENTIALS, scopes)
+        AuthKind::ServiceAccount { id, scopes, .. } => {
+            key(profile, purpose::SERVICE_ACCOUNT, id, scopes)
+        }
+        AuthKind::ClientCredentials { client_id, scopes } => {
+            key(profile, purpose::CLIENT_CREDENTIALS, client_id, scopes)
         }
         AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
             session_key(profile, username)
         }
         // No main credential: an entry that is never written (its secret has its own).
-        AuthKind::LogKey => key(profile, purpose::LOG_KEY, &[]),
-        AuthKind::Browser { scopes, .. } => key(profile, purpose::BROWSER, scopes),
-        AuthKind::Device { scopes, .. } => key(profile, purpose::DEVICE, scopes),
+        AuthKind::LogKey => key(profile, purpose::LOG_KEY, "", &[]),
+        AuthKind::Browser {
+            client_id, scopes, ..
+        } => key(profile, purpose::BROWSER, client_id, scopes),
+        AuthKind::Device { client_id, scopes } => key(profile, purpose::DEVICE, client_id, scopes),
     }
 }
 
 /// The entry of the refresh token of a browser or device login with `client_id`.
 pub(crate) fn refresh_key(profile: &Profile, client_id: &str) -> String {
-    key(profile, purpose::REFRESH, &[client_id.to_string()])
+    key(profile, purpose::REFRESH, client_id, &[])
+}
+
+/// A user's session, bound to the realm they logged in to.
+fn user(profile: &Profile, username: &str) -> String {
+    format!("{}/{username}", profile.realm)
 }
 
 pub(crate) fn session_key(profile: &Profile, username: &str) -> String {
-    key(profile, purpose::SESSION, &[username.to_string()])
+    key(profile, purpose::SESSION, &user(profile, username), &[])
 }
 
 pub(crate) fn session_bearer_key(profile: &Profile, username: &str) -> String {
-    key(profile, purpose::SESSION_BEARER, &[username.to_string()])
+    key(
+        profile,
+        purpose::SESSION_BEARER,
+        &user(profile, username),
+        &[],
+    )
 }
 
 pub(crate) fn client_secret_key(profile: &Profile, client_id: &str) -> String {
-    key(profile, purpose::CLIENT_SECRET, &[client_id.to_string()])
+    key(profile, purpose::CLIENT_SECRET, client_id, &[])
 }
 
 /// The entry of the profile's log API key secret.
 pub(crate) fn log_key_key(profile: &Profile, key_id: &str) -> String {
-    key(profile, purpose::LOG_KEY, &[key_id.to_string()])
+    key(profile, purpose::LOG_KEY, key_id, &[])
+}
+
+/// What binds a service account's token to its key: a digest of the account id and the
+/// key material (never the material itself).
+pub(crate) fn service_account_binding(id: &str, key_material: &[u8]) -> String {
+    crate::credentials::cache::short_digest(&[b"service-account", id.as_bytes(), key_material])
 }
 
 /// The label of a keyring item, as Seahorse shows it: `idc: PROFILE (service-account)`.

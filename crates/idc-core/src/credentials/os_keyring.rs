@@ -203,6 +203,15 @@ fn ensure_session_keyring() {
     });
 }
 
+/// Why the default store is not Secret Service.
+#[cfg(target_os = "linux")]
+pub(crate) enum NoSecretService {
+    /// Nothing answers for it (no bus, no daemon): the file store is the default.
+    Absent(String),
+    /// Something is on the bus and did not answer in time: not a reason to change store.
+    Hung(String),
+}
+
 /// Whether a Secret Service answers on the session bus, and if not, why: asked with a
 /// search for an item that does not exist (no prompt, nothing written). Without a bus
 /// address nor a bus socket in `$XDG_RUNTIME_DIR`, nothing is asked.
@@ -210,12 +219,14 @@ fn ensure_session_keyring() {
 pub(crate) fn secret_service_answers(
     lookup: &dyn Fn(&str) -> Option<String>,
     timeout: Duration,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), NoSecretService> {
     let has_address = lookup("DBUS_SESSION_BUS_ADDRESS").is_some();
     let has_socket = lookup("XDG_RUNTIME_DIR")
         .is_some_and(|dir| std::path::Path::new(&dir).join("bus").exists());
     if !has_address && !has_socket {
-        return Err("no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)".to_string());
+        return Err(NoSecretService::Absent(
+            "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset)".to_string(),
+        ));
     }
     let probe = OsKeyring {
         backend: Backend::Platform,
@@ -225,11 +236,18 @@ pub(crate) fn secret_service_answers(
         .timed("search", || {
             entry(Backend::Platform, "idc-probe@none")?.get_password()
         })
-        .map_err(|error| error.to_string())?;
+        .map_err(|_| {
+            NoSecretService::Hung(format!(
+                "gave no answer within {} (a hung keyring daemon, or one waiting on a prompt; IDC_KEYRING_TIMEOUT sets the limit)",
+                seconds_text(timeout)
+            ))
+        })?;
     match answer {
         // Locked: it answers, and the user is asked to unlock it when a credential is read.
         Ok(_) | Err(keyring::Error::NoEntry | keyring::Error::NoStorageAccess(_)) => Ok(()),
-        Err(error) => Err(crate::sanitize::terminal_safe(&error.to_string()).into_owned()),
+        Err(error) => Err(NoSecretService::Absent(
+            crate::sanitize::terminal_safe(&error.to_string()).into_owned(),
+        )),
     }
 }
 
@@ -271,7 +289,11 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn without_a_session_bus_nothing_is_asked() {
-        let reason = secret_service_answers(&|_| None, Duration::from_secs(1)).unwrap_err();
+        let Err(NoSecretService::Absent(reason)) =
+            secret_service_answers(&|_| None, Duration::from_secs(1))
+        else {
+            panic!("a Secret Service without a bus");
+        };
         assert!(reason.contains("no D-Bus session bus"), "{reason}");
     }
 }

@@ -94,7 +94,23 @@ impl Credentials {
             flow: profile.auth.flow(),
             reason,
         };
-        self.store.get_or_renew(&key, not_rejected(rejected), || {
+        // A fresh token needs no HTTP client (building one loads the trusted roots).
+        let fresh = |cached: &CachedCredential| {
+            cached.is_fresh(Utc::now()) && not_rejected(rejected)(cached)
+        };
+        if let Some(cached) = self.store.load(&key)?.filter(|cached| fresh(cached)) {
+            return Ok(cached);
+        }
+        // Longer than another process's refresh can take (its request, and its waits on
+        // 429): it ends with the lock released, and what it stored is read.
+        let client = self.client(profile)?;
+        let wait = client
+            .timeout
+            .saturating_mul(1 + crate::http::MAX_RETRIES as u32)
+            .saturating_add(
+                crate::http::MAX_RETRY_AFTER.saturating_mul(crate::http::MAX_RETRIES as u32),
+            );
+        let renew = || {
             if self.public_client(profile, client_id).is_builtin() {
                 // Never a browser from here (git may be the caller): the user logs in again.
                 return Err(ended(format!(
@@ -109,7 +125,7 @@ impl Credentials {
                 return Err(ended("its refresh token has expired".to_string()));
             }
             let public = self.public_client(profile, client_id);
-            match user_tokens::refresh(&self.client(profile)?, &public, &record.token)? {
+            match user_tokens::refresh(&client, &public, &record.token)? {
                 Granted::Tokens(tokens) => {
                     let subject = record.subject.clone().unwrap_or_default();
                     // A tenant that rotates refresh tokens sends a new one with each grant.
@@ -129,7 +145,9 @@ impl Credentials {
                     refusal.said()
                 ))),
             }
-        })
+        };
+        self.store
+            .get_or_renew_exclusive(&key, not_rejected(rejected), renew, wait)
     }
 
     /// Revoke the profile's refresh token at the tenant; whether the tenant confirmed it.
@@ -179,6 +197,7 @@ mod tests {
             subject: Some("amadmin".to_string()),
             cookie_name: None,
             obtained_at: Some(now - chrono::Duration::seconds(3600)),
+            issued_for: None,
         };
         credentials
             .store

@@ -64,26 +64,43 @@ pub(crate) fn cached_bearer(
         subject: Some(subject.to_string()),
         cookie_name: None,
         obtained_at: Some(now),
+        issued_for: None,
     }
 }
 
 impl Credentials {
-    /// A token for a service account: sign an assertion with its key, ask the tenant.
+    /// A token for a service account: sign an assertion with its key, ask the tenant. The
+    /// credential is bound to the account and its key material (`issued_for`).
     pub(crate) fn service_account_grant(
         &self,
         profile: &Profile,
         id: &str,
         key: &AccountKey,
         scopes: &[String],
-    ) -> Result<auth::service_account::ServiceAccountToken> {
-        let signing_key = self.account_signing_key(profile, id, key)?;
-        auth::service_account::request_token(
+    ) -> Result<(auth::service_account::ServiceAccountToken, CachedCredential)> {
+        let (signing_key, material) = self.account_signing_key(profile, id, key)?;
+        let binding = keys::service_account_binding(id, material.expose());
+        self.sign_and_request(profile, id, &signing_key, &binding, scopes)
+    }
+
+    fn sign_and_request(
+        &self,
+        profile: &Profile,
+        id: &str,
+        signing_key: &auth::service_account::ServiceAccountKey,
+        binding: &str,
+        scopes: &[String],
+    ) -> Result<(auth::service_account::ServiceAccountToken, CachedCredential)> {
+        let answer = auth::service_account::request_token(
             &self.client(profile)?,
             &profile.tenant,
             id,
-            &signing_key,
+            signing_key,
             scopes,
-        )
+        )?;
+        let mut credential = cached_bearer(answer.token.clone(), id, &answer.scopes);
+        credential.issued_for = Some(binding.to_string());
+        Ok((answer, credential))
     }
 
     /// A token for an OAuth client of the profile's realm.
@@ -112,10 +129,19 @@ impl Credentials {
         scopes: &[String],
         rejected: Option<&Secret<String>>,
     ) -> Result<CachedCredential> {
+        // The key is read on every call: a token issued for another account or key (two CI
+        // jobs with the `env` profile on one runner, a key file replaced) is a miss.
+        let (signing_key, material) = self.account_signing_key(profile, id, account_key)?;
+        let binding = keys::service_account_binding(id, material.expose());
         let key = keys::main_key(profile);
-        self.store.get_or_renew(&key, not_rejected(rejected), || {
-            let answer = self.service_account_grant(profile, id, account_key, scopes)?;
-            Ok(cached_bearer(answer.token, id, &answer.scopes))
+        let not_refused = not_rejected(rejected);
+        let acceptable = |cached: &CachedCredential| {
+            not_refused(cached) && cached.issued_for.as_deref() == Some(binding.as_str())
+        };
+        self.store.get_or_renew(&key, acceptable, || {
+            let (_, credential) =
+                self.sign_and_request(profile, id, &signing_key, &binding, scopes)?;
+            Ok(credential)
         })
     }
 

@@ -68,6 +68,9 @@ pub struct StoreChoice {
     pub kind: StoreKind,
     /// Why this store, in words: the setting, or what the platform default found.
     pub reason: String,
+    /// Why the store cannot be used now (the default's Secret Service is on the bus but
+    /// hung): every credential operation is this error, never a quiet change of store.
+    pub problem: Option<String>,
 }
 
 impl StoreChoice {
@@ -99,6 +102,7 @@ impl StoreSetting {
             fixed: Some(StoreChoice {
                 kind,
                 reason: "chosen by the program".to_string(),
+                problem: None,
             }),
             keyring_timeout: os_keyring::DEFAULT_TIMEOUT,
             bus_address: None,
@@ -115,6 +119,7 @@ impl StoreSetting {
                 Some(StoreChoice {
                     kind,
                     reason: format!("{}={}", vars::CREDENTIAL_STORE, kind.as_str()),
+                    problem: None,
                 })
             }
             None => None,
@@ -164,13 +169,25 @@ impl StoreSetting {
             _ => None,
         };
         match os_keyring::secret_service_answers(&lookup, self.keyring_timeout) {
+            // On the bus but silent: an error for every credential operation, never a quiet
+            // move to files (the next login would write there, the keyring copy ignored).
+            Err(os_keyring::NoSecretService::Hung(why)) => StoreChoice {
+                kind: StoreKind::Keyring,
+                reason: "the default: Secret Service is on the session bus".to_string(),
+                problem: Some(format!(
+                    "Secret Service {why}; idc does not move credentials to files on its own: set {}=file to keep them in files (run `logout` first to clear what the keyring holds), or fix the keyring daemon",
+                    vars::CREDENTIAL_STORE
+                )),
+            },
             Ok(()) => StoreChoice {
                 kind: StoreKind::Keyring,
                 reason: "the default: Secret Service answers on the session bus".to_string(),
+                problem: None,
             },
-            Err(why) => StoreChoice {
+            Err(os_keyring::NoSecretService::Absent(why)) => StoreChoice {
                 kind: StoreKind::File,
                 reason: format!("the default without Secret Service: {why}"),
+                problem: None,
             },
         }
     }
@@ -182,11 +199,13 @@ impl StoreSetting {
             StoreChoice {
                 kind: StoreKind::Keyring,
                 reason: "the default on this platform".to_string(),
+                problem: None,
             }
         } else {
             StoreChoice {
                 kind: StoreKind::File,
                 reason: "the default on this platform (no OS keyring support)".to_string(),
+                problem: None,
             }
         }
     }

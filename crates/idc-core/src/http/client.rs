@@ -78,9 +78,13 @@ impl NetworkEnv {
         let seconds = |name: &'static str| -> Result<Option<Duration>> {
             match lookup(name) {
                 None => Ok(None),
-                Some(text) => parse_seconds(&text)
-                    .map(Some)
-                    .ok_or_else(|| Error::setting(name, &text, "a number of seconds (e.g. 30)")),
+                Some(text) => parse_seconds(&text).map(Some).ok_or_else(|| {
+                    Error::setting(
+                        name,
+                        &text,
+                        "a number of seconds from 0.001 to 86400 (e.g. 30)",
+                    )
+                }),
             }
         };
         let ca_bundle = lookup(vars::CA_BUNDLE).map(PathBuf::from);
@@ -140,7 +144,9 @@ impl NetworkEnv {
 
 fn parse_seconds(text: &str) -> Option<Duration> {
     let seconds: f64 = text.trim().parse().ok()?;
-    (seconds.is_finite() && seconds > 0.0 && seconds < 1e9)
+    (seconds.is_finite()
+        && seconds > 0.0
+        && seconds <= crate::limits::MAX_NETWORK_TIMEOUT_SECONDS as f64)
         .then(|| Duration::from_secs_f64(seconds))
 }
 
@@ -233,7 +239,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
         path: path.to_path_buf(),
         reason,
     };
-    let bytes = crate::fsutil::read_trusted(path).map_err(bad)?;
+    let bytes = crate::trusted_file::read_trusted(path).map_err(bad)?;
     if !String::from_utf8_lossy(&bytes).contains("-----BEGIN CERTIFICATE-----") {
         return Err(bad(
             "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)".to_string(),

@@ -64,6 +64,20 @@ pub fn send(
     send_retrying(client, tenant, path, &[429, 502, 503, 504], build)
 }
 
+/// [`send`] for a grant that consumes a one-time secret (an authorization code, a refresh
+/// token a tenant may rotate, a device code): retried only on 429, which the tenant answers
+/// before doing anything. A 502/503/504 may come after the tenant redeemed the secret (and
+/// issued a new refresh token whose answer was lost): sending the old one again is refused
+/// by a strict tenant, and one with reuse detection revokes the whole login.
+pub fn send_consuming(
+    client: &HttpClient,
+    tenant: &Url,
+    path: &str,
+    build: impl Fn(&Client) -> RequestBuilder,
+) -> Result<Answer> {
+    send_retrying(client, tenant, path, &[429], build)
+}
+
 /// [`send`], retrying only the statuses in `retryable`. Writes retry only 429 (the tenant
 /// refused before doing anything): a 502/503/504 may come after the write was applied, and
 /// sending a create or a patch again could apply it twice.

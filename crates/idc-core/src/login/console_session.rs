@@ -46,6 +46,8 @@ pub(super) fn login(
         subject: Some(info.username.clone()),
         cookie_name: Some(cookie_name),
         obtained_at: Some(now),
+        // The entry's key binds it to the user (`keys::session_key`).
+        issued_for: None,
     };
     let mut obtained = Obtained::new(credential, &info.username);
     obtained.bearer = Some((keys::session_bearer_key(profile, &info.username), bearer));

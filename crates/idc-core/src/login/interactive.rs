@@ -16,6 +16,15 @@ pub(super) fn login(
     request: &LoginRequest,
     interaction: &dyn LoginInteraction,
 ) -> Result<Obtained> {
+    // Refused before a browser opens: with `none` the refresh token would live only in
+    // this process's memory, die with it, and stay live at the tenant (a process that is
+    // killed cannot revoke it), while every later process logs in in the browser again.
+    if credentials.store.kind() == crate::credentials::cache::StoreKind::None {
+        return Err(Error::Login(format!(
+            "a {} login keeps a refresh token, and IDC_CREDENTIAL_STORE=none keeps nothing: it would stay live at the tenant with no one to revoke it; use a store that keeps it (file, keyring) or a service account",
+            profile.auth.flow()
+        )));
+    }
     let http = credentials.client(profile)?;
     let timeout = request.timeout.unwrap_or(DEFAULT_TIMEOUT);
     let (client_id, scopes, tokens) = match &profile.auth {

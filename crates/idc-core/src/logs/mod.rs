@@ -410,7 +410,7 @@ impl Tail {
         self.next_poll = pacer
             .not_before
             .unwrap_or_else(Instant::now)
-            .max(Instant::now() + self.interval);
+            .max(crate::limits::deadline_after(self.interval));
         if answer.status == 429 {
             // Wait as told and poll again with the same cookie: nothing is lost.
             return Ok(());

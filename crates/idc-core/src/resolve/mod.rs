@@ -189,6 +189,10 @@ pub(crate) fn resolve_login(
         network,
         log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
     };
+    // Refused before anything is asked or written: the profile would be refused when read.
+    if let Some(problem) = profile.problem() {
+        return Err(Error::Login(problem));
+    }
     let flow = login_flow(request, &profile, existing.as_ref())?;
     Ok(LoginPlan {
         profile,
@@ -229,6 +233,15 @@ fn check_interactive_flags(
         return Err(Error::Login(
             "--timeout goes with --browser or --device".to_string(),
         ));
+    }
+    if request
+        .timeout
+        .is_some_and(|timeout| timeout > Duration::from_secs(crate::limits::MAX_LOGIN_WAIT_SECONDS))
+    {
+        return Err(Error::Login(format!(
+            "--timeout is at most {} seconds (a day)",
+            crate::limits::MAX_LOGIN_WAIT_SECONDS
+        )));
     }
     if request.timeout.is_some_and(|timeout| timeout.is_zero()) {
         return Err(Error::Login(

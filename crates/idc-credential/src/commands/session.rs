@@ -239,11 +239,22 @@ fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperE
     }
 }
 
+/// A password or secret file, read with the rules of every file a secret comes from
+/// (idc_core::read_secret_file): a FIFO, a device, a file others may write or one over
+/// 64 KiB is refused at once. A relative path is the user's, typed here: it is taken from
+/// the current directory, as the shell would.
 fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
-    std::fs::read_to_string(path).map_err(|error| {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let bytes = idc_core::read_secret_file(&absolute).map_err(|reason| {
         HelperError::Input(format!(
-            "cannot read the {what} from {}: {error}",
-            path.display()
+            "cannot read the {what} from {}: {reason}",
+            absolute.display()
+        ))
+    })?;
+    String::from_utf8(bytes.into_inner()).map_err(|_| {
+        HelperError::Input(format!(
+            "the {what} in {} is not UTF-8 text",
+            absolute.display()
         ))
     })
 }

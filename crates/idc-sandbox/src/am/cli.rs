@@ -82,7 +82,7 @@ pub fn requested_scopes(text: Option<&str>) -> Option<Vec<String>> {
         .then_some(scopes)
 }
 
-fn invalid_grant(description: &str) -> Response {
+pub(super) fn invalid_grant(description: &str) -> Response {
     oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
 }
 
@@ -144,7 +144,7 @@ fn issue_with_refresh(state: &AppState, subject: Subject, scopes: Vec<String>) -
     tokens_answer(&access, Some(&refresh), &scopes, lifetime)
 }
 
-fn tokens_answer(
+pub(super) fn tokens_answer(
     access: &str,
     refresh: Option<&str>,
     scopes: &[String],
@@ -215,6 +215,9 @@ pub fn refresh(state: &AppState, realm: &str, params: &HashMap<String, String>) 
             "Missing parameter: refresh_token",
         );
     };
+    if state.settings.rotate_refresh_tokens {
+        return super::rotation::refresh(state, token);
+    }
     let mut grants = lock(&state.cli.refresh_tokens);
     let Some(grant) = grants.get_mut(token) else {
         return invalid_grant("grant is invalid");

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod console;
 pub mod oauth;
 pub mod pages;
+pub mod rotation;
 pub mod serverinfo;
 pub mod sessions;
 pub mod totp;

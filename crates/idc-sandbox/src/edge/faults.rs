@@ -212,6 +212,13 @@ async fn replace_expires_in(real: Response, expires_in: &Value) -> Response {
 
 /// The gateway faults of the first version: status, HTML, truncated bodies.
 async fn gateway(fault: &Fault, path: &str, request: Request, next: Next) -> Response {
+    if fault.lose_answer {
+        // The tenant carries the request out; its answer never reaches the client.
+        drop(next.run(request).await);
+        let status = status_or(fault, StatusCode::BAD_GATEWAY);
+        let (body, content_type) = family_error(path, status);
+        return json(status, content_type, &[], &body);
+    }
     match (fault.body.as_deref(), fault.status) {
         (Some("truncated"), status) => {
             let real = next.run(request).await;

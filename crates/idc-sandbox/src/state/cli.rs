@@ -92,6 +92,10 @@ pub struct CliStore {
     /// device_code → grant.
     pub devices: Mutex<HashMap<String, DeviceGrant>>,
     pub refresh_tokens: Mutex<HashMap<String, RefreshGrant>>,
+    /// Strict rotation (`--rotate-refresh-tokens`): refresh tokens already exchanged, each
+    /// with the first token of its family; and the family of each rotated live token.
+    pub rotated: Mutex<HashMap<String, String>>,
+    pub families: Mutex<HashMap<String, String>>,
     /// (subject key, client id) pairs that consented.
     pub consents: Mutex<HashSet<(String, String)>>,
 }

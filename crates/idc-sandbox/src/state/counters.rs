@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 13] = [
+const NAMES: [&str; 14] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -20,6 +20,7 @@ const NAMES: [&str; 13] = [
     "device_code_requests",
     "refresh_grants",
     "token_exchange_grants",
+    "refresh_reuse_detected",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -72,6 +73,11 @@ impl Stats {
     /// Counts one RFC 8693 token-exchange request (at the built-in exchange client).
     pub fn record_token_exchange(&self) {
         self.counters[12].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one replay of a rotated refresh token (the grant family was revoked).
+    pub fn record_refresh_reuse(&self) {
+        self.counters[13].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).

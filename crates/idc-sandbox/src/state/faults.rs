@@ -54,6 +54,11 @@ pub struct Fault {
     /// ("fresh-0", "fresh-1", ...): paging that never ends unless the client stops it.
     #[serde(default)]
     pub paging_endless: bool,
+    /// Let the request through (the tenant does what it asks: a refresh token is rotated,
+    /// a code redeemed) and lose the answer: the client gets `status` (default 502) in the
+    /// path family's error shape instead.
+    #[serde(default)]
+    pub lose_answer: bool,
     /// How many requests this fault has answered (for `paging_cycle`).
     #[serde(skip)]
     pub served: u32,
@@ -116,6 +121,7 @@ mod tests {
             expires_in: None,
             paging_cycle: false,
             paging_endless: false,
+            lose_answer: false,
             served: 0,
         });
         assert!(faults.take("/environment/variables").is_none());

@@ -354,6 +354,15 @@ fn timeout_flag(call: &EvaluatedCall) -> Result<Option<std::time::Duration>, Lab
             LabeledError::new("--timeout must be at least 1sec").with_label("too short", span)
         );
     }
+    // Bounded where it enters: a deadline is an `Instant` plus this.
+    let most = std::time::Duration::from_secs(idc_core::limits::MAX_LOGIN_WAIT_SECONDS);
+    if timeout > most {
+        return Err(LabeledError::new(format!(
+            "--timeout is at most {}sec (a day)",
+            most.as_secs()
+        ))
+        .with_label("too long", span));
+    }
     Ok(Some(timeout))
 }
 

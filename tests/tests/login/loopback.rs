@@ -1,0 +1,117 @@
+//! Issue 25, finding 3: another local process cannot keep a browser login's callback out.
+//! While a real headless Chromium logs in, a flood of real slow sockets holds the loopback
+//! redirect's port: dozens of connections that each trickle a byte of a request now and
+//! then, reopened as soon as they are closed. Each is closed by its whole-request deadline
+//! (a few seconds, however it trickles), a new connection evicts the oldest instead of
+//! being refused, and the real callback gets through.
+
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use idc_e2e::browser_login::{Behaviour, run_login};
+use idc_e2e::webdriver::Browser;
+use idc_e2e::{Sandbox, UserEnv, success_stdout};
+
+/// Slow connections kept open at once (more than the listener's 16 slots).
+const FLOOD: usize = 40;
+
+/// What the flood saw: how many connections it opened, and how long each one the
+/// listener closed had lived.
+struct Flooded {
+    opened: usize,
+    lifetimes: Vec<Duration>,
+}
+
+/// Keep `FLOOD` trickling connections to `port` until `stop`.
+fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -> Flooded {
+    let connect = || loop {
+        if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
+            let mut stream = stream;
+            // A request that never ends: its line, then a byte now and then.
+            let _ = stream.write_all(b"GET /callback?state=");
+            return (stream, Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut open: Vec<(TcpStream, Instant)> = (0..FLOOD).map(|_| connect()).collect();
+    let mut flooded = Flooded {
+        opened: FLOOD,
+        lifetimes: Vec::new(),
+    };
+    let _ = ready.send(());
+    while !stop.load(Ordering::SeqCst) {
+        for slot in open.iter_mut() {
+            if slot.0.write_all(b"a").is_err() {
+                flooded.lifetimes.push(slot.1.elapsed());
+                *slot = connect();
+                flooded.opened += 1;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    flooded
+}
+
+#[test]
+fn slow_local_connections_never_keep_the_real_callback_out() {
+    let sandbox = Sandbox::start(1);
+    let env = UserEnv::new();
+    let browser = Browser::start()
+        .expect("chromium and chromedriver are needed: run scripts/install-tools.sh as root");
+    let port = {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ready_tx, ready) = std::sync::mpsc::channel();
+    let flooding = {
+        let stop = stop.clone();
+        std::thread::spawn(move || flood(port, stop, ready_tx))
+    };
+    let mut login = env.helper();
+    login
+        .args([
+            "login",
+            "--profile",
+            "me",
+            "--tenant",
+            &sandbox.url,
+            "--browser",
+        ])
+        .args([
+            "--client-id",
+            sandbox.info["cli_client"]["id"].as_str().unwrap(),
+        ])
+        .args(["--no-browser", "--timeout", "90"])
+        .args(["--redirect-port", &port.to_string()]);
+    // The flood connects within milliseconds of the listener being up; the browser needs
+    // seconds of pages (password, one-time code, consent) before it reaches the callback.
+    let played = run_login(login, &sandbox, Some(&browser), Behaviour::Allow);
+    let flood_was_ready = ready.try_recv().is_ok();
+    stop.store(true, Ordering::SeqCst);
+    let flooded = flooding.join().unwrap();
+    let summary = success_stdout(&played.output);
+    assert!(summary.contains("(profile me, browser)"), "{summary}");
+    assert!(
+        played
+            .page
+            .unwrap_or_default()
+            .contains("login is complete"),
+        "the browser did not get the completion page"
+    );
+    assert!(flood_was_ready, "the flood never held the port");
+    assert!(flooded.opened >= FLOOD, "{}", flooded.opened);
+    // Each closed slow connection lived a few seconds at most, however it trickled.
+    assert!(
+        !flooded.lifetimes.is_empty(),
+        "no slow connection was ever closed"
+    );
+    let longest = flooded.lifetimes.iter().max().unwrap();
+    assert!(
+        *longest < Duration::from_secs(10),
+        "a slow connection lived {longest:?}"
+    );
+}
