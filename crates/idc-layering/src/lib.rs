@@ -256,12 +256,21 @@ fn imports(
             ));
         }
     }
-    for (i, _) in text.match_indices("crate::") {
-        let tail: String = text[i..]
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
-            .collect();
-        paths.push(tail);
+    // Inline paths as well as `use` lines: `crate::x::f()`, `super::keys::label(key)`,
+    // `self::child::f()`. A `super::` or `self::` that ends a longer path (`a::super::`)
+    // is not one of these.
+    for root in ["crate::", "super::", "self::"] {
+        for (i, _) in text.match_indices(root) {
+            let before = text[..i].chars().last();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let tail: String = text[i..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            paths.push(tail);
+        }
     }
     let resolve = |path: &str| -> Option<Vec<String>> {
         let segments: Vec<&str> = path.split("::").filter(|s| !s.is_empty()).collect();
@@ -278,8 +287,19 @@ fn imports(
                 }
             }
             Some(&"super") => {
-                // `super` of `auth/device.rs` and of `auth/mod.rs` alike: drop one segment.
-                let mut p = module[..module.len().saturating_sub(1)].to_vec();
+                // `super` of `auth/device.rs` and of `auth/mod.rs` alike: drop one segment
+                // per `super`.
+                let ups = segments.iter().take_while(|s| **s == "super").count();
+                let mut p = module[..module.len().saturating_sub(ups)].to_vec();
+                p.extend(segments[ups..].iter().map(|s| s.to_string()));
+                p
+            }
+            Some(&"self") => {
+                // `self::child` of a `mod.rs` names its child; in a leaf file, itself.
+                if !is_mod_file {
+                    return None;
+                }
+                let mut p = module.to_vec();
                 p.extend(segments[1..].iter().map(|s| s.to_string()));
                 p
             }
@@ -479,6 +499,69 @@ mod tests {
             Some(vec!["auth".into(), "http".into(), "auth".into()])
         );
         assert_eq!(panic_text(&tree.0), "import circle: auth -> http -> auth");
+    }
+
+    /// The shape the checker once missed: `cache.rs` uses `os_keyring.rs` by `use crate::`,
+    /// `os_keyring.rs` calls `super::keys::label` inline, `keys.rs` uses `cache.rs` through a
+    /// `use super::{...}` group.
+    #[test]
+    fn a_circle_through_inline_super_paths_and_use_groups_is_found() {
+        let tree = Tree::new(
+            "super",
+            &[
+                ("lib.rs", "mod credentials;\n"),
+                (
+                    "credentials/mod.rs",
+                    "pub mod cache;\npub mod keys;\npub mod os_keyring;\n",
+                ),
+                (
+                    "credentials/cache.rs",
+                    "use crate::credentials::os_keyring::OsKeyring;\npub struct Store;\n",
+                ),
+                (
+                    "credentials/os_keyring.rs",
+                    "pub struct OsKeyring;\nfn set(key: &str) { let label = super::keys::label(key); }\n",
+                ),
+                (
+                    "credentials/keys.rs",
+                    "use super::{cache::Store, os_keyring};\npub fn label(k: &str) -> String { todo!() }\n",
+                ),
+            ],
+        );
+        let graph = ImportGraph::read(&tree.0);
+        assert_eq!(
+            graph.imports_of("credentials::os_keyring"),
+            ["credentials::keys".to_string()].into()
+        );
+        assert!(
+            graph
+                .imports_of("credentials::keys")
+                .contains("credentials::cache"),
+            "{:?}",
+            graph.imports_of("credentials::keys")
+        );
+        let circle = graph.file_circle().expect("the circle is seen");
+        assert_eq!(circle.len(), 4, "{circle:?}");
+        assert!(panic_text(&tree.0).starts_with("import circle: credentials::"));
+    }
+
+    #[test]
+    fn self_paths_of_a_mod_file_name_its_children() {
+        let tree = Tree::new(
+            "self",
+            &[
+                ("lib.rs", "mod room;\n"),
+                (
+                    "room/mod.rs",
+                    "mod a;\nmod b;\npub fn f() { self::a::g(); }\n",
+                ),
+                ("room/a.rs", "pub fn g() { self::h(); }\nfn h() {}\n"),
+                ("room/b.rs", "pub fn i() {}\n"),
+            ],
+        );
+        let graph = ImportGraph::read(&tree.0);
+        assert_eq!(graph.imports_of("room"), ["room::a".to_string()].into());
+        assert!(graph.imports_of("room::a").is_empty());
     }
 
     #[test]

@@ -8,23 +8,17 @@ use std::path::Path;
 use url::Url;
 
 use super::Credentials;
-use super::cache::CredentialStore;
 use crate::auth::service_account::{self, ServiceAccountKey};
 use crate::error::{Error, Result};
 use crate::profile::{AccountKey, Profile};
 use crate::secret::Secret;
 
-/// The purpose part of the entries' keys.
-const PURPOSE: &str = "sa-jwk";
-
 /// What errors about a stored key name instead of a file path.
 pub(crate) const STORE_LABEL: &str = "(credential store)";
 
-/// The entry of the private key of account `id` at `tenant`: `@sa-jwk-<hash>`. A profile's
-/// entries start with `<profile>@`, and no profile name is empty, so none of them matches
-/// this one.
+/// The entry of the private key of account `id` at `tenant` (`keys::account_key_entry`).
 pub(crate) fn entry(tenant: &Url, id: &str) -> String {
-    CredentialStore::entry_key("", PURPOSE, tenant, id, &[])
+    super::keys::account_key_entry(tenant, id)
 }
 
 impl Credentials {

@@ -92,21 +92,6 @@ pub(crate) struct CredentialStore {
     renewing: Arc<Mutex<()>>,
 }
 
-/// The first 16 hex digits of the SHA-256 of `parts`, each followed by a newline.
-pub(crate) fn short_digest(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update(part);
-        hasher.update(b"\n");
-    }
-    hasher
-        .finalize()
-        .iter()
-        .take(8)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
-}
-
 /// A renewal secret as stored (client-credentials secret).
 #[derive(Serialize, Deserialize)]
 struct StoredSecret {
@@ -149,29 +134,6 @@ impl CredentialStore {
             backend,
             timeout: self.setting.keyring_timeout,
         })
-    }
-
-    /// The key of an entry: `<profile>@<purpose>-<first 16 hex of sha256(tenant, who,
-    /// scopes)>`, `who` being whom the credential is issued for (the account, the client,
-    /// the user): a profile whose login changes under the same name never finds the old
-    /// one's entries. `@` cannot occur in a profile name, so a profile's entries are found
-    /// by prefix.
-    pub fn entry_key(
-        profile: &str,
-        purpose: &str,
-        tenant: &Url,
-        who: &str,
-        scope_set: &[String],
-    ) -> String {
-        let mut scopes: Vec<&str> = scope_set.iter().map(String::as_str).collect();
-        scopes.sort_unstable();
-        scopes.dedup();
-        let short = short_digest(&[
-            tenant.origin().ascii_serialization().as_bytes(),
-            who.as_bytes(),
-            scopes.join(" ").as_bytes(),
-        ]);
-        format!("{profile}@{purpose}-{short}")
     }
 
     fn file_path(&self, key: &str) -> PathBuf {
@@ -240,7 +202,8 @@ impl CredentialStore {
         match kind.keyring() {
             None => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
             Some(backend) => {
-                self.os_keyring(backend)?.set(key, value)?;
+                self.os_keyring(backend)?
+                    .set(key, &super::keys::label(key), value)?;
                 fsutil::write_atomic(&self.marker_path(key), backend.marker())
             }
         }
@@ -529,11 +492,21 @@ mod tests {
 
     #[test]
     fn entry_keys_depend_on_tenant_and_scope_set_not_order() {
-        let a =
-            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["b".into(), "a".into()]);
-        let b =
-            CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into(), "b".into()]);
-        let c = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into()]);
+        let a = super::super::keys::entry_key(
+            "dev",
+            "sa",
+            &tenant(),
+            "sa-1",
+            &["b".into(), "a".into()],
+        );
+        let b = super::super::keys::entry_key(
+            "dev",
+            "sa",
+            &tenant(),
+            "sa-1",
+            &["a".into(), "b".into()],
+        );
+        let c = super::super::keys::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into()]);
         assert_eq!(a, b);
         assert_ne!(a, c);
         assert!(a.starts_with("dev@sa-"));
@@ -543,7 +516,7 @@ mod tests {
     fn file_store_round_trip_is_private_and_corrupt_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(&dir.path().join("cache"), StoreKind::File);
-        let key = CredentialStore::entry_key("dev", "sa", &tenant(), "sa-1", &[]);
+        let key = super::super::keys::entry_key("dev", "sa", &tenant(), "sa-1", &[]);
         assert!(store.load(&key).unwrap().is_none());
         store.save(&key, &credential("tok", 899)).unwrap();
         assert_eq!(store.load(&key).unwrap().unwrap().token.expose(), "tok");

@@ -76,15 +76,17 @@ impl OsKeyring {
         }
     }
 
-    /// Store `value` under `key` (an item labelled for people: `idc: PROFILE (kind)`).
-    pub(crate) fn set(&self, key: &str, value: &str) -> Result<()> {
+    /// Store `value` under `key`, as an item labelled `label` for people (`idc: PROFILE
+    /// (kind)`, from `keys::label`: the caller names it, so this file needs no key rules).
+    pub(crate) fn set(&self, key: &str, label: &str, value: &str) -> Result<()> {
         let backend = self.backend;
-        let (key_owned, value) = (
+        let (key_owned, label, value) = (
             key.to_string(),
+            label.to_string(),
             crate::secret::Secret::new(value.to_string()),
         );
         self.timed("write", move || {
-            entry(backend, &key_owned)?.set_password(value.expose())
+            labelled_entry(backend, &key_owned, &label)?.set_password(value.expose())
         })?
         .map_err(|error| self.failure("write", &error))
     }
@@ -162,13 +164,34 @@ fn entry(backend: Backend, key: &str) -> keyring::Result<keyring::Entry> {
     }
 }
 
+/// The entry of `key` as a new item would be written: with `label` where the keyring shows
+/// one (Secret Service).
+fn labelled_entry(backend: Backend, key: &str, label: &str) -> keyring::Result<keyring::Entry> {
+    match backend {
+        Backend::Platform => labelled_platform_entry(key, label),
+        Backend::Keyutils => keyutils_entry(key),
+    }
+}
+
+/// The entry of `key` to read or remove (found by its attributes, whatever its label).
 #[cfg(target_os = "linux")]
 fn platform_entry(key: &str) -> keyring::Result<keyring::Entry> {
+    let credential = keyring::secret_service::SsCredential::new_with_target(None, SERVICE, key)?;
+    Ok(keyring::Entry::new_with_credential(Box::new(credential)))
+}
+
+#[cfg(target_os = "linux")]
+fn labelled_platform_entry(key: &str, label: &str) -> keyring::Result<keyring::Entry> {
     let mut credential =
         keyring::secret_service::SsCredential::new_with_target(None, SERVICE, key)?;
     // What Seahorse shows: a person recognises the profile and the kind of credential.
-    credential.label = super::keys::label(key);
+    credential.label = label.to_string();
     Ok(keyring::Entry::new_with_credential(Box::new(credential)))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn labelled_platform_entry(key: &str, _label: &str) -> keyring::Result<keyring::Entry> {
+    keyring::Entry::new(SERVICE, key)
 }
 
 #[cfg(not(target_os = "linux"))]

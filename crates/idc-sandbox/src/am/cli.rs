@@ -4,6 +4,7 @@
 //! device code (RFC 8628), and revocation.
 
 use super::builtin;
+pub(super) use super::grant_answers::{invalid_grant, tokens_answer};
 use crate::clock::now_ms;
 use crate::respond::{JSON_UTF8_UPPER, json, oauth_error};
 use crate::state::cli::{Client, DeviceStatus, RefreshGrant};
@@ -82,10 +83,6 @@ pub fn requested_scopes(text: Option<&str>) -> Option<Vec<String>> {
         .then_some(scopes)
 }
 
-pub(super) fn invalid_grant(description: &str) -> Response {
-    oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", description)
-}
-
 /// The public client a `client_id` names in `realm`: `idc-cli` lives in alpha, the built-in
 /// client in the root realm (when the tenant has it).
 pub fn client_in(state: &AppState, client_id: Option<&str>, realm: &str) -> Option<Client> {
@@ -142,29 +139,6 @@ fn issue_with_refresh(state: &AppState, subject: Subject, scopes: Vec<String>) -
         },
     );
     tokens_answer(&access, Some(&refresh), &scopes, lifetime)
-}
-
-pub(super) fn tokens_answer(
-    access: &str,
-    refresh: Option<&str>,
-    scopes: &[String],
-    lifetime: i64,
-) -> Response {
-    let mut body = json!({
-        "access_token": access,
-        "scope": scopes.join(" "),
-        "token_type": "Bearer",
-        "expires_in": lifetime,
-    });
-    if let Some(refresh) = refresh {
-        body["refresh_token"] = json!(refresh);
-    }
-    json(
-        StatusCode::OK,
-        JSON_UTF8_UPPER,
-        &[("cache-control", "no-store".into())],
-        &body,
-    )
 }
 
 /// `grant_type=authorization_code` for a CLI client.

@@ -3,7 +3,8 @@
 //! and `serverinfo`; the public CLI clients `idc-cli` and `AICMCPClient` (`cli`: their
 //! rules and token grants; `builtin`: Ping's built-in clients and the token exchange;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
-//! the admin's one-time codes); the admin console's sign-in (`console`).
+//! the admin's one-time codes; `grant_answers`: token answers the grants share; `rotation`:
+//! strict refresh-token rotation); the admin console's sign-in (`console`).
 
 pub mod authenticate;
 pub mod authorize;
@@ -11,6 +12,7 @@ pub mod browser;
 pub mod builtin;
 pub mod cli;
 pub mod console;
+pub mod grant_answers;
 pub mod oauth;
 pub mod pages;
 pub mod rotation;

@@ -5,7 +5,7 @@
 //! revoked. With the hostile fault `lose_answer`, the rotation happens and its answer is
 //! lost: a client that replays the grant then loses the login.
 
-use super::cli::{invalid_grant, tokens_answer};
+use super::grant_answers::{invalid_grant, tokens_answer};
 use crate::state::cli::RefreshGrant;
 use crate::state::{AppState, lock, random_chars};
 use axum::response::Response;
