@@ -41,7 +41,7 @@ fn a_huge_login_timeout_is_one_clear_error_in_both_front_ends() {
             .unwrap();
         assert!(!nu.status.success(), "{flow}: nu");
         assert!(
-            flat(&nu).contains("--timeout is out of range") && flat(&nu).contains("86400"),
+            flat(&nu).contains("--timeout is at most") && flat(&nu).contains("86400"),
             "{flow}: {}",
             flat(&nu)
         );

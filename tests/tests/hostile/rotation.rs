@@ -13,7 +13,7 @@ use idc_e2e::webdriver::Browser;
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, success_stdout};
 use serde_json::{Value, json};
 
-const TOKEN_PATH: &str = "/am/oauth2/realms/root/access_token";
+const TOKEN_PATH: &str = "/am/oauth2/realms/root/realms/alpha/access_token";
 
 fn rotating_sandbox() -> Sandbox {
     Sandbox::start_with(
@@ -42,6 +42,8 @@ fn device_login(env: &UserEnv, sandbox: &Sandbox) {
         .args([
             "--client-id",
             sandbox.info["cli_client"]["id"].as_str().unwrap(),
+            "--realm",
+            sandbox.info["cli_client"]["realm"].as_str().unwrap(),
         ])
         .args(["--timeout", "120"]);
     let played = run_login(login, sandbox, Some(&browser), Behaviour::Allow);

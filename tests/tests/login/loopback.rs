@@ -84,6 +84,8 @@ fn slow_local_connections_never_keep_the_real_callback_out() {
         .args([
             "--client-id",
             sandbox.info["cli_client"]["id"].as_str().unwrap(),
+            "--realm",
+            "alpha",
         ])
         .args(["--no-browser", "--timeout", "90"])
         .args(["--redirect-port", &port.to_string()]);

@@ -42,7 +42,8 @@ fn device_login(env: &UserEnv, sandbox: &Sandbox) {
             &sandbox.url,
             "--device",
         ])
-        .args(["--client-id", &cli_client(sandbox), "--timeout", "120"]);
+        .args(["--client-id", &cli_client(sandbox), "--realm", "alpha"])
+        .args(["--timeout", "120"]);
     success_stdout(&run_login(login, sandbox, Some(&browser), Behaviour::Allow).output);
 }
 
@@ -64,7 +65,7 @@ fn refresh_token(env: &UserEnv) -> String {
 fn live_at_tenant(sandbox: &Sandbox, token: &str) -> bool {
     sandbox
         .client()
-        .post(sandbox.at("/am/oauth2/realms/root/access_token"))
+        .post(sandbox.at("/am/oauth2/realms/root/realms/alpha/access_token"))
         .form(&[
             ("grant_type", "refresh_token"),
             ("refresh_token", token),
@@ -117,7 +118,7 @@ fn the_none_store_refuses_logins_that_keep_a_refresh_token() {
         let helper = env
             .helper()
             .args(["login", "--profile", "me", "--tenant", &sandbox.url, flow])
-            .args(["--client-id", &cli_client(&sandbox)])
+            .args(["--client-id", &cli_client(&sandbox), "--realm", "alpha"])
             .env("IDC_CREDENTIAL_STORE", "none")
             .env("BROWSER", "false")
             .output()
@@ -133,7 +134,7 @@ fn the_none_store_refuses_logins_that_keep_a_refresh_token() {
         assert_eq!(sandbox.stat("device_code_requests"), 0, "{flow}");
         let nu = env
             .nu(&format!(
-                "idc login --profile me --tenant {} {flow} --client-id {}",
+                "idc login --profile me --tenant {} {flow} --client-id {} --realm alpha",
                 sandbox.url,
                 cli_client(&sandbox)
             ))
