@@ -12,6 +12,8 @@ use crate::profile::{AuthFlow, AuthKind, Profile};
 #[derive(Clone, Debug)]
 pub struct ProfileStatus {
     pub profile: String,
+    /// Whether it is the default profile (the one used when none is named).
+    pub is_default: bool,
     pub tenant: Url,
     pub auth_kind: AuthFlow,
     pub who: Option<String>,
@@ -110,6 +112,7 @@ fn from_cache(
     };
     ProfileStatus {
         profile: profile.name.clone(),
+        is_default: false,
         tenant: profile.tenant.clone(),
         auth_kind: profile.auth.flow(),
         who: cached.and_then(|c| c.subject.clone()).or(who),

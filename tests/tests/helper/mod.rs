@@ -4,5 +4,6 @@
 mod completions;
 mod e2e;
 mod errors;
+mod profile_choice;
 mod security;
 mod shell_completions;

@@ -106,6 +106,7 @@ pub fn status() -> Result<(), HelperError> {
     let store = idc.store_choice();
     let mut rows = vec![[
         "PROFILE".to_string(),
+        "DEFAULT".to_string(),
         "TENANT".to_string(),
         "KIND".to_string(),
         "WHO".to_string(),
@@ -119,6 +120,7 @@ pub fn status() -> Result<(), HelperError> {
     for status in statuses {
         rows.push([
             status.profile,
+            if status.is_default { "*" } else { "-" }.to_string(),
             idc_core::tenant_text(&status.tenant),
             status.auth_kind.to_string(),
             status.who.as_deref().map_or_else(|| "-".to_string(), shown),
