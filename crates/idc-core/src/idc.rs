@@ -251,6 +251,12 @@ impl Idc {
         self.inner.credentials.credential(profile, path, None)
     }
 
+    /// [`Idc::credential`] to hand to another program: a session only once the tenant
+    /// says it still lives (else [`crate::Error::SessionExpired`], the dead one forgotten).
+    pub fn credential_to_hand_out(&self, profile: &Profile, path: &str) -> Result<Credential> {
+        self.inner.credentials.handout(profile, path)
+    }
+
     /// Like [`Idc::credential`], but a cached credential equal to `rejected` (a token the
     /// tenant refused, e.g. reported by git's `erase`) is renewed instead of handed out
     /// again. Any other cached credential is returned as it is.

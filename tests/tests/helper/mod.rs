@@ -6,4 +6,5 @@ mod e2e;
 mod errors;
 mod profile_choice;
 mod security;
+mod session_expiry;
 mod shell_completions;

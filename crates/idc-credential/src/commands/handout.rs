@@ -38,7 +38,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
         let headers = idc.log_key(&profile)?.headers();
         return print(&formats::log_key_token(&headers, args.format)?);
     }
-    let credential = idc.credential(&profile, &path)?;
+    let credential = idc.credential_to_hand_out(&profile, &path)?;
     let text = match args.format {
         TokenFormat::Text => formats::token_text(&credential)?,
         TokenFormat::Json => formats::token_json(&credential)?,
@@ -94,7 +94,7 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
             ca_cert,
         )?)?)
     } else {
-        let credential = idc.credential(&profile, &path)?;
+        let credential = idc.credential_to_hand_out(&profile, &path)?;
         print(&render(&Handout::credential(
             &credential,
             &profile.tenant,

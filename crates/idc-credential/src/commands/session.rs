@@ -116,6 +116,7 @@ pub fn status() -> Result<(), HelperError> {
         "LOG KEY".to_string(),
         "CLIENT".to_string(),
         "REFRESH".to_string(),
+        "REASON".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -146,6 +147,7 @@ pub fn status() -> Result<(), HelperError> {
                 (true, None) => "yes".to_string(),
                 (false, _) => "-".to_string(),
             },
+            status.reason.unwrap_or_else(|| "-".to_string()),
         ]);
     }
     print(&format!(

@@ -87,6 +87,13 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
     );
     record.push("valid", Value::bool(status.valid, span));
     record.push(
+        "reason",
+        status
+            .reason
+            .as_deref()
+            .map_or(Value::nothing(span), |reason| Value::string(reason, span)),
+    );
+    record.push(
         "ca_cert",
         optional_string(
             status
