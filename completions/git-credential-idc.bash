@@ -46,6 +46,9 @@ _git__credential__idc() {
             git__credential__idc,logout)
                 cmd="git__credential__idc__subcmd__logout"
                 ;;
+            git__credential__idc,profile)
+                cmd="git__credential__idc__subcmd__profile"
+                ;;
             git__credential__idc,service-account)
                 cmd="git__credential__idc__subcmd__service__subcmd__account"
                 ;;
@@ -88,6 +91,9 @@ _git__credential__idc() {
             git__credential__idc__subcmd__help,logout)
                 cmd="git__credential__idc__subcmd__help__subcmd__logout"
                 ;;
+            git__credential__idc__subcmd__help,profile)
+                cmd="git__credential__idc__subcmd__help__subcmd__profile"
+                ;;
             git__credential__idc__subcmd__help,service-account)
                 cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account"
                 ;;
@@ -100,6 +106,12 @@ _git__credential__idc() {
             git__credential__idc__subcmd__help,token)
                 cmd="git__credential__idc__subcmd__help__subcmd__token"
                 ;;
+            git__credential__idc__subcmd__help__subcmd__profile,default)
+                cmd="git__credential__idc__subcmd__help__subcmd__profile__subcmd__default"
+                ;;
+            git__credential__idc__subcmd__help__subcmd__profile,remove)
+                cmd="git__credential__idc__subcmd__help__subcmd__profile__subcmd__remove"
+                ;;
             git__credential__idc__subcmd__help__subcmd__service__subcmd__account,create)
                 cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__create"
                 ;;
@@ -111,6 +123,24 @@ _git__credential__idc() {
                 ;;
             git__credential__idc__subcmd__help__subcmd__service__subcmd__account,list)
                 cmd="git__credential__idc__subcmd__help__subcmd__service__subcmd__account__subcmd__list"
+                ;;
+            git__credential__idc__subcmd__profile,default)
+                cmd="git__credential__idc__subcmd__profile__subcmd__default"
+                ;;
+            git__credential__idc__subcmd__profile,help)
+                cmd="git__credential__idc__subcmd__profile__subcmd__help"
+                ;;
+            git__credential__idc__subcmd__profile,remove)
+                cmd="git__credential__idc__subcmd__profile__subcmd__remove"
+                ;;
+            git__credential__idc__subcmd__profile__subcmd__help,default)
+                cmd="git__credential__idc__subcmd__profile__subcmd__help__subcmd__default"
+                ;;
+            git__credential__idc__subcmd__profile__subcmd__help,help)
+                cmd="git__credential__idc__subcmd__profile__subcmd__help__subcmd__help"
+                ;;
+            git__credential__idc__subcmd__profile__subcmd__help,remove)
+                cmd="git__credential__idc__subcmd__profile__subcmd__help__subcmd__remove"
                 ;;
             git__credential__idc__subcmd__service__subcmd__account,create)
                 cmd="git__credential__idc__subcmd__service__subcmd__account__subcmd__create"
@@ -149,7 +179,7 @@ _git__credential__idc() {
 
     case "${cmd}" in
         git__credential__idc)
-            opts="-h -V --help --version get store erase capability login logout token header curl-config httpie-session status service-account completions help"
+            opts="-h -V --help --version get store erase capability login logout token header curl-config httpie-session status profile service-account completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -255,7 +285,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__help)
-            opts="get store erase capability login logout token header curl-config httpie-session status service-account completions help"
+            opts="get store erase capability login logout token header curl-config httpie-session status profile service-account completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -397,6 +427,48 @@ _git__credential__idc() {
         git__credential__idc__subcmd__help__subcmd__logout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__profile)
+            opts="default remove"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__profile__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__help__subcmd__profile__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -671,6 +743,104 @@ _git__credential__idc() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile)
+            opts="-h --help default remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__default)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__help)
+            opts="default remove help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__help__subcmd__default)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__help__subcmd__remove)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        git__credential__idc__subcmd__profile__subcmd__remove)
+            opts="-h --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;

@@ -101,9 +101,42 @@ module completions {
     url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
   ]
 
-  # Show every profile, its tenant and whether its credential is valid
+  # Show every profile, its tenant and whether its credential is valid (`*`: the default)
   export extern "git-credential-idc status" [
     --help(-h)                # Print help
+  ]
+
+  # Choose the default profile, or remove a profile
+  export extern "git-credential-idc profile" [
+    --help(-h)                # Print help
+  ]
+
+  # Make NAME the profile used when no --profile or $IDC_PROFILE names one
+  export extern "git-credential-idc profile default" [
+    --help(-h)                # Print help
+    name: string              # The profile
+  ]
+
+  # Log NAME out (its credentials removed, a session ended) and remove it from config.toml
+  export extern "git-credential-idc profile remove" [
+    --help(-h)                # Print help
+    name: string              # The profile
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc profile help" [
+  ]
+
+  # Make NAME the profile used when no --profile or $IDC_PROFILE names one
+  export extern "git-credential-idc profile help default" [
+  ]
+
+  # Log NAME out (its credentials removed, a session ended) and remove it from config.toml
+  export extern "git-credential-idc profile help remove" [
+  ]
+
+  # Print this message or the help of the given subcommand(s)
+  export extern "git-credential-idc profile help help" [
   ]
 
   # Service accounts for scripts and CI, with an administrator's login
@@ -220,8 +253,20 @@ module completions {
   export extern "git-credential-idc help httpie-session" [
   ]
 
-  # Show every profile, its tenant and whether its credential is valid
+  # Show every profile, its tenant and whether its credential is valid (`*`: the default)
   export extern "git-credential-idc help status" [
+  ]
+
+  # Choose the default profile, or remove a profile
+  export extern "git-credential-idc help profile" [
+  ]
+
+  # Make NAME the profile used when no --profile or $IDC_PROFILE names one
+  export extern "git-credential-idc help profile default" [
+  ]
+
+  # Log NAME out (its credentials removed, a session ended) and remove it from config.toml
+  export extern "git-credential-idc help profile remove" [
   ]
 
   # Service accounts for scripts and CI, with an administrator's login

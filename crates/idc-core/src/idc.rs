@@ -192,15 +192,31 @@ impl Idc {
     }
 
     /// The profile whose tenant matches `url` (scheme, host, port); with several, the one
-    /// named by `$IDC_PROFILE` or the default profile.
+    /// named by `$IDC_PROFILE`, else the default when all give the same kind of credential
+    /// for the URL's path. A `$IDC_PROFILE` that names no profile is an error.
     pub fn profile_for_url(&self, url: &Url) -> Result<Option<Profile>> {
+        Ok(self.choose_for_url(url, None)?.map(|choice| choice.profile))
+    }
+
+    /// [`Idc::profile_for_url`], saying whether the default was taken among several;
+    /// `preferred` stands for `$IDC_PROFILE` when the front end has its own (nu's plugin
+    /// config).
+    pub fn choose_for_url(
+        &self,
+        url: &Url,
+        preferred: Option<&str>,
+    ) -> Result<Option<crate::UrlChoice>> {
         let config = self.inner.config.load()?;
         if let Some(profile) = self.env_profile_for(None, &config).ok().flatten()
             && profile.matches(url)
         {
-            return Ok(Some(profile));
+            return Ok(Some(crate::UrlChoice {
+                profile,
+                others: Vec::new(),
+            }));
         }
-        config.for_url(url, self.inner.env_profile.as_deref())
+        let preferred = preferred.or(self.inner.env_profile.as_deref());
+        crate::url_choice::choose(&config, url, preferred)
     }
 
     /// Authenticate, save the profile (and make it the default if it is the first), cache
@@ -233,6 +249,12 @@ impl Idc {
     /// profile is a session. Cached, or renewed (once for many concurrent callers).
     pub fn credential(&self, profile: &Profile, path: &str) -> Result<Credential> {
         self.inner.credentials.credential(profile, path, None)
+    }
+
+    /// [`Idc::credential`] to hand to another program: a session only once the tenant
+    /// says it still lives (else [`crate::Error::SessionExpired`], the dead one forgotten).
+    pub fn credential_to_hand_out(&self, profile: &Profile, path: &str) -> Result<Credential> {
+        self.inner.credentials.handout(profile, path)
     }
 
     /// Like [`Idc::credential`], but a cached credential equal to `rejected` (a token the
@@ -298,10 +320,15 @@ impl Idc {
     /// Status of every profile (no network for bearer tokens; a session is checked with
     /// `getsessioninfo`).
     pub fn status(&self) -> Result<Vec<ProfileStatus>> {
+        let default = self.default_profile_name()?;
         Ok(self
             .profiles()?
             .iter()
-            .map(|profile| status::status_of(&self.inner.credentials, profile))
+            .map(|profile| {
+                let mut status = status::status_of(&self.inner.credentials, profile);
+                status.is_default = default.as_deref() == Some(profile.name.as_str());
+                status
+            })
             .collect())
     }
 
@@ -343,7 +370,7 @@ impl Idc {
     /// has no log API key, and its token carries `fr:idc:monitoring:*` (the built-in
     /// admin client's exchange grants it).
     pub fn reads_logs_with_a_bearer(&self, profile: &Profile) -> bool {
-        profile.log_api_key.is_none() && reads_logs_with_a_bearer(profile)
+        profile.log_api_key.is_none() && crate::url_choice::reads_logs_with_a_bearer(profile)
     }
 
     /// The log API: sources, time-window queries and tail (the `logs` room).
@@ -352,7 +379,9 @@ impl Idc {
             Ok(key) => crate::logs::LogAuth::Key(key),
             // No key: a login whose token carries the monitoring scope reads the log API
             // with a bearer (the built-in admin client through an exchange).
-            Err(crate::Error::NoLogKey { .. }) if reads_logs_with_a_bearer(profile) => {
+            Err(crate::Error::NoLogKey { .. })
+                if crate::url_choice::reads_logs_with_a_bearer(profile) =>
+            {
                 let inner = self.inner.clone();
                 let owner = profile.clone();
                 crate::logs::LogAuth::Bearer(Box::new(move |rejected| {
@@ -403,28 +432,6 @@ impl Idc {
         paths.sort();
         paths.dedup();
         paths
-    }
-}
-
-/// The scope Ping's own MCP server reads the log API with (docs/tenant-facts.md).
-const MONITORING_SCOPE: &str = "fr:idc:monitoring:*";
-
-/// Whether a login's token can read the log API instead of a key: the built-in admin
-/// client (its exchange grants the monitoring scope), or any login that asked for it.
-fn reads_logs_with_a_bearer(profile: &Profile) -> bool {
-    use crate::profile::AuthKind;
-    match &profile.auth {
-        AuthKind::Browser {
-            client_id, scopes, ..
-        }
-        | AuthKind::Device { client_id, scopes } => {
-            crate::auth::builtin::is_builtin(client_id, &profile.realm)
-                || scopes.iter().any(|s| s == MONITORING_SCOPE)
-        }
-        AuthKind::ServiceAccount { scopes, .. } | AuthKind::ClientCredentials { scopes, .. } => {
-            scopes.iter().any(|s| s == MONITORING_SCOPE)
-        }
-        _ => false,
     }
 }
 

@@ -53,6 +53,7 @@ pub mod logs;
 mod paging;
 mod percent;
 mod profile;
+mod profile_admin;
 #[cfg(test)]
 mod proptests;
 mod request;
@@ -66,6 +67,7 @@ mod status;
 #[cfg(test)]
 mod testing;
 mod trusted_file;
+mod url_choice;
 mod vocabulary;
 pub mod writes;
 
@@ -80,6 +82,7 @@ pub use interrupt::Interrupt;
 pub use login::LoginOutcome;
 pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
 pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
+pub use profile_admin::RemovedProfile;
 pub use resolve::{LoginRequest, secret_from_text, split_scopes};
 pub use secret::Secret;
 pub use service_accounts::{
@@ -88,6 +91,7 @@ pub use service_accounts::{
 };
 pub use status::{LogoutOutcome, ProfileStatus};
 pub use trusted_file::read_secret_file;
+pub use url_choice::UrlChoice;
 
 /// `User-Agent` sent on every request.
 pub const USER_AGENT: &str = concat!("idc/", env!("CARGO_PKG_VERSION"));

@@ -394,23 +394,6 @@ impl Config {
         }
     }
 
-    /// The profile whose tenant matches `url`; with several, `env_profile` or the default.
-    pub fn for_url(&self, url: &Url, env_profile: Option<&str>) -> Result<Option<Profile>> {
-        let matching: Vec<Profile> = self.all().into_iter().filter(|p| p.matches(url)).collect();
-        if matching.len() <= 1 {
-            return Ok(matching.into_iter().next());
-        }
-        for preferred in [env_profile, self.default.as_deref()].into_iter().flatten() {
-            if let Some(profile) = matching.iter().find(|p| p.name == preferred) {
-                return Ok(Some(profile.clone()));
-            }
-        }
-        Err(Error::AmbiguousProfile {
-            url: url.origin().ascii_serialization(),
-            matching: matching.into_iter().map(|p| p.name).collect(),
-        })
-    }
-
     /// The names of all profiles, sorted.
     pub fn names(&self) -> Vec<String> {
         self.profiles.keys().cloned().collect()
@@ -760,15 +743,6 @@ mod tests {
             config.resolve(None, None),
             Err(Error::NoProfile { .. })
         ));
-
-        let url = Url::parse("https://a.example.com:443/openidm/managed/alpha_user").unwrap();
-        assert!(config.for_url(&url, None).is_err());
-        assert_eq!(
-            config.for_url(&url, Some("only")).unwrap().unwrap().name,
-            "only"
-        );
-        let other = Url::parse("https://b.example.com/").unwrap();
-        assert!(config.for_url(&other, None).unwrap().is_none());
     }
 
     #[test]

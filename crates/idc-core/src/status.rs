@@ -12,6 +12,8 @@ use crate::profile::{AuthFlow, AuthKind, Profile};
 #[derive(Clone, Debug)]
 pub struct ProfileStatus {
     pub profile: String,
+    /// Whether it is the default profile (the one used when none is named).
+    pub is_default: bool,
     pub tenant: Url,
     pub auth_kind: AuthFlow,
     pub who: Option<String>,
@@ -19,6 +21,8 @@ pub struct ProfileStatus {
     pub expires_at: Option<DateTime<Utc>>,
     /// The cached credential exists and has not expired (sessions: the tenant says valid).
     pub valid: bool,
+    /// Why it is not valid, in words (`None` when valid).
+    pub reason: Option<String>,
     /// The CA bundle trusted for this tenant besides the OS roots (`--ca-cert`).
     pub ca_cert: Option<std::path::PathBuf>,
     /// The id of the profile's log API key, when its secret is stored.
@@ -84,10 +88,41 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
                 status.valid = info.expires_at() > Utc::now();
             }
             // Unreachable or ended: not valid.
-            Ok(None) | Err(_) => status.valid = false,
+            Ok(None) => status.valid = false,
+            Err(error) => {
+                status.valid = false;
+                status.reason = Some(format!("cannot ask the tenant: {error}"));
+            }
         }
     }
+    if !status.valid && status.reason.is_none() {
+        status.reason = Some(reason_not_valid(profile, cached.as_ref(), credentials));
+    }
     status
+}
+
+/// Why a profile's credential is not valid, naming the real cause: a session the tenant
+/// ended, a credential that is not in the store in use (after a store switch, or logged
+/// out), or one past its end that the next use renews.
+fn reason_not_valid(
+    profile: &Profile,
+    cached: Option<&CachedCredential>,
+    credentials: &Credentials,
+) -> String {
+    let store = credentials.store.choice().kind.as_str();
+    match (cached, &profile.auth) {
+        (Some(_), AuthKind::Session { .. } | AuthKind::ConsoleSession { .. }) => {
+            "the session has expired: log in again".to_string()
+        }
+        (None, AuthKind::Session { .. } | AuthKind::ConsoleSession { .. }) => format!(
+            "no session in the {store} store (it ended, you logged out, or it is in another store): log in again"
+        ),
+        (None, AuthKind::LogKey) => format!("the log API key's secret is not in the {store} store"),
+        (None, _) => {
+            format!("no credential in the {store} store (logged out, or kept in another store)")
+        }
+        (Some(_), _) => "expired: renewed at the next use when it can be".to_string(),
+    }
 }
 
 fn from_cache(
@@ -110,6 +145,7 @@ fn from_cache(
     };
     ProfileStatus {
         profile: profile.name.clone(),
+        is_default: false,
         tenant: profile.tenant.clone(),
         auth_kind: profile.auth.flow(),
         who: cached.and_then(|c| c.subject.clone()).or(who),
@@ -119,6 +155,7 @@ fn from_cache(
             .unwrap_or(scopes),
         expires_at: cached.map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
+        reason: None,
         ca_cert: profile.network.ca_cert.clone(),
         log_api_key: None,
         client: None,

@@ -38,8 +38,11 @@ pub enum Command {
     CurlConfig(TargetArgs),
     /// Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`
     HttpieSession(TargetArgs),
-    /// Show every profile, its tenant and whether its credential is valid
+    /// Show every profile, its tenant and whether its credential is valid (`*`: the default)
     Status,
+    /// Choose the default profile, or remove a profile
+    #[command(subcommand)]
+    Profile(ProfileCommand),
     /// Service accounts for scripts and CI, with an administrator's login
     #[command(subcommand)]
     ServiceAccount(ServiceAccountCommand),
@@ -63,6 +66,22 @@ pub enum Shell {
     Zsh,
     Fish,
     Nushell,
+}
+
+/// `profile default|remove NAME`.
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// Make NAME the profile used when no --profile or $IDC_PROFILE names one
+    Default(ProfileNameArg),
+    /// Log NAME out (its credentials removed, a session ended) and remove it from config.toml
+    Remove(ProfileNameArg),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileNameArg {
+    /// The profile
+    #[arg(value_name = "NAME")]
+    pub name: String,
 }
 
 /// `service-account ...`: every verb runs with an administrator's profile (`--profile`).

@@ -4,5 +4,7 @@
 mod completions;
 mod e2e;
 mod errors;
+mod profile_choice;
 mod security;
+mod session_expiry;
 mod shell_completions;

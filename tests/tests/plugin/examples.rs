@@ -30,7 +30,7 @@ const USERS: usize = 100;
 /// come after the reads, whose results show the seeded data as it was, in the order that
 /// creates users before deleting them. Service accounts are made by the administrator's
 /// profile the login examples saved, their key exported, then deleted.
-const COMMAND_ORDER: [&str; 19] = [
+const COMMAND_ORDER: [&str; 22] = [
     "idc",
     "idc login",
     "idc get",
@@ -48,6 +48,9 @@ const COMMAND_ORDER: [&str; 19] = [
     "idc service-account list",
     "idc service-account export-key",
     "idc service-account delete",
+    "idc profile",
+    "idc profile default",
+    "idc profile remove",
     "idc status",
     "idc logout",
 ];

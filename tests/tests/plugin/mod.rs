@@ -5,4 +5,5 @@ mod completion;
 mod e2e;
 mod examples;
 mod flags;
+mod profiles;
 mod streaming;

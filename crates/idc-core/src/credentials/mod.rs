@@ -158,6 +158,31 @@ impl Credentials {
         })
     }
 
+    /// [`Credentials::credential`] for another program (the helper's `token`, `header`,
+    /// ...): a session is handed out only after the tenant says it still lives, since one
+    /// can end before its cached end (idle timeout, signed out) and a dead cookie printed
+    /// with success sends the user after the wrong cause. A dead one is forgotten and named.
+    pub(crate) fn handout(&self, profile: &Profile, path: &str) -> Result<Credential> {
+        let credential = self.credential(profile, path, None)?;
+        if credential.kind != CredentialKind::Session {
+            return Ok(credential);
+        }
+        let Some(username) = profile.auth.session_user() else {
+            return Ok(credential);
+        };
+        let alive = auth::session::session_info(
+            &self.client(profile)?,
+            &profile.tenant,
+            &credential.token,
+        )?
+        .is_some_and(|info| info.expires_at() > Utc::now());
+        if alive {
+            Ok(credential)
+        } else {
+            self.forget_if_ended(profile, username, Err(renew::session_ended(profile)))
+        }
+    }
+
     /// Send a request to `path` with its credential (`send`); on a 401 renew the credential
     /// once and send again: the tenant did not act on a request it could not authenticate.
     /// The one place reads and writes renew.

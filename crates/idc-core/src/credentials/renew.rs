@@ -12,7 +12,7 @@ use crate::secret::Secret;
 
 /// The error for a session profile whose session has ended: a journey's logs in again with
 /// the password, a console's handed over only with a new cookie.
-fn session_ended(profile: &Profile) -> Error {
+pub(super) fn session_ended(profile: &Profile) -> Error {
     let profile_name = profile.name.clone();
     match profile.auth {
         crate::profile::AuthKind::ConsoleSession { .. } => Error::ConsoleSessionEnded {

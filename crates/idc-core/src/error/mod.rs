@@ -20,7 +20,7 @@ pub enum Error {
     NoProfile { known: Vec<String> },
 
     /// Several profiles are for the tenant of `url` and none was chosen.
-    #[error("several profiles match {url}: choose one with $IDC_PROFILE ({})", matching.join(", "))]
+    #[error("several profiles match {url}: choose one with --profile or $IDC_PROFILE ({})", matching.join(", "))]
     AmbiguousProfile { url: String, matching: Vec<String> },
 
     /// A bad URL or path given by the user.

@@ -38,7 +38,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
         let headers = idc.log_key(&profile)?.headers();
         return print(&formats::log_key_token(&headers, args.format)?);
     }
-    let credential = idc.credential(&profile, &path)?;
+    let credential = idc.credential_to_hand_out(&profile, &path)?;
     let text = match args.format {
         TokenFormat::Text => formats::token_text(&credential)?,
         TokenFormat::Json => formats::token_json(&credential)?,
@@ -64,9 +64,13 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
                     }
                     profile
                 }
-                None => idc
-                    .profile_for_url(&url)?
-                    .ok_or_else(|| HelperError::NoProfileForUrl(shown_url(&url)))?,
+                None => {
+                    let choice = idc
+                        .choose_for_url(&url, None)?
+                        .ok_or_else(|| HelperError::NoProfileForUrl(shown_url(&url)))?;
+                    announce_choice(&choice);
+                    choice.profile
+                }
             };
             (profile, url.path().to_string())
         }
@@ -90,12 +94,25 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
             ca_cert,
         )?)?)
     } else {
-        let credential = idc.credential(&profile, &path)?;
+        let credential = idc.credential_to_hand_out(&profile, &path)?;
         print(&render(&Handout::credential(
             &credential,
             &profile.tenant,
             ca_cert,
         )?)?)
+    }
+}
+
+/// On a terminal, say which profile was taken when the tenant has several (scripts, whose
+/// stderr is not a terminal, are not told: they name the profile or live with the default).
+fn announce_choice(choice: &idc_core::UrlChoice) {
+    use std::io::IsTerminal;
+    if !choice.others.is_empty() && std::io::stderr().is_terminal() {
+        eprintln!(
+            "git-credential-idc: using profile '{}', the default (also on this tenant: {}; choose with --profile or $IDC_PROFILE)",
+            choice.profile.name,
+            choice.others.join(", ")
+        );
     }
 }
 

@@ -6,6 +6,7 @@ mod complete;
 mod git;
 mod handout;
 mod output;
+mod profile;
 mod service_account;
 mod session;
 
@@ -28,6 +29,7 @@ pub fn run(command: Command) -> Result<(), HelperError> {
         Command::CurlConfig(target) => handout::for_target(target, formats::curl_config),
         Command::HttpieSession(target) => handout::for_target(target, formats::httpie_session),
         Command::Status => session::status(),
+        Command::Profile(command) => profile::run(command),
         Command::ServiceAccount(command) => service_account::run(command),
         Command::Completions { shell } => output::print(&completions::script(shell)),
         Command::CompleteUrl { prefix } => complete::complete_url(&prefix),

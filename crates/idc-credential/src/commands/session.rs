@@ -106,6 +106,7 @@ pub fn status() -> Result<(), HelperError> {
     let store = idc.store_choice();
     let mut rows = vec![[
         "PROFILE".to_string(),
+        "DEFAULT".to_string(),
         "TENANT".to_string(),
         "KIND".to_string(),
         "WHO".to_string(),
@@ -115,10 +116,12 @@ pub fn status() -> Result<(), HelperError> {
         "LOG KEY".to_string(),
         "CLIENT".to_string(),
         "REFRESH".to_string(),
+        "REASON".to_string(),
     ]];
     for status in statuses {
         rows.push([
             status.profile,
+            if status.is_default { "*" } else { "-" }.to_string(),
             idc_core::tenant_text(&status.tenant),
             status.auth_kind.to_string(),
             status.who.as_deref().map_or_else(|| "-".to_string(), shown),
@@ -144,6 +147,7 @@ pub fn status() -> Result<(), HelperError> {
                 (true, None) => "yes".to_string(),
                 (false, _) => "-".to_string(),
             },
+            status.reason.unwrap_or_else(|| "-".to_string()),
         ]);
     }
     print(&format!(

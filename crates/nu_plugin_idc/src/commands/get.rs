@@ -221,11 +221,16 @@ impl PluginCommand for Get {
         let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
 
         let idc = open_idc(engine, head)?;
-        let profile_name = chosen_profile(engine, call)?;
         let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
-        let profile = idc
-            .profile(profile_name.as_ref().map(|name| name.item.as_str()))
-            .map_err(fail)?;
+        let named = chosen_profile(engine, call)?;
+        let by_flag = call.get_flag_value("profile").is_some();
+        let profile = profile_for(
+            &idc,
+            &path.item,
+            named.as_ref().map(|name| name.item.as_str()),
+            by_flag,
+        )
+        .map_err(fail)?;
 
         if raw {
             let body = idc.get_raw(&profile, &path.item, &query).map_err(fail)?;
@@ -420,6 +425,25 @@ impl Iterator for Rows {
             }
         }
     }
+}
+
+/// The profile to read `path` with: the one `--profile` names; else, for a full URL, the
+/// profile whose tenant it names (as the helper picks one, `named` breaking a tie); else
+/// `named` (`$env.IDC_PROFILE`, the plugin config), else the default profile.
+fn profile_for(
+    idc: &idc_core::Idc,
+    path: &str,
+    named: Option<&str>,
+    by_flag: bool,
+) -> Result<idc_core::Profile, idc_core::Error> {
+    if !by_flag
+        && path.contains("://")
+        && let Ok(url) = url::Url::parse(path)
+        && let Some(choice) = idc.choose_for_url(&url, named)?
+    {
+        return Ok(choice.profile);
+    }
+    idc.profile(named)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod idc;
 mod login;
 mod logout;
 mod logs;
+mod profile;
 mod service_account;
 mod status;
 mod write;
@@ -15,6 +16,7 @@ pub use idc::Idc;
 pub use login::Login;
 pub use logout::Logout;
 pub use logs::{LogsGet, LogsGroup, LogsSources, LogsTail};
+pub use profile::{ProfileDefault, ProfileGroup, ProfileRemove};
 pub use service_account::{
     ServiceAccountCreate, ServiceAccountDelete, ServiceAccountExportKey, ServiceAccountGroup,
     ServiceAccountList,

@@ -74,6 +74,7 @@ impl SimplePluginCommand for Status {
 fn status_record(status: &ProfileStatus, span: Span) -> Value {
     let mut record = Record::new();
     record.push("profile", Value::string(&status.profile, span));
+    record.push("default", Value::bool(status.is_default, span));
     record.push("tenant", Value::string(tenant_text(&status.tenant), span));
     record.push("auth_kind", Value::string(status.auth_kind.as_str(), span));
     record.push("who", optional_tenant_string(status.who.as_deref(), span));
@@ -85,6 +86,13 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
             .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
     );
     record.push("valid", Value::bool(status.valid, span));
+    record.push(
+        "reason",
+        status
+            .reason
+            .as_deref()
+            .map_or(Value::nothing(span), |reason| Value::string(reason, span)),
+    );
     record.push(
         "ca_cert",
         optional_string(
