@@ -1,9 +1,10 @@
 //! The log API's own credential: an API key id and secret sent as `x-api-key` and
 //! `x-api-secret` on `/monitoring/logs*` (logs-api.md §1). Ping's own MCP server reads the
 //! same endpoints with a bearer carrying `fr:idc:monitoring:*` (docs/tenant-facts.md), which
-//! `get_with_bearer` sends when a profile has no key. A key is checked (`logs::check_key`) the way frodo checks one (`GET
-//! /monitoring/logs/sources`), or created with a tenant administrator's IDM bearer at
-//! `POST /keys?_action=create`; the tenant shows its secret only in that answer.
+//! `get_with_bearer` sends when a profile has no key. A key is checked (`logs::check_key`)
+//! the way frodo checks one (`GET /monitoring/logs/sources`), or created with a tenant
+//! administrator's IDM bearer at `POST /keys?_action=create`; the tenant shows its secret
+//! only in that answer.
 
 use serde::Deserialize;
 use url::Url;
