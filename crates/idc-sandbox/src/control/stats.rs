@@ -9,13 +9,16 @@ use axum::response::Response;
 pub async fn get_stats(State(state): State<Shared>) -> Response {
     let mut snapshot = state.stats.snapshot();
     state.network.add_counters(&mut snapshot);
+    state.promotion.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 
 pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.stats.reset();
     state.network.reset();
+    state.promotion.reset_counters();
     let mut snapshot = state.stats.snapshot();
     state.network.add_counters(&mut snapshot);
+    state.promotion.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod idm;
 pub mod lock;
 pub mod logs;
+pub mod promotion;
 
 use crate::clock::now_ms;
 use auth::{new_access_token, new_session_token};
@@ -104,6 +105,9 @@ pub struct AppState {
     pub idm_overlay: idm::Overlay,
     /// `/environment/startup` restarts.
     pub esv_restart: Restart,
+    /// Self-service promotions (this sandbox as the upper environment) and the IDM
+    /// configuration they carry.
+    pub promotion: promotion::PromotionStore,
 }
 
 impl AppState {
