@@ -18,6 +18,7 @@
 //!   `Credentials::send_renewing`, used by reads and writes.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
+//! - [`promotion`]: self-service promotions (lock, status, reports, promote, roll back).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
 //! - [`http`]: the one transport (send, [`http::Answer`], the client).
 //! - [`auth`]: the flows (service account, session and its admin bearer, client credentials,
@@ -50,6 +51,7 @@ pub mod logs;
 mod paging;
 mod percent;
 mod profile;
+pub mod promotion;
 #[cfg(test)]
 mod proptests;
 mod request;
