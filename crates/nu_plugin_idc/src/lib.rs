@@ -13,7 +13,8 @@ pub mod values;
 use nu_plugin::{Plugin, PluginCommand};
 
 /// The plugin: `idc`, `idc login`, `idc get`, the write verbs (`idc create`, `update`,
-/// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`.
+/// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`,
+/// `idc promotion ...`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -37,6 +38,14 @@ impl Plugin for IdcPlugin {
             Box::new(commands::LogsSources),
             Box::new(commands::LogsGet),
             Box::new(commands::LogsTail),
+            Box::new(commands::PromotionGroup),
+            Box::new(commands::PromotionStatusCommand),
+            Box::new(commands::PromotionLock),
+            Box::new(commands::PromotionUnlock),
+            Box::new(commands::PromotionReport),
+            Box::new(commands::PromotionReports),
+            Box::new(commands::PromotionPromote),
+            Box::new(commands::PromotionRollback),
         ]
     }
 }
@@ -67,6 +76,7 @@ mod tests {
             "idc delete",
             "idc action",
             "idc logs ",
+            "idc promotion ",
         ]
         .iter()
         .any(|command| example.example.contains(command))
@@ -140,7 +150,15 @@ mod tests {
                 "idc logs",
                 "idc logs sources",
                 "idc logs get",
-                "idc logs tail"
+                "idc logs tail",
+                "idc promotion",
+                "idc promotion status",
+                "idc promotion lock",
+                "idc promotion unlock",
+                "idc promotion report",
+                "idc promotion reports",
+                "idc promotion promote",
+                "idc promotion rollback"
             ]
         );
     }

@@ -6,6 +6,7 @@ mod idc;
 mod login;
 mod logout;
 mod logs;
+mod promotion;
 mod status;
 mod write;
 
@@ -14,6 +15,10 @@ pub use idc::Idc;
 pub use login::Login;
 pub use logout::Logout;
 pub use logs::{LogsGet, LogsGroup, LogsSources, LogsTail};
+pub use promotion::{
+    PromotionGroup, PromotionLock, PromotionPromote, PromotionReport, PromotionReports,
+    PromotionRollback, PromotionStatusCommand, PromotionUnlock,
+};
 pub use status::Status;
 pub use write::{Action, Create, Delete, Patch, Update};
 
