@@ -29,7 +29,9 @@ const USERS: usize = 100;
 /// right after `idc get`, whose requests are the fresh IDM events it waits for. The writes
 /// come after the reads, whose results show the seeded data as it was, in the order that
 /// creates users before deleting them.
-const COMMAND_ORDER: [&str; 14] = [
+/// The promotion commands run in a walk-through's order (the sandbox promotes from itself:
+/// nothing changes, every step runs).
+const COMMAND_ORDER: [&str; 22] = [
     "idc",
     "idc login",
     "idc get",
@@ -42,6 +44,14 @@ const COMMAND_ORDER: [&str; 14] = [
     "idc patch",
     "idc delete",
     "idc action",
+    "idc promotion",
+    "idc promotion status",
+    "idc promotion report",
+    "idc promotion reports",
+    "idc promotion lock",
+    "idc promotion promote",
+    "idc promotion rollback",
+    "idc promotion unlock",
     "idc status",
     "idc logout",
 ];

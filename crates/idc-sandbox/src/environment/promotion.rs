@@ -92,20 +92,10 @@ pub async fn lock_state(State(state): State<Shared>, headers: HeaderMap) -> Resp
     }))
 }
 
-fn no_lower() -> Response {
-    error(
-        StatusCode::BAD_REQUEST,
-        "This environment has no lower environment to promote from",
-    )
-}
-
 /// `POST /environment/promotion/lock`
 pub async fn lock_environments(State(state): State<Shared>, headers: HeaderMap) -> Response {
     if let Err(refused) = guard(&state, &headers, true) {
         return refused;
-    }
-    if state.promotion.lower.is_none() {
-        return no_lower();
     }
     let mut machine = settled(&state);
     if machine.lock != Lock::Unlocked {
@@ -199,18 +189,20 @@ struct Plan {
 }
 
 async fn plan(state: &AppState) -> Result<Plan, Response> {
-    let Some(lower_url) = state.promotion.lower.clone() else {
-        return Err(no_lower());
-    };
-    let lower = super::promotion_lower::configs(&lower_url)
-        .await
-        .map_err(|reason| {
-            error(
-                StatusCode::BAD_GATEWAY,
-                &format!("The lower environment cannot be reached: {reason}"),
-            )
-        })?;
     let upper = lock(&state.promotion.configs).clone();
+    // Without `--promotion-lower` the sandbox promotes from itself: nothing to promote,
+    // but every command runs (the plugin's examples run against one sandbox).
+    let lower = match state.promotion.lower.clone() {
+        None => upper.clone(),
+        Some(lower_url) => super::promotion_lower::configs(&lower_url)
+            .await
+            .map_err(|reason| {
+                error(
+                    StatusCode::BAD_GATEWAY,
+                    &format!("The lower environment cannot be reached: {reason}"),
+                )
+            })?,
+    };
     let changes = differences(&lower, &upper);
     let mut referenced = BTreeSet::new();
     lower

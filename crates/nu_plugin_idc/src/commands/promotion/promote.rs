@@ -49,8 +49,8 @@ impl SimplePluginCommand for PromotionPromote {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "idc promotion promote",
-                description: "A dry run: what a promotion would change, and the ESVs missing upstairs",
+                example: "idc promotion promote --wait",
+                description: "A dry run (no --yes): what a promotion would change, and the ESVs missing upstairs",
                 result: None,
             },
             Example {

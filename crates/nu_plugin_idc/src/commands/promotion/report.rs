@@ -43,8 +43,8 @@ impl SimplePluginCommand for PromotionReport {
                 result: None,
             },
             Example {
-                example: "idc promotion report --provisional | where config_item == missing-esv | get name",
-                description: "The ESVs to create upstairs before promoting",
+                example: "idc promotion report --provisional | where side == ESV",
+                description: "The ESVs to create upstairs before promoting, and the encrypted secrets",
                 result: None,
             },
         ]
