@@ -22,7 +22,8 @@ impl PromotionPair {
         let lower = Sandbox::start_with(options.clone());
         let upper = Sandbox::start_with(options.args(["--promotion-lower", lower.url.as_str()]));
         assert_eq!(
-            upper.info["promotion_lower"], lower.url.as_str(),
+            upper.info["promotion_lower"],
+            lower.url.as_str(),
             "the upper sandbox names its lower one"
         );
         PromotionPair { lower, upper }

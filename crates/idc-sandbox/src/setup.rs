@@ -131,10 +131,16 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
     write_private(&jwk_path, &private_jwk(&sa_key).to_string())?;
     let n = sa_key.n().to_bytes_be();
     let e = sa_key.e().to_bytes_be();
-    let sa_scopes: Vec<String> = ["fr:am:*", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*", "fr:idc:promotion:*"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let sa_scopes: Vec<String> = [
+        "fr:am:*",
+        "fr:idm:*",
+        "fr:idc:esv:*",
+        "fr:iga:*",
+        "fr:idc:promotion:*",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let public_jwk = json!({"kty": "RSA", "kid": b64(&sha2_digest(&n)), "alg": "RS256", "e": b64(&e), "n": b64(&n)});
 
     use rsa::pkcs1::EncodeRsaPrivateKey as _;

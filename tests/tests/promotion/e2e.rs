@@ -9,7 +9,10 @@ use idc_e2e::{UserEnv, success_stdout};
 use serde_json::{Value, json};
 
 fn nu_json(env: &UserEnv, script: &str) -> Value {
-    let out = env.nu(&format!("{script} | to json -r")).output().expect("run nu");
+    let out = env
+        .nu(&format!("{script} | to json -r"))
+        .output()
+        .expect("run nu");
     let stdout = success_stdout(&out);
     serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {stdout}"))
 }
@@ -95,7 +98,10 @@ fn a_config_change_is_promoted_once_its_esv_exists_upstairs() {
     let stderr = refused(&env, "idc promotion promote --yes --profile upper");
     assert!(stderr.contains("lacks the ESVs"), "{stderr}");
     assert!(stderr.contains("esv-promo-sender"), "{stderr}");
-    assert!(stderr.contains("create them in the upper environment"), "{stderr}");
+    assert!(
+        stderr.contains("create them in the upper environment"),
+        "{stderr}"
+    );
     assert_eq!(upper.stat("promotion_writes"), 1, "nothing sent");
     assert_eq!(env.snapshot(), before, "config and cache untouched");
 
@@ -124,7 +130,10 @@ fn a_config_change_is_promoted_once_its_esv_exists_upstairs() {
     assert_eq!(reports.as_array().map(Vec::len), Some(1), "{reports}");
     assert_eq!(reports[0]["dry_run"], false);
     let again = nu_json(&env, "idc promotion report --provisional --profile upper");
-    assert!(changes(&again).is_empty(), "nothing left to promote: {again}");
+    assert!(
+        changes(&again).is_empty(),
+        "nothing left to promote: {again}"
+    );
 
     // 7. Unlock, following it to `unlocked`.
     let unlocked = nu_json(&env, "idc promotion unlock --yes --wait --profile upper");
@@ -140,16 +149,36 @@ fn each_refusal_is_one_message_and_sends_nothing() {
     let before = env.snapshot();
 
     let refusals = [
-        ("idc promotion promote --yes --profile upper", "not locked", "idc promotion lock --wait"),
-        ("idc promotion unlock --profile upper", "unlocking the environments needs --yes", "--yes"),
-        ("idc promotion unlock --yes --profile upper", "not locked", "idc promotion lock --wait"),
-        ("idc promotion rollback --yes --profile upper", "not locked", "idc promotion lock --wait"),
+        (
+            "idc promotion promote --yes --profile upper",
+            "not locked",
+            "idc promotion lock --wait",
+        ),
+        (
+            "idc promotion unlock --profile upper",
+            "unlocking the environments needs --yes",
+            "--yes",
+        ),
+        (
+            "idc promotion unlock --yes --profile upper",
+            "not locked",
+            "idc promotion lock --wait",
+        ),
+        (
+            "idc promotion rollback --yes --profile upper",
+            "not locked",
+            "idc promotion lock --wait",
+        ),
     ];
     for (script, message, next) in refusals {
         let stderr = refused(&env, script);
         assert!(stderr.contains(message), "{script}: {stderr}");
         assert!(stderr.contains(next), "{script}: {stderr}");
-        assert_eq!(stderr.matches("Error:").count(), 1, "{script}: one message: {stderr}");
+        assert_eq!(
+            stderr.matches("Error:").count(),
+            1,
+            "{script}: one message: {stderr}"
+        );
         assert_eq!(upper.stat("promotion_writes"), 0, "{script} sent something");
     }
     assert_eq!(env.snapshot(), before, "config and cache untouched");
@@ -166,7 +195,10 @@ fn each_refusal_is_one_message_and_sends_nothing() {
         .expect("set a blocking error");
     let writes = upper.stat("promotion_writes");
     let stderr = refused(&env, "idc promotion promote --yes --profile upper");
-    assert!(stderr.contains("blocking error: config invalid"), "{stderr}");
+    assert!(
+        stderr.contains("blocking error: config invalid"),
+        "{stderr}"
+    );
     assert_eq!(upper.stat("promotion_writes"), writes, "nothing sent");
     // Nothing was promoted: no rollback either.
     let stderr = refused(&env, "idc promotion rollback --yes --profile upper");

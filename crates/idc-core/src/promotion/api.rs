@@ -55,7 +55,11 @@ impl Promotions {
     }
 
     pub fn lock_state(&self) -> PromotionResult<LockState> {
-        Ok(LockState::from_json(&self.call("GET", "/lock/state", None)?))
+        Ok(LockState::from_json(&self.call(
+            "GET",
+            "/lock/state",
+            None,
+        )?))
     }
 
     pub fn status(&self) -> PromotionResult<PromotionStatus> {
@@ -292,8 +296,16 @@ mod tests {
     #[test]
     fn a_promotion_with_missing_esvs_sends_no_write() {
         let (api, sent) = fake(vec![
-            ("GET /environment/promotion/lock/state", 200, json!({"result": "locked"})),
-            ("GET /environment/promotion/promote", 200, json!({"status": "READY"})),
+            (
+                "GET /environment/promotion/lock/state",
+                200,
+                json!({"result": "locked"}),
+            ),
+            (
+                "GET /environment/promotion/promote",
+                200,
+                json!({"status": "READY"}),
+            ),
             (
                 "GET /environment/promotion/report/provisional",
                 200,
@@ -316,7 +328,11 @@ mod tests {
                 200,
                 json!({"result": "locked", "promotionId": "p 1"}),
             ),
-            ("GET /environment/promotion/promote", 200, json!({"status": "READY"})),
+            (
+                "GET /environment/promotion/promote",
+                200,
+                json!({"status": "READY"}),
+            ),
             (
                 "DELETE /environment/promotion/lock/p%201",
                 200,

@@ -271,7 +271,10 @@ mod tests {
     fn a_promotion_is_refused_for_each_reason_the_tenant_has() {
         let ready = status(json!({"status": "READY", "blockingError": false}));
         let clean = json!({"missingESVs": []});
-        assert_eq!(promotion_refusal(&lock("locked"), &ready, &clean, false), None);
+        assert_eq!(
+            promotion_refusal(&lock("locked"), &ready, &clean, false),
+            None
+        );
         assert_eq!(
             promotion_refusal(&lock("unlocked"), &ready, &clean, false),
             Some(Refusal::NotLocked {
@@ -306,7 +309,10 @@ mod tests {
                 names: vec!["x".into()]
             })
         );
-        assert_eq!(promotion_refusal(&lock("locked"), &secret, &clean, true), None);
+        assert_eq!(
+            promotion_refusal(&lock("locked"), &secret, &clean, true),
+            None
+        );
     }
 
     #[test]

@@ -162,10 +162,38 @@ mod tests {
             [
                 row("Scripts", "added", "My Script", "alpha", "s-1", "AM"),
                 row("Scripts", "modified", "Other", "bravo", "s-2", "AM"),
-                row("emailTemplate", "modified", "welcome", "", "emailTemplate/welcome", "IDM"),
-                row("emailTemplate", "deleted", "old", "", "emailTemplate/old", "IDM"),
-                row(MISSING_ESV, "missing", "esv-new-var", "", "esv-new-var", "ESV"),
-                row(ENCRYPTED_SECRET, "encrypted", "secret/x", "", "secret/x", "ESV"),
+                row(
+                    "emailTemplate",
+                    "modified",
+                    "welcome",
+                    "",
+                    "emailTemplate/welcome",
+                    "IDM"
+                ),
+                row(
+                    "emailTemplate",
+                    "deleted",
+                    "old",
+                    "",
+                    "emailTemplate/old",
+                    "IDM"
+                ),
+                row(
+                    MISSING_ESV,
+                    "missing",
+                    "esv-new-var",
+                    "",
+                    "esv-new-var",
+                    "ESV"
+                ),
+                row(
+                    ENCRYPTED_SECRET,
+                    "encrypted",
+                    "secret/x",
+                    "",
+                    "secret/x",
+                    "ESV"
+                ),
             ]
         );
     }

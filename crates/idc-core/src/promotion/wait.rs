@@ -105,7 +105,7 @@ mod tests {
     }
 
     fn states(list: &[&'static str]) -> impl FnMut() -> Result<&'static str> {
-        let mut list = list.to_vec().into_iter();
+        let mut list = list.iter().copied();
         let mut last = "";
         move || {
             if let Some(next) = list.next() {

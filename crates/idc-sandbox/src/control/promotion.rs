@@ -35,5 +35,10 @@ pub async fn blocking_error(State(state): State<Shared>, body: Bytes) -> Respons
     machine.status.blocking_error = true;
     machine.status.message = message.clone();
     machine.status.at = now_ms();
-    json(StatusCode::OK, JSON_PLAIN, &[], &json!({"message": message}))
+    json(
+        StatusCode::OK,
+        JSON_PLAIN,
+        &[],
+        &json!({"message": message}),
+    )
 }

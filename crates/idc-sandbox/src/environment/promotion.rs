@@ -109,7 +109,9 @@ pub async fn lock_environments(State(state): State<Shared>, headers: HeaderMap) 
         until: now_ms() + PHASE_MS,
     };
     machine.promotion_id = Some(id.clone());
-    ok(&json!({"description": "Environments are being locked", "promotionId": id, "result": "locking"}))
+    ok(
+        &json!({"description": "Environments are being locked", "promotionId": id, "result": "locking"}),
+    )
 }
 
 /// `DELETE /environment/promotion/lock/<promotionId>`
@@ -143,7 +145,9 @@ pub async fn unlock_environments(
     machine.lock = Lock::Unlocking {
         until: now_ms() + PHASE_MS,
     };
-    ok(&json!({"description": "Environments are being unlocked", "promotionId": id, "result": "unlocking"}))
+    ok(
+        &json!({"description": "Environments are being unlocked", "promotionId": id, "result": "unlocking"}),
+    )
 }
 
 /// `GET /environment/promotion/promote`
@@ -233,7 +237,12 @@ async fn plan(state: &AppState) -> Result<Plan, Response> {
 }
 
 fn meta(kind: Kind, dry_run: bool, request: &Value, promotion_id: &str) -> Value {
-    let text = |name: &str| request.get(name).and_then(Value::as_str).unwrap_or_default();
+    let text = |name: &str| {
+        request
+            .get(name)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    };
     let id = uuid::Uuid::new_v4().to_string();
     json!({
         "createdDate": iso_seconds(now_ms()),

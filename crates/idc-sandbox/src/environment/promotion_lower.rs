@@ -18,7 +18,9 @@ pub async fn configs(base: &str) -> Result<Configs, String> {
 fn fetch(base: &str) -> Result<Configs, String> {
     let url = url::Url::parse(base).map_err(|e| format!("{base}: {e}"))?;
     if url.scheme() != "http" {
-        return Err(format!("{base}: only a plain http:// lower sandbox is supported"));
+        return Err(format!(
+            "{base}: only a plain http:// lower sandbox is supported"
+        ));
     }
     let host = url.host_str().ok_or(format!("{base}: no host"))?;
     let port = url.port_or_known_default().unwrap_or(80);
@@ -41,7 +43,9 @@ fn fetch(base: &str) -> Result<Configs, String> {
         return Err(head.lines().next().unwrap_or_default().to_string());
     }
     let value: Value = serde_json::from_str(body).map_err(|e| format!("not JSON: {e}"))?;
-    let items = value.as_array().ok_or("not a list of configuration objects")?;
+    let items = value
+        .as_array()
+        .ok_or("not a list of configuration objects")?;
     Ok(items
         .iter()
         .filter_map(|item| Some((item.get("_id")?.as_str()?.to_string(), item.clone())))

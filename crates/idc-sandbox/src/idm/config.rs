@@ -22,7 +22,10 @@ pub async fn read(
     }
     match lock(&state.promotion.configs).get(&id) {
         Some(config) => json(StatusCode::OK, JSON_UTF8_LOWER, &headers(), config),
-        None => crest_error(StatusCode::NOT_FOUND, &format!("No configuration exists for id {id}")),
+        None => crest_error(
+            StatusCode::NOT_FOUND,
+            &format!("No configuration exists for id {id}"),
+        ),
     }
 }
 
@@ -37,7 +40,10 @@ pub async fn put(
         return refused;
     }
     let Ok(Value::Object(mut config)) = serde_json::from_slice::<Value>(&body) else {
-        return crest_error(StatusCode::BAD_REQUEST, "The request body is not a JSON object");
+        return crest_error(
+            StatusCode::BAD_REQUEST,
+            "The request body is not a JSON object",
+        );
     };
     config.insert("_id".into(), Value::String(id.clone()));
     let config = Value::Object(config);
@@ -56,6 +62,9 @@ pub async fn delete(
     }
     match lock(&state.promotion.configs).remove(&id) {
         Some(config) => json(StatusCode::OK, JSON_UTF8_LOWER, &headers(), &config),
-        None => crest_error(StatusCode::NOT_FOUND, &format!("No configuration exists for id {id}")),
+        None => crest_error(
+            StatusCode::NOT_FOUND,
+            &format!("No configuration exists for id {id}"),
+        ),
     }
 }

@@ -23,9 +23,7 @@ pub use unlock::PromotionUnlock;
 use std::io::{IsTerminal as _, Write as _};
 use std::time::Duration;
 
-use idc_core::promotion::{
-    PromotionError, Promotions, Refusal, ReportRow, Waited, flatten,
-};
+use idc_core::promotion::{PromotionError, Promotions, Refusal, ReportRow, Waited, flatten};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
 use nu_protocol::{
     Category, Example, LabeledError, Record, Signature, Span, SyntaxShape, Type, Value,

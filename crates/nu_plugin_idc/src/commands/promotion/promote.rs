@@ -35,15 +35,49 @@ impl SimplePluginCommand for PromotionPromote {
     }
 
     fn signature(&self) -> Signature {
-        yes_flag(signature(self.name()), "really promote (without it: a dry run)")
-            .input_output_type(Type::Nothing, Type::Any)
-            .switch("dry-run", "only report what would change (the default without --yes)", None)
-            .switch("wait", "follow the promotion to its end, then show its report", Some('w'))
-            .named("description", SyntaxShape::String, "promotionDescription", Some('d'))
-            .named("promoter", SyntaxShape::String, "who promotes (default: $USER)", None)
-            .named("zendesk-ticket", SyntaxShape::String, "zendeskTicketReference", None)
-            .switch("ignore-encrypted-secrets", "promote even with encrypted secrets in the configuration", None)
-            .switch("unlock-after", "unlock the environments when the promotion ends", None)
+        yes_flag(
+            signature(self.name()),
+            "really promote (without it: a dry run)",
+        )
+        .input_output_type(Type::Nothing, Type::Any)
+        .switch(
+            "dry-run",
+            "only report what would change (the default without --yes)",
+            None,
+        )
+        .switch(
+            "wait",
+            "follow the promotion to its end, then show its report",
+            Some('w'),
+        )
+        .named(
+            "description",
+            SyntaxShape::String,
+            "promotionDescription",
+            Some('d'),
+        )
+        .named(
+            "promoter",
+            SyntaxShape::String,
+            "who promotes (default: $USER)",
+            None,
+        )
+        .named(
+            "zendesk-ticket",
+            SyntaxShape::String,
+            "zendeskTicketReference",
+            None,
+        )
+        .switch(
+            "ignore-encrypted-secrets",
+            "promote even with encrypted secrets in the configuration",
+            None,
+        )
+        .switch(
+            "unlock-after",
+            "unlock the environments when the promotion ends",
+            None,
+        )
     }
 
     fn examples(&self) -> Vec<Example<'_>> {

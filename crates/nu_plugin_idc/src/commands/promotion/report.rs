@@ -65,10 +65,10 @@ impl SimplePluginCommand for PromotionReport {
             id.is_some(),
         ];
         if chosen.iter().filter(|flag| **flag).count() > 1 {
-            return Err(LabeledError::new(
-                "give one of --provisional, --rollback and --id",
-            )
-            .with_label("more than one report asked for", head));
+            return Err(
+                LabeledError::new("give one of --provisional, --rollback and --id")
+                    .with_label("more than one report asked for", head),
+            );
         }
         let choice = match (chosen, id) {
             ([true, _, _], _) => ReportChoice::Provisional,

@@ -28,13 +28,39 @@ impl SimplePluginCommand for PromotionRollback {
     }
 
     fn signature(&self) -> Signature {
-        yes_flag(signature(self.name()), "really roll back (without it: the provisional rollback report)")
-            .input_output_type(Type::Nothing, Type::Any)
-            .switch("wait", "follow the rollback to its end, then show its report", Some('w'))
-            .named("description", SyntaxShape::String, "promotionDescription", Some('d'))
-            .named("promoter", SyntaxShape::String, "who rolls back (default: $USER)", None)
-            .named("zendesk-ticket", SyntaxShape::String, "zendeskTicketReference", None)
-            .switch("unlock-after", "unlock the environments when the rollback ends", None)
+        yes_flag(
+            signature(self.name()),
+            "really roll back (without it: the provisional rollback report)",
+        )
+        .input_output_type(Type::Nothing, Type::Any)
+        .switch(
+            "wait",
+            "follow the rollback to its end, then show its report",
+            Some('w'),
+        )
+        .named(
+            "description",
+            SyntaxShape::String,
+            "promotionDescription",
+            Some('d'),
+        )
+        .named(
+            "promoter",
+            SyntaxShape::String,
+            "who rolls back (default: $USER)",
+            None,
+        )
+        .named(
+            "zendesk-ticket",
+            SyntaxShape::String,
+            "zendeskTicketReference",
+            None,
+        )
+        .switch(
+            "unlock-after",
+            "unlock the environments when the rollback ends",
+            None,
+        )
     }
 
     fn examples(&self) -> Vec<Example<'_>> {

@@ -29,7 +29,11 @@ impl SimplePluginCommand for PromotionUnlock {
     fn signature(&self) -> Signature {
         yes_flag(signature(self.name()), "unlock the environments")
             .input_output_type(Type::Nothing, Type::record())
-            .switch("wait", "poll until the environments are unlocked", Some('w'))
+            .switch(
+                "wait",
+                "poll until the environments are unlocked",
+                Some('w'),
+            )
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
