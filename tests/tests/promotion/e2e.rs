@@ -135,6 +135,25 @@ fn a_config_change_is_promoted_once_its_esv_exists_upstairs() {
         "nothing left to promote: {again}"
     );
 
+    // A rollback shows what it would revert first, then reverts it with --yes.
+    let revert = nu_json(&env, "idc promotion rollback --profile upper");
+    assert_eq!(changes(&revert).len(), 1, "{revert}");
+    assert_eq!(changes(&revert)[0]["uid"], "emailTemplate/welcome");
+    let writes = upper.stat("promotion_writes");
+    nu_json(&env, "idc promotion rollback --yes --wait --profile upper");
+    assert_eq!(
+        upper.stat("promotion_writes"),
+        writes + 1,
+        "one rollback sent"
+    );
+    let reverted = nu_json(
+        &env,
+        "idc get /openidm/config/emailTemplate/welcome --profile upper",
+    );
+    assert_eq!(reverted["from"], "&{esv.support.email}", "{reverted}");
+    let reports = nu_json(&env, "idc promotion reports --profile upper | get type");
+    assert_eq!(reports, json!(["promotion", "rollback"]));
+
     // 7. Unlock, following it to `unlocked`.
     let unlocked = nu_json(&env, "idc promotion unlock --yes --wait --profile upper");
     assert_eq!(unlocked["result"], "unlocked", "{unlocked}");
@@ -208,4 +227,42 @@ fn each_refusal_is_one_message_and_sends_nothing() {
     let stderr = refused(&env, "idc promotion lock --profile upper");
     assert!(stderr.contains("already locked"), "{stderr}");
     assert_eq!(upper.stat("promotion_writes"), writes, "nothing sent");
+}
+
+/// On a terminal, `--wait` shows the state and the time elapsed on one line rewritten in
+/// place; piped (every other test here), it shows nothing.
+#[test]
+fn waiting_on_a_terminal_shows_the_state_and_the_time() {
+    let pair = PromotionPair::start();
+    let env = pair.logged_in();
+    let script = env.home.path().join("lock.nu");
+    std::fs::write(
+        &script,
+        format!(
+            "{}idc promotion lock --wait --profile upper | get result | print $in\n",
+            env.nu_prelude()
+        ),
+    )
+    .expect("write lock.nu");
+    // script(1) gives nu a pseudo-terminal: stdout and stderr both reach its output.
+    let out = env
+        .command("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' --no-config-file '{}'",
+            idc_e2e::tool("nu").display(),
+            script.display()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script(1): install util-linux");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("locking (0s)"), "no progress line: {text:?}");
+    assert!(
+        text.contains("\rlocked") || text.contains("\u{1b}[2Klocked"),
+        "{text:?}"
+    );
+    assert!(text.trim_end().ends_with("locked"), "{text:?}");
 }
