@@ -129,6 +129,11 @@ fn a_config_change_is_promoted_once_its_esv_exists_upstairs() {
     let reports = nu_json(&env, "idc promotion reports --profile upper");
     assert_eq!(reports.as_array().map(Vec::len), Some(1), "{reports}");
     assert_eq!(reports[0]["dry_run"], false);
+    let by_id = nu_json(
+        &env,
+        "idc promotion report --id (idc promotion reports --profile upper | get 0.report_id) --profile upper",
+    );
+    assert_eq!(by_id, rows, "the report by its id is the one --wait showed");
     let again = nu_json(&env, "idc promotion report --provisional --profile upper");
     assert!(
         changes(&again).is_empty(),
@@ -166,6 +171,14 @@ fn each_refusal_is_one_message_and_sends_nothing() {
     let upper = &pair.upper;
     upper.reset_stats();
     let before = env.snapshot();
+    let offered = env.nu_complete(&format!(
+        "{}idc promotion promote --profile ",
+        env.nu_prelude()
+    ));
+    assert!(
+        offered.contains(&"upper".to_string()) && offered.contains(&"lower".to_string()),
+        "{offered:?}"
+    );
 
     let refusals = [
         (

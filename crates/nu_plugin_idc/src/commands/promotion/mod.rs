@@ -94,6 +94,19 @@ pub(crate) fn signature(name: &str) -> Signature {
         .category(Category::Network)
 }
 
+/// `--profile` completion: the saved profiles.
+pub(crate) fn profile_completion(
+    engine: &EngineInterface,
+    arg_type: &nu_protocol::engine::ArgType,
+) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+    match arg_type {
+        nu_protocol::engine::ArgType::Flag(flag) if flag == "profile" => {
+            crate::completion::profile_names(engine)
+        }
+        _ => None,
+    }
+}
+
 /// The chosen profile's promotion API, and the spans for errors.
 pub(crate) fn open(
     engine: &EngineInterface,

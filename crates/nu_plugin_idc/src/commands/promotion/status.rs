@@ -32,6 +32,21 @@ impl SimplePluginCommand for PromotionStatusCommand {
         }]
     }
 
+    #[expect(
+        deprecated,
+        reason = "the plugin completion API is marked experimental"
+    )]
+    fn get_dynamic_completion(
+        &self,
+        _plugin: &IdcPlugin,
+        engine: &EngineInterface,
+        _call: nu_plugin::DynamicCompletionCall,
+        arg_type: nu_protocol::engine::ArgType,
+        _experimental: nu_protocol::engine::ExperimentalMarker,
+    ) -> Option<Vec<nu_protocol::DynamicSuggestion>> {
+        super::profile_completion(engine, &arg_type)
+    }
+
     fn run(
         &self,
         _plugin: &IdcPlugin,
