@@ -10,6 +10,7 @@ mod login;
 mod logs;
 mod network;
 mod plugin;
+mod promotion;
 mod repo;
 mod sandbox;
 mod stores;

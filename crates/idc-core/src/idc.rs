@@ -419,6 +419,16 @@ impl Idc {
         crate::writes::send_all(&self.inner.credentials, profile, writes)
     }
 
+    /// The self-service promotion API of the profile's tenant, which must be the *upper*
+    /// environment (Ping's API pulls the lower one's configuration).
+    pub fn promotions(&self, profile: &Profile) -> crate::promotion::Promotions {
+        let inner = self.inner.clone();
+        let profile = profile.clone();
+        crate::promotion::Promotions::new(Arc::new(move |method, path, body| {
+            crate::promotion::transport::send_json(&inner.credentials, &profile, method, path, body)
+        }))
+    }
+
     /// Endpoint paths of the profile's tenant that start with `prefix`, for completion:
     /// managed object names from `/openidm/config/managed` (cached per tenant) plus
     /// `endpoints::static_paths`. Never fails: offline, it answers the static list.

@@ -18,6 +18,7 @@
 //!   `Credentials::send_renewing`, used by reads and writes.
 //! - `paging`: lazy pages of a collection. `status`: status and logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
+//! - [`promotion`]: self-service promotions (lock, status, reports, promote, roll back).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
 //! - `service_accounts`: `service-account create|list|delete|export-key` (a key pair made
 //!   here, the private key kept in the store under `credentials/account_keys.rs`).
@@ -54,6 +55,7 @@ mod paging;
 mod percent;
 mod profile;
 mod profile_admin;
+pub mod promotion;
 #[cfg(test)]
 mod proptests;
 mod request;

@@ -17,6 +17,10 @@
 //! /openidm/managed/svcacct?_queryFilter=`, `GET|DELETE /openidm/managed/svcacct/<id>`
 //! (`idm/svcacct.rs`), `GET /environment/scopes/service-accounts`; a created account signs in
 //! with the JWT-bearer grant, limited to its scopes.
+//! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`,
+//! `/openidm/config/<id>` (IDM configuration, read and replaced whole), and the
+//! self-service promotion API `/environment/promotion/*` (`--promotion-lower URL` makes
+//! this sandbox the upper environment of the one at URL; `environment/promotion.rs`).
 //!
 //! The public CLI clients (the admin's TOTP secret in `admin.totp_secret`): Ping's built-in
 //! `AICMCPClient` of the root realm (`sandbox.json` `builtin_cli_client`, absent with
@@ -44,7 +48,9 @@
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
 //! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
 //! "paging_cycle","paging_endless"}`, see `state/faults.rs`), `DELETE /__sandbox/faults`,
-//! `GET|POST /__sandbox/clock` (`{"advance_s": N}` moves the clock forward).
+//! `GET|POST /__sandbox/clock` (`{"advance_s": N}` moves the clock forward),
+//! `GET /__sandbox/promotion/config`, `POST /__sandbox/promotion/blocking-error`,
+//! `PUT /__sandbox/variables/<id>` (`control/promotion.rs`).
 //!
 //! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),
 //! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`edge/`).

@@ -128,6 +128,12 @@ pub fn router(state: Shared) -> Router {
                 .delete(idm::writes::delete),
         )
         .route("/openidm/config/managed", get(idm::query::config_managed))
+        .route(
+            "/openidm/config/{*id}",
+            get(idm::config::read)
+                .put(idm::config::put)
+                .delete(idm::config::delete),
+        )
         .route("/openidm", any(idm::query::other))
         .route("/openidm/{*rest}", any(idm::query::other))
         // ESV
@@ -155,6 +161,47 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/environment/scopes/service-accounts",
             get(environment::scopes::service_account_scopes),
+        )
+        // Self-service promotions (this sandbox as the upper environment)
+        .route(
+            "/environment/promotion/lock/state",
+            get(environment::promotion::lock_state),
+        )
+        .route(
+            "/environment/promotion/lock",
+            post(environment::promotion::lock_environments),
+        )
+        .route(
+            "/environment/promotion/lock/{id}",
+            axum::routing::delete(environment::promotion::unlock_environments),
+        )
+        .route(
+            "/environment/promotion/promote",
+            get(environment::promotion::promotion_status).post(environment::promotion::promote),
+        )
+        .route(
+            "/environment/promotion/rollback",
+            post(environment::promotion::rollback),
+        )
+        .route(
+            "/environment/promotion/report",
+            get(environment::promotion::last_report),
+        )
+        .route(
+            "/environment/promotion/report/provisional",
+            get(environment::promotion::provisional_report),
+        )
+        .route(
+            "/environment/promotion/report/provisional-rollback",
+            get(environment::promotion::provisional_rollback_report),
+        )
+        .route(
+            "/environment/promotion/report/{id}",
+            get(environment::promotion::report_by_id),
+        )
+        .route(
+            "/environment/promotion/reports",
+            get(environment::promotion::reports),
         )
         .route("/environment/{*rest}", any(environment::esv::other))
         // IGA
@@ -184,6 +231,18 @@ pub fn router(state: Shared) -> Router {
         .route(
             "/__sandbox/clock",
             get(control::clock::get_clock).post(control::clock::advance),
+        )
+        .route(
+            "/__sandbox/promotion/config",
+            get(control::promotion::config),
+        )
+        .route(
+            "/__sandbox/promotion/blocking-error",
+            post(control::promotion::blocking_error),
+        )
+        .route(
+            "/__sandbox/variables/{id}",
+            axum::routing::put(control::promotion::add_variable),
         )
         .route(
             "/__sandbox/faults",

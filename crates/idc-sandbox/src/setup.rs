@@ -65,6 +65,10 @@ pub struct Cli {
     /// Length of the log API's rate-limit window, seconds.
     #[arg(long, default_value_t = 60)]
     pub log_rate_window: i64,
+    /// Makes this sandbox the upper environment of the sandbox at URL (its base URL, plain
+    /// http): the promotion API promotes that sandbox's IDM configuration here.
+    #[arg(long, value_name = "URL")]
+    pub promotion_lower: Option<String>,
     #[command(flatten)]
     pub tls: tls::TlsArgs,
     #[command(flatten)]
@@ -130,10 +134,16 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
     write_private(&jwk_path, &private_jwk(&sa_key).to_string())?;
     let n = sa_key.n().to_bytes_be();
     let e = sa_key.e().to_bytes_be();
-    let sa_scopes: Vec<String> = ["fr:am:*", "fr:idm:*", "fr:idc:esv:*", "fr:iga:*"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let sa_scopes: Vec<String> = [
+        "fr:am:*",
+        "fr:idm:*",
+        "fr:idc:esv:*",
+        "fr:iga:*",
+        "fr:idc:promotion:*",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     let public_jwk = json!({"kty": "RSA", "kid": b64(&sha2_digest(&n)), "alg": "RS256", "e": b64(&e), "n": b64(&n)});
 
     use rsa::pkcs1::EncodeRsaPrivateKey as _;
@@ -218,6 +228,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         idm_overlay: Default::default(),
         esv_restart: Default::default(),
         service_accounts: Default::default(),
+        promotion: state::promotion::PromotionStore::new(cli.promotion_lower.clone()),
         settings,
     };
     // A ready log API key, as if created in the console.
@@ -233,6 +244,9 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "log_api": {"key": log_key, "secret": log_secret},
         "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": crate::am::cli::CLI_REALM},
     });
+    if let Some(lower) = &state.promotion.lower {
+        description["promotion_lower"] = json!(lower);
+    }
     if state.settings.builtin_cli_client {
         description["builtin_cli_client"] = json!(crate::am::builtin::BUILTIN_CLIENT);
     }

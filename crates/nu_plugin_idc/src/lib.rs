@@ -14,7 +14,7 @@ use nu_plugin::{Plugin, PluginCommand};
 
 /// The plugin: `idc`, `idc login`, `idc get`, the write verbs (`idc create`, `update`,
 /// `patch`, `delete`, `action`), `idc status`, `idc logout`, `idc logs ...`,
-/// `idc service-account ...`.
+/// `idc service-account ...`, `idc profile ...`, `idc promotion ...`.
 pub struct IdcPlugin;
 
 impl Plugin for IdcPlugin {
@@ -46,6 +46,14 @@ impl Plugin for IdcPlugin {
             Box::new(commands::ServiceAccountList),
             Box::new(commands::ServiceAccountDelete),
             Box::new(commands::ServiceAccountExportKey),
+            Box::new(commands::PromotionGroup),
+            Box::new(commands::PromotionStatusCommand),
+            Box::new(commands::PromotionLock),
+            Box::new(commands::PromotionUnlock),
+            Box::new(commands::PromotionReport),
+            Box::new(commands::PromotionReports),
+            Box::new(commands::PromotionPromote),
+            Box::new(commands::PromotionRollback),
         ]
     }
 }
@@ -77,6 +85,7 @@ mod tests {
             "idc action",
             "idc logs ",
             "idc service-account ",
+            "idc promotion ",
         ]
         .iter()
         .any(|command| example.example.contains(command))
@@ -151,11 +160,22 @@ mod tests {
                 "idc logs sources",
                 "idc logs get",
                 "idc logs tail",
+                "idc profile",
+                "idc profile default",
+                "idc profile remove",
                 "idc service-account",
                 "idc service-account create",
                 "idc service-account list",
                 "idc service-account delete",
-                "idc service-account export-key"
+                "idc service-account export-key",
+                "idc promotion",
+                "idc promotion status",
+                "idc promotion lock",
+                "idc promotion unlock",
+                "idc promotion report",
+                "idc promotion reports",
+                "idc promotion promote",
+                "idc promotion rollback"
             ]
         );
     }

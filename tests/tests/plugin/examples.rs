@@ -30,7 +30,10 @@ const USERS: usize = 100;
 /// come after the reads, whose results show the seeded data as it was, in the order that
 /// creates users before deleting them. Service accounts are made by the administrator's
 /// profile the login examples saved, their key exported, then deleted.
-const COMMAND_ORDER: [&str; 22] = [
+/// creates users before deleting them.
+/// The promotion commands run in a walk-through's order (the sandbox promotes from itself:
+/// nothing changes, every step runs).
+const COMMAND_ORDER: [&str; 30] = [
     "idc",
     "idc login",
     "idc get",
@@ -51,6 +54,14 @@ const COMMAND_ORDER: [&str; 22] = [
     "idc profile",
     "idc profile default",
     "idc profile remove",
+    "idc promotion",
+    "idc promotion status",
+    "idc promotion report",
+    "idc promotion reports",
+    "idc promotion lock",
+    "idc promotion promote",
+    "idc promotion rollback",
+    "idc promotion unlock",
     "idc status",
     "idc logout",
 ];

@@ -19,7 +19,7 @@ use idc_e2e::{
 const README_TENANT: &str = "https://openam-acme.forgeblocks.com";
 
 /// Blocks not run, each found by a text only it holds, with why.
-const NOT_RUN: [(&str, &str); 12] = [
+const NOT_RUN: [(&str, &str); 13] = [
     // The two commands run the whole suite and a demo of their own: a test cannot run
     // the command that runs it.
     (
@@ -71,6 +71,12 @@ const NOT_RUN: [(&str, &str); 12] = [
     (
         "REQUESTS_CA_BUNDLE=corp-ca.pem",
         "needs a tenant behind a private CA",
+    ),
+    // A lower and an upper environment: promotion::e2e runs this walk-through against a
+    // pair of sandboxes (`--promotion-lower`), which this test's one sandbox is not.
+    (
+        "idc promotion lock --wait --profile upper",
+        "needs two sandboxes, a lower and an upper one (promotion::e2e)",
     ),
     // The sandbox itself: servers that run until stopped (the harness starts the same
     // binary with the same flags, tests::sandbox).

@@ -3,4 +3,5 @@
 
 pub mod clock;
 pub mod faults;
+pub mod promotion;
 pub mod stats;

@@ -10,6 +10,7 @@ pub async fn get_stats(State(state): State<Shared>) -> Response {
     let mut snapshot = state.stats.snapshot();
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
+    state.promotion.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 
@@ -17,8 +18,10 @@ pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.stats.reset();
     state.network.reset();
     state.service_accounts.reset();
+    state.promotion.reset_counters();
     let mut snapshot = state.stats.snapshot();
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
+    state.promotion.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }

@@ -1,6 +1,9 @@
-//! The environment API: ESVs (`esv`: variables and secrets) and the restart that
-//! applies them (`restart`).
+//! The environment API: ESVs (`esv`: variables and secrets), the restart that
+//! applies them (`restart`), and self-service promotions (`promotion`, asking the lower
+//! environment through `promotion_lower`).
 
 pub mod esv;
+pub mod promotion;
+pub mod promotion_lower;
 pub mod restart;
 pub mod scopes;

@@ -4,6 +4,7 @@
 //! patch (`patch`), and the audit event each write leaves (`activity`).
 
 pub mod activity;
+pub mod config;
 pub mod fields;
 pub mod objects;
 pub mod patch;

@@ -12,6 +12,7 @@ pub mod faults;
 pub mod idm;
 pub mod lock;
 pub mod logs;
+pub mod promotion;
 pub mod service_accounts;
 
 use crate::clock::now_ms;
@@ -110,6 +111,9 @@ pub struct AppState {
     pub esv_restart: Restart,
     /// Service accounts created with `managed/svcacct?_action=create`.
     pub service_accounts: service_accounts::ServiceAccounts,
+    /// Self-service promotions (this sandbox as the upper environment) and the IDM
+    /// configuration they carry.
+    pub promotion: promotion::PromotionStore,
 }
 
 impl AppState {

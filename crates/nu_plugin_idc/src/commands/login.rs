@@ -169,7 +169,7 @@ impl PluginCommand for Login {
     fn examples(&self) -> Vec<Example<'_>> {
         vec![
             Example {
-                example: "idc login --profile acme --tenant https://openam-acme.forgeblocks.com --service-account 3db634a4-85a1-48c2-97ee-58bc50f7b7a4 --jwk ~/acme-sa.jwk --scope 'fr:am:* fr:idm:* fr:idc:esv:*'",
+                example: "idc login --profile acme --tenant https://openam-acme.forgeblocks.com --service-account 3db634a4-85a1-48c2-97ee-58bc50f7b7a4 --jwk ~/acme-sa.jwk --scope 'fr:am:* fr:idm:* fr:idc:esv:* fr:idc:promotion:*'",
                 description: "Log in with a service account and its private JWK",
                 result: None,
             },

@@ -7,6 +7,7 @@ mod login;
 mod logout;
 mod logs;
 mod profile;
+mod promotion;
 mod service_account;
 mod status;
 mod write;
@@ -17,6 +18,10 @@ pub use login::Login;
 pub use logout::Logout;
 pub use logs::{LogsGet, LogsGroup, LogsSources, LogsTail};
 pub use profile::{ProfileDefault, ProfileGroup, ProfileRemove};
+pub use promotion::{
+    PromotionGroup, PromotionLock, PromotionPromote, PromotionReport, PromotionReports,
+    PromotionRollback, PromotionStatusCommand, PromotionUnlock,
+};
 pub use service_account::{
     ServiceAccountCreate, ServiceAccountDelete, ServiceAccountExportKey, ServiceAccountGroup,
     ServiceAccountList,
