@@ -71,12 +71,13 @@ impl Settings {
         };
         let env_profile = lookup(vars::PROFILE);
         if let Some(name) = &env_profile
-            && let Err(error) = crate::profile::validate_profile_name(name)
+            && crate::profile::validate_profile_name(name).is_err()
         {
-            return Err(Error::Config {
-                path: PathBuf::from(format!("${}", vars::PROFILE)),
-                reason: error.to_string(),
-            });
+            return Err(Error::setting(
+                vars::PROFILE,
+                name,
+                "a profile name (letters, digits, '-', '_' and '.'; at most 64, not starting with '.')",
+            ));
         }
         Ok(Settings {
             config_dir,

@@ -474,8 +474,10 @@ fn profile_names_are_checked_wherever_they_are_read() {
         .output()
         .unwrap();
     assert!(!output.status.success(), "{output:?}");
+    // A bad IDC_PROFILE is one setting error naming the variable, like every IDC_* value.
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        String::from_utf8_lossy(&output.stderr).contains("invalid profile name"),
+        stderr.contains("IDC_PROFILE") && stderr.contains("is not a profile name"),
         "{output:?}"
     );
     let output = env

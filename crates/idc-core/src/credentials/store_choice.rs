@@ -115,7 +115,13 @@ impl StoreSetting {
     pub(crate) fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> Result<StoreSetting> {
         let fixed = match lookup(vars::CREDENTIAL_STORE) {
             Some(value) => {
-                let kind = StoreKind::parse(&value)?;
+                let kind = StoreKind::parse(&value).map_err(|_| {
+                    Error::setting(
+                        vars::CREDENTIAL_STORE,
+                        &value,
+                        "one of 'keyring', 'keyutils', 'file' or 'none'",
+                    )
+                })?;
                 Some(StoreChoice {
                     kind,
                     reason: format!("{}={}", vars::CREDENTIAL_STORE, kind.as_str()),
@@ -131,12 +137,12 @@ impl StoreSetting {
                 .ok()
                 .filter(|seconds| seconds.is_finite() && *seconds > 0.0 && *seconds <= 3600.0)
                 .map(Duration::from_secs_f64)
-                .ok_or_else(|| Error::Config {
-                    path: format!("${}", vars::KEYRING_TIMEOUT).into(),
-                    reason: format!(
-                        "'{}' is not a number of seconds (up to 3600)",
-                        crate::sanitize::terminal_safe(&text)
-                    ),
+                .ok_or_else(|| {
+                    Error::setting(
+                        vars::KEYRING_TIMEOUT,
+                        &text,
+                        "a number of seconds (up to 3600)",
+                    )
                 })?,
             None => os_keyring::DEFAULT_TIMEOUT,
         };
