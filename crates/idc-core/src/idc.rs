@@ -44,6 +44,8 @@ struct Inner {
     env_login_problem: Option<String>,
     /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
     max_empty_pages: usize,
+    /// `IDC_ASSUME_YES=1`: consent to writes to production profiles, as `--yes`.
+    assume_yes: bool,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -79,6 +81,7 @@ impl Idc {
             network: NetworkEnv::default(),
             env_login: Ok(None),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            assume_yes: false,
         })
     }
 
@@ -91,6 +94,7 @@ impl Idc {
             network,
             env_login,
             max_empty_pages,
+            assume_yes,
         } = settings;
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
@@ -105,6 +109,7 @@ impl Idc {
                 env_profile,
                 env_login_problem,
                 max_empty_pages,
+                assume_yes,
             }),
         }
     }
@@ -288,10 +293,15 @@ impl Idc {
     /// Status of every profile (no network for bearer tokens; a session is checked with
     /// `getsessioninfo`).
     pub fn status(&self) -> Result<Vec<ProfileStatus>> {
+        let default = self.profile(None).ok().map(|profile| profile.name);
         Ok(self
             .profiles()?
             .iter()
-            .map(|profile| status::status_of(&self.inner.credentials, profile))
+            .map(|profile| {
+                let mut status = status::status_of(&self.inner.credentials, profile);
+                status.default = default.as_deref() == Some(profile.name.as_str());
+                status
+            })
             .collect())
     }
 
@@ -346,6 +356,26 @@ impl Idc {
     pub fn managed_schema(&self, profile: &Profile, path: &str) -> Option<crate::ManagedSchema> {
         let name = crate::writes::managed_type(path)?;
         crate::endpoints::cached_schema(&self.inner.credentials, profile, &name)
+    }
+
+    /// The guard on production, for every front-end command that writes: `Ok` when the
+    /// write may go ahead (the profile is not `production`, or `yes` (`--yes`) or
+    /// `IDC_ASSUME_YES=1` consents); else [`crate::Error::ProductionWrite`] naming the
+    /// profile, its tier and `what` would be written. Call it before anything is sent, and
+    /// before anything is saved: a refusal leaves config and cache as they were.
+    ///
+    /// ```no_run
+    /// # fn demo(idc: &idc_core::Idc, profile: &idc_core::Profile) -> idc_core::Result<()> {
+    /// idc.require_write_consent(profile, false, "POST /environment/promotion/promote")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn require_write_consent(&self, profile: &Profile, yes: bool, what: &str) -> Result<()> {
+        crate::guard::require_write_consent(profile, yes || self.inner.assume_yes, what)
+    }
+
+    /// Whether `IDC_ASSUME_YES=1` consents to writes to production profiles.
+    pub fn assume_yes(&self) -> bool {
+        self.inner.assume_yes
     }
 
     /// Send planned writes (see [`crate::writes::plan`]) a few at a time; one outcome per

@@ -32,6 +32,11 @@ pub struct ProfileStatus {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
     pub store: crate::credentials::cache::StoreChoice,
+    /// The tenant's tier (`--tier` at login), when said.
+    pub tier: Option<crate::guard::Tier>,
+    /// Whether this is the profile used when none is named (`$IDC_PROFILE`, else the
+    /// default, else the only one): the one a prompt shows.
+    pub default: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -125,6 +130,8 @@ fn from_cache(
         refreshable: false,
         refresh_expires_at: None,
         store: store.clone(),
+        tier: profile.tier,
+        default: false,
     }
 }
 

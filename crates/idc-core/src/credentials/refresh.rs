@@ -166,6 +166,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            tier: None,
         }
     }
 

@@ -35,6 +35,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         no_browser: args.no_browser,
         browser_command: std::env::var("BROWSER").ok(),
         session_cookie: args.session_cookie,
+        // clap allows only the four names.
+        tier: args.tier.as_deref().map(str::parse).transpose()?,
     };
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
@@ -115,6 +117,7 @@ pub fn status() -> Result<(), HelperError> {
         "LOG KEY".to_string(),
         "CLIENT".to_string(),
         "REFRESH".to_string(),
+        "TIER".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -144,6 +147,9 @@ pub fn status() -> Result<(), HelperError> {
                 (true, None) => "yes".to_string(),
                 (false, _) => "-".to_string(),
             },
+            status
+                .tier
+                .map_or_else(|| "-".to_string(), |tier| tier.to_string()),
         ]);
     }
     print(&format!(
