@@ -56,6 +56,9 @@ pub struct Cli {
     /// as production tenants are: their logins and exchanges answer `invalid_client`.
     #[arg(long)]
     pub no_builtin_cli_client: bool,
+    /// The environment's tier, written to sandbox.json (the API does not expose it).
+    #[arg(long, default_value = "development", value_parser = ["sandbox", "development", "staging", "production"])]
+    pub tier: String,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -159,6 +162,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         device_code_lifetime: cli.device_code_lifetime.max(1),
         device_poll_interval: cli.device_poll_interval.max(0),
         builtin_cli_client: !cli.no_builtin_cli_client,
+        tier: cli.tier.clone(),
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),
@@ -202,8 +206,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         ),
         roles_alpha: data::roles(seed, "alpha"),
         roles_bravo: data::roles(seed, "bravo"),
-        variables: data::variables(),
-        secrets: data::secrets(),
+        esv: state::esv::EsvStore::new(data::variables(), data::secrets()),
         iga_applications: data::iga_applications(seed, settings.iga_applications, &owners),
         logs: state::logs::LogStore::new(
             cli.log_rate_limit,
@@ -227,6 +230,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "users": users,
         "log_api": {"key": log_key, "secret": log_secret},
         "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": crate::am::cli::CLI_REALM},
+        "tier": state.settings.tier,
     });
     if state.settings.builtin_cli_client {
         description["builtin_cli_client"] = json!(crate::am::builtin::BUILTIN_CLIENT);

@@ -2,4 +2,5 @@
 //! applies them (`restart`).
 
 pub mod esv;
+pub mod esv_write;
 pub mod restart;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod console;
 pub mod counters;
+pub mod esv;
 pub mod faults;
 pub mod idm;
 pub mod lock;
@@ -43,6 +44,9 @@ pub struct Settings {
     /// Whether the tenant offers Ping's built-in CLI clients (`AICMCPClient`,
     /// `AICMCPExchangeClient`); Ping enables them on sandbox and development tenants.
     pub builtin_cli_client: bool,
+    /// The environment's tier (`--tier`), which the tenant's API does not expose: only
+    /// `sandbox.json` says it, for a login's `--tier`.
+    pub tier: String,
 }
 
 pub struct ServiceAccount {
@@ -93,8 +97,8 @@ pub struct AppState {
     pub network: counters::Network,
     pub roles_alpha: Vec<Value>,
     pub roles_bravo: Vec<Value>,
-    pub variables: Vec<Value>,
-    pub secrets: Vec<Value>,
+    /// ESV variables, secrets and their versions; whether a restart is required.
+    pub esv: esv::EsvStore,
     pub iga_applications: Vec<Value>,
     /// The log API's events and rate limiter.
     pub logs: logs::LogStore,
