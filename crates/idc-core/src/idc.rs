@@ -373,6 +373,82 @@ impl Idc {
         crate::guard::require_write_consent(profile, yes || self.inner.assume_yes, what)
     }
 
+    /// Set an ESV variable (`PUT /environment/variables/<name>`); what changed and whether
+    /// a restart is pending. Guard it first ([`Idc::require_write_consent`]).
+    pub fn esv_set_variable(
+        &self,
+        profile: &Profile,
+        name: &str,
+        value: &str,
+        kind: crate::esv::VariableType,
+        description: Option<&str>,
+    ) -> Result<crate::esv::EsvChange> {
+        crate::esv::set_variable(
+            &self.inner.credentials,
+            profile,
+            name,
+            value,
+            kind,
+            description,
+        )
+    }
+
+    /// Set an ESV secret: created, or a new version of an existing one.
+    pub fn esv_set_secret(
+        &self,
+        profile: &Profile,
+        name: &str,
+        secret: &crate::esv::SecretValue,
+    ) -> Result<crate::esv::EsvChange> {
+        crate::esv::set_secret(&self.inner.credentials, profile, name, secret)
+    }
+
+    /// A secret's versions (metadata, never values), newest first.
+    pub fn esv_secret_versions(&self, profile: &Profile, name: &str) -> Result<Vec<Value>> {
+        crate::esv::secret_versions(&self.inner.credentials, profile, name)
+    }
+
+    /// Destroy one version of a secret.
+    pub fn esv_destroy_version(
+        &self,
+        profile: &Profile,
+        name: &str,
+        number: &str,
+    ) -> Result<Value> {
+        crate::esv::destroy_version(&self.inner.credentials, profile, name, number)
+    }
+
+    /// `restartStatus`: `ready`, `restartRequired` or `restarting`.
+    pub fn esv_restart_status(&self, profile: &Profile) -> Result<String> {
+        crate::esv::restart_status(&self.inner.credentials, profile)
+    }
+
+    /// Start the restart that loads changed ESVs; the status it answers.
+    pub fn esv_restart(&self, profile: &Profile) -> Result<String> {
+        crate::esv::restart(&self.inner.credentials, profile)
+    }
+
+    /// Every item of the collection `path` of `profile`, read to the end.
+    pub fn read_all(&self, profile: &Profile, path: &str) -> Result<Vec<Value>> {
+        match self.get(profile, path, &Query::default())? {
+            Fetched::Collection(pager) => pager.collect(),
+            Fetched::Object(Value::Array(items)) => Ok(items),
+            Fetched::Object(object) => Ok(vec![object]),
+        }
+    }
+
+    /// The collection `path` on two profiles' tenants, compared by `_id`
+    /// ([`crate::diff::diff_items`]). Reads only.
+    pub fn diff(
+        &self,
+        from: &Profile,
+        to: &Profile,
+        path: &str,
+    ) -> Result<Vec<crate::diff::DiffRow>> {
+        let (from_items, to_items) = (self.read_all(from, path)?, self.read_all(to, path)?);
+        Ok(crate::diff::diff_items(path, &from_items, &to_items))
+    }
+
     /// Whether `IDC_ASSUME_YES=1` consents to writes to production profiles.
     pub fn assume_yes(&self) -> bool {
         self.inner.assume_yes

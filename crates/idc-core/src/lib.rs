@@ -37,9 +37,11 @@
 pub mod api;
 pub mod auth;
 mod credentials;
+pub mod diff;
 mod endpoints;
 pub mod env_profile;
 pub mod error;
+pub mod esv;
 mod fsutil;
 pub mod guard;
 pub mod http;

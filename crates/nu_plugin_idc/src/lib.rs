@@ -37,6 +37,13 @@ impl Plugin for IdcPlugin {
             Box::new(commands::LogsSources),
             Box::new(commands::LogsGet),
             Box::new(commands::LogsTail),
+            Box::new(commands::EsvGroup),
+            Box::new(commands::EsvSet),
+            Box::new(commands::EsvSecretSet),
+            Box::new(commands::EsvSecretVersions),
+            Box::new(commands::EsvSecretPrune),
+            Box::new(commands::EsvApply),
+            Box::new(commands::Diff),
         ]
     }
 }
