@@ -85,10 +85,10 @@ impl SimplePluginCommand for EsvApply {
             after = idc.esv_restart(&profile).map_err(fail)?;
         }
         let mut waited = false;
+        let mut states = vec![after.clone()];
         if wait && after != "ready" && after != "restartRequired" {
             let progress = std::io::stderr().is_terminal();
             let started = Instant::now();
-            let mut states = vec![after.clone()];
             loop {
                 if engine.signals().interrupted() {
                     if progress {
@@ -132,6 +132,7 @@ impl SimplePluginCommand for EsvApply {
                 "after" => Value::string(after, head),
                 "restarted" => Value::bool(restarted, head),
                 "waited" => Value::bool(waited, head),
+                "states" => Value::list(states.into_iter().map(|state| Value::string(state, head)).collect(), head),
             },
             head,
         ))

@@ -37,6 +37,8 @@ impl PluginCommand for EsvSecretSet {
                 .input_output_types(vec![
                     (Type::String, Type::table()),
                     (Type::Binary, Type::table()),
+                    // Accepted only to say that the value must be piped in.
+                    (Type::Nothing, Type::table()),
                 ])
                 .required(
                     "name",

@@ -38,8 +38,8 @@ impl SimplePluginCommand for EsvSet {
                 )
                 .required(
                     "value",
-                    SyntaxShape::String,
-                    "its value as text (JSON for array and object)",
+                    SyntaxShape::Any,
+                    "its value: text, a number, a bool, or a list or record (sent as JSON)",
                 )
                 .named(
                     "type",
@@ -78,7 +78,7 @@ impl SimplePluginCommand for EsvSet {
     ) -> Result<Value, LabeledError> {
         let head = call.head;
         let name: Spanned<String> = call.req(0)?;
-        let value: String = call.req(1)?;
+        let value = value_text(call.req(1)?)?;
         let kind = match call.get_flag::<Spanned<String>>("type")? {
             Some(kind) => kind.item.parse::<VariableType>().map_err(|error| {
                 LabeledError::new(error.to_string())
@@ -104,5 +104,26 @@ impl SimplePluginCommand for EsvSet {
             .esv_set_variable(&profile, &name.item, &value, kind, description.as_deref())
             .map_err(|error| errors::labeled(&error, &spans))?;
         Ok(Value::list(vec![change_row(&change, head)], head))
+    }
+}
+
+/// The value as the tenant stores it: text as it is, numbers and bools as written, lists
+/// and records as JSON.
+fn value_text(value: Value) -> Result<String, LabeledError> {
+    match value {
+        Value::String { val, .. } => Ok(val),
+        Value::Bool { val, .. } => Ok(val.to_string()),
+        Value::Int { val, .. } => Ok(val.to_string()),
+        Value::Float { val, .. } => Ok(val.to_string()),
+        other @ (Value::List { .. } | Value::Record { .. }) => {
+            let json = super::super::write::to_json(&other, "the value")?;
+            Ok(json.to_string())
+        }
+        other => Err(
+            LabeledError::new(format!("cannot set {} as an ESV", other.get_type())).with_label(
+                "give text, a number, a bool, a list or a record",
+                other.span(),
+            ),
+        ),
     }
 }
