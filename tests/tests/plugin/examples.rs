@@ -29,7 +29,7 @@ const USERS: usize = 100;
 /// right after `idc get`, whose requests are the fresh IDM events it waits for. The writes
 /// come after the reads, whose results show the seeded data as it was, in the order that
 /// creates users before deleting them.
-const COMMAND_ORDER: [&str; 14] = [
+const COMMAND_ORDER: [&str; 21] = [
     "idc",
     "idc login",
     "idc get",
@@ -42,6 +42,13 @@ const COMMAND_ORDER: [&str; 14] = [
     "idc patch",
     "idc delete",
     "idc action",
+    "idc diff",
+    "idc esv",
+    "idc esv secret versions",
+    "idc esv set",
+    "idc esv secret set",
+    "idc esv secret prune",
+    "idc esv apply",
     "idc status",
     "idc logout",
 ];

@@ -287,7 +287,7 @@ pub fn versions_to_prune(versions: &[Value], keep: usize) -> Vec<String> {
             Some((number.parse().ok()?, number.to_string()))
         })
         .collect();
-    live.sort_by(|a, b| b.0.cmp(&a.0));
+    live.sort_by_key(|entry| std::cmp::Reverse(entry.0));
     live.into_iter()
         .skip(keep.max(1))
         .map(|(_, number)| number)
