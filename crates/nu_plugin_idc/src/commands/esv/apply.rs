@@ -72,8 +72,15 @@ impl SimplePluginCommand for EsvApply {
         let (idc, profile, spans) = open(engine, call)?;
         let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
         let before = idc.esv_restart_status(&profile).map_err(fail)?;
-        let restarted = before == "restartRequired";
-        let mut after = before.clone();
+        let mut states = vec![before.clone()];
+        let mut waited = false;
+        // A restart already under way is followed first: the changes made during it may
+        // still need one of their own.
+        if wait && before == "restarting" {
+            follow(engine, &idc, &profile, &mut states, head).map_err(|e| e.into_labeled(&fail))?;
+            waited = true;
+        }
+        let restarted = states.last().map(String::as_str) == Some("restartRequired");
         if restarted {
             consent(
                 &idc,
@@ -82,50 +89,15 @@ impl SimplePluginCommand for EsvApply {
                 "POST /environment/startup?_action=restart (a restart of the tenant)",
                 &spans,
             )?;
-            after = idc.esv_restart(&profile).map_err(fail)?;
-        }
-        let mut waited = false;
-        let mut states = vec![after.clone()];
-        if wait && after != "ready" && after != "restartRequired" {
-            let progress = std::io::stderr().is_terminal();
-            let started = Instant::now();
-            loop {
-                if engine.signals().interrupted() {
-                    if progress {
-                        eprintln!();
-                    }
-                    return Err(LabeledError::new(format!(
-                        "stopped waiting; the restart goes on (last state: {after})"
-                    ))
-                    .with_label("interrupted", head)
-                    .with_help("`idc esv apply --wait` again follows it to ready"));
-                }
-                if progress {
-                    eprint!(
-                        "\rrestart: {} ({} s)   ",
-                        states.join(" → "),
-                        started.elapsed().as_secs()
-                    );
-                    let _ = std::io::stderr().flush();
-                }
-                std::thread::sleep(POLL);
-                after = idc.esv_restart_status(&profile).map_err(fail)?;
-                if states.last() != Some(&after) {
-                    states.push(after.clone());
-                }
-                if after == "ready" {
-                    break;
-                }
+            let answer = idc.esv_restart(&profile).map_err(fail)?;
+            states.push(answer);
+            if wait {
+                follow(engine, &idc, &profile, &mut states, head)
+                    .map_err(|e| e.into_labeled(&fail))?;
+                waited = true;
             }
-            if progress {
-                eprintln!(
-                    "\rrestart: {} ({} s)   ",
-                    states.join(" → "),
-                    started.elapsed().as_secs()
-                );
-            }
-            waited = true;
         }
+        let after = states.last().cloned().unwrap_or_default();
         Ok(Value::record(
             record! {
                 "before" => Value::string(before, head),
@@ -137,4 +109,60 @@ impl SimplePluginCommand for EsvApply {
             head,
         ))
     }
+}
+
+/// Why following a restart stopped early.
+enum Stop {
+    Tenant(idc_core::Error),
+    Interrupted(LabeledError),
+}
+
+impl Stop {
+    fn into_labeled(self, fail: &impl Fn(idc_core::Error) -> LabeledError) -> LabeledError {
+        match self {
+            Stop::Tenant(error) => fail(error),
+            Stop::Interrupted(error) => error,
+        }
+    }
+}
+
+/// Poll `/environment/startup` until it no longer says `restarting`, adding each new state
+/// to `states`; a progress line on a terminal. Ctrl-C ends the waiting only.
+fn follow(
+    engine: &EngineInterface,
+    idc: &idc_core::Idc,
+    profile: &idc_core::Profile,
+    states: &mut Vec<String>,
+    head: nu_protocol::Span,
+) -> Result<(), Stop> {
+    let progress = std::io::stderr().is_terminal();
+    let started = Instant::now();
+    let show = |states: &[String], end: &str| {
+        if progress {
+            eprint!(
+                "\rrestart: {} ({} s)   {end}",
+                states.join(" → "),
+                started.elapsed().as_secs()
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    while states.last().map(String::as_str) == Some("restarting") {
+        if engine.signals().interrupted() {
+            show(states, "\n");
+            return Err(Stop::Interrupted(
+                LabeledError::new("stopped waiting; the restart goes on")
+                    .with_label("interrupted", head)
+                    .with_help("`idc esv apply --wait` again follows it to ready"),
+            ));
+        }
+        show(states, "");
+        std::thread::sleep(POLL);
+        let now = idc.esv_restart_status(profile).map_err(Stop::Tenant)?;
+        if states.last() != Some(&now) {
+            states.push(now);
+        }
+    }
+    show(states, "\n");
+    Ok(())
 }
