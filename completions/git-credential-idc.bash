@@ -611,7 +611,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__login)
-            opts="-h --profile --tenant --realm --service-account --jwk --scopes --scope --username --journey --zero-page --ca-cert --password-stdin --password-file --client-id --browser --device --redirect-port --timeout --no-browser --session-cookie --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
+            opts="-h --profile --tenant --realm --service-account --jwk --scopes --scope --username --journey --zero-page --tier --ca-cert --password-stdin --password-file --client-id --browser --device --redirect-port --timeout --no-browser --session-cookie --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -662,6 +662,10 @@ _git__credential__idc() {
                     ;;
                 --journey)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tier)
+                    COMPREPLY=($(compgen -W "sandbox development staging production" -- "${cur}"))
                     return 0
                     ;;
                 --ca-cert)

@@ -53,6 +53,10 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand lo
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l scope -l scopes -d 'Requested scopes, one space-separated string: "fr:am:* fr:idm:*"' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l username -d 'User name (session login through the callbacks journey)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l journey -d 'Authentication journey (session login)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tier -d 'The tenant\'s tier (writes to production need --yes); kept in the profile' -r -f -a "sandbox\t''
+development\t''
+staging\t''
+production\t''"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l ca-cert -d 'PEM bundle of CAs to trust for this tenant besides the system\'s (private CA, TLS-inspecting proxy); kept in the profile' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-file -d 'Read the password from a file' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id: client credentials login, or with --browser/--device the tenant\'s public client for command-line logins (remembered in the profile)' -r

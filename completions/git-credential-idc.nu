@@ -32,6 +32,10 @@ module completions {
     --help(-h)                # Print help
   ]
 
+  def "nu-complete git-credential-idc login tier" [] {
+    [ "sandbox" "development" "staging" "production" ]
+  }
+
   # Log in to a tenant and cache the credential (same flags as `idc login`)
   export extern "git-credential-idc login" [
     --profile: string         # Profile name to create or update
@@ -44,6 +48,7 @@ module completions {
     --username: string        # User name (session login through the callbacks journey)
     --journey: string         # Authentication journey (session login)
     --zero-page               # Send the user name and password as headers in one request instead of filling the journey's callbacks (session login)
+    --tier: string@"nu-complete git-credential-idc login tier" # The tenant's tier (writes to production need --yes); kept in the profile
     --ca-cert: path           # PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile
     --password-stdin          # Read the password from stdin
     --password-file: path     # Read the password from a file

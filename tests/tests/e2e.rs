@@ -4,6 +4,7 @@
 //! environment variable, so they run as threads of this one process.
 
 mod core;
+mod guard;
 mod helper;
 mod hostile;
 mod login;

@@ -95,6 +95,7 @@ impl EnvLogin {
                 },
                 network: Default::default(),
                 log_api_key: lookup(vars::LOG_API_KEY).map(|id| id.trim().to_string()),
+                tier: None,
             },
             jwk: inline,
             log_secret: lookup(vars::LOG_API_SECRET).map(Secret::new),

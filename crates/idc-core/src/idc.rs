@@ -44,6 +44,8 @@ struct Inner {
     env_login_problem: Option<String>,
     /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
     max_empty_pages: usize,
+    /// `IDC_ASSUME_YES=1`: consent to writes to production profiles, as `--yes`.
+    assume_yes: bool,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -79,6 +81,7 @@ impl Idc {
             network: NetworkEnv::default(),
             env_login: Ok(None),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            assume_yes: false,
         })
     }
 
@@ -91,6 +94,7 @@ impl Idc {
             network,
             env_login,
             max_empty_pages,
+            assume_yes,
         } = settings;
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
@@ -105,6 +109,7 @@ impl Idc {
                 env_profile,
                 env_login_problem,
                 max_empty_pages,
+                assume_yes,
             }),
         }
     }
@@ -407,6 +412,102 @@ impl Idc {
     pub fn managed_schema(&self, profile: &Profile, path: &str) -> Option<crate::ManagedSchema> {
         let name = crate::writes::managed_type(path)?;
         crate::endpoints::cached_schema(&self.inner.credentials, profile, &name)
+    }
+
+    /// The guard on production, for every front-end command that writes: `Ok` when the
+    /// write may go ahead (the profile is not `production`, or `yes` (`--yes`) or
+    /// `IDC_ASSUME_YES=1` consents); else [`crate::Error::ProductionWrite`] naming the
+    /// profile, its tier and `what` would be written. Call it before anything is sent, and
+    /// before anything is saved: a refusal leaves config and cache as they were.
+    ///
+    /// ```no_run
+    /// # fn demo(idc: &idc_core::Idc, profile: &idc_core::Profile) -> idc_core::Result<()> {
+    /// idc.require_write_consent(profile, false, "POST /environment/promotion/promote")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn require_write_consent(&self, profile: &Profile, yes: bool, what: &str) -> Result<()> {
+        crate::guard::require_write_consent(profile, yes || self.inner.assume_yes, what)
+    }
+
+    /// Set an ESV variable (`PUT /environment/variables/<name>`); what changed and whether
+    /// a restart is pending. Guard it first ([`Idc::require_write_consent`]).
+    pub fn esv_set_variable(
+        &self,
+        profile: &Profile,
+        name: &str,
+        value: &str,
+        kind: crate::esv::VariableType,
+        description: Option<&str>,
+    ) -> Result<crate::esv::EsvChange> {
+        crate::esv::set_variable(
+            &self.inner.credentials,
+            profile,
+            name,
+            value,
+            kind,
+            description,
+        )
+    }
+
+    /// Set an ESV secret: created, or a new version of an existing one.
+    pub fn esv_set_secret(
+        &self,
+        profile: &Profile,
+        name: &str,
+        secret: &crate::esv::SecretValue,
+    ) -> Result<crate::esv::EsvChange> {
+        crate::esv::set_secret(&self.inner.credentials, profile, name, secret)
+    }
+
+    /// A secret's versions (metadata, never values), newest first.
+    pub fn esv_secret_versions(&self, profile: &Profile, name: &str) -> Result<Vec<Value>> {
+        crate::esv::secret_versions(&self.inner.credentials, profile, name)
+    }
+
+    /// Destroy one version of a secret.
+    pub fn esv_destroy_version(
+        &self,
+        profile: &Profile,
+        name: &str,
+        number: &str,
+    ) -> Result<Value> {
+        crate::esv::destroy_version(&self.inner.credentials, profile, name, number)
+    }
+
+    /// `restartStatus`: `ready`, `restartRequired` or `restarting`.
+    pub fn esv_restart_status(&self, profile: &Profile) -> Result<String> {
+        crate::esv::restart_status(&self.inner.credentials, profile)
+    }
+
+    /// Start the restart that loads changed ESVs; the status it answers.
+    pub fn esv_restart(&self, profile: &Profile) -> Result<String> {
+        crate::esv::restart(&self.inner.credentials, profile)
+    }
+
+    /// Every item of the collection `path` of `profile`, read to the end.
+    pub fn read_all(&self, profile: &Profile, path: &str) -> Result<Vec<Value>> {
+        match self.get(profile, path, &Query::default())? {
+            Fetched::Collection(pager) => pager.collect(),
+            Fetched::Object(Value::Array(items)) => Ok(items),
+            Fetched::Object(object) => Ok(vec![object]),
+        }
+    }
+
+    /// The collection `path` on two profiles' tenants, compared by `_id`
+    /// ([`crate::diff::diff_items`]). Reads only.
+    pub fn diff(
+        &self,
+        from: &Profile,
+        to: &Profile,
+        path: &str,
+    ) -> Result<Vec<crate::diff::DiffRow>> {
+        let (from_items, to_items) = (self.read_all(from, path)?, self.read_all(to, path)?);
+        Ok(crate::diff::diff_items(path, &from_items, &to_items))
+    }
+
+    /// Whether `IDC_ASSUME_YES=1` consents to writes to production profiles.
+    pub fn assume_yes(&self) -> bool {
+        self.inner.assume_yes
     }
 
     /// Send planned writes (see [`crate::writes::plan`]) a few at a time; one outcome per

@@ -25,6 +25,7 @@
 //! - [`http`]: the one transport (send, [`http::Answer`], the client).
 //! - [`auth`]: the flows (service account, session and its admin bearer, client credentials,
 //!   browser and device logins of a public client, log API key).
+//! - [`guard`]: a profile's [`Tier`] and the consent a write to production needs.
 //! - `profile`, `endpoints`, [`error`], `secret`, [`sanitize`] (tenant text
 //!   made safe for a terminal), [`shell_word`] (completion candidates from tenant data
 //!   quoted for each shell).
@@ -39,10 +40,13 @@
 pub mod api;
 pub mod auth;
 mod credentials;
+pub mod diff;
 mod endpoints;
 pub mod env_profile;
 pub mod error;
+pub mod esv;
 mod fsutil;
+pub mod guard;
 pub mod http;
 mod idc;
 mod interrupt;
@@ -78,6 +82,7 @@ pub use credentials::cache;
 pub use credentials::cache::CredentialKind;
 pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
+pub use guard::Tier;
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use interrupt::Interrupt;

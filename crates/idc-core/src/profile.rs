@@ -151,6 +151,9 @@ pub struct Profile {
     /// The id of the profile's log API key (`x-api-key`); its secret is in the credential
     /// store. A profile holds one beside any other credential.
     pub log_api_key: Option<String>,
+    /// What kind of environment the tenant is (`--tier` at login); writes to a
+    /// `production` one need consent ([`crate::guard`]). `None`: not said.
+    pub tier: Option<crate::guard::Tier>,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -328,6 +331,8 @@ pub struct StoredProfile {
     pub network: crate::http::NetworkProfile,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_api_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tier: Option<crate::guard::Tier>,
 }
 
 fn default_realm() -> String {
@@ -343,6 +348,7 @@ impl Config {
             auth: stored.auth.clone(),
             network: stored.network.clone(),
             log_api_key: stored.log_api_key.clone(),
+            tier: stored.tier,
         })
     }
 
@@ -364,6 +370,7 @@ impl Config {
                 auth: profile.auth.clone(),
                 network: profile.network.clone(),
                 log_api_key: profile.log_api_key.clone(),
+                tier: profile.tier,
             },
         );
         let default_is_valid = self
@@ -617,6 +624,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            tier: None,
         }
     }
 
@@ -723,6 +731,7 @@ mod tests {
                 },
                 network: Default::default(),
                 log_api_key: None,
+                tier: None,
             },
         );
         assert_eq!(config.resolve(None, None).unwrap().name, "only");

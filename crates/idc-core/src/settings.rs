@@ -19,6 +19,8 @@ pub mod vars {
     pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
     /// How many pages in a row may hold no item before paging stops with an error.
     pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
+    /// `1` consents to every write to a production profile, as `--yes` does (CI).
+    pub const ASSUME_YES: &str = "IDC_ASSUME_YES";
 }
 
 /// What the `IDC_*` variables say, parsed; empty values count as unset.
@@ -38,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
     /// `IDC_MAX_EMPTY_PAGES`.
     pub(crate) max_empty_pages: usize,
+    /// `IDC_ASSUME_YES`: consent to writes to production profiles.
+    pub(crate) assume_yes: bool,
 }
 
 impl Settings {
@@ -69,6 +73,11 @@ impl Settings {
                 .map_err(|_| Error::setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
             None => DEFAULT_MAX_EMPTY_PAGES,
         };
+        let assume_yes = match lookup(vars::ASSUME_YES) {
+            Some(text) => crate::guard::assume_yes(Some(&text))
+                .map_err(|()| Error::setting(vars::ASSUME_YES, &text, "1 or 0"))?,
+            None => false,
+        };
         let env_profile = lookup(vars::PROFILE);
         if let Some(name) = &env_profile
             && crate::profile::validate_profile_name(name).is_err()
@@ -87,6 +96,7 @@ impl Settings {
             network,
             env_login,
             max_empty_pages,
+            assume_yes,
         })
     }
 }
@@ -175,6 +185,14 @@ mod tests {
             ),
             "{error}"
         );
+    }
+
+    #[test]
+    fn assume_yes_is_read_once_and_a_typo_is_refused() {
+        assert!(with_dirs(&[("IDC_ASSUME_YES", "1")]).unwrap().assume_yes);
+        assert!(!with_dirs(&[("IDC_ASSUME_YES", "0")]).unwrap().assume_yes);
+        assert!(!with_dirs(&[]).unwrap().assume_yes);
+        refused_naming(&[("IDC_ASSUME_YES", "yep")], "IDC_ASSUME_YES");
     }
 
     #[test]

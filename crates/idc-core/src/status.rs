@@ -36,6 +36,8 @@ pub struct ProfileStatus {
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
     pub store: crate::credentials::cache::StoreChoice,
+    /// The tenant's tier (`--tier` at login), when said.
+    pub tier: Option<crate::guard::Tier>,
 }
 
 #[derive(Clone, Debug)]
@@ -162,6 +164,7 @@ fn from_cache(
         refreshable: false,
         refresh_expires_at: None,
         store: store.clone(),
+        tier: profile.tier,
     }
 }
 

@@ -144,5 +144,6 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
         },
         network: Default::default(),
         log_api_key: None,
+        tier: None,
     }
 }

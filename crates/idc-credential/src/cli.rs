@@ -209,6 +209,9 @@ pub struct LoginArgs {
     /// journey's callbacks (session login)
     #[arg(long, requires = "username")]
     pub zero_page: bool,
+    /// The tenant's tier (writes to production need --yes); kept in the profile
+    #[arg(long, value_name = "TIER", value_parser = ["sandbox", "development", "staging", "production"])]
+    pub tier: Option<String>,
     /// PEM bundle of CAs to trust for this tenant besides the system's (private CA,
     /// TLS-inspecting proxy); kept in the profile
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]

@@ -143,16 +143,22 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/environment/variables/{id}",
-            get(environment::esv::get_variable),
+            get(environment::esv::get_variable)
+                .put(environment::esv_write::put_variable)
+                .delete(environment::esv_write::delete_variable),
         )
         .route("/environment/secrets", get(environment::esv::list_secrets))
         .route(
             "/environment/secrets/{id}",
-            get(environment::esv::get_secret),
+            get(environment::esv::get_secret).put(environment::esv_write::put_secret),
         )
         .route(
             "/environment/secrets/{id}/versions",
-            get(environment::esv::secret_versions),
+            get(environment::esv::secret_versions).post(environment::esv_write::create_version),
+        )
+        .route(
+            "/environment/secrets/{id}/versions/{version}",
+            axum::routing::delete(environment::esv_write::destroy_version),
         )
         .route(
             "/environment/startup",

@@ -59,6 +59,9 @@ pub struct Cli {
     /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
+    /// The environment's tier, written to sandbox.json (the API does not expose it).
+    #[arg(long, default_value = "development", value_parser = ["sandbox", "development", "staging", "production"])]
+    pub tier: String,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).
     #[arg(long, default_value_t = 60)]
     pub log_rate_limit: u32,
@@ -173,6 +176,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         device_poll_interval: cli.device_poll_interval.max(0),
         builtin_cli_client: !cli.no_builtin_cli_client,
         rotate_refresh_tokens: cli.rotate_refresh_tokens,
+        tier: cli.tier.clone(),
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),
@@ -216,8 +220,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         ),
         roles_alpha: data::roles(seed, "alpha"),
         roles_bravo: data::roles(seed, "bravo"),
-        variables: data::variables(),
-        secrets: data::secrets(),
+        esv: state::esv::EsvStore::new(data::variables(), data::secrets()),
         iga_applications: data::iga_applications(seed, settings.iga_applications, &owners),
         logs: state::logs::LogStore::new(
             cli.log_rate_limit,
@@ -243,6 +246,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         "users": users,
         "log_api": {"key": log_key, "secret": log_secret},
         "cli_client": {"id": crate::am::cli::CLI_CLIENT, "realm": crate::am::cli::CLI_REALM},
+        "tier": state.settings.tier,
     });
     if let Some(lower) = &state.promotion.lower {
         description["promotion_lower"] = json!(lower);

@@ -54,6 +54,13 @@ impl Plugin for IdcPlugin {
             Box::new(commands::PromotionReports),
             Box::new(commands::PromotionPromote),
             Box::new(commands::PromotionRollback),
+            Box::new(commands::EsvGroup),
+            Box::new(commands::EsvSet),
+            Box::new(commands::EsvSecretSet),
+            Box::new(commands::EsvSecretVersions),
+            Box::new(commands::EsvSecretPrune),
+            Box::new(commands::EsvApply),
+            Box::new(commands::Diff),
         ]
     }
 }

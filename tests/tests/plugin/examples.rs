@@ -33,7 +33,7 @@ const USERS: usize = 100;
 /// creates users before deleting them.
 /// The promotion commands run in a walk-through's order (the sandbox promotes from itself:
 /// nothing changes, every step runs).
-const COMMAND_ORDER: [&str; 30] = [
+const COMMAND_ORDER: [&str; 37] = [
     "idc",
     "idc login",
     "idc get",
@@ -62,6 +62,13 @@ const COMMAND_ORDER: [&str; 30] = [
     "idc promotion promote",
     "idc promotion rollback",
     "idc promotion unlock",
+    "idc diff",
+    "idc esv",
+    "idc esv secret versions",
+    "idc esv set",
+    "idc esv secret set",
+    "idc esv secret prune",
+    "idc esv apply",
     "idc status",
     "idc logout",
 ];

@@ -184,6 +184,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            tier: None,
         }
     }
 

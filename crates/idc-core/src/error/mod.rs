@@ -171,6 +171,17 @@ pub enum Error {
         scope: String,
     },
 
+    /// A write to a `production` profile without consent: nothing was sent. `what` says
+    /// what would have been written (a row count and the requests).
+    #[error(
+        "profile '{profile}' is a {tier} tenant, so nothing was sent without consent; the command would write {what}"
+    )]
+    ProductionWrite {
+        profile: String,
+        tier: crate::guard::Tier,
+        what: String,
+    },
+
     /// The refresh token of a browser or device login cannot renew the access token any
     /// more (expired, revoked, logged out): only the user can log in again.
     #[error("the {flow} login of profile '{profile}' has ended: {reason}")]
@@ -262,6 +273,9 @@ pub enum Remedy {
     AddMainCredential { profile: String },
     /// Sign in to the admin console again and hand its session cookie over.
     HandOverSession { profile: String },
+    /// Consent to a write to production: the same command again with `--yes` (both front
+    /// ends spell it so), or `IDC_ASSUME_YES=1` in CI.
+    ConsentToWrite,
     /// Run the browser or device login of the profile again; `longer`: it timed out, so
     /// a longer `--timeout` may help.
     LogInAgain {
@@ -311,6 +325,7 @@ impl Error {
             Error::ExchangeUnreachable { scope, .. } => Some(Remedy::UseServiceAccount {
                 scope: scope.clone(),
             }),
+            Error::ProductionWrite { .. } => Some(Remedy::ConsentToWrite),
             Error::RefreshRefused { profile, flow, .. } => Some(Remedy::LogInAgain {
                 profile: profile.clone(),
                 flow: *flow,
@@ -360,6 +375,9 @@ impl Remedy {
                 "log in first, e.g. `{login} --tenant https://<tenant> --service-account <id> --jwk <file>`"
             ),
             Remedy::LogIn { profile } => format!("log in with `{login} --profile {profile} ...`"),
+            Remedy::ConsentToWrite => {
+                "if that is meant, run it again with --yes (in CI: IDC_ASSUME_YES=1)".to_string()
+            }
             Remedy::AddLogKey { profile } => format!(
                 "add one with `{login} --profile {profile} --log-api-key <key id>` (the secret piped in or from a file), or create one with `{login} --profile {profile} --create-log-api-key` while logged in as a tenant administrator"
             ),

@@ -73,6 +73,8 @@ pub struct LoginRequest {
     /// `name=value`, or a whole `Cookie:` line), checked with the tenant, never saved as
     /// anything but the session it names.
     pub session_cookie: bool,
+    /// The tenant's tier (`--tier`); kept from the saved profile when not given.
+    pub tier: Option<crate::guard::Tier>,
 }
 
 impl LoginRequest {
@@ -188,6 +190,7 @@ pub(crate) fn resolve_login(
         auth,
         network,
         log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
+        tier: request.tier.or(existing.as_ref().and_then(|p| p.tier)),
     };
     // Refused before anything is asked or written: the profile would be refused when read.
     if let Some(problem) = profile.problem() {

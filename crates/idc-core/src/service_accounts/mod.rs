@@ -234,6 +234,8 @@ impl Idc {
                         },
                         network: admin.network.clone(),
                         log_api_key: None,
+                        // The same tenant, so the same tier (and the same guard).
+                        tier: admin.tier,
                     });
                     Ok(())
                 })

@@ -35,6 +35,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         no_browser: args.no_browser,
         browser_command: std::env::var("BROWSER").ok(),
         session_cookie: args.session_cookie,
+        // clap allows only the four names.
+        tier: args.tier.as_deref().map(str::parse).transpose()?,
     };
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
@@ -117,6 +119,7 @@ pub fn status() -> Result<(), HelperError> {
         "CLIENT".to_string(),
         "REFRESH".to_string(),
         "REASON".to_string(),
+        "TIER".to_string(),
     ]];
     for status in statuses {
         rows.push([
@@ -148,6 +151,9 @@ pub fn status() -> Result<(), HelperError> {
                 (false, _) => "-".to_string(),
             },
             status.reason.unwrap_or_else(|| "-".to_string()),
+            status
+                .tier
+                .map_or_else(|| "-".to_string(), |tier| tier.to_string()),
         ]);
     }
     print(&format!(

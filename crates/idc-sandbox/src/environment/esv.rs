@@ -1,18 +1,27 @@
 //! `/environment/variables` and `/environment/secrets` (ESVs).
 
 use crate::respond::{JSON_PLAIN, code_message_body, json};
-use crate::state::{AppState, Issued, Shared, scope_allows};
+use crate::state::{AppState, Issued, Shared, lock, scope_allows};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde_json::{Value, json};
 
-fn esv_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn esv_error(status: StatusCode, message: &str) -> Response {
     json(status, JSON_PLAIN, &[], &code_message_body(status, message))
 }
 
 /// Reading ESVs needs `fr:idc:esv:*` or `fr:idc:esv:read`; sessions are not accepted.
-fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
+    guard_scope(state, headers, "fr:idc:esv:read")
+}
+
+/// As [`guard`], for `scope` (`fr:idc:esv:update` for writes).
+pub(crate) fn guard_scope(
+    state: &AppState,
+    headers: &HeaderMap,
+    scope: &str,
+) -> Result<(), Response> {
     // The built-in login client's own tokens are refused, as AM refuses them.
     let Some(token) = state
         .bearer(headers)
@@ -23,10 +32,10 @@ fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
             "Access denied: a valid bearer token is required",
         ));
     };
-    if !scope_allows(&token.scopes, "fr:idc:esv:read") {
+    if !scope_allows(&token.scopes, scope) {
         return Err(esv_error(
             StatusCode::FORBIDDEN,
-            "Access denied: the token lacks scope fr:idc:esv:read",
+            &format!("Access denied: the token lacks scope {scope}"),
         ));
     }
     Ok(())
@@ -46,19 +55,19 @@ fn list(items: &[Value]) -> Response {
 
 pub async fn list_variables(State(state): State<Shared>, headers: HeaderMap) -> Response {
     match guard(&state, &headers) {
-        Ok(()) => list(&state.variables),
+        Ok(()) => list(&lock(&state.esv.variables)),
         Err(r) => r,
     }
 }
 
 pub async fn list_secrets(State(state): State<Shared>, headers: HeaderMap) -> Response {
     match guard(&state, &headers) {
-        Ok(()) => list(&state.secrets),
+        Ok(()) => list(&lock(&state.esv.secrets)),
         Err(r) => r,
     }
 }
 
-fn find<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
+pub(crate) fn find<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
     items
         .iter()
         .find(|v| v.get("_id").and_then(Value::as_str) == Some(id))
@@ -72,7 +81,7 @@ pub async fn get_variable(
     get_one(
         &state,
         &headers,
-        &state.variables,
+        &lock(&state.esv.variables),
         &id,
         "The variable does not exist",
     )
@@ -86,7 +95,7 @@ pub async fn get_secret(
     get_one(
         &state,
         &headers,
-        &state.secrets,
+        &lock(&state.esv.secrets),
         &id,
         "The secret does not exist",
     )
@@ -117,28 +126,18 @@ pub async fn secret_versions(
     if let Err(r) = guard(&state, &headers) {
         return r;
     }
-    let Some(secret) = find(&state.secrets, &id) else {
-        return esv_error(
+    match lock(&state.esv.versions).get(&id) {
+        Some(versions) => json(
+            StatusCode::OK,
+            JSON_PLAIN,
+            &[],
+            &Value::Array(versions.clone()),
+        ),
+        None => esv_error(
             StatusCode::NOT_FOUND,
             "The secret does not exist or does not have a version",
-        );
-    };
-    let active: u32 = secret["activeVersion"]
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1);
-    let versions: Vec<Value> = (1..=active)
-        .rev()
-        .map(|v| {
-            json!({
-                "createDate": format!("2026-07-08T17:5{}:06.765897Z", v % 10),
-                "loaded": v == active,
-                "status": if v == active { "ENABLED" } else { "DISABLED" },
-                "version": v.to_string(),
-            })
-        })
-        .collect();
-    json(StatusCode::OK, JSON_PLAIN, &[], &Value::Array(versions))
+        ),
+    }
 }
 
 /// Any other `/environment` path.

@@ -3,6 +3,7 @@
 //! environment through `promotion_lower`).
 
 pub mod esv;
+pub mod esv_write;
 pub mod promotion;
 pub mod promotion_lower;
 pub mod restart;

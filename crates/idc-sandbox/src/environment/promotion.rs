@@ -217,8 +217,7 @@ async fn plan(state: &AppState) -> Result<Plan, Response> {
         .into_iter()
         .filter(|name| {
             !added.contains(name)
-                && !state
-                    .variables
+                && !lock(&state.esv.variables)
                     .iter()
                     .any(|v| v.get("_id").and_then(Value::as_str) == Some(name))
         })

@@ -1,6 +1,8 @@
 //! `/environment/startup`: `GET` answers `{"restartStatus": "ready"|"restarting"}` and
 //! `POST ?_action=restart` starts a restart (shapes from `e2_environment_other.json`).
-//! A real restart takes minutes; the sandbox's takes [`RESTART_MS`].
+//! A real restart takes minutes; the sandbox's takes [`RESTART_MS`] of sandbox time (the
+//! control room's clock moves it on). After an ESV change and before a restart, `GET`
+//! says `restartRequired` (*assumed*: not recorded; docs/tenant-facts.md).
 
 use crate::clock::now_ms;
 use crate::request::query_params;
@@ -13,7 +15,7 @@ use serde_json::json;
 use std::sync::atomic::Ordering;
 
 /// How long the sandbox reports `restarting` after a restart.
-pub const RESTART_MS: i64 = 3000;
+pub const RESTART_MS: i64 = 1000;
 
 fn error(status: StatusCode, message: &str) -> Response {
     json(status, JSON_PLAIN, &[], &code_message_body(status, message))
@@ -40,6 +42,8 @@ fn guard(state: &crate::state::AppState, headers: &HeaderMap, scope: &str) -> Op
 fn status(state: &crate::state::AppState) -> &'static str {
     if now_ms() < state.esv_restart.until_ms.load(Ordering::Relaxed) {
         "restarting"
+    } else if state.esv.restart_required.load(Ordering::Relaxed) {
+        "restartRequired"
     } else {
         "ready"
     }
@@ -69,6 +73,8 @@ pub async fn action(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -
                 .esv_restart
                 .until_ms
                 .store(now_ms() + RESTART_MS, Ordering::Relaxed);
+            // The restart loads every ESV changed so far.
+            state.esv.restart_required.store(false, Ordering::Relaxed);
             json(
                 StatusCode::OK,
                 JSON_PLAIN,

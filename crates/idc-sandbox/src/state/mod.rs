@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cli;
 pub mod console;
 pub mod counters;
+pub mod esv;
 pub mod faults;
 pub mod idm;
 pub mod lock;
@@ -48,6 +49,9 @@ pub struct Settings {
     /// Each refresh grant consumes its refresh token and issues a new one; a consumed one
     /// sent again revokes the whole family (reuse detection, as strict OAuth servers do).
     pub rotate_refresh_tokens: bool,
+    /// The environment's tier (`--tier`), which the tenant's API does not expose: only
+    /// `sandbox.json` says it, for a login's `--tier`.
+    pub tier: String,
 }
 
 pub struct ServiceAccount {
@@ -98,8 +102,8 @@ pub struct AppState {
     pub network: counters::Network,
     pub roles_alpha: Vec<Value>,
     pub roles_bravo: Vec<Value>,
-    pub variables: Vec<Value>,
-    pub secrets: Vec<Value>,
+    /// ESV variables, secrets and their versions; whether a restart is required.
+    pub esv: esv::EsvStore,
     pub iga_applications: Vec<Value>,
     /// The log API's events and rate limiter.
     pub logs: logs::LogStore,

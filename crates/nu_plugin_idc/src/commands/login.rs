@@ -94,6 +94,12 @@ impl PluginCommand for Login {
                 None,
             )
             .named(
+                "tier",
+                SyntaxShape::String,
+                "the tenant's tier: sandbox, development, staging or production (writes to production need --yes); kept in the profile",
+                None,
+            )
+            .named(
                 "ca-cert",
                 SyntaxShape::Filepath,
                 "PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile",
@@ -281,6 +287,7 @@ impl PluginCommand for Login {
                 .get_env_var("BROWSER")?
                 .and_then(|value| value.coerce_into_string().ok()),
             session_cookie: call.has_flag("session-cookie")?,
+            tier: tier_flag(call)?,
         };
 
         let idc = open_idc(engine, head)?;
@@ -326,6 +333,17 @@ impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
 }
 
 /// An integer flag that must be in 1..=`max` (a port, seconds).
+/// `--tier`: one of the four tiers, or an error with a caret under it.
+fn tier_flag(call: &EvaluatedCall) -> Result<Option<idc_core::Tier>, LabeledError> {
+    let Some(tier) = call.get_flag::<Spanned<String>>("tier")? else {
+        return Ok(None);
+    };
+    tier.item.parse().map(Some).map_err(|_| {
+        LabeledError::new(format!("unknown tier '{}'", tier.item))
+            .with_label("use sandbox, development, staging or production", tier.span)
+    })
+}
+
 fn positive_flag(call: &EvaluatedCall, name: &str, max: i64) -> Result<Option<u64>, LabeledError> {
     match call.get_flag::<Spanned<i64>>(name)? {
         None => Ok(None),

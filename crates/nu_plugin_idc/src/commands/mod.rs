@@ -1,6 +1,8 @@
 //! One command per file, and what they share: opening idc-core with the Nushell session's
 //! environment, and choosing the profile.
 
+mod diff;
+mod esv;
 mod get;
 mod idc;
 mod login;
@@ -12,6 +14,8 @@ mod service_account;
 mod status;
 mod write;
 
+pub use diff::Diff;
+pub use esv::{EsvApply, EsvGroup, EsvSecretPrune, EsvSecretSet, EsvSecretVersions, EsvSet};
 pub use get::Get;
 pub use idc::Idc;
 pub use login::Login;

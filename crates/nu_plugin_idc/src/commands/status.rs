@@ -42,6 +42,11 @@ impl SimplePluginCommand for Status {
                 result: None,
             },
             Example {
+                example: "idc status | where default | get tier",
+                description: "The tier of the profile used when none is named (for a prompt's colour)",
+                result: None,
+            },
+            Example {
                 example: "idc status | where not valid | get profile",
                 description: "The profiles that need `idc login` again",
                 result: None,
@@ -118,6 +123,10 @@ fn status_record(status: &ProfileStatus, span: Span) -> Value {
         status
             .refresh_expires_at
             .map_or_else(|| Value::nothing(span), |at| datetime_value(at, span)),
+    );
+    record.push(
+        "tier",
+        optional_string(status.tier.map(idc_core::Tier::as_str), span),
     );
     record.push("store", Value::string(status.store.kind.as_str(), span));
     record.push("store_reason", Value::string(&status.store.reason, span));

@@ -4,6 +4,7 @@
 //! in flight) and streaming one result row per input, in input order.
 
 mod action;
+mod consent;
 mod create;
 mod delete;
 mod patch;
@@ -43,6 +44,11 @@ pub(crate) fn common_flags(signature: Signature, force: bool) -> Signature {
             Some('n'),
         )
         .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+        .switch(
+            consent::YES_FLAG,
+            "write to a production profile (else refused, showing what would be sent)",
+            Some('y'),
+        )
         .switch(
             crate::stream_failure::STRICT_FLAG,
             "raise an error when any row failed, after every row was tried (for CI)",
@@ -115,6 +121,7 @@ pub(crate) fn run_write(
     let profile = idc
         .profile(profile_name.as_ref().map(|name| name.item.as_str()))
         .map_err(|error| errors::labeled(&error, &spans))?;
+    let input = consent::guard(&idc, &profile, call, &write, input, &spans)?;
 
     // A bad path, or no usable credential, fails the command as a whole (worded with
     // `idc login` and a caret), rather than every row alike.

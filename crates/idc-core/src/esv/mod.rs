@@ -1,0 +1,344 @@
+//! ESVs (environment secrets and variables): set a variable or a secret, list and destroy
+//! a secret's versions, and the restart that loads changes (`/environment/startup`).
+//! Shapes as `e_environment_esv.json` and `e2_environment_other.json` record them; what
+//! backs each is in docs/tenant-facts.md. Values go base64-encoded (`valueBase64`); a
+//! secret's value is only ever sent, never read back or shown.
+
+mod value;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use serde_json::{Value, json};
+
+use crate::credentials::Credentials;
+use crate::error::{Error, Result};
+use crate::http;
+use crate::profile::Profile;
+use crate::request;
+use crate::secret::Secret;
+
+pub use value::{VariableType, decoded_value};
+
+/// What a set did, for the table a front end prints after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EsvChange {
+    /// The ESV's `_id`.
+    pub name: String,
+    /// `variable` or `secret`.
+    pub kind: &'static str,
+    /// `created`, `updated`, `unchanged` (a variable set to its value), or `new version N`.
+    pub change: String,
+    /// `/environment/startup`'s `restartStatus` after the change (`restartRequired` until
+    /// a restart loads it).
+    pub restart: String,
+}
+
+/// A secret as `esv secret set` sends it.
+pub struct SecretValue {
+    pub value: Secret<String>,
+    /// `generic`, `pem` or `base64hmac` (the tenant refuses others).
+    pub encoding: String,
+    pub description: Option<String>,
+    pub use_in_placeholders: bool,
+}
+
+pub(crate) const STARTUP: &str = "/environment/startup";
+
+fn variable_path(name: &str) -> Result<String> {
+    Ok(format!("/environment/variables/{}", checked_name(name)?))
+}
+
+fn secret_path(name: &str) -> Result<String> {
+    Ok(format!("/environment/secrets/{}", checked_name(name)?))
+}
+
+/// ESV names are lower-case letters, digits and `-`, starting with `esv-` (Ping's docs);
+/// anything else would address another path.
+pub fn checked_name(name: &str) -> Result<&str> {
+    let ok = name.starts_with("esv-")
+        && name.len() <= 124
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if ok {
+        Ok(name)
+    } else {
+        Err(Error::InvalidUrl {
+            url: crate::sanitize::terminal_safe(name).into_owned(),
+            reason: "an ESV name starts with esv- and holds lower-case letters, digits and '-'"
+                .to_string(),
+        })
+    }
+}
+
+/// Send `method` to `path` (with `query`) and `body`; the answer's JSON, or its error.
+fn send(
+    credentials: &Credentials,
+    profile: &Profile,
+    method: reqwest::Method,
+    path: &str,
+    query: Option<&str>,
+    body: Option<&Value>,
+) -> Result<Option<Value>> {
+    let mut url = request::tenant_target(profile, path)?;
+    url.set_query(query);
+    let answer = credentials.send_renewing(profile, path, |credential| {
+        // A write is retried only on 429: the tenant did nothing.
+        http::send_retrying(
+            &credentials.client(profile)?,
+            &profile.tenant,
+            path,
+            &[429],
+            |client| {
+                let mut request = client
+                    .request(method.clone(), url.clone())
+                    .header(
+                        credential.header_name.as_str(),
+                        credential.header_value.expose().as_str(),
+                    )
+                    .header("accept", "application/json");
+                if let Some(body) = body {
+                    request = request.json(body);
+                }
+                request
+            },
+        )
+    })?;
+    if answer.status == 404 && method == reqwest::Method::GET {
+        return Ok(None);
+    }
+    if !answer.is_success() {
+        return Err(answer.error(method.as_str(), path));
+    }
+    if answer.body.is_empty() {
+        return Ok(Some(Value::Null));
+    }
+    answer.json(path).map(Some)
+}
+
+fn get(credentials: &Credentials, profile: &Profile, path: &str) -> Result<Option<Value>> {
+    send(credentials, profile, reqwest::Method::GET, path, None, None)
+}
+
+/// `restartStatus` of `/environment/startup`: `ready`, `restarting` or `restartRequired`.
+pub(crate) fn restart_status(credentials: &Credentials, profile: &Profile) -> Result<String> {
+    let answer = get(credentials, profile, STARTUP)?.unwrap_or(Value::Null);
+    answer
+        .get("restartStatus")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::Protocol {
+            path: STARTUP.to_string(),
+            reason: "no restartStatus in the answer".to_string(),
+        })
+}
+
+/// `POST /environment/startup?_action=restart`: the status it answers (`restarting`).
+pub(crate) fn restart(credentials: &Credentials, profile: &Profile) -> Result<String> {
+    let answer = send(
+        credentials,
+        profile,
+        reqwest::Method::POST,
+        STARTUP,
+        Some("_action=restart"),
+        None,
+    )?
+    .unwrap_or(Value::Null);
+    Ok(answer
+        .get("restartStatus")
+        .and_then(Value::as_str)
+        .unwrap_or("restarting")
+        .to_string())
+}
+
+/// `PUT /environment/variables/<name>` with the value (checked against `kind`) encoded.
+pub(crate) fn set_variable(
+    credentials: &Credentials,
+    profile: &Profile,
+    name: &str,
+    text: &str,
+    kind: VariableType,
+    description: Option<&str>,
+) -> Result<EsvChange> {
+    let path = variable_path(name)?;
+    let encoded = kind.encode(text)?;
+    let before = get(credentials, profile, &path)?;
+    let unchanged = before.as_ref().is_some_and(|before| {
+        before["valueBase64"].as_str() == Some(encoded.as_str())
+            && before["expressionType"].as_str() == Some(kind.as_str())
+            && description.is_none_or(|d| before["description"].as_str() == Some(d))
+    });
+    let mut body = json!({"valueBase64": encoded, "expressionType": kind.as_str()});
+    // A PUT replaces the variable: keep its description unless a new one is given.
+    let description = description
+        .map(str::to_string)
+        .or_else(|| {
+            before
+                .as_ref()
+                .and_then(|b| b["description"].as_str().map(str::to_string))
+        })
+        .unwrap_or_default();
+    body["description"] = json!(description);
+    if !unchanged {
+        send(
+            credentials,
+            profile,
+            reqwest::Method::PUT,
+            &path,
+            None,
+            Some(&body),
+        )?;
+    }
+    Ok(EsvChange {
+        name: name.to_string(),
+        kind: "variable",
+        change: match (&before, unchanged) {
+            (_, true) => "unchanged",
+            (Some(_), false) => "updated",
+            (None, false) => "created",
+        }
+        .to_string(),
+        restart: restart_status(credentials, profile)?,
+    })
+}
+
+/// A new secret (`PUT`), or a new version of an existing one
+/// (`POST .../versions?_action=create`, which takes only the value).
+pub(crate) fn set_secret(
+    credentials: &Credentials,
+    profile: &Profile,
+    name: &str,
+    secret: &SecretValue,
+) -> Result<EsvChange> {
+    let path = secret_path(name)?;
+    let encoded = Secret::new(STANDARD.encode(secret.value.expose().as_bytes()));
+    let existing = get(credentials, profile, &path)?;
+    let change = if existing.is_some() {
+        let body = json!({"valueBase64": encoded.expose()});
+        let version = send(
+            credentials,
+            profile,
+            reqwest::Method::POST,
+            &format!("{path}/versions"),
+            Some("_action=create"),
+            Some(&body),
+        )?
+        .unwrap_or(Value::Null);
+        match version["version"].as_str() {
+            Some(number) => format!("new version {number}"),
+            None => "new version".to_string(),
+        }
+    } else {
+        let body = json!({
+            "valueBase64": encoded.expose(),
+            "description": secret.description.clone().unwrap_or_default(),
+            "encoding": secret.encoding,
+            "useInPlaceholders": secret.use_in_placeholders,
+        });
+        send(
+            credentials,
+            profile,
+            reqwest::Method::PUT,
+            &path,
+            None,
+            Some(&body),
+        )?;
+        "created".to_string()
+    };
+    Ok(EsvChange {
+        name: name.to_string(),
+        kind: "secret",
+        change,
+        restart: restart_status(credentials, profile)?,
+    })
+}
+
+/// The versions of a secret, newest first, as the tenant lists them (metadata only).
+pub(crate) fn secret_versions(
+    credentials: &Credentials,
+    profile: &Profile,
+    name: &str,
+) -> Result<Vec<Value>> {
+    let path = format!("{}/versions", secret_path(name)?);
+    match get(credentials, profile, &path)? {
+        Some(Value::Array(versions)) => Ok(versions),
+        Some(_) => Err(Error::Protocol {
+            path,
+            reason: "the versions are not a list".to_string(),
+        }),
+        None => Err(Error::Service {
+            method: "GET".to_string(),
+            path,
+            status: 404,
+            message: format!("the secret {name} does not exist"),
+            missing_scope: None,
+        }),
+    }
+}
+
+/// The versions `prune --keep keep` destroys: all but the newest `keep` that are not
+/// destroyed yet, never the active (`ENABLED` newest) one. Pure.
+pub fn versions_to_prune(versions: &[Value], keep: usize) -> Vec<String> {
+    let mut live: Vec<(u64, String)> = versions
+        .iter()
+        .filter(|v| v["status"].as_str() != Some("DESTROYED"))
+        .filter_map(|v| {
+            let number = v["version"].as_str()?;
+            Some((number.parse().ok()?, number.to_string()))
+        })
+        .collect();
+    live.sort_by_key(|entry| std::cmp::Reverse(entry.0));
+    live.into_iter()
+        .skip(keep.max(1))
+        .map(|(_, number)| number)
+        .collect()
+}
+
+/// `DELETE /environment/secrets/<name>/versions/<number>`: the version destroyed.
+pub(crate) fn destroy_version(
+    credentials: &Credentials,
+    profile: &Profile,
+    name: &str,
+    number: &str,
+) -> Result<Value> {
+    let path = format!("{}/versions/{number}", secret_path(name)?);
+    Ok(send(
+        credentials,
+        profile,
+        reqwest::Method::DELETE,
+        &path,
+        None,
+        None,
+    )?
+    .unwrap_or(Value::Null))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_checked_before_they_become_paths() {
+        assert!(checked_name("esv-smtp-password").is_ok());
+        for bad in ["smtp", "esv-A", "esv-a/../b", "esv-a?x=1", ""] {
+            assert!(checked_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn prune_keeps_the_newest_and_never_the_active_one() {
+        let versions: Vec<Value> = [
+            ("5", "ENABLED"),
+            ("4", "DISABLED"),
+            ("3", "DESTROYED"),
+            ("2", "ENABLED"),
+            ("1", "DISABLED"),
+        ]
+        .iter()
+        .map(|(v, s)| json!({"version": v, "status": s}))
+        .collect();
+        assert_eq!(versions_to_prune(&versions, 2), vec!["2", "1"]);
+        assert_eq!(versions_to_prune(&versions, 0), vec!["4", "2", "1"]);
+        assert!(versions_to_prune(&versions, 9).is_empty());
+    }
+}
