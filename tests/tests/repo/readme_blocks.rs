@@ -19,7 +19,7 @@ use idc_e2e::{
 const README_TENANT: &str = "https://openam-acme.forgeblocks.com";
 
 /// Blocks not run, each found by a text only it holds, with why.
-const NOT_RUN: [(&str, &str); 13] = [
+const NOT_RUN: [(&str, &str); 14] = [
     // The two commands run the whole suite and a demo of their own: a test cannot run
     // the command that runs it.
     (
@@ -65,6 +65,11 @@ const NOT_RUN: [(&str, &str); 13] = [
     (
         "--session-cookie < cookie.txt",
         "needs a console session signed in by a person (login::session_cookie)",
+    ),
+    // Two tenants' profiles: guard::diff runs the same command against two sandboxes.
+    (
+        "idc diff --from staging --to production",
+        "needs two tenants (guard::diff)",
     ),
     // A tenant behind a private CA (corp-ca.pem): network::tls runs each of these tools
     // against a TLS sandbox. Not yet run from here: it needs a second, TLS sandbox.
