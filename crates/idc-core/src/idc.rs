@@ -44,6 +44,8 @@ struct Inner {
     env_login_problem: Option<String>,
     /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
     max_empty_pages: usize,
+    /// `IDC_WRITE_CONCURRENCY`.
+    write_concurrency: Option<usize>,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -79,6 +81,7 @@ impl Idc {
             network: NetworkEnv::default(),
             env_login: Ok(None),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
+            write_concurrency: None,
         })
     }
 
@@ -91,6 +94,7 @@ impl Idc {
             network,
             env_login,
             max_empty_pages,
+            write_concurrency,
         } = settings;
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
@@ -105,6 +109,7 @@ impl Idc {
                 env_profile,
                 env_login_problem,
                 max_empty_pages,
+                write_concurrency,
             }),
         }
     }
@@ -337,14 +342,52 @@ impl Idc {
         crate::endpoints::cached_schema(&self.inner.credentials, profile, &name)
     }
 
-    /// Send planned writes (see [`crate::writes::plan`]) a few at a time; one outcome per
-    /// item, in order. A row that failed to plan (`Err`) is answered as it is.
+    /// Send planned writes (see [`crate::writes::plan`]) through a window of requests in
+    /// flight, reading `rows` lazily; one outcome per row, in input order, each as soon as
+    /// the rows before it are done. A row that failed to plan is answered as it is. One
+    /// limiter for the whole stream; `interrupt` stops the sending at once.
+    pub fn write_stream(
+        &self,
+        profile: &Profile,
+        rows: Box<dyn Iterator<Item = crate::writes::Planned> + Send>,
+        concurrency: crate::writes::Concurrency,
+        interrupt: crate::Interrupt,
+    ) -> crate::writes::WriteStream {
+        crate::writes::WriteStream::start(
+            self.clone(),
+            profile.clone(),
+            rows,
+            concurrency,
+            interrupt,
+        )
+    }
+
+    /// [`Idc::write_stream`] of a list, collected, at the default concurrency.
     pub fn write_all(
         &self,
         profile: &Profile,
         writes: Vec<crate::writes::Planned>,
     ) -> Vec<crate::writes::Outcome> {
-        crate::writes::send_all(&self.inner.credentials, profile, writes)
+        self.write_stream(
+            profile,
+            Box::new(writes.into_iter()),
+            self.write_concurrency(),
+            crate::Interrupt::never(),
+        )
+        .collect()
+    }
+
+    /// The writes' concurrency when no flag says: `IDC_WRITE_CONCURRENCY` pins it, else
+    /// adaptive up to the default ceiling.
+    pub fn write_concurrency(&self) -> crate::writes::Concurrency {
+        match self.inner.write_concurrency {
+            Some(n) => crate::writes::Concurrency::Pinned(n),
+            None => crate::writes::Concurrency::default(),
+        }
+    }
+
+    pub(crate) fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
     }
 
     /// Endpoint paths of the profile's tenant that start with `prefix`, for completion:

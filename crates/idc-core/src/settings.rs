@@ -19,6 +19,8 @@ pub mod vars {
     pub use crate::http::client::vars::{CA_BUNDLE, CONNECT_TIMEOUT, MAX_RESPONSE_BYTES, TIMEOUT};
     /// How many pages in a row may hold no item before paging stops with an error.
     pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
+    /// Writes in flight at once (pinned), when the command has no `--concurrency`.
+    pub const WRITE_CONCURRENCY: &str = "IDC_WRITE_CONCURRENCY";
 }
 
 /// What the `IDC_*` variables say, parsed; empty values count as unset.
@@ -38,6 +40,8 @@ pub(crate) struct Settings {
     pub(crate) env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
     /// `IDC_MAX_EMPTY_PAGES`.
     pub(crate) max_empty_pages: usize,
+    /// `IDC_WRITE_CONCURRENCY`, at least 1.
+    pub(crate) write_concurrency: Option<usize>,
 }
 
 impl Settings {
@@ -69,6 +73,16 @@ impl Settings {
                 .map_err(|_| Error::setting(vars::MAX_EMPTY_PAGES, &text, "a number of pages"))?,
             None => DEFAULT_MAX_EMPTY_PAGES,
         };
+        let write_concurrency = lookup(vars::WRITE_CONCURRENCY)
+            .map(|text| match text.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(Error::setting(
+                    vars::WRITE_CONCURRENCY,
+                    &text,
+                    "a number of requests, at least 1",
+                )),
+            })
+            .transpose()?;
         let env_profile = lookup(vars::PROFILE);
         if let Some(name) = &env_profile
             && let Err(error) = crate::profile::validate_profile_name(name)
@@ -86,6 +100,7 @@ impl Settings {
             network,
             env_login,
             max_empty_pages,
+            write_concurrency,
         })
     }
 }
@@ -173,6 +188,18 @@ mod tests {
                 }
             ),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn write_concurrency_is_a_positive_number() {
+        let read = with_dirs(&[("IDC_WRITE_CONCURRENCY", " 1 ")]).unwrap();
+        assert_eq!(read.write_concurrency, Some(1));
+        assert_eq!(with_dirs(&[]).unwrap().write_concurrency, None);
+        refused_naming(&[("IDC_WRITE_CONCURRENCY", "0")], "IDC_WRITE_CONCURRENCY");
+        refused_naming(
+            &[("IDC_WRITE_CONCURRENCY", "many")],
+            "IDC_WRITE_CONCURRENCY",
         );
     }
 
