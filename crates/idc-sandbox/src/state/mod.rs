@@ -11,6 +11,7 @@ pub mod faults;
 pub mod idm;
 pub mod lock;
 pub mod logs;
+pub mod rate_limit;
 
 use crate::clock::now_ms;
 use auth::{new_access_token, new_session_token};
