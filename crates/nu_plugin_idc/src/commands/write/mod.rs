@@ -178,7 +178,7 @@ pub(crate) fn run_write(
     let results = if dry_run {
         Results::DryRun {
             rows,
-            planner,
+            planner: Box::new(planner),
             secrets: schema.secret,
             head,
         }
@@ -287,7 +287,7 @@ enum Results {
     /// `--dry-run`: each row planned, nothing sent.
     DryRun {
         rows: Box<dyn Iterator<Item = Value> + Send>,
-        planner: Planner,
+        planner: Box<Planner>,
         /// The schema's secret properties (JSON pointers), hidden in what is shown.
         secrets: Vec<String>,
         head: Span,
