@@ -46,6 +46,8 @@ struct Inner {
     max_empty_pages: usize,
     /// `IDC_ASSUME_YES=1`: consent to writes to production profiles, as `--yes`.
     assume_yes: bool,
+    /// `IDC_WRITE_CONCURRENCY`.
+    write_concurrency: Option<usize>,
 }
 
 /// The answer to a read: one object, or a collection to stream.
@@ -82,6 +84,7 @@ impl Idc {
             env_login: Ok(None),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
             assume_yes: false,
+            write_concurrency: None,
         })
     }
 
@@ -95,6 +98,7 @@ impl Idc {
             env_login,
             max_empty_pages,
             assume_yes,
+            write_concurrency,
         } = settings;
         let (env_login, env_login_problem) = match env_login {
             Ok(login) => (login, None),
@@ -110,6 +114,7 @@ impl Idc {
                 env_login_problem,
                 max_empty_pages,
                 assume_yes,
+                write_concurrency,
             }),
         }
     }
@@ -510,14 +515,48 @@ impl Idc {
         self.inner.assume_yes
     }
 
-    /// Send planned writes (see [`crate::writes::plan`]) a few at a time; one outcome per
-    /// item, in order. A row that failed to plan (`Err`) is answered as it is.
+    /// Send planned writes (see [`crate::writes::plan`]) through a window of requests in
+    /// flight, reading `rows` lazily; one outcome per row, in input order, each as soon as
+    /// the rows before it are done. A row that failed to plan is answered as it is. One
+    /// limiter for the whole stream; `interrupt` stops the sending at once.
+    pub fn write_stream(
+        &self,
+        profile: &Profile,
+        rows: Box<dyn Iterator<Item = crate::writes::Planned> + Send>,
+        concurrency: crate::writes::Concurrency,
+        interrupt: crate::Interrupt,
+    ) -> crate::writes::WriteStream {
+        crate::writes::WriteStream::start(
+            self.clone(),
+            profile.clone(),
+            rows,
+            concurrency,
+            interrupt,
+        )
+    }
+
+    /// [`Idc::write_stream`] of a list, collected, at the default concurrency.
     pub fn write_all(
         &self,
         profile: &Profile,
         writes: Vec<crate::writes::Planned>,
     ) -> Vec<crate::writes::Outcome> {
-        crate::writes::send_all(&self.inner.credentials, profile, writes)
+        self.write_stream(
+            profile,
+            Box::new(writes.into_iter()),
+            self.write_concurrency(),
+            crate::Interrupt::never(),
+        )
+        .collect()
+    }
+
+    /// The writes' concurrency when no flag says: `IDC_WRITE_CONCURRENCY` pins it, else
+    /// adaptive up to the default ceiling.
+    pub fn write_concurrency(&self) -> crate::writes::Concurrency {
+        match self.inner.write_concurrency {
+            Some(n) => crate::writes::Concurrency::Pinned(n),
+            None => crate::writes::Concurrency::default(),
+        }
     }
 
     /// The self-service promotion API of the profile's tenant, which must be the *upper*

@@ -21,6 +21,8 @@ pub mod vars {
     pub const MAX_EMPTY_PAGES: &str = "IDC_MAX_EMPTY_PAGES";
     /// `1` consents to every write to a production profile, as `--yes` does (CI).
     pub const ASSUME_YES: &str = "IDC_ASSUME_YES";
+    /// Writes in flight at once (pinned), when the command has no `--concurrency`.
+    pub const WRITE_CONCURRENCY: &str = "IDC_WRITE_CONCURRENCY";
 }
 
 /// What the `IDC_*` variables say, parsed; empty values count as unset.
@@ -42,6 +44,8 @@ pub(crate) struct Settings {
     pub(crate) max_empty_pages: usize,
     /// `IDC_ASSUME_YES`: consent to writes to production profiles.
     pub(crate) assume_yes: bool,
+    /// `IDC_WRITE_CONCURRENCY`, at least 1.
+    pub(crate) write_concurrency: Option<usize>,
 }
 
 impl Settings {
@@ -78,6 +82,16 @@ impl Settings {
                 .map_err(|()| Error::setting(vars::ASSUME_YES, &text, "1 or 0"))?,
             None => false,
         };
+        let write_concurrency = lookup(vars::WRITE_CONCURRENCY)
+            .map(|text| match text.trim().parse::<usize>() {
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(Error::setting(
+                    vars::WRITE_CONCURRENCY,
+                    &text,
+                    "a number of requests, at least 1",
+                )),
+            })
+            .transpose()?;
         let env_profile = lookup(vars::PROFILE);
         if let Some(name) = &env_profile
             && crate::profile::validate_profile_name(name).is_err()
@@ -97,6 +111,7 @@ impl Settings {
             env_login,
             max_empty_pages,
             assume_yes,
+            write_concurrency,
         })
     }
 }
@@ -193,6 +208,18 @@ mod tests {
         assert!(!with_dirs(&[("IDC_ASSUME_YES", "0")]).unwrap().assume_yes);
         assert!(!with_dirs(&[]).unwrap().assume_yes);
         refused_naming(&[("IDC_ASSUME_YES", "yep")], "IDC_ASSUME_YES");
+    }
+
+    #[test]
+    fn write_concurrency_is_a_positive_number() {
+        let read = with_dirs(&[("IDC_WRITE_CONCURRENCY", " 1 ")]).unwrap();
+        assert_eq!(read.write_concurrency, Some(1));
+        assert_eq!(with_dirs(&[]).unwrap().write_concurrency, None);
+        refused_naming(&[("IDC_WRITE_CONCURRENCY", "0")], "IDC_WRITE_CONCURRENCY");
+        refused_naming(
+            &[("IDC_WRITE_CONCURRENCY", "many")],
+            "IDC_WRITE_CONCURRENCY",
+        );
     }
 
     #[test]

@@ -45,7 +45,7 @@
 //! `x-forgerock-transactionid`.
 //!
 //! Control (sandbox only): `GET /__sandbox/stats`, `POST /__sandbox/stats/reset`,
-//! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","body":
+//! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","delay_after_ms","body":
 //! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
 //! "paging_cycle","paging_endless"}`, see `state/faults.rs`), `DELETE /__sandbox/faults`,
 //! `GET|POST /__sandbox/clock` (`{"advance_s": N}` moves the clock forward),
@@ -53,7 +53,8 @@
 //! `PUT /__sandbox/variables/<id>` (`control/promotion.rs`).
 //!
 //! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),
-//! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`edge/`).
+//! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`edge/`); `--rate-limit N`
+//! (IDM writes a second, then 429 with `Retry-After`; stat `rate_limited`).
 //!
 //! # Module map
 //!

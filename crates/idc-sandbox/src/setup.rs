@@ -217,7 +217,8 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         network: state::counters::Network::new(
             cli.internet.latency_ms,
             cli.internet.bandwidth_kbps,
-        ),
+        )
+        .with_write_rate(cli.internet.rate_limit),
         roles_alpha: data::roles(seed, "alpha"),
         roles_bravo: data::roles(seed, "bravo"),
         esv: state::esv::EsvStore::new(data::variables(), data::secrets()),

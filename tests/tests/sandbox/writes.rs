@@ -479,3 +479,65 @@ fn esv_restart_action_answers_as_recorded() {
     );
     assert_eq!(refused.status, 403);
 }
+
+#[test]
+fn rate_limit_answers_429_with_retry_after_and_counts_them() {
+    let sandbox =
+        Sandbox::start_with(idc_e2e::SandboxOptions::default().args(["--rate-limit", "2"]));
+    let idm = Idm {
+        sandbox: &sandbox,
+        token: sa_token(&sandbox, "fr:idm:*"),
+    };
+    let user = |i: usize| {
+        json!({"userName": format!("limited{i}"), "givenName": "L",
+        "sn": "Imited", "mail": format!("limited{i}@example.com")})
+    };
+    let answers: Vec<Answer> = (0..6)
+        .map(|i| {
+            idm.call(
+                "PUT",
+                &format!("/openidm/managed/alpha_user/limited-{i}"),
+                &[("If-None-Match", "*")],
+                Some(&user(i)),
+            )
+        })
+        .collect();
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    // A burst of two (one second's worth) goes through, then 429s (a token comes back
+    // every half second: the next four are sent well within that).
+    assert_eq!(&statuses[..2], &[201; 2], "{statuses:?}");
+    let refused: Vec<&Answer> = answers.iter().filter(|a| a.status == 429).collect();
+    assert!(!refused.is_empty(), "{statuses:?}");
+    for answer in &refused {
+        assert_eq!(
+            answer.header("retry-after"),
+            Some("1"),
+            "{:?}",
+            answer.headers
+        );
+        assert_eq!(answer.body["code"], 429);
+        assert_eq!(answer.body["reason"], "Too Many Requests");
+        assert!(answer.body["message"].is_string(), "{}", answer.body);
+    }
+    let stats = sandbox.stats();
+    assert_eq!(stats["rate_limited"], refused.len() as u64, "{stats}");
+    // Reads are not limited, and a refused create did nothing.
+    let missing = refused.len();
+    let created = (0..6)
+        .filter(|i| {
+            idm.get(&format!("/openidm/managed/alpha_user/limited-{i}"))
+                .status
+                == 200
+        })
+        .count();
+    assert_eq!(created, 6 - missing);
+    // A second later the bucket has refilled.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let again = idm.call(
+        "PUT",
+        "/openidm/managed/alpha_user/limited-late",
+        &[("If-None-Match", "*")],
+        Some(&user(99)),
+    );
+    assert_eq!(again.status, 201, "{}", again.body);
+}

@@ -2,15 +2,20 @@
 //!
 //! Two steps, as reads have: [`plan`] turns a row and the user's choices into the exact
 //! request ([`Write`]) without any I/O, so `--dry-run` shows what would be sent and the
-//! rules are unit-tested; `send_all` sends planned writes a few at a time and answers one
-//! [`Outcome`] per input, in input order. A refused row (412 stale revision, 403 policy,
-//! 404, 409) is an outcome like any other: it never stops the rest. Only a 429 is retried
-//! (the tenant did nothing) and a 401 once after renewing the credential; anything that
-//! may have been applied is never sent twice.
+//! rules are unit-tested; a [`WriteStream`] sends planned writes through a window of
+//! requests in flight sized by an adaptive limiter (`limiter`, `window`) and answers one
+//! [`Outcome`] per input, in input order (`reorder`). A refused row (412 stale revision,
+//! 403 policy, 404, 409) is an outcome like any other: it never stops the rest. Only a
+//! 429 is retried (the tenant did nothing), a 401 once after renewing the credential, and
+//! a create by `_id` after a lost answer (`If-None-Match: *` makes that safe); anything
+//! else that may have been applied is never sent twice.
 
 mod address;
+pub mod limiter;
+mod reorder;
 mod secrets;
 mod send;
+mod window;
 
 use serde_json::{Map, Value};
 use url::Url;
@@ -22,11 +27,7 @@ use crate::request;
 use address::{check_segments, child_url};
 pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
 pub use send::refusal_message;
-pub(crate) use send::send_all;
-
-/// Requests in flight at once for a table: enough to hide the round trip, few enough not to
-/// trip the tenant's rate limits.
-pub const CONCURRENCY: usize = 4;
+pub use window::{Concurrency, Progress, WriteStream};
 
 /// Properties never sent in a `PUT` body, whatever the schema says: the revision travels in
 /// `If-Match`, `_meta` is IDM's bookkeeping, and these are virtual properties of users that
@@ -121,6 +122,9 @@ pub enum RowError {
     Refused { status: u16, message: String },
     /// The request did not get an answer (network, credential).
     Failed(String),
+    /// A create whose answer was lost (timeout, reset after sending): the object may or
+    /// may not exist, and sending it again could create it twice.
+    Unknown(String),
 }
 
 impl std::fmt::Display for RowError {
@@ -144,6 +148,10 @@ impl std::fmt::Display for RowError {
             RowError::BadOperations(why) => write!(f, "bad patch operations: {why}"),
             RowError::Refused { message, .. } => write!(f, "{message}"),
             RowError::Failed(message) => write!(f, "{message}"),
+            RowError::Unknown(message) => write!(
+                f,
+                "unknown: the answer was lost ({message}); the object may or may not have been created: look before sending the row again"
+            ),
         }
     }
 }
@@ -166,6 +174,9 @@ pub struct Outcome {
     pub error: Option<RowError>,
     /// The tenant's answer on success (what an action returns, the object written).
     pub body: Option<Value>,
+    /// How many times the row was sent again (after a 429, or a lost answer of a create
+    /// by `_id`).
+    pub retries: u32,
 }
 
 impl Outcome {
@@ -178,6 +189,7 @@ impl Outcome {
             rev: None,
             error: Some(error),
             body: None,
+            retries: 0,
         }
     }
 }

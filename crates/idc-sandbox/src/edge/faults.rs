@@ -78,6 +78,10 @@ pub async fn edge(State(state): State<Shared>, request: Request, next: Next) -> 
                 tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
             }
             let mut response = apply_fault(&fault, &path, request, next).await;
+            if fault.delay_after_ms > 0 {
+                // Handled (a write is applied), and only then late: a lost answer.
+                tokio::time::sleep(Duration::from_millis(fault.delay_after_ms)).await;
+            }
             if let Some(seconds) = fault.retry_after
                 && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
             {

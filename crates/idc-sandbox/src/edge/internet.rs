@@ -27,6 +27,9 @@ pub struct InternetArgs {
     /// Send response bodies no faster than K KiB/s (0: unlimited; not /__sandbox).
     #[arg(long, default_value_t = 0)]
     pub bandwidth_kbps: u64,
+    /// Allow at most N IDM writes a second (a burst of N, then 429 with Retry-After; 0: no limit).
+    #[arg(long, default_value_t = 0)]
+    pub rate_limit: u32,
 }
 
 /// gzip for every answer whose client sends `Accept-Encoding: gzip` (tower-http's default

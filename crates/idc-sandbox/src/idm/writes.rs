@@ -220,6 +220,17 @@ fn begin<'a>(
     transaction: Option<Extension<TransactionId>>,
 ) -> Result<Request<'a>, Response> {
     state.stats.record_idm_write();
+    // The gateway's limit comes first: a refused request reaches nothing behind it.
+    if let Err(seconds) = state.network.admit_write() {
+        let mut response = idm_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many requests, please retry later",
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Err(response);
+    }
     let token = guard(state, headers)?;
     if base_objects_known(state, object) {
         Ok(Request {

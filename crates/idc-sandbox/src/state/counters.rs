@@ -111,6 +111,10 @@ pub struct Network {
     pub rate: Option<u64>,
     pub compressed_responses: AtomicU64,
     pub bytes_sent: AtomicU64,
+    /// `--rate-limit`: IDM writes a second; `None` is unlimited.
+    pub write_rate: Option<std::sync::Mutex<super::rate_limit::TokenBucket>>,
+    /// IDM writes answered 429 by the rate limit.
+    pub rate_limited: AtomicU64,
 }
 
 impl Network {
@@ -123,7 +127,31 @@ impl Network {
         }
     }
 
-    /// Adds `compressed_responses` and `bytes_sent` to a stats snapshot.
+    /// With `--rate-limit N` (0: none): at most N IDM writes a second.
+    pub fn with_write_rate(mut self, per_second: u32) -> Network {
+        self.write_rate = (per_second > 0).then(|| {
+            std::sync::Mutex::new(super::rate_limit::TokenBucket::new(
+                per_second,
+                std::time::Instant::now(),
+            ))
+        });
+        self
+    }
+
+    /// Takes an IDM write's token: `Err(seconds)` (the `Retry-After`) when over the limit,
+    /// counted in `rate_limited`.
+    pub fn admit_write(&self) -> Result<(), u64> {
+        let Some(bucket) = &self.write_rate else {
+            return Ok(());
+        };
+        let taken = super::lock(bucket).take(std::time::Instant::now());
+        taken.map_err(|wait| {
+            self.rate_limited.fetch_add(1, Ordering::Relaxed);
+            super::rate_limit::retry_after_seconds(wait)
+        })
+    }
+
+    /// Adds `compressed_responses`, `bytes_sent` and `rate_limited` to a stats snapshot.
     pub fn add_counters(&self, snapshot: &mut Value) {
         if let Value::Object(map) = snapshot {
             map.insert(
@@ -134,12 +162,17 @@ impl Network {
                 "bytes_sent".into(),
                 self.bytes_sent.load(Ordering::Relaxed).into(),
             );
+            map.insert(
+                "rate_limited".into(),
+                self.rate_limited.load(Ordering::Relaxed).into(),
+            );
         }
     }
 
     pub fn reset(&self) {
         self.compressed_responses.store(0, Ordering::Relaxed);
         self.bytes_sent.store(0, Ordering::Relaxed);
+        self.rate_limited.store(0, Ordering::Relaxed);
     }
 }
 

@@ -7,7 +7,7 @@
 //! answer), `paging_cycle` (IDM pages that are empty and whose cookies cycle A, B, A...)
 //! and `paging_endless` (empty pages, each with a cookie never sent before).
 //! `headers` are added to whatever the fault answers; `skip` lets that many matching
-//! requests through first.
+//! requests through first; `delay_after_ms` answers late after handling (a lost answer).
 
 use super::lock::lock;
 use serde::Deserialize;
@@ -23,6 +23,10 @@ pub struct Fault {
     pub retry_after: Option<u64>,
     #[serde(default)]
     pub delay_ms: u64,
+    /// Handle the request at once, then hold its answer back this long: a write applied
+    /// whose answer is lost when the client's timeout is shorter.
+    #[serde(default)]
+    pub delay_after_ms: u64,
     /// "html", "truncated" or null (a JSON error body of the path's family).
     #[serde(default)]
     pub body: Option<String>,
@@ -111,6 +115,7 @@ mod tests {
             status: Some(503),
             retry_after: Some(1),
             delay_ms: 0,
+            delay_after_ms: 0,
             body: None,
             count: 2,
             skip: 1,

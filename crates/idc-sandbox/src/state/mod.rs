@@ -14,6 +14,7 @@ pub mod idm;
 pub mod lock;
 pub mod logs;
 pub mod promotion;
+pub mod rate_limit;
 pub mod service_accounts;
 
 use crate::clock::now_ms;

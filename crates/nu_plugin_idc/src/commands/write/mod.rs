@@ -1,13 +1,16 @@
 //! The write verbs (`idc create`, `idc update`, `idc patch`, `idc delete`, `idc action`),
 //! grouped as polars groups its commands, and what they share: reading the piped rows,
-//! planning each with idc-core's `writes` room, sending a chunk at a time (a few requests
-//! in flight) and streaming one result row per input, in input order.
+//! planning each with idc-core's `writes` room, handing them lazily to its window of
+//! requests in flight (the input stream is read on core's feeder thread, never held
+//! whole) and streaming one result row per input, in input order, with a progress line on
+//! a terminal (`progress`).
 
 mod action;
 mod consent;
 mod create;
 mod delete;
 mod patch;
+mod progress;
 mod update;
 
 pub use action::Action;
@@ -16,24 +19,22 @@ pub use delete::Delete;
 pub use patch::Patch;
 pub use update::Update;
 
-use std::collections::VecDeque;
-
-use idc_core::writes::{self, Outcome, Plan, Planned, RowError, Verb, Write};
-use idc_core::{Idc, Profile};
+use idc_core::Profile;
+use idc_core::writes::{self, Concurrency, Outcome, Plan, Planned, RowError, Verb, Write};
 use nu_plugin::{DynamicCompletionCall, EngineInterface, EvaluatedCall};
 use nu_protocol::{
-    DynamicSuggestion, LabeledError, ListStream, PipelineData, Signature, Span, Spanned,
+    DynamicSuggestion, LabeledError, ListStream, PipelineData, Signals, Signature, Span, Spanned,
     SyntaxShape, Value, engine::ArgType, record,
 };
 
-use super::{arg_spans, chosen_profile, open_idc};
+use super::{arg_spans, chosen_profile, interrupt, open_idc};
 use crate::completion;
 use crate::errors;
 use crate::values::{json_to_value, optional_string, value_to_json};
+use progress::ProgressLine;
 
-/// Rows planned and sent together: the output keeps input order within and across chunks,
-/// and a long table streams results as it goes instead of at the end.
-const CHUNK: usize = 32;
+/// The flag that sizes the window of writes in flight.
+const CONCURRENCY_FLAG: &str = "concurrency";
 
 /// The flags every write verb has.
 pub(crate) fn common_flags(signature: Signature, force: bool) -> Signature {
@@ -44,6 +45,12 @@ pub(crate) fn common_flags(signature: Signature, force: bool) -> Signature {
             Some('n'),
         )
         .named("profile", SyntaxShape::String, "profile to use", Some('p'))
+        .named(
+            CONCURRENCY_FLAG,
+            SyntaxShape::Int,
+            "requests in flight, fixed (1: each row sent after the previous one's answer); default: adaptive from 8 up to 32, or $env.IDC_WRITE_CONCURRENCY",
+            None,
+        )
         .switch(
             consent::YES_FLAG,
             "write to a production profile (else refused, showing what would be sent)",
@@ -132,7 +139,21 @@ pub(crate) fn run_write(
     if !dry_run {
         idc.credential(&profile, target.path()).map_err(fail)?;
     }
+    let concurrency = match call.get_flag::<Spanned<i64>>(CONCURRENCY_FLAG)? {
+        Some(Spanned { item, .. }) if item >= 1 => {
+            Concurrency::Pinned(usize::try_from(item).unwrap_or(usize::MAX))
+        }
+        Some(Spanned { span, .. }) => {
+            return Err(LabeledError::new("--concurrency must be at least 1")
+                .with_label("give the number of requests in flight, e.g. 16", span));
+        }
+        None => idc.write_concurrency(),
+    };
     let collection = writes::is_collection(&write.path.item);
+    let total = match &input {
+        PipelineData::Value(Value::List { vals, .. }, _) => Some(vals.len()),
+        _ => None,
+    };
     let mut rows = rows_of(input);
     let first = rows.next();
     let rows: Box<dyn Iterator<Item = Value> + Send> = match first {
@@ -155,22 +176,36 @@ pub(crate) fn run_write(
         Verb::Create | Verb::Update => schema.computed,
         _ => Vec::new(),
     };
-    let results = Results {
-        idc,
-        profile,
-        rows,
+    let show_body = matches!(write.verb, Verb::Action(_));
+    let planner = Planner {
+        profile: profile.clone(),
         write,
         choices: Plan { force, computed },
-        secrets: schema.secret,
-        dry_run,
-        head,
-        ready: VecDeque::new(),
+    };
+    let results = if dry_run {
+        Results::DryRun {
+            rows,
+            planner: Box::new(planner),
+            secrets: schema.secret,
+            head,
+        }
+    } else {
+        let planned = Box::new(rows.map(move |row| planner.plan_row(&row)));
+        Results::Sent {
+            stream: idc.write_stream(&profile, planned, concurrency, interrupt(engine)),
+            progress: ProgressLine::on_terminal(total),
+            show_body,
+            secrets: schema.secret,
+            head,
+        }
     };
     if strict {
         return all_written(results, head);
     }
+    // No signals on the stream itself: after a Ctrl-C core stops sending, and the rows
+    // already sent still come out (the stream then ends).
     Ok(PipelineData::list_stream(
-        ListStream::new(results, head, engine.signals().clone()),
+        ListStream::new(results, head, Signals::empty()),
         None,
     ))
 }
@@ -216,21 +251,14 @@ fn rows_of(input: PipelineData) -> Box<dyn Iterator<Item = Value> + Send> {
     }
 }
 
-/// The result rows, produced a chunk at a time as Nushell pulls them.
-struct Results {
-    idc: Idc,
+/// How each row becomes a request.
+struct Planner {
     profile: Profile,
-    rows: Box<dyn Iterator<Item = Value> + Send>,
     write: WriteCall,
     choices: Plan,
-    /// The schema's secret properties (JSON pointers), hidden in what is shown.
-    secrets: Vec<String>,
-    dry_run: bool,
-    head: Span,
-    ready: VecDeque<Value>,
 }
 
-impl Results {
+impl Planner {
     fn plan_row(&self, row: &Value) -> Planned {
         let verb = &self.write.verb;
         let row_json = match row {
@@ -259,38 +287,66 @@ impl Results {
             Planned::Send,
         )
     }
+}
 
-    fn fill(&mut self) {
-        let chunk: Vec<Value> = self.rows.by_ref().take(CHUNK).collect();
-        if chunk.is_empty() {
-            return;
-        }
-        let planned: Vec<Planned> = chunk.iter().map(|row| self.plan_row(row)).collect();
-        let head = self.head;
-        if self.dry_run {
-            self.ready
-                .extend(planned.into_iter().map(|planned| match planned {
-                    Planned::Send(write) => dry_run_row(&write, &self.secrets, head),
-                    Planned::Unsent(outcome) => outcome_row(&outcome, None, &[], head),
-                }));
-        } else {
-            let outcomes = self.idc.write_all(&self.profile, planned);
-            let show_body = matches!(self.write.verb, Verb::Action(_));
-            self.ready.extend(outcomes.iter().map(|outcome| {
-                outcome_row(outcome, show_body.then_some(outcome), &self.secrets, head)
-            }));
-        }
-    }
+/// The result rows, produced as Nushell pulls them.
+enum Results {
+    /// `--dry-run`: each row planned, nothing sent.
+    DryRun {
+        rows: Box<dyn Iterator<Item = Value> + Send>,
+        planner: Box<Planner>,
+        /// The schema's secret properties (JSON pointers), hidden in what is shown.
+        secrets: Vec<String>,
+        head: Span,
+    },
+    /// Core's window of writes in flight.
+    Sent {
+        stream: writes::WriteStream,
+        progress: Option<ProgressLine>,
+        /// An action's answer goes in a `result` column.
+        show_body: bool,
+        secrets: Vec<String>,
+        head: Span,
+    },
 }
 
 impl Iterator for Results {
     type Item = Value;
 
     fn next(&mut self) -> Option<Value> {
-        if self.ready.is_empty() {
-            self.fill();
+        match self {
+            Results::DryRun {
+                rows,
+                planner,
+                secrets,
+                head,
+            } => {
+                let row = rows.next()?;
+                Some(match planner.plan_row(&row) {
+                    Planned::Send(write) => dry_run_row(&write, secrets, *head),
+                    Planned::Unsent(outcome) => outcome_row(&outcome, None, &[], *head),
+                })
+            }
+            Results::Sent {
+                stream,
+                progress,
+                show_body,
+                secrets,
+                head,
+            } => {
+                let Some(outcome) = stream.next() else {
+                    if let Some(line) = progress {
+                        line.finish();
+                    }
+                    return None;
+                };
+                if let Some(line) = progress {
+                    line.update(&stream.progress());
+                }
+                let result = show_body.then_some(&outcome);
+                Some(outcome_row(&outcome, result, secrets, *head))
+            }
         }
-        self.ready.pop_front()
     }
 }
 
@@ -318,6 +374,7 @@ fn outcome_row(
         "code" => outcome.code.map_or_else(|| Value::nothing(span), |code| Value::int(code.into(), span)),
         "_rev" => optional_string(outcome.rev.as_deref(), span),
         "error" => outcome.error.as_ref().map_or_else(|| Value::nothing(span), |error| Value::string(row_error_text(error), span)),
+        "retries" => Value::int(outcome.retries.into(), span),
     };
     if let Some(result) = result {
         let body = result.body.as_ref().map_or_else(
@@ -356,6 +413,7 @@ fn dry_run_row(write: &Write, secrets: &[String], span: Span) -> Value {
             "code" => Value::nothing(span),
             "_rev" => optional_string(write.if_match.as_deref().filter(|rev| *rev != "*"), span),
             "error" => Value::nothing(span),
+            "retries" => Value::int(0, span),
             "request" => Value::record(request, span),
         },
         span,
