@@ -3,49 +3,12 @@
 //! profile needs the user's explicit consent (`--yes`, or `IDC_ASSUME_YES=1` for CI). The
 //! decision is here; each front end words the refusal ([`crate::Error::ProductionWrite`]).
 
-use std::fmt;
 use std::str::FromStr;
-
-use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::profile::Profile;
-
-/// What kind of environment a profile's tenant is. Only `production` changes behaviour:
-/// its writes need consent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Tier {
-    Sandbox,
-    Development,
-    Staging,
-    Production,
-}
-
-impl Tier {
-    /// Every tier, in promotion order (lowest first).
-    pub const ALL: [Tier; 4] = [
-        Tier::Sandbox,
-        Tier::Development,
-        Tier::Staging,
-        Tier::Production,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tier::Sandbox => "sandbox",
-            Tier::Development => "development",
-            Tier::Staging => "staging",
-            Tier::Production => "production",
-        }
-    }
-}
-
-impl fmt::Display for Tier {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+// The tier sits in the leaf `vocabulary`, because the error type carries it.
+pub use crate::vocabulary::Tier;
 
 impl FromStr for Tier {
     type Err = Error;

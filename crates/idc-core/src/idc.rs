@@ -527,7 +527,7 @@ impl Idc {
         interrupt: crate::Interrupt,
     ) -> crate::writes::WriteStream {
         crate::writes::WriteStream::start(
-            self.clone(),
+            Arc::new(self.clone()),
             profile.clone(),
             rows,
             concurrency,
@@ -582,6 +582,12 @@ impl Idc {
         paths.sort();
         paths.dedup();
         paths
+    }
+}
+
+impl crate::writes::HoldsCredentials for Idc {
+    fn credentials(&self) -> &Credentials {
+        &self.inner.credentials
     }
 }
 

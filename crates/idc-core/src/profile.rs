@@ -153,7 +153,7 @@ pub struct Profile {
     pub log_api_key: Option<String>,
     /// What kind of environment the tenant is (`--tier` at login); writes to a
     /// `production` one need consent ([`crate::guard`]). `None`: not said.
-    pub tier: Option<crate::guard::Tier>,
+    pub tier: Option<crate::vocabulary::Tier>,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -332,7 +332,7 @@ pub struct StoredProfile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_api_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<crate::guard::Tier>,
+    pub tier: Option<crate::vocabulary::Tier>,
 }
 
 fn default_realm() -> String {

@@ -37,7 +37,7 @@ pub struct ProfileStatus {
     /// The credential store in use and why (the same for every profile of a process).
     pub store: crate::credentials::cache::StoreChoice,
     /// The tenant's tier (`--tier` at login), when said.
-    pub tier: Option<crate::guard::Tier>,
+    pub tier: Option<crate::vocabulary::Tier>,
 }
 
 #[derive(Clone, Debug)]

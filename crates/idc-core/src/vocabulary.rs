@@ -59,3 +59,39 @@ pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
         url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
     }
 }
+
+/// What kind of environment a profile's tenant is. Only `production` changes behaviour:
+/// its writes need consent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Sandbox,
+    Development,
+    Staging,
+    Production,
+}
+
+impl Tier {
+    /// Every tier, in promotion order (lowest first).
+    pub const ALL: [Tier; 4] = [
+        Tier::Sandbox,
+        Tier::Development,
+        Tier::Staging,
+        Tier::Production,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Sandbox => "sandbox",
+            Tier::Development => "development",
+            Tier::Staging => "staging",
+            Tier::Production => "production",
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

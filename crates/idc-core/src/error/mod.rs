@@ -178,7 +178,7 @@ pub enum Error {
     )]
     ProductionWrite {
         profile: String,
-        tier: crate::guard::Tier,
+        tier: crate::vocabulary::Tier,
         what: String,
     },
 

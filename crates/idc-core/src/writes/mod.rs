@@ -27,6 +27,7 @@ use crate::request;
 use address::{check_segments, child_url};
 pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
 pub use send::refusal_message;
+pub(crate) use window::HoldsCredentials;
 pub use window::{Concurrency, Progress, WriteStream};
 
 /// Properties never sent in a `PUT` body, whatever the schema says: the revision travels in

@@ -20,9 +20,15 @@ use super::limiter::{CEILING, Limiter};
 use super::reorder::Reorder;
 use super::send::{Sending, send};
 use super::{Outcome, Planned, RowError};
-use crate::Idc;
+use crate::credentials::Credentials;
 use crate::interrupt::Interrupt;
 use crate::profile::Profile;
+
+/// What holds the credential room the sends draw on (the facade): a trait, so this room
+/// needs nothing of the facade that opens it (no import circle).
+pub(crate) trait HoldsCredentials: Send + Sync {
+    fn credentials(&self) -> &Credentials;
+}
 
 /// How far the feeder may run ahead of the results taken.
 const AHEAD: usize = 256;
@@ -112,7 +118,7 @@ pub struct WriteStream {
 
 impl WriteStream {
     pub(crate) fn start(
-        idc: Idc,
+        idc: Arc<dyn HoldsCredentials>,
         profile: Profile,
         rows: Box<dyn Iterator<Item = Planned> + Send>,
         concurrency: Concurrency,
@@ -201,7 +207,7 @@ impl Drop for WriteStream {
 
 /// The feeder: reads rows, waits for room and a permit, starts each row's send.
 fn feed(
-    idc: Idc,
+    idc: Arc<dyn HoldsCredentials>,
     profile: Profile,
     rows: Box<dyn Iterator<Item = Planned> + Send>,
     shared: &Arc<Shared>,

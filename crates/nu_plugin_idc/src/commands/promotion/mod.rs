@@ -206,6 +206,14 @@ pub(crate) fn yes_flag(signature: Signature, what: &str) -> Signature {
     signature.switch("yes", what, Some('y'))
 }
 
+/// Consent to a write: `--yes`, or `IDC_ASSUME_YES=1` (CI), as every other write takes it.
+pub(crate) fn consented(
+    engine: &EngineInterface,
+    call: &EvaluatedCall,
+) -> Result<bool, LabeledError> {
+    Ok(call.has_flag("yes")? || open_idc(engine, call.head)?.assume_yes())
+}
+
 /// The refusal of a write given without `--yes`.
 pub(crate) fn needs_yes(what: &str, command: &str, span: Span) -> LabeledError {
     LabeledError::new(format!("{what} needs --yes"))

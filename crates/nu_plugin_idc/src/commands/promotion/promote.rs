@@ -126,7 +126,7 @@ impl SimplePluginCommand for PromotionPromote {
             _ => std::env::var("USER").unwrap_or_else(|_| "idc".into()),
         };
         let mut request = PromotionRequest {
-            dry_run: call.has_flag("dry-run")? || !call.has_flag("yes")?,
+            dry_run: call.has_flag("dry-run")? || !super::consented(engine, call)?,
             ignore_encrypted_secrets: call.has_flag("ignore-encrypted-secrets")?,
             promoter,
             description: text("description")?,

@@ -96,7 +96,7 @@ impl SimplePluginCommand for PromotionRollback {
         let head = call.head;
         let (api, spans) = open(engine, call)?;
         let fail = |e| labeled(e, &spans);
-        if !call.has_flag("yes")? {
+        if !super::consented(engine, call)? {
             eprintln!("no --yes: nothing is rolled back; this is what a rollback would revert");
             let report = api
                 .report(&ReportChoice::ProvisionalRollback)

@@ -67,7 +67,7 @@ impl SimplePluginCommand for PromotionUnlock {
         _input: &Value,
     ) -> Result<Value, LabeledError> {
         let head = call.head;
-        if !call.has_flag("yes")? {
+        if !super::consented(engine, call)? {
             return Err(needs_yes(
                 "unlocking the environments",
                 "idc promotion unlock",
