@@ -585,22 +585,29 @@ fn admin_session_redirected_away(
     admin_login(sandbox, env);
     let session = success_stdout(&env.helper().arg("token").output().unwrap());
     let (port, captured) = capture_one_request();
-    sandbox.fault(json!({"path_prefix": "/am/json/realms/root/sessions",
+    // Not the sessions endpoint: idc checks a session there before handing it out, and
+    // that check must not meet the redirect meant for the tool's own request.
+    sandbox.fault(json!({"path_prefix": REDIRECTED,
         "redirect": format!("http://localhost:{port}/stolen")}));
     (session, captured)
 }
+
+/// An `/am/json` path (so the session is what the helper hands out) that the hostile
+/// tenant redirects to another host.
+const REDIRECTED: &str = "/am/json/realms/root/users/redirected";
 
 #[test]
 fn a_session_given_to_curl_is_dropped_on_a_cross_host_redirect() {
     let sandbox = Sandbox::start(3);
     let env = UserEnv::new();
     let (session, captured) = admin_session_redirected_away(&sandbox, &env);
-    let sessions = sandbox.at("/am/json/realms/root/sessions");
+    let sessions = sandbox.at(REDIRECTED);
     let output = env
         .command("bash")
         .args([
             "-c",
-            "curl -sS -L -K <(git-credential-idc curl-config \"$1\") \"$1\"",
+            // The config through a file, so a helper that hands out nothing fails the test.
+            "f=$(mktemp); git-credential-idc curl-config \"$1\" > $f || exit 9; curl -sS -L -K $f \"$1\"; rc=$?; rm -f $f; exit $rc",
             "bash",
             &sessions,
         ])
@@ -620,12 +627,12 @@ fn a_session_given_to_httpie_is_not_sent_on_a_cross_host_redirect() {
     let sandbox = Sandbox::start(3);
     let env = UserEnv::new();
     let (session, captured) = admin_session_redirected_away(&sandbox, &env);
-    let sessions = sandbox.at("/am/json/realms/root/sessions");
+    let sessions = sandbox.at(REDIRECTED);
     let output = env
         .command("bash")
         .args([
             "-c",
-            "f=$(mktemp); git-credential-idc httpie-session \"$1\" > $f; http --ignore-stdin --follow --session-read-only=$f GET \"$1\"; rc=$?; rm -f $f; exit $rc",
+            "f=$(mktemp); git-credential-idc httpie-session \"$1\" > $f || exit 9; http --ignore-stdin --follow --session-read-only=$f GET \"$1\"; rc=$?; rm -f $f; exit $rc",
             "bash",
             &sessions,
         ])
