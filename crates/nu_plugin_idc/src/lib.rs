@@ -93,6 +93,8 @@ mod tests {
             "idc logs ",
             "idc service-account ",
             "idc promotion ",
+            "idc esv ",
+            "idc diff ",
         ]
         .iter()
         .any(|command| example.example.contains(command))
@@ -182,7 +184,14 @@ mod tests {
                 "idc promotion report",
                 "idc promotion reports",
                 "idc promotion promote",
-                "idc promotion rollback"
+                "idc promotion rollback",
+                "idc esv",
+                "idc esv set",
+                "idc esv secret set",
+                "idc esv secret versions",
+                "idc esv secret prune",
+                "idc esv apply",
+                "idc diff"
             ]
         );
     }
