@@ -867,7 +867,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__service__subcmd__account__subcmd__create)
-            opts="-h --scope --scopes --description --profile --help"
+            opts="-y -h --scope --scopes --description --profile --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -897,7 +897,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__service__subcmd__account__subcmd__delete)
-            opts="-h --profile --help"
+            opts="-y -h --profile --yes --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -106,10 +106,12 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand se
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l scopes -l scope -d 'Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l description -d 'The account\'s description at the tenant' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -s y -l yes -d 'Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from list" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from export-key" -l force -d 'Replace an existing file'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from export-key" -s h -l help -d 'Print help'

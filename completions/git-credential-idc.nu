@@ -155,6 +155,7 @@ module completions {
     --scope: string           # Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
     --description: string     # The account's description at the tenant
     --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --yes(-y)                 # Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
     --help(-h)                # Print help
     name: string              # The account's name at the tenant, and the new profile's
   ]
@@ -168,6 +169,7 @@ module completions {
   # Delete a service account at the tenant, its stored key and its profile
   export extern "git-credential-idc service-account delete" [
     --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --yes(-y)                 # Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
     --help(-h)                # Print help
     name: string              # The account's name
   ]

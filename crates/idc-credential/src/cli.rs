@@ -111,6 +111,9 @@ pub struct ServiceAccountCreateArgs {
     /// The administrator's profile (default: $IDC_PROFILE, else the default profile)
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -120,6 +123,9 @@ pub struct ServiceAccountNameArgs {
     /// The administrator's profile (default: $IDC_PROFILE, else the default profile)
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
+    /// Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]

@@ -148,3 +148,58 @@ fn production_writes_go_through_with_yes_or_assume_yes() {
         .unwrap();
     assert_eq!(success_stdout(&out).trim(), "updated");
 }
+
+/// Service accounts are writes too: on a production tenant, `create` and `delete` need
+/// `--yes` in both front ends; without it nothing reaches the tenant and nothing is saved.
+#[test]
+fn service_account_create_and_delete_on_production_need_yes() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    let admin = &sandbox.info["admin"];
+    let mut login = env.helper();
+    login
+        .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+        .args(["--username", admin["username"].as_str().unwrap()])
+        .args(["--password-stdin", "--tier", "production"]);
+    success_stdout(&idc_e2e::run_with_stdin(
+        &mut login,
+        admin["password"].as_str().unwrap(),
+    ));
+    let files = files_under(&[env.config_dir(), env.cache_dir()]);
+    for script in [
+        "idc service-account create ci-bot --scopes [fr:idm:*] --profile admin",
+        "idc service-account delete ci-bot --profile admin",
+    ] {
+        let out = env.nu(script).output().unwrap();
+        assert!(!out.status.success(), "{script}");
+        let text = flat(&String::from_utf8_lossy(&out.stderr));
+        assert!(
+            text.contains("production") && text.contains("--yes"),
+            "{script}: {text}"
+        );
+    }
+    let helper = env
+        .helper()
+        .args([
+            "service-account",
+            "create",
+            "ci-bot",
+            "--scopes",
+            "fr:idm:*",
+        ])
+        .args(["--profile", "admin"])
+        .output()
+        .unwrap();
+    assert!(!helper.status.success());
+    let stderr = String::from_utf8_lossy(&helper.stderr);
+    assert!(stderr.contains("production"), "{stderr}");
+    assert_eq!(sandbox.stat("service_accounts_created"), 0);
+    assert_eq!(files_under(&[env.config_dir(), env.cache_dir()]), files);
+    // With --yes it is made.
+    let made = nu_json(
+        &env,
+        "idc service-account create ci-bot --scopes [fr:idm:*] --profile admin --yes | get profile",
+    );
+    assert_eq!(made, "ci-bot");
+    assert_eq!(sandbox.stat("service_accounts_created"), 1);
+}

@@ -36,6 +36,8 @@ pub struct CreateServiceAccount {
     /// The account's description at the tenant (default: says idc made it, for which
     /// profile).
     pub description: Option<String>,
+    /// Consent to write to a `production` tenant (`--yes`; `IDC_ASSUME_YES=1` also serves).
+    pub yes: bool,
 }
 
 /// A created account and the profile that logs in with it.
@@ -181,6 +183,14 @@ impl Idc {
             )));
         }
         let admin = self.admin_profile(request.admin_profile.as_deref())?;
+        // Before anything is read from or sent to the tenant.
+        self.require_write_consent(
+            &admin,
+            request.yes,
+            &format!(
+                "create the service account {name} (POST /openidm/managed/svcacct?_action=create)"
+            ),
+        )?;
         if self.config_file().load()?.profiles.contains_key(name) {
             return Err(refuse(format!(
                 "a profile named '{name}' exists already: give the account another name, or remove that profile first"
@@ -322,9 +332,15 @@ impl Idc {
         &self,
         name: &str,
         admin: Option<&str>,
+        yes: bool,
     ) -> Result<DeletedServiceAccount> {
         let name = name.trim();
         let admin = self.admin_profile(admin)?;
+        self.require_write_consent(
+            &admin,
+            yes,
+            &format!("delete the service account {name} (DELETE /openidm/managed/svcacct/<id>)"),
+        )?;
         let credentials = self.credentials();
         let config = self.config_file().load()?;
         let local = account_profile(&config, &admin.tenant, name);

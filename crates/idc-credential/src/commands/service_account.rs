@@ -20,6 +20,7 @@ pub fn run(command: ServiceAccountCommand) -> Result<(), HelperError> {
                 scopes: idc_core::split_scopes(&args.scopes),
                 admin_profile: args.profile,
                 description: args.description,
+                yes: args.yes,
             })?;
             print(&format!(
                 "Created service account {} (id {}) at {}\nProfile: {} (its private key is in the credential store: {})\nScopes:  {}\n",
@@ -54,7 +55,8 @@ pub fn run(command: ServiceAccountCommand) -> Result<(), HelperError> {
             print(&super::session::table(&lines))
         }
         ServiceAccountCommand::Delete(args) => {
-            let deleted = idc.delete_service_account(&args.name, args.profile.as_deref())?;
+            let deleted =
+                idc.delete_service_account(&args.name, args.profile.as_deref(), args.yes)?;
             let id = deleted.id.as_deref().map(shown).unwrap_or_default();
             let mut text = if deleted.deleted_at_tenant {
                 format!(

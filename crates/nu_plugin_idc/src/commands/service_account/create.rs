@@ -54,6 +54,11 @@ impl SimplePluginCommand for ServiceAccountCreate {
     fn signature(&self) -> Signature {
         Signature::build(PluginCommand::name(self))
             .input_output_type(Type::Nothing, Type::record())
+            .switch(
+                "yes",
+                "consent to create it on a production tenant",
+                Some('y'),
+            )
             .required(
                 "name",
                 SyntaxShape::String,
@@ -115,6 +120,7 @@ impl SimplePluginCommand for ServiceAccountCreate {
                 scopes,
                 admin_profile: admin,
                 description: call.get_flag("description")?,
+                yes: call.has_flag("yes")?,
             })
             .map_err(failed(&spans))?;
         let mut record = Record::new();

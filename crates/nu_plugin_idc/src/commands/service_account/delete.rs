@@ -27,6 +27,11 @@ impl SimplePluginCommand for ServiceAccountDelete {
         Signature::build(PluginCommand::name(self))
             .input_output_type(Type::Nothing, Type::record())
             .required("name", SyntaxShape::String, "the account's name")
+            .switch(
+                "yes",
+                "consent to delete it on a production tenant",
+                Some('y'),
+            )
             .named(
                 "profile",
                 SyntaxShape::String,
@@ -55,7 +60,7 @@ impl SimplePluginCommand for ServiceAccountDelete {
         let name: Spanned<String> = call.req(0)?;
         let (idc, admin, spans) = open_admin(engine, call)?;
         let deleted = idc
-            .delete_service_account(&name.item, admin.as_deref())
+            .delete_service_account(&name.item, admin.as_deref(), call.has_flag("yes")?)
             .map_err(|error| failed(&spans)(error).with_label("this account", name.span))?;
         let mut record = Record::new();
         record.push("name", Value::string(deleted.name, head));
