@@ -27,16 +27,26 @@ struct Flooded {
 
 /// Keep `FLOOD` trickling connections to `port` until `stop`.
 fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -> Flooded {
+    // `None` once the test says stop: the listener may be gone (the login ended), and a
+    // flood that kept knocking would never end.
     let connect = || loop {
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
         if let Ok(stream) = TcpStream::connect(("127.0.0.1", port)) {
             let mut stream = stream;
             // A request that never ends: its line, then a byte now and then.
             let _ = stream.write_all(b"GET /callback?state=");
-            return (stream, Instant::now());
+            return Some((stream, Instant::now()));
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let mut open: Vec<(TcpStream, Instant)> = (0..FLOOD).map(|_| connect()).collect();
+    let Some(mut open) = (0..FLOOD).map(|_| connect()).collect::<Option<Vec<_>>>() else {
+        return Flooded {
+            opened: 0,
+            lifetimes: Vec::new(),
+        };
+    };
     let mut flooded = Flooded {
         opened: FLOOD,
         lifetimes: Vec::new(),
@@ -46,7 +56,10 @@ fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -
         for slot in open.iter_mut() {
             if slot.0.write_all(b"a").is_err() {
                 flooded.lifetimes.push(slot.1.elapsed());
-                *slot = connect();
+                let Some(fresh) = connect() else {
+                    return flooded;
+                };
+                *slot = fresh;
                 flooded.opened += 1;
             }
         }
