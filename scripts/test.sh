@@ -33,4 +33,18 @@ list_skips() {
   rm -f "$skip_log"
 }
 trap list_skips EXIT
-cargo test --workspace --locked "$@"
+# CI shows only a run's last lines: on a failure, end with each failing test's panic
+# message (backtraces off: they would push the messages out of view).
+export RUST_BACKTRACE=0
+test_log=$(mktemp)
+status=0
+cargo test --workspace --locked "$@" 2>&1 | tee "$test_log" || status=$?
+if [ "$status" -ne 0 ]; then
+  echo "FAILING TESTS, each with the first lines of its message:"
+  awk '/^failures:$/ { name = ""; shown = 0; next }
+       /^---- .* stdout ----$/ { name = $2; shown = 0; next }
+       name != "" && /panicked at/ { print "* " name ": " substr($0, index($0, "panicked at")); shown = 1; next }
+       shown > 0 && shown <= 8 && NF > 0 { print "    " substr($0, 1, 300); shown++ }' "$test_log"
+fi
+rm -f "$test_log"
+exit "$status"

@@ -51,27 +51,15 @@ pub fn totp(secret: &str, unix_s: u64) -> String {
 /// The one port the tenant's built-in CLI client redirects to (`http://localhost:3000`).
 pub const BUILTIN_PORT: u16 = 3000;
 
-static PORT_3000: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Port 3000 for this test alone: tests that log in through the built-in client run one
-/// at a time, and a port taken by something outside this test process fails the test
-/// (it would fail the login for a reason that is not the one under test).
-pub fn port_3000() -> std::sync::MutexGuard<'static, ()> {
-    let guard = PORT_3000.lock().unwrap_or_else(|e| e.into_inner());
-    // The previous holder's login may still be closing its listener: a moment's grace.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        match std::net::TcpListener::bind(("127.0.0.1", BUILTIN_PORT)) {
-            Ok(listener) => {
-                drop(listener);
-                return guard;
-            }
-            Err(error) if Instant::now() >= deadline => panic!(
-                "port {BUILTIN_PORT} on 127.0.0.1 is taken by another program ({error}): the built-in client's login tests need it free"
-            ),
-            Err(_) => std::thread::sleep(Duration::from_millis(100)),
-        }
-    }
+/// A free port for the built-in client of one test's sandbox (`--builtin-cli-port`) and
+/// idc's `--redirect-port`: tests never need port 3000, which another program on the
+/// machine may hold. The kernel hands out ephemeral ports in turn, so the port is not
+/// given to another listener before the login binds it.
+pub fn builtin_port() -> u16 {
+    std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port on 127.0.0.1")
+        .port()
 }
 
 /// What the person does on the tenant's pages.

@@ -24,7 +24,9 @@
 //!
 //! The public CLI clients (the admin's TOTP secret in `admin.totp_secret`): Ping's built-in
 //! `AICMCPClient` of the root realm (`sandbox.json` `builtin_cli_client`, absent with
-//! `--no-builtin-cli-client`; redirect exactly `http://localhost:3000`, JWT tokens with
+//! `--no-builtin-cli-client`; redirect exactly `http://localhost:3000`, or
+//! `http://localhost:PORT` with `--builtin-cli-port PORT` for tests, in
+//! `builtin_cli_redirect`; JWT tokens with
 //! `may_act`, no refresh token) with its RFC 8693 exchange client `AICMCPExchangeClient`,
 //! whose tokens `/am/json` and ESV take (they refuse the primary ones); and `idc-cli` of
 //! realm alpha (`cli_client`): `GET …/authorize?client_id=…` shows HTML pages (login,

@@ -56,6 +56,11 @@ pub struct Cli {
     /// as production tenants are: their logins and exchanges answer `invalid_client`.
     #[arg(long)]
     pub no_builtin_cli_client: bool,
+    /// The port of the built-in client's one redirect (`http://localhost:PORT`). Real
+    /// tenants register 3000; tests pick a free port so that a machine with something on
+    /// 3000 still runs them (idc is then told the port with `--redirect-port`).
+    #[arg(long, default_value_t = 3000)]
+    pub builtin_cli_port: u16,
     /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
@@ -175,6 +180,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         device_code_lifetime: cli.device_code_lifetime.max(1),
         device_poll_interval: cli.device_poll_interval.max(0),
         builtin_cli_client: !cli.no_builtin_cli_client,
+        builtin_cli_redirect: crate::am::builtin::registered_redirect(cli.builtin_cli_port),
         rotate_refresh_tokens: cli.rotate_refresh_tokens,
         tier: cli.tier.clone(),
     };
@@ -254,6 +260,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
     }
     if state.settings.builtin_cli_client {
         description["builtin_cli_client"] = json!(crate::am::builtin::BUILTIN_CLIENT);
+        description["builtin_cli_redirect"] = json!(state.settings.builtin_cli_redirect);
     }
     Ok((state, description))
 }

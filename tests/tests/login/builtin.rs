@@ -4,18 +4,29 @@
 //! the login's own token, AM and ESV through a token exchange the sandbox counts, IGA
 //! refused with the scope and the way out named, and an ended login asking git and curl to
 //! log in again. Each refusal (no built-in client, port 3000 taken, a refused scope) is one
-//! message with config and cache byte-identical. Tests that bind port 3000 hold
-//! `port_3000()`: one at a time, and a port taken by another program fails them.
+//! message with config and cache byte-identical. Each sandbox registers its built-in client
+//! on a free port (`--builtin-cli-port`, idc's `--redirect-port`): port 3000 may be held by
+//! another program on the machine. Only the taken-port refusal uses 3000, taken or not.
 
 use std::net::TcpListener;
 use std::process::Output;
 
-use idc_e2e::browser_login::{Behaviour, Played, port_3000, run_login};
+use idc_e2e::browser_login::{BUILTIN_PORT, Behaviour, Played, builtin_port, run_login};
 use idc_e2e::webdriver::Browser;
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, login_service_account, success_stdout};
 use serde_json::Value;
 
 const USERS: usize = 30;
+
+/// A sandbox whose built-in client redirects to `http://localhost:PORT` on a free port,
+/// and that port: idc logs in with `--redirect-port PORT`.
+fn builtin_sandbox(extra: &[&str]) -> (Sandbox, u16) {
+    let port = builtin_port();
+    let port_text = port.to_string();
+    let mut args = vec!["--builtin-cli-port", &port_text];
+    args.extend(extra);
+    (sandbox(&args), port)
+}
 
 fn sandbox(extra: &[&str]) -> Sandbox {
     Sandbox::start_with(
@@ -88,12 +99,11 @@ fn am_path(sandbox: &Sandbox) -> String {
 
 #[test]
 fn admin_browser_login_in_nu_through_the_builtin_client_reaches_idm_am_by_exchange_not_iga() {
-    let _port = port_3000();
-    let sandbox = sandbox(&[]);
+    let (sandbox, port) = builtin_sandbox(&[]);
     let env = UserEnv::new();
     let browser = browser();
     let login = env.nu(&format!(
-        "idc login --profile admin --tenant {} --browser --no-browser --timeout 120 | to json -r",
+        "idc login --profile admin --tenant {} --browser --no-browser --timeout 120 --redirect-port {port} | to json -r",
         sandbox.url
     ));
     let Played { output, url, page } = run_login(login, &sandbox, Some(&browser), Behaviour::Allow);
@@ -103,8 +113,8 @@ fn admin_browser_login_in_nu_through_the_builtin_client_reaches_idm_am_by_exchan
     assert_eq!(url.path(), "/am/oauth2/authorize");
     assert_eq!(param(&url, "client_id").as_deref(), Some("AICMCPClient"));
     assert_eq!(
-        param(&url, "redirect_uri").as_deref(),
-        Some("http://localhost:3000")
+        param(&url, "redirect_uri"),
+        Some(format!("http://localhost:{port}"))
     );
     assert_eq!(
         param(&url, "code_challenge_method").as_deref(),
@@ -233,15 +243,15 @@ fn env_with_a_saved_login(sandbox: &Sandbox) -> UserEnv {
 
 #[test]
 fn refused_builtin_logins_are_one_message_and_change_nothing() {
-    let _port = port_3000();
     // A tenant without the built-in client: browser (nu) and device (helper).
     let bare = sandbox(&["--no-builtin-cli-client"]);
     let env = env_with_a_saved_login(&bare);
     let before = env.snapshot();
     let out = env
         .nu(&format!(
-            "idc login --profile me --tenant {} --browser --no-browser --timeout 30",
-            bare.url
+            "idc login --profile me --tenant {} --browser --no-browser --timeout 30 --redirect-port {}",
+            bare.url,
+            builtin_port()
         ))
         .output()
         .unwrap();
@@ -272,29 +282,63 @@ fn refused_builtin_logins_are_one_message_and_change_nothing() {
     );
     assert_eq!(env.snapshot(), before);
 
-    // Port 3000 taken.
-    let sandbox = sandbox(&[]);
-    let env = env_with_a_saved_login(&sandbox);
+    // The redirect's port taken: the one registered for this sandbox, held here, and Ping's
+    // 3000 with no --redirect-port, held here or by another program (taken either way).
+    let (tenant, port) = builtin_sandbox(&[]);
+    let env = env_with_a_saved_login(&tenant);
     let before = env.snapshot();
-    let taken = TcpListener::bind(("127.0.0.1", 3000)).expect("port 3000 (held by port_3000)");
+    let held = TcpListener::bind(("127.0.0.1", port)).expect("the sandbox's free port");
+    let _held_3000 = TcpListener::bind(("127.0.0.1", BUILTIN_PORT)).ok();
+    for (moved, named) in [(true, port), (false, BUILTIN_PORT)] {
+        let port_text = port.to_string();
+        let mut login = env.helper();
+        login
+            .args(["login", "--profile", "me", "--tenant", &tenant.url])
+            .args(["--browser", "--no-browser", "--timeout", "30"]);
+        if moved {
+            login.args(["--redirect-port", &port_text]);
+        }
+        let out = login.output().unwrap();
+        one_clear_failure(
+            &out,
+            &[
+                &format!("port {named} on 127.0.0.1"),
+                "taken",
+                "--session-cookie",
+                "service account",
+            ],
+        );
+    }
+    drop(held);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(tenant.stat("authorize_requests"), 0);
+
+    // A port other than the registered one: the tenant's redirect_uri_mismatch, named.
+    // (a sandbox with Ping's registration, `http://localhost:3000`)
+    let ping_like = sandbox(&[]);
     let out = env
-        .helper()
-        .args(["login", "--profile", "me", "--tenant", &sandbox.url])
-        .args(["--browser", "--no-browser", "--timeout", "30"])
+        .nu(&format!(
+            "idc login --profile me --tenant {} --browser --no-browser --timeout 30 --redirect-port {}",
+            ping_like.url,
+            builtin_port()
+        ))
         .output()
         .unwrap();
     one_clear_failure(
         &out,
-        &["port 3000", "taken", "--session-cookie", "service account"],
+        &[
+            "takes its redirect only at",
+            "redirect_uri_mismatch",
+            "leave out --redirect-port",
+        ],
     );
-    drop(taken);
     assert_eq!(env.snapshot(), before);
 
     // A scope the tenant refuses to the built-in client, named.
     let out = env
         .nu(&format!(
-            "idc login --profile me --tenant {} --browser --no-browser --timeout 30 --scope 'openid fr:idm:*'",
-            sandbox.url
+            "idc login --profile me --tenant {} --browser --no-browser --timeout 30 --redirect-port {port} --scope 'openid fr:idm:*'",
+            tenant.url
         ))
         .output()
         .unwrap();

@@ -112,6 +112,19 @@ fn examples_from_nu(env: &UserEnv) -> Vec<DocumentedExample> {
 /// The example, aimed at the sandbox instead of the tenant it was written for.
 fn for_the_sandbox(example: &str, sandbox: &Sandbox) -> String {
     let admin = sandbox.info["admin"]["username"].as_str().expect("admin");
+    // A browser login through the built-in client listens where this sandbox registered
+    // its redirect (`--builtin-cli-port`), not on port 3000, which the machine may hold.
+    let builtin_browser =
+        example.split(' ').any(|word| word == "--browser") && !example.contains("--client-id");
+    let example = if builtin_browser {
+        let redirect = sandbox.info["builtin_cli_redirect"]
+            .as_str()
+            .expect("builtin_cli_redirect");
+        let port = redirect.rsplit(':').next().expect("a port");
+        format!("{example} --redirect-port {port}")
+    } else {
+        example.to_string()
+    };
     let client = sandbox.info["iga_client"]["id"].as_str().expect("client");
     let text = example
         .replace(EXAMPLE_TENANT, &sandbox.url)
@@ -232,9 +245,6 @@ fn run_example(env: &UserEnv, sandbox: &Sandbox, example: &DocumentedExample) ->
     let interactive = ["--browser", "--device"]
         .iter()
         .any(|flag| example.example.split(' ').any(|word| word == *flag));
-    // A browser login through the tenant's built-in client listens on port 3000.
-    let _port = (interactive && !example.example.contains("--client-id"))
-        .then(idc_e2e::browser_login::port_3000);
     let output = if interactive {
         // The login pages are played in a real browser by the person of browser_login.rs;
         // `$BROWSER` opens nothing (the URL is read from stderr).
@@ -283,7 +293,10 @@ fn every_example_runs_and_shows_its_true_result() {
     let sandbox = Sandbox::start_with(SandboxOptions {
         users: USERS,
         seed: 1,
-        extra_args: Vec::new(),
+        extra_args: vec![
+            "--builtin-cli-port".to_string(),
+            idc_e2e::browser_login::builtin_port().to_string(),
+        ],
     });
     let env = UserEnv::new();
     place_login_files(&env, &sandbox);
@@ -337,7 +350,10 @@ fn a_broken_example_is_caught() {
     let sandbox = Sandbox::start_with(SandboxOptions {
         users: USERS,
         seed: 1,
-        extra_args: Vec::new(),
+        extra_args: vec![
+            "--builtin-cli-port".to_string(),
+            idc_e2e::browser_login::builtin_port().to_string(),
+        ],
     });
     let env = UserEnv::new();
     place_login_files(&env, &sandbox);

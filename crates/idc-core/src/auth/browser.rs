@@ -50,18 +50,11 @@ pub fn login(
     interaction: &dyn LoginInteraction,
 ) -> Result<UserTokens> {
     let builtin = login.client.is_builtin();
+    // The built-in client's registered redirect is on port 3000; `--redirect-port` names
+    // another registration's (the sandbox's `--builtin-cli-port`), which the tenant judges.
+    let builtin_port = login.redirect_port.unwrap_or(builtin::BUILTIN_PORT);
     let loopback = if builtin {
-        if login
-            .redirect_port
-            .is_some_and(|port| port != builtin::BUILTIN_PORT)
-        {
-            return Err(Error::Login(format!(
-                "the built-in client {} takes its redirect only at {}: leave out --redirect-port",
-                builtin::BUILTIN_CLIENT_ID,
-                builtin::BUILTIN_REDIRECT_URI
-            )));
-        }
-        Loopback::bind_builtin()?
+        Loopback::bind_builtin(builtin_port)?
     } else {
         Loopback::bind(login.redirect_port)?
     };
@@ -72,7 +65,7 @@ pub fn login(
     if builtin {
         // A tenant without the client answers with an error page the terminal would never
         // see: ask before sending anyone to it.
-        probe_builtin(http, login, &url)?;
+        probe_builtin(http, login, &url, builtin_port)?;
     }
     let launched = match login.open_with {
         OpenWith::Nothing => Launch::NotAsked,
@@ -95,10 +88,12 @@ pub fn login(
             }))
         }
         Ok(Callback::Refused { error, description })
-            if builtin && builtin::client_refused(&error, None).is_some() =>
+            if builtin && builtin::client_refused_at(&error, None, builtin_port).is_some() =>
         {
-            Err(builtin::client_refused(&error, description.as_deref())
-                .unwrap_or_else(|| Error::Login(error.clone())))
+            Err(
+                builtin::client_refused_at(&error, description.as_deref(), builtin_port)
+                    .unwrap_or_else(|| Error::Login(error.clone())),
+            )
         }
         Ok(Callback::Refused { error, description }) => Err(ended(NotCompleted::Refused {
             error: crate::sanitize::terminal_safe(&error).into_owned(),
@@ -114,7 +109,7 @@ pub fn login(
 /// Ask the tenant for the built-in client's authorize page, as a browser would before
 /// anyone signs in: an error page (no such client, a redirect not its own) or a redirect
 /// back with `invalid_scope` is the one message now, not a browser left on an error page.
-fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url) -> Result<()> {
+fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: u16) -> Result<()> {
     let answer = crate::http::send(http, login.client.tenant, url.path(), |client| {
         client.get(url.clone())
     })?;
@@ -126,16 +121,15 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url) -> Res
             "unauthorized_client",
         ] {
             if page.contains(error) {
-                return Err(
-                    builtin::client_refused(error, None).unwrap_or(Error::Login(error.to_string()))
-                );
+                return Err(builtin::client_refused_at(error, None, port)
+                    .unwrap_or(Error::Login(error.to_string())));
             }
         }
     }
     let refused = answer
         .location
         .as_deref()
-        .filter(|location| location.starts_with(builtin::BUILTIN_REDIRECT_URI))
+        .filter(|location| location.starts_with(&builtin::redirect_uri(port)))
         .and_then(|location| url::Url::parse(location).ok())
         .and_then(|location| {
             let said: std::collections::HashMap<String, String> =
@@ -150,17 +144,21 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url) -> Res
                 None => error,
             }))
         }
-        Some((error, description)) => Err(builtin::client_refused(&error, description.as_deref())
-            .unwrap_or_else(|| {
-                not_completed(
-                    AuthFlow::Browser,
-                    NotCompleted::Refused {
-                        error: crate::sanitize::terminal_safe(&error).into_owned(),
-                        description: description
-                            .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-                    },
-                )
-            })),
+        Some((error, description)) => Err(builtin::client_refused_at(
+            &error,
+            description.as_deref(),
+            port,
+        )
+        .unwrap_or_else(|| {
+            not_completed(
+                AuthFlow::Browser,
+                NotCompleted::Refused {
+                    error: crate::sanitize::terminal_safe(&error).into_owned(),
+                    description: description
+                        .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
+                },
+            )
+        })),
         None => Ok(()),
     }
 }

@@ -40,6 +40,29 @@ pub(crate) fn endpoint(tenant: &Url, endpoint: &[&str]) -> Url {
     tenant_url(tenant, &segments)
 }
 
+/// The redirect of a login through the built-in client listening on `port`: Ping's
+/// registered string for 3000, and the same shape for a port another registration names
+/// (`--redirect-port`; the sandbox's `--builtin-cli-port`), which Ping's tenants refuse.
+pub fn redirect_uri(port: u16) -> String {
+    format!("http://localhost:{port}")
+}
+
+/// [`client_refused`] for a login whose redirect is on `port`: a tenant that refuses a
+/// redirect on another port than Ping's is told apart from one without the client.
+pub(crate) fn client_refused_at(
+    error: &str,
+    description: Option<&str>,
+    port: u16,
+) -> Option<Error> {
+    if port != BUILTIN_PORT && error == "redirect_uri_mismatch" {
+        return Some(Error::Login(format!(
+            "the built-in client {BUILTIN_CLIENT_ID} takes its redirect only at {BUILTIN_REDIRECT_URI} on this tenant (it answered redirect_uri_mismatch to {}): leave out --redirect-port",
+            redirect_uri(port)
+        )));
+    }
+    client_refused(error, description)
+}
+
 /// The one message for a tenant refusing the built-in client itself (no such client on
 /// this tenant, or not with this redirect); `None` for other refusals.
 pub(crate) fn client_refused(error: &str, description: Option<&str>) -> Option<Error> {
@@ -219,6 +242,18 @@ mod tests {
             "{text}"
         );
         assert!(client_refused("redirect_uri_mismatch", None).is_some());
+        assert_eq!(redirect_uri(BUILTIN_PORT), BUILTIN_REDIRECT_URI);
+        let moved = client_refused_at("redirect_uri_mismatch", None, 3001)
+            .unwrap()
+            .to_string();
+        assert!(
+            moved.contains("http://localhost:3001") && moved.contains("leave out --redirect-port"),
+            "{moved}"
+        );
+        let same = client_refused_at("redirect_uri_mismatch", None, BUILTIN_PORT)
+            .unwrap()
+            .to_string();
+        assert!(same.contains("does not offer"), "{same}");
         assert!(client_refused("access_denied", None).is_none());
     }
 }

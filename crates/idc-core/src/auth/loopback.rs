@@ -81,15 +81,16 @@ impl Loopback {
         })
     }
 
-    /// Listen on 127.0.0.1:3000 for the built-in client, whose one redirect is the string
-    /// `http://localhost:3000` (callback on `/`). A taken port is one message naming the
-    /// other ways in.
-    pub(crate) fn bind_builtin() -> Result<Loopback> {
-        use crate::auth::builtin::{BUILTIN_PORT, BUILTIN_REDIRECT_URI, OTHER_WAYS_IN};
-        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, BUILTIN_PORT));
+    /// Listen on 127.0.0.1:`port` for the built-in client, whose one redirect is the string
+    /// `http://localhost:3000` on Ping's tenants (callback on `/`). A taken port is one
+    /// message naming the other ways in.
+    pub(crate) fn bind_builtin(port: u16) -> Result<Loopback> {
+        use crate::auth::builtin::{OTHER_WAYS_IN, redirect_uri};
+        let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
         let listener = TcpListener::bind(address).map_err(|error| {
             Error::Login(format!(
-                "port {BUILTIN_PORT} on 127.0.0.1 is taken ({error}), and the built-in client takes its redirect only at {BUILTIN_REDIRECT_URI}: free the port (is another login or a dev server using it?), or {OTHER_WAYS_IN}"
+                "port {port} on 127.0.0.1 is taken ({error}), and the built-in client takes its redirect only at {}: free the port (is another login or a dev server using it?), or {OTHER_WAYS_IN}",
+                redirect_uri(port)
             ))
         })?;
         listener.set_nonblocking(true).map_err(|error| Error::Io {
@@ -98,7 +99,7 @@ impl Loopback {
         })?;
         Ok(Loopback {
             listener,
-            redirect_uri: BUILTIN_REDIRECT_URI.to_string(),
+            redirect_uri: redirect_uri(port),
             callback_path: "/",
         })
     }

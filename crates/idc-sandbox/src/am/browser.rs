@@ -88,7 +88,9 @@ pub fn authorize(state: &AppState, uri: &Uri, headers: &HeaderMap, client: Clien
     let redirect_uri = params.get("redirect_uri").cloned().unwrap_or_default();
     let redirect_ok = match client {
         Client::IdcCli => loopback_redirect(&redirect_uri),
-        Client::Builtin => builtin::redirect_allowed(&redirect_uri),
+        Client::Builtin => {
+            builtin::redirect_allowed(&redirect_uri, &state.settings.builtin_cli_redirect)
+        }
     };
     if !redirect_ok {
         return error_page(

@@ -16,8 +16,16 @@ use std::collections::HashMap;
 
 pub const BUILTIN_CLIENT: &str = "AICMCPClient";
 pub const EXCHANGE_CLIENT: &str = "AICMCPExchangeClient";
-/// The one redirect URI `AICMCPClient` accepts, compared as a string.
+/// The one redirect URI `AICMCPClient` accepts on real tenants, compared as a string
+/// (`--builtin-cli-port` moves the port for tests; see `Settings::builtin_cli_redirect`).
+#[cfg(test)]
 pub const BUILTIN_REDIRECT: &str = "http://localhost:3000";
+
+/// The redirect registered for `AICMCPClient` when it listens on `port` (3000 on real
+/// tenants).
+pub fn registered_redirect(port: u16) -> String {
+    format!("http://localhost:{port}")
+}
 pub const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 pub const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
 /// What the exchange client may mint (and, assumed, what the login client may ask for).
@@ -36,9 +44,10 @@ pub const EXCHANGED_LIFETIME_S: i64 = 30;
 pub const NOT_AVAILABLE: &str =
     "This operation is not available in PingOne Advanced Identity Cloud.";
 
-/// Whether `uri` is the built-in client's redirect: the exact string, nothing normalised.
-pub fn redirect_allowed(uri: &str) -> bool {
-    uri == BUILTIN_REDIRECT
+/// Whether `uri` is the built-in client's `registered` redirect: the exact string,
+/// nothing normalised.
+pub fn redirect_allowed(uri: &str, registered: &str) -> bool {
+    uri == registered
 }
 
 /// The scopes a login through `AICMCPClient` asks for (the defaults when none), or the
@@ -230,7 +239,8 @@ mod tests {
 
     #[test]
     fn only_the_exact_redirect_string() {
-        assert!(redirect_allowed("http://localhost:3000"));
+        assert_eq!(registered_redirect(3000), BUILTIN_REDIRECT);
+        assert!(redirect_allowed("http://localhost:3000", BUILTIN_REDIRECT));
         for other in [
             "http://localhost:3000/",
             "http://127.0.0.1:3000",
@@ -239,7 +249,7 @@ mod tests {
             "https://localhost:3000",
             "http://LOCALHOST:3000",
         ] {
-            assert!(!redirect_allowed(other), "{other}");
+            assert!(!redirect_allowed(other, BUILTIN_REDIRECT), "{other}");
         }
     }
 

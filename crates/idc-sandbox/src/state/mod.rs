@@ -47,6 +47,9 @@ pub struct Settings {
     /// Whether the tenant offers Ping's built-in CLI clients (`AICMCPClient`,
     /// `AICMCPExchangeClient`); Ping enables them on sandbox and development tenants.
     pub builtin_cli_client: bool,
+    /// The built-in client's one redirect URI (`http://localhost:3000` unless
+    /// `--builtin-cli-port` says otherwise).
+    pub builtin_cli_redirect: String,
     /// Each refresh grant consumes its refresh token and issues a new one; a consumed one
     /// sent again revokes the whole family (reuse detection, as strict OAuth servers do).
     pub rotate_refresh_tokens: bool,
