@@ -108,7 +108,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             .try_find("input[name=user_code]")
             .and_then(|_| browser.try_find("button[type=submit]"))
         {
-            browser.click(&submit);
+            browser.submit(&submit);
         } else if let Some(username) = browser.try_find("input[name=username]") {
             let mut password = admin("password");
             if behaviour == Behaviour::WrongPassword {
@@ -116,7 +116,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             }
             browser.send_keys(&username, &admin("username"));
             browser.send_keys(&browser.find("input[name=password]"), &password);
-            browser.click(&browser.find("button[type=submit]"));
+            browser.submit(&browser.find("button[type=submit]"));
         } else if let Some(otp) = browser.try_find("input[name=otp]") {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -127,7 +127,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
                 code = format!("{:06}", (right + 500_000) % 1_000_000);
             }
             browser.send_keys(&otp, &code);
-            browser.click(&browser.find("button[type=submit]"));
+            browser.submit(&browser.find("button[type=submit]"));
         } else if browser
             .try_find("button[name=decision][value=allow]")
             .is_some()
@@ -136,7 +136,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
                 Behaviour::Deny => "button[name=decision][value=deny]",
                 _ => "button[name=decision][value=allow]",
             };
-            browser.click(&browser.find(choice));
+            browser.submit(&browser.find(choice));
         } else {
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -168,13 +168,13 @@ pub fn console_session(browser: &Browser, sandbox: &Sandbox) -> String {
     browser.goto(&format!("{}/platform/", sandbox.url));
     browser.send_keys(&browser.find("input[name=username]"), &admin("username"));
     browser.send_keys(&browser.find("input[name=password]"), &admin("password"));
-    browser.click(&browser.find("button[type=submit]"));
+    browser.submit(&browser.find("button[type=submit]"));
     let otp = browser.find("input[name=otp]");
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970");
     browser.send_keys(&otp, &totp(&admin("totp_secret"), now.as_secs()));
-    browser.click(&browser.find("button[type=submit]"));
+    browser.submit(&browser.find("button[type=submit]"));
     browser.wait_for_text("Signed in to the platform admin console");
     let name = cookie_name(sandbox);
     let cookie = browser

@@ -190,12 +190,38 @@ impl Browser {
         );
     }
 
-    pub fn click(&self, element: &Element) {
+    /// Click a form's button and wait until its page is gone (the button is stale): a
+    /// click returns before the browser commits the next page, and the old page's inputs
+    /// would otherwise be found and typed into while it goes away.
+    pub fn submit(&self, button: &Element) {
         self.call(
             "POST",
-            &self.session_path(&format!("/element/{}/click", element.0)),
+            &self.session_path(&format!("/element/{}/click", button.0)),
             None,
         );
+        let path = self.session_path(&format!("/element/{}/name", button.0));
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let answer: Value = self
+                .http
+                .get(format!("{}{path}", self.base))
+                .send()
+                .and_then(|r| r.json())
+                .unwrap_or_else(|e| panic!("WebDriver GET {path}: {e}"));
+            match answer["value"]["error"].as_str() {
+                // Chromedriver names an element of a page that is gone either way.
+                Some("stale element reference" | "no such element") => return,
+                Some(error) => panic!(
+                    "WebDriver GET {path}: {error}: {}",
+                    answer["value"]["message"]
+                ),
+                None if Instant::now() > deadline => panic!(
+                    "the page of the button clicked never went away: {}",
+                    self.current_url()
+                ),
+                None => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
     }
 
     /// An element's `value` property (what an input holds).

@@ -117,7 +117,7 @@ fn type_into(browser: &Browser, css: &str, text: &str) -> Element {
 }
 
 fn submit(browser: &Browser) {
-    browser.click(&browser.find("button[type=submit]"));
+    browser.submit(&browser.find("button[type=submit]"));
 }
 
 fn login(browser: &Browser, username: &str, password: &str) {
@@ -159,7 +159,7 @@ fn admin_browser_login_code_refresh_and_revoke() {
     login(&browser, &user, &password);
     type_into(&browser, "input[name=otp]", &totp(&secret, now_s()));
     submit(&browser);
-    browser.click(&browser.find("button[name=decision][value=allow]"));
+    browser.submit(&browser.find("button[name=decision][value=allow]"));
     let back = wait_for(&rx);
     assert_eq!(back["state"], "st-1");
     let code = back["code"].clone();
@@ -273,7 +273,7 @@ fn wrong_password_wrong_code_and_denied_consent() {
     browser.wait_for_text("Wrong one-time code");
     type_into(&browser, "input[name=otp]", &totp(&secret, now_s()));
     submit(&browser);
-    browser.click(&browser.find("button[name=decision][value=deny]"));
+    browser.submit(&browser.find("button[name=decision][value=deny]"));
     let back = wait_for(&rx);
     assert_eq!(back["error"], "access_denied");
     assert_eq!(back["state"], "st-deny");
@@ -318,7 +318,7 @@ fn wrong_password_wrong_code_and_denied_consent() {
     assert_eq!(poll().1["error"], "authorization_pending");
     type_into(&browser2, "input[name=otp]", &totp(&secret, now_s()));
     submit(&browser2);
-    browser2.click(&browser2.find("button[name=decision][value=deny]"));
+    browser2.submit(&browser2.find("button[name=decision][value=deny]"));
     browser2.find("#result");
     browser2.wait_for_text("denied");
     sb.advance_clock(1);
@@ -387,7 +387,7 @@ fn device_login_with_user_code_then_expiry() {
         u["username"].as_str().unwrap(),
         u["password"].as_str().unwrap(),
     );
-    browser.click(&browser.find("button[name=decision][value=allow]"));
+    browser.submit(&browser.find("button[name=decision][value=allow]"));
     browser.find("#result");
     browser.wait_for_text("Login complete");
     sb.advance_clock(1);
