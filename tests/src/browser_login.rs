@@ -206,10 +206,22 @@ pub struct Played {
 /// Run `command`; the login page it prints on stderr is played in `browser` with
 /// `behaviour` (`None`: nobody opens it). Its stdout and stderr are collected whole.
 pub fn run_login(
+    command: Command,
+    sandbox: &Sandbox,
+    browser: Option<&Browser>,
+    behaviour: Behaviour,
+) -> Played {
+    run_login_after(command, sandbox, browser, behaviour, || {})
+}
+
+/// [`run_login`], with `before_browser` run once the login page is printed and before the
+/// browser opens it (a test sets the scene the browser's visit must get through).
+pub fn run_login_after(
     mut command: Command,
     sandbox: &Sandbox,
     browser: Option<&Browser>,
     behaviour: Behaviour,
+    before_browser: impl FnOnce(),
 ) -> Played {
     let mut child = command
         .stdout(Stdio::piped())
@@ -238,6 +250,7 @@ pub fn run_login(
     for line in lines.iter() {
         if login_page_line(&line, sandbox) {
             url = Some(line.clone());
+            before_browser();
             if let Some(browser) = browser {
                 browser.goto(&line);
                 page = Some(play(browser, sandbox, behaviour));

@@ -1,9 +1,10 @@
 //! Issue 25, finding 3: another local process cannot keep a browser login's callback out.
 //! While a real headless Chromium logs in, a flood of real slow sockets holds the loopback
 //! redirect's port: dozens of connections that each trickle a byte of a request now and
-//! then, reopened as soon as they are closed. Each is closed by its whole-request deadline
-//! (a few seconds, however it trickles), a new connection evicts the oldest instead of
-//! being refused, and the real callback gets through.
+//! then, reopened as soon as they are closed, and new ones arriving all the time. Each is
+//! closed by its whole-request deadline (a few seconds, however it trickles), a new
+//! connection evicts the oldest (unless that one is still young) instead of being refused,
+//! and the real callback gets through.
 
 use std::io::Write;
 use std::net::{TcpListener, TcpStream};
@@ -11,12 +12,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use idc_e2e::browser_login::{Behaviour, run_login};
+use idc_e2e::browser_login::{Behaviour, run_login_after};
 use idc_e2e::webdriver::Browser;
 use idc_e2e::{Sandbox, UserEnv, success_stdout};
 
-/// Slow connections kept open at once (more than the listener's 16 slots).
+/// Slow connections opened at first (more than the listener's 16 slots).
 const FLOOD: usize = 40;
+/// New slow connections opened every quarter of a second after that.
+const ARRIVALS: usize = 4;
 
 /// What the flood saw: how many connections it opened, and how long each one the
 /// listener closed had lived.
@@ -51,17 +54,26 @@ fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -
         opened: FLOOD,
         lifetimes: Vec::new(),
     };
-    let _ = ready.send(());
     while !stop.load(Ordering::SeqCst) {
         for slot in open.iter_mut() {
             if slot.0.write_all(b"a").is_err() {
                 flooded.lifetimes.push(slot.1.elapsed());
+                // The listener has closed one: the flood is in full swing.
+                let _ = ready.send(());
                 let Some(fresh) = connect() else {
                     return flooded;
                 };
                 *slot = fresh;
                 flooded.opened += 1;
             }
+        }
+        // And new ones keep coming, so that older ones are evicted for them.
+        for _ in 0..ARRIVALS {
+            let Some(fresh) = connect() else {
+                return flooded;
+            };
+            open.push(fresh);
+            flooded.opened += 1;
         }
         std::thread::sleep(Duration::from_millis(250));
     }
@@ -102,10 +114,13 @@ fn slow_local_connections_never_keep_the_real_callback_out() {
         ])
         .args(["--no-browser", "--timeout", "90"])
         .args(["--redirect-port", &port.to_string()]);
-    // The flood connects within milliseconds of the listener being up; the browser needs
-    // seconds of pages (password, one-time code, consent) before it reaches the callback.
-    let played = run_login(login, &sandbox, Some(&browser), Behaviour::Allow);
-    let flood_was_ready = ready.try_recv().is_ok();
+    // The browser opens the login page once the listener has closed a first slow
+    // connection: its callback then arrives among connections coming and going.
+    let mut flood_was_ready = false;
+    let played = run_login_after(login, &sandbox, Some(&browser), Behaviour::Allow, || {
+        // A named deadline: eviction or the 5 s request deadline closes one well within it.
+        flood_was_ready = ready.recv_timeout(Duration::from_secs(30)).is_ok();
+    });
     stop.store(true, Ordering::SeqCst);
     let flooded = flooding.join().unwrap();
     let summary = success_stdout(&played.output);
@@ -117,7 +132,10 @@ fn slow_local_connections_never_keep_the_real_callback_out() {
             .contains("login is complete"),
         "the browser did not get the completion page"
     );
-    assert!(flood_was_ready, "the flood never held the port");
+    assert!(
+        flood_was_ready,
+        "the listener never closed a slow connection within 30 s"
+    );
     assert!(flooded.opened >= FLOOD, "{}", flooded.opened);
     // Each closed slow connection lived a few seconds at most, however it trickled.
     assert!(

@@ -27,6 +27,12 @@ const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
 /// Connections served at once. One more evicts the oldest instead of being refused, so
 /// slow connections of another local process can never keep the real callback out.
 const MAX_CONNECTIONS: usize = 16;
+/// A connection younger than this is not evicted for a newer one: the browser's callback,
+/// arriving just before a burst of other connections, gets the time to be read (on a busy
+/// machine its thread may not run before the burst is accepted).
+const EVICTION_GRACE: Duration = Duration::from_millis(500);
+/// Connections kept at most, young ones included; past it a new connection is closed.
+const HARD_LIMIT: usize = 4 * MAX_CONNECTIONS;
 
 /// What the browser brought back to the redirect.
 #[derive(Debug)]
@@ -135,7 +141,10 @@ impl Loopback {
             }
             match self.listener.accept() {
                 Ok((stream, _)) => {
-                    let id = open.admit(&stream);
+                    let Some(id) = open.admit(&stream) else {
+                        let _ = stream.shutdown(std::net::Shutdown::Both);
+                        continue;
+                    };
                     let (sender, open, state) = (sender.clone(), open.clone(), state.to_string());
                     let callback_path = self.callback_path;
                     std::thread::spawn(move || {
@@ -156,31 +165,60 @@ struct OpenConnections {
     inner: Arc<Mutex<Slots>>,
 }
 
-/// The last id given, and the open connections by id.
-type Slots = (u64, VecDeque<(u64, TcpStream)>);
+/// The last id given, and the open connections by id with when each came in.
+type Slots = (u64, VecDeque<(u64, Instant, TcpStream)>);
+
+/// What becomes of a new connection, given how many are open and the oldest one's age.
+#[derive(Debug, PartialEq, Eq)]
+enum Admission {
+    Admit,
+    EvictOldest,
+    Refuse,
+}
+
+fn admission(open: usize, oldest_age: Option<Duration>) -> Admission {
+    if open < MAX_CONNECTIONS {
+        Admission::Admit
+    } else if oldest_age.is_some_and(|age| age >= EVICTION_GRACE) {
+        Admission::EvictOldest
+    } else if open < HARD_LIMIT {
+        Admission::Admit
+    } else {
+        Admission::Refuse
+    }
+}
 
 impl OpenConnections {
     /// Take `stream` in; when every slot is taken, the oldest connection is shut down
-    /// (its reads fail at once and its thread ends) rather than refusing the new one.
-    fn admit(&self, stream: &TcpStream) -> u64 {
+    /// (its reads fail at once and its thread ends) rather than refusing the new one,
+    /// unless it came in less than [`EVICTION_GRACE`] ago. `None`: refused (the hard
+    /// limit of young connections is reached).
+    fn admit(&self, stream: &TcpStream) -> Option<u64> {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         let (next, open) = &mut *inner;
-        *next += 1;
-        let id = *next;
-        while open.len() >= MAX_CONNECTIONS {
-            if let Some((_, oldest)) = open.pop_front() {
-                let _ = oldest.shutdown(std::net::Shutdown::Both);
+        loop {
+            let oldest_age = open.front().map(|(_, since, _)| since.elapsed());
+            match admission(open.len(), oldest_age) {
+                Admission::Admit => break,
+                Admission::EvictOldest => {
+                    if let Some((_, _, oldest)) = open.pop_front() {
+                        let _ = oldest.shutdown(std::net::Shutdown::Both);
+                    }
+                }
+                Admission::Refuse => return None,
             }
         }
+        *next += 1;
+        let id = *next;
         if let Ok(handle) = stream.try_clone() {
-            open.push_back((id, handle));
+            open.push_back((id, Instant::now(), handle));
         }
-        id
+        Some(id)
     }
 
     fn leave(&self, id: u64) {
         let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        inner.1.retain(|(open, _)| *open != id);
+        inner.1.retain(|(open, _, _)| *open != id);
     }
 }
 
@@ -321,6 +359,21 @@ mod tests {
         let mut answer = String::new();
         stream.read_to_string(&mut answer).unwrap();
         answer
+    }
+
+    #[test]
+    fn young_connections_are_not_evicted_for_newer_ones() {
+        let (young, old) = (Duration::from_millis(10), EVICTION_GRACE);
+        assert_eq!(admission(0, None), Admission::Admit);
+        assert_eq!(admission(MAX_CONNECTIONS - 1, Some(old)), Admission::Admit);
+        assert_eq!(
+            admission(MAX_CONNECTIONS, Some(old)),
+            Admission::EvictOldest
+        );
+        assert_eq!(admission(MAX_CONNECTIONS, Some(young)), Admission::Admit);
+        assert_eq!(admission(HARD_LIMIT - 1, Some(young)), Admission::Admit);
+        assert_eq!(admission(HARD_LIMIT, Some(young)), Admission::Refuse);
+        assert_eq!(admission(HARD_LIMIT, Some(old)), Admission::EvictOldest);
     }
 
     #[test]
