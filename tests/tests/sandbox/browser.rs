@@ -361,7 +361,7 @@ fn device_login_with_user_code_then_expiry() {
     let (status, body) = poll();
     assert_eq!(
         (status, body["error"].as_str()),
-        (400, Some("authorization_pending"))
+        (403, Some("authorization_pending"))
     );
     let (status, body) = poll();
     assert_eq!((status, body["error"].as_str()), (400, Some("slow_down")));

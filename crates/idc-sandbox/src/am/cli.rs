@@ -263,8 +263,10 @@ pub fn device_code(
             "slow_down",
             "The polling interval has not elapsed since the last request",
         ),
+        // Ping's device-flow page: "returns an HTTP 403 status code with an
+        // authorization_pending message" (RFC 8628 says 400; the tenant wins).
         DeviceStatus::Pending => oauth_error(
-            StatusCode::BAD_REQUEST,
+            StatusCode::FORBIDDEN,
             "authorization_pending",
             "The user has not yet completed authorization",
         ),
