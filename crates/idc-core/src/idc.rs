@@ -267,6 +267,20 @@ impl Idc {
         self.inner.credentials.handout(profile, path)
     }
 
+    /// The profile's log API key to hand to another program (`curl-config` for a
+    /// `/monitoring` URL): only when its CA bundles may be trusted, as for
+    /// [`Idc::credential_to_hand_out`].
+    pub fn log_key_to_hand_out(&self, profile: &Profile) -> Result<crate::auth::log_key::LogKey> {
+        self.inner.credentials.check_trust(profile)?;
+        self.log_key(profile)
+    }
+
+    /// Refuse a CA bundle of the profile that is not ours or root's, or that others may
+    /// write, before anything is handed out (git's credential, from the cache).
+    pub fn check_trust(&self, profile: &Profile) -> Result<()> {
+        self.inner.credentials.check_trust(profile)
+    }
+
     /// Like [`Idc::credential`], but a cached credential equal to `rejected` (a token the
     /// tenant refused, e.g. reported by git's `erase`) is renewed instead of handed out
     /// again. Any other cached credential is returned as it is.

@@ -88,6 +88,12 @@ impl Credentials {
         self.http.get(&profile.network)
     }
 
+    /// The profile's CA bundles pass the trusted-file rules: checked wherever a credential
+    /// or a bundle leaves idc, also when no client is built (a credential from the cache).
+    pub(crate) fn check_trust(&self, profile: &Profile) -> Result<()> {
+        self.http.check_ca_bundles(&profile.network)
+    }
+
     pub(crate) fn client_built(&self) -> bool {
         self.http.is_built()
     }
@@ -163,6 +169,7 @@ impl Credentials {
     /// can end before its cached end (idle timeout, signed out) and a dead cookie printed
     /// with success sends the user after the wrong cause. A dead one is forgotten and named.
     pub(crate) fn handout(&self, profile: &Profile, path: &str) -> Result<Credential> {
+        self.check_trust(profile)?;
         let credential = self.credential(profile, path, None)?;
         if credential.kind != CredentialKind::Session {
             return Ok(credential);
