@@ -666,7 +666,7 @@ mod tests {
     }
 
     #[test]
-    fn session_profile_without_a_cached_session_is_expired() {
+    fn session_profile_without_a_cached_session_names_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let idc = idc(dir.path());
         let mut profile = sa_profile();
@@ -678,7 +678,13 @@ mod tests {
             .credential(&profile, "/am/json/realms/root/realms/alpha/scripts")
             .unwrap_err();
         assert!(
-            matches!(&error, Error::SessionExpired { profile } if profile == "dev"),
+            matches!(&error, Error::NotInStore { profile, what: crate::error::Stored::Session, store: "file" } if profile == "dev"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("the session of profile 'dev' is not in the file store"),
             "{error}"
         );
         assert_eq!(

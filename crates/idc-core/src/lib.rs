@@ -81,7 +81,7 @@ pub use credentials::Credential;
 pub use credentials::cache;
 pub use credentials::cache::CredentialKind;
 pub use endpoints::ManagedSchema;
-pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
+pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
 pub use guard::Tier;
 pub use idc::vars;
 pub use idc::{Fetched, Idc};

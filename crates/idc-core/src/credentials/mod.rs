@@ -253,7 +253,7 @@ impl Credentials {
         let secret = self
             .store
             .load_secret(&keys::log_key_key(profile, &id))?
-            .ok_or_else(missing)?;
+            .ok_or_else(|| self.not_in_store(profile, crate::error::Stored::LogKeySecret))?;
         Ok(LogKey { id, secret })
     }
 
