@@ -237,6 +237,17 @@ impl Idc {
         self.login_interactive(request, &crate::auth::interactive::StderrInteraction)
     }
 
+    /// The secret `request` (given without one) takes, from its flags and the saved
+    /// profile: a front end reads it from the right flag, file or prompt before
+    /// [`Idc::login`]. A login that cannot run is its error here, before any secret is read.
+    pub fn login_secret_need(&self, request: &LoginRequest) -> Result<crate::SecretNeed> {
+        crate::resolve::secret_need(
+            request,
+            &self.inner.config.load()?,
+            self.inner.env_profile.as_deref(),
+        )
+    }
+
     /// [`Idc::login`], showing the steps of a browser or device login through
     /// `interaction` (which also says when the user asked to stop).
     pub fn login_interactive(

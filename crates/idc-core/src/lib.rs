@@ -90,7 +90,7 @@ pub use login::LoginOutcome;
 pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
 pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use profile_admin::RemovedProfile;
-pub use resolve::{LoginRequest, secret_from_text, split_scopes};
+pub use resolve::{LoginRequest, LoginSecret, SecretNeed, secret_from_text, split_scopes};
 pub use secret::Secret;
 pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,

@@ -12,8 +12,11 @@ use crate::profile::{self, AccountKey, AuthFlow, AuthKind, Config, Profile};
 use crate::secret::Secret;
 
 mod flow;
+mod secret;
 
 use flow::login_flow;
+pub use secret::{LoginSecret, SecretNeed};
+pub(crate) use secret::secret_need;
 pub(crate) use flow::{Authenticate, LoginFlow};
 
 /// Scopes a client-credentials login asks for when none are given: what an IGA client
