@@ -162,6 +162,16 @@ pub(crate) fn login(
     if then_create_log_key {
         create_log_key(config, credentials, &mut profile)?;
     }
+    let mut warnings = obtained.warnings;
+    // A realm user's session reads IDM with the token the realm's end-user client gives
+    // it: asked for now, so a realm without one is said at login, not at the first read.
+    if profile.end_user().is_some()
+        && let Err(error) = credentials.credential(&profile, "/openidm", None)
+    {
+        warnings.push(format!(
+            "no IDM token for this session, so the profile reads only AM's record of the user: {error}"
+        ));
+    }
     Ok(LoginOutcome {
         profile: profile.name.clone(),
         tenant: profile.tenant.clone(),
@@ -170,7 +180,7 @@ pub(crate) fn login(
         scopes: obtained.credential.scopes.clone(),
         expires_at: obtained.credential.expires_at,
         dropped_scopes: obtained.dropped_scopes,
-        warnings: obtained.warnings,
+        warnings,
         log_api_key: profile.log_api_key.clone(),
     })
 }

@@ -162,6 +162,21 @@ pub fn tenant_text(tenant: &Url) -> String {
 }
 
 impl Profile {
+    /// The user of a realm user's session (an end user's, not an administrator's): a
+    /// journey login to a realm other than root. Such a profile reads the user's own
+    /// records: AM's `/am/json/realms/root/realms/<realm>/users/<user>`, and IDM through
+    /// the token the realm's end-user client gives the session.
+    pub fn end_user(&self) -> Option<&str> {
+        match &self.auth {
+            AuthKind::Session { username, .. }
+                if !crate::auth::realm::realm_segments(&self.realm).is_empty() =>
+            {
+                Some(username)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `url` belongs to this profile's tenant: same scheme, host and port.
     pub fn matches(&self, url: &Url) -> bool {
         self.tenant.scheme() == url.scheme()

@@ -252,12 +252,24 @@ impl Credentials {
         self.store.get_or_renew(&key, not_rejected(rejected), || {
             let session = self.session(profile, username, None)?;
             let cookie_name = self.cookie_name_of(&session, profile)?;
-            let token = auth::authorization_code::exchange_session(
-                &self.client(profile)?,
-                &profile.tenant,
-                &cookie_name,
-                &session.token,
-            )
+            // A realm user's session through the realm's end-user client (the user's own
+            // IDM object); an administrator's through the admin console's.
+            let exchanged = match profile.end_user() {
+                Some(_) => auth::authorization_code::exchange_user_session(
+                    &self.client(profile)?,
+                    &profile.tenant,
+                    &profile.realm,
+                    &cookie_name,
+                    &session.token,
+                ),
+                None => auth::authorization_code::exchange_session(
+                    &self.client(profile)?,
+                    &profile.tenant,
+                    &cookie_name,
+                    &session.token,
+                ),
+            };
+            let token = exchanged
             .map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed
                 // out): asked about, it says so, and the caller is told to log in again.
@@ -265,7 +277,16 @@ impl Credentials {
                     Err(
                         ended @ (Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }),
                     ) => ended,
-                    _ => refused,
+                    // A live realm user's session the realm's end-user client did not take.
+                    _ => match profile.end_user() {
+                        Some(user) => Error::EndUser {
+                            profile: profile.name.clone(),
+                            username: user.to_string(),
+                            realm: auth::realm::realm_label(&profile.realm),
+                            reason: refused.to_string(),
+                        },
+                        None => refused,
+                    },
                 },
                 other => other,
             })?;

@@ -75,6 +75,17 @@ pub enum Error {
     #[error("the admin console session handed to profile '{profile}' has ended")]
     ConsoleSessionEnded { profile: String },
 
+    /// A realm user's session profile was refused something (`reason`): such a profile
+    /// reads only the user's own records, never an administrator's.
+    #[error("{}", end_user_message(reason, profile, username, realm))]
+    EndUser {
+        profile: String,
+        username: String,
+        /// The realm as the user wrote it (`alpha`).
+        realm: String,
+        reason: String,
+    },
+
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
     #[error("{method} {path}: {status} {message}")]
     Service {
@@ -198,6 +209,12 @@ pub enum Error {
         /// What the tenant said, or why no refresh was tried.
         reason: String,
     },
+}
+
+fn end_user_message(reason: &str, profile: &str, username: &str, realm: &str) -> String {
+    format!(
+        "{reason}; profile '{profile}' is the session of {username}, a user of realm {realm}: it reads only that user's own records (/am/json/realms/root/realms/{realm}/users/{username}, and /openidm/managed/{realm}_user/<their _id>, the id /openidm/info/login gives)"
+    )
 }
 
 /// What a profile keeps in the credential store.

@@ -19,7 +19,7 @@ const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
 const CODE_LIFETIME_MS: i64 = 120_000;
 
 /// The HTML error page AM renders for a bad `/authorize` request.
-fn authorize_error_page(error: &str, description: &str) -> Response {
+pub(super) fn authorize_error_page(error: &str, description: &str) -> Response {
     let (error, description) = (escape_html(error), escape_html(description));
     let page = format!(
         "<!DOCTYPE html><html><head><title>OAuth2 Error</title></head><body><h1>{error}</h1><p>{description}</p>\
@@ -114,10 +114,13 @@ pub async fn authorize(
     lock(&state.auth_codes).insert(
         code.clone(),
         AuthCode {
+            client: ADMIN_CLIENT,
+            realm: "root".to_string(),
             redirect_uri: redirect_uri.clone(),
             challenge,
             scopes,
             subject_id: state.admin_id.clone(),
+            subject: Subject::Admin,
             expires_at_ms: now_ms() + CODE_LIFETIME_MS,
         },
     );
@@ -140,15 +143,27 @@ pub async fn authorize(
     )
 }
 
-/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli` in
-/// alpha only.
+/// `GET|POST /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli`
+/// in alpha only (a browser login), `end-user-ui` in every realm (a realm user's session
+/// exchanged, `enduser.rs`).
 pub async fn authorize_realm(
     State(state): State<Shared>,
     axum::extract::Path(realm): axum::extract::Path<String>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let params = crate::request::query_params(uri.query());
+    let mut params = crate::request::query_params(uri.query());
+    if method == Method::POST {
+        params.extend(form(&body));
+    }
+    if params.get("client_id").map(String::as_str) == Some(super::enduser::END_USER_CLIENT) {
+        return super::enduser::authorize(&state, &realm, &method, &headers, &params);
+    }
+    if method != Method::GET {
+        return authorize_error_page("invalid_client", "Client authentication failed");
+    }
     match client_in(&state, params.get("client_id").map(String::as_str), &realm) {
         Some(client) => super::browser::authorize(&state, &uri, &headers, client),
         None => authorize_error_page("invalid_client", "Client authentication failed"),

@@ -22,7 +22,7 @@ const MAX_ASSERTION_LIFETIME_MS: i64 = 5 * 60 * 1000 + 30_000;
 /// Scopes the client-credentials client may obtain.
 const IGA_CLIENT_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
 
-fn token_response(
+pub(super) fn token_response(
     token: &str,
     scopes: &[String],
     lifetime: i64,
@@ -91,6 +91,12 @@ fn access_token(
             ) =>
         {
             cli::authorization_code(state, realm, headers, &params)
+        }
+        Some("authorization_code")
+            if params.get("client_id").map(String::as_str)
+                == Some(super::enduser::END_USER_CLIENT) =>
+        {
+            super::enduser::authorization_code(state, realm, &params)
         }
         Some("authorization_code") => authorization_code(state, headers, &params),
         Some("refresh_token") => cli::refresh(state, realm, &params),
@@ -411,7 +417,7 @@ fn authorization_code(
     let mut codes = lock(&state.auth_codes);
     let now = now_ms();
     codes.retain(|_, c| c.expires_at_ms > now);
-    let Some(grant) = codes.get(code).cloned() else {
+    let Some(grant) = codes.get(code).filter(|c| c.client == ADMIN_CLIENT).cloned() else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
