@@ -179,7 +179,9 @@ fn from_cache(
             .filter(|s| !s.is_empty())
             .unwrap_or(scopes),
         // A session known to have ended has no end to show but that it ended.
-        expires_at: cached.filter(|c| !c.is_ended_session()).map(|c| c.expires_at),
+        expires_at: cached
+            .filter(|c| !c.is_ended_session())
+            .map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
         reason: None,
         ca_cert: profile.network.ca_cert.clone(),

@@ -20,7 +20,11 @@ fn admin(sandbox: &Sandbox) -> (String, String) {
 fn secret_file(env: &UserEnv, sandbox: &Sandbox) -> String {
     use std::os::unix::fs::PermissionsExt;
     let path = env.home.path().join("iga.secret");
-    std::fs::write(&path, sandbox.info["iga_client"]["secret"].as_str().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        sandbox.info["iga_client"]["secret"].as_str().unwrap(),
+    )
+    .unwrap();
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     path.display().to_string()
 }

@@ -144,7 +144,12 @@ fn a_credential_missing_from_the_store_in_use_names_that_store() {
         "IDC_CREDENTIAL_STORE=none keeps nothing between commands",
     );
     assert_eq!(env.snapshot(), before, "a refused login changed files");
-    assert_eq!(sandbox.stat("authenticate_requests"), 0, "{}", sandbox.stats());
+    assert_eq!(
+        sandbox.stat("authenticate_requests"),
+        0,
+        "{}",
+        sandbox.stats()
+    );
 
     // Logged in with the file store, a live session looked for in `none`: not "expired",
     // but where it was looked for.
@@ -238,7 +243,10 @@ fn a_refused_credential_is_not_handed_out_again_when_its_renewal_fails() {
         "count": 2,
     }));
     let message = nu_error(&env, "file", "idc get /iga/governance/user | length");
-    assert!(message.contains("client authentication failed"), "{message}");
+    assert!(
+        message.contains("client authentication failed"),
+        "{message}"
+    );
     // The token the tenant refused is not handed out as if it were good: the helper tries
     // to renew it and says why it cannot.
     let output = env.helper().args(["header", &url]).output().unwrap();

@@ -13,7 +13,12 @@ fn login_user(env: &UserEnv, sandbox: &Sandbox) -> std::process::Output {
     run_with_stdin(
         env.helper()
             .args(["login", "--profile", "bob", "--tenant", &sandbox.url])
-            .args(["--realm", "alpha", "--username", user["username"].as_str().unwrap()])
+            .args([
+                "--realm",
+                "alpha",
+                "--username",
+                user["username"].as_str().unwrap(),
+            ])
             .arg("--password-stdin"),
         &format!("{}\n", user["password"].as_str().unwrap()),
     )
@@ -40,7 +45,10 @@ fn nu_error(env: &UserEnv, script: &str) -> String {
 fn a_realm_users_session_reads_their_own_records_in_nu_and_curl() {
     let sandbox = Sandbox::start(20);
     let env = UserEnv::new();
-    let username = sandbox.info["user"]["username"].as_str().unwrap().to_string();
+    let username = sandbox.info["user"]["username"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let login = login_user(&env, &sandbox);
     success_stdout(&login);
     assert!(login.stderr.is_empty(), "{login:?}");
@@ -56,7 +64,9 @@ fn a_realm_users_session_reads_their_own_records_in_nu_and_curl() {
     assert_eq!(own["userName"], username.as_str(), "{own}");
     let am = nu_json(
         &env,
-        &format!("idc get /am/json/realms/root/realms/alpha/users/{username} | select username realm"),
+        &format!(
+            "idc get /am/json/realms/root/realms/alpha/users/{username} | select username realm"
+        ),
     );
     assert_eq!(am["username"], username.as_str(), "{am}");
     // curl with the helper's config: the same object.
@@ -97,7 +107,10 @@ fn a_realm_users_session_reads_their_own_records_in_nu_and_curl() {
 fn a_realm_whose_end_user_client_refuses_the_session_is_said_at_login() {
     let sandbox = Sandbox::start(5);
     let env = UserEnv::new();
-    let username = sandbox.info["user"]["username"].as_str().unwrap().to_string();
+    let username = sandbox.info["user"]["username"]
+        .as_str()
+        .unwrap()
+        .to_string();
     // The realm's authorize sends the session to the login page, as AM does for a client
     // that does not serve it.
     sandbox.fault(serde_json::json!({
@@ -110,8 +123,9 @@ fn a_realm_whose_end_user_client_refuses_the_session_is_said_at_login() {
     assert!(stdout.contains("(profile bob, session)"), "{stdout}");
     let stderr = String::from_utf8_lossy(&login.stderr);
     assert!(
-        stderr.contains("no IDM token for this session, so the profile reads only AM's record of the user")
-            && stderr.contains("end-user-ui"),
+        stderr.contains(
+            "no IDM token for this session, so the profile reads only AM's record of the user"
+        ) && stderr.contains("end-user-ui"),
         "{stderr}"
     );
     assert!(!stderr.contains("administrator"), "{stderr}");

@@ -269,7 +269,12 @@ fn a_group_writable_ca_bundle_is_refused_wherever_it_is_used_or_handed_out() {
     std::fs::copy(ca(&sandbox), &bundle).unwrap();
     std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o644)).unwrap();
     let bundle_arg = bundle.display().to_string();
-    success_stdout(&sa_login(&env, &sandbox, "sandbox", &["--ca-cert", &bundle_arg]));
+    success_stdout(&sa_login(
+        &env,
+        &sandbox,
+        "sandbox",
+        &["--ca-cert", &bundle_arg],
+    ));
     let url = sandbox.at(USERS_PATH);
     // Warm: the token is cached, so what follows needs no request to hand it out.
     success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
@@ -323,5 +328,8 @@ fn a_group_writable_ca_bundle_is_refused_wherever_it_is_used_or_handed_out() {
     // Fixed as the message says, the cached credential is handed out again.
     std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o644)).unwrap();
     let config = success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
-    assert!(config.contains(&format!("cacert = \"{bundle_arg}\"")), "no cacert line");
+    assert!(
+        config.contains(&format!("cacert = \"{bundle_arg}\"")),
+        "no cacert line"
+    );
 }

@@ -674,9 +674,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::File);
         let key = "dev@cc-0000";
-        let refused = || Err(Error::Auth {
-            message: "invalid_client".to_string(),
-        });
+        let refused = || {
+            Err(Error::Auth {
+                message: "invalid_client".to_string(),
+            })
+        };
         // A stale entry whose renewal fails stays (it is never handed out anyway).
         store.save(key, &credential("stale", -1000)).unwrap();
         assert!(store.get_or_renew(key, |_| true, refused).is_err());

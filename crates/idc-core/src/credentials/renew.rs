@@ -269,8 +269,7 @@ impl Credentials {
                     &session.token,
                 ),
             };
-            let token = exchanged
-            .map_err(|refused| match refused {
+            let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed
                 // out): asked about, it says so, and the caller is told to log in again.
                 Error::Auth { .. } => match self.session(profile, username, Some(&session.token)) {

@@ -15,9 +15,9 @@ mod flow;
 mod secret;
 
 use flow::login_flow;
-pub use secret::{LoginSecret, SecretNeed};
-pub(crate) use secret::secret_need;
 pub(crate) use flow::{Authenticate, LoginFlow};
+pub(crate) use secret::secret_need;
+pub use secret::{LoginSecret, SecretNeed};
 
 /// Scopes a client-credentials login asks for when none are given: what an IGA client
 /// needs (the README's client-credentials example).

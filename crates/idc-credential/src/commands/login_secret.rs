@@ -115,7 +115,9 @@ fn read_stdin(what: &str) -> Result<String, HelperError> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)
-        .map_err(|error| HelperError::Input(format!("cannot read the {what} from stdin: {error}")))?;
+        .map_err(|error| {
+            HelperError::Input(format!("cannot read the {what} from stdin: {error}"))
+        })?;
     Ok(text)
 }
 
@@ -125,7 +127,9 @@ fn prompt(question: &str) -> Result<String, HelperError> {
     use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
     let stdin = std::io::stdin();
     let cannot = |error: std::io::Error| {
-        HelperError::Input(format!("cannot ask for the password on the terminal: {error}"))
+        HelperError::Input(format!(
+            "cannot ask for the password on the terminal: {error}"
+        ))
     };
     let saved = tcgetattr(&stdin).map_err(|error| cannot(error.into()))?;
     let mut quiet = saved.clone();

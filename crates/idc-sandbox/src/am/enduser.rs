@@ -141,13 +141,15 @@ pub fn authorization_code(
     };
     // Single use: the code is gone whatever the outcome.
     let grant = lock(&state.auth_codes).remove(code);
-    let Some(grant) = grant.filter(|g| {
-        g.client == END_USER_CLIENT && g.realm == realm && g.expires_at_ms > now_ms()
-    }) else {
+    let Some(grant) = grant
+        .filter(|g| g.client == END_USER_CLIENT && g.realm == realm && g.expires_at_ms > now_ms())
+    else {
         return invalid_grant("The provided access grant is invalid, expired, or revoked.");
     };
     if params.get("redirect_uri") != Some(&grant.redirect_uri) {
-        return invalid_grant("The redirection URI provided does not match a pre-registered value.");
+        return invalid_grant(
+            "The redirection URI provided does not match a pre-registered value.",
+        );
     }
     if !verifier_matches(params, &grant.challenge) {
         return pkce_failure();

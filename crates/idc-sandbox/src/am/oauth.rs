@@ -417,7 +417,11 @@ fn authorization_code(
     let mut codes = lock(&state.auth_codes);
     let now = now_ms();
     codes.retain(|_, c| c.expires_at_ms > now);
-    let Some(grant) = codes.get(code).filter(|c| c.client == ADMIN_CLIENT).cloned() else {
+    let Some(grant) = codes
+        .get(code)
+        .filter(|c| c.client == ADMIN_CLIENT)
+        .cloned()
+    else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",

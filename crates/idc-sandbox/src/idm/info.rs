@@ -29,13 +29,19 @@ pub async fn login(State(state): State<Shared>, headers: HeaderMap) -> Response 
             "internal/user".to_string(),
             state.admin_id.clone(),
             state.admin_id.clone(),
-            vec!["internal/role/openidm-admin", "internal/role/openidm-authorized"],
+            vec![
+                "internal/role/openidm-admin",
+                "internal/role/openidm-authorized",
+            ],
         ),
         Subject::ServiceAccount => (
             "internal/user".to_string(),
             state.service_account.id.clone(),
             state.service_account.id.clone(),
-            vec!["internal/role/openidm-admin", "internal/role/openidm-authorized"],
+            vec![
+                "internal/role/openidm-admin",
+                "internal/role/openidm-authorized",
+            ],
         ),
         Subject::CreatedServiceAccount(id) | Subject::Client(id) => (
             "internal/user".to_string(),

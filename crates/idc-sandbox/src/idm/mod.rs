@@ -46,8 +46,7 @@ pub fn guard_reading(
     let own = match &token.subject {
         Subject::User(realm, index) => {
             object == format!("{realm}_user")
-                && crate::data::uuid_for(state.settings.seed, realm, u64::from(*index))
-                    .to_string()
+                && crate::data::uuid_for(state.settings.seed, realm, u64::from(*index)).to_string()
                     == id
         }
         _ => false,
