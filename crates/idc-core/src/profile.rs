@@ -168,8 +168,9 @@ impl Profile {
     /// the token the realm's end-user client gives the session.
     pub fn end_user(&self) -> Option<&str> {
         match &self.auth {
+            // Not the root realm (`root`, `/` or empty), where administrators log in.
             AuthKind::Session { username, .. }
-                if !crate::auth::realm::realm_segments(&self.realm).is_empty() =>
+                if !matches!(self.realm.trim_matches('/'), "" | "root") =>
             {
                 Some(username)
             }

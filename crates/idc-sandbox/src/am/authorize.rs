@@ -3,10 +3,11 @@
 
 use super::builtin::BUILTIN_CLIENT;
 use super::cli::{CLI_CLIENT, client_in};
+use super::grant_answers::authorize_error_page;
 use super::oauth::ADMIN_CLIENT;
 use crate::clock::now_ms;
 use crate::request::{form, origin};
-use crate::respond::{escape_html, html, respond};
+use crate::respond::respond;
 use crate::state::auth::AuthCode;
 use crate::state::{Shared, Subject, lock, random_chars};
 use axum::body::Bytes;
@@ -17,16 +18,6 @@ use axum::response::Response;
 const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
 /// How long an authorization code stays usable.
 const CODE_LIFETIME_MS: i64 = 120_000;
-
-/// The HTML error page AM renders for a bad `/authorize` request.
-pub(super) fn authorize_error_page(error: &str, description: &str) -> Response {
-    let (error, description) = (escape_html(error), escape_html(description));
-    let page = format!(
-        "<!DOCTYPE html><html><head><title>OAuth2 Error</title></head><body><h1>{error}</h1><p>{description}</p>\
-         <script>var pageData = {{ error: {{ description: \"{description}\", message: \"{error}\" }} }};</script></body></html>"
-    );
-    html(StatusCode::BAD_REQUEST, &[], page)
-}
 
 /// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session;
 /// `GET` for the CLI client is its browser login (`browser.rs`).

@@ -6,9 +6,8 @@
 
 use std::collections::HashMap;
 
-use super::authorize::authorize_error_page;
 use super::cli::{pkce_failure, s256_challenge, verifier_matches};
-use super::grant_answers::invalid_grant;
+use super::grant_answers::{authorize_error_page, invalid_grant, tokens_answer};
 use crate::clock::now_ms;
 use crate::request::origin;
 use crate::respond::{oauth_error, respond};
@@ -162,5 +161,5 @@ pub fn authorization_code(
         grant.subject,
         Issued::EndUser,
     );
-    super::oauth::token_response(&token, &grant.scopes, lifetime, None)
+    tokens_answer(&token, None, &grant.scopes, lifetime)
 }

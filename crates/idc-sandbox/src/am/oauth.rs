@@ -22,7 +22,7 @@ const MAX_ASSERTION_LIFETIME_MS: i64 = 5 * 60 * 1000 + 30_000;
 /// Scopes the client-credentials client may obtain.
 const IGA_CLIENT_SCOPES: [&str; 2] = ["fr:idm:*", "fr:iga:*"];
 
-pub(super) fn token_response(
+fn token_response(
     token: &str,
     scopes: &[String],
     lifetime: i64,
