@@ -689,7 +689,7 @@ mod tests {
             .credential(&profile, "/am/json/realms/root/realms/alpha/scripts")
             .unwrap_err();
         assert!(
-            matches!(&error, Error::NotInStore { profile, what: crate::error::Stored::Session, store: "file" } if profile == "dev"),
+            matches!(&error, Error::NotInStore { profile, what: crate::error::Stored::Session, store: "file", .. } if profile == "dev"),
             "{error}"
         );
         assert!(

@@ -291,32 +291,9 @@ impl CredentialStore {
         if let Some(credential) = self.load(key)?.filter(|c| usable(c)) {
             return Ok(credential);
         }
-        let credential = self.renew_or_forget(key, &acceptable, renew)?;
+        let credential = renew()?;
         self.save(key, &credential)?;
         Ok(credential)
-    }
-
-    /// `renew()`, under the entry's lock. When it fails and the entry still holds a
-    /// credential that is fresh but not acceptable (the tenant refused it, or it was
-    /// issued for another key), that credential is known to be no good: it is removed,
-    /// so no later caller (`header`, `curl-config`, git) is handed it as if it were.
-    fn renew_or_forget(
-        &self,
-        key: &str,
-        acceptable: &impl Fn(&CachedCredential) -> bool,
-        renew: impl FnOnce() -> Result<CachedCredential>,
-    ) -> Result<CachedCredential> {
-        renew().inspect_err(|_| {
-            let known_bad = self
-                .load(key)
-                .ok()
-                .flatten()
-                .is_some_and(|cached| cached.is_fresh(Utc::now()) && !acceptable(&cached));
-            if known_bad {
-                // Best effort: the renewal's error is what the caller is told either way.
-                let _ = self.remove_held(key);
-            }
-        })
     }
 
     /// [`CredentialStore::get_or_renew`] for a renewal that consumes a one-time secret (a
@@ -351,7 +328,7 @@ impl CredentialStore {
                 self.lock_file(key).display()
             )));
         }
-        let credential = self.renew_or_forget(key, &acceptable, renew)?;
+        let credential = renew()?;
         self.save(key, &credential)?;
         Ok(credential)
     }
@@ -401,11 +378,6 @@ impl CredentialStore {
     /// therefore needs no cleanup: logout finds what an earlier store kept.
     pub fn remove(&self, key: &str) -> Result<bool> {
         let _lock = self.lock(key)?;
-        self.remove_held(key)
-    }
-
-    /// [`CredentialStore::remove`] with the entry's lock already held by the caller.
-    fn remove_held(&self, key: &str) -> Result<bool> {
         let mut found = self.memory().remove(key).is_some();
         found |= std::fs::remove_file(self.file_path(key)).is_ok();
         let marker = self.marker_path(key);
@@ -667,32 +639,6 @@ mod tests {
         let fourth = store.get_or_renew(key, |_| true, || renew("four")).unwrap();
         assert_eq!(fourth.token.expose(), "four");
         assert_eq!(renewals.load(Ordering::SeqCst), 3);
-    }
-
-    #[test]
-    fn a_refused_credential_whose_renewal_fails_is_forgotten() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = CredentialStore::new(dir.path(), StoreKind::File);
-        let key = "dev@cc-0000";
-        let refused = || {
-            Err(Error::Auth {
-                message: "invalid_client".to_string(),
-            })
-        };
-        // A stale entry whose renewal fails stays (it is never handed out anyway).
-        store.save(key, &credential("stale", -1000)).unwrap();
-        assert!(store.get_or_renew(key, |_| true, refused).is_err());
-        assert!(store.load(key).unwrap().is_some());
-        // A fresh one the tenant refused is gone once its renewal fails: nobody is handed
-        // it again as if it were good.
-        store.save(key, &credential("refused", 899)).unwrap();
-        let not_refused = |c: &CachedCredential| c.token.expose() != "refused";
-        assert!(store.get_or_renew(key, not_refused, refused).is_err());
-        assert!(store.load(key).unwrap().is_none());
-        // An acceptable one is handed out without a renewal.
-        store.save(key, &credential("good", 899)).unwrap();
-        let good = store.get_or_renew(key, not_refused, refused).unwrap();
-        assert_eq!(good.token.expose(), "good");
     }
 
     #[test]

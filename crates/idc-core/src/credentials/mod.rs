@@ -99,8 +99,35 @@ impl Credentials {
     }
 
     /// The credential for `path`; `rejected` is a token the tenant just refused (401), which
-    /// is renewed even though it looks fresh.
+    /// is renewed even though it looks fresh. When that renewal fails, the refused token is
+    /// forgotten: idc knows it is no good, so no later caller (`header`, `curl-config`,
+    /// git) is handed it as if it were.
     pub(crate) fn credential(
+        &self,
+        profile: &Profile,
+        path: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<Credential> {
+        let result = self.credential_renewed(profile, path, rejected);
+        if let (Err(_), Some(rejected)) = (&result, rejected) {
+            self.forget_token(profile, rejected);
+        }
+        result
+    }
+
+    /// Remove every cached entry of the profile that holds `token` (best effort: the
+    /// caller's error says what to do either way).
+    fn forget_token(&self, profile: &Profile, token: &Secret<String>) {
+        for key in self.store.keys_of(&profile.name) {
+            if let Ok(Some(cached)) = self.store.load(&key)
+                && cached.token == *token
+            {
+                let _ = self.store.remove(&key);
+            }
+        }
+    }
+
+    fn credential_renewed(
         &self,
         profile: &Profile,
         path: &str,

@@ -237,6 +237,10 @@ impl Credentials {
             profile: profile.name.clone(),
             what,
             store: self.store.kind().as_str(),
+            handed_over: matches!(
+                profile.auth,
+                crate::profile::AuthKind::ConsoleSession { .. }
+            ),
         }
     }
 

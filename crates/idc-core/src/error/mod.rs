@@ -60,6 +60,9 @@ pub enum Error {
         profile: String,
         what: Stored,
         store: &'static str,
+        /// The profile's session was handed over from the admin console: only a new one
+        /// logs it in again.
+        handed_over: bool,
     },
 
     /// The tenant refused the credentials (invalid_grant, Login failure, ...).
@@ -356,6 +359,13 @@ impl Error {
             }),
             // Logging in again with `none` keeps nothing either: the message says what to do.
             Error::NotInStore { store: "none", .. } => None,
+            Error::NotInStore {
+                profile,
+                handed_over: true,
+                ..
+            } => Some(Remedy::HandOverSession {
+                profile: profile.clone(),
+            }),
             Error::NotInStore {
                 profile,
                 what: Stored::LogKeySecret,
