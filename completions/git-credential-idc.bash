@@ -611,13 +611,17 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__login)
-            opts="-h --profile --tenant --realm --service-account --jwk --scopes --scope --username --journey --zero-page --tier --ca-cert --password-stdin --password-file --client-id --browser --device --redirect-port --timeout --no-browser --session-cookie --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
+            opts="-p -h --profile --tenant --realm --service-account --jwk --scopes --scope --username --journey --zero-page --tier --ca-cert --password-stdin --password-file --client-id --browser --device --redirect-port --timeout --no-browser --session-cookie --secret-stdin --secret-file --log-api-key --create-log-api-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

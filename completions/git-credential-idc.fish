@@ -30,7 +30,7 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "store" -d 'git credential protocol: git reports a credential that worked (nothing to keep)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "erase" -d 'git credential protocol: git reports a credential that failed; renew ours next time'
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "capability" -d 'git credential protocol: announce the capabilities this helper understands'
-complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "login" -d 'Log in to a tenant and cache the credential (same flags as `idc login`)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "login" -d 'Log in to a tenant and cache the credential (the logins of `idc login`)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "logout" -d 'End the session and remove the profile\'s cached credentials'
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "token" -d 'Print the credential (bare token, or JSON)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_needs_command" -f -a "header" -d 'Print one `Name: value` header line for URL'
@@ -45,34 +45,34 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand ge
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand store" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand erase" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand capability" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l profile -d 'Profile name to create or update' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s p -l profile -d 'Profile name to create or update (-p, as in `idc login`)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l service-account -d 'Service account id (JWT bearer login)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l scope -l scopes -d 'Requested scopes, one space-separated string: "fr:am:* fr:idm:*"' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l username -d 'User name (session login through the callbacks journey)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l username -d 'User name (session login through the callbacks journey); remembered in the profile' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l journey -d 'Authentication journey (session login)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tier -d 'The tenant\'s tier (writes to production need --yes); kept in the profile' -r -f -a "sandbox\t''
 development\t''
 staging\t''
 production\t''"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l ca-cert -d 'PEM bundle of CAs to trust for this tenant besides the system\'s (private CA, TLS-inspecting proxy); kept in the profile' -r -F
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-file -d 'Read the password from a file' -r -F
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id: client credentials login, or with --browser/--device the tenant\'s public client for command-line logins (remembered in the profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-file -d 'Read a session login\'s password from a file' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l client-id -d 'OAuth client id: client credentials login (its secret kept, so a login again needs neither), or with --browser/--device the tenant\'s public client for command-line logins; remembered in the profile' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l redirect-port -d 'Browser login: the loopback redirect\'s port (default: a free one); remembered in the profile' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l timeout -d 'Browser and device logins: give up after SECS seconds (default: 300)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-file -d 'Read the client secret, the log API key\'s secret or the session cookie from a file' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l log-api-key -d 'Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l zero-page -d 'Send the user name and password as headers in one request instead of filling the journey\'s callbacks (session login)'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-stdin -d 'Read the password from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l password-stdin -d 'Read a session login\'s password from stdin (without it or --password-file, a terminal is asked, unechoed)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l browser -d 'Log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l device -d 'Log in with a code entered in a browser anywhere (device authorization, RFC 8628)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l no-browser -d 'Browser login: print the login page\'s URL only, open no browser'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l session-cookie -d 'Hand over the admin console\'s session: its cookie (the value, name=value, or a whole Cookie: line) is read from stdin, or from --secret-file'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret (or the log API key\'s secret) from stdin'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret, the log API key\'s secret or the session cookie from stdin'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l create-log-api-key -d 'Create a log API key with the profile\'s administrator session and keep it'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l end-session -d 'Also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -s h -l help -d 'Print help'
@@ -125,7 +125,7 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand he
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "store" -d 'git credential protocol: git reports a credential that worked (nothing to keep)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "erase" -d 'git credential protocol: git reports a credential that failed; renew ours next time'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "capability" -d 'git credential protocol: announce the capabilities this helper understands'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "login" -d 'Log in to a tenant and cache the credential (same flags as `idc login`)'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "login" -d 'Log in to a tenant and cache the credential (the logins of `idc login`)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "logout" -d 'End the session and remove the profile\'s cached credentials'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "token" -d 'Print the credential (bare token, or JSON)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand help; and not __fish_seen_subcommand_from get store erase capability login logout token header curl-config httpie-session status profile service-account completions help" -f -a "header" -d 'Print one `Name: value` header line for URL'

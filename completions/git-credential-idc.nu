@@ -36,34 +36,34 @@ module completions {
     [ "sandbox" "development" "staging" "production" ]
   }
 
-  # Log in to a tenant and cache the credential (same flags as `idc login`)
+  # Log in to a tenant and cache the credential (the logins of `idc login`)
   export extern "git-credential-idc login" [
-    --profile: string         # Profile name to create or update
+    --profile(-p): string     # Profile name to create or update (-p, as in `idc login`)
     --tenant: string          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
     --realm: string           # Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     --service-account: string # Service account id (JWT bearer login)
     --jwk: path               # Path of the service account's private JWK
     --scope: string           # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
     --scopes: string          # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
-    --username: string        # User name (session login through the callbacks journey)
+    --username: string        # User name (session login through the callbacks journey); remembered in the profile
     --journey: string         # Authentication journey (session login)
     --zero-page               # Send the user name and password as headers in one request instead of filling the journey's callbacks (session login)
     --tier: string@"nu-complete git-credential-idc login tier" # The tenant's tier (writes to production need --yes); kept in the profile
     --ca-cert: path           # PEM bundle of CAs to trust for this tenant besides the system's (private CA, TLS-inspecting proxy); kept in the profile
-    --password-stdin          # Read the password from stdin
-    --password-file: path     # Read the password from a file
-    --client-id: string       # OAuth client id: client credentials login, or with --browser/--device the tenant's public client for command-line logins (remembered in the profile)
+    --password-stdin          # Read a session login's password from stdin (without it or --password-file, a terminal is asked, unechoed)
+    --password-file: path     # Read a session login's password from a file
+    --client-id: string       # OAuth client id: client credentials login (its secret kept, so a login again needs neither), or with --browser/--device the tenant's public client for command-line logins; remembered in the profile
     --browser                 # Log in in a browser (authorization code + PKCE, redirect to http://127.0.0.1:PORT/callback)
     --device                  # Log in with a code entered in a browser anywhere (device authorization, RFC 8628)
     --redirect-port: string   # Browser login: the loopback redirect's port (default: a free one); remembered in the profile
     --timeout: string         # Browser and device logins: give up after SECS seconds (default: 300)
     --no-browser              # Browser login: print the login page's URL only, open no browser
     --session-cookie          # Hand over the admin console's session: its cookie (the value, name=value, or a whole Cookie: line) is read from stdin, or from --secret-file
-    --secret-stdin            # Read the client secret (or the log API key's secret) from stdin
+    --secret-stdin            # Read the client secret, the log API key's secret or the session cookie from stdin
     --secret-file: path       # Read the client secret, the log API key's secret or the session cookie from a file
     --log-api-key: string     # Add this log API key id to the profile (the secret from --secret-stdin or --secret-file)
     --create-log-api-key      # Create a log API key with the profile's administrator session and keep it
-    --help(-h)                # Print help
+    --help(-h)                # Print help (see more with '--help')
   ]
 
   # End the session and remove the profile's cached credentials
@@ -236,7 +236,7 @@ module completions {
   export extern "git-credential-idc help capability" [
   ]
 
-  # Log in to a tenant and cache the credential (same flags as `idc login`)
+  # Log in to a tenant and cache the credential (the logins of `idc login`)
   export extern "git-credential-idc help login" [
   ]
 

@@ -237,6 +237,17 @@ impl Idc {
         self.login_interactive(request, &crate::auth::interactive::StderrInteraction)
     }
 
+    /// The secret `request` (given without one) takes, from its flags and the saved
+    /// profile: a front end reads it from the right flag, file or prompt before
+    /// [`Idc::login`]. A login that cannot run is its error here, before any secret is read.
+    pub fn login_secret_need(&self, request: &LoginRequest) -> Result<crate::SecretNeed> {
+        crate::resolve::secret_need(
+            request,
+            &self.inner.config.load()?,
+            self.inner.env_profile.as_deref(),
+        )
+    }
+
     /// [`Idc::login`], showing the steps of a browser or device login through
     /// `interaction` (which also says when the user asked to stop).
     pub fn login_interactive(
@@ -265,6 +276,20 @@ impl Idc {
     /// says it still lives (else [`crate::Error::SessionExpired`], the dead one forgotten).
     pub fn credential_to_hand_out(&self, profile: &Profile, path: &str) -> Result<Credential> {
         self.inner.credentials.handout(profile, path)
+    }
+
+    /// The profile's log API key to hand to another program (`curl-config` for a
+    /// `/monitoring` URL): only when its CA bundles may be trusted, as for
+    /// [`Idc::credential_to_hand_out`].
+    pub fn log_key_to_hand_out(&self, profile: &Profile) -> Result<crate::auth::log_key::LogKey> {
+        self.inner.credentials.check_trust(profile)?;
+        self.log_key(profile)
+    }
+
+    /// Refuse a CA bundle of the profile that is not ours or root's, or that others may
+    /// write, before anything is handed out (git's credential, from the cache).
+    pub fn check_trust(&self, profile: &Profile) -> Result<()> {
+        self.inner.credentials.check_trust(profile)
     }
 
     /// Like [`Idc::credential`], but a cached credential equal to `rejected` (a token the
@@ -652,7 +677,7 @@ mod tests {
     }
 
     #[test]
-    fn session_profile_without_a_cached_session_is_expired() {
+    fn session_profile_without_a_cached_session_names_the_store() {
         let dir = tempfile::tempdir().unwrap();
         let idc = idc(dir.path());
         let mut profile = sa_profile();
@@ -664,7 +689,13 @@ mod tests {
             .credential(&profile, "/am/json/realms/root/realms/alpha/scripts")
             .unwrap_err();
         assert!(
-            matches!(&error, Error::SessionExpired { profile } if profile == "dev"),
+            matches!(&error, Error::NotInStore { profile, what: crate::error::Stored::Session, store: "file", .. } if profile == "dev"),
+            "{error}"
+        );
+        assert!(
+            error
+                .to_string()
+                .starts_with("the session of profile 'dev' is not in the file store"),
             "{error}"
         );
         assert_eq!(

@@ -81,7 +81,7 @@ pub use credentials::Credential;
 pub use credentials::cache;
 pub use credentials::cache::CredentialKind;
 pub use endpoints::ManagedSchema;
-pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind};
+pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
 pub use guard::Tier;
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
@@ -90,7 +90,7 @@ pub use login::LoginOutcome;
 pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
 pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use profile_admin::RemovedProfile;
-pub use resolve::{LoginRequest, secret_from_text, split_scopes};
+pub use resolve::{LoginRequest, LoginSecret, SecretNeed, secret_from_text, split_scopes};
 pub use secret::Secret;
 pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,

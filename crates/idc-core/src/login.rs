@@ -74,6 +74,7 @@ pub(crate) fn login(
     interaction: &dyn LoginInteraction,
 ) -> Result<LoginOutcome> {
     let plan = resolve_login(&request, &config.load()?, env_profile)?;
+    refuse_what_none_cannot_keep(credentials, &plan.profile, &plan.flow)?;
     let mut profile = plan.profile;
     let (with, then_create_log_key) = match plan.flow {
         LoginFlow::AddLogKey(key) => {
@@ -161,6 +162,16 @@ pub(crate) fn login(
     if then_create_log_key {
         create_log_key(config, credentials, &mut profile)?;
     }
+    let mut warnings = obtained.warnings;
+    // A realm user's session reads IDM with the token the realm's end-user client gives
+    // it: asked for now, so a realm without one is said at login, not at the first read.
+    if profile.end_user().is_some()
+        && let Err(error) = credentials.credential(&profile, "/openidm", None)
+    {
+        warnings.push(format!(
+            "no IDM token for this session, so the profile reads only AM's record of the user: {error}"
+        ));
+    }
     Ok(LoginOutcome {
         profile: profile.name.clone(),
         tenant: profile.tenant.clone(),
@@ -169,9 +180,36 @@ pub(crate) fn login(
         scopes: obtained.credential.scopes.clone(),
         expires_at: obtained.credential.expires_at,
         dropped_scopes: obtained.dropped_scopes,
-        warnings: obtained.warnings,
+        warnings,
         log_api_key: profile.log_api_key.clone(),
     })
+}
+
+/// With `IDC_CREDENTIAL_STORE=none` nothing outlives the command, so a login whose later
+/// commands need what only the store keeps (a session, a client secret, a log API key's
+/// secret) would succeed here and leave every later command without it; it is refused
+/// before anything is sent. A service account keeps only a key file's path, so it works.
+/// (Browser and device logins are refused in their own step, for their refresh token.)
+fn refuse_what_none_cannot_keep(
+    credentials: &Credentials,
+    profile: &Profile,
+    flow: &LoginFlow,
+) -> Result<()> {
+    if credentials.store.kind() != crate::credentials::cache::StoreKind::None {
+        return Ok(());
+    }
+    let kept = match flow {
+        LoginFlow::AddLogKey(_) | LoginFlow::CreateLogKey => "log API key's secret",
+        LoginFlow::Authenticate { with, .. } => match with {
+            Authenticate::Session { .. } | Authenticate::ConsoleSession { .. } => "session",
+            Authenticate::ClientCredentials { .. } => "client secret",
+            Authenticate::ServiceAccount { .. } | Authenticate::Interactive => return Ok(()),
+        },
+    };
+    Err(Error::Login(format!(
+        "profile '{}' would keep its {kept} for the commands after this login, and IDC_CREDENTIAL_STORE=none keeps nothing between commands: no later command could use it; use a store that keeps it (unset IDC_CREDENTIAL_STORE, or file, keyring) or a service account",
+        profile.name
+    )))
 }
 
 /// The outcome of `--log-api-key KEY` or `--create-log-api-key` alone: the key added to

@@ -162,6 +162,22 @@ pub fn tenant_text(tenant: &Url) -> String {
 }
 
 impl Profile {
+    /// The user of a realm user's session (an end user's, not an administrator's): a
+    /// journey login to a realm other than root. Such a profile reads the user's own
+    /// records: AM's `/am/json/realms/root/realms/<realm>/users/<user>`, and IDM through
+    /// the token the realm's end-user client gives the session.
+    pub fn end_user(&self) -> Option<&str> {
+        match &self.auth {
+            // Not the root realm (`root`, `/` or empty), where administrators log in.
+            AuthKind::Session { username, .. }
+                if !matches!(self.realm.trim_matches('/'), "" | "root") =>
+            {
+                Some(username)
+            }
+            _ => None,
+        }
+    }
+
     /// Whether `url` belongs to this profile's tenant: same scheme, host and port.
     pub fn matches(&self, url: &Url) -> bool {
         self.tenant.scheme() == url.scheme()

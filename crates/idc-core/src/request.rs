@@ -150,7 +150,29 @@ pub(crate) fn get_success(
     if answer.is_success() {
         Ok(crate::paging::RawPage::new(path, answer))
     } else {
-        Err(answer.error("GET", &path))
+        Err(refused_end_user(profile, answer.error("GET", &path)))
+    }
+}
+
+/// A 403 to a realm user's session profile is said as what it is: such a profile reads
+/// only the user's own records (a scope or an administrator's login would not help).
+pub(crate) fn refused_end_user(profile: &Profile, error: Error) -> Error {
+    match (profile.end_user(), &error) {
+        (
+            Some(user),
+            Error::Service {
+                method,
+                path,
+                status: 403,
+                ..
+            },
+        ) => Error::EndUser {
+            profile: profile.name.clone(),
+            username: user.to_string(),
+            realm: crate::auth::realm::realm_label(&profile.realm),
+            reason: format!("{method} {path}: 403 Forbidden"),
+        },
+        _ => error,
     }
 }
 

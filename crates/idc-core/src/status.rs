@@ -80,7 +80,9 @@ pub(crate) fn status_of(credentials: &Credentials, profile: &Profile) -> Profile
         // Renewed without the user while the refresh token lasts.
         status.valid |= status.refreshable;
     }
-    if let (Some(_), Some(cached)) = (profile.auth.session_user(), &cached) {
+    // A session known to have ended is not asked about again.
+    let live_session = cached.as_ref().filter(|cached| !cached.is_ended_session());
+    if let (Some(_), Some(cached)) = (profile.auth.session_user(), live_session) {
         let info = credentials.client(profile).and_then(|client| {
             auth::session::session_info(&client, &profile.tenant, &cached.token)
         });
@@ -116,10 +118,31 @@ fn reason_not_valid(
         (Some(_), AuthKind::Session { .. } | AuthKind::ConsoleSession { .. }) => {
             "the session has expired: log in again".to_string()
         }
+        // Not "expired": the session may well live, kept where this store cannot see it.
+        (None, _) if store == "none" => {
+            "not in the none store: IDC_CREDENTIAL_STORE=none keeps nothing between commands"
+                .to_string()
+        }
         (None, AuthKind::Session { .. } | AuthKind::ConsoleSession { .. }) => format!(
-            "no session in the {store} store (it ended, you logged out, or it is in another store): log in again"
+            "no session in the {store} store (you logged out, or it is in another store): log in again"
         ),
         (None, AuthKind::LogKey) => format!("the log API key's secret is not in the {store} store"),
+        // Renewed without the user: from the key file, or the stored client secret.
+        (None, AuthKind::ServiceAccount { .. }) => {
+            "no token cached (none yet, or the tenant refused it): the next use asks for one"
+                .to_string()
+        }
+        (None, AuthKind::ClientCredentials { client_id, .. })
+            if matches!(
+                credentials
+                    .store
+                    .load_secret(&keys::client_secret_key(profile, client_id)),
+                Ok(Some(_))
+            ) =>
+        {
+            "no token cached (none yet, or the tenant refused it): the next use asks for one"
+                .to_string()
+        }
         (None, _) => {
             format!("no credential in the {store} store (logged out, or kept in another store)")
         }
@@ -155,7 +178,10 @@ fn from_cache(
             .map(|c| c.scopes.clone())
             .filter(|s| !s.is_empty())
             .unwrap_or(scopes),
-        expires_at: cached.map(|c| c.expires_at),
+        // A session known to have ended has no end to show but that it ended.
+        expires_at: cached
+            .filter(|c| !c.is_ended_session())
+            .map(|c| c.expires_at),
         valid: cached.is_some_and(|c| c.expires_at > Utc::now()),
         reason: None,
         ca_cert: profile.network.ca_cert.clone(),

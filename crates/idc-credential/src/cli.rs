@@ -26,7 +26,13 @@ pub enum Command {
     Erase,
     /// git credential protocol: announce the capabilities this helper understands
     Capability,
-    /// Log in to a tenant and cache the credential (same flags as `idc login`)
+    /// Log in to a tenant and cache the credential (the logins of `idc login`)
+    ///
+    /// With only --profile, the saved login runs again (its user name or client
+    /// remembered). Secrets never come from a flag value: a session's password from
+    /// --password-stdin or --password-file, or a prompt that does not echo on a terminal;
+    /// a client secret, log API key secret or session cookie from --secret-stdin or
+    /// --secret-file. Nushell's `idc login` takes them from the pipeline instead.
     Login(Box<LoginArgs>),
     /// End the session and remove the profile's cached credentials
     Logout(LogoutArgs),
@@ -185,8 +191,8 @@ pub struct TargetArgs {
 
 #[derive(Debug, Args)]
 pub struct LoginArgs {
-    /// Profile name to create or update
-    #[arg(long, value_name = "NAME")]
+    /// Profile name to create or update (-p, as in `idc login`)
+    #[arg(long, short = 'p', value_name = "NAME")]
     pub profile: Option<String>,
     /// Tenant URL, e.g. https://openam-acme.forgeblocks.com
     #[arg(long, value_name = "URL", value_hint = ValueHint::Url)]
@@ -205,7 +211,7 @@ pub struct LoginArgs {
     #[arg(long, visible_alias = "scopes", value_name = "SCOPES")]
     pub scope: Option<String>,
 
-    /// User name (session login through the callbacks journey)
+    /// User name (session login through the callbacks journey); remembered in the profile
     #[arg(long, value_name = "NAME", conflicts_with = "client_id")]
     pub username: Option<String>,
     /// Authentication journey (session login)
@@ -222,15 +228,17 @@ pub struct LoginArgs {
     /// TLS-inspecting proxy); kept in the profile
     #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub ca_cert: Option<PathBuf>,
-    /// Read the password from stdin
-    #[arg(long, requires = "username", conflicts_with = "password_file")]
+    /// Read a session login's password from stdin (without it or --password-file, a
+    /// terminal is asked, unechoed)
+    #[arg(long, conflicts_with = "password_file")]
     pub password_stdin: bool,
-    /// Read the password from a file
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "username")]
+    /// Read a session login's password from a file
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub password_file: Option<PathBuf>,
 
-    /// OAuth client id: client credentials login, or with --browser/--device the tenant's
-    /// public client for command-line logins (remembered in the profile)
+    /// OAuth client id: client credentials login (its secret kept, so a login again needs
+    /// neither), or with --browser/--device the tenant's public client for command-line
+    /// logins; remembered in the profile
     #[arg(long, value_name = "ID")]
     pub client_id: Option<String>,
 
@@ -253,7 +261,7 @@ pub struct LoginArgs {
     /// Cookie: line) is read from stdin, or from --secret-file
     #[arg(long, conflicts_with_all = ["service_account", "username", "client_id", "browser", "device", "log_api_key", "create_log_api_key", "password_stdin", "password_file"])]
     pub session_cookie: bool,
-    /// Read the client secret (or the log API key's secret) from stdin
+    /// Read the client secret, the log API key's secret or the session cookie from stdin
     #[arg(long, conflicts_with = "secret_file")]
     pub secret_stdin: bool,
     /// Read the client secret, the log API key's secret or the session cookie from a file

@@ -57,7 +57,7 @@ impl HelperError {
 /// How the helper's user does what idc-core's errors advise.
 const HELPER_WORDS: FrontEndWords = FrontEndWords {
     login: "git-credential-idc login",
-    give_password: "give it on stdin (--password-stdin) or in a file (--password-file)",
+    give_password: "give it on stdin (--password-stdin) or in a file (--password-file), or log in on a terminal to be asked for it",
     give_client_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
     give_log_secret: "give it on stdin (--secret-stdin) or in a file (--secret-file)",
 };

@@ -5,7 +5,9 @@
 //!
 //! Served: `/am/oauth2/access_token` (JWT bearer, authorization code + PKCE, client
 //! credentials; also `/am/oauth2/realms/root/realms/<realm>/access_token`),
-//! `/am/oauth2/authorize` (client `idmAdminClient`), `/am/json/serverinfo/{*,version}`,
+//! `/am/oauth2/authorize` (client `idmAdminClient`), `/am/oauth2/realms/root/realms/<realm>/authorize`
+//! with client `end-user-ui` (a realm user's session → an IDM token for the user's own
+//! object, `am/enduser.rs`), `/openidm/info/login`, `/am/json/serverinfo/{*,version}`,
 //! `/am/json/realms/root[/realms/<realm>]/authenticate` (journeys: root `Login`; alpha
 //! `Login`, `PasswordGrant`; bravo `Login`), `.../sessions?_action=getsessioninfo|validate|logout`,
 //! `.../realms/<realm>/users?_action=idFromSession`, `.../realms/<realm>/users/<name>`,

@@ -30,7 +30,7 @@ pub fn router(state: Shared) -> Router {
         )
         .route(
             "/am/oauth2/realms/root/realms/{realm}/authorize",
-            get(am::authorize::authorize_realm),
+            get(am::authorize::authorize_realm).post(am::authorize::authorize_realm),
         )
         // The CLI client's browser and device logins
         .route(am::pages::STEP_PATH, post(am::browser::step))
@@ -134,6 +134,7 @@ pub fn router(state: Shared) -> Router {
                 .put(idm::config::put)
                 .delete(idm::config::delete),
         )
+        .route("/openidm/info/login", get(idm::info::login))
         .route("/openidm", any(idm::query::other))
         .route("/openidm/{*rest}", any(idm::query::other))
         // ESV

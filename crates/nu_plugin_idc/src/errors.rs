@@ -78,6 +78,14 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
         Error::SessionExpired { .. } => {
             LabeledError::new(message).with_label("session expired", spans.profile.unwrap_or(head))
         }
+        Error::EndUser { .. } => LabeledError::new(message).with_label(
+            "a realm user's session reads only their own records",
+            spans.url.unwrap_or(head),
+        ),
+        Error::NotInStore { store, .. } => LabeledError::new(message).with_label(
+            format!("not in the {store} store"),
+            spans.profile.unwrap_or(head),
+        ),
         Error::ConsoleSessionEnded { .. } => LabeledError::new(message).with_label(
             "the console session has ended",
             spans.profile.unwrap_or(head),

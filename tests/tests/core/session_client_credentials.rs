@@ -90,10 +90,12 @@ fn admin_session_gives_the_session_for_am_and_a_bearer_for_idm() {
     let outcome = idc.logout(None).unwrap();
     assert!(outcome.session_ended);
     assert!(outcome.removed >= 2, "session and exchanged bearer");
+    // Logged out: not in the store, and said so (issue 30, finding 4), with what to do.
     let error = idc
         .credential(&profile, "/am/json/serverinfo/version")
         .unwrap_err();
-    assert!(matches!(error, Error::SessionExpired { .. }), "{error}");
+    assert!(matches!(error, Error::NotInStore { .. }), "{error}");
+    assert!(error.to_string().contains("logged out"), "{error}");
     assert!(!idc.status().unwrap()[0].valid);
 
     // A session cannot log in again unattended.

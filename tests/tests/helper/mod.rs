@@ -4,6 +4,7 @@
 mod completions;
 mod e2e;
 mod errors;
+mod login_again;
 mod profile_choice;
 mod security;
 mod session_expiry;

@@ -1,10 +1,11 @@
 //! Browser and device logins (issue 20), the admin console's session handed over and
 //! service accounts made in one command with an administrator's login (issue 24), and the
-//! loopback's and a replaced login's trust rules (issue 25): a real headless Chromium on
-//! the sandbox's pages where a person is needed.
+//! loopback's and a replaced login's trust rules (issue 25), end-user profiles (issue 30): a
+//! real headless Chromium on the sandbox's pages where a person is needed.
 
 mod browser;
 mod builtin;
+mod end_user;
 mod loopback;
 mod replace;
 mod service_accounts;

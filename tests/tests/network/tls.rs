@@ -255,3 +255,81 @@ fn bad_certificates_each_have_their_own_message_and_change_nothing() {
         );
     }
 }
+
+/// Issue 30, finding 9: the CA bundle's ownership and mode are checked wherever it is used
+/// or handed out, not only when a client is built. A bundle that became group-writable
+/// after login is refused by every handout from the warm cache (no request is sent there),
+/// by git's `get`, and by the plugin, each with one message and nothing printed.
+#[test]
+fn a_group_writable_ca_bundle_is_refused_wherever_it_is_used_or_handed_out() {
+    use std::os::unix::fs::PermissionsExt;
+    let sandbox = tls_sandbox(3);
+    let env = UserEnv::new();
+    let bundle = env.home.path().join("corp-ca.pem");
+    std::fs::copy(ca(&sandbox), &bundle).unwrap();
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let bundle_arg = bundle.display().to_string();
+    success_stdout(&sa_login(
+        &env,
+        &sandbox,
+        "sandbox",
+        &["--ca-cert", &bundle_arg],
+    ));
+    let url = sandbox.at(USERS_PATH);
+    // Warm: the token is cached, so what follows needs no request to hand it out.
+    success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
+    let token_requests = sandbox.stat("token_requests");
+
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let before = (snapshot(&env.config_dir()), snapshot(&env.cache_dir()));
+    let host = sandbox.url.trim_start_matches("https://").to_string();
+    let refused = |what: &str, output: Output| {
+        let message = stderr(&output);
+        assert!(!output.status.success(), "{what}: {output:?}");
+        assert!(output.stdout.is_empty(), "{what} printed a credential");
+        assert!(
+            message.contains(&format!("CA bundle {bundle_arg}"))
+                && message.contains("group or world writable")
+                && message.contains("chmod go-w"),
+            "{what}: {message}"
+        );
+        assert_eq!(message.trim().lines().count(), 1, "{what}: {message}");
+    };
+    for args in [
+        vec!["token"],
+        vec!["token", "--format", "json"],
+        vec!["header", &url],
+        vec!["curl-config", &url],
+        vec!["httpie-session", &url],
+    ] {
+        refused(&args.join(" "), env.helper().args(&args).output().unwrap());
+    }
+    refused(
+        "git-credential-idc get",
+        run_with_stdin(
+            env.helper().arg("get"),
+            &format!("capability[]=authtype\nprotocol=https\nhost={host}\n\n"),
+        ),
+    );
+    refused(
+        "idc get",
+        env.nu(
+            "try { idc get /openidm/managed/alpha_user | length } catch {|e| print -e $e.msg; exit 1 }",
+        )
+        .output()
+        .unwrap(),
+    );
+    assert_eq!(sandbox.stat("token_requests"), token_requests);
+    assert_eq!(
+        (snapshot(&env.config_dir()), snapshot(&env.cache_dir())),
+        before,
+        "a refused handout changed files"
+    );
+    // Fixed as the message says, the cached credential is handed out again.
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let config = success_stdout(&env.helper().args(["curl-config", &url]).output().unwrap());
+    assert!(
+        config.contains(&format!("cacert = \"{bundle_arg}\"")),
+        "no cacert line"
+    );
+}

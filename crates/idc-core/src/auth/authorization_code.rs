@@ -1,6 +1,8 @@
-//! Admin session → IDM bearer: authorization code + PKCE against `/am/oauth2/authorize`
-//! with client `idmAdminClient`, then the code exchange at `/am/oauth2/access_token`, as
-//! the cloud admin UI and frodo do (FINDINGS.md, a3_oauth2_authorize.json).
+//! Session → IDM bearer: authorization code + PKCE with the session cookie, then the code
+//! exchange. An administrator's session goes through `/am/oauth2/authorize` with client
+//! `idmAdminClient`, as the cloud admin UI and frodo do (FINDINGS.md,
+//! a3_oauth2_authorize.json); a realm user's through the realm's `end-user-ui` client, as
+//! the hosted end-user pages do (docs/tenant-facts.md, "End users").
 
 use crate::http::HttpClient as Client;
 use base64::Engine;
@@ -32,6 +34,66 @@ const REDIRECT_PATH: &[&str] = &["platform", "appAuthHelperRedirect.html"];
 /// on a tenant whose admin client does not offer it, the token is requested without it.
 pub(crate) const IGA_SCOPE: &str = "fr:iga:*";
 
+/// The public client of a realm's hosted end-user pages, which reads the user's own IDM
+/// object with the token it gets for the user's session.
+pub(crate) const END_USER_CLIENT_ID: &str = "end-user-ui";
+
+/// What the end-user pages ask for: who the user is, and IDM.
+const END_USER_SCOPES: &str = "openid fr:idm:*";
+
+/// Where the end-user pages receive their code.
+const END_USER_REDIRECT_PATH: &[&str] = &["enduser", "appAuthHelperRedirect.html"];
+
+/// The client a session is exchanged through, and where.
+struct SessionClient {
+    client_id: &'static str,
+    /// `["am", "oauth2"]` plus the realm's segments (`realms/root/realms/alpha`).
+    oauth2: Vec<String>,
+    redirect: &'static [&'static str],
+    /// `Authorization` of the code exchange (`idmAdminClient`), or the client id in the
+    /// form (a public client).
+    basic: Option<&'static str>,
+    /// Why else a live session may be sent to the login page, for messages.
+    other_cause: String,
+}
+
+impl SessionClient {
+    fn admin() -> SessionClient {
+        SessionClient {
+            client_id: ADMIN_CLIENT_ID,
+            oauth2: vec!["am".to_string(), "oauth2".to_string()],
+            redirect: REDIRECT_PATH,
+            basic: Some(ADMIN_CLIENT_BASIC),
+            other_cause: "the session is not a tenant administrator's".to_string(),
+        }
+    }
+
+    fn end_user(realm: &str) -> SessionClient {
+        let mut oauth2 = vec!["am".to_string(), "oauth2".to_string()];
+        let segments = crate::auth::realm::realm_segments(realm);
+        if !segments.is_empty() {
+            oauth2.extend(["realms".to_string(), "root".to_string()]);
+            oauth2.extend(segments.iter().map(|s| s.to_string()));
+        }
+        SessionClient {
+            client_id: END_USER_CLIENT_ID,
+            oauth2,
+            redirect: END_USER_REDIRECT_PATH,
+            basic: None,
+            other_cause: format!(
+                "realm {} has no {END_USER_CLIENT_ID} client for its users",
+                crate::auth::realm::realm_label(realm)
+            ),
+        }
+    }
+
+    fn url(&self, tenant: &Url, last: &str) -> Url {
+        let mut segments: Vec<&str> = self.oauth2.iter().map(String::as_str).collect();
+        segments.push(last);
+        tenant_url(tenant, &segments)
+    }
+}
+
 /// Exchange an admin session for an access token for IDM, `/environment` and IGA.
 pub fn exchange_session(
     client: &Client,
@@ -39,12 +101,14 @@ pub fn exchange_session(
     cookie_name: &str,
     session: &Secret<String>,
 ) -> Result<TokenResponse> {
+    let via = SessionClient::admin();
     let pkce = Pkce::generate();
-    let redirect_uri = tenant_url(tenant, REDIRECT_PATH);
+    let redirect_uri = tenant_url(tenant, via.redirect);
     let with_iga = format!("{ADMIN_SCOPES} {IGA_SCOPE}");
     let authorized = authorize(
         client,
         tenant,
+        &via,
         cookie_name,
         session,
         &pkce,
@@ -55,16 +119,43 @@ pub fn exchange_session(
         Err(AuthorizeError::Refused { error, .. }) if error == "invalid_scope" => authorize(
             client,
             tenant,
+            &via,
             cookie_name,
             session,
             &pkce,
             &redirect_uri,
             ADMIN_SCOPES,
         )
-        .map_err(Error::from)?,
-        other => other.map_err(Error::from)?,
+        .map_err(|refused| refused.into_error(&via))?,
+        other => other.map_err(|refused| refused.into_error(&via))?,
     };
-    redeem_code(client, tenant, &code, &pkce, &redirect_uri)
+    redeem_code(client, tenant, &via, &code, &pkce, &redirect_uri)
+}
+
+/// Exchange a realm user's session for the IDM token the realm's end-user pages get with
+/// it (`openid fr:idm:*`): what the user may read of IDM, their own object.
+pub fn exchange_user_session(
+    client: &Client,
+    tenant: &Url,
+    realm: &str,
+    cookie_name: &str,
+    session: &Secret<String>,
+) -> Result<TokenResponse> {
+    let via = SessionClient::end_user(realm);
+    let pkce = Pkce::generate();
+    let redirect_uri = tenant_url(tenant, via.redirect);
+    let code = authorize(
+        client,
+        tenant,
+        &via,
+        cookie_name,
+        session,
+        &pkce,
+        &redirect_uri,
+        END_USER_SCOPES,
+    )
+    .map_err(|refused| refused.into_error(&via))?;
+    redeem_code(client, tenant, &via, &code, &pkce, &redirect_uri)
 }
 
 /// Why `/authorize` gave no code: a refusal in the redirect (kept apart so an
@@ -84,9 +175,9 @@ impl From<Error> for AuthorizeError {
     }
 }
 
-impl From<AuthorizeError> for Error {
-    fn from(err: AuthorizeError) -> Self {
-        match err {
+impl AuthorizeError {
+    fn into_error(self, via: &SessionClient) -> Error {
+        match self {
             AuthorizeError::Refused { error, description } => {
                 let reason = match description {
                     Some(description) => format!("{error}: {description}"),
@@ -94,7 +185,8 @@ impl From<AuthorizeError> for Error {
                 };
                 Error::Auth {
                     message: format!(
-                        "the tenant refused to issue an admin token for this session ({ADMIN_CLIENT_ID}): {reason}"
+                        "the tenant refused to issue a token for this session ({}): {reason}",
+                        via.client_id
                     ),
                 }
             }
@@ -127,16 +219,18 @@ impl Pkce {
 
 /// `POST /am/oauth2/authorize` with the session cookie; AM answers a 302 whose `Location`
 /// carries the code.
+#[allow(clippy::too_many_arguments)]
 fn authorize(
     client: &Client,
     tenant: &Url,
+    via: &SessionClient,
     cookie_name: &str,
     session: &Secret<String>,
     pkce: &Pkce,
     redirect_uri: &Url,
     scope: &str,
 ) -> std::result::Result<Secret<String>, AuthorizeError> {
-    let url = tenant_url(tenant, &["am", "oauth2", "authorize"]);
+    let url = via.url(tenant, "authorize");
     let cookie = secret_header_value(&format!("{cookie_name}={}", session.expose()), &url)?;
     // The same fields, in the same order, as the admin UI: the session token doubles as
     // the CSRF proof, and `decision=allow` grants consent without a page.
@@ -144,7 +238,7 @@ fn authorize(
         ("redirect_uri", redirect_uri.as_str()),
         ("scope", scope),
         ("response_type", "code"),
-        ("client_id", ADMIN_CLIENT_ID),
+        ("client_id", via.client_id),
         ("csrf", session.expose().as_str()),
         ("decision", "allow"),
         ("code_challenge", pkce.challenge.as_str()),
@@ -161,19 +255,21 @@ fn authorize(
             path: url.path().to_string(),
             reason: format!("a {} without a Location header", answer.status),
         })?;
-        return code_from_location(&url, location);
+        return code_from_location(&url, location, via);
     }
     let err = match answer.status {
         400 | 401 | 403 => Error::Auth {
             message: format!(
-                "the tenant refused to issue an admin token for this session ({ADMIN_CLIENT_ID}): {}",
+                "the tenant refused to issue a token for this session ({}): {}",
+                via.client_id,
                 answer.describe()
             ),
         },
         // A 200 is the consent or login page: the session did not satisfy AM.
         200..=299 => Error::Auth {
             message: format!(
-                "the tenant answered a page instead of an authorization code for {ADMIN_CLIENT_ID}: the session may have expired; log in again"
+                "the tenant answered a page instead of an authorization code for {}: the session may have expired; log in again",
+                via.client_id
             ),
         },
         _ => answer.error("POST", url.path()),
@@ -185,6 +281,7 @@ fn authorize(
 fn code_from_location(
     authorize_url: &Url,
     location: &str,
+    via: &SessionClient,
 ) -> std::result::Result<Secret<String>, AuthorizeError> {
     let target = authorize_url
         .join(location)
@@ -208,11 +305,14 @@ fn code_from_location(
     }
     match code {
         Some(code) if !code.is_empty() => Ok(Secret::new(code)),
-        // AM sends a session it does not accept to its login page.
+        // AM sends a session it does not accept to its login page: ended, or not one the
+        // client serves (a realm user's session at the admin client).
         _ => Err(AuthorizeError::Other(Error::Auth {
             message: format!(
-                "the tenant sent this session to its login page ({}) instead of issuing an authorization code: the session has expired or is not a tenant administrator's; log in again as an administrator",
-                target.path()
+                "the tenant sent this session to its login page ({}) instead of issuing an authorization code for {}: the session has expired (log in again), or {}",
+                target.path(),
+                via.client_id,
+                via.other_cause
             ),
         })),
     }
@@ -222,29 +322,36 @@ fn code_from_location(
 fn redeem_code(
     client: &Client,
     tenant: &Url,
+    via: &SessionClient,
     code: &Secret<String>,
     pkce: &Pkce,
     redirect_uri: &Url,
 ) -> Result<TokenResponse> {
-    let url = tenant_url(tenant, &["am", "oauth2", "access_token"]);
-    let form = [
+    let url = via.url(tenant, "access_token");
+    let mut form = vec![
         ("redirect_uri", redirect_uri.as_str()),
         ("grant_type", "authorization_code"),
         ("code", code.expose().as_str()),
         ("code_verifier", pkce.verifier.expose().as_str()),
     ];
+    if via.basic.is_none() {
+        // A public client names itself in the form.
+        form.push(("client_id", via.client_id));
+    }
     // The code is redeemed once: never replayed on a gateway error.
     let answer = http::send_consuming(client, tenant, url.path(), |client| {
-        client
-            .post(url.clone())
-            .header(AUTHORIZATION, ADMIN_CLIENT_BASIC)
-            .form(&form)
+        let request = client.post(url.clone()).form(&form);
+        match via.basic {
+            Some(basic) => request.header(AUTHORIZATION, basic),
+            None => request,
+        }
     })?;
     match answer.status {
         200..=299 => answer.json_as(url.path()),
         400 | 401 => Err(Error::Auth {
             message: format!(
-                "the tenant refused the authorization code of {ADMIN_CLIENT_ID}: {}",
+                "the tenant refused the authorization code of {}: {}",
+                via.client_id,
                 answer.describe()
             ),
         }),
@@ -292,7 +399,7 @@ mod tests {
     #[test]
     fn code_is_read_from_the_recorded_cloud_location() {
         let location = "https://openam-frodo-dev.forgeblocks.com/platform/appAuthHelperRedirect.html?code=Xk3_abc-def&iss=https://openam-frodo-dev.forgeblocks.com:443/am/oauth2&client_id=idmAdminClient";
-        let code = code_from_location(&authorize_url(), location).unwrap();
+        let code = code_from_location(&authorize_url(), location, &SessionClient::admin()).unwrap();
         assert_eq!(code.expose(), "Xk3_abc-def");
     }
 
@@ -301,6 +408,7 @@ mod tests {
         let code = code_from_location(
             &authorize_url(),
             "/platform/appAuthHelperRedirect.html?code=abc",
+            &SessionClient::admin(),
         )
         .unwrap();
         assert_eq!(code.expose(), "abc");
@@ -309,7 +417,9 @@ mod tests {
     #[test]
     fn an_error_in_the_location_is_an_auth_error_with_the_description() {
         let location = "https://tenant/platform/appAuthHelperRedirect.html?error_description=Unknown%2Finvalid%20scope(s)%3A%20%5Bfr%3Aiga%3A*%5D&error=invalid_scope";
-        let err = Error::from(code_from_location(&authorize_url(), location).unwrap_err());
+        let err = code_from_location(&authorize_url(), location, &SessionClient::admin())
+            .unwrap_err()
+            .into_error(&SessionClient::admin());
         let Error::Auth { message } = err else {
             panic!("expected an auth error, got {err:?}");
         };
@@ -324,7 +434,9 @@ mod tests {
     fn a_redirect_to_the_login_page_says_the_session_is_gone() {
         let location =
             "https://tenant/am/XUI/?realm=/&goto=https%3A%2F%2Ftenant%2Fam%2Foauth2%2Fauthorize";
-        let err = Error::from(code_from_location(&authorize_url(), location).unwrap_err());
+        let err = code_from_location(&authorize_url(), location, &SessionClient::admin())
+            .unwrap_err()
+            .into_error(&SessionClient::admin());
         let message = err.to_string();
         assert!(message.contains("has expired"), "{message}");
         assert!(!message.contains("goto"), "{message}");

@@ -59,6 +59,36 @@ impl CachedCredential {
         self.expires_at - self.renewal_margin() > now
     }
 
+    /// This session entry, as a marker that the tenant ended the session: no token (never
+    /// sent again), expired now, who it was kept.
+    pub fn ended(&self) -> CachedCredential {
+        CachedCredential {
+            token: Secret::new(String::new()),
+            expires_at: Utc::now().min(self.expires_at),
+            obtained_at: None,
+            ..self.clone()
+        }
+    }
+
+    /// The marker of `username`'s session that the tenant ended, when its entry is gone.
+    pub fn ended_session(username: &str) -> CachedCredential {
+        CachedCredential {
+            kind: CredentialKind::Session,
+            token: Secret::new(String::new()),
+            expires_at: Utc::now(),
+            scopes: Vec::new(),
+            subject: Some(username.to_string()),
+            cookie_name: None,
+            obtained_at: None,
+            issued_for: None,
+        }
+    }
+
+    /// Whether this is the marker of a session the tenant ended ([`CachedCredential::ended`]).
+    pub fn is_ended_session(&self) -> bool {
+        self.kind == CredentialKind::Session && self.token.expose().is_empty()
+    }
+
     /// Renew this long before expiry: 60 s, or a tenth of the lifetime for short-lived
     /// credentials (so a 30 s token is still used for 27 s).
     fn renewal_margin(&self) -> chrono::Duration {

@@ -88,13 +88,46 @@ impl Credentials {
         self.http.get(&profile.network)
     }
 
+    /// The profile's CA bundles pass the trusted-file rules: checked wherever a credential
+    /// or a bundle leaves idc, also when no client is built (a credential from the cache).
+    pub(crate) fn check_trust(&self, profile: &Profile) -> Result<()> {
+        self.http.check_ca_bundles(&profile.network)
+    }
+
     pub(crate) fn client_built(&self) -> bool {
         self.http.is_built()
     }
 
     /// The credential for `path`; `rejected` is a token the tenant just refused (401), which
-    /// is renewed even though it looks fresh.
+    /// is renewed even though it looks fresh. When that renewal fails, the refused token is
+    /// forgotten: idc knows it is no good, so no later caller (`header`, `curl-config`,
+    /// git) is handed it as if it were.
     pub(crate) fn credential(
+        &self,
+        profile: &Profile,
+        path: &str,
+        rejected: Option<&Secret<String>>,
+    ) -> Result<Credential> {
+        let result = self.credential_renewed(profile, path, rejected);
+        if let (Err(_), Some(rejected)) = (&result, rejected) {
+            self.forget_token(profile, rejected);
+        }
+        result
+    }
+
+    /// Remove every cached entry of the profile that holds `token` (best effort: the
+    /// caller's error says what to do either way).
+    fn forget_token(&self, profile: &Profile, token: &Secret<String>) {
+        for key in self.store.keys_of(&profile.name) {
+            if let Ok(Some(cached)) = self.store.load(&key)
+                && cached.token == *token
+            {
+                let _ = self.store.remove(&key);
+            }
+        }
+    }
+
+    fn credential_renewed(
         &self,
         profile: &Profile,
         path: &str,
@@ -163,6 +196,7 @@ impl Credentials {
     /// can end before its cached end (idle timeout, signed out) and a dead cookie printed
     /// with success sends the user after the wrong cause. A dead one is forgotten and named.
     pub(crate) fn handout(&self, profile: &Profile, path: &str) -> Result<Credential> {
+        self.check_trust(profile)?;
         let credential = self.credential(profile, path, None)?;
         if credential.kind != CredentialKind::Session {
             return Ok(credential);
@@ -246,7 +280,7 @@ impl Credentials {
         let secret = self
             .store
             .load_secret(&keys::log_key_key(profile, &id))?
-            .ok_or_else(missing)?;
+            .ok_or_else(|| self.not_in_store(profile, crate::error::Stored::LogKeySecret))?;
         Ok(LogKey { id, secret })
     }
 

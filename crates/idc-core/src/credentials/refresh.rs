@@ -118,9 +118,12 @@ impl Credentials {
                 )));
             }
             let refresh_key = keys::refresh_key(profile, client_id);
-            let record = self
-                .refresh_record(profile, client_id)?
-                .ok_or_else(|| ended("no refresh token is stored (logged out?)".to_string()))?;
+            let record = self.refresh_record(profile, client_id)?.ok_or_else(|| {
+                ended(format!(
+                    "no refresh token in the {} store (logged out, or kept in another store)",
+                    self.store.kind().as_str()
+                ))
+            })?;
             if record.expires_at.is_some_and(|at| at <= Utc::now()) {
                 return Err(ended("its refresh token has expired".to_string()));
             }

@@ -6,7 +6,7 @@ use chrono::Utc;
 use super::{Credentials, keys};
 use crate::auth::{self, TokenResponse};
 use crate::credentials::cache::{CachedCredential, CredentialKind};
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Stored};
 use crate::profile::{AccountKey, Profile};
 use crate::secret::Secret;
 
@@ -157,9 +157,7 @@ impl Credentials {
             let secret = self
                 .store
                 .load_secret(&keys::client_secret_key(profile, client_id))?
-                .ok_or_else(|| Error::SecretNotStored {
-                    profile: profile.name.clone(),
-                })?;
+                .ok_or_else(|| self.not_in_store(profile, Stored::ClientSecret))?;
             let token = self.client_credentials_grant(profile, client_id, &secret, scopes)?;
             Ok(cached_bearer(token, client_id, scopes))
         })
@@ -176,11 +174,18 @@ impl Credentials {
     ) -> Result<CachedCredential> {
         let key = keys::session_key(profile, username);
         let expired = || session_ended(profile);
-        if self.store.load(&key)?.is_none() {
-            return Err(expired());
+        let missing = || self.not_in_store(profile, Stored::Session);
+        match self.store.load(&key)? {
+            None => return Err(missing()),
+            // Known to have ended: said without asking the tenant again.
+            Some(cached) if cached.is_ended_session() => return Err(expired()),
+            Some(_) => {}
         }
         self.store.get_or_renew(&key, not_rejected(rejected), || {
-            let mut current = self.store.load(&key)?.ok_or_else(expired)?;
+            let mut current = self.store.load(&key)?.ok_or_else(missing)?;
+            if current.is_ended_session() {
+                return Err(expired());
+            }
             match auth::session::session_info(
                 &self.client(profile)?,
                 &profile.tenant,
@@ -199,7 +204,9 @@ impl Credentials {
     /// `result`, after forgetting the session and its bearer when it says the tenant ended
     /// the session: a later caller (git asking again after the tenant refused the bearer)
     /// is told to log in again instead of being handed a bearer minted from a dead session.
-    /// Done once the entries' locks are released.
+    /// The session's entry becomes a marker that it ended (no token), so every later
+    /// command names the same cause without asking the tenant. Done once the entries'
+    /// locks are released.
     pub(super) fn forget_if_ended<T>(
         &self,
         profile: &Profile,
@@ -208,17 +215,33 @@ impl Credentials {
     ) -> Result<T> {
         if let Err(Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }) = &result {
             let kept = self.store.keys_of(&profile.name);
-            for key in [
-                keys::session_bearer_key(profile, username),
-                keys::session_key(profile, username),
-            ] {
-                // Best effort: the error the caller gets says what to do either way.
-                if kept.contains(&key) {
-                    let _ = self.store.remove(&key);
-                }
+            let bearer = keys::session_bearer_key(profile, username);
+            // Best effort: the error the caller gets says what to do either way.
+            if kept.contains(&bearer) {
+                let _ = self.store.remove(&bearer);
             }
+            let session = keys::session_key(profile, username);
+            let marker = match self.store.load(&session) {
+                Ok(Some(cached)) => cached.ended(),
+                _ => CachedCredential::ended_session(username),
+            };
+            let _ = self.store.save(&session, &marker);
         }
         result
+    }
+
+    /// The error for something the profile keeps in the store that is not in the store in
+    /// use, naming that store.
+    pub(crate) fn not_in_store(&self, profile: &Profile, what: Stored) -> Error {
+        Error::NotInStore {
+            profile: profile.name.clone(),
+            what,
+            store: self.store.kind().as_str(),
+            handed_over: matches!(
+                profile.auth,
+                crate::profile::AuthKind::ConsoleSession { .. }
+            ),
+        }
     }
 
     /// The IDM bearer of a session profile: the session exchanged with the authorization
@@ -233,20 +256,40 @@ impl Credentials {
         self.store.get_or_renew(&key, not_rejected(rejected), || {
             let session = self.session(profile, username, None)?;
             let cookie_name = self.cookie_name_of(&session, profile)?;
-            let token = auth::authorization_code::exchange_session(
-                &self.client(profile)?,
-                &profile.tenant,
-                &cookie_name,
-                &session.token,
-            )
-            .map_err(|refused| match refused {
+            // A realm user's session through the realm's end-user client (the user's own
+            // IDM object); an administrator's through the admin console's.
+            let exchanged = match profile.end_user() {
+                Some(_) => auth::authorization_code::exchange_user_session(
+                    &self.client(profile)?,
+                    &profile.tenant,
+                    &profile.realm,
+                    &cookie_name,
+                    &session.token,
+                ),
+                None => auth::authorization_code::exchange_session(
+                    &self.client(profile)?,
+                    &profile.tenant,
+                    &cookie_name,
+                    &session.token,
+                ),
+            };
+            let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed
                 // out): asked about, it says so, and the caller is told to log in again.
                 Error::Auth { .. } => match self.session(profile, username, Some(&session.token)) {
                     Err(
                         ended @ (Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }),
                     ) => ended,
-                    _ => refused,
+                    // A live realm user's session the realm's end-user client did not take.
+                    _ => match profile.end_user() {
+                        Some(user) => Error::EndUser {
+                            profile: profile.name.clone(),
+                            username: user.to_string(),
+                            realm: auth::realm::realm_label(&profile.realm),
+                            reason: refused.to_string(),
+                        },
+                        None => refused,
+                    },
                 },
                 other => other,
             })?;

@@ -51,9 +51,19 @@ pub enum Error {
         secret: SecretKind,
     },
 
-    /// The stored client secret a renewal needs is gone (logged out).
-    #[error("the client secret of profile '{profile}' is not stored (logged out?)")]
-    SecretNotStored { profile: String },
+    /// What a profile needs from the credential store (its session, the client secret a
+    /// renewal needs, the log API key's secret) is not in the store in use: logged out,
+    /// kept in another store (`IDC_CREDENTIAL_STORE` changed since the login), or the
+    /// `none` store, which keeps nothing between commands. `store` is the store's name.
+    #[error("{}", not_in_store_message(profile, what, store))]
+    NotInStore {
+        profile: String,
+        what: Stored,
+        store: &'static str,
+        /// The profile's session was handed over from the admin console: only a new one
+        /// logs it in again.
+        handed_over: bool,
+    },
 
     /// The tenant refused the credentials (invalid_grant, Login failure, ...).
     #[error("{message}")]
@@ -67,6 +77,17 @@ pub enum Error {
     /// its maximum time); only a new one logs the profile in again.
     #[error("the admin console session handed to profile '{profile}' has ended")]
     ConsoleSessionEnded { profile: String },
+
+    /// A realm user's session profile was refused something (`reason`): such a profile
+    /// reads only the user's own records, never an administrator's.
+    #[error("{}", end_user_message(reason, profile, username, realm))]
+    EndUser {
+        profile: String,
+        username: String,
+        /// The realm as the user wrote it (`alpha`).
+        realm: String,
+        reason: String,
+    },
 
     /// The tenant answered an error: CREST, ESV, IGA or OAuth shape, or an HTML page.
     #[error("{method} {path}: {status} {message}")]
@@ -193,6 +214,40 @@ pub enum Error {
     },
 }
 
+fn end_user_message(reason: &str, profile: &str, username: &str, realm: &str) -> String {
+    format!(
+        "{reason}; profile '{profile}' is the session of {username}, a user of realm {realm}: it reads only that user's own records (/am/json/realms/root/realms/{realm}/users/{username}, and /openidm/managed/{realm}_user/<their _id>, the id /openidm/info/login gives)"
+    )
+}
+
+/// What a profile keeps in the credential store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    Session,
+    ClientSecret,
+    LogKeySecret,
+}
+
+impl std::fmt::Display for Stored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stored::Session => "session",
+            Stored::ClientSecret => "client secret",
+            Stored::LogKeySecret => "log API key's secret",
+        })
+    }
+}
+
+fn not_in_store_message(profile: &str, what: &Stored, store: &str) -> String {
+    let why = if store == "none" {
+        "IDC_CREDENTIAL_STORE=none keeps nothing between commands: unset it, or set it to the store the login was kept in".to_string()
+    } else {
+        "logged out, or kept in the store it was logged in with: IDC_CREDENTIAL_STORE changed since?"
+            .to_string()
+    };
+    format!("the {what} of profile '{profile}' is not in the {store} store ({why})")
+}
+
 /// Why an interactive (browser or device) login ended without a credential.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum NotCompleted {
@@ -302,7 +357,23 @@ impl Error {
             Error::UnknownProfile { name, .. } => Some(Remedy::LogIn {
                 profile: name.clone(),
             }),
-            Error::SessionExpired { profile } | Error::SecretNotStored { profile } => {
+            // Logging in again with `none` keeps nothing either: the message says what to do.
+            Error::NotInStore { store: "none", .. } => None,
+            Error::NotInStore {
+                profile,
+                handed_over: true,
+                ..
+            } => Some(Remedy::HandOverSession {
+                profile: profile.clone(),
+            }),
+            Error::NotInStore {
+                profile,
+                what: Stored::LogKeySecret,
+                ..
+            } => Some(Remedy::AddLogKey {
+                profile: profile.clone(),
+            }),
+            Error::SessionExpired { profile } | Error::NotInStore { profile, .. } => {
                 Some(Remedy::LogIn {
                     profile: profile.clone(),
                 })

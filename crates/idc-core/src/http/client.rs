@@ -235,6 +235,17 @@ pub(crate) fn build(settings: &ClientSettings, proxies: &ProxyEnv) -> Result<Htt
 }
 
 fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
+    let bytes = trusted_ca_bundle(path)?;
+    reqwest::Certificate::from_pem_bundle(&bytes).map_err(|error| Error::CaBundle {
+        path: path.to_path_buf(),
+        reason: format!("not a PEM certificate bundle: {error}"),
+    })
+}
+
+/// The bytes of a CA bundle idc may trust: read by the trusted-file rules (ours or root's,
+/// nobody else may write it) and holding a PEM certificate. The one check of a bundle,
+/// whether a client is built from it or it is handed to another program.
+fn trusted_ca_bundle(path: &std::path::Path) -> Result<Vec<u8>> {
     let bad = |reason: String| Error::CaBundle {
         path: path.to_path_buf(),
         reason,
@@ -245,8 +256,7 @@ fn read_ca_bundle(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
             "no PEM certificate in it (expected -----BEGIN CERTIFICATE-----)".to_string(),
         ));
     }
-    reqwest::Certificate::from_pem_bundle(&bytes)
-        .map_err(|error| bad(format!("not a PEM certificate bundle: {error}")))
+    Ok(bytes)
 }
 
 /// Clients built on first use, one per settings: building rustls loads the OS certificate
@@ -279,6 +289,16 @@ impl LazyClient {
         let client = build(&settings, &self.env.proxies)?;
         clients.push((settings, client.clone()));
         Ok(client)
+    }
+
+    /// Check the CA bundles a client for `profile` would trust (`--ca-cert`,
+    /// `IDC_CA_BUNDLE`) as building one does, without building it: for a credential handed
+    /// out from the cache, which sends nothing, and a bundle handed to curl.
+    pub fn check_ca_bundles(&self, profile: &NetworkProfile) -> Result<()> {
+        for path in &self.env.settings(profile).ca_bundles {
+            trusted_ca_bundle(path)?;
+        }
+        Ok(())
     }
 
     /// Whether a client has been built (for tests of the no-network paths).

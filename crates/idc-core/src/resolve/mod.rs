@@ -12,9 +12,12 @@ use crate::profile::{self, AccountKey, AuthFlow, AuthKind, Config, Profile};
 use crate::secret::Secret;
 
 mod flow;
+mod secret;
 
 use flow::login_flow;
 pub(crate) use flow::{Authenticate, LoginFlow};
+pub(crate) use secret::secret_need;
+pub use secret::{LoginSecret, SecretNeed};
 
 /// Scopes a client-credentials login asks for when none are given: what an IGA client
 /// needs (the README's client-credentials example).

@@ -20,6 +20,7 @@ pub fn git_get() -> Result<(), HelperError> {
     let Some((idc, profile, url)) = profile_for_git(&request)? else {
         return Ok(());
     };
+    idc.check_trust(&profile)?;
     let credential = match idc.credential(&profile, git_path(&request, &url)) {
         Ok(credential) => credential,
         // A profile that holds only a log API key has nothing git can send (the key's

@@ -35,7 +35,7 @@ pub fn token(args: TokenArgs) -> Result<(), HelperError> {
     if Endpoint::of(&path).credential() == CredentialNeed::LogKey
         && !idc.reads_logs_with_a_bearer(&profile)
     {
-        let headers = idc.log_key(&profile)?.headers();
+        let headers = idc.log_key_to_hand_out(&profile)?.headers();
         return print(&formats::log_key_token(&headers, args.format)?);
     }
     let credential = idc.credential_to_hand_out(&profile, &path)?;
@@ -87,7 +87,7 @@ pub fn for_target(target: TargetArgs, render: formats::Render) -> Result<(), Hel
     if Endpoint::of(&path).credential() == CredentialNeed::LogKey
         && !idc.reads_logs_with_a_bearer(&profile)
     {
-        let headers = idc.log_key(&profile)?.headers();
+        let headers = idc.log_key_to_hand_out(&profile)?.headers();
         print(&render(&Handout::headers(
             &headers,
             &profile.tenant,

@@ -5,6 +5,7 @@
 mod complete;
 mod git;
 mod handout;
+mod login_secret;
 mod output;
 mod profile;
 mod service_account;

@@ -1,19 +1,18 @@
 //! `login`, `logout` and `status`: the profile's session and what the user reads of it.
 
 use idc_core::auth::interactive::StderrInteraction;
-use std::io::Read;
-use std::path::Path;
 
 use chrono::Utc;
-use idc_core::{Idc, LoginRequest, Secret};
+use idc_core::{Idc, LoginRequest};
 
 use super::output::print;
 use crate::cli::LoginArgs;
 use crate::error::HelperError;
 
 pub fn login(args: LoginArgs) -> Result<(), HelperError> {
-    let secret = read_login_secret(&args)?;
-    let request = LoginRequest {
+    let idc = Idc::from_env()?;
+    let secret_flags = super::login_secret::SecretFlags::of(&args);
+    let mut request = LoginRequest {
         profile: args.profile,
         tenant: args.tenant,
         realm: args.realm,
@@ -23,7 +22,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         username: args.username,
         journey: args.journey,
         client_id: args.client_id,
-        secret,
+        // Read below, once idc-core says which secret this login takes.
+        secret: None,
         zero_page: args.zero_page,
         ca_cert: args.ca_cert,
         log_api_key: args.log_api_key,
@@ -38,9 +38,10 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         // clap allows only the four names.
         tier: args.tier.as_deref().map(str::parse).transpose()?,
     };
+    request.secret = super::login_secret::read(&secret_flags, idc.login_secret_need(&request)?)?;
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
-    let outcome = Idc::from_env()?.login_interactive(request, &StderrInteraction)?;
+    let outcome = idc.login_interactive(request, &StderrInteraction)?;
     let who = outcome
         .who
         .as_deref()
@@ -197,76 +198,6 @@ fn in_minutes(at: chrono::DateTime<Utc>) -> String {
     } else {
         format!("in {minutes} min")
     }
-}
-
-/// The password, client secret or session cookie, from stdin or a file; never from argv.
-fn read_login_secret(args: &LoginArgs) -> Result<Option<Secret<String>>, HelperError> {
-    let secret_flag = args.secret_stdin || args.secret_file.is_some();
-    if secret_flag && args.client_id.is_none() && args.log_api_key.is_none() && !args.session_cookie
-    {
-        return Err(HelperError::Input(
-            "--secret-stdin and --secret-file go with --client-id, --log-api-key or --session-cookie"
-                .to_string(),
-        ));
-    }
-    let (from_stdin, file, what) = if args.session_cookie {
-        // The cookie comes from stdin unless a file is named.
-        (
-            args.secret_file.is_none(),
-            args.secret_file.as_deref(),
-            "session cookie",
-        )
-    } else if args.client_id.is_some() || args.log_api_key.is_some() {
-        let what = if args.log_api_key.is_some() {
-            "log API key's secret"
-        } else {
-            "client secret"
-        };
-        (args.secret_stdin, args.secret_file.as_deref(), what)
-    } else {
-        (
-            args.password_stdin,
-            args.password_file.as_deref(),
-            "password",
-        )
-    };
-    let text = if from_stdin {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|error| {
-                HelperError::Input(format!("cannot read the {what} from stdin: {error}"))
-            })?;
-        text
-    } else if let Some(path) = file {
-        read_secret_file(path, what)?
-    } else {
-        return Ok(None);
-    };
-    match idc_core::secret_from_text(&text) {
-        Some(secret) => Ok(Some(secret)),
-        None => Err(HelperError::Input(format!("the {what} is empty"))),
-    }
-}
-
-/// A password or secret file, read with the rules of every file a secret comes from
-/// (idc_core::read_secret_file): a FIFO, a device, a file others may write or one over
-/// 64 KiB is refused at once. A relative path is the user's, typed here: it is taken from
-/// the current directory, as the shell would.
-fn read_secret_file(path: &Path, what: &str) -> Result<String, HelperError> {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let bytes = idc_core::read_secret_file(&absolute).map_err(|reason| {
-        HelperError::Input(format!(
-            "cannot read the {what} from {}: {reason}",
-            absolute.display()
-        ))
-    })?;
-    String::from_utf8(bytes.into_inner()).map_err(|_| {
-        HelperError::Input(format!(
-            "the {what} in {} is not UTF-8 text",
-            absolute.display()
-        ))
-    })
 }
 
 #[cfg(test)]

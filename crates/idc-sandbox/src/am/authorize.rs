@@ -3,10 +3,11 @@
 
 use super::builtin::BUILTIN_CLIENT;
 use super::cli::{CLI_CLIENT, client_in};
+use super::grant_answers::authorize_error_page;
 use super::oauth::ADMIN_CLIENT;
 use crate::clock::now_ms;
 use crate::request::{form, origin};
-use crate::respond::{escape_html, html, respond};
+use crate::respond::respond;
 use crate::state::auth::AuthCode;
 use crate::state::{Shared, Subject, lock, random_chars};
 use axum::body::Bytes;
@@ -17,16 +18,6 @@ use axum::response::Response;
 const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
 /// How long an authorization code stays usable.
 const CODE_LIFETIME_MS: i64 = 120_000;
-
-/// The HTML error page AM renders for a bad `/authorize` request.
-fn authorize_error_page(error: &str, description: &str) -> Response {
-    let (error, description) = (escape_html(error), escape_html(description));
-    let page = format!(
-        "<!DOCTYPE html><html><head><title>OAuth2 Error</title></head><body><h1>{error}</h1><p>{description}</p>\
-         <script>var pageData = {{ error: {{ description: \"{description}\", message: \"{error}\" }} }};</script></body></html>"
-    );
-    html(StatusCode::BAD_REQUEST, &[], page)
-}
 
 /// `GET|POST /am/oauth2/authorize`: PKCE code for the admin client, needs the admin session;
 /// `GET` for the CLI client is its browser login (`browser.rs`).
@@ -114,10 +105,13 @@ pub async fn authorize(
     lock(&state.auth_codes).insert(
         code.clone(),
         AuthCode {
+            client: ADMIN_CLIENT,
+            realm: "root".to_string(),
             redirect_uri: redirect_uri.clone(),
             challenge,
             scopes,
             subject_id: state.admin_id.clone(),
+            subject: Subject::Admin,
             expires_at_ms: now_ms() + CODE_LIFETIME_MS,
         },
     );
@@ -140,15 +134,27 @@ pub async fn authorize(
     )
 }
 
-/// `GET /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli` in
-/// alpha only.
+/// `GET|POST /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli`
+/// in alpha only (a browser login), `end-user-ui` in every realm (a realm user's session
+/// exchanged, `enduser.rs`).
 pub async fn authorize_realm(
     State(state): State<Shared>,
     axum::extract::Path(realm): axum::extract::Path<String>,
+    method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
-    let params = crate::request::query_params(uri.query());
+    let mut params = crate::request::query_params(uri.query());
+    if method == Method::POST {
+        params.extend(form(&body));
+    }
+    if params.get("client_id").map(String::as_str) == Some(super::enduser::END_USER_CLIENT) {
+        return super::enduser::authorize(&state, &realm, &method, &headers, &params);
+    }
+    if method != Method::GET {
+        return authorize_error_page("invalid_client", "Client authentication failed");
+    }
     match client_in(&state, params.get("client_id").map(String::as_str), &realm) {
         Some(client) => super::browser::authorize(&state, &uri, &headers, client),
         None => authorize_error_page("invalid_client", "Client authentication failed"),

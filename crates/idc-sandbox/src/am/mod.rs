@@ -4,7 +4,8 @@
 //! rules and token grants; `builtin`: Ping's built-in clients and the token exchange;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
 //! the admin's one-time codes; `grant_answers`: token answers the grants share; `rotation`:
-//! strict refresh-token rotation); the admin console's sign-in (`console`).
+//! strict refresh-token rotation); the admin console's sign-in (`console`); a realm's
+//! `end-user-ui` client, which exchanges a realm user's session for an IDM token (`enduser`).
 
 pub mod authenticate;
 pub mod authorize;
@@ -12,6 +13,7 @@ pub mod browser;
 pub mod builtin;
 pub mod cli;
 pub mod console;
+pub mod enduser;
 pub mod grant_answers;
 pub mod oauth;
 pub mod pages;

@@ -92,6 +92,12 @@ fn access_token(
         {
             cli::authorization_code(state, realm, headers, &params)
         }
+        Some("authorization_code")
+            if params.get("client_id").map(String::as_str)
+                == Some(super::enduser::END_USER_CLIENT) =>
+        {
+            super::enduser::authorization_code(state, realm, &params)
+        }
         Some("authorization_code") => authorization_code(state, headers, &params),
         Some("refresh_token") => cli::refresh(state, realm, &params),
         Some(cli::DEVICE_GRANT) => cli::device_code(state, realm, headers, &params),
@@ -411,7 +417,11 @@ fn authorization_code(
     let mut codes = lock(&state.auth_codes);
     let now = now_ms();
     codes.retain(|_, c| c.expires_at_ms > now);
-    let Some(grant) = codes.get(code).cloned() else {
+    let Some(grant) = codes
+        .get(code)
+        .filter(|c| c.client == ADMIN_CLIENT)
+        .cloned()
+    else {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",

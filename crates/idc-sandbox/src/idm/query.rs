@@ -283,7 +283,7 @@ pub async fn read(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let token = match guard(&state, &headers) {
+    let token = match super::guard_reading(&state, &headers, &object, &id) {
         Ok(token) => token,
         Err(refused) => return refused,
     };

@@ -34,6 +34,9 @@ pub enum Issued {
     BuiltinPrimary,
     /// An RFC 8693 exchange through `AICMCPExchangeClient`.
     Exchanged,
+    /// A realm's `end-user-ui` client, for a realm user's session: IDM takes it only for
+    /// the user's own object.
+    EndUser,
 }
 
 #[derive(Debug, Clone)]
@@ -66,10 +69,15 @@ pub enum Stage {
 /// An issued authorization code, waiting for its token request.
 #[derive(Debug, Clone)]
 pub struct AuthCode {
+    /// The client the code was issued to (`idmAdminClient`, `end-user-ui`).
+    pub client: &'static str,
+    /// The realm the code was issued in (`root`, `alpha`).
+    pub realm: String,
     pub redirect_uri: String,
     pub challenge: String,
     pub scopes: Vec<String>,
     pub subject_id: String,
+    pub subject: Subject,
     pub expires_at_ms: i64,
 }
 
