@@ -14,7 +14,7 @@ use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
 use crate::env_profile;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
 use crate::paging::{DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
@@ -23,7 +23,7 @@ use crate::request;
 use crate::resolve::LoginRequest;
 use crate::secret::Secret;
 use crate::settings::Settings;
-use crate::status::{self, LogoutOutcome, ProfileStatus};
+use crate::status::{self, LogoutOptions, LogoutOutcome, ProfileStatus};
 
 /// Entry point: where config and cache live, and which credential store is used.
 /// Cheap to create; builds no HTTP client until a request needs one, so a warm-cache
@@ -291,6 +291,7 @@ impl Idc {
         }
         let inner = self.inner.clone();
         let profile = profile.clone();
+        let path = url.path().to_string();
         // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
         // up front, so a prefetching reader may ask for a few at once.
         let offset_total = (Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
@@ -309,6 +310,7 @@ impl Idc {
         // fields are read, while the page is parsed into items on another thread.
         let pager = Pager::new(first, move |params| sequential(params))
             .with_max_empty_pages(self.inner.max_empty_pages)
+            .at_path(&path)
             .with_raw_pages(raw);
         Ok(Fetched::Collection(match offset_total {
             Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
@@ -346,28 +348,64 @@ impl Idc {
     /// profile. The profile itself stays, so `login` can reuse it. An admin console session
     /// handed over stays signed in at the tenant: [`Idc::logout_ending_session`] ends it.
     pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(profile, false)
+        self.logout_with(profile, LogoutOptions::default())
     }
 
     /// [`Idc::logout`], ending at the tenant an admin console session handed over too (which
     /// signs the console out).
     pub fn logout_ending_session(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(profile, true)
+        self.logout_with(
+            profile,
+            LogoutOptions {
+                end_session: true,
+                ..LogoutOptions::default()
+            },
+        )
     }
 
-    fn logout_with(&self, profile: Option<&str>, end_session: bool) -> Result<LogoutOutcome> {
+    /// [`Idc::logout`] with the user's choices. With `delete_log_key`, the profile's log
+    /// API key is deleted at the tenant first (with the profile's administrator login);
+    /// when that fails nothing else is done. Without it, a key idc created
+    /// (`--create-log-api-key`) stays on the tenant: the outcome says so, and its id stays
+    /// in the profile so that a later `--delete-log-key` can still delete it.
+    pub fn logout_with(
+        &self,
+        profile: Option<&str>,
+        options: LogoutOptions,
+    ) -> Result<LogoutOutcome> {
         let profile = self.profile(profile)?;
-        let outcome = status::logout(&self.inner.credentials, &profile, end_session)?;
+        let deleted = match (&profile.log_api_key, options.delete_log_key) {
+            (Some(id), true) => {
+                crate::login::delete_log_key(&self.inner.credentials, &profile, id)?;
+                Some(id.clone())
+            }
+            (None, true) => {
+                return Err(Error::Login(format!(
+                    "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
+                    profile.name
+                )));
+            }
+            (_, false) => None,
+        };
+        let mut outcome =
+            status::logout(&self.inner.credentials, &profile, options.end_session)?;
+        let left = profile
+            .log_api_key
+            .clone()
+            .filter(|_| deleted.is_none() && profile.log_api_key_created);
         // The environment's profile is not in config.toml, which stays untouched.
         let from_env = self.env_login_profile() == Some(&profile);
-        if profile.log_api_key.is_some() && !from_env {
+        if profile.log_api_key.is_some() && left.is_none() && !from_env {
             self.inner.config.update(|config| {
                 if let Some(stored) = config.profiles.get_mut(&profile.name) {
                     stored.log_api_key = None;
+                    stored.log_api_key_created = false;
                 }
                 Ok(())
             })?;
         }
+        outcome.log_key_left = left;
+        outcome.log_key_deleted = deleted;
         Ok(outcome)
     }
 

@@ -96,7 +96,7 @@ pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,
     ServiceAccountRow,
 };
-pub use status::{LogoutOutcome, ProfileStatus};
+pub use status::{LogoutOptions, LogoutOutcome, ProfileStatus};
 pub use trusted_file::read_secret_file;
 pub use url_choice::UrlChoice;
 

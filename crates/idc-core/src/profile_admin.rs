@@ -35,7 +35,12 @@ impl Idc {
     pub fn remove_profile(&self, name: &str) -> Result<RemovedProfile> {
         self.known_in_config(name)?;
         let profile = self.profile(Some(name))?;
-        let logout = crate::status::logout(self.credentials(), &profile, false)?;
+        let mut logout = crate::status::logout(self.credentials(), &profile, false)?;
+        // A key idc made stays on the tenant, and its id goes with the profile: said.
+        logout.log_key_left = profile
+            .log_api_key
+            .clone()
+            .filter(|_| profile.log_api_key_created);
         let was_default = self.config_file().update(|config| {
             config.profiles.remove(name);
             let was_default = config.default.as_deref() == Some(name);

@@ -184,6 +184,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            log_api_key_created: false,
             tier: None,
         }
     }

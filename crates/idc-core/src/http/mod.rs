@@ -211,7 +211,12 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         "request failed".to_string()
     };
     let error = error.without_url();
-    let mut reason = format!("{kind}: {error}");
+    // Through a proxy, the failure may be the proxy's: name it (never its credentials).
+    let proxy = client.proxies.proxy_for(tenant).map(|proxy| redacted(&proxy));
+    let mut reason = match &proxy {
+        Some(proxy) => format!("{kind} through the proxy {proxy}: {error}"),
+        None => format!("{kind}: {error}"),
+    };
     // reqwest's top-level message is vague ("error sending request"); the cause says why.
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
@@ -225,9 +230,13 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         }
         reason.truncate(cut);
     }
+    let check = match proxy {
+        Some(_) => "check the proxy, the proxy variables (HTTPS_PROXY, NO_PROXY) and the tenant URL",
+        None => "check the tenant URL and your network",
+    };
     Error::Network {
         tenant: origin(tenant),
-        reason: format!("{reason} (check the tenant URL and your network)"),
+        reason: format!("{reason} ({check})"),
     }
 }
 
@@ -264,6 +273,27 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("secret-ish"), "{text}");
+    }
+
+    #[test]
+    fn a_failure_through_a_proxy_names_the_proxy_without_its_credentials() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let proxy = format!("http://alice:pr0xy-S3CRET@127.0.0.1:{port}");
+        let proxies = ProxyEnv::from_lookup(|name| (name == "https_proxy").then(|| proxy.clone()));
+        let client = client::build(&client::ClientSettings::default(), &proxies).unwrap();
+        let tenant = Url::parse("https://tenant.example.com").unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("through the proxy http://127.0.0.1:{port}")),
+            "{text}"
+        );
+        assert!(text.contains("HTTPS_PROXY"), "{text}");
+        assert!(!text.contains("pr0xy-S3CRET") && !text.contains("alice"), "{text}");
     }
 
     /// A server that accepts connections and never answers (a stalled tenant or proxy).

@@ -37,6 +37,8 @@ pub const DEFAULT_TAIL_INTERVAL: Duration = Duration::from_secs(5);
 pub const MIN_TAIL_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest wait a rate limit may impose before idc gives up on one request.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(65);
+/// The path of the log API's pages, named by a paging error.
+const LOGS_PATH: &str = "/monitoring/logs";
 /// How many overlapping entries tail remembers to drop repeats.
 const DEDUP_MEMORY: usize = 20_000;
 
@@ -207,7 +209,7 @@ impl Logs {
             cookie: None,
             buffer: VecDeque::new(),
             pacer: Pacer::default(),
-            guard: PageGuard::new(max_empty_pages),
+            guard: PageGuard::new(max_empty_pages, LOGS_PATH),
             stopped: None,
             interrupt: Interrupt::never(),
             failed: false,
@@ -347,7 +349,7 @@ impl LogEvents {
         } else if self.cookie.is_none() {
             self.windows.pop_front();
             // Each window is its own read: a quiet day is not "empty pages in a row".
-            self.guard = PageGuard::new(self.logs.max_empty_pages);
+            self.guard = PageGuard::new(self.logs.max_empty_pages, LOGS_PATH);
         }
         Ok(())
     }

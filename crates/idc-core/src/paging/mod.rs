@@ -90,6 +90,12 @@ impl Pager {
         self
     }
 
+    /// The path the pages are read from, named by a paging error.
+    pub fn at_path(mut self, path: &str) -> Pager {
+        self.guard = std::mem::take(&mut self.guard).at(path);
+        self
+    }
+
     /// Number of page requests made so far (for diagnostics and tests).
     pub fn pages_fetched(&self) -> usize {
         self.pages_fetched
@@ -476,7 +482,7 @@ mod tests {
         assert_eq!(items.len(), 2, "the one item, then the error");
         let error = items[1].as_ref().unwrap_err().to_string();
         assert!(error.contains("IDC_MAX_EMPTY_PAGES"), "{error}");
-        assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES + 1);
+        assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES);
     }
 
     #[test]
