@@ -392,6 +392,13 @@ impl<'a> Endpoint<'a> {
         self.path.trim_end_matches('/').split('/').skip(1).collect()
     }
 
+    /// Whether the path is a collection of ESVs (variables, secrets): its rows are created
+    /// and replaced with a `PUT` on their id only (no `POST ?_action=create`), and they
+    /// carry no `_rev` (recording: `e_environment_esv.json`).
+    pub fn is_esv_collection(&self) -> bool {
+        self.row.family == ApiFamily::Esv && self.addresses_rows_by_id()
+    }
+
     pub fn is_idm(&self) -> bool {
         self.row.family == ApiFamily::Idm
     }

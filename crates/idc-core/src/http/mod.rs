@@ -223,6 +223,16 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         reason = format!("{reason}: {cause}");
         source = cause.source();
     }
+    // A name nothing resolves: said plainly, with the usual cause of a local name (a
+    // sandbox's `--hostname` without a hosts entry), instead of the resolver's words.
+    if proxy.is_none() && reason.contains("dns error") {
+        return Error::Network {
+            tenant: origin(tenant),
+            reason: format!(
+                "the host name {host} does not resolve (no DNS record, and no entry in /etc/hosts): check the tenant URL; for a name of your own, such as a local sandbox's --hostname, add a line `127.0.0.1 {host}` to /etc/hosts"
+            ),
+        };
+    }
     if reason.len() > 400 {
         let mut cut = 400;
         while !reason.is_char_boundary(cut) {
@@ -273,6 +283,19 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("secret-ish"), "{text}");
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_says_so_and_how_to_fix_it() {
+        let client = build_client().unwrap();
+        // `.invalid` never resolves (RFC 6761).
+        let tenant = Url::parse("https://tenant.idc.invalid:8443").unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert_eq!(
+            text,
+            "cannot reach https://tenant.idc.invalid:8443: the host name tenant.idc.invalid does not resolve (no DNS record, and no entry in /etc/hosts): check the tenant URL; for a name of your own, such as a local sandbox's --hostname, add a line `127.0.0.1 tenant.idc.invalid` to /etc/hosts"
+        );
     }
 
     #[test]
