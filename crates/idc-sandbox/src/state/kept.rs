@@ -22,7 +22,7 @@ use super::service_accounts::{KeptAccount, ServiceAccounts};
 pub const FILE: &str = "kept.json";
 
 /// What is chosen once, at the first start, and never changes.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Fixed {
     /// The service account's RSA key, PKCS#1 DER, base64.
     pub service_account_key: String,
@@ -159,6 +159,9 @@ mod tests {
         assert!(again.verify(&id, &secret));
         assert!(!again.verify(&id, "other"));
         std::fs::write(dir.path().join(FILE), "{").unwrap();
-        assert!(read(dir.path()).unwrap_err().contains("remove it"));
+        let Err(message) = read(dir.path()) else {
+            panic!("a broken kept.json was read");
+        };
+        assert!(message.contains("remove it"), "{message}");
     }
 }
