@@ -1,7 +1,9 @@
 //! `idc-sandbox`: a local, faithful emulator of a PingOne Advanced Identity Cloud tenant.
 //!
 //! Starts on loopback, writes `DIR/service-account.jwk` and `DIR/sandbox.json` (0600),
-//! prints the latter as one JSON line when ready, and serves until SIGTERM/SIGINT.
+//! prints the latter as one JSON line when ready, and serves until SIGTERM/SIGINT. A
+//! restart in the same `DIR` keeps keys, passwords, log keys, created service accounts and
+//! (with `--listen ...:0`) the port: `DIR/kept.json` (`state/kept.rs`).
 //!
 //! Served: `/am/oauth2/access_token` (JWT bearer, authorization code + PKCE, client
 //! credentials; also `/am/oauth2/realms/root/realms/<realm>/access_token`),
@@ -70,8 +72,9 @@
 //! - `edge/` (`tls`, `internet` latency/bandwidth/gzip, `faults` middleware) and
 //!   `control/` (the `/__sandbox` room: `stats`, `faults`, `clock`).
 //! - Shared ground: `respond` (every answer: JSON, CREST and OAuth2 errors, HTML),
-//!   `request` (query, form, origin, transaction id), `state/` (memory only: `auth`
-//!   tokens and sessions, `counters`, `faults`, `idm`, `logs`, `lock`), `data/` (seeded
+//!   `request` (query, form, origin, transaction id), `state/` (memory: `auth`
+//!   tokens and sessions, `counters`, `faults`, `idm`, `logs`, `lock`; and `kept`, what a
+//!   restart keeps, on disk), `data/` (seeded
 //!   users, roles, ESVs, IGA applications), `clock` (time, movable forward).
 
 // Guards return the ready-made error response as `Err`; boxing it would only add noise.
