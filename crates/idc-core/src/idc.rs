@@ -294,10 +294,25 @@ impl Idc {
         let path = url.path().to_string();
         // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
         // up front, so a prefetching reader may ask for a few at once.
-        let offset_total = (Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
-            && first.get("pagedResultsCookie").is_none())
-        .then(|| first.get("totalCount").and_then(Value::as_u64))
-        .flatten();
+        let offset_paged = Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
+            && first.get("pagedResultsCookie").is_none();
+        let mut offset_total = offset_paged
+            .then(|| first.get("totalCount").and_then(Value::as_u64))
+            .flatten();
+        let mut url = url;
+        if offset_paged && !url.query_pairs().any(|(name, _)| name == "_pageSize") {
+            // A list found below the first level, read in the service's page of 10: the
+            // rest in the largest page, one after the other (their offsets follow the
+            // items actually read, so a page the tenant cuts short loses nothing).
+            request::set_query_params(
+                &mut url,
+                &[(
+                    "_pageSize".to_string(),
+                    crate::api::IGA_MAX_PAGE_SIZE.to_string(),
+                )],
+            );
+            offset_total = None;
+        }
         let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);

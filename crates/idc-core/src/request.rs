@@ -109,6 +109,18 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
     if endpoint.is_idm() && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
+    if endpoint.is_iga() {
+        // IGA's default page is 10 and a page over its largest comes back empty (frodo).
+        let largest = crate::api::IGA_MAX_PAGE_SIZE;
+        for (name, value) in &mut params {
+            if name == "_pageSize" && value.parse::<u64>().is_ok_and(|size| size > u64::from(largest)) {
+                *value = largest.to_string();
+            }
+        }
+        if endpoint.is_iga_list() && !has(&params, "_pageSize") {
+            params.push(("_pageSize".to_string(), largest.to_string()));
+        }
+    }
     params
 }
 
@@ -198,6 +210,23 @@ mod tests {
         assert_eq!(
             url("/environment/variables", &none),
             "https://tenant.example.com/environment/variables"
+        );
+        // IGA lists in the largest page it answers; an object as it is; never more.
+        assert_eq!(
+            url("/iga/governance/user", &none),
+            "https://tenant.example.com/iga/governance/user?_pageSize=10000"
+        );
+        assert_eq!(
+            url("/iga/governance/user/abc", &none),
+            "https://tenant.example.com/iga/governance/user/abc"
+        );
+        let big = Query {
+            page_size: Some(50_000),
+            ..Query::default()
+        };
+        assert_eq!(
+            url("/iga/governance/application", &big),
+            "https://tenant.example.com/iga/governance/application?_pageSize=10000"
         );
         assert_eq!(
             url("/am/json/serverinfo/*", &none),

@@ -196,3 +196,62 @@ fn iga_offset_pages_read_in_parallel_come_in_order() {
         Some(total as usize)
     );
 }
+
+fn login_iga(sandbox: &Sandbox, env: &UserEnv) {
+    let secret_file = env.home.path().join("iga-secret.txt");
+    std::fs::write(
+        &secret_file,
+        sandbox.info["iga_client"]["secret"].as_str().unwrap(),
+    )
+    .unwrap();
+    let login = format!(
+        "open --raw '{}' | idc login --profile iga --tenant {} --client-id {} --scope 'fr:idm:* fr:iga:*' | ignore",
+        secret_file.display(),
+        sandbox.url,
+        sandbox.info["iga_client"]["id"].as_str().unwrap()
+    );
+    success_stdout(&env.nu(&login).output().expect("run nu"));
+}
+
+/// Issue 30, finding 8: IGA lists are read in the largest page IGA answers (10 000, as
+/// recorded and as frodo reads them), not its default of 10: 1 000 users in one request,
+/// not a hundred; a larger `--page-size` (which IGA answers with nothing) is cut to it; a
+/// list below the first level goes on in the largest page after its first answer.
+#[test]
+fn iga_lists_are_read_in_the_largest_page() {
+    let sandbox = Sandbox::start(1000);
+    let env = UserEnv::new();
+    login_iga(&sandbox, &env);
+    sandbox.reset_stats();
+    assert_eq!(
+        nu_json(&env, "idc get /iga/governance/user | length | to json -r"),
+        1000
+    );
+    assert_eq!(sandbox.stat("iga_requests"), 1, "{}", sandbox.stats());
+    sandbox.reset_stats();
+    assert_eq!(
+        nu_json(
+            &env,
+            "idc get /iga/governance/user --page-size 50000 | length | to json -r"
+        ),
+        1000
+    );
+    assert_eq!(sandbox.stat("iga_requests"), 1, "{}", sandbox.stats());
+
+    // A list one level down, served by the tenant's default page of 10 first.
+    let grants = "/iga/governance/user/u-1/grants";
+    let page = |from: usize, to: usize| {
+        let items: Vec<Value> = (from..to).map(|n| serde_json::json!({"id": n})).collect();
+        serde_json::json!({"result": items, "resultCount": to - from, "totalCount": 25})
+            .to_string()
+    };
+    for body in [page(0, 10), page(10, 25)] {
+        sandbox.fault(serde_json::json!({"path_prefix": grants, "count": 1, "raw_body": body,
+            "headers": {"content-type": "application/json"}}));
+    }
+    sandbox.reset_stats();
+    let ids = nu_json(&env, &format!("idc get {grants} | get id | to json -r"));
+    assert_eq!(ids, serde_json::json!((0..25).collect::<Vec<_>>()));
+    // With the service's page of 10 it would take three requests.
+    assert_eq!(sandbox.stat("iga_requests"), 2, "{}", sandbox.stats());
+}
