@@ -17,7 +17,9 @@ use crate::env_profile;
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
+use crate::paging::{
+    DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, ReadProgress, SharedFetch,
+};
 use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
@@ -284,8 +286,20 @@ impl Idc {
     /// GET `path` (relative to the tenant, or a full URL within it) with `query`.
     /// A body with a `result` array is a collection, streamed page by page.
     pub fn get(&self, profile: &Profile, path: &str, query: &Query) -> Result<Fetched> {
+        self.get_counted(profile, path, query, &ReadProgress::new())
+    }
+
+    /// [`Idc::get`], counting every request and every wait the transport made in
+    /// `progress` (the rows are the reader's to count).
+    pub fn get_counted(
+        &self,
+        profile: &Profile,
+        path: &str,
+        query: &Query,
+        progress: &ReadProgress,
+    ) -> Result<Fetched> {
         let url = request::request_url(profile, path, query)?;
-        let first = request::get_json(&self.inner.credentials, profile, &url)?;
+        let first = counted_get(&self.inner.credentials, profile, &url, progress)?.parse()?;
         if !first.get("result").is_some_and(Value::is_array) {
             return Ok(Fetched::Object(first));
         }
@@ -313,10 +327,11 @@ impl Idc {
             );
             offset_total = None;
         }
+        let counted = progress.clone();
         let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);
-            request::get_success(&inner.credentials, &profile, &next)
+            counted_get(&inner.credentials, &profile, &next, &counted)
         });
         let parsed = raw.clone();
         let fetch: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
@@ -642,6 +657,22 @@ impl crate::writes::HoldsCredentials for Idc {
     fn credentials(&self) -> &Credentials {
         &self.inner.credentials
     }
+}
+
+/// One page's GET, counted into `progress`, its waits shown as they happen.
+fn counted_get(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+    progress: &ReadProgress,
+) -> Result<crate::paging::RawPage> {
+    let observer = progress.clone();
+    let page = crate::http::observing_waits(
+        move |wait| observer.transport_wait(wait),
+        || request::get_success(credentials, profile, url),
+    );
+    progress.request();
+    page
 }
 
 #[cfg(test)]

@@ -785,3 +785,59 @@ fn logout_says_a_created_log_key_stays_and_delete_log_key_deletes_it() {
     assert!(stderr.contains("has nothing to delete"), "{stderr}");
     assert_eq!(env.snapshot(), before);
 }
+
+/// Run `script` (after the plugin prelude) in nu on a pseudo-terminal (`script(1)`): what
+/// nu writes to stdout and stderr, in the order the terminal got it.
+fn nu_on_a_terminal(env: &UserEnv, script: &str) -> String {
+    let file = env.home.path().join("on-a-terminal.nu");
+    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
+    let out = env
+        .command("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' --no-config-file '{}'",
+            idc_e2e::tool("nu").display(),
+            file.display()
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run script(1): apt-get install bsdutils");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+/// Issue 30, finding 8: `idc logs get` over days, held back by the rate limit, shows its
+/// progress on a terminal (window, rows, requests, the wait under way), erased at the end;
+/// piped, it shows nothing.
+#[test]
+fn logs_get_shows_its_progress_through_rate_limit_waits_on_a_terminal_only() {
+    let sandbox = Sandbox::start_with(SandboxOptions::default().args([
+        "--log-rate-limit",
+        "2",
+        "--log-rate-window",
+        "2",
+    ]));
+    let env = logged_in_with_key(&sandbox);
+    let script = "idc logs get --source am-access --since 3day | length | print $in";
+    let text = nu_on_a_terminal(&env, script);
+    assert!(
+        text.contains("idc logs get: window ") && text.contains(" requests · "),
+        "no progress line: {text:?}"
+    );
+    assert!(
+        text.contains("(waiting ") && text.contains("s for the rate limit)"),
+        "the wait is not shown: {text:?}"
+    );
+    // Each drawing replaces the one before, and the last one is erased before the result.
+    assert!(text.contains("\r\u{1b}[2Kidc logs get: "), "{text:?}");
+    let result = text.rsplit("\u{1b}[2K").next().unwrap().trim();
+    assert!(result.parse::<u64>().is_ok(), "the count after the line: {text:?}");
+
+    // Piped: not a byte of it.
+    let out = env.nu(script).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    success_stdout(&out);
+    assert!(stderr.is_empty(), "{stderr:?}");
+}

@@ -255,3 +255,48 @@ fn iga_lists_are_read_in_the_largest_page() {
     // With the service's page of 10 it would take three requests.
     assert_eq!(sandbox.stat("iga_requests"), 2, "{}", sandbox.stats());
 }
+
+/// Issue 30, finding 8: `idc get` shows its progress on a terminal (rows, requests, the
+/// wait a 429 imposes while it lasts), erased at the end; piped, it shows nothing.
+#[test]
+fn get_shows_its_progress_on_a_terminal_only() {
+    let sandbox = Sandbox::start(200);
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, &sandbox));
+    let script = format!("idc get {USERS} --page-size 10 | length | print $in");
+    // The third page is refused with a 429 and `Retry-After: 2`: a wait to show.
+    sandbox.fault(serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 2,
+        "count": 1, "skip": 2}));
+    let file = env.home.path().join("get.nu");
+    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
+    let out = env
+        .command("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' --no-config-file '{}'",
+            idc_e2e::tool("nu").display(),
+            file.display()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script(1): apt-get install bsdutils");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("\r\u{1b}[2Kidc get: ") && text.contains(" rows · "),
+        "no progress line: {text:?}"
+    );
+    assert!(
+        text.contains(" requests · 1 wait (waiting ") && text.contains("s for the rate limit)"),
+        "the wait is not shown: {text:?}"
+    );
+    assert_eq!(text.rsplit("\u{1b}[2K").next().unwrap().trim(), "200");
+
+    // Piped: nothing on stderr.
+    sandbox.fault(serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 1,
+        "count": 1, "skip": 2}));
+    let out = env.nu(&script).output().unwrap();
+    assert_eq!(success_stdout(&out), "200");
+    assert!(out.stderr.is_empty(), "{:?}", String::from_utf8_lossy(&out.stderr));
+}

@@ -21,6 +21,35 @@ pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
 pub use proxy::{ProxyEnv, redacted};
 
+/// Told when [`send`] starts and ends a wait before a retry (`Some((wait, status))`, then
+/// `None`): a reader's progress line shows it as it happens.
+pub type WaitObserver = dyn Fn(Option<(Duration, u16)>);
+
+thread_local! {
+    /// The observer of the requests this thread sends, while [`observing_waits`] runs.
+    static WAIT_OBSERVER: std::cell::RefCell<Option<std::rc::Rc<WaitObserver>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `send` (which sends requests on this thread) with `observer` told of every wait
+/// before a retry.
+pub fn observing_waits<T>(
+    observer: impl Fn(Option<(Duration, u16)>) + 'static,
+    send: impl FnOnce() -> T,
+) -> T {
+    let previous = WAIT_OBSERVER.with(|slot| slot.replace(Some(std::rc::Rc::new(observer))));
+    let result = send();
+    WAIT_OBSERVER.with(|slot| slot.replace(previous));
+    result
+}
+
+fn observe_wait(wait: Option<(Duration, u16)>) {
+    let observer = WAIT_OBSERVER.with(|slot| slot.borrow().clone());
+    if let Some(observer) = observer {
+        observer(wait);
+    }
+}
+
 /// Retries of a 429/502/503/504 answer before giving up.
 pub(crate) const MAX_RETRIES: usize = 3;
 /// The longest `Retry-After` honoured; longer waits are cut to this.
@@ -107,7 +136,10 @@ pub fn send_retrying(
             .map(Duration::from_secs);
         if retryable.contains(&status) && retries < MAX_RETRIES {
             let backoff = Duration::from_millis(250 << retries);
-            std::thread::sleep(retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER));
+            let wait = retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER);
+            observe_wait(Some((wait, status)));
+            std::thread::sleep(wait);
+            observe_wait(None);
             retries += 1;
             continue;
         }
@@ -283,6 +315,30 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("secret-ish"), "{text}");
+    }
+
+    #[test]
+    fn a_wait_before_a_retry_is_told_as_it_starts_and_ends() {
+        use crate::testing::{reply, serve};
+        let mut busy = reply(429, serde_json::json!({"code": 429}));
+        busy.headers.push(("Retry-After", "1".to_string()));
+        let tenant = serve(vec![busy, reply(200, serde_json::json!({"ok": true}))]);
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let told = seen.clone();
+        let client = build_client().unwrap();
+        let url = tenant.url.clone();
+        let answer = observing_waits(
+            move |wait| told.borrow_mut().push(wait),
+            || send(&client, &url, "/openidm", |c| c.get(url.clone())),
+        )
+        .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            *seen.borrow(),
+            vec![Some((Duration::from_secs(1), 429)), None]
+        );
+        // Outside `observing_waits`, nobody is told.
+        assert!(WAIT_OBSERVER.with(|slot| slot.borrow().is_none()));
     }
 
     #[test]

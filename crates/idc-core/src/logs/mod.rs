@@ -19,7 +19,7 @@ use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, tenant_url};
 use crate::interrupt::Interrupt;
-use crate::paging::PageGuard;
+use crate::paging::{PageGuard, ReadProgress};
 use crate::profile::Profile;
 use crate::request::set_query_params;
 use crate::secret::Secret;
@@ -202,8 +202,10 @@ impl Logs {
         }
         let (since, until) = query_range(&query, Utc::now())?;
         let max_empty_pages = self.max_empty_pages;
+        let windows: VecDeque<_> = windows(since, until).into();
         Ok(LogEvents {
-            windows: windows(since, until).into(),
+            total_windows: windows.len(),
+            windows,
             logs: self,
             query,
             cookie: None,
@@ -276,6 +278,8 @@ pub struct LogEvents {
     logs: Logs,
     query: LogQuery,
     windows: VecDeque<(DateTime<Utc>, DateTime<Utc>)>,
+    /// How many windows the range was split into.
+    total_windows: usize,
     cookie: Option<String>,
     buffer: VecDeque<LogEvent>,
     pacer: Pacer,
@@ -294,6 +298,12 @@ impl LogEvents {
     /// `interrupt` is set.
     pub fn stop_when(mut self, interrupt: Interrupt) -> LogEvents {
         self.interrupt = interrupt;
+        self
+    }
+
+    /// Count its requests, waits and windows in `progress` (a progress line's source).
+    pub fn with_progress(mut self, progress: ReadProgress) -> LogEvents {
+        self.pacer.progress = Some(progress);
         self
     }
 
@@ -326,6 +336,10 @@ impl LogEvents {
         let url = self
             .logs
             .url(&["monitoring", "logs"], &self.params(begin, end));
+        if let Some(progress) = &self.pacer.progress {
+            let current = self.total_windows - self.windows.len() + 1;
+            progress.window(current as u64, self.total_windows as u64);
+        }
         // The wait the previous page asked for (no requests left in this rate window).
         if !self.pacer.wait(&self.interrupt) {
             self.windows.clear();
@@ -515,17 +529,24 @@ mod tests {
             ),
         ]);
         let started = Instant::now();
+        let progress = ReadProgress::new();
         let events: Vec<LogEvent> = logs_of(&tenant.url)
             .query(LogQuery {
                 sources: vec!["am-access".to_string()],
                 ..LogQuery::default()
             })
             .unwrap()
+            .with_progress(progress.clone())
             .collect::<Result<_>>()
             .unwrap();
         let waited = started.elapsed();
         assert_eq!(events.len(), 1);
         assert_eq!(tenant.requests().len(), 2);
+        // The progress line's counts: both requests, the one wait, the one window.
+        let counted = progress.snapshot();
+        assert_eq!((counted.requests, counted.waits), (2, 1));
+        assert_eq!(counted.window, Some((1, 1)));
+        assert_eq!(counted.waiting, None);
         // One 2 s wait; a second layer waiting too would make it at least 4 s.
         assert!(waited >= Duration::from_secs(2), "{waited:?}");
         assert!(waited < Duration::from_secs(4), "{waited:?}");

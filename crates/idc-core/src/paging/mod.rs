@@ -5,10 +5,12 @@
 
 mod guard;
 mod prefetch;
+mod progress;
 
 pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
 pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
+pub use progress::{ReadProgress, ReadSnapshot};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
