@@ -417,8 +417,7 @@ impl Idc {
             }
             (_, false) => None,
         };
-        let mut outcome =
-            status::logout(&self.inner.credentials, &profile, options.end_session)?;
+        let mut outcome = status::logout(&self.inner.credentials, &profile, options.end_session)?;
         let left = profile
             .log_api_key
             .clone()

@@ -316,7 +316,9 @@ fn is_host_then_backslashes(text: &str) -> bool {
     }
     let (host, port) = match host_port.strip_prefix('[') {
         Some(inside) => match inside.split_once(']') {
-            Some((address, after)) if address.chars().all(|c| c.is_ascii_hexdigit() || c == ':') => {
+            Some((address, after))
+                if address.chars().all(|c| c.is_ascii_hexdigit() || c == ':') =>
+            {
                 (address, after.strip_prefix(':').unwrap_or(after))
             }
             _ => return false,

@@ -113,7 +113,11 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
         // IGA's default page is 10 and a page over its largest comes back empty (frodo).
         let largest = crate::api::IGA_MAX_PAGE_SIZE;
         for (name, value) in &mut params {
-            if name == "_pageSize" && value.parse::<u64>().is_ok_and(|size| size > u64::from(largest)) {
+            if name == "_pageSize"
+                && value
+                    .parse::<u64>()
+                    .is_ok_and(|size| size > u64::from(largest))
+            {
                 *value = largest.to_string();
             }
         }

@@ -33,7 +33,9 @@ pub fn script(shell: Shell) -> String {
             fix_bash_case_labels(&generate(clap_complete::Shell::Bash)) + BASH_URL_COMPLETION
         }
         Shell::Zsh => with_zsh_url_completer(&generate(clap_complete::Shell::Zsh)),
-        Shell::Fish => with_fish_flag_completers(&generate(clap_complete::Shell::Fish)) + FISH_URL_COMPLETION,
+        Shell::Fish => {
+            with_fish_flag_completers(&generate(clap_complete::Shell::Fish)) + FISH_URL_COMPLETION
+        }
         Shell::Nushell => with_nushell_url_completer(&generate(clap_complete_nushell::Nushell)),
     }
 }
@@ -344,14 +346,23 @@ mod tests {
         }
         assert!(!nu.contains("--profile: string "), "{nu}");
         let zsh = script(Shell::Zsh);
-        for line in zsh.lines().filter(|line| line.trim_start().starts_with("'--profile=")) {
-            assert!(line.contains(":NAME:_git-credential-idc_profiles'"), "{line}");
+        for line in zsh
+            .lines()
+            .filter(|line| line.trim_start().starts_with("'--profile="))
+        {
+            assert!(
+                line.contains(":NAME:_git-credential-idc_profiles'"),
+                "{line}"
+            );
         }
         assert!(zsh.contains(":URL:_git-credential-idc_tenants'"));
         assert!(zsh.contains(":PATH:_git-credential-idc_paths'"));
         let fish = script(Shell::Fish);
         for line in fish.lines().filter(|line| line.contains(" -l profile ")) {
-            assert!(line.contains(" -f -a \"(git-credential-idc complete-flag profile"), "{line}");
+            assert!(
+                line.contains(" -f -a \"(git-credential-idc complete-flag profile"),
+                "{line}"
+            );
         }
         assert!(script(Shell::Bash).contains("complete-flag \"${previous#--}\""));
     }

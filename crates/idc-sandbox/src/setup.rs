@@ -129,7 +129,10 @@ fn kept_key(text: &str) -> Result<rsa::RsaPrivateKey, String> {
         .ok()
         .and_then(|der| rsa::RsaPrivateKey::from_pkcs1_der(&der).ok())
         .ok_or_else(|| {
-            format!("a key in {} does not decode (remove the file to start with new keys)", state::kept::FILE)
+            format!(
+                "a key in {} does not decode (remove the file to start with new keys)",
+                state::kept::FILE
+            )
         })
 }
 

@@ -193,17 +193,12 @@ mod tests {
             Value::test_int(1),
             Value::test_int(2),
             Value::error(
-                nu_protocol::ShellError::GenericError {
-                    error: "boom".into(),
-                    msg: String::new(),
-                    span: None,
-                    help: None,
-                    inner: Vec::new(),
-                },
+                nu_protocol::ShellError::from(nu_protocol::LabeledError::new("boom")),
                 nu_protocol::Span::test_data(),
             ),
         ];
-        let passed: Vec<Value> = Counted::new(rows.into_iter(), "idc get", progress.clone()).collect();
+        let passed: Vec<Value> =
+            Counted::new(rows.into_iter(), "idc get", progress.clone()).collect();
         assert_eq!(passed.len(), 3);
         assert_eq!(progress.snapshot().rows, 2);
     }

@@ -166,7 +166,11 @@ fn profile_tenant_and_path_flags_complete_values_not_files() {
     let logs = bash_complete(&env, "git-credential-idc token --path /monitoring/l");
     assert_eq!(
         logs,
-        ["/monitoring/logs", "/monitoring/logs/sources", "/monitoring/logs/tail"]
+        [
+            "/monitoring/logs",
+            "/monitoring/logs/sources",
+            "/monitoring/logs/tail"
+        ]
     );
     assert_eq!(
         nu_complete(&env, "git-credential-idc token --path /environment/st"),
@@ -176,7 +180,10 @@ fn profile_tenant_and_path_flags_complete_values_not_files() {
     assert_eq!(
         nu_complete(
             &env,
-            &format!("git-credential-idc curl-config {}", sandbox.at("/monitoring/logs/s"))
+            &format!(
+                "git-credential-idc curl-config {}",
+                sandbox.at("/monitoring/logs/s")
+            )
         ),
         [sandbox.at("/monitoring/logs/sources")]
     );

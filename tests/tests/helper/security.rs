@@ -328,7 +328,10 @@ fn a_backslash_url_is_refused_as_typed() {
         assert!(output.stdout.is_empty(), "{command}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
-            stderr.contains(&format!("invalid URL '{}\\@evil.example/openidm/managed/alpha_user': it holds a backslash", sandbox.url)),
+            stderr.contains(&format!(
+                "invalid URL '{}\\@evil.example/openidm/managed/alpha_user': it holds a backslash",
+                sandbox.url
+            )),
             "{command}: {stderr}"
         );
         assert!(!stderr.contains("***"), "{stderr}");
@@ -345,8 +348,19 @@ fn a_backslash_url_is_refused_as_typed() {
     let before = env.snapshot();
     let output = env
         .helper()
-        .args(["login", "--profile", "x", "--tenant", "https://tenant.example.com\\@evil.example"])
-        .args(["--service-account", sandbox.service_account_id(), "--jwk", sandbox.jwk_path()])
+        .args([
+            "login",
+            "--profile",
+            "x",
+            "--tenant",
+            "https://tenant.example.com\\@evil.example",
+        ])
+        .args([
+            "--service-account",
+            sandbox.service_account_id(),
+            "--jwk",
+            sandbox.jwk_path(),
+        ])
         .output()
         .unwrap();
     assert!(!output.status.success());

@@ -741,8 +741,9 @@ fn logout_says_a_created_log_key_stays_and_delete_log_key_deletes_it() {
     success_stdout(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains(&format!("the log API key {key} that --create-log-api-key made stays on the tenant"))
-            && stderr.contains("git-credential-idc logout --profile admin --delete-log-key"),
+        stderr.contains(&format!(
+            "the log API key {key} that --create-log-api-key made stays on the tenant"
+        )) && stderr.contains("git-credential-idc logout --profile admin --delete-log-key"),
         "{stderr}"
     );
     assert!(tenant_key_ids(&env, &sandbox, "lister").contains(&key));
@@ -833,7 +834,10 @@ fn logs_get_shows_its_progress_through_rate_limit_waits_on_a_terminal_only() {
     // Each drawing replaces the one before, and the last one is erased before the result.
     assert!(text.contains("\r\u{1b}[2Kidc logs get: "), "{text:?}");
     let result = text.rsplit("\u{1b}[2K").next().unwrap().trim();
-    assert!(result.parse::<u64>().is_ok(), "the count after the line: {text:?}");
+    assert!(
+        result.parse::<u64>().is_ok(),
+        "the count after the line: {text:?}"
+    );
 
     // Piped: not a byte of it.
     let out = env.nu(script).output().unwrap();

@@ -251,6 +251,9 @@ fn a_proxy_failure_names_the_proxy_and_hides_its_credentials() {
     );
     assert!(!output.status.success());
     let text = all_output(&output);
-    assert!(text.contains(&format!("through the proxy {}", proxy.url())), "{text}");
+    assert!(
+        text.contains(&format!("through the proxy {}", proxy.url())),
+        "{text}"
+    );
     assert!(!text.contains("wr0ng-S3CRET"), "{text}");
 }

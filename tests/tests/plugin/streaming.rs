@@ -242,12 +242,13 @@ fn iga_lists_are_read_in_the_largest_page() {
     let grants = "/iga/governance/user/u-1/grants";
     let page = |from: usize, to: usize| {
         let items: Vec<Value> = (from..to).map(|n| serde_json::json!({"id": n})).collect();
-        serde_json::json!({"result": items, "resultCount": to - from, "totalCount": 25})
-            .to_string()
+        serde_json::json!({"result": items, "resultCount": to - from, "totalCount": 25}).to_string()
     };
     for body in [page(0, 10), page(10, 25)] {
-        sandbox.fault(serde_json::json!({"path_prefix": grants, "count": 1, "raw_body": body,
-            "headers": {"content-type": "application/json"}}));
+        sandbox.fault(
+            serde_json::json!({"path_prefix": grants, "count": 1, "raw_body": body,
+            "headers": {"content-type": "application/json"}}),
+        );
     }
     sandbox.reset_stats();
     let ids = nu_json(&env, &format!("idc get {grants} | get id | to json -r"));
@@ -265,8 +266,10 @@ fn get_shows_its_progress_on_a_terminal_only() {
     success_stdout(&login_service_account(&env, &sandbox));
     let script = format!("idc get {USERS} --page-size 10 | length | print $in");
     // The third page is refused with a 429 and `Retry-After: 2`: a wait to show.
-    sandbox.fault(serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 2,
-        "count": 1, "skip": 2}));
+    sandbox.fault(
+        serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 2,
+        "count": 1, "skip": 2}),
+    );
     let file = env.home.path().join("get.nu");
     std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
     let out = env
@@ -294,9 +297,15 @@ fn get_shows_its_progress_on_a_terminal_only() {
     assert_eq!(text.rsplit("\u{1b}[2K").next().unwrap().trim(), "200");
 
     // Piped: nothing on stderr.
-    sandbox.fault(serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 1,
-        "count": 1, "skip": 2}));
+    sandbox.fault(
+        serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 1,
+        "count": 1, "skip": 2}),
+    );
     let out = env.nu(&script).output().unwrap();
     assert_eq!(success_stdout(&out), "200");
-    assert!(out.stderr.is_empty(), "{:?}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -47,9 +47,15 @@ fn a_restart_with_the_same_state_dir_keeps_the_profiles_working() {
     success_stdout(&run_with_stdin(
         env.helper()
             .args(["login", "--profile", "iga", "--tenant", &sandbox.url])
-            .args(["--client-id", sandbox.info["iga_client"]["id"].as_str().unwrap()])
+            .args([
+                "--client-id",
+                sandbox.info["iga_client"]["id"].as_str().unwrap(),
+            ])
             .arg("--secret-stdin"),
-        &format!("{}\n", sandbox.info["iga_client"]["secret"].as_str().unwrap()),
+        &format!(
+            "{}\n",
+            sandbox.info["iga_client"]["secret"].as_str().unwrap()
+        ),
     ));
     success_stdout(
         &env.nu("idc service-account create ci-bot --scopes [fr:idm:*] --profile admin | ignore")
@@ -67,11 +73,17 @@ fn a_restart_with_the_same_state_dir_keeps_the_profiles_working() {
     }
     // Tokens did not survive: each profile renews with what it kept, silently.
     assert_eq!(
-        nu_value(&env, "idc get /openidm/managed/alpha_user --profile sandbox | length"),
+        nu_value(
+            &env,
+            "idc get /openidm/managed/alpha_user --profile sandbox | length"
+        ),
         3
     );
     assert_eq!(
-        nu_value(&env, "idc get /openidm/managed/alpha_user --profile ci-bot | length"),
+        nu_value(
+            &env,
+            "idc get /openidm/managed/alpha_user --profile ci-bot | length"
+        ),
         3
     );
     assert!(
@@ -89,7 +101,10 @@ fn a_restart_with_the_same_state_dir_keeps_the_profiles_working() {
     // The session ended with the old run; the same password logs in again.
     login_admin(&env, &sandbox);
     assert_eq!(
-        nu_value(&env, "idc get /openidm/managed/alpha_user --profile admin | length"),
+        nu_value(
+            &env,
+            "idc get /openidm/managed/alpha_user --profile admin | length"
+        ),
         3
     );
 }
@@ -99,7 +114,13 @@ fn a_hostname_that_leads_nowhere_is_said_at_start_with_the_fix() {
     let state = tempfile::tempdir().unwrap();
     // `.invalid` never resolves (RFC 6761).
     let mut child = Command::new(bin("idc-sandbox"))
-        .args(["--listen", "127.0.0.1:0", "--tls", "--hostname", "nowhere.idc.invalid"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--tls",
+            "--hostname",
+            "nowhere.idc.invalid",
+        ])
         .arg("--state-dir")
         .arg(state.path())
         .stdin(Stdio::null())
@@ -112,7 +133,13 @@ fn a_hostname_that_leads_nowhere_is_said_at_start_with_the_fix() {
         .read_line(&mut ready)
         .unwrap();
     let info: Value = serde_json::from_str(ready.trim()).expect("ready line");
-    let port = info["url"].as_str().unwrap().rsplit(':').next().unwrap().to_string();
+    let port = info["url"]
+        .as_str()
+        .unwrap()
+        .rsplit(':')
+        .next()
+        .unwrap()
+        .to_string();
     let _ = child.kill();
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -244,7 +244,10 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
     };
     let error = error.without_url();
     // Through a proxy, the failure may be the proxy's: name it (never its credentials).
-    let proxy = client.proxies.proxy_for(tenant).map(|proxy| redacted(&proxy));
+    let proxy = client
+        .proxies
+        .proxy_for(tenant)
+        .map(|proxy| redacted(&proxy));
     let mut reason = match &proxy {
         Some(proxy) => format!("{kind} through the proxy {proxy}: {error}"),
         None => format!("{kind}: {error}"),
@@ -273,7 +276,9 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         reason.truncate(cut);
     }
     let check = match proxy {
-        Some(_) => "check the proxy, the proxy variables (HTTPS_PROXY, NO_PROXY) and the tenant URL",
+        Some(_) => {
+            "check the proxy, the proxy variables (HTTPS_PROXY, NO_PROXY) and the tenant URL"
+        }
         None => "check the tenant URL and your network",
     };
     Error::Network {
@@ -372,7 +377,10 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("HTTPS_PROXY"), "{text}");
-        assert!(!text.contains("pr0xy-S3CRET") && !text.contains("alice"), "{text}");
+        assert!(
+            !text.contains("pr0xy-S3CRET") && !text.contains("alice"),
+            "{text}"
+        );
     }
 
     /// A server that accepts connections and never answers (a stalled tenant or proxy).

@@ -110,7 +110,8 @@ impl ReadProgress {
 
     pub fn snapshot(&self) -> ReadSnapshot {
         let now = Instant::now();
-        let waiting = (*self.waiting()).map(|(until, why)| (until.saturating_duration_since(now), why));
+        let waiting =
+            (*self.waiting()).map(|(until, why)| (until.saturating_duration_since(now), why));
         let windows = self.0.windows.load(Ordering::Relaxed);
         ReadSnapshot {
             requests: self.0.requests.load(Ordering::Relaxed),

@@ -51,7 +51,9 @@ pub fn complete_flag(flag: CompletedFlag, prefix: &str) -> Result<(), HelperErro
         CompletedFlag::Path => {
             let named = std::env::var("IDC_PROFILE").ok();
             match idc.profile(named.as_deref().filter(|name| !name.is_empty())) {
-                Ok(profile) => idc.endpoint_candidates(&profile, if prefix.is_empty() { "/" } else { prefix }),
+                Ok(profile) => {
+                    idc.endpoint_candidates(&profile, if prefix.is_empty() { "/" } else { prefix })
+                }
                 Err(_) => Vec::new(),
             }
         }

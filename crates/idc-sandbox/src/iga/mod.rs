@@ -26,7 +26,11 @@ const MAX_PAGE_SIZE: usize = 10_000;
 
 /// A page size above the largest gives no items, as the service does.
 fn answered(page_size: usize) -> usize {
-    if page_size > MAX_PAGE_SIZE { 0 } else { page_size }
+    if page_size > MAX_PAGE_SIZE {
+        0
+    } else {
+        page_size
+    }
 }
 
 /// IGA wants a bearer with `fr:iga:*`; sessions are not accepted.

@@ -104,7 +104,9 @@ impl SimplePluginCommand for Logout {
         record.push("session_kept", Value::bool(outcome.session_kept, head));
         record.push("revoked", Value::bool(outcome.revoked, head));
         record.push("removed", Value::int(outcome.removed as i64, head));
-        let optional = |id: Option<String>| id.map_or_else(|| Value::nothing(head), |id| Value::string(id, head));
+        let optional = |id: Option<String>| {
+            id.map_or_else(|| Value::nothing(head), |id| Value::string(id, head))
+        };
         record.push("log_key_left", optional(outcome.log_key_left));
         record.push("log_key_deleted", optional(outcome.log_key_deleted));
         Ok(Value::record(record, head))

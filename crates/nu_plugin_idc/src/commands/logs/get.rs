@@ -158,7 +158,14 @@ impl PluginCommand for LogsGet {
             .stop_when(crate::commands::interrupt(engine))
             .with_progress(progress.clone());
         let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
-        event_stream(events, spans, "idc logs get", strict, engine, Some(progress))
+        event_stream(
+            events,
+            spans,
+            "idc logs get",
+            strict,
+            engine,
+            Some(progress),
+        )
     }
 
     #[expect(
