@@ -14,7 +14,7 @@ use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials};
 use crate::env_profile;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
 use crate::paging::{
@@ -25,7 +25,7 @@ use crate::request;
 use crate::resolve::LoginRequest;
 use crate::secret::Secret;
 use crate::settings::Settings;
-use crate::status::{self, LogoutOptions, LogoutOutcome, ProfileStatus};
+use crate::status::{self, ProfileStatus};
 
 /// Entry point: where config and cache live, and which credential store is used.
 /// Cheap to create; builds no HTTP client until a request needs one, so a warm-cache
@@ -150,7 +150,7 @@ impl Idc {
 
     /// The environment-only profile (`env`) this facade would use when none is named: the
     /// one `IDC_TENANT`, `IDC_SERVICE_ACCOUNT_ID` and `IDC_SERVICE_ACCOUNT_JWK` make.
-    fn env_login_profile(&self) -> Option<&Profile> {
+    pub(crate) fn env_login_profile(&self) -> Option<&Profile> {
         self.inner.credentials.env.as_ref().map(|env| &env.profile)
     }
 
@@ -299,7 +299,8 @@ impl Idc {
         progress: &ReadProgress,
     ) -> Result<Fetched> {
         let url = request::request_url(profile, path, query)?;
-        let first = counted_get(&self.inner.credentials, profile, &url, progress)?.parse()?;
+        let first =
+            request::get_counted(&self.inner.credentials, profile, &url, progress)?.parse()?;
         if !first.get("result").is_some_and(Value::is_array) {
             return Ok(Fetched::Object(first));
         }
@@ -331,7 +332,7 @@ impl Idc {
         let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);
-            counted_get(&inner.credentials, &profile, &next, &counted)
+            request::get_counted(&inner.credentials, &profile, &next, &counted)
         });
         let parsed = raw.clone();
         let fetch: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
@@ -372,70 +373,6 @@ impl Idc {
                 status
             })
             .collect())
-    }
-
-    /// End the session at the tenant (sessions) and remove every cached credential of the
-    /// profile. The profile itself stays, so `login` can reuse it. An admin console session
-    /// handed over stays signed in at the tenant: [`Idc::logout_ending_session`] ends it.
-    pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(profile, LogoutOptions::default())
-    }
-
-    /// [`Idc::logout`], ending at the tenant an admin console session handed over too (which
-    /// signs the console out).
-    pub fn logout_ending_session(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(
-            profile,
-            LogoutOptions {
-                end_session: true,
-                ..LogoutOptions::default()
-            },
-        )
-    }
-
-    /// [`Idc::logout`] with the user's choices. With `delete_log_key`, the profile's log
-    /// API key is deleted at the tenant first (with the profile's administrator login);
-    /// when that fails nothing else is done. Without it, a key idc created
-    /// (`--create-log-api-key`) stays on the tenant: the outcome says so, and its id stays
-    /// in the profile so that a later `--delete-log-key` can still delete it.
-    pub fn logout_with(
-        &self,
-        profile: Option<&str>,
-        options: LogoutOptions,
-    ) -> Result<LogoutOutcome> {
-        let profile = self.profile(profile)?;
-        let deleted = match (&profile.log_api_key, options.delete_log_key) {
-            (Some(id), true) => {
-                crate::login::delete_log_key(&self.inner.credentials, &profile, id)?;
-                Some(id.clone())
-            }
-            (None, true) => {
-                return Err(Error::Login(format!(
-                    "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
-                    profile.name
-                )));
-            }
-            (_, false) => None,
-        };
-        let mut outcome = status::logout(&self.inner.credentials, &profile, options.end_session)?;
-        let left = profile
-            .log_api_key
-            .clone()
-            .filter(|_| deleted.is_none() && profile.log_api_key_created);
-        // The environment's profile is not in config.toml, which stays untouched.
-        let from_env = self.env_login_profile() == Some(&profile);
-        if profile.log_api_key.is_some() && left.is_none() && !from_env {
-            self.inner.config.update(|config| {
-                if let Some(stored) = config.profiles.get_mut(&profile.name) {
-                    stored.log_api_key = None;
-                    stored.log_api_key_created = false;
-                }
-                Ok(())
-            })?;
-        }
-        outcome.log_key_left = left;
-        outcome.log_key_deleted = deleted;
-        Ok(outcome)
     }
 
     /// The profile's log API key and secret (for `/monitoring/logs*`, never a bearer).
@@ -656,22 +593,6 @@ impl crate::writes::HoldsCredentials for Idc {
     fn credentials(&self) -> &Credentials {
         &self.inner.credentials
     }
-}
-
-/// One page's GET, counted into `progress`, its waits shown as they happen.
-fn counted_get(
-    credentials: &Credentials,
-    profile: &Profile,
-    url: &Url,
-    progress: &ReadProgress,
-) -> Result<crate::paging::RawPage> {
-    let observer = progress.clone();
-    let page = crate::http::observing_waits(
-        move |wait| observer.transport_wait(wait),
-        || request::get_success(credentials, profile, url),
-    );
-    progress.request();
-    page
 }
 
 #[cfg(test)]

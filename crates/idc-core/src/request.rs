@@ -9,7 +9,7 @@ use crate::api::Endpoint;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
-use crate::paging::Query;
+use crate::paging::{Query, ReadProgress};
 use crate::percent::encode_component;
 use crate::profile::Profile;
 
@@ -168,6 +168,22 @@ pub(crate) fn get_success(
     } else {
         Err(answer.error("GET", &path))
     }
+}
+
+/// One page's GET, counted into `progress`, its waits shown as they happen.
+pub(crate) fn get_counted(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+    progress: &ReadProgress,
+) -> Result<crate::paging::RawPage> {
+    let observer = progress.clone();
+    let page = crate::http::observing_waits(
+        move |wait| observer.transport_wait(wait),
+        || get_success(credentials, profile, url),
+    );
+    progress.request();
+    page
 }
 
 #[cfg(test)]
