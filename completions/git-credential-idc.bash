@@ -741,7 +741,7 @@ _git__credential__idc() {
             return 0
             ;;
         git__credential__idc__subcmd__logout)
-            opts="-h --profile --end-session --help"
+            opts="-h --profile --end-session --delete-log-key --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1113,6 +1113,20 @@ _git_credential_idc_with_urls() {
     elif [[ -z "$current" && ${#words[@]} -ge 1 ]]; then
         previous=${words[${#words[@]}-1]}
     fi
+    # --profile, --tenant and --path take names, URLs and paths idc knows: never file names.
+    case "$previous" in
+        --profile|--tenant|--path)
+            local -a values=()
+            mapfile -t values < <(git-credential-idc complete-flag "${previous#--}" "$current" 2>/dev/null)
+            if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+                local start=${current%"${current##*:}"}
+                values=("${values[@]#"$start"}")
+            fi
+            COMPREPLY=("${values[@]}")
+            compopt +o default +o bashdefault 2>/dev/null
+            return 0
+            ;;
+    esac
     case "${words[1]:-}" in
         header|curl-config|httpie-session)
             if [[ "$current" != -* && "$previous" != --profile ]]; then

@@ -45,8 +45,8 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand ge
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand store" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand erase" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand capability" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s p -l profile -d 'Profile name to create or update (-p, as in `idc login`)' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s p -l profile -d 'Profile name to create or update (-p, as in `idc login`)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f -a "(git-credential-idc complete-flag tenant (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l service-account -d 'Service account id (JWT bearer login)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK' -r -F
@@ -73,19 +73,20 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand lo
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l secret-stdin -d 'Read the client secret, the log API key\'s secret or the session cookie from stdin'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l create-log-api-key -d 'Create a log API key with the profile\'s administrator session and keep it'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l end-session -d 'Also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out'
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -l delete-log-key -d 'Delete the profile\'s log API key at the tenant first (one made by --create-log-api-key otherwise stays there)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand logout" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l format -d 'Output format' -r -f -a "text\t'The token alone'
 json\t'`{token, type, header: {name, value}, expires_at}`'"
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l path -d 'The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -l path -d 'The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)' -r -f -a "(git-credential-idc complete-flag path (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand token" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand header" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand header" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand header" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand curl-config" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand curl-config" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand curl-config" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand httpie-session" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand httpie-session" -l profile -d 'Profile name (default: the profile whose tenant matches URL)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand httpie-session" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand status" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand profile; and not __fish_seen_subcommand_from default remove help" -s h -l help -d 'Print help'
@@ -105,12 +106,12 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand se
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and not __fish_seen_subcommand_from create list delete export-key help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l scopes -l scope -d 'Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l description -d 'The account\'s description at the tenant' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -s y -l yes -d 'Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from create" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from list" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from list" -l profile -d 'Profile name (default: $IDC_PROFILE, else the default profile)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -l profile -d 'The administrator\'s profile (default: $IDC_PROFILE, else the default profile)' -r -f -a "(git-credential-idc complete-flag profile (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -s y -l yes -d 'Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from delete" -s h -l help -d 'Print help'
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand service-account; and __fish_seen_subcommand_from export-key" -l force -d 'Replace an existing file'

@@ -6,6 +6,20 @@ module completions {
     ^git-credential-idc complete-url $word | lines
   }
 
+  # Profile names, tenant URLs and endpoint paths of your idc profiles (never file names).
+  def "nu-complete git-credential-idc profile" [] {
+    ^git-credential-idc complete-flag profile | lines
+  }
+
+  def "nu-complete git-credential-idc tenant" [] {
+    ^git-credential-idc complete-flag tenant | lines
+  }
+
+  def "nu-complete git-credential-idc path" [context: string] {
+    let word = ($context | split row ' ' | last)
+    ^git-credential-idc complete-flag path $word | lines
+  }
+
   # Hands idc's cached credential to git, curl, httpie and xh, so no token is ever pasted on a command line
   export extern git-credential-idc [
     --help(-h)                # Print help
@@ -39,7 +53,7 @@ module completions {
   # Log in to a tenant and cache the credential (the logins of `idc login`)
   export extern "git-credential-idc login" [
     --profile(-p): string     # Profile name to create or update (-p, as in `idc login`)
-    --tenant: string          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
+    --tenant: string@"nu-complete git-credential-idc tenant"          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
     --realm: string           # Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     --service-account: string # Service account id (JWT bearer login)
     --jwk: path               # Path of the service account's private JWK
@@ -68,8 +82,9 @@ module completions {
 
   # End the session and remove the profile's cached credentials
   export extern "git-credential-idc logout" [
-    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: $IDC_PROFILE, else the default profile)
     --end-session             # Also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out
+    --delete-log-key          # Delete the profile's log API key at the tenant first (one made by --create-log-api-key otherwise stays there)
     --help(-h)                # Print help
   ]
 
@@ -79,29 +94,29 @@ module completions {
 
   # Print the credential (bare token, or JSON)
   export extern "git-credential-idc token" [
-    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: $IDC_PROFILE, else the default profile)
     --format: string@"nu-complete git-credential-idc token format" # Output format
-    --path: string            # The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)
+    --path: string@"nu-complete git-credential-idc path"            # The endpoint path the credential is for (default: the session for session profiles, the bearer token otherwise)
     --help(-h)                # Print help (see more with '--help')
   ]
 
   # Print one `Name: value` header line for URL
   export extern "git-credential-idc header" [
-    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: the profile whose tenant matches URL)
     --help(-h)                # Print help
     url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
   ]
 
   # Print curl config lines for URL: `curl -K <(git-credential-idc curl-config URL) URL`
   export extern "git-credential-idc curl-config" [
-    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: the profile whose tenant matches URL)
     --help(-h)                # Print help
     url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
   ]
 
   # Print an httpie/xh session for URL: `http --session-read-only=<(...) GET URL`
   export extern "git-credential-idc httpie-session" [
-    --profile: string         # Profile name (default: the profile whose tenant matches URL)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: the profile whose tenant matches URL)
     --help(-h)                # Print help
     url?: string@"nu-complete git-credential-idc url"              # The URL the request goes to: picks the profile (scheme, host, port) and the credential for its path
   ]
@@ -154,7 +169,7 @@ module completions {
     --scopes: string          # Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
     --scope: string           # Scopes the account may grant, one space-separated string: "fr:idm:* fr:am:*"
     --description: string     # The account's description at the tenant
-    --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --profile: string@"nu-complete git-credential-idc profile"         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
     --yes(-y)                 # Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
     --help(-h)                # Print help
     name: string              # The account's name at the tenant, and the new profile's
@@ -162,13 +177,13 @@ module completions {
 
   # List the tenant's service accounts and the local profiles that log in as them
   export extern "git-credential-idc service-account list" [
-    --profile: string         # Profile name (default: $IDC_PROFILE, else the default profile)
+    --profile: string@"nu-complete git-credential-idc profile"         # Profile name (default: $IDC_PROFILE, else the default profile)
     --help(-h)                # Print help
   ]
 
   # Delete a service account at the tenant, its stored key and its profile
   export extern "git-credential-idc service-account delete" [
-    --profile: string         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
+    --profile: string@"nu-complete git-credential-idc profile"         # The administrator's profile (default: $IDC_PROFILE, else the default profile)
     --yes(-y)                 # Consent to write to a production tenant (IDC_ASSUME_YES=1 also serves)
     --help(-h)                # Print help
     name: string              # The account's name

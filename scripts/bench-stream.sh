@@ -1,21 +1,21 @@
 #!/usr/bin/env bash
 # Benchmark (issue 12): `idc get /openidm/managed/alpha_user | length` against a Nushell
 # `http get` paging loop, both reading the same idc-sandbox with the same page size, twice:
-# on plain loopback and with an internet-like edge (--latency-ms 150 --bandwidth-kbps 5000,
+# on plain loopback and with an internet-like edge (--latency-ms 150 --bandwidth-kib-per-s 5000,
 # gzip answers). For each: wall time, rows/s, time to the first row, bytes on the wire
 # (the sandbox's `bytes_sent`), compressed answers, peak RSS of the plugin (VmHWM read from
 # /proc before nu exits) and of nu (/usr/bin/time). Prints markdown tables and ratios.
 #
 # Usage: scripts/bench-stream.sh [LOOPBACK_USERS] [INTERNET_USERS]
 #        (defaults 100000 and 20000; PAGE_SIZE default 1000; LATENCY_MS default 150;
-#        BANDWIDTH_KBPS default 5000; SKIP_BUILD=1 uses the release binaries as they are).
+#        BANDWIDTH_KIB_PER_S default 5000; SKIP_BUILD=1 uses the release binaries as they are).
 set -euo pipefail
 
 LOOPBACK_USERS=${1:-100000}
 INTERNET_USERS=${2:-20000}
 PAGE_SIZE=${PAGE_SIZE:-1000}
 LATENCY_MS=${LATENCY_MS:-150}
-BANDWIDTH_KBPS=${BANDWIDTH_KBPS:-5000}
+BANDWIDTH_KIB_PER_S=${BANDWIDTH_KIB_PER_S:-5000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 
@@ -171,5 +171,5 @@ print ''
 
 : >"$WORK/report.md"
 scenario loopback "$LOOPBACK_USERS"
-scenario internet "$INTERNET_USERS" --latency-ms "$LATENCY_MS" --bandwidth-kbps "$BANDWIDTH_KBPS"
+scenario internet "$INTERNET_USERS" --latency-ms "$LATENCY_MS" --bandwidth-kib-per-s "$BANDWIDTH_KIB_PER_S"
 cat "$WORK/report.md"

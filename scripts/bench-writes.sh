@@ -5,7 +5,7 @@
 #   - `$rows | par-each --threads 16 {|r| http post ...}` (Nushell's http post with the
 #     bearer from `git-credential-idc header`, the way a user writes it today);
 #   - `$rows | each {|r| http post ...}` (sequential);
-# first behind an internet-like edge (--latency-ms 150 --bandwidth-kbps 5000), then the
+# first behind an internet-like edge (--latency-ms 150 --bandwidth-kib-per-s 5000), then the
 # same edge with --rate-limit 20 (idc must lose no row; the par-each loop gets 429s), then
 # plain loopback. Each method's rows are checked back in the sandbox (users created).
 # Last, peak memory of nu and of the plugin for 100 000 rows streamed into `idc create
@@ -170,8 +170,8 @@ source '$WORK/loop.nu'" >"$WORK/$method.json"
 SEND_ROWS=${SEND_ROWS:-20000}
 for name in ${SCENARIOS-internet rate-limited loopback}; do
   case $name in
-    internet) scenario internet "idc par-each each" --latency-ms 150 --bandwidth-kbps 5000 ;;
-    rate-limited) scenario rate-limited "idc par-each" --latency-ms 150 --bandwidth-kbps 5000 --rate-limit 20 ;;
+    internet) scenario internet "idc par-each each" --latency-ms 150 --bandwidth-kib-per-s 5000 ;;
+    rate-limited) scenario rate-limited "idc par-each" --latency-ms 150 --bandwidth-kib-per-s 5000 --rate-limit 20 ;;
     loopback) scenario loopback "idc par-each each" ;;
   esac
 done

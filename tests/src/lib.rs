@@ -170,6 +170,8 @@ pub struct Sandbox {
     /// Started with `--tls-cert-mode expired|wrong-name`: the harness's own client then
     /// accepts the bad certificate, so stats and faults still work.
     bad_certificate: bool,
+    /// The flags it was started with, for [`Sandbox::restart`].
+    options: SandboxOptions,
 }
 
 impl Sandbox {
@@ -186,9 +188,38 @@ impl Sandbox {
             .prefix("idc-sandbox-")
             .tempdir()
             .expect("temp dir");
+        let (child, info) = Sandbox::spawn(&options, state_dir.path());
+        let url = info["url"].as_str().expect("url in ready line").to_string();
+        let bad_certificate = options
+            .extra_args
+            .windows(2)
+            .any(|w| w[0] == "--tls-cert-mode" && w[1] != "valid");
+        Sandbox {
+            child,
+            info,
+            url,
+            state_dir,
+            bad_certificate,
+            options,
+        }
+    }
+
+    /// Stop the sandbox and start it again with the same flags and `--state-dir`, as a
+    /// user restarting it would: `info` and `url` are the new run's.
+    pub fn restart(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let (child, info) = Sandbox::spawn(&self.options, self.state_dir.path());
+        self.child = child;
+        self.url = info["url"].as_str().expect("url in ready line").to_string();
+        self.info = info;
+    }
+
+    /// Start `idc-sandbox` in `state_dir` and read its ready line.
+    fn spawn(options: &SandboxOptions, state_dir: &Path) -> (Child, Value) {
         let mut child = Command::new(bin("idc-sandbox"))
             .args(["--listen", "127.0.0.1:0", "--state-dir"])
-            .arg(state_dir.path())
+            .arg(state_dir)
             .args(["--users", &options.users.to_string()])
             .args(["--seed", &options.seed.to_string()])
             .args(&options.extra_args)
@@ -207,18 +238,7 @@ impl Sandbox {
             panic!("idc-sandbox exited before it was ready ({status:?})");
         }
         let info: Value = serde_json::from_str(line.trim()).expect("ready line is JSON");
-        let url = info["url"].as_str().expect("url in ready line").to_string();
-        let bad_certificate = options
-            .extra_args
-            .windows(2)
-            .any(|w| w[0] == "--tls-cert-mode" && w[1] != "valid");
-        Sandbox {
-            child,
-            info,
-            url,
-            state_dir,
-            bad_certificate,
-        }
+        (child, info)
     }
 
     /// `DIR/ca.pem` of a `--tls` sandbox.

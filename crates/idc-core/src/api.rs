@@ -134,6 +134,12 @@ struct Family {
 }
 
 /// The families, most specific first: the first row whose prefix matches wins.
+/// The largest page IGA answers: `_pageSize=10000` is recorded answered
+/// (`f_iga.json`), and frodo-lib reads every IGA list with it, "the max amount (any higher
+/// and no results will be returned from the API)" (docs/tenant-facts.md). IGA's own
+/// default is 10.
+pub const IGA_MAX_PAGE_SIZE: u32 = 10_000;
+
 const FAMILIES: &[Family] = &[
     Family {
         family: ApiFamily::Idm,
@@ -392,12 +398,27 @@ impl<'a> Endpoint<'a> {
         self.path.trim_end_matches('/').split('/').skip(1).collect()
     }
 
+    /// Whether the path is a collection of ESVs (variables, secrets): its rows are created
+    /// and replaced with a `PUT` on their id only (no `POST ?_action=create`), and they
+    /// carry no `_rev` (recording: `e_environment_esv.json`).
+    pub fn is_esv_collection(&self) -> bool {
+        self.row.family == ApiFamily::Esv && self.addresses_rows_by_id()
+    }
+
     pub fn is_idm(&self) -> bool {
         self.row.family == ApiFamily::Idm
     }
 
     pub fn is_iga(&self) -> bool {
         self.row.family == ApiFamily::Iga
+    }
+
+    /// An IGA list of the first level (`/iga/governance/user`, `/iga/governance/application`,
+    /// ...): the collections frodo-lib pages through, asked for in the largest page.
+    /// Deeper paths may be one object (`/iga/governance/user/<id>`), so they are asked for
+    /// as given, and read on in large pages once their first answer shows a list.
+    pub fn is_iga_list(&self) -> bool {
+        self.is_iga() && self.segments().len() == 3
     }
 }
 

@@ -95,6 +95,7 @@ impl EnvLogin {
                 },
                 network: Default::default(),
                 log_api_key: lookup(vars::LOG_API_KEY).map(|id| id.trim().to_string()),
+                log_api_key_created: false,
                 tier: None,
             },
             jwk: inline,

@@ -59,10 +59,12 @@ fn check_owner_and_mode(path: &Path, metadata: &fs::Metadata) -> Result<()> {
         None
     };
     match unsafe_because {
-        Some(reason) => Err(Error::Store(format!(
-            "refusing {}: {reason}; fix its owner or permissions (chmod go-w), or point IDC_CONFIG_DIR / IDC_CACHE_DIR elsewhere",
-            path.display()
-        ))),
+        Some(reason) => Err(Error::UnsafePath {
+            path: path.to_path_buf(),
+            reason: format!(
+                "{reason}; fix its owner or permissions (chmod go-w), or point IDC_CONFIG_DIR / IDC_CACHE_DIR elsewhere"
+            ),
+        }),
         None => Ok(()),
     }
 }
@@ -92,10 +94,10 @@ pub(crate) fn read_private(path: &Path) -> Result<Option<Vec<u8>>> {
                 .map(|metadata| metadata.file_type().is_symlink())
                 .unwrap_or(false);
             if is_symlink {
-                return Err(Error::Store(format!(
-                    "refusing {}: it is a symbolic link, which idc does not follow",
-                    path.display()
-                )));
+                return Err(Error::UnsafePath {
+                    path: path.to_path_buf(),
+                    reason: "it is a symbolic link, which idc does not follow".to_string(),
+                });
             }
             return Err(io_error(format!("cannot read {}", path.display()))(error));
         }

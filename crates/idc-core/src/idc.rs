@@ -17,13 +17,15 @@ use crate::env_profile;
 use crate::error::Result;
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, SharedFetch};
+use crate::paging::{
+    DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, ReadProgress, SharedFetch,
+};
 use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
 use crate::secret::Secret;
 use crate::settings::Settings;
-use crate::status::{self, LogoutOutcome, ProfileStatus};
+use crate::status::{self, ProfileStatus};
 
 /// Entry point: where config and cache live, and which credential store is used.
 /// Cheap to create; builds no HTTP client until a request needs one, so a warm-cache
@@ -148,7 +150,7 @@ impl Idc {
 
     /// The environment-only profile (`env`) this facade would use when none is named: the
     /// one `IDC_TENANT`, `IDC_SERVICE_ACCOUNT_ID` and `IDC_SERVICE_ACCOUNT_JWK` make.
-    fn env_login_profile(&self) -> Option<&Profile> {
+    pub(crate) fn env_login_profile(&self) -> Option<&Profile> {
         self.inner.credentials.env.as_ref().map(|env| &env.profile)
     }
 
@@ -309,23 +311,53 @@ impl Idc {
     /// GET `path` (relative to the tenant, or a full URL within it) with `query`.
     /// A body with a `result` array is a collection, streamed page by page.
     pub fn get(&self, profile: &Profile, path: &str, query: &Query) -> Result<Fetched> {
+        self.get_counted(profile, path, query, &ReadProgress::new())
+    }
+
+    /// [`Idc::get`], counting every request and every wait the transport made in
+    /// `progress` (the rows are the reader's to count).
+    pub fn get_counted(
+        &self,
+        profile: &Profile,
+        path: &str,
+        query: &Query,
+        progress: &ReadProgress,
+    ) -> Result<Fetched> {
         let url = request::request_url(profile, path, query)?;
-        let first = request::get_json(&self.inner.credentials, profile, &url)?;
+        let first =
+            request::get_counted(&self.inner.credentials, profile, &url, progress)?.parse()?;
         if !first.get("result").is_some_and(Value::is_array) {
             return Ok(Fetched::Object(first));
         }
         let inner = self.inner.clone();
         let profile = profile.clone();
+        let path = url.path().to_string();
         // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
         // up front, so a prefetching reader may ask for a few at once.
-        let offset_total = (Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
-            && first.get("pagedResultsCookie").is_none())
-        .then(|| first.get("totalCount").and_then(Value::as_u64))
-        .flatten();
+        let offset_paged = Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
+            && first.get("pagedResultsCookie").is_none();
+        let mut offset_total = offset_paged
+            .then(|| first.get("totalCount").and_then(Value::as_u64))
+            .flatten();
+        let mut url = url;
+        if offset_paged && !url.query_pairs().any(|(name, _)| name == "_pageSize") {
+            // A list found below the first level, read in the service's page of 10: the
+            // rest in the largest page, one after the other (their offsets follow the
+            // items actually read, so a page the tenant cuts short loses nothing).
+            request::set_query_params(
+                &mut url,
+                &[(
+                    "_pageSize".to_string(),
+                    crate::api::IGA_MAX_PAGE_SIZE.to_string(),
+                )],
+            );
+            offset_total = None;
+        }
+        let counted = progress.clone();
         let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
             let mut next = url.clone();
             request::set_query_params(&mut next, params);
-            request::get_success(&inner.credentials, &profile, &next)
+            request::get_counted(&inner.credentials, &profile, &next, &counted)
         });
         let parsed = raw.clone();
         let fetch: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
@@ -334,6 +366,7 @@ impl Idc {
         // fields are read, while the page is parsed into items on another thread.
         let pager = Pager::new(first, move |params| sequential(params))
             .with_max_empty_pages(self.inner.max_empty_pages)
+            .at_path(&path)
             .with_raw_pages(raw);
         Ok(Fetched::Collection(match offset_total {
             Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
@@ -365,35 +398,6 @@ impl Idc {
                 status
             })
             .collect())
-    }
-
-    /// End the session at the tenant (sessions) and remove every cached credential of the
-    /// profile. The profile itself stays, so `login` can reuse it. An admin console session
-    /// handed over stays signed in at the tenant: [`Idc::logout_ending_session`] ends it.
-    pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(profile, false)
-    }
-
-    /// [`Idc::logout`], ending at the tenant an admin console session handed over too (which
-    /// signs the console out).
-    pub fn logout_ending_session(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
-        self.logout_with(profile, true)
-    }
-
-    fn logout_with(&self, profile: Option<&str>, end_session: bool) -> Result<LogoutOutcome> {
-        let profile = self.profile(profile)?;
-        let outcome = status::logout(&self.inner.credentials, &profile, end_session)?;
-        // The environment's profile is not in config.toml, which stays untouched.
-        let from_env = self.env_login_profile() == Some(&profile);
-        if profile.log_api_key.is_some() && !from_env {
-            self.inner.config.update(|config| {
-                if let Some(stored) = config.profiles.get_mut(&profile.name) {
-                    stored.log_api_key = None;
-                }
-                Ok(())
-            })?;
-        }
-        Ok(outcome)
     }
 
     /// The profile's log API key and secret (for `/monitoring/logs*`, never a bearer).

@@ -87,7 +87,9 @@ pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use interrupt::Interrupt;
 pub use login::LoginOutcome;
-pub use paging::{MAX_IN_FLIGHT, Pager, Prefetched, Query, SharedFetch};
+pub use paging::{
+    MAX_IN_FLIGHT, Pager, Prefetched, Query, ReadProgress, ReadSnapshot, SharedFetch,
+};
 pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use profile_admin::RemovedProfile;
 pub use resolve::{LoginRequest, LoginSecret, SecretNeed, secret_from_text, split_scopes};
@@ -96,7 +98,7 @@ pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,
     ServiceAccountRow,
 };
-pub use status::{LogoutOutcome, ProfileStatus};
+pub use status::{LogoutOptions, LogoutOutcome, ProfileStatus};
 pub use trusted_file::read_secret_file;
 pub use url_choice::UrlChoice;
 

@@ -84,7 +84,7 @@ pub(crate) fn login(
                 &profile.name,
                 &key,
             )?;
-            save_log_key(config, credentials, &mut profile, &key)?;
+            save_log_key(config, credentials, &mut profile, &key, false)?;
             return Ok(log_key_outcome(credentials, &profile));
         }
         LoginFlow::CreateLogKey => {
@@ -233,6 +233,18 @@ fn log_key_outcome(credentials: &Credentials, profile: &Profile) -> LoginOutcome
     }
 }
 
+/// Delete the profile's log API key at the tenant with its IDM bearer (an administrator's
+/// login): what `logout --delete-log-key` does before logging out.
+pub(crate) fn delete_log_key(credentials: &Credentials, profile: &Profile, id: &str) -> Result<()> {
+    let bearer = credentials.credential(profile, "/openidm", None)?;
+    auth::log_key::delete(
+        &credentials.client(profile)?,
+        &profile.tenant,
+        &bearer.token,
+        id,
+    )
+}
+
 /// Create a log API key with the profile's IDM bearer (an admin session's) and keep it.
 fn create_log_key(
     config: &ConfigFile,
@@ -251,15 +263,17 @@ fn create_log_key(
         &bearer.token,
         &name,
     )?;
-    save_log_key(config, credentials, profile, &key)
+    save_log_key(config, credentials, profile, &key, true)
 }
 
-/// The secret into the store, the id into config.toml; a replaced key's secret goes.
+/// The secret into the store, the id into config.toml (with whether idc `created` it at the
+/// tenant); a replaced key's secret goes.
 fn save_log_key(
     config: &ConfigFile,
     credentials: &Credentials,
     profile: &mut Profile,
     key: &auth::log_key::LogKey,
+    created: bool,
 ) -> Result<()> {
     if let Some(old) = profile.log_api_key.as_deref().filter(|old| *old != key.id) {
         credentials.store.remove(&keys::log_key_key(profile, old))?;
@@ -268,6 +282,7 @@ fn save_log_key(
         .store
         .save_secret(&keys::log_key_key(profile, &key.id), &key.secret)?;
     profile.log_api_key = Some(key.id.clone());
+    profile.log_api_key_created = created;
     config.update(|config| {
         config.upsert(profile);
         Ok(())

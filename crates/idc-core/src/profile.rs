@@ -151,6 +151,9 @@ pub struct Profile {
     /// The id of the profile's log API key (`x-api-key`); its secret is in the credential
     /// store. A profile holds one beside any other credential.
     pub log_api_key: Option<String>,
+    /// Whether idc made that key at the tenant (`--create-log-api-key`): `logout` says it
+    /// stays there, and `logout --delete-log-key` deletes it.
+    pub log_api_key_created: bool,
     /// What kind of environment the tenant is (`--tier` at login); writes to a
     /// `production` one need consent ([`crate::guard`]). `None`: not said.
     pub tier: Option<crate::vocabulary::Tier>,
@@ -281,6 +284,12 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
             "no host: give e.g. https://openam-acme.forgeblocks.com",
         ));
     }
+    // `https://TENANT\\@evil.example` is TENANT to a browser and evil.example to curl.
+    if trimmed.contains('\\') {
+        return Err(invalid(
+            "a tenant URL must not hold a backslash: curl and browsers read it differently",
+        ));
+    }
     // `https://alice:123/x@host` parses as host `alice`, port 123: a password that reads
     // as a port would not be caught by the check below, and would be shown as the tenant.
     // No tenant URL needs an `@`, so any `@` is taken for user info.
@@ -297,15 +306,49 @@ pub fn parse_tenant_url(input: &str) -> Result<Url> {
 /// messages. A password may hold `/`, `?`, `#` or `@` (`https://alice:s3/cr3t@host`), so
 /// everything after the scheme up to the last `@` of the whole text is hidden: a message
 /// may lose a path, never show a password.
+///
+/// One exception: `https://TENANT\@evil.example/` (the trick that makes a browser and curl
+/// read different hosts) holds no user info as a browser reads it, and hiding `TENANT`
+/// would hide why the URL is refused. When what precedes the `@` is a plain `host[:port]`
+/// followed by backslashes and nothing else, it is shown as typed.
 pub fn without_userinfo(input: &str) -> String {
     let (scheme, rest) = match input.find("://") {
         Some(at) => input.split_at(at + 3),
         None => ("", input),
     };
     match rest.rfind('@') {
+        Some(at) if is_host_then_backslashes(&rest[..at]) => input.to_string(),
         Some(at) => format!("{scheme}***{}", &rest[at..]),
         None => input.to_string(),
     }
+}
+
+/// `host[:port]` (a name, an IPv4 address or a bracketed IPv6 one, the port all digits)
+/// followed by one or more backslashes: nothing a password could hide in.
+fn is_host_then_backslashes(text: &str) -> bool {
+    let host_port = text.trim_end_matches('\\');
+    if host_port.len() == text.len() || host_port.is_empty() {
+        return false;
+    }
+    let (host, port) = match host_port.strip_prefix('[') {
+        Some(inside) => match inside.split_once(']') {
+            Some((address, after))
+                if address.chars().all(|c| c.is_ascii_hexdigit() || c == ':') =>
+            {
+                (address, after.strip_prefix(':').unwrap_or(after))
+            }
+            _ => return false,
+        },
+        None => match host_port.split_once(':') {
+            Some((host, port)) => (host, port),
+            None => (host_port, ""),
+        },
+    };
+    !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+        && port.chars().all(|c| c.is_ascii_digit())
 }
 
 /// Profile names become file names in the cache: keep them simple.
@@ -347,8 +390,14 @@ pub struct StoredProfile {
     pub network: crate::http::NetworkProfile,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log_api_key: Option<String>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub log_api_key_created: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<crate::vocabulary::Tier>,
+}
+
+fn is_false(value: &bool) -> bool {
+    !value
 }
 
 fn default_realm() -> String {
@@ -364,6 +413,7 @@ impl Config {
             auth: stored.auth.clone(),
             network: stored.network.clone(),
             log_api_key: stored.log_api_key.clone(),
+            log_api_key_created: stored.log_api_key_created,
             tier: stored.tier,
         })
     }
@@ -386,6 +436,7 @@ impl Config {
                 auth: profile.auth.clone(),
                 network: profile.network.clone(),
                 log_api_key: profile.log_api_key.clone(),
+                log_api_key_created: profile.log_api_key_created,
                 tier: profile.tier,
             },
         );
@@ -628,6 +679,34 @@ mod tests {
         assert!(check_secure(&Url::parse("http://LOCALHOST:1").unwrap()).is_ok());
     }
 
+    #[test]
+    fn a_backslash_url_is_shown_as_typed_not_as_user_info() {
+        for input in [
+            "https://tenant.example.com\\@evil.example/x",
+            "http://127.0.0.1:8080\\@evil.example/openidm",
+            "https://[::1]:8443\\\\@evil.example/",
+        ] {
+            assert_eq!(without_userinfo(input), input);
+        }
+        let message = parse_tenant_url("https://tenant.example.com\\@evil.example")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            message,
+            "invalid URL 'https://tenant.example.com\\@evil.example': a tenant URL must not hold a backslash: curl and browsers read it differently"
+        );
+        // Anything else before the `@` may be a password: hidden as before.
+        for input in [
+            "https://alice:hunter2\\@evil.example",
+            "https://alice\\x:hunter2@evil.example",
+            "https://tenant\\hunter2@evil.example",
+            "https://tenant:80x\\@evil.example",
+        ] {
+            let shown = without_userinfo(input);
+            assert!(shown.starts_with("https://***@"), "{input}: {shown}");
+        }
+    }
+
     fn sample(name: &str, tenant: &str) -> Profile {
         Profile {
             name: name.to_string(),
@@ -640,6 +719,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            log_api_key_created: false,
             tier: None,
         }
     }
@@ -747,6 +827,7 @@ mod tests {
                 },
                 network: Default::default(),
                 log_api_key: None,
+                log_api_key_created: false,
                 tier: None,
             },
         );

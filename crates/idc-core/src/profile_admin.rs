@@ -1,11 +1,12 @@
-//! Choosing the default profile and removing a profile (`profile default NAME`,
-//! `profile remove NAME`): changes to `config.toml` the user asks for by name. An unknown
-//! name is refused before anything is written.
+//! Logging a profile out (`logout`, with `--end-session` and `--delete-log-key`),
+//! choosing the default profile and removing a profile (`profile default NAME`,
+//! `profile remove NAME`): changes the user asks for by name. An unknown name is refused
+//! before anything is written.
 
 use crate::error::{Error, Result};
 use crate::idc::Idc;
 use crate::profile::validate_profile_name;
-use crate::status::LogoutOutcome;
+use crate::status::{self, LogoutOptions, LogoutOutcome};
 
 /// What `profile remove` did.
 #[derive(Clone, Debug)]
@@ -18,6 +19,70 @@ pub struct RemovedProfile {
 }
 
 impl Idc {
+    /// End the session at the tenant (sessions) and remove every cached credential of the
+    /// profile. The profile itself stays, so `login` can reuse it. An admin console session
+    /// handed over stays signed in at the tenant: [`Idc::logout_ending_session`] ends it.
+    pub fn logout(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
+        self.logout_with(profile, LogoutOptions::default())
+    }
+
+    /// [`Idc::logout`], ending at the tenant an admin console session handed over too (which
+    /// signs the console out).
+    pub fn logout_ending_session(&self, profile: Option<&str>) -> Result<LogoutOutcome> {
+        self.logout_with(
+            profile,
+            LogoutOptions {
+                end_session: true,
+                ..LogoutOptions::default()
+            },
+        )
+    }
+
+    /// [`Idc::logout`] with the user's choices. With `delete_log_key`, the profile's log
+    /// API key is deleted at the tenant first (with the profile's administrator login);
+    /// when that fails nothing else is done. Without it, a key idc created
+    /// (`--create-log-api-key`) stays on the tenant: the outcome says so, and its id stays
+    /// in the profile so that a later `--delete-log-key` can still delete it.
+    pub fn logout_with(
+        &self,
+        profile: Option<&str>,
+        options: LogoutOptions,
+    ) -> Result<LogoutOutcome> {
+        let profile = self.profile(profile)?;
+        let deleted = match (&profile.log_api_key, options.delete_log_key) {
+            (Some(id), true) => {
+                crate::login::delete_log_key(self.credentials(), &profile, id)?;
+                Some(id.clone())
+            }
+            (None, true) => {
+                return Err(Error::Login(format!(
+                    "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
+                    profile.name
+                )));
+            }
+            (_, false) => None,
+        };
+        let mut outcome = status::logout(self.credentials(), &profile, options.end_session)?;
+        let left = profile
+            .log_api_key
+            .clone()
+            .filter(|_| deleted.is_none() && profile.log_api_key_created);
+        // The environment's profile is not in config.toml, which stays untouched.
+        let from_env = self.env_login_profile() == Some(&profile);
+        if profile.log_api_key.is_some() && left.is_none() && !from_env {
+            self.config_file().update(|config| {
+                if let Some(stored) = config.profiles.get_mut(&profile.name) {
+                    stored.log_api_key = None;
+                    stored.log_api_key_created = false;
+                }
+                Ok(())
+            })?;
+        }
+        outcome.log_key_left = left;
+        outcome.log_key_deleted = deleted;
+        Ok(outcome)
+    }
+
     /// Make `name` the default profile (the one used when none is named).
     pub fn set_default_profile(&self, name: &str) -> Result<()> {
         self.known_in_config(name)?;
@@ -35,7 +100,12 @@ impl Idc {
     pub fn remove_profile(&self, name: &str) -> Result<RemovedProfile> {
         self.known_in_config(name)?;
         let profile = self.profile(Some(name))?;
-        let logout = crate::status::logout(self.credentials(), &profile, false)?;
+        let mut logout = crate::status::logout(self.credentials(), &profile, false)?;
+        // A key idc made stays on the tenant, and its id goes with the profile: said.
+        logout.log_key_left = profile
+            .log_api_key
+            .clone()
+            .filter(|_| profile.log_api_key_created);
         let was_default = self.config_file().update(|config| {
             config.profiles.remove(name);
             let was_default = config.default.as_deref() == Some(name);

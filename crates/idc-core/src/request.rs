@@ -9,7 +9,7 @@ use crate::api::Endpoint;
 use crate::credentials::{Credential, Credentials};
 use crate::error::{Error, Result};
 use crate::http::{self, Answer};
-use crate::paging::Query;
+use crate::paging::{Query, ReadProgress};
 use crate::percent::encode_component;
 use crate::profile::Profile;
 
@@ -109,6 +109,22 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
     if endpoint.is_idm() && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
+    if endpoint.is_iga() {
+        // IGA's default page is 10 and a page over its largest comes back empty (frodo).
+        let largest = crate::api::IGA_MAX_PAGE_SIZE;
+        for (name, value) in &mut params {
+            if name == "_pageSize"
+                && value
+                    .parse::<u64>()
+                    .is_ok_and(|size| size > u64::from(largest))
+            {
+                *value = largest.to_string();
+            }
+        }
+        if endpoint.is_iga_list() && !has(&params, "_pageSize") {
+            params.push(("_pageSize".to_string(), largest.to_string()));
+        }
+    }
     params
 }
 
@@ -176,6 +192,22 @@ pub(crate) fn refused_end_user(profile: &Profile, error: Error) -> Error {
     }
 }
 
+/// One page's GET, counted into `progress`, its waits shown as they happen.
+pub(crate) fn get_counted(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+    progress: &ReadProgress,
+) -> Result<crate::paging::RawPage> {
+    let observer = progress.clone();
+    let page = crate::http::observing_waits(
+        move |wait| observer.transport_wait(wait),
+        || get_success(credentials, profile, url),
+    );
+    progress.request();
+    page
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +252,23 @@ mod tests {
         assert_eq!(
             url("/environment/variables", &none),
             "https://tenant.example.com/environment/variables"
+        );
+        // IGA lists in the largest page it answers; an object as it is; never more.
+        assert_eq!(
+            url("/iga/governance/user", &none),
+            "https://tenant.example.com/iga/governance/user?_pageSize=10000"
+        );
+        assert_eq!(
+            url("/iga/governance/user/abc", &none),
+            "https://tenant.example.com/iga/governance/user/abc"
+        );
+        let big = Query {
+            page_size: Some(50_000),
+            ..Query::default()
+        };
+        assert_eq!(
+            url("/iga/governance/application", &big),
+            "https://tenant.example.com/iga/governance/application?_pageSize=10000"
         );
         assert_eq!(
             url("/am/json/serverinfo/*", &none),

@@ -40,6 +40,15 @@ pub struct ProfileStatus {
     pub tier: Option<crate::vocabulary::Tier>,
 }
 
+/// What the user chose for a logout.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LogoutOptions {
+    /// End an admin console session handed over too (`--end-session`).
+    pub end_session: bool,
+    /// Delete the profile's log API key at the tenant first (`--delete-log-key`).
+    pub delete_log_key: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct LogoutOutcome {
     pub profile: String,
@@ -53,6 +62,11 @@ pub struct LogoutOutcome {
     /// Whether the tenant confirmed the revocation of a browser or device login's
     /// refresh token.
     pub revoked: bool,
+    /// The log API key that `--create-log-api-key` made and that stays on the tenant (its
+    /// id stays in the profile, so a later `logout --delete-log-key` can delete it).
+    pub log_key_left: Option<String>,
+    /// The log API key deleted at the tenant (`--delete-log-key`).
+    pub log_key_deleted: Option<String>,
 }
 
 /// The status of `profile`: from the cache for bearer tokens; a session is checked with the
@@ -237,5 +251,7 @@ pub(crate) fn logout(
         session_kept,
         removed,
         revoked,
+        log_key_left: None,
+        log_key_deleted: None,
     })
 }

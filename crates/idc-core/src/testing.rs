@@ -144,6 +144,7 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
         },
         network: Default::default(),
         log_api_key: None,
+        log_api_key_created: false,
         tier: None,
     }
 }

@@ -63,6 +63,26 @@ pub enum Command {
         #[arg(default_value = "")]
         prefix: String,
     },
+    /// Values of a flag that start with PREFIX: profile names, tenant URLs or endpoint
+    /// paths (used by the completion scripts, so these flags never complete file names)
+    #[command(hide = true)]
+    CompleteFlag {
+        #[arg(value_enum)]
+        flag: CompletedFlag,
+        #[arg(default_value = "")]
+        prefix: String,
+    },
+}
+
+/// The flags whose values the completion scripts ask `complete-flag` for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletedFlag {
+    /// `--profile`: the saved profiles' names.
+    Profile,
+    /// `--tenant`: the saved profiles' tenant URLs.
+    Tenant,
+    /// `--path`: the endpoint paths of the chosen (or default) profile.
+    Path,
 }
 
 /// The shells `completions` writes a script for (the script itself is `completions.rs`'s).
@@ -162,6 +182,10 @@ pub struct LogoutArgs {
     /// which signs the console out
     #[arg(long)]
     pub end_session: bool,
+    /// Delete the profile's log API key at the tenant first (one made by
+    /// --create-log-api-key otherwise stays there)
+    #[arg(long)]
+    pub delete_log_key: bool,
 }
 
 #[derive(Debug, Args)]

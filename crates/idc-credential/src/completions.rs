@@ -33,7 +33,9 @@ pub fn script(shell: Shell) -> String {
             fix_bash_case_labels(&generate(clap_complete::Shell::Bash)) + BASH_URL_COMPLETION
         }
         Shell::Zsh => with_zsh_url_completer(&generate(clap_complete::Shell::Zsh)),
-        Shell::Fish => generate(clap_complete::Shell::Fish) + FISH_URL_COMPLETION,
+        Shell::Fish => {
+            with_fish_flag_completers(&generate(clap_complete::Shell::Fish)) + FISH_URL_COMPLETION
+        }
         Shell::Nushell => with_nushell_url_completer(&generate(clap_complete_nushell::Nushell)),
     }
 }
@@ -94,6 +96,20 @@ _git_credential_idc_with_urls() {
     elif [[ -z "$current" && ${#words[@]} -ge 1 ]]; then
         previous=${words[${#words[@]}-1]}
     fi
+    # --profile, --tenant and --path take names, URLs and paths idc knows: never file names.
+    case "$previous" in
+        --profile|--tenant|--path)
+            local -a values=()
+            mapfile -t values < <(git-credential-idc complete-flag "${previous#--}" "$current" 2>/dev/null)
+            if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+                local start=${current%"${current##*:}"}
+                values=("${values[@]#"$start"}")
+            fi
+            COMPREPLY=("${values[@]}")
+            compopt +o default +o bashdefault 2>/dev/null
+            return 0
+            ;;
+    esac
     case "${words[1]:-}" in
         header|curl-config|httpie-session)
             if [[ "$current" != -* && "$previous" != --profile ]]; then
@@ -128,17 +144,63 @@ _git-credential-idc_urls() {
 
 "#;
 
-/// Point the URL argument of header, curl-config and httpie-session at the completer, and
-/// define it before the script's last lines run it.
+/// zsh: `--profile`, `--tenant` and `--path` complete what `complete-flag` lists (clap would
+/// offer file names, or any URL). A path ending in `/` continues: no space.
+/// (`_arguments` calls an action with compadd options of its own, so each flag has a
+/// completer without arguments.)
+const ZSH_FLAG_COMPLETER: &str = r#"(( $+functions[_git-credential-idc_values] )) ||
+_git-credential-idc_values() {
+    local -a candidates continued finished
+    candidates=(${(f)"$(git-credential-idc complete-flag $1 "$PREFIX" 2>/dev/null)"})
+    continued=(${(M)candidates:#*/})
+    finished=(${candidates:#*/})
+    compadd -S '' -- $continued
+    compadd -- $finished
+}
+
+(( $+functions[_git-credential-idc_profiles] )) ||
+_git-credential-idc_profiles() { _git-credential-idc_values profile }
+
+(( $+functions[_git-credential-idc_tenants] )) ||
+_git-credential-idc_tenants() { _git-credential-idc_values tenant }
+
+(( $+functions[_git-credential-idc_paths] )) ||
+_git-credential-idc_paths() { _git-credential-idc_values path }
+
+"#;
+
+/// Point the URL argument of header, curl-config and httpie-session, and the `--profile`,
+/// `--tenant` and `--path` values, at their completers, and define those before the
+/// script's last lines run it.
 fn with_zsh_url_completer(generated: &str) -> String {
     let script = generated.replace(
         "picks the profile (scheme, host, port) and the credential for its path:_urls'",
         "picks the profile (scheme, host, port) and the credential for its path:_git-credential-idc_urls'",
     );
+    let script: String = script
+        .split_inclusive('\n')
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let (from, to) = if trimmed.starts_with("'--profile=") {
+                (":NAME:_default'", ":NAME:_git-credential-idc_profiles'")
+            } else if trimmed.starts_with("'--tenant=") {
+                (":URL:_urls'", ":URL:_git-credential-idc_tenants'")
+            } else if trimmed.starts_with("'--path=") {
+                (":PATH:_default'", ":PATH:_git-credential-idc_paths'")
+            } else {
+                return line.to_string();
+            };
+            line.replace(from, to)
+        })
+        .collect();
     let tail = "if [ \"$funcstack[1]\" = \"_git-credential-idc\" ]; then";
     match script.rfind(tail) {
-        Some(at) => format!("{}{ZSH_URL_COMPLETER}{}", &script[..at], &script[at..]),
-        None => script + ZSH_URL_COMPLETER,
+        Some(at) => format!(
+            "{}{ZSH_URL_COMPLETER}{ZSH_FLAG_COMPLETER}{}",
+            &script[..at],
+            &script[at..]
+        ),
+        None => script + ZSH_URL_COMPLETER + ZSH_FLAG_COMPLETER,
     }
 }
 
@@ -147,11 +209,45 @@ const FISH_URL_COMPLETION: &str = r#"
 complete -c git-credential-idc -n "__fish_seen_subcommand_from header curl-config httpie-session" -f -a "(git-credential-idc complete-url (commandline -ct))"
 "#;
 
+/// fish: `--profile`, `--tenant` and `--path` take the values `complete-flag` lists, and no
+/// file names (`-f`).
+fn with_fish_flag_completers(generated: &str) -> String {
+    generated
+        .split_inclusive('\n')
+        .map(|line| {
+            let flag = ["profile", "tenant", "path"]
+                .into_iter()
+                .find(|flag| line.contains(&format!(" -l {flag} ")));
+            match flag {
+                Some(flag) => format!(
+                    "{} -f -a \"(git-credential-idc complete-flag {flag} (commandline -ct))\"\n",
+                    line.trim_end().trim_end_matches(" -f")
+                ),
+                None => line.to_string(),
+            }
+        })
+        .collect()
+}
+
 const NUSHELL_URL_COMPLETER: &str = r#"
   # Tenant URLs and endpoint paths of your idc profiles.
   def "nu-complete git-credential-idc url" [context: string] {
     let word = ($context | split row ' ' | last)
     ^git-credential-idc complete-url $word | lines
+  }
+
+  # Profile names, tenant URLs and endpoint paths of your idc profiles (never file names).
+  def "nu-complete git-credential-idc profile" [] {
+    ^git-credential-idc complete-flag profile | lines
+  }
+
+  def "nu-complete git-credential-idc tenant" [] {
+    ^git-credential-idc complete-flag tenant | lines
+  }
+
+  def "nu-complete git-credential-idc path" [context: string] {
+    let word = ($context | split row ' ' | last)
+    ^git-credential-idc complete-flag path $word | lines
   }
 "#;
 
@@ -160,11 +256,17 @@ fn with_nushell_url_completer(generated: &str) -> String {
     let mut script = String::with_capacity(generated.len() + NUSHELL_URL_COMPLETER.len());
     let mut completer_added = false;
     for line in generated.split_inclusive('\n') {
-        match line.strip_prefix("    url?: string") {
-            Some(rest) => {
-                script.push_str("    url?: string@\"nu-complete git-credential-idc url\"");
-                script.push_str(rest);
-            }
+        let completed = ["url?", "--profile", "--tenant", "--path"]
+            .into_iter()
+            .find_map(|name| {
+                let rest = line.strip_prefix(&format!("    {name}: string"))?;
+                let completer = name.trim_start_matches('-').trim_end_matches('?');
+                Some(format!(
+                    "    {name}: string@\"nu-complete git-credential-idc {completer}\"{rest}"
+                ))
+            });
+        match completed {
+            Some(line) => script.push_str(&line),
             None => script.push_str(line),
         }
         if !completer_added && line.starts_with("module ") {
@@ -229,6 +331,40 @@ mod tests {
             "the completer is defined before the script runs"
         );
         assert!(script(Shell::Fish).contains("complete-url"));
+    }
+
+    #[test]
+    fn profile_tenant_and_path_values_get_the_flag_completer_in_every_shell() {
+        let nu = script(Shell::Nushell);
+        for flag in ["profile", "tenant", "path"] {
+            assert!(
+                nu.contains(&format!(
+                    "--{flag}: string@\"nu-complete git-credential-idc {flag}\""
+                )),
+                "{flag}"
+            );
+        }
+        assert!(!nu.contains("--profile: string "), "{nu}");
+        let zsh = script(Shell::Zsh);
+        for line in zsh
+            .lines()
+            .filter(|line| line.trim_start().starts_with("'--profile="))
+        {
+            assert!(
+                line.contains(":NAME:_git-credential-idc_profiles'"),
+                "{line}"
+            );
+        }
+        assert!(zsh.contains(":URL:_git-credential-idc_tenants'"));
+        assert!(zsh.contains(":PATH:_git-credential-idc_paths'"));
+        let fish = script(Shell::Fish);
+        for line in fish.lines().filter(|line| line.contains(" -l profile ")) {
+            assert!(
+                line.contains(" -f -a \"(git-credential-idc complete-flag profile"),
+                "{line}"
+            );
+        }
+        assert!(script(Shell::Bash).contains("complete-flag \"${previous#--}\""));
     }
 
     #[test]

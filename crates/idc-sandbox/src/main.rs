@@ -1,7 +1,9 @@
 //! `idc-sandbox`: a local, faithful emulator of a PingOne Advanced Identity Cloud tenant.
 //!
 //! Starts on loopback, writes `DIR/service-account.jwk` and `DIR/sandbox.json` (0600),
-//! prints the latter as one JSON line when ready, and serves until SIGTERM/SIGINT.
+//! prints the latter as one JSON line when ready, and serves until SIGTERM/SIGINT. A
+//! restart in the same `DIR` keeps keys, passwords, log keys, created service accounts and
+//! (with `--listen ...:0`) the port: `DIR/kept.json` (`state/kept.rs`).
 //!
 //! Served: `/am/oauth2/access_token` (JWT bearer, authorization code + PKCE, client
 //! credentials; also `/am/oauth2/realms/root/realms/<realm>/access_token`),
@@ -57,7 +59,7 @@
 //! `PUT /__sandbox/variables/<id>` (`control/promotion.rs`).
 //!
 //! Network edge: `--tls` (CA in `DIR/ca.pem`, `--hostname NAME`, `--tls-cert-mode`),
-//! `--latency-ms`, `--bandwidth-kbps`, gzip on `Accept-Encoding` (`edge/`); `--rate-limit N`
+//! `--latency-ms`, `--bandwidth-kib-per-s`, gzip on `Accept-Encoding` (`edge/`); `--rate-limit N`
 //! (IDM writes a second, then 429 with `Retry-After`; stat `rate_limited`).
 //!
 //! # Module map
@@ -74,8 +76,9 @@
 //! - `edge/` (`tls`, `internet` latency/bandwidth/gzip, `faults` middleware) and
 //!   `control/` (the `/__sandbox` room: `stats`, `faults`, `clock`).
 //! - Shared ground: `respond` (every answer: JSON, CREST and OAuth2 errors, HTML),
-//!   `request` (query, form, origin, transaction id), `state/` (memory only: `auth`
-//!   tokens and sessions, `counters`, `faults`, `idm`, `logs`, `lock`), `data/` (seeded
+//!   `request` (query, form, origin, transaction id), `state/` (memory: `auth`
+//!   tokens and sessions, `counters`, `faults`, `idm`, `logs`, `lock`; and `kept`, what a
+//!   restart keeps, on disk), `data/` (seeded
 //!   users, roles, ESVs, IGA applications), `clock` (time, movable forward).
 
 // Guards return the ready-made error response as `Err`; boxing it would only add noise.
@@ -122,13 +125,38 @@ async fn shutdown_signal() {
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(cli.listen)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
+    // A restart in the same --state-dir listens where the last run did when it may (any
+    // port asked for, and that one free), so the tenant URL of every profile stays right.
+    let previous = setup::previous_port(&cli).map(|port| {
+        let mut address = cli.listen;
+        address.set_port(port);
+        address
+    });
+    let listener = match previous {
+        Some(address) => match tokio::net::TcpListener::bind(address).await {
+            Ok(listener) => Ok(listener),
+            Err(error) => {
+                eprintln!(
+                    "idc-sandbox: the last run's port {} is taken ({error}): listening on another, so profiles made against the last run need their --tenant changed",
+                    address.port()
+                );
+                tokio::net::TcpListener::bind(cli.listen).await
+            }
+        },
+        None => tokio::net::TcpListener::bind(cli.listen).await,
+    }
+    .map_err(|e| format!("cannot listen on {}: {e}", cli.listen))?;
     let address = listener
         .local_addr()
         .map_err(|e| format!("cannot read the listen address: {e}"))?;
     let (state, mut description) = setup::build_state(&cli)?;
+    state.kept.set_port(address.port());
+    state.keep();
+    for name in &cli.tls.hostname {
+        if let Some(hint) = edge::tls::unresolved_hostname_hint(name, address.port()).await {
+            eprintln!("idc-sandbox: {hint}");
+        }
+    }
     tls::set_identity(cli.tls.tls, &cli.tls.hostname, address);
     let certificates = if cli.tls.tls {
         let generated = tls::generate(&cli.tls.hostname, cli.tls.tls_cert_mode)?;

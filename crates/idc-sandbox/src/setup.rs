@@ -126,16 +126,86 @@ fn random_password() -> String {
     format!("Sbx-{}!9", state::random_chars(20))
 }
 
+/// A key of `kept.json` (PKCS#1 DER, base64) back as a key.
+fn kept_key(text: &str) -> Result<rsa::RsaPrivateKey, String> {
+    use rsa::pkcs1::DecodeRsaPrivateKey as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .ok()
+        .and_then(|der| rsa::RsaPrivateKey::from_pkcs1_der(&der).ok())
+        .ok_or_else(|| {
+            format!(
+                "a key in {} does not decode (remove the file to start with new keys)",
+                state::kept::FILE
+            )
+        })
+}
+
+fn key_text(key: &rsa::RsaPrivateKey) -> Result<String, String> {
+    use rsa::pkcs1::EncodeRsaPrivateKey as _;
+    key.to_pkcs1_der()
+        .map(|der| base64::engine::general_purpose::STANDARD.encode(der.as_bytes()))
+        .map_err(|e| format!("cannot encode a key: {e}"))
+}
+
+/// The port of the last run in `--state-dir`, when `--listen` asks for any port: a restart
+/// keeps the tenant URL, so profiles keep working.
+pub fn previous_port(cli: &Cli) -> Option<u16> {
+    if cli.listen.port() != 0 {
+        return None;
+    }
+    state::kept::read(&cli.state_dir)
+        .ok()
+        .flatten()
+        .and_then(|kept| kept.fixed.port)
+}
+
 pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
     std::fs::create_dir_all(&cli.state_dir)
         .map_err(|e| format!("cannot create {}: {e}", cli.state_dir.display()))?;
-    // Two keys (service account, id_token signer) generated in parallel: keygen dominates start-up.
-    let id_key_thread = std::thread::spawn(generate_key);
-    let sa_key = generate_key()?;
-    let id_key = id_key_thread
-        .join()
-        .map_err(|_| "key generation failed".to_string())??;
+    // What the last run in this directory chose (keys, passwords, log keys, accounts).
+    let previous = state::kept::read(&cli.state_dir)?;
+    let (sa_key, id_key) = match &previous {
+        Some(kept) => (
+            kept_key(&kept.fixed.service_account_key)?,
+            kept_key(&kept.fixed.id_token_key)?,
+        ),
+        None => {
+            // Generated in parallel: keygen dominates start-up.
+            let id_key_thread = std::thread::spawn(generate_key);
+            let sa_key = generate_key()?;
+            let id_key = id_key_thread
+                .join()
+                .map_err(|_| "key generation failed".to_string())??;
+            (sa_key, id_key)
+        }
+    };
 
+    // The secrets a restart keeps, and the log keys and service accounts made since: the
+    // last run's, or new ones (a ready log API key, as if created in the console).
+    let log_keys = state::logs::KeyStore::default();
+    let service_accounts = state::service_accounts::ServiceAccounts::default();
+    let fixed = match previous {
+        Some(kept) => {
+            log_keys.restore(kept.log_keys);
+            service_accounts.restore(kept.service_accounts);
+            kept.fixed
+        }
+        None => {
+            let (log_key_id, log_key_secret, _) = log_keys.create("idc-sandbox");
+            state::kept::Fixed {
+                service_account_key: key_text(&sa_key)?,
+                id_token_key: key_text(&id_key)?,
+                admin_password: random_password(),
+                user_password: random_password(),
+                admin_totp_secret: crate::am::totp::base32_encode(&rand::random::<[u8; 20]>()),
+                iga_client_secret: state::random_chars(32),
+                log_key_id,
+                log_key_secret,
+                port: None,
+            }
+        }
+    };
     let seed = cli.seed;
     let sa_id = data::uuid_for(seed, "service-account", 0).to_string();
     let jwk_path = cli.state_dir.join("service-account.jwk");
@@ -197,20 +267,20 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         id_token_kid,
         admin: Credentials {
             username: admin_id.clone(),
-            password: random_password(),
+            password: fixed.admin_password.clone(),
         },
         admin_id,
         user: Credentials {
             username: user.user_name.clone(),
-            password: random_password(),
+            password: fixed.user_password.clone(),
         },
         user_index,
-        admin_totp_secret: crate::am::totp::base32_encode(&rand::random::<[u8; 20]>()),
+        admin_totp_secret: fixed.admin_totp_secret.clone(),
         cli: Default::default(),
         console: Default::default(),
         iga_client: Credentials {
             username: "idc-sandbox-iga".into(),
-            password: state::random_chars(32),
+            password: fixed.iga_client_secret.clone(),
         },
         tokens: Default::default(),
         used_jtis: Default::default(),
@@ -222,7 +292,7 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         faults: Default::default(),
         network: state::counters::Network::new(
             cli.internet.latency_ms,
-            cli.internet.bandwidth_kbps,
+            cli.internet.bandwidth_kib_per_s,
         )
         .with_write_rate(cli.internet.rate_limit),
         roles_alpha: data::roles(seed, "alpha"),
@@ -234,15 +304,16 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
             cli.log_rate_window,
             monitoring::log_events::history(seed, clock::now_ns()),
         ),
-        log_keys: Default::default(),
+        log_keys,
         idm_overlay: Default::default(),
         esv_restart: Default::default(),
-        service_accounts: Default::default(),
+        service_accounts,
         promotion: state::promotion::PromotionStore::new(cli.promotion_lower.clone()),
+        kept: state::kept::Keeper::new(&cli.state_dir, fixed.clone()),
         settings,
     };
-    // A ready log API key, as if created in the console.
-    let (log_key, log_secret, _) = state.log_keys.create("idc-sandbox");
+    state.keep();
+    let (log_key, log_secret) = (fixed.log_key_id, fixed.log_key_secret);
     let mut description = json!({
         "realm": "alpha",
         "cookie_name": state.cookie_name,

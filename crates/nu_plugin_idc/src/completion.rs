@@ -145,6 +145,21 @@ pub fn profile_names(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>>
     )
 }
 
+/// `--tenant` of `idc login`: the tenant URLs of the saved profiles, never file names (an
+/// empty list when there is none yet: Nushell falls back to files only on no answer).
+pub fn tenant_urls(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {
+    let mut tenants: Vec<String> = open_idc(engine, Span::unknown())
+        .ok()
+        .and_then(|idc| idc.profiles().ok())
+        .unwrap_or_default()
+        .iter()
+        .map(|profile| idc_core::tenant_text(&profile.tenant))
+        .collect();
+    tenants.sort();
+    tenants.dedup();
+    Some(literals(tenants))
+}
+
 /// What the user typed of a string argument, up to the cursor at `cursor` (a buffer offset).
 fn typed_prefix(expression: &Expression, cursor: usize) -> String {
     let text = match &expression.expr {

@@ -7,6 +7,7 @@
 pub mod commands;
 pub mod completion;
 pub mod errors;
+mod read_progress;
 pub mod stream_failure;
 pub mod values;
 
@@ -98,6 +99,21 @@ mod tests {
         ]
         .iter()
         .any(|command| example.example.contains(command))
+    }
+
+    /// `help idc` names every command group and top-level command (issue 30: it left out
+    /// `idc logs`).
+    #[test]
+    fn the_group_help_names_every_top_level_command() {
+        let help = commands::Idc.extra_description().to_string();
+        for command in IdcPlugin.commands() {
+            let mut words = command.name().split(' ');
+            let top = match (words.next(), words.next()) {
+                (Some("idc"), Some(top)) => format!("`idc {top}"),
+                _ => continue,
+            };
+            assert!(help.contains(&top), "{top} is missing from: {help}");
+        }
     }
 
     /// Examples with a `result` that run without a tenant evaluate to it.

@@ -145,3 +145,42 @@ fn prune_on_production_needs_yes() {
     );
     assert_eq!(pruned, 2);
 }
+
+/// Issue 30: the table writes follow the ESV API: a variable is created with a PUT on its
+/// id (a row without `_id` is refused before anything is sent, not answered 405), and
+/// ESVs carry no `_rev`, so an update of rows read with `idc get` needs no `--force`.
+#[test]
+fn table_writes_create_and_update_esvs_by_their_id() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    login(&env, &sandbox, "dev", None);
+    let before = sandbox.stat("esv_requests");
+    let refused = nu_json(
+        &env,
+        "[[valueBase64 expressionType]; [('hi' | encode base64) string]] | idc create /environment/variables | get 0",
+    );
+    assert!(refused["code"].is_null(), "{refused}");
+    assert_eq!(
+        refused["error"],
+        "ESV variables and secrets are created with a PUT on their id: give the row an _id (esv-...)"
+    );
+    assert_eq!(sandbox.stat("esv_requests"), before, "nothing was sent");
+
+    let created = nu_json(
+        &env,
+        "[[_id valueBase64 expressionType description]; [esv-table-made ('hi' | encode base64) string 'from a table']] | idc create /environment/variables | get 0",
+    );
+    assert_eq!(created["code"], 200, "{created}");
+    assert!(created["error"].is_null(), "{created}");
+    let updated = nu_json(
+        &env,
+        "idc get /environment/variables | where _id == esv-table-made | update valueBase64 ('bye' | encode base64) | idc update /environment/variables | get 0",
+    );
+    assert_eq!(updated["code"], 200, "{updated}");
+    assert!(updated["error"].is_null(), "{updated}");
+    let read = nu_json(
+        &env,
+        "idc get /environment/variables/esv-table-made | get valueBase64 | decode base64 | decode",
+    );
+    assert_eq!(read, "bye");
+}

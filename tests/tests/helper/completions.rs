@@ -127,3 +127,68 @@ fn bash_and_nushell_complete_urls_from_the_profiles() {
         [sandbox.url.as_str()]
     );
 }
+
+/// Issue 30: `--profile`, `--tenant` and `--path` complete profile names, tenant URLs and
+/// endpoint paths in bash and Nushell, never the file names of the current directory (the
+/// test's own directory is full of them); URL and path completion know the log API and
+/// `/environment/startup`.
+#[test]
+fn profile_tenant_and_path_flags_complete_values_not_files() {
+    let sandbox = idc_e2e::Sandbox::start(3);
+    let env = UserEnv::new();
+    success_stdout(&idc_e2e::login_service_account(&env, &sandbox));
+    let cwd = std::env::current_dir().unwrap();
+    assert!(
+        std::fs::read_dir(&cwd).unwrap().count() > 0,
+        "the test runs among files"
+    );
+    for line in [
+        "git-credential-idc token --profile ",
+        "git-credential-idc logout --profile ",
+        "git-credential-idc header --profile ",
+    ] {
+        assert_eq!(bash_complete(&env, line), ["sandbox"], "{line}");
+        assert_eq!(nu_complete(&env, line), ["sandbox"], "{line}");
+    }
+    assert_eq!(
+        bash_complete(&env, "git-credential-idc login --tenant "),
+        [sandbox.url.as_str()]
+    );
+    // Bash breaks words at ':': it is handed what follows the scheme's colon.
+    assert_eq!(
+        bash_complete(&env, "git-credential-idc login --tenant http://127"),
+        [sandbox.url.trim_start_matches("http:")]
+    );
+    assert_eq!(
+        nu_complete(&env, "git-credential-idc login --tenant "),
+        [sandbox.url.as_str()]
+    );
+    let logs = bash_complete(&env, "git-credential-idc token --path /monitoring/l");
+    assert_eq!(
+        logs,
+        [
+            "/monitoring/logs",
+            "/monitoring/logs/sources",
+            "/monitoring/logs/tail"
+        ]
+    );
+    assert_eq!(
+        nu_complete(&env, "git-credential-idc token --path /environment/st"),
+        ["/environment/startup"]
+    );
+    // The URL argument knows them too.
+    assert_eq!(
+        nu_complete(
+            &env,
+            &format!(
+                "git-credential-idc curl-config {}",
+                sandbox.at("/monitoring/logs/s")
+            )
+        ),
+        [sandbox.at("/monitoring/logs/sources")]
+    );
+    // Without a profile there is nothing to offer, and still no file.
+    let fresh = UserEnv::new();
+    assert!(bash_complete(&fresh, "git-credential-idc token --profile ").is_empty());
+    assert!(bash_complete(&fresh, "git-credential-idc login --tenant ").is_empty());
+}

@@ -276,3 +276,98 @@ fn a_client_secret_from_stdin_loses_exactly_one_line_end() {
         }
     }
 }
+
+/// Issue 30: a config.toml that others may write to is refused with its own message
+/// (`refusing PATH: ...`, as the README's table says), not as a credential store problem,
+/// in both front ends; nothing changes.
+#[test]
+fn an_unsafe_config_file_is_refused_in_its_own_words() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, &sandbox));
+    let config = env.config_dir().join("config.toml");
+    std::fs::set_permissions(&config, std::fs::Permissions::from_mode(0o664)).unwrap();
+    let before = env.snapshot();
+    let expected = format!(
+        "refusing {}: other users may write to it (group or world writable)",
+        config.display()
+    );
+    let output = env.helper().arg("status").output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with(&format!("git-credential-idc: {expected}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("credential store"), "{stderr}");
+    let output = env.nu("idc status").output().unwrap();
+    assert!(!output.status.success());
+    let text: String = String::from_utf8_lossy(&output.stderr)
+        .split_whitespace()
+        .filter(|word| *word != "|" && *word != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(text.contains(&expected), "{text}");
+    assert!(!text.contains("credential store"), "{text}");
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(mode(&config), 0o664, "left as it was");
+}
+
+/// Issue 30: the README's `https://TENANT\@evil.example/` is refused showing what was
+/// typed (TENANT and the backslash), not as a URL with hidden user info; a real password
+/// before an `@` is still hidden.
+#[test]
+fn a_backslash_url_is_refused_as_typed() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, &sandbox));
+    let tricky = format!("{}\\@evil.example/openidm/managed/alpha_user", sandbox.url);
+    for command in ["header", "curl-config", "httpie-session"] {
+        let output = env.helper().args([command, &tricky]).output().unwrap();
+        assert!(!output.status.success(), "{command}");
+        assert!(output.stdout.is_empty(), "{command}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "invalid URL '{}\\@evil.example/openidm/managed/alpha_user': it holds a backslash",
+                sandbox.url
+            )),
+            "{command}: {stderr}"
+        );
+        assert!(!stderr.contains("***"), "{stderr}");
+    }
+    let output = env
+        .helper()
+        .args(["header", "https://alice:hunter2\\@evil.example/x"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+    // A tenant URL with a backslash: refused at login for what it is.
+    let before = env.snapshot();
+    let output = env
+        .helper()
+        .args([
+            "login",
+            "--profile",
+            "x",
+            "--tenant",
+            "https://tenant.example.com\\@evil.example",
+        ])
+        .args([
+            "--service-account",
+            sandbox.service_account_id(),
+            "--jwk",
+            sandbox.jwk_path(),
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid URL 'https://tenant.example.com\\@evil.example': a tenant URL must not hold a backslash"),
+        "{stderr}"
+    );
+    assert_eq!(env.snapshot(), before);
+}

@@ -97,6 +97,12 @@ fn check_urls(sandbox: &Sandbox, complete: impl Fn(&str) -> Vec<String>) {
         complete("git-credential-idc httpie-session http://127.0"),
         [sandbox.url.as_str()]
     );
+    // Issue 30: profile names and paths for the flags that take them, never file names.
+    assert_eq!(complete("git-credential-idc token --profile "), ["sandbox"]);
+    assert_eq!(
+        complete("git-credential-idc token --path /environment/st"),
+        ["/environment/startup"]
+    );
 }
 
 #[test]

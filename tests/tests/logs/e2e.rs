@@ -671,3 +671,177 @@ fn a_new_profile_may_hold_only_a_log_key_via_the_helper() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("has no log API key"), "{stderr}");
 }
+
+/// The ids of the tenant's log API keys, read with the bearer of `profile` (an
+/// administrator's login).
+fn tenant_key_ids(env: &UserEnv, sandbox: &Sandbox, profile: &str) -> Vec<String> {
+    let token = success_stdout(
+        &env.helper()
+            .args(["token", "--profile", profile, "--path", "/openidm"])
+            .output()
+            .unwrap(),
+    );
+    let keys: Value = http_client()
+        .get(sandbox.at("/keys"))
+        .bearer_auth(token)
+        .send()
+        .and_then(|answer| answer.error_for_status())
+        .and_then(|answer| answer.json())
+        .expect("GET /keys");
+    keys["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|key| key["api_key_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn login_admin(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", profile, "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .arg("--password-stdin"),
+        admin["password"].as_str().unwrap(),
+    ));
+}
+
+/// Issue 30: `logout` of a profile whose log key `--create-log-api-key` made says the key
+/// stays on the tenant (and keeps its id, so it can still be deleted), and
+/// `logout --delete-log-key` deletes it there, in both front ends.
+#[test]
+fn logout_says_a_created_log_key_stays_and_delete_log_key_deletes_it() {
+    let sandbox = Sandbox::start(5);
+    let env = UserEnv::new();
+    login_admin(&env, &sandbox, "admin");
+    login_admin(&env, &sandbox, "lister");
+    let created = |env: &UserEnv| {
+        success_stdout(
+            &env.helper()
+                .args(["login", "--profile", "admin", "--create-log-api-key"])
+                .output()
+                .unwrap(),
+        );
+        let status = nu_json(
+            env,
+            "idc status | where profile == admin | get 0.log_api_key | to json -r",
+        );
+        status.as_str().expect("a key id").to_string()
+    };
+    let key = created(&env);
+    assert!(tenant_key_ids(&env, &sandbox, "lister").contains(&key));
+
+    // A plain logout: the key stays at the tenant, and the user is told how to delete it.
+    let out = env
+        .helper()
+        .args(["logout", "--profile", "admin"])
+        .output()
+        .unwrap();
+    success_stdout(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "the log API key {key} that --create-log-api-key made stays on the tenant"
+        )) && stderr.contains("git-credential-idc logout --profile admin --delete-log-key"),
+        "{stderr}"
+    );
+    assert!(tenant_key_ids(&env, &sandbox, "lister").contains(&key));
+
+    // Logged in again, `--delete-log-key` deletes the key the profile still names.
+    login_admin(&env, &sandbox, "admin");
+    let record = nu_json(
+        &env,
+        "idc logout --profile admin --delete-log-key | to json -r",
+    );
+    assert_eq!(record["log_key_deleted"], key.as_str(), "{record}");
+    assert!(record["log_key_left"].is_null(), "{record}");
+    assert!(!tenant_key_ids(&env, &sandbox, "lister").contains(&key));
+    let config = std::fs::read_to_string(env.config_dir().join("config.toml")).unwrap();
+    assert!(!config.contains(&key), "{config}");
+
+    // The helper's flag does the same, and says so.
+    login_admin(&env, &sandbox, "admin");
+    let key = created(&env);
+    let said = success_stdout(
+        &env.helper()
+            .args(["logout", "--profile", "admin", "--delete-log-key"])
+            .output()
+            .unwrap(),
+    );
+    assert!(
+        said.contains(&format!("Deleted the log API key {key} at the tenant")),
+        "{said}"
+    );
+    assert!(!tenant_key_ids(&env, &sandbox, "lister").contains(&key));
+    // Nothing left to delete: refused, and nothing changes.
+    let before = env.snapshot();
+    let out = env
+        .helper()
+        .args(["logout", "--profile", "lister", "--delete-log-key"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("has nothing to delete"), "{stderr}");
+    assert_eq!(env.snapshot(), before);
+}
+
+/// Run `script` (after the plugin prelude) in nu on a pseudo-terminal (`script(1)`): what
+/// nu writes to stdout and stderr, in the order the terminal got it.
+fn nu_on_a_terminal(env: &UserEnv, script: &str) -> String {
+    let file = env.home.path().join("on-a-terminal.nu");
+    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
+    let out = env
+        .command("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' --no-config-file '{}'",
+            idc_e2e::tool("nu").display(),
+            file.display()
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run script(1): apt-get install bsdutils");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    text
+}
+
+/// Issue 30, finding 8: `idc logs get` over days, held back by the rate limit, shows its
+/// progress on a terminal (window, rows, requests, the wait under way), erased at the end;
+/// piped, it shows nothing.
+#[test]
+fn logs_get_shows_its_progress_through_rate_limit_waits_on_a_terminal_only() {
+    let sandbox = Sandbox::start_with(SandboxOptions::default().args([
+        "--log-rate-limit",
+        "2",
+        "--log-rate-window",
+        "2",
+    ]));
+    let env = logged_in_with_key(&sandbox);
+    let script = "idc logs get --source am-access --since 3day | length | print $in";
+    let text = nu_on_a_terminal(&env, script);
+    assert!(
+        text.contains("idc logs get: window ") && text.contains(" requests · "),
+        "no progress line: {text:?}"
+    );
+    assert!(
+        text.contains("(waiting ") && text.contains("s for the rate limit)"),
+        "the wait is not shown: {text:?}"
+    );
+    // Each drawing replaces the one before, and the last one is erased before the result.
+    assert!(text.contains("\r\u{1b}[2Kidc logs get: "), "{text:?}");
+    let result = text.rsplit("\u{1b}[2K").next().unwrap().trim();
+    assert!(
+        result.parse::<u64>().is_ok(),
+        "the count after the line: {text:?}"
+    );
+
+    // Piped: not a byte of it.
+    let out = env.nu(script).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    success_stdout(&out);
+    assert!(stderr.is_empty(), "{stderr:?}");
+}

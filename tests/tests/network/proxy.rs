@@ -182,3 +182,78 @@ fn a_loopback_tenant_never_touches_the_proxy() {
     assert_eq!(success_stdout(&nu.output().unwrap()), "3");
     assert!(proxy.requests().is_empty(), "{:?}", proxy.requests());
 }
+
+/// Issue 30: a failure through a proxy names the proxy (never its credentials), in both
+/// front ends: here a proxy that is not listening, and one that refuses the credentials.
+#[test]
+fn a_proxy_failure_names_the_proxy_and_hides_its_credentials() {
+    let sandbox = named_sandbox();
+    let env = UserEnv::new();
+    let ca = sandbox.ca_cert().unwrap().to_string();
+    // A port nobody listens on: bound, then released.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dead_proxy = format!("http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:{dead}");
+    let vars = [("HTTPS_PROXY", dead_proxy.as_str()), ("IDC_CA_BUNDLE", &ca)];
+    let before = env.snapshot();
+    let output = login(&env, &sandbox, &named_url(&sandbox), &vars);
+    assert!(!output.status.success());
+    let text = all_output(&output);
+    assert!(
+        text.contains(&format!("through the proxy http://127.0.0.1:{dead}")),
+        "{text}"
+    );
+    assert!(text.contains("HTTPS_PROXY"), "{text}");
+    assert!(
+        !text.contains(PROXY_PASSWORD) && !text.contains(PROXY_USER),
+        "{text}"
+    );
+    assert_eq!(env.snapshot(), before);
+
+    // The plugin says the same (one line, whatever the width of the error box).
+    let mut nu = env.nu(&format!(
+        "idc login --profile p --tenant {} --service-account {} --jwk '{}'",
+        named_url(&sandbox),
+        sandbox.service_account_id(),
+        sandbox.jwk_path()
+    ));
+    for (name, value) in vars {
+        nu.env(name, value);
+    }
+    let output = nu.output().unwrap();
+    assert!(!output.status.success());
+    let text: String = String::from_utf8_lossy(&output.stderr)
+        .split_whitespace()
+        .filter(|word| *word != "|" && *word != "│")
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains(&format!("through the proxy http://127.0.0.1:{dead}")),
+        "{text}"
+    );
+    assert!(!text.contains(PROXY_PASSWORD), "{text}");
+
+    // A live proxy that refuses the credentials: named too.
+    let proxy = Proxy::start(
+        ProxyOptions::default()
+            .name(NAME, address(&sandbox))
+            .basic_auth(PROXY_USER, PROXY_PASSWORD),
+    );
+    let wrong = proxy.url_with_credentials(PROXY_USER, "wr0ng-S3CRET");
+    let output = login(
+        &env,
+        &sandbox,
+        &named_url(&sandbox),
+        &[("HTTPS_PROXY", wrong.as_str()), ("IDC_CA_BUNDLE", &ca)],
+    );
+    assert!(!output.status.success());
+    let text = all_output(&output);
+    assert!(
+        text.contains(&format!("through the proxy {}", proxy.url())),
+        "{text}"
+    );
+    assert!(!text.contains("wr0ng-S3CRET"), "{text}");
+}

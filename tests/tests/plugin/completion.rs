@@ -100,12 +100,38 @@ fn environment_paths_and_profile_names_complete() {
     // The other commands that take --profile complete it too.
     assert_eq!(complete(&env, "idc logout --profile "), ["acme", "sandbox"]);
     assert_eq!(complete(&env, "idc login --profile s"), ["sandbox"]);
+    // Issue 30: `--tenant` completes the profiles' tenants (never file names), and paths
+    // include the log API and the restart endpoint.
+    assert_eq!(
+        complete(&env, "idc login --tenant "),
+        [sandbox.url.as_str()]
+    );
+    assert_eq!(
+        complete(&env, "idc get /monitoring/"),
+        [
+            "/monitoring/logs",
+            "/monitoring/logs/sources",
+            "/monitoring/logs/tail"
+        ]
+    );
+    assert_eq!(
+        complete(&env, "idc get /environment/st"),
+        ["/environment/startup"]
+    );
 }
 
 #[test]
 fn without_a_profile_there_is_nothing_to_suggest_and_no_error() {
     let env = UserEnv::new();
     assert_eq!(complete(&env, "idc get --profile "), Vec::<String>::new());
+    // No tenant to offer, and no file of the current directory instead.
+    assert!(
+        std::fs::read_dir(std::env::current_dir().unwrap())
+            .unwrap()
+            .count()
+            > 0
+    );
+    assert_eq!(complete(&env, "idc login --tenant "), Vec::<String>::new());
     // No profile, so no tenant to ask: at most the paths typed so far, never a failure.
     let paths = complete(&env, "idc get /openidm/man");
     assert!(

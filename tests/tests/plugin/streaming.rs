@@ -196,3 +196,116 @@ fn iga_offset_pages_read_in_parallel_come_in_order() {
         Some(total as usize)
     );
 }
+
+fn login_iga(sandbox: &Sandbox, env: &UserEnv) {
+    let secret_file = env.home.path().join("iga-secret.txt");
+    std::fs::write(
+        &secret_file,
+        sandbox.info["iga_client"]["secret"].as_str().unwrap(),
+    )
+    .unwrap();
+    let login = format!(
+        "open --raw '{}' | idc login --profile iga --tenant {} --client-id {} --scope 'fr:idm:* fr:iga:*' | ignore",
+        secret_file.display(),
+        sandbox.url,
+        sandbox.info["iga_client"]["id"].as_str().unwrap()
+    );
+    success_stdout(&env.nu(&login).output().expect("run nu"));
+}
+
+/// Issue 30, finding 8: IGA lists are read in the largest page IGA answers (10 000, as
+/// recorded and as frodo reads them), not its default of 10: 1 000 users in one request,
+/// not a hundred; a larger `--page-size` (which IGA answers with nothing) is cut to it; a
+/// list below the first level goes on in the largest page after its first answer.
+#[test]
+fn iga_lists_are_read_in_the_largest_page() {
+    let sandbox = Sandbox::start(1000);
+    let env = UserEnv::new();
+    login_iga(&sandbox, &env);
+    sandbox.reset_stats();
+    assert_eq!(
+        nu_json(&env, "idc get /iga/governance/user | length | to json -r"),
+        1000
+    );
+    assert_eq!(sandbox.stat("iga_requests"), 1, "{}", sandbox.stats());
+    sandbox.reset_stats();
+    assert_eq!(
+        nu_json(
+            &env,
+            "idc get /iga/governance/user --page-size 50000 | length | to json -r"
+        ),
+        1000
+    );
+    assert_eq!(sandbox.stat("iga_requests"), 1, "{}", sandbox.stats());
+
+    // A list one level down, served by the tenant's default page of 10 first.
+    let grants = "/iga/governance/user/u-1/grants";
+    let page = |from: usize, to: usize| {
+        let items: Vec<Value> = (from..to).map(|n| serde_json::json!({"id": n})).collect();
+        serde_json::json!({"result": items, "resultCount": to - from, "totalCount": 25}).to_string()
+    };
+    for body in [page(0, 10), page(10, 25)] {
+        sandbox.fault(
+            serde_json::json!({"path_prefix": grants, "count": 1, "raw_body": body,
+            "headers": {"content-type": "application/json"}}),
+        );
+    }
+    sandbox.reset_stats();
+    let ids = nu_json(&env, &format!("idc get {grants} | get id | to json -r"));
+    assert_eq!(ids, serde_json::json!((0..25).collect::<Vec<_>>()));
+    // With the service's page of 10 it would take three requests.
+    assert_eq!(sandbox.stat("iga_requests"), 2, "{}", sandbox.stats());
+}
+
+/// Issue 30, finding 8: `idc get` shows its progress on a terminal (rows, requests, the
+/// wait a 429 imposes while it lasts), erased at the end; piped, it shows nothing.
+#[test]
+fn get_shows_its_progress_on_a_terminal_only() {
+    let sandbox = Sandbox::start(200);
+    let env = UserEnv::new();
+    success_stdout(&login_service_account(&env, &sandbox));
+    let script = format!("idc get {USERS} --page-size 10 | length | print $in");
+    // The third page is refused with a 429 and `Retry-After: 2`: a wait to show.
+    sandbox.fault(
+        serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 2,
+        "count": 1, "skip": 2}),
+    );
+    let file = env.home.path().join("get.nu");
+    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
+    let out = env
+        .command("script")
+        .arg("-qec")
+        .arg(format!(
+            "'{}' --no-config-file '{}'",
+            idc_e2e::tool("nu").display(),
+            file.display()
+        ))
+        .arg("/dev/null")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script(1): apt-get install bsdutils");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("\r\u{1b}[2Kidc get: ") && text.contains(" rows · "),
+        "no progress line: {text:?}"
+    );
+    assert!(
+        text.contains(" requests · 1 wait (waiting ") && text.contains("s for the rate limit)"),
+        "the wait is not shown: {text:?}"
+    );
+    assert_eq!(text.rsplit("\u{1b}[2K").next().unwrap().trim(), "200");
+
+    // Piped: nothing on stderr.
+    sandbox.fault(
+        serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 1,
+        "count": 1, "skip": 2}),
+    );
+    let out = env.nu(&script).output().unwrap();
+    assert_eq!(success_stdout(&out), "200");
+    assert!(
+        out.stderr.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

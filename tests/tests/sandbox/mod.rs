@@ -7,4 +7,5 @@ mod builtin;
 mod contract;
 mod logs;
 mod network;
+mod restart;
 mod writes;

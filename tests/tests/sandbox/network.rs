@@ -1,5 +1,5 @@
 //! The sandbox's network edge (`--tls`, `--hostname`, `--tls-cert-mode`, `--latency-ms`,
-//! `--bandwidth-kbps`, gzip), its hostile faults, and the harness's forward proxy, checked
+//! `--bandwidth-kib-per-s`, gzip), its hostile faults, and the harness's forward proxy, checked
 //! with real curl and reqwest.
 
 use idc_e2e::assertion::Signer;
@@ -289,7 +289,7 @@ fn latency_and_bandwidth_are_applied() {
             users: 300,
             ..SandboxOptions::default()
         }
-        .args(["--latency-ms", "300", "--bandwidth-kbps", "200"]),
+        .args(["--latency-ms", "300", "--bandwidth-kib-per-s", "200"]),
     );
     let started = Instant::now();
     let out = curl(&[

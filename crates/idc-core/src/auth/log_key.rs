@@ -67,6 +67,23 @@ struct Created {
     api_key_secret: Secret<String>,
 }
 
+/// Delete the key `id` at the tenant with an administrator's IDM bearer (`DELETE
+/// /keys/<id>`, 204, as frodo-lib's `deleteLogApiKey`). A key already gone (404) counts as
+/// deleted.
+pub fn delete(client: &HttpClient, tenant: &Url, bearer: &Secret<String>, id: &str) -> Result<()> {
+    let url = tenant_url(tenant, &["keys", id]);
+    let answer = http::send(client, tenant, url.path(), |client| {
+        client.delete(url.clone()).bearer_auth(bearer.expose())
+    })?;
+    match answer.status {
+        status if (200..300).contains(&status) || status == 404 => Ok(()),
+        403 => Err(Error::Login(format!(
+            "the tenant refused to delete the log API key {id} (403): only a tenant administrator's login can; nothing was changed"
+        ))),
+        _ => Err(answer.error("DELETE", url.path())),
+    }
+}
+
 /// Create a key named `name` with an administrator's IDM bearer. A service account's
 /// bearer gets 403 whatever its scopes (logs-api.md §1): said plainly.
 pub fn create(

@@ -187,6 +187,7 @@ mod tests {
             },
             network: Default::default(),
             log_api_key: None,
+            log_api_key_created: false,
             tier: None,
         }
     }

@@ -143,6 +143,11 @@ pub enum Error {
     #[error("credential store: {0}")]
     Store(String),
 
+    /// A config or cache file (or a directory holding one) idc will not read or write: it
+    /// belongs to another user, others may write to it, or it is a symbolic link.
+    #[error("refusing {}: {reason}", path.display())]
+    UnsafePath { path: PathBuf, reason: String },
+
     /// An OS keyring is locked, refused, missing or not answering in time. The way out is
     /// the same for every front end, so the message names it.
     #[error(

@@ -179,6 +179,9 @@ pub struct HttpClient {
     pub(crate) timeout: Duration,
     /// The largest answer body read.
     pub(crate) max_response_bytes: u64,
+    /// The proxy decision the client makes, so that a failure names the proxy it went
+    /// through (never its credentials).
+    pub(crate) proxies: ProxyEnv,
 }
 
 impl std::ops::Deref for HttpClient {
@@ -231,6 +234,7 @@ pub(crate) fn build(settings: &ClientSettings, proxies: &ProxyEnv) -> Result<Htt
         connect_timeout: settings.connect_timeout,
         timeout: settings.timeout,
         max_response_bytes: settings.max_response_bytes,
+        proxies: proxies.clone(),
     })
 }
 

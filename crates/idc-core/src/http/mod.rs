@@ -21,6 +21,35 @@ pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
 pub use proxy::{ProxyEnv, redacted};
 
+/// Told when [`send`] starts and ends a wait before a retry (`Some((wait, status))`, then
+/// `None`): a reader's progress line shows it as it happens.
+pub type WaitObserver = dyn Fn(Option<(Duration, u16)>);
+
+thread_local! {
+    /// The observer of the requests this thread sends, while [`observing_waits`] runs.
+    static WAIT_OBSERVER: std::cell::RefCell<Option<std::rc::Rc<WaitObserver>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `send` (which sends requests on this thread) with `observer` told of every wait
+/// before a retry.
+pub fn observing_waits<T>(
+    observer: impl Fn(Option<(Duration, u16)>) + 'static,
+    send: impl FnOnce() -> T,
+) -> T {
+    let previous = WAIT_OBSERVER.with(|slot| slot.replace(Some(std::rc::Rc::new(observer))));
+    let result = send();
+    WAIT_OBSERVER.with(|slot| slot.replace(previous));
+    result
+}
+
+fn observe_wait(wait: Option<(Duration, u16)>) {
+    let observer = WAIT_OBSERVER.with(|slot| slot.borrow().clone());
+    if let Some(observer) = observer {
+        observer(wait);
+    }
+}
+
 /// Retries of a 429/502/503/504 answer before giving up.
 pub(crate) const MAX_RETRIES: usize = 3;
 /// The longest `Retry-After` honoured; longer waits are cut to this.
@@ -107,7 +136,10 @@ pub fn send_retrying(
             .map(Duration::from_secs);
         if retryable.contains(&status) && retries < MAX_RETRIES {
             let backoff = Duration::from_millis(250 << retries);
-            std::thread::sleep(retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER));
+            let wait = retry_after.unwrap_or(backoff).min(MAX_RETRY_AFTER);
+            observe_wait(Some((wait, status)));
+            std::thread::sleep(wait);
+            observe_wait(None);
             retries += 1;
             continue;
         }
@@ -211,12 +243,30 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         "request failed".to_string()
     };
     let error = error.without_url();
-    let mut reason = format!("{kind}: {error}");
+    // Through a proxy, the failure may be the proxy's: name it (never its credentials).
+    let proxy = client
+        .proxies
+        .proxy_for(tenant)
+        .map(|proxy| redacted(&proxy));
+    let mut reason = match &proxy {
+        Some(proxy) => format!("{kind} through the proxy {proxy}: {error}"),
+        None => format!("{kind}: {error}"),
+    };
     // reqwest's top-level message is vague ("error sending request"); the cause says why.
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         reason = format!("{reason}: {cause}");
         source = cause.source();
+    }
+    // A name nothing resolves: said plainly, with the usual cause of a local name (a
+    // sandbox's `--hostname` without a hosts entry), instead of the resolver's words.
+    if proxy.is_none() && reason.contains("dns error") {
+        return Error::Network {
+            tenant: origin(tenant),
+            reason: format!(
+                "the host name {host} does not resolve (no DNS record, and no entry in /etc/hosts): check the tenant URL; for a name of your own, such as a local sandbox's --hostname, add a line `127.0.0.1 {host}` to /etc/hosts"
+            ),
+        };
     }
     if reason.len() > 400 {
         let mut cut = 400;
@@ -225,9 +275,15 @@ pub(crate) fn network_error(client: &HttpClient, tenant: &Url, error: reqwest::E
         }
         reason.truncate(cut);
     }
+    let check = match proxy {
+        Some(_) => {
+            "check the proxy, the proxy variables (HTTPS_PROXY, NO_PROXY) and the tenant URL"
+        }
+        None => "check the tenant URL and your network",
+    };
     Error::Network {
         tenant: origin(tenant),
-        reason: format!("{reason} (check the tenant URL and your network)"),
+        reason: format!("{reason} ({check})"),
     }
 }
 
@@ -264,6 +320,67 @@ mod tests {
             "{text}"
         );
         assert!(!text.contains("secret-ish"), "{text}");
+    }
+
+    #[test]
+    fn a_wait_before_a_retry_is_told_as_it_starts_and_ends() {
+        use crate::testing::{reply, serve};
+        let mut busy = reply(429, serde_json::json!({"code": 429}));
+        busy.headers.push(("Retry-After", "1".to_string()));
+        let tenant = serve(vec![busy, reply(200, serde_json::json!({"ok": true}))]);
+        let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let told = seen.clone();
+        let client = build_client().unwrap();
+        let url = tenant.url.clone();
+        let answer = observing_waits(
+            move |wait| told.borrow_mut().push(wait),
+            || send(&client, &url, "/openidm", |c| c.get(url.clone())),
+        )
+        .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            *seen.borrow(),
+            vec![Some((Duration::from_secs(1), 429)), None]
+        );
+        // Outside `observing_waits`, nobody is told.
+        assert!(WAIT_OBSERVER.with(|slot| slot.borrow().is_none()));
+    }
+
+    #[test]
+    fn a_name_that_does_not_resolve_says_so_and_how_to_fix_it() {
+        let client = build_client().unwrap();
+        // `.invalid` never resolves (RFC 6761).
+        let tenant = Url::parse("https://tenant.idc.invalid:8443").unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert_eq!(
+            text,
+            "cannot reach https://tenant.idc.invalid:8443: the host name tenant.idc.invalid does not resolve (no DNS record, and no entry in /etc/hosts): check the tenant URL; for a name of your own, such as a local sandbox's --hostname, add a line `127.0.0.1 tenant.idc.invalid` to /etc/hosts"
+        );
+    }
+
+    #[test]
+    fn a_failure_through_a_proxy_names_the_proxy_without_its_credentials() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let proxy = format!("http://alice:pr0xy-S3CRET@127.0.0.1:{port}");
+        let proxies = ProxyEnv::from_lookup(|name| (name == "https_proxy").then(|| proxy.clone()));
+        let client = client::build(&client::ClientSettings::default(), &proxies).unwrap();
+        let tenant = Url::parse("https://tenant.example.com").unwrap();
+        let error = send(&client, &tenant, "/openidm", |c| c.get(tenant.clone())).unwrap_err();
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("through the proxy http://127.0.0.1:{port}")),
+            "{text}"
+        );
+        assert!(text.contains("HTTPS_PROXY"), "{text}");
+        assert!(
+            !text.contains("pr0xy-S3CRET") && !text.contains("alice"),
+            "{text}"
+        );
     }
 
     /// A server that accepts connections and never answers (a stalled tenant or proxy).

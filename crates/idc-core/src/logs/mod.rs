@@ -19,7 +19,7 @@ use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, tenant_url};
 use crate::interrupt::Interrupt;
-use crate::paging::PageGuard;
+use crate::paging::{PageGuard, ReadProgress};
 use crate::profile::Profile;
 use crate::request::set_query_params;
 use crate::secret::Secret;
@@ -37,6 +37,8 @@ pub const DEFAULT_TAIL_INTERVAL: Duration = Duration::from_secs(5);
 pub const MIN_TAIL_INTERVAL: Duration = Duration::from_secs(1);
 /// The longest wait a rate limit may impose before idc gives up on one request.
 const MAX_RATE_WAIT: Duration = Duration::from_secs(65);
+/// The path of the log API's pages, named by a paging error.
+const LOGS_PATH: &str = "/monitoring/logs";
 /// How many overlapping entries tail remembers to drop repeats.
 const DEDUP_MEMORY: usize = 20_000;
 
@@ -200,14 +202,16 @@ impl Logs {
         }
         let (since, until) = query_range(&query, Utc::now())?;
         let max_empty_pages = self.max_empty_pages;
+        let windows: VecDeque<_> = windows(since, until).into();
         Ok(LogEvents {
-            windows: windows(since, until).into(),
+            total_windows: windows.len(),
+            windows,
             logs: self,
             query,
             cookie: None,
             buffer: VecDeque::new(),
             pacer: Pacer::default(),
-            guard: PageGuard::new(max_empty_pages),
+            guard: PageGuard::new(max_empty_pages, LOGS_PATH),
             stopped: None,
             interrupt: Interrupt::never(),
             failed: false,
@@ -274,6 +278,8 @@ pub struct LogEvents {
     logs: Logs,
     query: LogQuery,
     windows: VecDeque<(DateTime<Utc>, DateTime<Utc>)>,
+    /// How many windows the range was split into.
+    total_windows: usize,
     cookie: Option<String>,
     buffer: VecDeque<LogEvent>,
     pacer: Pacer,
@@ -292,6 +298,12 @@ impl LogEvents {
     /// `interrupt` is set.
     pub fn stop_when(mut self, interrupt: Interrupt) -> LogEvents {
         self.interrupt = interrupt;
+        self
+    }
+
+    /// Count its requests, waits and windows in `progress` (a progress line's source).
+    pub fn with_progress(mut self, progress: ReadProgress) -> LogEvents {
+        self.pacer.progress = Some(progress);
         self
     }
 
@@ -324,6 +336,10 @@ impl LogEvents {
         let url = self
             .logs
             .url(&["monitoring", "logs"], &self.params(begin, end));
+        if let Some(progress) = &self.pacer.progress {
+            let current = self.total_windows - self.windows.len() + 1;
+            progress.window(current as u64, self.total_windows as u64);
+        }
         // The wait the previous page asked for (no requests left in this rate window).
         if !self.pacer.wait(&self.interrupt) {
             self.windows.clear();
@@ -347,7 +363,7 @@ impl LogEvents {
         } else if self.cookie.is_none() {
             self.windows.pop_front();
             // Each window is its own read: a quiet day is not "empty pages in a row".
-            self.guard = PageGuard::new(self.logs.max_empty_pages);
+            self.guard = PageGuard::new(self.logs.max_empty_pages, LOGS_PATH);
         }
         Ok(())
     }
@@ -513,17 +529,24 @@ mod tests {
             ),
         ]);
         let started = Instant::now();
+        let progress = ReadProgress::new();
         let events: Vec<LogEvent> = logs_of(&tenant.url)
             .query(LogQuery {
                 sources: vec!["am-access".to_string()],
                 ..LogQuery::default()
             })
             .unwrap()
+            .with_progress(progress.clone())
             .collect::<Result<_>>()
             .unwrap();
         let waited = started.elapsed();
         assert_eq!(events.len(), 1);
         assert_eq!(tenant.requests().len(), 2);
+        // The progress line's counts: both requests, the one wait, the one window.
+        let counted = progress.snapshot();
+        assert_eq!((counted.requests, counted.waits), (2, 1));
+        assert_eq!(counted.window, Some((1, 1)));
+        assert_eq!(counted.waiting, None);
         // One 2 s wait; a second layer waiting too would make it at least 4 s.
         assert!(waited >= Duration::from_secs(2), "{waited:?}");
         assert!(waited < Duration::from_secs(4), "{waited:?}");

@@ -11,6 +11,7 @@ use super::MAX_RATE_WAIT;
 use crate::error::Result;
 use crate::http::{Answer, RateLimit};
 use crate::interrupt::Interrupt;
+use crate::paging::ReadProgress;
 
 /// How often one log API request is sent again after a 429 before its error is shown.
 const MAX_RATE_RETRIES: usize = 3;
@@ -27,6 +28,9 @@ pub(crate) fn paced(
     let mut retries = 0;
     loop {
         let answer = get()?;
+        if let Some(progress) = &pacer.progress {
+            progress.request();
+        }
         pacer.learn(&answer.rate, answer.status);
         if answer.status != 429 || retries == MAX_RATE_RETRIES || !pacer.wait(interrupt) {
             return Ok(answer);
@@ -40,6 +44,8 @@ pub(crate) fn paced(
 #[derive(Default)]
 pub(crate) struct Pacer {
     pub(super) not_before: Option<Instant>,
+    /// Told of each request and each wait, for a progress line.
+    pub(super) progress: Option<ReadProgress>,
 }
 
 impl Pacer {
@@ -58,10 +64,18 @@ impl Pacer {
     }
 
     pub(crate) fn wait(&self, interrupt: &Interrupt) -> bool {
-        match self.not_before {
-            Some(at) => sleep_until(at, interrupt),
-            None => true,
+        let Some(at) = self.not_before else {
+            return true;
+        };
+        let shown = self.progress.as_ref().filter(|_| at > Instant::now());
+        if let Some(progress) = shown {
+            progress.wait_until(at, "the rate limit");
         }
+        let waited = sleep_until(at, interrupt);
+        if let Some(progress) = shown {
+            progress.wait_over();
+        }
+        waited
     }
 }
 

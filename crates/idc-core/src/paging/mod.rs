@@ -5,10 +5,12 @@
 
 mod guard;
 mod prefetch;
+mod progress;
 
 pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
 pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
+pub use progress::{ReadProgress, ReadSnapshot};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
 use serde_json::Value;
@@ -87,6 +89,12 @@ impl Pager {
     /// `DEFAULT_MAX_EMPTY_PAGES`.
     pub fn with_max_empty_pages(mut self, pages: usize) -> Pager {
         self.guard.max_empty_pages = pages;
+        self
+    }
+
+    /// The path the pages are read from, named by a paging error.
+    pub fn at_path(mut self, path: &str) -> Pager {
+        self.guard = std::mem::take(&mut self.guard).at(path);
         self
     }
 
@@ -476,7 +484,7 @@ mod tests {
         assert_eq!(items.len(), 2, "the one item, then the error");
         let error = items[1].as_ref().unwrap_err().to_string();
         assert!(error.contains("IDC_MAX_EMPTY_PAGES"), "{error}");
-        assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES + 1);
+        assert_eq!(*served.lock().unwrap(), DEFAULT_MAX_EMPTY_PAGES);
     }
 
     #[test]

@@ -193,6 +193,7 @@ pub(crate) fn resolve_login(
         auth,
         network,
         log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
+        log_api_key_created: existing.as_ref().is_some_and(|p| p.log_api_key_created),
         tier: request.tier.or(existing.as_ref().and_then(|p| p.tier)),
     };
     // Refused before anything is asked or written: the profile would be refused when read.

@@ -244,6 +244,7 @@ impl Idc {
                         },
                         network: admin.network.clone(),
                         log_api_key: None,
+                        log_api_key_created: false,
                         // The same tenant, so the same tier (and the same guard).
                         tier: admin.tier,
                     });

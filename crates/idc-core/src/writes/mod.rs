@@ -35,6 +35,28 @@ pub use window::{Concurrency, Progress, WriteStream};
 /// IDM computes (the `effective*` family and `memberOfOrgIDs`).
 const ALWAYS_COMPUTED: &[&str] = &["_rev", "_meta", "memberOfOrgIDs"];
 
+/// What the ESV API reports and keeps itself (recording: `e_environment_esv.json`): left
+/// out of a `PUT` body, with the `_id` the URL carries, as the recorded writes do.
+const ESV_READ_ONLY: &[&str] = &[
+    "_id",
+    "loaded",
+    "lastChangeDate",
+    "lastChangedBy",
+    "activeVersion",
+    "loadedVersion",
+];
+
+/// [`writable_body`] for `url`: an ESV's without what the ESV API keeps itself.
+fn body_for(url: &Url, row: &Map<String, Value>, computed: &[String]) -> Value {
+    let mut body = writable_body(row, computed);
+    if is_esv_object(url)
+        && let Value::Object(fields) = &mut body
+    {
+        fields.retain(|name, _| !ESV_READ_ONLY.contains(&name.as_str()));
+    }
+    body
+}
+
 /// The CREST verbs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verb {
@@ -116,6 +138,9 @@ pub enum RowError {
     /// `update` of a row without `_rev`, and not forced: writing it could undo someone
     /// else's change.
     NoRev,
+    /// A create without `_id` under a collection that creates only by a `PUT` on the id
+    /// (ESV variables and secrets).
+    CreateNeedsId,
     /// The operations of a patch are not a list of `{operation, field[, value]}` records.
     BadOperations(String),
     /// The tenant refused the row: status and its message (a policy failure names each
@@ -145,6 +170,10 @@ impl std::fmt::Display for RowError {
             RowError::NoRev => write!(
                 f,
                 "the row has no _rev, so the write could undo a newer change (read the row first, or force it)"
+            ),
+            RowError::CreateNeedsId => write!(
+                f,
+                "ESV variables and secrets are created with a PUT on their id: give the row an _id (esv-...)"
             ),
             RowError::BadOperations(why) => write!(f, "bad patch operations: {why}"),
             RowError::Refused { message, .. } => write!(f, "{message}"),
@@ -351,33 +380,44 @@ pub fn plan(
         Verb::Create => {
             let row = as_record(row.ok_or(RowError::NotARecord)?)?;
             let base = target(profile, path)?;
-            let body = writable_body(row, &choices.computed);
             match row.get("_id").and_then(Value::as_str) {
+                None if Endpoint::of(base.path()).is_esv_collection() => {
+                    Err(RowError::CreateNeedsId)
+                }
                 // A chosen id: PUT it, and only if it does not exist yet.
-                Some(id) => Ok(write(
-                    "PUT",
-                    child_url(&base, id)?,
-                    Some(id.to_string()),
-                    None,
-                    true,
-                    Some(body),
-                )),
+                Some(id) => {
+                    let url = child_url(&base, id)?;
+                    let body = body_for(&url, row, &choices.computed);
+                    Ok(write(
+                        "PUT",
+                        url,
+                        Some(id.to_string()),
+                        None,
+                        true,
+                        Some(body),
+                    ))
+                }
                 None => Ok(write(
                     "POST",
                     with_action(base, "create"),
                     None,
                     None,
                     false,
-                    Some(body),
+                    Some(writable_body(row, &choices.computed)),
                 )),
             }
         }
         Verb::Update => {
             let record = as_record(row.ok_or(RowError::NotARecord)?)?;
             let (url, id) = object_url(profile, path, row)?;
-            let if_match = revision(row, choices.force).ok_or(RowError::NoRev)?;
-            let body = writable_body(record, &choices.computed);
-            Ok(write("PUT", url, id, Some(if_match), false, Some(body)))
+            // ESVs carry no revision: a PUT on the id replaces the value, as the console's.
+            let if_match = match revision(row, choices.force) {
+                Some(rev) => Some(rev),
+                None if is_esv_object(&url) => None,
+                None => return Err(RowError::NoRev),
+            };
+            let body = body_for(&url, record, &choices.computed);
+            Ok(write("PUT", url, id, if_match, false, Some(body)))
         }
         Verb::Patch => {
             if let Some(row) = row {
@@ -411,6 +451,13 @@ pub fn plan(
             ))
         }
     }
+}
+
+/// Whether `url` is one ESV (`/environment/variables/<id>`, `/environment/secrets/<id>`).
+fn is_esv_object(url: &Url) -> bool {
+    let path = url.path().trim_end_matches('/');
+    path.rsplit_once('/')
+        .is_some_and(|(parent, id)| !id.is_empty() && Endpoint::of(parent).is_esv_collection())
 }
 
 /// Whether `path` (a tenant path or full URL) names a collection whose rows are addressed
@@ -470,6 +517,44 @@ mod tests {
     }
 
     const USERS: &str = "/openidm/managed/alpha_user";
+
+    #[test]
+    fn esvs_are_written_by_a_put_on_their_id_without_a_revision() {
+        let variables = "/environment/variables";
+        let row = json!({"valueBase64": "aGk=", "expressionType": "string"});
+        assert_eq!(
+            planned(Verb::Create, variables, Some(row.clone()), false),
+            Err(RowError::CreateNeedsId)
+        );
+        let mut with_id = row.clone();
+        with_id["_id"] = json!("esv-x");
+        let write = planned(Verb::Create, variables, Some(with_id.clone()), false).unwrap();
+        assert_eq!(
+            (write.method, write.url.path()),
+            ("PUT", "/environment/variables/esv-x")
+        );
+        // ESVs carry no _rev: an update needs none, and sends no If-Match; what the API
+        // keeps itself stays out of the body, as in the recorded writes.
+        with_id["loaded"] = json!(true);
+        with_id["lastChangeDate"] = json!("2026-07-07T13:42:48.36266Z");
+        let write = planned(Verb::Update, variables, Some(with_id), false).unwrap();
+        assert_eq!(write.method, "PUT");
+        assert_eq!(write.if_match, None);
+        assert_eq!(write.body, Some(row));
+        let write = planned(
+            Verb::Update,
+            "/environment/secrets/esv-s",
+            Some(json!({"valueBase64": "aGk="})),
+            false,
+        )
+        .unwrap();
+        assert_eq!(write.if_match, None);
+        // Managed objects still need their revision.
+        assert_eq!(
+            planned(Verb::Update, USERS, Some(json!({"_id": "a"})), false),
+            Err(RowError::NoRev)
+        );
+    }
 
     #[test]
     fn create_posts_or_puts_with_if_none_match() {

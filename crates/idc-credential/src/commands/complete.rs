@@ -1,9 +1,11 @@
-//! `complete-url` (hidden): the candidates the completion scripts offer for a URL argument.
+//! `complete-url` and `complete-flag` (hidden): the candidates the completion scripts offer
+//! for a URL argument and for `--profile`, `--tenant` and `--path`.
 
 use idc_core::Idc;
 use idc_core::shell_word::{Shell, completion_word};
 
 use super::output::print;
+use crate::cli::CompletedFlag;
 use crate::error::HelperError;
 
 /// Tenant URLs of the profiles that start with `prefix`; once `prefix` is within a tenant,
@@ -30,9 +32,44 @@ pub fn complete_url(prefix: &str) -> Result<(), HelperError> {
             _ => {}
         }
     }
-    // bash and Nushell insert candidates into the command line as they are, and one line
-    // is one candidate: keep only what every shell reads as exactly itself (tenant names
-    // are percent-encoded by idc-core already).
+    print_candidates(candidates)
+}
+
+/// The values of `flag` that start with `prefix`: quiet on every failure, like
+/// [`complete_url`]. Paths are those of the profile `IDC_PROFILE` names, else the default.
+pub fn complete_flag(flag: CompletedFlag, prefix: &str) -> Result<(), HelperError> {
+    let Ok(idc) = Idc::from_env() else {
+        return Ok(());
+    };
+    let profiles = idc.profiles().unwrap_or_default();
+    let candidates: Vec<String> = match flag {
+        CompletedFlag::Profile => profiles.into_iter().map(|profile| profile.name).collect(),
+        CompletedFlag::Tenant => profiles
+            .iter()
+            .map(|profile| idc_core::tenant_text(&profile.tenant))
+            .collect(),
+        CompletedFlag::Path => {
+            let named = std::env::var("IDC_PROFILE").ok();
+            match idc.profile(named.as_deref().filter(|name| !name.is_empty())) {
+                Ok(profile) => {
+                    idc.endpoint_candidates(&profile, if prefix.is_empty() { "/" } else { prefix })
+                }
+                Err(_) => Vec::new(),
+            }
+        }
+    };
+    print_candidates(
+        candidates
+            .into_iter()
+            .filter(|candidate| candidate.starts_with(prefix))
+            .collect(),
+    )
+}
+
+/// One candidate a line, sorted: only what every shell reads as exactly itself (bash and
+/// Nushell insert candidates into the command line as they are; tenant names are
+/// percent-encoded by idc-core already).
+fn print_candidates(mut candidates: Vec<String>) -> Result<(), HelperError> {
     candidates.retain(|candidate| {
         Shell::ALL
             .iter()

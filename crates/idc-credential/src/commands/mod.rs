@@ -24,7 +24,13 @@ pub fn run(command: Command) -> Result<(), HelperError> {
         Command::Erase => git::git_erase(),
         Command::Capability => git::git_capability(),
         Command::Login(args) => session::login(*args),
-        Command::Logout(args) => session::logout(args.profile.as_deref(), args.end_session),
+        Command::Logout(args) => session::logout(
+            args.profile.as_deref(),
+            idc_core::LogoutOptions {
+                end_session: args.end_session,
+                delete_log_key: args.delete_log_key,
+            },
+        ),
         Command::Token(args) => handout::token(args),
         Command::Header(target) => handout::for_target(target, formats::header_lines),
         Command::CurlConfig(target) => handout::for_target(target, formats::curl_config),
@@ -34,5 +40,6 @@ pub fn run(command: Command) -> Result<(), HelperError> {
         Command::ServiceAccount(command) => service_account::run(command),
         Command::Completions { shell } => output::print(&completions::script(shell)),
         Command::CompleteUrl { prefix } => complete::complete_url(&prefix),
+        Command::CompleteFlag { flag, prefix } => complete::complete_flag(flag, &prefix),
     }
 }

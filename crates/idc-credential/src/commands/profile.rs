@@ -23,6 +23,12 @@ pub fn run(command: ProfileCommand) -> Result<(), HelperError> {
                 text.push_str(", session ended at the tenant");
             }
             text.push_str(")\n");
+            if let Some(id) = &removed.logout.log_key_left {
+                eprintln!(
+                    "git-credential-idc: the log API key {} that --create-log-api-key made stays on the tenant: delete it in the admin console (Tenant settings, Global settings, Log API keys), or next time use `git-credential-idc logout --delete-log-key` before removing the profile",
+                    idc_core::sanitize::terminal_safe(id)
+                );
+            }
             if removed.was_default {
                 text.push_str(
                     "It was the default: choose another with `git-credential-idc profile default NAME`\n",

@@ -81,13 +81,9 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     print(&summary)
 }
 
-pub fn logout(profile: Option<&str>, end_session: bool) -> Result<(), HelperError> {
+pub fn logout(profile: Option<&str>, options: idc_core::LogoutOptions) -> Result<(), HelperError> {
     let idc = Idc::from_env()?;
-    let outcome = if end_session {
-        idc.logout_ending_session(profile)?
-    } else {
-        idc.logout(profile)?
-    };
+    let outcome = idc.logout_with(profile, options)?;
     let session = if outcome.session_ended {
         "session ended, "
     } else if outcome.session_kept {
@@ -97,10 +93,24 @@ pub fn logout(profile: Option<&str>, end_session: bool) -> Result<(), HelperErro
     } else {
         ""
     };
-    print(&format!(
+    let mut text = format!(
         "Logged out of profile {}: {session}{} cached credential(s) removed\n",
         outcome.profile, outcome.removed
-    ))
+    );
+    if let Some(id) = &outcome.log_key_deleted {
+        text.push_str(&format!(
+            "Deleted the log API key {} at the tenant\n",
+            shown(id)
+        ));
+    }
+    if let Some(id) = &outcome.log_key_left {
+        eprintln!(
+            "git-credential-idc: the log API key {} that --create-log-api-key made stays on the tenant (its id stays in profile '{profile}'): to delete it, log in again and run `git-credential-idc logout --profile {profile} --delete-log-key`, or delete it in the admin console (Tenant settings, Global settings, Log API keys)",
+            shown(id),
+            profile = outcome.profile
+        );
+    }
+    print(&text)
 }
 
 pub fn status() -> Result<(), HelperError> {

@@ -24,9 +24,10 @@ pub struct InternetArgs {
     /// Delay every answer by N milliseconds before its first byte (not /__sandbox).
     #[arg(long, default_value_t = 0)]
     pub latency_ms: u64,
-    /// Send response bodies no faster than K KiB/s (0: unlimited; not /__sandbox).
-    #[arg(long, default_value_t = 0)]
-    pub bandwidth_kbps: u64,
+    /// Send response bodies no faster than K KiB/s, kibibytes a second (0: unlimited; not
+    /// /__sandbox).
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub bandwidth_kib_per_s: u64,
     /// Allow at most N IDM writes a second (a burst of N, then 429 with Retry-After; 0: no limit).
     #[arg(long, default_value_t = 0)]
     pub rate_limit: u32,

@@ -129,6 +129,32 @@ struct Identity {
 
 static IDENTITY: OnceLock<Identity> = OnceLock::new();
 
+/// What to do when a `--hostname` does not lead to this sandbox from here: nothing resolves
+/// it (a name under `.test` never does without a hosts entry), or it resolves elsewhere.
+/// `None` when it resolves to a loopback address.
+pub async fn unresolved_hostname_hint(name: &str, port: u16) -> Option<String> {
+    let fix = format!(
+        "add `127.0.0.1 {name}` to /etc/hosts, or have the client resolve it (curl --resolve {name}:{port}:127.0.0.1, or a proxy that knows the name)"
+    );
+    match tokio::net::lookup_host((name, port)).await {
+        Ok(addresses) => {
+            let addresses: Vec<std::net::SocketAddr> = addresses.collect();
+            if addresses.iter().any(|address| address.ip().is_loopback()) {
+                None
+            } else {
+                let shown: Vec<String> = addresses.iter().map(|a| a.ip().to_string()).collect();
+                Some(format!(
+                    "--hostname {name} resolves to {} here, not to this sandbox: {fix}",
+                    shown.join(", ")
+                ))
+            }
+        }
+        Err(_) => Some(format!(
+            "--hostname {name} does not resolve here, so https://{name}:{port} reaches nothing: {fix}"
+        )),
+    }
+}
+
 /// Records the scheme, the extra `--hostname`s and the listen address, for [`origin`].
 pub fn set_identity(tls: bool, hostnames: &[String], address: std::net::SocketAddr) {
     let names = LOOPBACK_NAMES

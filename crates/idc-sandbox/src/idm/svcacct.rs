@@ -212,6 +212,7 @@ pub async fn create(
         n,
         e,
     });
+    state.keep();
     let location = format!("{}/openidm/managed/svcacct/{id}", origin(&headers));
     ok(StatusCode::CREATED, vec![("location", location)], &object)
 }
@@ -336,6 +337,7 @@ pub async fn delete(
         );
     }
     state.service_accounts.remove(&id);
+    state.keep();
     let subject = Subject::CreatedServiceAccount(id);
     crate::state::lock(&state.tokens).retain(|_, token| token.subject != subject);
     ok(StatusCode::OK, Vec::new(), &account.object)

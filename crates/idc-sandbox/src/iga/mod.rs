@@ -20,6 +20,19 @@ fn iga_error(status: StatusCode, message: &str) -> Response {
     )
 }
 
+/// The largest `_pageSize` answered; a larger page comes back empty ("any higher and no
+/// results will be returned from the API": frodo-lib's `getApiSearchAll`).
+const MAX_PAGE_SIZE: usize = 10_000;
+
+/// A page size above the largest gives no items, as the service does.
+fn answered(page_size: usize) -> usize {
+    if page_size > MAX_PAGE_SIZE {
+        0
+    } else {
+        page_size
+    }
+}
+
 /// IGA wants a bearer with `fr:iga:*`; sessions are not accepted.
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<(), Response> {
     let Some(token) = state.bearer(headers) else {
@@ -83,7 +96,11 @@ fn list(objects: Vec<Value>, uri: &Uri) -> Response {
         });
     }
     let total = matches.len();
-    let page: Vec<Value> = matches.into_iter().skip(offset).take(page_size).collect();
+    let page: Vec<Value> = matches
+        .into_iter()
+        .skip(offset)
+        .take(answered(page_size))
+        .collect();
     list_page(page, total, uri)
 }
 
@@ -173,7 +190,7 @@ pub async fn list_users(State(state): State<Shared>, uri: Uri, headers: HeaderMa
             .unwrap_or(10);
         let total = state.settings.users as usize;
         let start = offset.min(total);
-        let end = (start + size).min(total);
+        let end = (start + answered(size)).min(total);
         let page: Vec<Value> = (start..end)
             .map(|i| User::generate(state.settings.seed, "alpha", i as u32).iga_json())
             .collect();

@@ -70,6 +70,7 @@ pub async fn action(
         return error(StatusCode::BAD_REQUEST, "The key needs a name");
     };
     let (id, secret, created_at) = state.log_keys.create(&name);
+    state.keep();
     json(
         StatusCode::OK,
         JSON_UTF8_SPACED,
@@ -114,6 +115,8 @@ pub async fn delete(
     if keys.len() == before {
         return error(StatusCode::NOT_FOUND, "Not Found");
     }
+    drop(keys);
+    state.keep();
     respond(StatusCode::NO_CONTENT, None, &[], axum::body::Body::empty())
 }
 

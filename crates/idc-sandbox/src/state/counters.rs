@@ -118,11 +118,12 @@ pub struct Network {
 }
 
 impl Network {
-    /// `latency_ms` before every answer, bodies at most `bandwidth_kbps` KiB/s (0: unlimited).
-    pub fn new(latency_ms: u64, bandwidth_kbps: u64) -> Network {
+    /// `latency_ms` before every answer, bodies at most `bandwidth_kib_per_s` KiB/s (0:
+    /// unlimited).
+    pub fn new(latency_ms: u64, bandwidth_kib_per_s: u64) -> Network {
         Network {
             latency: Duration::from_millis(latency_ms),
-            rate: (bandwidth_kbps > 0).then(|| bandwidth_kbps.saturating_mul(1024)),
+            rate: (bandwidth_kib_per_s > 0).then(|| bandwidth_kib_per_s.saturating_mul(1024)),
             ..Network::default()
         }
     }

@@ -170,6 +170,16 @@ pub struct Key {
     pub created_at: String,
 }
 
+/// A key as `kept.json` holds it: the secret only as its digest.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct KeptKey {
+    pub name: String,
+    pub id: String,
+    /// SHA-256 of the secret, hex.
+    pub secret_sha256: String,
+    pub created_at: String,
+}
+
 /// The tenant's log API keys.
 #[derive(Default)]
 pub struct KeyStore {
@@ -208,6 +218,45 @@ impl KeyStore {
         lock(&self.keys)
             .iter()
             .any(|k| k.id == id && k.secret_digest == wanted)
+    }
+
+    /// Every key, for `kept.json`.
+    pub fn kept(&self) -> Vec<KeptKey> {
+        lock(&self.keys)
+            .iter()
+            .map(|key| KeptKey {
+                name: key.name.clone(),
+                id: key.id.clone(),
+                secret_sha256: key
+                    .secret_digest
+                    .iter()
+                    .map(|byte| format!("{byte:02x}"))
+                    .collect(),
+                created_at: key.created_at.clone(),
+            })
+            .collect()
+    }
+
+    /// The keys of a previous run (a digest that is not 64 hex digits is skipped).
+    pub fn restore(&self, kept: Vec<KeptKey>) {
+        let mut keys = lock(&self.keys);
+        for key in kept {
+            let digest: Option<Vec<u8>> = (key.secret_sha256.len() == 64)
+                .then(|| {
+                    (0..32)
+                        .map(|i| u8::from_str_radix(&key.secret_sha256[2 * i..2 * i + 2], 16).ok())
+                        .collect()
+                })
+                .flatten();
+            if let Some(Ok(secret_digest)) = digest.map(<[u8; 32]>::try_from) {
+                keys.push(Key {
+                    name: key.name,
+                    id: key.id,
+                    secret_digest,
+                    created_at: key.created_at,
+                });
+            }
+        }
     }
 
     pub fn describe(key: &Key) -> Value {

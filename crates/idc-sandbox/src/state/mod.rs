@@ -11,6 +11,7 @@ pub mod counters;
 pub mod esv;
 pub mod faults;
 pub mod idm;
+pub mod kept;
 pub mod lock;
 pub mod logs;
 pub mod promotion;
@@ -122,9 +123,19 @@ pub struct AppState {
     /// Self-service promotions (this sandbox as the upper environment) and the IDM
     /// configuration they carry.
     pub promotion: promotion::PromotionStore,
+    /// `DIR/kept.json`: what a restart keeps.
+    pub kept: kept::Keeper,
 }
 
 impl AppState {
+    /// Write `kept.json` again after a log key or a service account came or went; a
+    /// failure is said on stderr (the change itself stands).
+    pub fn keep(&self) {
+        if let Err(message) = self.kept.save(&self.log_keys, &self.service_accounts) {
+            eprintln!("idc-sandbox: {message}");
+        }
+    }
+
     pub fn issue_token(&self, scopes: Vec<String>, lifetime_s: i64, subject: Subject) -> String {
         self.remember_token(
             new_access_token(),

@@ -43,6 +43,14 @@ impl CreatedAccount {
     }
 }
 
+/// A created account as `kept.json` holds it (its public key base64url).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct KeptAccount {
+    pub object: Value,
+    pub n: String,
+    pub e: String,
+}
+
 /// The created accounts, by id, and how many were created since the stats were reset.
 #[derive(Default)]
 pub struct ServiceAccounts {
@@ -71,6 +79,38 @@ impl ServiceAccounts {
             .values()
             .map(|account| account.object.clone())
             .collect()
+    }
+
+    /// Every created account, for `kept.json`.
+    pub fn kept(&self) -> Vec<KeptAccount> {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        lock(&self.accounts)
+            .values()
+            .map(|account| KeptAccount {
+                object: account.object.clone(),
+                n: b64.encode(&account.n),
+                e: b64.encode(&account.e),
+            })
+            .collect()
+    }
+
+    /// The accounts of a previous run (one whose key does not decode is skipped). Not
+    /// counted as created.
+    pub fn restore(&self, kept: Vec<KeptAccount>) {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let mut accounts = lock(&self.accounts);
+        for account in kept {
+            if let (Ok(n), Ok(e)) = (b64.decode(&account.n), b64.decode(&account.e)) {
+                let restored = CreatedAccount {
+                    object: account.object,
+                    n,
+                    e,
+                };
+                accounts.insert(restored.id().to_string(), restored);
+            }
+        }
     }
 
     /// Adds `service_accounts_created` to a stats snapshot.

@@ -35,7 +35,9 @@ impl PluginCommand for Get {
         "The path is relative to the tenant (/openidm/managed/alpha_user) or a full URL within \
          it. Collections follow every page (pagedResultsCookie, IGA offsets) as far as the \
          pipeline reads, one page ahead of it: `| first 5` reads at most two pages. Answers \
-         are requested compressed (gzip, br, zstd)."
+         are requested compressed (gzip, br, zstd). IGA lists are read 10 000 at a time. On \
+         a terminal, a read that takes a while shows a progress line on stderr (rows, \
+         requests, waits)."
     }
 
     fn signature(&self) -> Signature {
@@ -241,7 +243,11 @@ impl PluginCommand for Get {
             Some(fields) => select_fields(json, fields),
             None => json,
         };
-        match idc.get(&profile, &path.item, &query).map_err(fail)? {
+        let progress = idc_core::ReadProgress::new();
+        match idc
+            .get_counted(&profile, &path.item, &query, &progress)
+            .map_err(fail)?
+        {
             Fetched::Object(object) => Ok(PipelineData::value(
                 json_to_value(shape(object), head),
                 None,
@@ -253,6 +259,8 @@ impl PluginCommand for Get {
                 } else {
                     Rows::on_demand(pager, spans, shape)
                 };
+                // On a terminal, a progress line (rows, requests, waits) while it reads.
+                let rows = crate::read_progress::Counted::new(rows, "idc get", progress);
                 crate::stream_failure::output(
                     rows,
                     "idc get",

@@ -19,8 +19,9 @@ impl SimplePluginCommand for Idc {
     }
 
     fn extra_description(&self) -> &str {
-        "Subcommands: `idc login`, `idc get <path>`, `idc create`, `idc update`, `idc patch`, \
-         `idc delete`, `idc action`, `idc status`, `idc logout`. Credentials are \
+        "Subcommands: `idc login`, `idc status`, `idc logout`, `idc profile`, `idc get <path>`, \
+         `idc create`, `idc update`, `idc patch`, `idc delete`, `idc action`, `idc logs`, \
+         `idc esv`, `idc diff`, `idc promotion`, `idc service-account`. Credentials are \
          cached by idc-core and shared with `git-credential-idc`."
     }
 

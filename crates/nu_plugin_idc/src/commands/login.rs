@@ -311,6 +311,7 @@ impl PluginCommand for Login {
     ) -> Option<Vec<DynamicSuggestion>> {
         match arg_type {
             ArgType::Flag(flag) if flag == "profile" => completion::profile_names(engine),
+            ArgType::Flag(flag) if flag == "tenant" => completion::tenant_urls(engine),
             _ => None,
         }
     }

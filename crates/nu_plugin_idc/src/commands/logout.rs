@@ -39,6 +39,11 @@ impl SimplePluginCommand for Logout {
                 "also end an admin console session handed over (--session-cookie) at the tenant, which signs the console out",
                 None,
             )
+            .switch(
+                "delete-log-key",
+                "delete the profile's log API key at the tenant first (one made by --create-log-api-key otherwise stays there)",
+                None,
+            )
             .category(Category::Network)
     }
 
@@ -56,6 +61,11 @@ impl SimplePluginCommand for Logout {
             Example {
                 example: "idc logout --profile acme",
                 description: "Log out of profile acme",
+                result: None,
+            },
+            Example {
+                example: "idc logout --profile acme-admin --delete-log-key",
+                description: "Log out and delete the log API key `idc login --create-log-api-key` made at the tenant",
                 result: None,
             },
             Example {
@@ -78,18 +88,27 @@ impl SimplePluginCommand for Logout {
         let idc = open_idc(engine, head)?;
         let profile = chosen_profile(engine, call)?;
         let profile = profile.as_ref().map(|name| name.item.as_str());
-        let outcome = if call.has_flag("end-session")? {
-            idc.logout_ending_session(profile)
-        } else {
-            idc.logout(profile)
+        let options = idc_core::LogoutOptions {
+            end_session: call.has_flag("end-session")?,
+            delete_log_key: call.has_flag("delete-log-key")?,
+        };
+        let outcome = idc
+            .logout_with(profile, options)
+            .map_err(|error| errors::labeled(&error, &spans))?;
+        if let Some(id) = &outcome.log_key_left {
+            eprintln!("idc logout: {}", log_key_left_note(&outcome.profile, id));
         }
-        .map_err(|error| errors::labeled(&error, &spans))?;
         let mut record = Record::new();
         record.push("profile", Value::string(outcome.profile, head));
         record.push("session_ended", Value::bool(outcome.session_ended, head));
         record.push("session_kept", Value::bool(outcome.session_kept, head));
         record.push("revoked", Value::bool(outcome.revoked, head));
         record.push("removed", Value::int(outcome.removed as i64, head));
+        let optional = |id: Option<String>| {
+            id.map_or_else(|| Value::nothing(head), |id| Value::string(id, head))
+        };
+        record.push("log_key_left", optional(outcome.log_key_left));
+        record.push("log_key_deleted", optional(outcome.log_key_deleted));
         Ok(Value::record(record, head))
     }
 
@@ -110,4 +129,12 @@ impl SimplePluginCommand for Logout {
             _ => None,
         }
     }
+}
+
+/// What `logout` says of a log API key it made and left on the tenant.
+fn log_key_left_note(profile: &str, id: &str) -> String {
+    format!(
+        "the log API key {} that `idc login --create-log-api-key` made stays on the tenant (its id stays in profile '{profile}'): to delete it, log in again and run `idc logout --profile {profile} --delete-log-key`, or delete it in the admin console (Tenant settings, Global settings, Log API keys)",
+        idc_core::sanitize::terminal_safe(id)
+    )
 }

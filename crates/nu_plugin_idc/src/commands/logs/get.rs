@@ -32,7 +32,8 @@ impl PluginCommand for LogsGet {
          24 hours. Ranges longer than 24 hours are split into the windows the log API accepts; \
          the tenant keeps 30 days, so an older start reads from 30 days ago (said on stderr). --filter is a CREST filter on /payload/... paths, e.g. \
          '/payload/level eq \"ERROR\"'. Rows: timestamp, source, type, level, transaction_id, \
-         payload."
+         payload. Rate limits are waited out; on a terminal a progress line on stderr shows \
+         the window, rows, requests and the wait under way."
     }
 
     fn signature(&self) -> Signature {
@@ -149,12 +150,22 @@ impl PluginCommand for LogsGet {
             page_size,
         };
         let (logs, spans) = open_logs(engine, call)?;
+        // On a terminal, a progress line (window, rows, requests, rate-limit waits).
+        let progress = idc_core::ReadProgress::new();
         let events = logs
             .query(query)
             .map_err(|error| errors::labeled(&error, &spans))?
-            .stop_when(crate::commands::interrupt(engine));
+            .stop_when(crate::commands::interrupt(engine))
+            .with_progress(progress.clone());
         let strict = call.has_flag(crate::stream_failure::STRICT_FLAG)?;
-        event_stream(events, spans, "idc logs get", strict, engine)
+        event_stream(
+            events,
+            spans,
+            "idc logs get",
+            strict,
+            engine,
+            Some(progress),
+        )
     }
 
     #[expect(

@@ -154,20 +154,28 @@ pub(crate) fn flag_suggestions(
 
 /// The events as a lazily pulled Nushell table (read in full under `--strict`); a failure
 /// that ends it is said on stderr (see `stream_failure`).
+/// With `progress`, the rows are counted into it and a progress line is drawn on a
+/// terminal while they are read.
 pub(crate) fn event_stream<I: Iterator<Item = idc_core::Result<LogEvent>> + Send + 'static>(
     events: I,
     spans: ArgSpans,
     command: &'static str,
     strict: bool,
     engine: &EngineInterface,
+    progress: Option<idc_core::ReadProgress>,
 ) -> Result<PipelineData, LabeledError> {
-    crate::stream_failure::output(
-        Rows::new(events, spans),
-        command,
-        strict,
-        spans.head,
-        engine.signals().clone(),
-    )
+    let rows = Rows::new(events, spans);
+    let signals = engine.signals().clone();
+    match progress {
+        Some(progress) => crate::stream_failure::output(
+            crate::read_progress::Counted::new(rows, command, progress),
+            command,
+            strict,
+            spans.head,
+            signals,
+        ),
+        None => crate::stream_failure::output(rows, command, strict, spans.head, signals),
+    }
 }
 
 fn source_suggestions(engine: &EngineInterface) -> Option<Vec<DynamicSuggestion>> {

@@ -110,7 +110,7 @@ impl PluginCommand for LogsTail {
             .stop_when(idc_core::Interrupt::new(stop));
         // An endless stream cannot be read in full: no --strict; a failure ends it, said
         // on stderr and as the last row.
-        event_stream(events, spans, "idc logs tail", false, engine)
+        event_stream(events, spans, "idc logs tail", false, engine, None)
     }
 
     #[expect(

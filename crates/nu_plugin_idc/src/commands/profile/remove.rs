@@ -67,6 +67,12 @@ impl SimplePluginCommand for ProfileRemove {
             "session_ended",
             Value::bool(removed.logout.session_ended, head),
         );
+        if let Some(id) = &removed.logout.log_key_left {
+            eprintln!(
+                "idc profile remove: the log API key {} that `idc login --create-log-api-key` made stays on the tenant: delete it in the admin console (Tenant settings, Global settings, Log API keys), or next time use `idc logout --delete-log-key` before removing the profile",
+                idc_core::sanitize::terminal_safe(id)
+            );
+        }
         Ok(Value::record(record, head))
     }
 }
