@@ -4,3 +4,4 @@ mod layout;
 mod links;
 mod readme_blocks;
 mod standalone;
+mod troubleshooting;

@@ -24,15 +24,18 @@ const MAX_REQUEST_HEAD: usize = 16 * 1024;
 /// it trickles (a browser sends its redirect at once; a speculative connection it opened
 /// ahead of time is closed and the browser opens another).
 const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
-/// Connections served at once. One more evicts the oldest instead of being refused, so
-/// slow connections of another local process can never keep the real callback out.
-const MAX_CONNECTIONS: usize = 16;
+/// Connections served at once, each on a thread of its own and closed by its deadline.
+/// One more evicts the oldest instead of being refused, so slow connections of another
+/// local process can never keep the real callback out. Large, because an evicted
+/// connection may be the browser's own (one it opened ahead of time and then used for
+/// the callback, which it does not retry): eviction is for floods, not for a busy moment.
+const MAX_CONNECTIONS: usize = 128;
 /// A connection younger than this is not evicted for a newer one: the browser's callback,
 /// arriving just before a burst of other connections, gets the time to be read (on a busy
 /// machine its thread may not run before the burst is accepted).
 const EVICTION_GRACE: Duration = Duration::from_millis(500);
 /// Connections kept at most, young ones included; past it a new connection is closed.
-const HARD_LIMIT: usize = 4 * MAX_CONNECTIONS;
+const HARD_LIMIT: usize = 2 * MAX_CONNECTIONS;
 
 /// What the browser brought back to the redirect.
 #[derive(Debug)]
