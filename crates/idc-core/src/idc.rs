@@ -10,9 +10,8 @@ use serde_json::Value;
 use url::Url;
 
 use crate::api::Endpoint;
-use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
-use crate::credentials::{Credential, Credentials};
+use crate::credentials::{Credential, Credentials, StoreChoice, StoreKind};
 use crate::env_profile;
 use crate::error::Result;
 use crate::http::NetworkEnv;

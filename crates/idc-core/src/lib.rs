@@ -11,7 +11,7 @@
 //!   scope, paging style and which collections address rows by `_id`. Everything asks it.
 //! - `resolve`: login flags + saved config → the profile to log in with (pure).
 //! - `login`: runs the flow, caches the credential, saves the profile.
-//! - `credentials`: the store ([`cache`], re-exported here, and which store and why),
+//! - `credentials`: the store (`cache.rs`; [`StoreKind`] and [`StoreChoice`]: which and why),
 //!   the lazy HTTP client, per-tenant caches; hands out a cached or renewed credential
 //!   for a path.
 //! - `request`: URLs, query encoding (`percent`), GET; the one renewal on a 401 is
@@ -77,9 +77,7 @@ mod url_choice;
 mod vocabulary;
 pub mod writes;
 
-pub use credentials::Credential;
-pub use credentials::cache;
-pub use credentials::cache::CredentialKind;
+pub use credentials::{Credential, CredentialKind, StoreChoice, StoreKind};
 pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
 pub use guard::Tier;

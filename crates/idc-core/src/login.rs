@@ -7,7 +7,8 @@ use url::Url;
 use crate::auth;
 use crate::auth::interactive::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
-use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
+use crate::credentials::keys::{self, EntryKey};
+use crate::credentials::{Credentials, RefreshRecord, cached_bearer};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
@@ -43,11 +44,11 @@ struct Obtained {
     dropped_scopes: Vec<String>,
     warnings: Vec<String>,
     /// A renewal secret to store with the credential (client credentials).
-    secret: Option<(String, Secret<String>)>,
+    secret: Option<(EntryKey, Secret<String>)>,
     /// The refresh token of a browser or device login, and its entry.
-    refresh: Option<(String, RefreshRecord)>,
+    refresh: Option<(EntryKey, RefreshRecord)>,
     /// A bearer minted from the session at login (a console session's), and its entry.
-    bearer: Option<(String, CachedCredential)>,
+    bearer: Option<(EntryKey, CachedCredential)>,
 }
 
 impl Obtained {
@@ -128,7 +129,7 @@ pub(crate) fn login(
         }
     };
     // A renewal secret and the log API key's secret outlive the old credentials.
-    let mut keep: Vec<String> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
+    let mut keep: Vec<EntryKey> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
     if let Some(id) = &profile.log_api_key {
         keep.push(keys::log_key_key(&profile, id));
     }
@@ -195,7 +196,7 @@ fn refuse_what_none_cannot_keep(
     profile: &Profile,
     flow: &LoginFlow,
 ) -> Result<()> {
-    if credentials.store.kind() != crate::credentials::cache::StoreKind::None {
+    if credentials.store.kind() != crate::credentials::StoreKind::None {
         return Ok(());
     }
     let kept = match flow {

@@ -35,7 +35,7 @@ pub struct ProfileStatus {
     /// When the refresh token expires, when the tenant said.
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
-    pub store: crate::credentials::cache::StoreChoice,
+    pub store: crate::credentials::StoreChoice,
     /// The tenant's tier (`--tier` at login), when said.
     pub tier: Option<crate::vocabulary::Tier>,
 }
@@ -153,7 +153,7 @@ fn reason_not_valid(
 fn from_cache(
     profile: &Profile,
     cached: Option<&CachedCredential>,
-    store: &crate::credentials::cache::StoreChoice,
+    store: &crate::credentials::StoreChoice,
 ) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
         AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),

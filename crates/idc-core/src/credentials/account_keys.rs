@@ -8,6 +8,7 @@ use std::path::Path;
 use url::Url;
 
 use super::Credentials;
+use super::keys::EntryKey;
 use crate::auth::service_account::{self, ServiceAccountKey};
 use crate::error::{Error, Result};
 use crate::profile::{AccountKey, Profile};
@@ -17,7 +18,7 @@ use crate::secret::Secret;
 pub(crate) const STORE_LABEL: &str = "(credential store)";
 
 /// The entry of the private key of account `id` at `tenant` (`keys::account_key_entry`).
-pub(crate) fn entry(tenant: &Url, id: &str) -> String {
+pub(crate) fn entry(tenant: &Url, id: &str) -> EntryKey {
     super::keys::account_key_entry(tenant, id)
 }
 
@@ -88,7 +89,7 @@ mod tests {
         let tenant = Url::parse("https://tenant.example.com").unwrap();
         let other = Url::parse("https://other.example.com").unwrap();
         let key = entry(&tenant, "a-1");
-        assert!(key.starts_with("@sa-jwk-"), "{key}");
+        assert!(key.to_string().starts_with("@sa-jwk-"), "{key}");
         assert_ne!(key, entry(&tenant, "a-2"));
         assert_ne!(key, entry(&other, "a-1"));
         assert_eq!(key, entry(&tenant, "a-1"));

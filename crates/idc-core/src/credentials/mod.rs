@@ -3,13 +3,14 @@
 //! cache or renews it, and replaces a profile's credentials after a login.
 
 pub(crate) mod account_keys;
-pub mod cache;
+pub(crate) mod cache;
 mod exchange;
 pub(crate) mod keys;
 pub(crate) mod os_keyring;
 mod refresh;
 mod renew;
 pub(crate) mod store_choice;
+mod tenant_cache;
 
 use std::path::Path;
 
@@ -24,7 +25,12 @@ use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
-use cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
+use cache::{CachedCredential, CredentialStore};
+use keys::EntryKey;
+use tenant_cache::TenantCache;
+
+pub use cache::CredentialKind;
+pub use store_choice::{StoreChoice, StoreKind};
 
 pub(crate) use refresh::{RefreshRecord, cached_access};
 pub(crate) use renew::cached_bearer;
@@ -298,9 +304,9 @@ impl Credentials {
     pub(crate) fn replace(
         &self,
         profile: &Profile,
-        key: &str,
+        key: &EntryKey,
         credential: &CachedCredential,
-        keep: &[String],
+        keep: &[EntryKey],
     ) -> Result<()> {
         for old in self.store.keys_of(&profile.name) {
             if !keep.contains(&old) {

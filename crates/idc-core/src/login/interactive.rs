@@ -19,7 +19,7 @@ pub(super) fn login(
     // Refused before a browser opens: with `none` the refresh token would live only in
     // this process's memory, die with it, and stay live at the tenant (a process that is
     // killed cannot revoke it), while every later process logs in in the browser again.
-    if credentials.store.kind() == crate::credentials::cache::StoreKind::None {
+    if credentials.store.kind() == crate::credentials::StoreKind::None {
         return Err(Error::Login(format!(
             "a {} login keeps a refresh token, and IDC_CREDENTIAL_STORE=none keeps nothing: it would stay live at the tenant with no one to revoke it; use a store that keeps it (file, keyring) or a service account",
             profile.auth.flow()
@@ -103,7 +103,7 @@ mod tests {
 
     use super::*;
     use crate::auth::interactive::LoginStep;
-    use crate::credentials::cache::StoreKind;
+    use crate::credentials::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::ConfigFile;
