@@ -8,7 +8,7 @@ use crate::auth;
 use crate::auth::interactive::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::keys::{self, EntryKey};
-use crate::credentials::{Credentials, RefreshRecord, cached_bearer};
+use crate::credentials::{Credentials, RefreshRecord};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
@@ -365,7 +365,10 @@ fn client_credentials(
             })?,
     };
     let token = credentials.client_credentials_grant(profile, client_id, &secret, scopes)?;
-    let mut obtained = Obtained::new(cached_bearer(token, client_id, scopes), client_id);
+    let mut obtained = Obtained::new(
+        CachedCredential::bearer(token, client_id, scopes),
+        client_id,
+    );
     obtained.secret = Some((secret_key, secret));
     Ok(obtained)
 }

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use super::keys::EntryKey;
 use super::os_keyring::{Backend, OsKeyring};
 use super::store_choice::{StoreChoice, StoreKind, StoreSetting};
+use crate::auth::{MAX_EXPIRES_IN_SECONDS, TokenResponse};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::secret::Secret;
@@ -53,6 +54,38 @@ pub(crate) struct CachedCredential {
 }
 
 impl CachedCredential {
+    /// A bearer token as cached (every bearer entry is made here): the scopes the tenant
+    /// granted (the requested ones when the answer names none), the expiry from
+    /// `expires_in`, `subject` whom it is for.
+    pub fn bearer(token: TokenResponse, subject: &str, requested: &[String]) -> CachedCredential {
+        let now = Utc::now();
+        let granted: Vec<String> = token
+            .scope
+            .as_deref()
+            .map(crate::resolve::split_scopes)
+            .unwrap_or_default();
+        CachedCredential {
+            kind: CredentialKind::Bearer,
+            scopes: if granted.is_empty() {
+                requested.to_vec()
+            } else {
+                granted
+            },
+            token: token.access_token,
+            // The lifetime is clamped when parsed; the checked sum keeps this from panicking
+            // even if a caller builds a `TokenResponse` by hand.
+            expires_at: chrono::TimeDelta::try_seconds(
+                token.expires_in.clamp(0, MAX_EXPIRES_IN_SECONDS),
+            )
+            .and_then(|lifetime| now.checked_add_signed(lifetime))
+            .unwrap_or(now),
+            subject: Some(subject.to_string()),
+            cookie_name: None,
+            obtained_at: Some(now),
+            issued_for: None,
+        }
+    }
+
     /// Still usable for a while: not within the renewal margin of its expiry.
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
         self.expires_at - self.renewal_margin() > now

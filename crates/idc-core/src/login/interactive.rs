@@ -5,7 +5,8 @@ use super::Obtained;
 use crate::auth::browser::{self, BrowserLogin, OpenWith};
 use crate::auth::device::{self, DeviceLogin};
 use crate::auth::interactive::{DEFAULT_TIMEOUT, LoginInteraction};
-use crate::credentials::{Credentials, RefreshRecord, cached_access, keys};
+use crate::credentials::cache::CachedCredential;
+use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
 use crate::error::{Error, Result};
 use crate::profile::{AuthKind, Profile};
 use crate::resolve::LoginRequest;
@@ -39,7 +40,7 @@ pub(super) fn login(
                 OpenWith::Browser(request.browser_command.as_deref())
             };
             let login = BrowserLogin {
-                client: credentials.public_client(profile, client_id),
+                client: public_client(profile, client_id),
                 scopes,
                 redirect_port: *redirect_port,
                 timeout,
@@ -53,7 +54,7 @@ pub(super) fn login(
         }
         AuthKind::Device { client_id, scopes } => {
             let login = DeviceLogin {
-                client: credentials.public_client(profile, client_id),
+                client: public_client(profile, client_id),
                 scopes,
                 timeout,
             };
@@ -69,7 +70,7 @@ pub(super) fn login(
     let tokens = tokens.map_err(|error| with_profile(error, profile))?;
     let who = tokens.who();
     let refresh = RefreshRecord::from_tokens(&tokens, client_id, who.clone());
-    let mut credential = cached_access(tokens, "", scopes);
+    let mut credential = CachedCredential::bearer(tokens.access, "", scopes);
     credential.subject.clone_from(&who);
     let mut obtained = Obtained::new(credential, who.as_deref().unwrap_or(client_id));
     let builtin = crate::auth::builtin::is_builtin(client_id, &profile.realm);
