@@ -70,11 +70,11 @@ impl Obtained {
 pub(crate) fn login(
     config: &ConfigFile,
     credentials: &Credentials,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
     request: LoginRequest,
     interaction: &dyn LoginInteraction,
 ) -> Result<LoginOutcome> {
-    let plan = resolve_login(&request, &config.load()?, env_profile)?;
+    let plan = resolve_login(&request, &config.load()?, idc_profile_var)?;
     refuse_what_none_cannot_keep(credentials, &plan.profile, &plan.flow)?;
     let mut profile = plan.profile;
     let (with, then_create_log_key) = match plan.flow {

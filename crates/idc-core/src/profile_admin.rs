@@ -4,8 +4,8 @@
 
 use crate::error::{Error, Result};
 use crate::idc::Idc;
+use crate::logout::LogoutOutcome;
 use crate::profile::validate_profile_name;
-use crate::status::LogoutOutcome;
 
 /// What `profile remove` did.
 #[derive(Clone, Debug)]
@@ -35,7 +35,7 @@ impl Idc {
     pub fn remove_profile(&self, name: &str) -> Result<RemovedProfile> {
         self.known_in_config(name)?;
         let profile = self.profile(Some(name))?;
-        let logout = crate::status::logout(self.credentials(), &profile, false)?;
+        let logout = crate::logout::logout(self.credentials(), &profile, false)?;
         let was_default = self.config_file().update(|config| {
             config.profiles.remove(name);
             let was_default = config.default.as_deref() == Some(name);

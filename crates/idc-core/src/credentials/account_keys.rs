@@ -34,7 +34,7 @@ impl Credentials {
     ) -> Result<(ServiceAccountKey, Secret<Vec<u8>>)> {
         match key {
             AccountKey::File { jwk_path } => {
-                crate::env_profile::signing_key(self.env.as_ref(), profile, jwk_path)
+                crate::env_login::signing_key(self.env.as_ref(), profile, jwk_path)
             }
             AccountKey::Store { .. } => {
                 let jwk = self.load_account_key(&profile.tenant, id)?.ok_or_else(|| {

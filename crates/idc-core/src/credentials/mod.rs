@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth;
 use crate::auth::log_key::LogKey;
-use crate::env_profile::EnvLogin;
+use crate::env_login::EnvLogin;
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};

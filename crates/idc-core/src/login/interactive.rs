@@ -213,7 +213,7 @@ mod tests {
         let status = crate::status::status_of(&credentials, &profile);
         assert!(status.valid && status.refreshable, "{status:?}");
         assert_eq!(status.client.as_deref(), Some("idc-cli"));
-        let logout = crate::status::logout(&credentials, &profile, false).unwrap();
+        let logout = crate::logout::logout(&credentials, &profile, false).unwrap();
         assert!(logout.revoked);
         assert_eq!(logout.removed, 2);
         assert!(
