@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use crate::error::{Error, Result};
 use crate::profile::Profile;
-// The tier sits in the leaf `vocabulary`, because the error type carries it.
-pub use crate::vocabulary::Tier;
+// The tier sits in the leaf `kinds`, because the error type carries it.
+pub(crate) use crate::kinds::Tier;
 
 impl FromStr for Tier {
     type Err = Error;

@@ -10,10 +10,9 @@ use serde_json::Value;
 use url::Url;
 
 use crate::api::Endpoint;
-use crate::credentials::cache::{StoreChoice, StoreKind};
 use crate::credentials::store_choice::StoreSetting;
-use crate::credentials::{Credential, Credentials};
-use crate::env_profile;
+use crate::credentials::{Credential, Credentials, StoreChoice, StoreKind};
+use crate::env_login;
 use crate::error::Result;
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
@@ -41,7 +40,7 @@ struct Inner {
     cache_dir: PathBuf,
     credentials: Credentials,
     /// `$IDC_PROFILE` when the facade was created.
-    env_profile: Option<String>,
+    idc_profile_var: Option<String>,
     /// Why the environment-only login is incomplete (some of its variables are set).
     env_login_problem: Option<String>,
     /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
@@ -81,7 +80,7 @@ impl Idc {
             config_dir,
             cache_dir,
             store: StoreSetting::fixed(store),
-            env_profile: None,
+            idc_profile_var: None,
             network: NetworkEnv::default(),
             env_login: Ok(None),
             max_empty_pages: DEFAULT_MAX_EMPTY_PAGES,
@@ -95,7 +94,7 @@ impl Idc {
             config_dir,
             cache_dir,
             store,
-            env_profile,
+            idc_profile_var,
             network,
             env_login,
             max_empty_pages,
@@ -112,7 +111,7 @@ impl Idc {
                 credentials: Credentials::new(&cache_dir, store, network, env_login),
                 config_dir,
                 cache_dir,
-                env_profile,
+                idc_profile_var,
                 env_login_problem,
                 max_empty_pages,
                 assume_yes,
@@ -156,18 +155,18 @@ impl Idc {
 
     /// The environment-only profile when it is the one meant: no profile named (and its
     /// variables complete), or `env` named while config.toml has no profile of that name.
-    fn env_profile_for(&self, name: Option<&str>, config: &Config) -> Result<Option<Profile>> {
+    fn env_login_for(&self, name: Option<&str>, config: &Config) -> Result<Option<Profile>> {
         let named = name
-            .or(self.inner.env_profile.as_deref())
+            .or(self.inner.idc_profile_var.as_deref())
             .filter(|name| !name.is_empty());
         match named {
             None => {
                 if let Some(problem) = &self.inner.env_login_problem {
-                    return Err(env_profile::problem(problem));
+                    return Err(env_login::problem(problem));
                 }
                 Ok(self.env_login_profile().cloned())
             }
-            Some(env_profile::NAME) if config.profile(env_profile::NAME).is_none() => {
+            Some(env_login::NAME) if config.profile(env_login::NAME).is_none() => {
                 Ok(self.env_login_profile().cloned())
             }
             Some(_) => Ok(None),
@@ -185,7 +184,7 @@ impl Idc {
         let config = self.inner.config.load()?;
         let mut all = config.all();
         if let Some(env) = self.env_login_profile()
-            && config.profile(env_profile::NAME).is_none()
+            && config.profile(env_login::NAME).is_none()
         {
             all.push(env.clone());
             all.sort_by(|a, b| a.name.cmp(&b.name));
@@ -197,10 +196,10 @@ impl Idc {
     /// else the only profile.
     pub fn profile(&self, name: Option<&str>) -> Result<Profile> {
         let config = self.inner.config.load()?;
-        if let Some(profile) = self.env_profile_for(name, &config)? {
+        if let Some(profile) = self.env_login_for(name, &config)? {
             return Ok(profile);
         }
-        config.resolve(name, self.inner.env_profile.as_deref())
+        config.resolve(name, self.inner.idc_profile_var.as_deref())
     }
 
     /// The profile whose tenant matches `url` (scheme, host, port); with several, the one
@@ -219,7 +218,7 @@ impl Idc {
         preferred: Option<&str>,
     ) -> Result<Option<crate::UrlChoice>> {
         let config = self.inner.config.load()?;
-        if let Some(profile) = self.env_profile_for(None, &config).ok().flatten()
+        if let Some(profile) = self.env_login_for(None, &config).ok().flatten()
             && profile.matches(url)
         {
             return Ok(Some(crate::UrlChoice {
@@ -227,7 +226,7 @@ impl Idc {
                 others: Vec::new(),
             }));
         }
-        let preferred = preferred.or(self.inner.env_profile.as_deref());
+        let preferred = preferred.or(self.inner.idc_profile_var.as_deref());
         crate::url_choice::choose(&config, url, preferred)
     }
 
@@ -246,7 +245,7 @@ impl Idc {
         crate::resolve::secret_need(
             request,
             &self.inner.config.load()?,
-            self.inner.env_profile.as_deref(),
+            self.inner.idc_profile_var.as_deref(),
         )
     }
 
@@ -261,7 +260,7 @@ impl Idc {
         login::login(
             &inner.config,
             &inner.credentials,
-            inner.env_profile.as_deref(),
+            inner.idc_profile_var.as_deref(),
             request,
             interaction,
         )

@@ -11,12 +11,12 @@
 //!   scope, paging style and which collections address rows by `_id`. Everything asks it.
 //! - `resolve`: login flags + saved config → the profile to log in with (pure).
 //! - `login`: runs the flow, caches the credential, saves the profile.
-//! - `credentials`: the store ([`cache`], re-exported here, and which store and why),
+//! - `credentials`: the store (`cache.rs`; [`StoreKind`] and [`StoreChoice`]: which and why),
 //!   the lazy HTTP client, per-tenant caches; hands out a cached or renewed credential
 //!   for a path.
 //! - `request`: URLs, query encoding (`percent`), GET; the one renewal on a 401 is
 //!   `Credentials::send_renewing`, used by reads and writes.
-//! - `paging`: lazy pages of a collection. `status`: status and logout.
+//! - `paging`: lazy pages of a collection. `status`: status. `logout`: logout.
 //! - [`writes`]: the CREST verbs for rows of a table (plan, then send a few at a time).
 //! - [`promotion`]: self-service promotions (lock, status, reports, promote, roll back).
 //! - [`logs`]: the log API (sources, windowed queries, tail), with [`auth::log_key`].
@@ -32,9 +32,9 @@
 //!
 //! Trusted CAs and timeouts are in `http/client.rs`, proxies in `http/proxy.rs`, response
 //! size caps in `http/answer.rs` (every body is read there); the read-ahead pipeline in
-//! `paging/prefetch.rs`; `AuthFlow`, `TlsProblem` and `is_loopback_host` in the leaf
-//! `vocabulary` (under `error`, `http` and `profile`, so no import circle: `layering.rs`
-//! proves it in `cargo test`); the log API in `logs` (its credential in `auth/log_key`); the
+//! `paging/prefetch.rs`; `AuthFlow`, `Tier` and `TlsProblem` in the leaf `kinds` (under
+//! `error`, `http`, `profile` and `guard`, so no import circle: `layering.rs` proves it in
+//! `cargo test`); the log API in `logs` (its credential in `auth/log_key`); the
 //! CREST verbs in `writes` (planning) and `writes/send.rs` (sending).
 
 pub mod api;
@@ -42,7 +42,7 @@ pub mod auth;
 mod credentials;
 pub mod diff;
 mod endpoints;
-pub mod env_profile;
+pub mod env_login;
 pub mod error;
 pub mod esv;
 mod fsutil;
@@ -50,10 +50,12 @@ pub mod guard;
 pub mod http;
 mod idc;
 mod interrupt;
+mod kinds;
 #[cfg(test)]
 mod layering;
 pub mod limits;
 mod login;
+mod logout;
 pub mod logs;
 mod paging;
 mod percent;
@@ -74,19 +76,17 @@ mod status;
 mod testing;
 mod trusted_file;
 mod url_choice;
-mod vocabulary;
 pub mod writes;
 
-pub use credentials::Credential;
-pub use credentials::cache;
-pub use credentials::cache::CredentialKind;
+pub use credentials::{Credential, CredentialKind, StoreChoice, StoreKind};
 pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
-pub use guard::Tier;
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use interrupt::Interrupt;
+pub use kinds::Tier;
 pub use login::LoginOutcome;
+pub use logout::{LogoutOptions, LogoutOutcome};
 pub use paging::{
     MAX_IN_FLIGHT, Pager, Prefetched, Query, ReadProgress, ReadSnapshot, SharedFetch,
 };
@@ -98,7 +98,7 @@ pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,
     ServiceAccountRow,
 };
-pub use status::{LogoutOptions, LogoutOutcome, ProfileStatus};
+pub use status::ProfileStatus;
 pub use trusted_file::read_secret_file;
 pub use url_choice::UrlChoice;
 

@@ -7,7 +7,8 @@ use url::Url;
 use crate::auth;
 use crate::auth::interactive::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
-use crate::credentials::{Credentials, RefreshRecord, cached_bearer, keys};
+use crate::credentials::keys::{self, EntryKey};
+use crate::credentials::{Credentials, RefreshRecord};
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
@@ -43,11 +44,11 @@ struct Obtained {
     dropped_scopes: Vec<String>,
     warnings: Vec<String>,
     /// A renewal secret to store with the credential (client credentials).
-    secret: Option<(String, Secret<String>)>,
+    secret: Option<(EntryKey, Secret<String>)>,
     /// The refresh token of a browser or device login, and its entry.
-    refresh: Option<(String, RefreshRecord)>,
+    refresh: Option<(EntryKey, RefreshRecord)>,
     /// A bearer minted from the session at login (a console session's), and its entry.
-    bearer: Option<(String, CachedCredential)>,
+    bearer: Option<(EntryKey, CachedCredential)>,
 }
 
 impl Obtained {
@@ -69,11 +70,11 @@ impl Obtained {
 pub(crate) fn login(
     config: &ConfigFile,
     credentials: &Credentials,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
     request: LoginRequest,
     interaction: &dyn LoginInteraction,
 ) -> Result<LoginOutcome> {
-    let plan = resolve_login(&request, &config.load()?, env_profile)?;
+    let plan = resolve_login(&request, &config.load()?, idc_profile_var)?;
     refuse_what_none_cannot_keep(credentials, &plan.profile, &plan.flow)?;
     let mut profile = plan.profile;
     let (with, then_create_log_key) = match plan.flow {
@@ -128,7 +129,7 @@ pub(crate) fn login(
         }
     };
     // A renewal secret and the log API key's secret outlive the old credentials.
-    let mut keep: Vec<String> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
+    let mut keep: Vec<EntryKey> = obtained.secret.iter().map(|(key, _)| key.clone()).collect();
     if let Some(id) = &profile.log_api_key {
         keep.push(keys::log_key_key(&profile, id));
     }
@@ -195,7 +196,7 @@ fn refuse_what_none_cannot_keep(
     profile: &Profile,
     flow: &LoginFlow,
 ) -> Result<()> {
-    if credentials.store.kind() != crate::credentials::cache::StoreKind::None {
+    if credentials.store.kind() != crate::credentials::StoreKind::None {
         return Ok(());
     }
     let kept = match flow {
@@ -379,7 +380,10 @@ fn client_credentials(
             })?,
     };
     let token = credentials.client_credentials_grant(profile, client_id, &secret, scopes)?;
-    let mut obtained = Obtained::new(cached_bearer(token, client_id, scopes), client_id);
+    let mut obtained = Obtained::new(
+        CachedCredential::bearer(token, client_id, scopes),
+        client_id,
+    );
     obtained.secret = Some((secret_key, secret));
     Ok(obtained)
 }

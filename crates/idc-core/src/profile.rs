@@ -10,9 +10,23 @@ use url::Url;
 
 use crate::error::{Error, Result};
 use crate::fsutil;
-pub use crate::vocabulary::{AuthFlow, is_loopback_host};
+use crate::http::is_loopback_host;
+pub use crate::kinds::AuthFlow;
 
-/// How a profile authenticates.
+/// How a profile authenticates: the kind of login with its parameters, as config.toml
+/// keeps it.
+///
+/// Four names touch "which login", one for each idea:
+/// - `AuthKind` (this): the login a profile keeps, with its parameters (account and key,
+///   client and scopes, username): what config.toml says and what every renewal follows.
+/// - [`AuthFlow`]: its name alone, without data ([`AuthKind::flow`]): the `auth_kind` that
+///   `status` and a login's outcome show, and what an error carries to say which login it
+///   is about.
+/// - `LoginFlow` (in `resolve`): what one `login` command does: add a log API key, create
+///   one, or authenticate (and then perhaps create one).
+/// - `Authenticate` (in `resolve`): how that command authenticates, with what only this run
+///   holds (a password, a pasted cookie, a secret given): it lives for one login and is
+///   never saved.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum AuthKind {
@@ -156,7 +170,7 @@ pub struct Profile {
     pub log_api_key_created: bool,
     /// What kind of environment the tenant is (`--tier` at login); writes to a
     /// `production` one need consent ([`crate::guard`]). `None`: not said.
-    pub tier: Option<crate::vocabulary::Tier>,
+    pub tier: Option<crate::kinds::Tier>,
 }
 
 /// The tenant as the user types it: `https://host`, without the `/` a `Url` adds.
@@ -393,7 +407,7 @@ pub struct StoredProfile {
     #[serde(default, skip_serializing_if = "is_false")]
     pub log_api_key_created: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tier: Option<crate::vocabulary::Tier>,
+    pub tier: Option<crate::kinds::Tier>,
 }
 
 fn is_false(value: &bool) -> bool {
@@ -449,10 +463,10 @@ impl Config {
         }
     }
 
-    /// The profile named `name`; with `None`: `env_profile` (`$IDC_PROFILE`), else the
+    /// The profile named `name`; with `None`: `idc_profile_var` (`$IDC_PROFILE`), else the
     /// default, else the only profile.
-    pub fn resolve(&self, name: Option<&str>, env_profile: Option<&str>) -> Result<Profile> {
-        if let Some(name) = name.or(env_profile).filter(|n| !n.is_empty()) {
+    pub fn resolve(&self, name: Option<&str>, idc_profile_var: Option<&str>) -> Result<Profile> {
+        if let Some(name) = name.or(idc_profile_var).filter(|n| !n.is_empty()) {
             validate_profile_name(name)?;
             return self.profile(name).ok_or_else(|| self.unknown(name));
         }

@@ -5,8 +5,9 @@
 
 use crate::error::{Error, Result};
 use crate::idc::Idc;
+use crate::logout::LogoutOutcome;
+use crate::logout::{self, LogoutOptions};
 use crate::profile::validate_profile_name;
-use crate::status::{self, LogoutOptions, LogoutOutcome};
 
 /// What `profile remove` did.
 #[derive(Clone, Debug)]
@@ -62,7 +63,7 @@ impl Idc {
             }
             (_, false) => None,
         };
-        let mut outcome = status::logout(self.credentials(), &profile, options.end_session)?;
+        let mut outcome = logout::logout(self.credentials(), &profile, options.end_session)?;
         let left = profile
             .log_api_key
             .clone()
@@ -100,7 +101,7 @@ impl Idc {
     pub fn remove_profile(&self, name: &str) -> Result<RemovedProfile> {
         self.known_in_config(name)?;
         let profile = self.profile(Some(name))?;
-        let mut logout = crate::status::logout(self.credentials(), &profile, false)?;
+        let mut logout = logout::logout(self.credentials(), &profile, false)?;
         // A key idc made stays on the tenant, and its id goes with the profile: said.
         logout.log_key_left = profile
             .log_api_key

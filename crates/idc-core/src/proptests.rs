@@ -56,7 +56,7 @@ proptest! {
         let body = serde_json::json!({"access_token": "t", "expires_in": value}).to_string();
         if let Ok(token) = serde_json::from_str::<TokenResponse>(&body) {
             prop_assert!((0..=crate::auth::MAX_EXPIRES_IN_SECONDS).contains(&token.expires_in));
-            let cached = crate::credentials::cached_bearer(token, "sa", &[]);
+            let cached = crate::credentials::cache::CachedCredential::bearer(token, "sa", &[]);
             prop_assert!(cached.expires_at >= chrono::Utc::now() - chrono::Duration::seconds(5));
         }
     }

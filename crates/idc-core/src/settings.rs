@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use crate::credentials::store_choice::StoreSetting;
-use crate::env_profile;
+use crate::env_login;
 use crate::error::{Error, Result};
 use crate::http::NetworkEnv;
 use crate::paging::DEFAULT_MAX_EMPTY_PAGES;
@@ -34,12 +34,12 @@ pub(crate) struct Settings {
     /// `IDC_CREDENTIAL_STORE` and `IDC_KEYRING_TIMEOUT`.
     pub(crate) store: StoreSetting,
     /// `IDC_PROFILE`, a valid profile name.
-    pub(crate) env_profile: Option<String>,
+    pub(crate) idc_profile_var: Option<String>,
     /// `IDC_CA_BUNDLE`, the timeouts, the response cap and the proxy variables.
     pub(crate) network: NetworkEnv,
     /// The environment-only login (`IDC_TENANT`, `IDC_SERVICE_ACCOUNT_*`, ...), or why it
     /// is incomplete.
-    pub(crate) env_login: std::result::Result<Option<env_profile::EnvLogin>, String>,
+    pub(crate) env_login: std::result::Result<Option<env_login::EnvLogin>, String>,
     /// `IDC_MAX_EMPTY_PAGES`.
     pub(crate) max_empty_pages: usize,
     /// `IDC_ASSUME_YES`: consent to writes to production profiles.
@@ -68,7 +68,7 @@ impl Settings {
         let config_dir = dir(vars::CONFIG_DIR, dirs::config_dir(), "config")?;
         let cache_dir = dir(vars::CACHE_DIR, dirs::cache_dir(), "cache")?;
         let store = StoreSetting::from_lookup(&lookup)?;
-        let env_login = env_profile::from_lookup(lookup);
+        let env_login = env_login::from_lookup(lookup);
         let network = NetworkEnv::from_lookup(lookup)?;
         let max_empty_pages = match lookup(vars::MAX_EMPTY_PAGES) {
             Some(text) => text
@@ -92,8 +92,8 @@ impl Settings {
                 )),
             })
             .transpose()?;
-        let env_profile = lookup(vars::PROFILE);
-        if let Some(name) = &env_profile
+        let idc_profile_var = lookup(vars::PROFILE);
+        if let Some(name) = &idc_profile_var
             && crate::profile::validate_profile_name(name).is_err()
         {
             return Err(Error::setting(
@@ -106,7 +106,7 @@ impl Settings {
             config_dir,
             cache_dir,
             store,
-            env_profile,
+            idc_profile_var,
             network,
             env_login,
             max_empty_pages,
@@ -225,7 +225,7 @@ mod tests {
     #[test]
     fn the_profile_is_a_valid_name() {
         let read = with_dirs(&[("IDC_PROFILE", "dev")]).unwrap();
-        assert_eq!(read.env_profile.as_deref(), Some("dev"));
+        assert_eq!(read.idc_profile_var.as_deref(), Some("dev"));
         refused_naming(&[("IDC_PROFILE", "a/b")], "IDC_PROFILE");
     }
 

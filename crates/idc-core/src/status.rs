@@ -1,4 +1,4 @@
-//! What a profile's credential looks like now (`status`), and ending it (`logout`).
+//! What a profile's credential looks like now (`status`); ending it is `logout.rs`'s.
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -6,7 +6,6 @@ use url::Url;
 use crate::auth;
 use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, keys};
-use crate::error::Result;
 use crate::profile::{AuthFlow, AuthKind, Profile};
 
 #[derive(Clone, Debug)]
@@ -35,38 +34,9 @@ pub struct ProfileStatus {
     /// When the refresh token expires, when the tenant said.
     pub refresh_expires_at: Option<DateTime<Utc>>,
     /// The credential store in use and why (the same for every profile of a process).
-    pub store: crate::credentials::cache::StoreChoice,
+    pub store: crate::credentials::StoreChoice,
     /// The tenant's tier (`--tier` at login), when said.
-    pub tier: Option<crate::vocabulary::Tier>,
-}
-
-/// What the user chose for a logout.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LogoutOptions {
-    /// End an admin console session handed over too (`--end-session`).
-    pub end_session: bool,
-    /// Delete the profile's log API key at the tenant first (`--delete-log-key`).
-    pub delete_log_key: bool,
-}
-
-#[derive(Clone, Debug)]
-pub struct LogoutOutcome {
-    pub profile: String,
-    /// Whether the tenant confirmed the end of a session.
-    pub session_ended: bool,
-    /// An admin console session handed over, left signed in at the tenant (ending it
-    /// would sign the console out too): ended only when asked (`--end-session`).
-    pub session_kept: bool,
-    /// Number of cached credentials removed.
-    pub removed: usize,
-    /// Whether the tenant confirmed the revocation of a browser or device login's
-    /// refresh token.
-    pub revoked: bool,
-    /// The log API key that `--create-log-api-key` made and that stays on the tenant (its
-    /// id stays in the profile, so a later `logout --delete-log-key` can delete it).
-    pub log_key_left: Option<String>,
-    /// The log API key deleted at the tenant (`--delete-log-key`).
-    pub log_key_deleted: Option<String>,
+    pub tier: Option<crate::kinds::Tier>,
 }
 
 /// The status of `profile`: from the cache for bearer tokens; a session is checked with the
@@ -167,7 +137,7 @@ fn reason_not_valid(
 fn from_cache(
     profile: &Profile,
     cached: Option<&CachedCredential>,
-    store: &crate::credentials::cache::StoreChoice,
+    store: &crate::credentials::StoreChoice,
 ) -> ProfileStatus {
     let (scopes, who) = match &profile.auth {
         AuthKind::ServiceAccount { id, scopes, .. } => (scopes.clone(), Some(id.clone())),
@@ -206,52 +176,4 @@ fn from_cache(
         store: store.clone(),
         tier: profile.tier,
     }
-}
-
-/// End the session at the tenant (a journey's; a console's handed over only with
-/// `end_session`) or revoke the refresh token (browser and device logins), and remove every
-/// cached credential of the profile, the log API key's secret included (its id leaves
-/// config.toml in [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
-pub(crate) fn logout(
-    credentials: &Credentials,
-    profile: &Profile,
-    end_session: bool,
-) -> Result<LogoutOutcome> {
-    let mut session_ended = false;
-    let handed_over = matches!(profile.auth, AuthKind::ConsoleSession { .. });
-    let session_kept = handed_over && !end_session;
-    if let Some(username) = profile.auth.session_user()
-        && !session_kept
-        && let Some(cached) = credentials
-            .store
-            .load(&keys::session_key(profile, username))?
-    {
-        // The local credentials go even when the tenant cannot be reached.
-        session_ended = credentials
-            .cookie_name_of(&cached, profile)
-            .and_then(|name| {
-                auth::session::logout(
-                    &credentials.client(profile)?,
-                    &profile.tenant,
-                    &name,
-                    &cached.token,
-                )
-            })
-            .unwrap_or(false);
-    }
-    // Revoked first: the refresh token is gone from here once the entries are removed.
-    let revoked = profile
-        .auth
-        .public_client()
-        .is_some_and(|client_id| credentials.revoke_refresh(profile, client_id));
-    let removed = credentials.store.remove_profile(&profile.name)?;
-    Ok(LogoutOutcome {
-        profile: profile.name.clone(),
-        session_ended,
-        session_kept,
-        removed,
-        revoked,
-        log_key_left: None,
-        log_key_deleted: None,
-    })
 }

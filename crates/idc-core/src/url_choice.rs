@@ -54,14 +54,14 @@ impl Gives {
     }
 }
 
-/// The profile for `url` from `config`, `env_profile` being `$IDC_PROFILE`; `None` when no
+/// The profile for `url` from `config`, `idc_profile_var` being `$IDC_PROFILE`; `None` when no
 /// profile is for that tenant.
 pub(crate) fn choose(
     config: &Config,
     url: &Url,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
 ) -> Result<Option<UrlChoice>> {
-    let named = env_profile.filter(|name| !name.is_empty());
+    let named = idc_profile_var.filter(|name| !name.is_empty());
     if let Some(name) = named {
         // A profile named that does not exist is an error, never a reason to take another.
         validate_profile_name(name)?;

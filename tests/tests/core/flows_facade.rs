@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use idc_core::StoreKind;
 use idc_core::auth::session;
-use idc_core::cache::StoreKind;
 use idc_core::{CredentialKind, Idc, LoginRequest, Query, Secret};
 use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
 use reqwest::Url;

@@ -140,7 +140,7 @@ mod tests {
         // What the cache does with it must not panic either.
         let token: TokenResponse =
             serde_json::from_str(r#"{"access_token":"t","expires_in":1e300}"#).unwrap();
-        let cached = crate::credentials::cached_bearer(token, "sa", &[]);
+        let cached = crate::credentials::cache::CachedCredential::bearer(token, "sa", &[]);
         assert!(cached.expires_at <= chrono::Utc::now() + chrono::Duration::seconds(day));
     }
 }

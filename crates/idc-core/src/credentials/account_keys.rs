@@ -8,6 +8,7 @@ use std::path::Path;
 use url::Url;
 
 use super::Credentials;
+use super::keys::EntryKey;
 use crate::auth::service_account::{self, ServiceAccountKey};
 use crate::error::{Error, Result};
 use crate::profile::{AccountKey, Profile};
@@ -17,7 +18,7 @@ use crate::secret::Secret;
 pub(crate) const STORE_LABEL: &str = "(credential store)";
 
 /// The entry of the private key of account `id` at `tenant` (`keys::account_key_entry`).
-pub(crate) fn entry(tenant: &Url, id: &str) -> String {
+pub(crate) fn entry(tenant: &Url, id: &str) -> EntryKey {
     super::keys::account_key_entry(tenant, id)
 }
 
@@ -33,7 +34,7 @@ impl Credentials {
     ) -> Result<(ServiceAccountKey, Secret<Vec<u8>>)> {
         match key {
             AccountKey::File { jwk_path } => {
-                crate::env_profile::signing_key(self.env.as_ref(), profile, jwk_path)
+                crate::env_login::signing_key(self.env.as_ref(), profile, jwk_path)
             }
             AccountKey::Store { .. } => {
                 let jwk = self.load_account_key(&profile.tenant, id)?.ok_or_else(|| {
@@ -88,7 +89,7 @@ mod tests {
         let tenant = Url::parse("https://tenant.example.com").unwrap();
         let other = Url::parse("https://other.example.com").unwrap();
         let key = entry(&tenant, "a-1");
-        assert!(key.starts_with("@sa-jwk-"), "{key}");
+        assert!(key.to_string().starts_with("@sa-jwk-"), "{key}");
         assert_ne!(key, entry(&tenant, "a-2"));
         assert_ne!(key, entry(&other, "a-1"));
         assert_eq!(key, entry(&tenant, "a-1"));

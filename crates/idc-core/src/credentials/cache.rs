@@ -10,11 +10,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use url::Url;
 
-use crate::credentials::os_keyring::{Backend, OsKeyring};
-use crate::credentials::store_choice::StoreSetting;
-pub use crate::credentials::store_choice::{StoreChoice, StoreKind};
+use super::keys::EntryKey;
+use super::os_keyring::{Backend, OsKeyring};
+use super::store_choice::{StoreChoice, StoreKind, StoreSetting};
+use crate::auth::{MAX_EXPIRES_IN_SECONDS, TokenResponse};
 use crate::error::{Error, Result};
 use crate::fsutil;
 use crate::secret::Secret;
@@ -54,6 +54,38 @@ pub(crate) struct CachedCredential {
 }
 
 impl CachedCredential {
+    /// A bearer token as cached (every bearer entry is made here): the scopes the tenant
+    /// granted (the requested ones when the answer names none), the expiry from
+    /// `expires_in`, `subject` whom it is for.
+    pub fn bearer(token: TokenResponse, subject: &str, requested: &[String]) -> CachedCredential {
+        let now = Utc::now();
+        let granted: Vec<String> = token
+            .scope
+            .as_deref()
+            .map(crate::resolve::split_scopes)
+            .unwrap_or_default();
+        CachedCredential {
+            kind: CredentialKind::Bearer,
+            scopes: if granted.is_empty() {
+                requested.to_vec()
+            } else {
+                granted
+            },
+            token: token.access_token,
+            // The lifetime is clamped when parsed; the checked sum keeps this from panicking
+            // even if a caller builds a `TokenResponse` by hand.
+            expires_at: chrono::TimeDelta::try_seconds(
+                token.expires_in.clamp(0, MAX_EXPIRES_IN_SECONDS),
+            )
+            .and_then(|lifetime| now.checked_add_signed(lifetime))
+            .unwrap_or(now),
+            subject: Some(subject.to_string()),
+            cookie_name: None,
+            obtained_at: Some(now),
+            issued_for: None,
+        }
+    }
+
     /// Still usable for a while: not within the renewal margin of its expiry.
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
         self.expires_at - self.renewal_margin() > now
@@ -117,7 +149,7 @@ pub(crate) struct CredentialStore {
     /// Decided once, when first needed (the Linux default asks the session bus).
     choice: Arc<OnceLock<StoreChoice>>,
     /// The `none` store: this process's credentials, in memory only.
-    memory: Arc<Mutex<HashMap<String, String>>>,
+    memory: Arc<Mutex<HashMap<EntryKey, String>>>,
     /// The `none` store's renewals: one at a time within the process.
     renewing: Arc<Mutex<()>>,
 }
@@ -166,17 +198,17 @@ impl CredentialStore {
         })
     }
 
-    fn file_path(&self, key: &str) -> PathBuf {
+    fn file_path(&self, key: &EntryKey) -> PathBuf {
         self.tokens_dir.join(format!("{}.json", file_stem(key)))
     }
 
     /// The marker of an entry kept in an OS keyring (which cannot list its items): it
     /// names the keyring, so that logout finds the entry whatever store is in use then.
-    fn marker_path(&self, key: &str) -> PathBuf {
+    fn marker_path(&self, key: &EntryKey) -> PathBuf {
         self.tokens_dir.join(format!("{}.keyring", file_stem(key)))
     }
 
-    fn lock_file(&self, key: &str) -> PathBuf {
+    fn lock_file(&self, key: &EntryKey) -> PathBuf {
         self.tokens_dir.join(format!("{}.lock", file_stem(key)))
     }
 
@@ -184,11 +216,11 @@ impl CredentialStore {
     /// holds it longer than [`fsutil::LOCK_WAIT`] (hung on a renewal, stopped) is not waited
     /// for: the caller goes on without it and renews on its own (writes are atomic, so the
     /// worst case is one extra token request).
-    pub fn lock(&self, key: &str) -> Result<EntryLock> {
+    pub fn lock(&self, key: &EntryKey) -> Result<EntryLock> {
         self.lock_within(key, fsutil::LOCK_WAIT)
     }
 
-    fn lock_within(&self, key: &str, wait: std::time::Duration) -> Result<EntryLock> {
+    fn lock_within(&self, key: &EntryKey, wait: std::time::Duration) -> Result<EntryLock> {
         if self.kind() == StoreKind::None {
             return Ok(EntryLock(None));
         }
@@ -197,13 +229,13 @@ impl CredentialStore {
         fsutil::lock_exclusive_within(&self.lock_file(key), wait).map(EntryLock)
     }
 
-    fn memory(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+    fn memory(&self) -> std::sync::MutexGuard<'_, HashMap<EntryKey, String>> {
         self.memory
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    fn read_raw(&self, key: &str) -> Result<Option<String>> {
+    fn read_raw(&self, key: &EntryKey) -> Result<Option<String>> {
         match self.kind() {
             StoreKind::File => {
                 // Whoever may write the cache directory may swap `tokens/` itself.
@@ -217,15 +249,15 @@ impl CredentialStore {
             StoreKind::None => Ok(self.memory().get(key).cloned()),
             kind @ (StoreKind::Keyring | StoreKind::Keyutils) => {
                 let backend = kind.keyring().unwrap_or(Backend::Platform);
-                self.os_keyring(backend)?.get(key)
+                self.os_keyring(backend)?.get(&key.to_string())
             }
         }
     }
 
-    fn write_raw(&self, key: &str, value: &str) -> Result<()> {
+    fn write_raw(&self, key: &EntryKey, value: &str) -> Result<()> {
         let kind = self.kind();
         if kind == StoreKind::None {
-            self.memory().insert(key.to_string(), value.to_string());
+            self.memory().insert(key.clone(), value.to_string());
             return Ok(());
         }
         fsutil::ensure_private_dir(&self.cache_dir)?;
@@ -233,34 +265,34 @@ impl CredentialStore {
             None => fsutil::write_atomic(&self.file_path(key), value.as_bytes()),
             Some(backend) => {
                 self.os_keyring(backend)?
-                    .set(key, &super::keys::label(key), value)?;
+                    .set(&key.to_string(), &key.label(), value)?;
                 fsutil::write_atomic(&self.marker_path(key), backend.marker())
             }
         }
     }
 
     /// The cached credential of `key`; a corrupt entry is a miss.
-    pub fn load(&self, key: &str) -> Result<Option<CachedCredential>> {
+    pub fn load(&self, key: &EntryKey) -> Result<Option<CachedCredential>> {
         Ok(self
             .read_raw(key)?
             .and_then(|text| serde_json::from_str(&text).ok()))
     }
 
-    pub fn save(&self, key: &str, credential: &CachedCredential) -> Result<()> {
+    pub fn save(&self, key: &EntryKey, credential: &CachedCredential) -> Result<()> {
         let text = serde_json::to_string(credential)
             .map_err(|error| Error::Store(format!("cannot encode a credential: {error}")))?;
         self.write_raw(key, &text)
     }
 
     /// A renewal secret (client-credentials secret) stored under `key`.
-    pub fn load_secret(&self, key: &str) -> Result<Option<Secret<String>>> {
+    pub fn load_secret(&self, key: &EntryKey) -> Result<Option<Secret<String>>> {
         Ok(self
             .read_raw(key)?
             .and_then(|text| serde_json::from_str::<StoredSecret>(&text).ok())
             .map(|stored| stored.secret))
     }
 
-    pub fn save_secret(&self, key: &str, secret: &Secret<String>) -> Result<()> {
+    pub fn save_secret(&self, key: &EntryKey, secret: &Secret<String>) -> Result<()> {
         let stored = StoredSecret {
             secret: secret.clone(),
         };
@@ -274,7 +306,7 @@ impl CredentialStore {
     /// acceptable, so many concurrent callers cause one renewal.
     pub fn get_or_renew(
         &self,
-        key: &str,
+        key: &EntryKey,
         acceptable: impl Fn(&CachedCredential) -> bool,
         renew: impl FnOnce() -> Result<CachedCredential>,
     ) -> Result<CachedCredential> {
@@ -304,7 +336,7 @@ impl CredentialStore {
     /// if it is still at work, the answer is an error, never a second refresh.
     pub fn get_or_renew_exclusive(
         &self,
-        key: &str,
+        key: &EntryKey,
         acceptable: impl Fn(&CachedCredential) -> bool,
         renew: impl FnOnce() -> Result<CachedCredential>,
         wait: std::time::Duration,
@@ -335,40 +367,40 @@ impl CredentialStore {
 
     /// Any other record kept under `key` (a refresh token with what renews it); a corrupt
     /// entry is a miss.
-    pub fn load_record<T: serde::de::DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+    pub fn load_record<T: serde::de::DeserializeOwned>(&self, key: &EntryKey) -> Result<Option<T>> {
         Ok(self
             .read_raw(key)?
             .and_then(|text| serde_json::from_str(&text).ok()))
     }
 
-    pub fn save_record<T: Serialize>(&self, key: &str, record: &T) -> Result<()> {
+    pub fn save_record<T: Serialize>(&self, key: &EntryKey, record: &T) -> Result<()> {
         let text = serde_json::to_string(record)
             .map_err(|error| Error::Store(format!("cannot encode a record: {error}")))?;
         self.write_raw(key, &text)
     }
 
     /// Keys of every entry of `profile`, in any store: files, keyring markers, memory.
-    pub fn keys_of(&self, profile: &str) -> Vec<String> {
-        let prefix = format!("{profile}@");
-        let mut keys: Vec<String> = self
+    pub fn keys_of(&self, profile: &str) -> Vec<EntryKey> {
+        let mut keys: Vec<EntryKey> = self
             .memory()
             .keys()
-            .filter(|key| key.starts_with(&prefix))
+            .filter(|key| key.profile == profile)
             .cloned()
             .collect();
         if let Ok(entries) = std::fs::read_dir(&self.tokens_dir) {
             keys.extend(
                 entries
                     .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-                    .filter(|name| name.starts_with(&prefix))
                     .filter_map(|name| {
-                        name.strip_suffix(".json")
-                            .or_else(|| name.strip_suffix(".keyring"))
-                            .map(str::to_string)
-                    }),
+                        let stem = name
+                            .strip_suffix(".json")
+                            .or_else(|| name.strip_suffix(".keyring"))?;
+                        EntryKey::parse(stem)
+                    })
+                    .filter(|key| key.profile == profile),
             );
         }
-        keys.sort();
+        keys.sort_by_cached_key(EntryKey::to_string);
         keys.dedup();
         keys
     }
@@ -376,13 +408,14 @@ impl CredentialStore {
     /// Remove the entry `key` from every store it may be in (its file, the OS keyring its
     /// marker names, memory) under its lock; whether there was one. Switching stores
     /// therefore needs no cleanup: logout finds what an earlier store kept.
-    pub fn remove(&self, key: &str) -> Result<bool> {
+    pub fn remove(&self, key: &EntryKey) -> Result<bool> {
         let _lock = self.lock(key)?;
         let mut found = self.memory().remove(key).is_some();
         found |= std::fs::remove_file(self.file_path(key)).is_ok();
         let marker = self.marker_path(key);
         if let Ok(Some(named)) = fsutil::read_private(&marker) {
-            self.os_keyring(Backend::from_marker(&named))?.delete(key)?;
+            self.os_keyring(Backend::from_marker(&named))?
+                .delete(&key.to_string())?;
             found |= std::fs::remove_file(&marker).is_ok();
         } else {
             // A marker that cannot be read safely still goes: the keyring keeps its item.
@@ -407,85 +440,35 @@ impl CredentialStore {
 /// checked wherever they are read, so a key is normally used as it is; one that could
 /// leave the directory or hide (a separator, a leading dot, anything but
 /// `[A-Za-z0-9._@-]`) becomes `x-<sha256 of the key>` instead, whatever got it here.
-fn file_stem(key: &str) -> String {
+fn file_stem(key: &EntryKey) -> String {
+    let key = key.to_string();
     let plain = !key.is_empty()
         && !key.starts_with('.')
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'@' | b'-'));
     if plain {
-        return key.to_string();
+        return key;
     }
     let digest = Sha256::digest(key.as_bytes());
     let hex: String = digest.iter().map(|byte| format!("{byte:02x}")).collect();
     format!("x-{hex}")
 }
 
-/// Facts about a tenant that are not secrets and are worth keeping between runs (the
-/// session cookie name, the managed object names): one JSON file per tenant and area,
-/// `<cache dir>/<area>/<hash of the tenant's origin>.json`, written atomically. A missing
-/// or unreadable record is a miss; a failed write only costs a request next time.
-#[derive(Clone, Debug)]
-pub(crate) struct TenantCache {
-    cache_dir: PathBuf,
-    /// Off with the `none` store, which writes nothing anywhere.
-    enabled: bool,
-}
-
-impl TenantCache {
-    pub(crate) fn new(cache_dir: &Path) -> TenantCache {
-        TenantCache {
-            cache_dir: cache_dir.to_path_buf(),
-            enabled: true,
-        }
-    }
-
-    /// A cache that keeps nothing: every record is a miss and saving does nothing.
-    pub(crate) fn disabled(cache_dir: &Path) -> TenantCache {
-        TenantCache {
-            enabled: false,
-            ..TenantCache::new(cache_dir)
-        }
-    }
-
-    fn path(&self, area: &str, tenant: &Url) -> PathBuf {
-        let origin = tenant.origin().ascii_serialization();
-        let digest = Sha256::digest(origin.as_bytes());
-        let short: String = digest
-            .iter()
-            .take(8)
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        self.cache_dir.join(area).join(format!("{short}.json"))
-    }
-
-    pub(crate) fn load<T: serde::de::DeserializeOwned>(
-        &self,
-        area: &str,
-        tenant: &Url,
-    ) -> Option<T> {
-        if !self.enabled {
-            return None;
-        }
-        // Unsafe or missing: the endpoint cache is only a cache, so it is a miss.
-        let bytes = fsutil::read_private(&self.path(area, tenant)).ok()??;
-        serde_json::from_slice(&bytes).ok()
-    }
-
-    pub(crate) fn save<T: Serialize>(&self, area: &str, tenant: &Url, record: &T) {
-        if !self.enabled {
-            return;
-        }
-        if let Ok(text) = serde_json::to_string(record) {
-            let _ = fsutil::write_atomic(&self.path(area, tenant), text.as_bytes());
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::keys::Purpose;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// The entry key written `text`.
+    fn key(text: &str) -> EntryKey {
+        EntryKey::parse(text).unwrap()
+    }
+
+    fn names(keys: Vec<EntryKey>) -> Vec<String> {
+        keys.iter().map(EntryKey::to_string).collect()
+    }
 
     fn credential(token: &str, lifetime_seconds: i64) -> CachedCredential {
         let now = Utc::now();
@@ -501,8 +484,8 @@ mod tests {
         }
     }
 
-    fn tenant() -> Url {
-        Url::parse("https://tenant.example.com").unwrap()
+    fn tenant() -> url::Url {
+        url::Url::parse("https://tenant.example.com").unwrap()
     }
 
     #[test]
@@ -521,32 +504,10 @@ mod tests {
     }
 
     #[test]
-    fn entry_keys_depend_on_tenant_and_scope_set_not_order() {
-        let a = super::super::keys::entry_key(
-            "dev",
-            "sa",
-            &tenant(),
-            "sa-1",
-            &["b".into(), "a".into()],
-        );
-        let b = super::super::keys::entry_key(
-            "dev",
-            "sa",
-            &tenant(),
-            "sa-1",
-            &["a".into(), "b".into()],
-        );
-        let c = super::super::keys::entry_key("dev", "sa", &tenant(), "sa-1", &["a".into()]);
-        assert_eq!(a, b);
-        assert_ne!(a, c);
-        assert!(a.starts_with("dev@sa-"));
-    }
-
-    #[test]
     fn file_store_round_trip_is_private_and_corrupt_is_a_miss() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(&dir.path().join("cache"), StoreKind::File);
-        let key = super::super::keys::entry_key("dev", "sa", &tenant(), "sa-1", &[]);
+        let key = EntryKey::new("dev", Purpose::ServiceAccount, &tenant(), "sa-1", &[]);
         assert!(store.load(&key).unwrap().is_none());
         store.save(&key, &credential("tok", 899)).unwrap();
         assert_eq!(store.load(&key).unwrap().unwrap().token.expose(), "tok");
@@ -582,7 +543,7 @@ mod tests {
     fn a_refresh_waits_for_the_lock_and_never_runs_without_it() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::File);
-        let key = "dev@refresh-0000";
+        let key = &key("dev@refresh-0000");
         let short = std::time::Duration::from_millis(200);
         // Another process holds the lock past the wait: an error, no renewal.
         let held = store.lock(key).unwrap();
@@ -614,7 +575,7 @@ mod tests {
     fn get_or_renew_renews_only_when_stale_or_rejected() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::File);
-        let key = "dev@sa-0000";
+        let key = &key("dev@sa-0000");
         let renewals = AtomicUsize::new(0);
         let renew = |token: &str| {
             renewals.fetch_add(1, Ordering::SeqCst);
@@ -652,7 +613,7 @@ mod tests {
                 std::thread::spawn(move || {
                     store
                         .get_or_renew(
-                            "p@sa-1",
+                            &key("p@sa-1"),
                             |_| true,
                             || {
                                 renewals.fetch_add(1, Ordering::SeqCst);
@@ -675,29 +636,48 @@ mod tests {
     fn secrets_and_removal() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::File);
+        let secret = key("dev@cc-secret-1");
         store
-            .save_secret("dev@secret-1", &Secret::new("s3cret".to_string()))
+            .save_secret(&secret, &Secret::new("s3cret".to_string()))
             .unwrap();
-        store.save("dev@cc-1", &credential("tok", 899)).unwrap();
-        store.save("dev.eu@cc-1", &credential("tok", 899)).unwrap();
+        store
+            .save(&key("dev@cc-1"), &credential("tok", 899))
+            .unwrap();
+        store
+            .save(&key("dev.eu@cc-1"), &credential("tok", 899))
+            .unwrap();
+        // Not an entry of idc's: not the profile's, so left alone.
+        std::fs::write(dir.path().join("tokens/dev@other-1.json"), b"{}").unwrap();
         assert_eq!(
-            store.load_secret("dev@secret-1").unwrap().unwrap().expose(),
+            store.load_secret(&secret).unwrap().unwrap().expose(),
             "s3cret"
         );
-        assert_eq!(store.keys_of("dev"), vec!["dev@cc-1", "dev@secret-1"]);
+        assert_eq!(names(store.keys_of("dev")), ["dev@cc-1", "dev@cc-secret-1"]);
         assert_eq!(store.remove_profile("dev").unwrap(), 2);
-        assert!(store.load_secret("dev@secret-1").unwrap().is_none());
-        assert!(store.load("dev.eu@cc-1").unwrap().is_some());
+        assert!(store.load_secret(&secret).unwrap().is_none());
+        assert!(store.load(&key("dev.eu@cc-1")).unwrap().is_some());
     }
 
     #[test]
     fn entry_files_never_leave_the_tokens_directory() {
         let store = CredentialStore::new(Path::new("/c"), StoreKind::File);
-        for key in ["../../x@sa-1", "a/b@sa", ".hidden@sa", "a\\b", "", "..@sa"] {
+        let hostile = |profile: &str, digest: &str| EntryKey {
+            profile: profile.to_string(),
+            purpose: Purpose::ServiceAccount,
+            digest: digest.to_string(),
+        };
+        for key in [
+            hostile("../../x", "1"),
+            hostile("a/b", ""),
+            hostile(".hidden", "0"),
+            hostile("a\\b", "0"),
+            hostile("..", ""),
+            hostile("dev", "../x"),
+        ] {
             for path in [
-                store.file_path(key),
-                store.lock_file(key),
-                store.marker_path(key),
+                store.file_path(&key),
+                store.lock_file(&key),
+                store.marker_path(&key),
             ] {
                 assert_eq!(path.parent(), Some(Path::new("/c/tokens")), "{key:?}");
                 let name = path.file_name().unwrap().to_str().unwrap();
@@ -705,7 +685,7 @@ mod tests {
             }
         }
         assert_eq!(
-            store.file_path("dev-1.eu@sa-0123"),
+            store.file_path(&key("dev-1.eu@sa-0123")),
             Path::new("/c/tokens/dev-1.eu@sa-0123.json")
         );
     }
@@ -729,7 +709,7 @@ mod tests {
             renewals.fetch_add(1, Ordering::SeqCst);
             Ok(credential("memory", 899))
         };
-        let key = "ci@sa-1";
+        let key = &key("ci@sa-1");
         let first = store.get_or_renew(key, |_| true, renew).unwrap();
         // A clone shares the memory, as the facade's clones do.
         let again = store
@@ -739,18 +719,10 @@ mod tests {
         assert_eq!(first.token, again.token);
         assert_eq!(renewals.load(Ordering::SeqCst), 1);
         store
-            .save_secret("ci@cc-secret-1", &Secret::new("s".to_string()))
+            .save_secret(&self::key("ci@cc-secret-1"), &Secret::new("s".to_string()))
             .unwrap();
-        assert_eq!(store.keys_of("ci"), vec!["ci@cc-secret-1", "ci@sa-1"]);
+        assert_eq!(names(store.keys_of("ci")), ["ci@cc-secret-1", "ci@sa-1"]);
         assert!(!cache.exists(), "the none store wrote under the cache dir");
-        let tenants = TenantCache::disabled(&cache);
-        tenants.save("tenants", &tenant(), &serde_json::json!({"a": 1}));
-        assert!(
-            tenants
-                .load::<serde_json::Value>("tenants", &tenant())
-                .is_none()
-        );
-        assert!(!cache.exists());
         assert_eq!(store.remove_profile("ci").unwrap(), 2);
         assert!(store.load(key).unwrap().is_none());
         assert!(!cache.exists());
@@ -760,12 +732,13 @@ mod tests {
     fn logout_finds_entries_of_an_earlier_store() {
         let dir = tempfile::tempdir().unwrap();
         let files = CredentialStore::new(dir.path(), StoreKind::File);
-        files.save("dev@sa-1", &credential("old", 899)).unwrap();
+        let key = key("dev@sa-1");
+        files.save(&key, &credential("old", 899)).unwrap();
         // Later the user chose `none`: the file entry is still found and removed.
         let none = CredentialStore::new(dir.path(), StoreKind::None);
-        assert_eq!(none.keys_of("dev"), vec!["dev@sa-1"]);
+        assert_eq!(names(none.keys_of("dev")), ["dev@sa-1"]);
         assert_eq!(none.remove_profile("dev").unwrap(), 1);
-        assert!(files.load("dev@sa-1").unwrap().is_none());
+        assert!(files.load(&key).unwrap().is_none());
     }
 }
 
@@ -779,7 +752,8 @@ mod keyring_tests {
     fn keyring_store_round_trip_or_clear_error() {
         let dir = tempfile::tempdir().unwrap();
         let store = CredentialStore::new(dir.path(), StoreKind::Keyutils);
-        let key = format!("idc-test-{}@sa-0", uuid::Uuid::new_v4().simple());
+        let key =
+            EntryKey::parse(&format!("idc-test-{}@sa-0", uuid::Uuid::new_v4().simple())).unwrap();
         let now = Utc::now();
         let credential = CachedCredential {
             kind: CredentialKind::Bearer,
@@ -799,8 +773,7 @@ mod keyring_tests {
                 assert!(!dir.path().join(format!("tokens/{key}.json")).exists());
                 let marker = std::fs::read(dir.path().join(format!("tokens/{key}.keyring")));
                 assert_eq!(marker.unwrap(), b"keyutils");
-                let profile = key.split('@').next().unwrap();
-                assert_eq!(store.remove_profile(profile).unwrap(), 1);
+                assert_eq!(store.remove_profile(&key.profile).unwrap(), 1);
                 assert!(store.load(&key).unwrap().is_none());
             }
             Err(error) => {

@@ -9,7 +9,6 @@ use std::sync::Mutex;
 use chrono::Utc;
 
 use super::Credentials;
-use super::renew::cached_bearer;
 use crate::api::{Endpoint, Exchange};
 use crate::auth;
 use crate::credentials::cache::CachedCredential;
@@ -89,7 +88,7 @@ impl Credentials {
         )?;
         let subject = primary.subject.clone().unwrap_or_default();
         let requested = crate::resolve::split_scopes(scope);
-        let token = cached_bearer(answer, &subject, &requested);
+        let token = CachedCredential::bearer(answer, &subject, &requested);
         self.exchanged.put(key, primary.token, token.clone());
         Ok(token)
     }

@@ -3,31 +3,35 @@
 //! cache or renews it, and replaces a profile's credentials after a login.
 
 pub(crate) mod account_keys;
-pub mod cache;
+pub(crate) mod cache;
 mod exchange;
 pub(crate) mod keys;
 pub(crate) mod os_keyring;
-mod refresh;
+mod refresh_record;
 mod renew;
 pub(crate) mod store_choice;
+mod tenant_cache;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::api::{CredentialNeed, Endpoint};
 use crate::auth;
 use crate::auth::log_key::LogKey;
-use crate::env_profile::EnvLogin;
+use crate::env_login::EnvLogin;
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, LazyClient, NetworkEnv};
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
-use cache::{CachedCredential, CredentialKind, CredentialStore, StoreKind, TenantCache};
+use cache::{CachedCredential, CredentialStore};
+use keys::EntryKey;
+use tenant_cache::TenantCache;
 
-pub(crate) use refresh::{RefreshRecord, cached_access};
-pub(crate) use renew::cached_bearer;
+pub use cache::CredentialKind;
+pub use store_choice::{StoreChoice, StoreKind};
+
+pub(crate) use refresh_record::{RefreshRecord, public_client};
 
 /// A credential ready to be sent.
 #[derive(Clone, Debug)]
@@ -133,46 +137,7 @@ impl Credentials {
         path: &str,
         rejected: Option<&Secret<String>>,
     ) -> Result<Credential> {
-        let cached = match &profile.auth {
-            AuthKind::ServiceAccount { id, key, scopes } => {
-                self.service_account_token(profile, id, key, scopes, rejected)?
-            }
-            AuthKind::ClientCredentials { client_id, scopes } => {
-                self.client_credentials_token(profile, client_id, scopes, rejected)?
-            }
-            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username }
-                if Endpoint::of(path).credential() == CredentialNeed::Bearer =>
-            {
-                let bearer = self.session_bearer(profile, username, rejected);
-                self.forget_if_ended(profile, username, bearer)?
-            }
-            AuthKind::Session { username, .. } | AuthKind::ConsoleSession { username } => {
-                let session = self.session(profile, username, rejected);
-                self.forget_if_ended(profile, username, session)?
-            }
-            // The tenant's built-in client: its own token for IDM, exchanged ones elsewhere.
-            AuthKind::Browser {
-                client_id, scopes, ..
-            }
-            | AuthKind::Device { client_id, scopes }
-                if auth::builtin::is_builtin(client_id, &profile.realm) =>
-            {
-                self.builtin_token(profile, path, client_id, scopes, rejected)?
-            }
-            // One bearer for every API family, renewed with the refresh token.
-            AuthKind::Browser {
-                client_id, scopes, ..
-            }
-            | AuthKind::Device { client_id, scopes } => {
-                self.user_token(profile, client_id, scopes, rejected)?
-            }
-            // The log API's requests take the key (`log_key`), never this.
-            AuthKind::LogKey => {
-                return Err(Error::LogKeyOnly {
-                    profile: profile.name.clone(),
-                });
-            }
-        };
+        let cached = self.renewed(profile, path, rejected)?;
         Ok(match cached.kind {
             CredentialKind::Bearer => Credential {
                 kind: CredentialKind::Bearer,
@@ -298,9 +263,9 @@ impl Credentials {
     pub(crate) fn replace(
         &self,
         profile: &Profile,
-        key: &str,
+        key: &EntryKey,
         credential: &CachedCredential,
-        keep: &[String],
+        keep: &[EntryKey],
     ) -> Result<()> {
         for old in self.store.keys_of(&profile.name) {
             if !keep.contains(&old) {

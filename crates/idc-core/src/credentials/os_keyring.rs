@@ -77,7 +77,8 @@ impl OsKeyring {
     }
 
     /// Store `value` under `key`, as an item labelled `label` for people (`idc: PROFILE
-    /// (kind)`, from `keys::label`: the caller names it, so this file needs no key rules).
+    /// (kind)`, from `EntryKey::label`: the caller names it, so this file needs no key
+    /// rules and imports nothing of the credential room).
     pub(crate) fn set(&self, key: &str, label: &str, value: &str) -> Result<()> {
         let backend = self.backend;
         let (key_owned, label, value) = (

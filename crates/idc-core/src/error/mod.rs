@@ -46,7 +46,7 @@ pub enum Error {
     /// A login that needs a password or client secret got none.
     #[error("a {flow} login of '{who}' needs the {secret}")]
     MissingSecret {
-        flow: crate::vocabulary::AuthFlow,
+        flow: crate::kinds::AuthFlow,
         who: String,
         secret: SecretKind,
     },
@@ -109,7 +109,7 @@ pub enum Error {
     #[error("{}", tls_message(tenant, problem))]
     Tls {
         tenant: String,
-        problem: crate::vocabulary::TlsProblem,
+        problem: crate::kinds::TlsProblem,
     },
 
     /// The CA bundle to trust (`--ca-cert`, `IDC_CA_BUNDLE`) cannot be used.
@@ -182,7 +182,7 @@ pub enum Error {
     #[error("the {flow} login was not completed: {reason}")]
     LoginNotCompleted {
         profile: String,
-        flow: crate::vocabulary::AuthFlow,
+        flow: crate::kinds::AuthFlow,
         reason: NotCompleted,
     },
 
@@ -204,7 +204,7 @@ pub enum Error {
     )]
     ProductionWrite {
         profile: String,
-        tier: crate::vocabulary::Tier,
+        tier: crate::kinds::Tier,
         what: String,
     },
 
@@ -213,7 +213,7 @@ pub enum Error {
     #[error("the {flow} login of profile '{profile}' has ended: {reason}")]
     RefreshRefused {
         profile: String,
-        flow: crate::vocabulary::AuthFlow,
+        flow: crate::kinds::AuthFlow,
         /// What the tenant said, or why no refresh was tried.
         reason: String,
     },
@@ -324,9 +324,7 @@ pub enum Remedy {
     /// Give the login its secret (piped in, or from stdin or a file).
     GiveSecret { secret: SecretKind },
     /// A TLS certificate was refused: trust the CA that issued it, or fix the cause.
-    TrustCa {
-        problem: crate::vocabulary::TlsProblem,
-    },
+    TrustCa { problem: crate::kinds::TlsProblem },
     /// Add a log API key (and its secret) to the profile, or create one as an admin.
     AddLogKey { profile: String },
     /// Add a main credential (service account, session or client) to a log-key-only profile.
@@ -340,7 +338,7 @@ pub enum Remedy {
     /// a longer `--timeout` may help.
     LogInAgain {
         profile: String,
-        flow: crate::vocabulary::AuthFlow,
+        flow: crate::kinds::AuthFlow,
         longer: bool,
     },
 }
@@ -496,13 +494,13 @@ impl Remedy {
                     "`{login} --ca-cert <PEM file>` (kept in the profile) or `IDC_CA_BUNDLE=<PEM file>`"
                 );
                 match problem {
-                    crate::vocabulary::TlsProblem::UnknownIssuer => format!(
+                    crate::kinds::TlsProblem::UnknownIssuer => format!(
                         "if you trust it (a private CA, or your company's TLS-inspecting proxy), give its CA certificate with {trust}"
                     ),
-                    crate::vocabulary::TlsProblem::Expired => format!(
+                    crate::kinds::TlsProblem::Expired => format!(
                         "check this machine's clock; otherwise the certificate must be renewed by its owner (a CA given with {trust} does not make an expired certificate valid)"
                     ),
-                    crate::vocabulary::TlsProblem::WrongName => format!(
+                    crate::kinds::TlsProblem::WrongName => format!(
                         "check the tenant URL's host name; if a proxy intercepts TLS, give its CA with {trust}"
                     ),
                 }
@@ -527,13 +525,13 @@ impl Error {
     }
 }
 
-fn tls_message(tenant: &str, problem: &crate::vocabulary::TlsProblem) -> String {
+fn tls_message(tenant: &str, problem: &crate::kinds::TlsProblem) -> String {
     let what = match problem {
-        crate::vocabulary::TlsProblem::UnknownIssuer => {
+        crate::kinds::TlsProblem::UnknownIssuer => {
             "is signed by a certificate authority this machine does not trust"
         }
-        crate::vocabulary::TlsProblem::Expired => "has expired (or is not valid yet)",
-        crate::vocabulary::TlsProblem::WrongName => "is not valid for that host name",
+        crate::kinds::TlsProblem::Expired => "has expired (or is not valid yet)",
+        crate::kinds::TlsProblem::WrongName => "is not valid for that host name",
     };
     format!("cannot reach {tenant} securely: its TLS certificate {what}")
 }

@@ -11,7 +11,7 @@ use reqwest::blocking::Client;
 
 use super::proxy::ProxyEnv;
 use crate::error::{Error, Result};
-pub use crate::vocabulary::TlsProblem;
+use crate::kinds::TlsProblem;
 
 /// Default wait for a TCP/TLS connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -16,9 +16,11 @@ use url::Url;
 use crate::error::{Error, Result};
 
 pub use crate::api::ApiVersion;
+pub use crate::kinds::TlsProblem;
 pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
-pub use client::{HttpClient, NetworkEnv, NetworkProfile, TlsProblem, build_client};
+pub use client::{HttpClient, NetworkEnv, NetworkProfile, build_client};
+pub(crate) use proxy::is_loopback_host;
 pub use proxy::{ProxyEnv, redacted};
 
 /// Told when [`send`] starts and ends a wait before a retry (`Some((wait, status))`, then

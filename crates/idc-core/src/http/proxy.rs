@@ -6,8 +6,6 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use crate::vocabulary::is_loopback_host;
-
 /// The proxy variables, as curl reads them: `https_proxy` for https URLs, `http_proxy` for
 /// http, `all_proxy` for both, `no_proxy` for exceptions; lower case first, then upper.
 /// The URLs may carry `user:password`, so `Debug` hides it.
@@ -204,6 +202,17 @@ fn in_network(ip: IpAddr, network: IpAddr, bits: u8) -> bool {
             u128::from(ip) & mask == u128::from(network) & mask
         }
         _ => false,
+    }
+}
+
+/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1). Names
+/// under `.localhost` are not: they are resolved through DNS, which may answer anything,
+/// so plain http to them could leave the machine.
+pub(crate) fn is_loopback_host(host: &url::Host<&str>) -> bool {
+    match host {
+        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
+        url::Host::Ipv4(address) => std::net::IpAddr::V4(*address).is_loopback(),
+        url::Host::Ipv6(address) => std::net::IpAddr::V6(*address).is_loopback(),
     }
 }
 

@@ -8,7 +8,7 @@ use chrono::Utc;
 use super::Obtained;
 use crate::auth;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
-use crate::credentials::{Credentials, cached_bearer, keys};
+use crate::credentials::{Credentials, keys};
 use crate::error::Result;
 use crate::profile::{AuthKind, Profile};
 use crate::secret::Secret;
@@ -35,7 +35,7 @@ pub(super) fn login(
     };
     let now = Utc::now();
     let expires_at = info.expires_at();
-    let mut bearer = cached_bearer(token, &info.username, &[]);
+    let mut bearer = CachedCredential::bearer(token, &info.username, &[]);
     // The bearer is no use after the session's end (as a journey session's).
     bearer.expires_at = bearer.expires_at.min(expires_at.max(now));
     let credential = CachedCredential {

@@ -5,7 +5,8 @@ use super::Obtained;
 use crate::auth::browser::{self, BrowserLogin, OpenWith};
 use crate::auth::device::{self, DeviceLogin};
 use crate::auth::interactive::{DEFAULT_TIMEOUT, LoginInteraction};
-use crate::credentials::{Credentials, RefreshRecord, cached_access, keys};
+use crate::credentials::cache::CachedCredential;
+use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
 use crate::error::{Error, Result};
 use crate::profile::{AuthKind, Profile};
 use crate::resolve::LoginRequest;
@@ -19,7 +20,7 @@ pub(super) fn login(
     // Refused before a browser opens: with `none` the refresh token would live only in
     // this process's memory, die with it, and stay live at the tenant (a process that is
     // killed cannot revoke it), while every later process logs in in the browser again.
-    if credentials.store.kind() == crate::credentials::cache::StoreKind::None {
+    if credentials.store.kind() == crate::credentials::StoreKind::None {
         return Err(Error::Login(format!(
             "a {} login keeps a refresh token, and IDC_CREDENTIAL_STORE=none keeps nothing: it would stay live at the tenant with no one to revoke it; use a store that keeps it (file, keyring) or a service account",
             profile.auth.flow()
@@ -39,7 +40,7 @@ pub(super) fn login(
                 OpenWith::Browser(request.browser_command.as_deref())
             };
             let login = BrowserLogin {
-                client: credentials.public_client(profile, client_id),
+                client: public_client(profile, client_id),
                 scopes,
                 redirect_port: *redirect_port,
                 timeout,
@@ -53,7 +54,7 @@ pub(super) fn login(
         }
         AuthKind::Device { client_id, scopes } => {
             let login = DeviceLogin {
-                client: credentials.public_client(profile, client_id),
+                client: public_client(profile, client_id),
                 scopes,
                 timeout,
             };
@@ -69,7 +70,7 @@ pub(super) fn login(
     let tokens = tokens.map_err(|error| with_profile(error, profile))?;
     let who = tokens.who();
     let refresh = RefreshRecord::from_tokens(&tokens, client_id, who.clone());
-    let mut credential = cached_access(tokens, "", scopes);
+    let mut credential = CachedCredential::bearer(tokens.access, "", scopes);
     credential.subject.clone_from(&who);
     let mut obtained = Obtained::new(credential, who.as_deref().unwrap_or(client_id));
     let builtin = crate::auth::builtin::is_builtin(client_id, &profile.realm);
@@ -103,7 +104,7 @@ mod tests {
 
     use super::*;
     use crate::auth::interactive::LoginStep;
-    use crate::credentials::cache::StoreKind;
+    use crate::credentials::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::ConfigFile;
@@ -212,7 +213,7 @@ mod tests {
         let status = crate::status::status_of(&credentials, &profile);
         assert!(status.valid && status.refreshable, "{status:?}");
         assert_eq!(status.client.as_deref(), Some("idc-cli"));
-        let logout = crate::status::logout(&credentials, &profile, false).unwrap();
+        let logout = crate::logout::logout(&credentials, &profile, false).unwrap();
         assert!(logout.revoked);
         assert_eq!(logout.removed, 2);
         assert!(

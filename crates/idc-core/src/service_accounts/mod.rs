@@ -19,7 +19,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::credentials::Credentials;
-use crate::credentials::cache::StoreKind;
+use crate::credentials::StoreKind;
 use crate::error::{Error, Result};
 use crate::idc::Idc;
 use crate::profile::{self, AccountKey, AuthKind, Config, Profile};

@@ -2,7 +2,8 @@
 //! `IDC_TENANT`, `IDC_SERVICE_ACCOUNT_ID` and `IDC_SERVICE_ACCOUNT_JWK` (a path, or the JWK
 //! JSON itself, as CI secrets are passed) make a service-account profile that every
 //! command uses without `login` and without writing config.toml. The JWK and the log API
-//! secret stay in memory: never in a file, an error, `status` or `Debug`.
+//! secret stay in memory: never in a file, an error, `status` or `Debug`. (`$IDC_PROFILE`,
+//! which names a saved profile, is another thing: `idc_profile_var` where it is carried.)
 
 use std::path::PathBuf;
 

@@ -1,10 +1,11 @@
-//! Plain types and checks that the error type carries or that sit below it: no imports
-//! from the rest of the crate, so `error`, `http`, `fsutil` and `profile` all build on it
-//! without a circle. Their old homes re-export them (`profile::AuthFlow`, `http::TlsProblem`).
+//! The plain kinds the error type carries: which login ([`AuthFlow`]), which tier of
+//! tenant ([`Tier`]), what is wrong with a certificate ([`TlsProblem`]). No imports from the
+//! rest of the crate, so `error`, `http`, `profile` and `guard` all build on it without a
+//! circle; each kind is public under one path only (`idc_core::AuthFlow`, `idc_core::Tier`,
+//! `idc_core::http::TlsProblem`).
 
-use std::net::IpAddr;
-
-/// The kind of login an `AuthKind` is, without its parameters.
+/// The name of the kind of login an [`AuthKind`](crate::AuthKind) is, without its
+/// parameters (the four names of "which login" and how they differ: see `AuthKind`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AuthFlow {
     ServiceAccount,
@@ -47,17 +48,6 @@ pub enum TlsProblem {
     Expired,
     /// Issued for other host names.
     WrongName,
-}
-
-/// Whether `host` is a loopback name or address (`localhost`, 127.0.0.0/8, ::1). Names
-/// under `.localhost` are not: they are resolved through DNS, which may answer anything,
-/// so plain http to them could leave the machine.
-pub fn is_loopback_host(host: &url::Host<&str>) -> bool {
-    match host {
-        url::Host::Domain(name) => name.trim_end_matches('.').eq_ignore_ascii_case("localhost"),
-        url::Host::Ipv4(address) => IpAddr::V4(*address).is_loopback(),
-        url::Host::Ipv6(address) => IpAddr::V6(*address).is_loopback(),
-    }
 }
 
 /// What kind of environment a profile's tenant is. Only `production` changes behaviour:
