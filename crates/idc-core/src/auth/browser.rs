@@ -52,7 +52,7 @@ pub fn login(
     let builtin = login.client.is_builtin();
     // The built-in client's registered redirect is on port 3000; `--redirect-port` names
     // another registration's (the sandbox's `--builtin-cli-port`), which the tenant judges.
-    let builtin_port = login.redirect_port.unwrap_or(builtin::BUILTIN_PORT);
+    let builtin_port = builtin_redirect_port(login);
     let loopback = if builtin {
         Loopback::bind_builtin(builtin_port)?
     } else {
@@ -161,6 +161,12 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: 
         })),
         None => Ok(()),
     }
+}
+
+/// The port of a built-in client's login: Ping's 3000 unless `--redirect-port` names the
+/// port another registration of the client redirects to.
+fn builtin_redirect_port(login: &BrowserLogin) -> u16 {
+    login.redirect_port.unwrap_or(builtin::BUILTIN_PORT)
 }
 
 /// `GET /am/oauth2/realms/root[/realms/R]/authorize?response_type=code&...`.
@@ -301,6 +307,35 @@ mod tests {
             URL_SAFE_NO_PAD.encode(Sha256::digest(field("code_verifier").as_bytes())),
             param(&url, "code_challenge")
         );
+    }
+
+    #[test]
+    fn the_builtin_client_asks_for_exactly_its_registered_redirect_by_default() {
+        let tenant = url::Url::parse("https://tenant.example").unwrap();
+        let scopes = ["fr:am:*".to_string(), "fr:idm:*".to_string()];
+        let login = BrowserLogin {
+            client: PublicClient {
+                tenant: &tenant,
+                realm: "root",
+                client_id: builtin::BUILTIN_CLIENT_ID,
+            },
+            scopes: &scopes,
+            redirect_port: None,
+            timeout: Duration::from_secs(10),
+            open_with: OpenWith::Nothing,
+        };
+        let redirect = builtin::redirect_uri(builtin_redirect_port(&login));
+        let url = authorize_url(&login, &redirect, "challenge", "state");
+        assert_eq!(url.path(), "/am/oauth2/authorize");
+        // Verbatim: no trailing slash, localhost, port 3000 (frodo found every other
+        // spelling refused with redirect_uri_mismatch).
+        assert!(
+            url.query()
+                .unwrap()
+                .contains("&redirect_uri=http%3A%2F%2Flocalhost%3A3000&"),
+            "{url}"
+        );
+        assert_eq!(param(&url, "scope"), "fr:am:* fr:idm:*");
     }
 
     #[test]
