@@ -312,14 +312,40 @@ fn rate_limits_are_waited_out() {
         "3",
     ]));
     let env = logged_in_with_key(&sandbox);
-    let started = Instant::now();
+    // One read alone: how many log requests a read takes when nothing is refused.
+    sandbox.reset_stats();
+    nu_json(
+        &env,
+        "idc logs get --source am-access --since 1hr | length | to json -r",
+    );
+    let per_read = sandbox.stat("log_requests");
+    assert_eq!(sandbox.stat("log_rate_limited"), 0, "{}", sandbox.stats());
+    sandbox.reset_stats();
     let counts = nu_json(
         &env,
         "1..5 | each { idc logs get --source am-access --since 1hr | length } | to json -r",
     );
     assert_eq!(counts.as_array().unwrap().len(), 5, "{counts}");
-    // Five requests at two per 3 s window: idc had to wait at least one window.
-    assert!(started.elapsed() >= Duration::from_secs(2), "no wait");
+    // Five reads at two requests per 3 s window: the tenant refused some (429), and idc
+    // asked again for each refused one, once: every request beyond the reads' own is a
+    // retry of a 429. Each refusal was waited out (Retry-After reaches the next window),
+    // so at most one per window the reads spanned: an immediate retry would be refused
+    // again, and again.
+    let refused = sandbox.stat("log_rate_limited");
+    let requests = sandbox.stat("log_requests");
+    let windows = (5 * per_read).div_ceil(2) + 1;
+    assert!(
+        (1..windows).contains(&refused),
+        "{refused} answers 429 for {} requests: {}",
+        5 * per_read,
+        sandbox.stats()
+    );
+    assert_eq!(
+        requests,
+        5 * per_read + refused,
+        "a retry for each 429 and no other: {}",
+        sandbox.stats()
+    );
 }
 
 fn bash(env: &UserEnv, script: &str, url: &str) -> Command {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 16] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -21,6 +21,8 @@ const NAMES: [&str; 14] = [
     "refresh_grants",
     "token_exchange_grants",
     "refresh_reuse_detected",
+    "authorization_codes_issued",
+    "log_rate_limited",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -78,6 +80,17 @@ impl Stats {
     /// Counts one replay of a rotated refresh token (the grant family was revoked).
     pub fn record_refresh_reuse(&self) {
         self.counters[13].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one authorization code issued by `/authorize` (a login that reached the
+    /// redirect with a code; a refused or abandoned one does not).
+    pub fn record_code_issued(&self) {
+        self.counters[14].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one log API request answered 429 by the log rate limit.
+    pub fn record_log_rate_limited(&self) {
+        self.counters[15].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).
