@@ -8,6 +8,7 @@
 
 pub mod assertion;
 pub mod browser_login;
+pub mod ctrl_c;
 pub mod promotion_pair;
 pub mod proxy;
 pub mod required;

@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use idc_e2e::ctrl_c::press_ctrl_c_counting;
 use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
 
 use super::support::{assert_same_files, bounded, files_under, flat, logged_in};
@@ -125,37 +126,9 @@ fn the_log_pager_stops_on_a_repeated_cookie_and_after_empty_pages() {
     assert_eq!(sandbox.stat("log_requests"), 4, "{}", sandbox.stats());
 }
 
-/// The processes `pid` has started (Linux: `/proc/PID/task/*/children`).
-fn children_of(pid: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("/proc/PID/task") {
-        let path = task.expect("a task").path().join("children");
-        let listed = std::fs::read_to_string(path).unwrap_or_default();
-        children.extend(listed.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
-    }
-    children
-}
-
-/// Whether process `pid` has ended: gone, or a zombie nobody has reaped yet.
-fn has_ended(pid: u32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Err(_) => true,
-        Ok(stat) => stat
-            .rsplit_once(')')
-            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
-    }
-}
-
-/// How long nu and the plugin may take to end after Ctrl-C before the test fails: a
-/// deadline for a broken build, never a pause in a passing run (the loops below end on
-/// the event).
-const CTRL_C_DEADLINE: Duration = Duration::from_secs(10);
-
 /// Start `script` in nu, let it page through `paging_endless` pages of `prefix`, freeze it
-/// with a request in flight (the sandbox holds every further request of `prefix`), press
-/// Ctrl-C (SIGINT to nu, as a terminal does), then let each held request go on in turn
-/// until nu and its plugin have ended. The requests made after Ctrl-C are counted: the one
-/// in flight finishes, and at most one more may start before the plugin hears of it.
+/// with a request in flight and press Ctrl-C (`idc_e2e::ctrl_c`): the one in flight
+/// finishes, and at most one more may start before the plugin hears of it.
 fn ctrl_c_ends(sandbox: &Sandbox, env: &UserEnv, script: &str, prefix: &str, counter: &str) {
     let mut child: Child = env
         .nu(script)
@@ -169,47 +142,7 @@ fn ctrl_c_ends(sandbox: &Sandbox, env: &UserEnv, script: &str, prefix: &str, cou
         Duration::from_secs(60),
         || sandbox.stat(counter) > 20,
     );
-    sandbox.hold(prefix, 1_000_000);
-    wait_for("a request to be held", Duration::from_secs(60), || {
-        sandbox.stat("held_requests") >= 1
-    });
-    let plugins = children_of(child.id());
-    assert!(!plugins.is_empty(), "{script}: nu started no plugin");
-    let at_press = sandbox.stat(counter);
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill -INT");
-    assert!(status.success());
-    let pressed = Instant::now();
-    let mut released = 0;
-    let ended = loop {
-        if child.try_wait().expect("wait").is_some() {
-            break true;
-        }
-        if pressed.elapsed() > CTRL_C_DEADLINE {
-            break false;
-        }
-        // Each request made after Ctrl-C is held in turn, and let go once seen.
-        let held = sandbox.stat("held_requests");
-        if held > released {
-            released = held;
-            sandbox.release_held(false);
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    if !ended {
-        let _ = child.kill();
-        let _ = child.wait();
-        sandbox.release_held(true);
-        panic!("{script}: nu still running {CTRL_C_DEADLINE:?} after Ctrl-C");
-    }
-    // The plugin may outlive nu; once it has ended, no request can follow.
-    wait_for("the plugin to end after nu", CTRL_C_DEADLINE, || {
-        plugins.iter().all(|pid| has_ended(*pid))
-    });
-    let after = sandbox.stat(counter);
-    sandbox.release_held(true);
+    let (at_press, after) = press_ctrl_c_counting(sandbox, &mut child, prefix, counter);
     assert!(
         after <= at_press + 1,
         "{script}: {} requests after Ctrl-C, at most one expected ({at_press} then {after})",

@@ -145,7 +145,7 @@ impl Network {
         self.write_rate = (per_second > 0).then(|| {
             std::sync::Mutex::new(super::rate_limit::TokenBucket::new(
                 per_second,
-                std::time::Instant::now(),
+                super::rate_limit::sandbox_instant(),
             ))
         });
         self
@@ -157,7 +157,7 @@ impl Network {
         let Some(bucket) = &self.write_rate else {
             return Ok(());
         };
-        let taken = super::lock(bucket).take(std::time::Instant::now());
+        let taken = super::lock(bucket).take(super::rate_limit::sandbox_instant());
         taken.map_err(|wait| {
             self.rate_limited.fetch_add(1, Ordering::Relaxed);
             super::rate_limit::retry_after_seconds(wait)
