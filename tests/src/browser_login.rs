@@ -94,6 +94,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             .unwrap_or_else(|| panic!("sandbox.json admin.{name}"))
             .to_string()
     };
+    // The named deadline of pages that never end (the test then fails with the page).
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let page = browser.page_source();
@@ -138,6 +139,8 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             };
             browser.click(&browser.find(choice));
         } else {
+            // No page to fill yet (a form post is loading): the next page is the event,
+            // looked for every 100 ms until the deadline above.
             std::thread::sleep(Duration::from_millis(100));
         }
     }

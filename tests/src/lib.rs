@@ -8,8 +8,8 @@
 
 pub mod assertion;
 pub mod browser_login;
-pub mod ctrl_c;
 pub mod promotion_pair;
+pub mod process;
 pub mod proxy;
 pub mod required;
 #[cfg(unix)]

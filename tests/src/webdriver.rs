@@ -96,6 +96,8 @@ impl Browser {
         Some(browser)
     }
 
+    /// chromedriver's `/status` saying ready is the event, asked for every 100 ms; 20 s is
+    /// the named deadline of a driver that never starts.
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -147,7 +149,9 @@ impl Browser {
         );
     }
 
-    /// The first element matching a CSS selector, waiting up to 10 s for it to appear.
+    /// The first element matching a CSS selector, waiting up to 10 s for it to appear: the
+    /// element is the event, looked for every 100 ms; the 10 s are the named deadline of a
+    /// page that never shows it.
     pub fn find(&self, css: &str) -> Element {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -210,7 +214,8 @@ impl Browser {
         .to_string()
     }
 
-    /// Waits up to 10 s for the page to contain `text` (a form post may still be loading).
+    /// Waits for the page to contain `text` (a form post may still be loading): the text is
+    /// the event, looked for every 100 ms; 10 s is the named deadline of a page without it.
     pub fn wait_for_text(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {

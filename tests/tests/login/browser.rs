@@ -112,6 +112,8 @@ fn nu_json(env: &UserEnv, script: &str) -> Value {
     serde_json::from_str(&success_stdout(&out)).expect("JSON")
 }
 
+/// The file `path` once it exists: the event, looked for every 50 ms; 60 s is the named
+/// deadline of a `$BROWSER` that is never run.
 fn wait_for_file(path: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {

@@ -7,7 +7,7 @@
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use idc_e2e::ctrl_c::press_ctrl_c_counting;
+use idc_e2e::process::press_ctrl_c_counting;
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, login_service_account, success_stdout};
 use serde_json::{Value, json};
 
@@ -244,6 +244,7 @@ fn ctrl_c_stops_sending_at_once() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn nu");
+    // 50 writes done is the event, counted every 50 ms; a minute is the named deadline.
     let started = Instant::now();
     while sandbox.stat("idm_writes") < 50 {
         assert!(
@@ -253,7 +254,7 @@ fn ctrl_c_stops_sending_at_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // The writes in flight are held, Ctrl-C is pressed, and each request made after it is
-    // let go in turn until nu and its plugin have ended (`idc_e2e::ctrl_c`).
+    // let go in turn until nu and its plugin have ended (`idc_e2e::process`).
     let (at_press, after) =
         press_ctrl_c_counting(&sandbox, &mut child, USERS, "idm_requests");
     assert!(

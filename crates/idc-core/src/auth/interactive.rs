@@ -269,6 +269,8 @@ mod tests {
                 open_in_browser("http://x/?a=1&b=2", Some(&command)),
                 Launch::Opened
             );
+            // The script's file is the event, looked for every 20 ms; 5 s is the named
+            // deadline of a script that never writes it.
             let deadline = std::time::Instant::now() + Duration::from_secs(5);
             while !out.exists() && std::time::Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));

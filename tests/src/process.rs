@@ -1,10 +1,15 @@
-//! Ctrl-C as a terminal presses it (SIGINT to nu), counted rather than timed: the sandbox
-//! holds every further request of the stream (`POST /__sandbox/hold`), so the client is
-//! frozen with its requests in flight when the key is pressed; then each request made
-//! after it is held in turn and let go once seen, until nu and its plugin have ended. What
-//! the client asked for after Ctrl-C is then a difference of two counts.
+//! The processes a test starts, waited for on events rather than for a time:
+//!
+//! - [`output_within`]: a command's output once it ends, or a failure at a named deadline
+//!   (its end is an event a thread waits on, not a poll);
+//! - [`press_ctrl_c_counting`]: Ctrl-C as a terminal presses it (SIGINT to nu), counted:
+//!   the sandbox holds every further request of the stream (`POST /__sandbox/hold`), so the
+//!   client is frozen with its requests in flight when the key is pressed; then each
+//!   request made after it is held in turn and let go once seen, until nu and its plugin
+//!   have ended. What the client asked for after Ctrl-C is a difference of two counts.
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Output};
+use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::Sandbox;
@@ -13,6 +18,33 @@ use crate::Sandbox;
 /// the test fails: a deadline for a broken build, never a pause in a passing run (the
 /// loops end on the event, looked at every 20 ms).
 pub const CTRL_C_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Run `command` to its end (stdout and stderr piped unless the caller set them): its
+/// output, or `Err` with what it wrote so far once `limit` has passed (it is killed then).
+/// `limit` is the named deadline of a broken build: a passing run returns as soon as the
+/// command ends.
+pub fn output_within(command: &mut Command, limit: Duration) -> Result<Output, Output> {
+    spawned_output_within(command.spawn().expect("spawn"), limit)
+}
+
+/// [`output_within`] of a command already started.
+pub fn spawned_output_within(child: Child, limit: Duration) -> Result<Output, Output> {
+    let pid = child.id();
+    let (done, ended) = mpsc::channel();
+    let waiting = std::thread::spawn(move || {
+        let output = child.wait_with_output().expect("wait for the command");
+        let _ = done.send(());
+        output
+    });
+    let in_time = ended.recv_timeout(limit).is_ok();
+    if !in_time {
+        let _ = Command::new("kill")
+            .args(["-KILL", &pid.to_string()])
+            .status();
+    }
+    let output = waiting.join().expect("the waiting thread");
+    if in_time { Ok(output) } else { Err(output) }
+}
 
 /// The processes `pid` has started (Linux: `/proc/PID/task/*/children`).
 pub fn children_of(pid: u32) -> Vec<u32> {
