@@ -8,8 +8,8 @@
 
 pub mod assertion;
 pub mod browser_login;
-pub mod promotion_pair;
 pub mod process;
+pub mod promotion_pair;
 pub mod proxy;
 pub mod required;
 #[cfg(unix)]

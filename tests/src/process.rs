@@ -52,7 +52,11 @@ pub fn children_of(pid: u32) -> Vec<u32> {
     for task in std::fs::read_dir(format!("/proc/{pid}/task")).expect("/proc/PID/task") {
         let path = task.expect("a task").path().join("children");
         let listed = std::fs::read_to_string(path).unwrap_or_default();
-        children.extend(listed.split_whitespace().filter_map(|p| p.parse::<u32>().ok()));
+        children.extend(
+            listed
+                .split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
     }
     children
 }

@@ -255,8 +255,7 @@ fn ctrl_c_stops_sending_at_once() {
     }
     // The writes in flight are held, Ctrl-C is pressed, and each request made after it is
     // let go in turn until nu and its plugin have ended (`idc_e2e::process`).
-    let (at_press, after) =
-        press_ctrl_c_counting(&sandbox, &mut child, USERS, "idm_requests");
+    let (at_press, after) = press_ctrl_c_counting(&sandbox, &mut child, USERS, "idm_requests");
     assert!(
         after <= at_press + 1,
         "{} writes sent after Ctrl-C ({at_press} then {after})",
