@@ -105,19 +105,21 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
         {
             return page;
         }
+        // A page replaced between finding an element and using it (a redirect went on)
+        // is looked at again: each step below stops at a stale element.
         if let Some(submit) = browser
             .try_find("input[name=user_code]")
             .and_then(|_| browser.try_find("button[type=submit]"))
         {
-            browser.click(&submit);
+            browser.try_click(&submit);
         } else if let Some(username) = browser.try_find("input[name=username]") {
             let mut password = admin("password");
             if behaviour == Behaviour::WrongPassword {
                 password.push_str("-not");
             }
-            browser.send_keys(&username, &admin("username"));
-            browser.send_keys(&browser.find("input[name=password]"), &password);
-            browser.click(&browser.find("button[type=submit]"));
+            let _ = browser.try_send_keys(&username, &admin("username"))
+                && browser.try_send_keys(&browser.find("input[name=password]"), &password)
+                && browser.try_click(&browser.find("button[type=submit]"));
         } else if let Some(otp) = browser.try_find("input[name=otp]") {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -127,8 +129,8 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
                 let right: u32 = code.parse().expect("digits");
                 code = format!("{:06}", (right + 500_000) % 1_000_000);
             }
-            browser.send_keys(&otp, &code);
-            browser.click(&browser.find("button[type=submit]"));
+            let _ = browser.try_send_keys(&otp, &code)
+                && browser.try_click(&browser.find("button[type=submit]"));
         } else if browser
             .try_find("button[name=decision][value=allow]")
             .is_some()
@@ -137,7 +139,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
                 Behaviour::Deny => "button[name=decision][value=deny]",
                 _ => "button[name=decision][value=allow]",
             };
-            browser.click(&browser.find(choice));
+            browser.try_click(&browser.find(choice));
         } else {
             // No page to fill yet (a form post is loading): the next page is the event,
             // looked for every 100 ms until the deadline above.

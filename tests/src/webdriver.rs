@@ -118,6 +118,13 @@ impl Browser {
 
     /// One WebDriver command; its `value`. Panics on a WebDriver error.
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.call_unless_stale(method, path, body)
+            .unwrap_or_else(|| panic!("WebDriver {method} {path}: stale element reference"))
+    }
+
+    /// [`Browser::call`], but `None` for WebDriver's `stale element reference` (the page
+    /// the element was found on has been replaced); any other error still panics at once.
+    fn call_unless_stale(&self, method: &str, path: &str, body: Option<Value>) -> Option<Value> {
         let url = format!("{}{path}", self.base);
         let request = match method {
             "GET" => self.http.get(url),
@@ -128,13 +135,14 @@ impl Browser {
             .send()
             .and_then(|r| r.json())
             .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
-        if let Some(error) = answer["value"]["error"].as_str() {
-            panic!(
+        match answer["value"]["error"].as_str() {
+            Some("stale element reference") => None,
+            Some(error) => panic!(
                 "WebDriver {method} {path}: {error}: {}",
                 answer["value"]["message"]
-            );
+            ),
+            None => Some(answer["value"].clone()),
         }
-        answer["value"].clone()
     }
 
     fn session_path(&self, rest: &str) -> String {
@@ -192,6 +200,27 @@ impl Browser {
             &self.session_path(&format!("/element/{}/value", element.0)),
             Some(json!({"text": text})),
         );
+    }
+
+    /// Type `text` into `element`, unless its page has been replaced meanwhile (`false`:
+    /// the caller looks at the new page). Other errors panic, as everywhere.
+    pub fn try_send_keys(&self, element: &Element, text: &str) -> bool {
+        self.call_unless_stale(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", element.0)),
+            Some(json!({"text": text})),
+        )
+        .is_some()
+    }
+
+    /// Click `element`, unless its page has been replaced meanwhile (`false`).
+    pub fn try_click(&self, element: &Element) -> bool {
+        self.call_unless_stale(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", element.0)),
+            None,
+        )
+        .is_some()
     }
 
     pub fn click(&self, element: &Element) {

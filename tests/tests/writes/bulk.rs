@@ -254,11 +254,14 @@ fn ctrl_c_stops_sending_at_once() {
         std::thread::sleep(Duration::from_millis(50));
     }
     // The writes in flight are held, Ctrl-C is pressed, and each request made after it is
-    // let go in turn until nu and its plugin have ended (`idc_e2e::process`).
+    // let go in turn until nu and its plugin have ended (`idc_e2e::process`). nu hands the
+    // Ctrl-C to the plugin only once the held writes are answered (the frozen plugin reads
+    // nothing from nu before), so the window may start new writes for the answers that
+    // come first: at most one window (its ceiling, 32), then none.
     let (at_press, after) = press_ctrl_c_counting(&sandbox, &mut child, USERS, "idm_requests");
     assert!(
-        after <= at_press + 1,
-        "{} writes sent after Ctrl-C ({at_press} then {after})",
+        after <= at_press + 32,
+        "{} writes sent after Ctrl-C, more than one window ({at_press} then {after})",
         after - at_press
     );
     let later = sandbox.stat("idm_writes");
