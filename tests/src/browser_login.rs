@@ -94,6 +94,7 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             .unwrap_or_else(|| panic!("sandbox.json admin.{name}"))
             .to_string()
     };
+    // The named deadline of pages that never end (the test then fails with the page).
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
         let page = browser.page_source();
@@ -104,6 +105,8 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
         {
             return page;
         }
+        // A page replaced between finding an element and using it (a redirect went on)
+        // is looked at again: each step below stops at a stale element.
         if let Some(submit) = browser
             .try_find("input[name=user_code]")
             .and_then(|_| browser.try_find("button[type=submit]"))
@@ -114,9 +117,12 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             if behaviour == Behaviour::WrongPassword {
                 password.push_str("-not");
             }
-            browser.send_keys(&username, &admin("username"));
-            browser.send_keys(&browser.find("input[name=password]"), &password);
-            browser.submit(&browser.find("button[type=submit]"));
+            // A page replaced meanwhile is looked at again, not typed into.
+            if browser.try_send_keys(&username, &admin("username"))
+                && browser.try_send_keys(&browser.find("input[name=password]"), &password)
+            {
+                browser.submit(&browser.find("button[type=submit]"));
+            }
         } else if let Some(otp) = browser.try_find("input[name=otp]") {
             let now = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
@@ -126,8 +132,9 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
                 let right: u32 = code.parse().expect("digits");
                 code = format!("{:06}", (right + 500_000) % 1_000_000);
             }
-            browser.send_keys(&otp, &code);
-            browser.submit(&browser.find("button[type=submit]"));
+            if browser.try_send_keys(&otp, &code) {
+                browser.submit(&browser.find("button[type=submit]"));
+            }
         } else if browser
             .try_find("button[name=decision][value=allow]")
             .is_some()
@@ -138,6 +145,8 @@ pub fn play(browser: &Browser, sandbox: &Sandbox, behaviour: Behaviour) -> Strin
             };
             browser.submit(&browser.find(choice));
         } else {
+            // No page to fill yet (a form post is loading): the next page is the event,
+            // looked for every 100 ms until the deadline above.
             std::thread::sleep(Duration::from_millis(100));
         }
     }

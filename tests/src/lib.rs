@@ -8,6 +8,7 @@
 
 pub mod assertion;
 pub mod browser_login;
+pub mod process;
 pub mod promotion_pair;
 pub mod proxy;
 pub mod required;
@@ -304,6 +305,33 @@ impl Sandbox {
             .send()
             .and_then(|r| r.error_for_status())
             .expect("POST /__sandbox/faults");
+    }
+
+    /// Hold the next `count` requests whose path starts with `path_prefix`
+    /// (`POST /__sandbox/hold`): each waits, counted in the stat `held_requests`, until
+    /// [`Sandbox::release_held`]. A client is frozen mid-stream this way, so what it asks
+    /// for after an event is a count, not a guess about time.
+    pub fn hold(&self, path_prefix: &str, count: u32) {
+        self.client()
+            .post(self.at("/__sandbox/hold"))
+            .json(&serde_json::json!({"path_prefix": path_prefix, "count": count}))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .expect("POST /__sandbox/hold");
+    }
+
+    /// Lets every held request go on (`POST /__sandbox/hold/release`); with `clear`, no
+    /// further request is held (`DELETE /__sandbox/hold`).
+    pub fn release_held(&self, clear: bool) {
+        let request = if clear {
+            self.client().delete(self.at("/__sandbox/hold"))
+        } else {
+            self.client().post(self.at("/__sandbox/hold/release"))
+        };
+        request
+            .send()
+            .and_then(|r| r.error_for_status())
+            .expect("release the held requests");
     }
 
     /// Moves the sandbox's clock forward by `seconds` (`POST /__sandbox/clock`): sessions,

@@ -83,6 +83,8 @@ impl SecretService {
             stdin.write_all(PASSWORD.as_bytes()).expect("password");
         }
         self.daemon = Some(daemon);
+        // The daemon owning its name on the bus is the event, asked for every 50 ms; 20 s
+        // is the named deadline of a daemon that never gets there.
         let deadline = Instant::now() + Duration::from_secs(20);
         while !self.secrets_owned() {
             assert!(
@@ -188,6 +190,8 @@ impl SecretService {
             let _ = daemon.kill();
             let _ = daemon.wait();
         }
+        // The name leaving the bus is the event, asked for every 50 ms; 10 s is the named
+        // deadline.
         let deadline = Instant::now() + Duration::from_secs(10);
         while self.secrets_owned() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));

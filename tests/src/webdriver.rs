@@ -96,6 +96,8 @@ impl Browser {
         Some(browser)
     }
 
+    /// chromedriver's `/status` saying ready is the event, asked for every 100 ms; 20 s is
+    /// the named deadline of a driver that never starts.
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
@@ -116,6 +118,13 @@ impl Browser {
 
     /// One WebDriver command; its `value`. Panics on a WebDriver error.
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        self.call_unless_stale(method, path, body)
+            .unwrap_or_else(|| panic!("WebDriver {method} {path}: stale element reference"))
+    }
+
+    /// [`Browser::call`], but `None` for WebDriver's `stale element reference` (the page
+    /// the element was found on has been replaced); any other error still panics at once.
+    fn call_unless_stale(&self, method: &str, path: &str, body: Option<Value>) -> Option<Value> {
         let url = format!("{}{path}", self.base);
         let request = match method {
             "GET" => self.http.get(url),
@@ -126,13 +135,14 @@ impl Browser {
             .send()
             .and_then(|r| r.json())
             .unwrap_or_else(|e| panic!("WebDriver {method} {path}: {e}"));
-        if let Some(error) = answer["value"]["error"].as_str() {
-            panic!(
+        match answer["value"]["error"].as_str() {
+            _ if element_gone(&answer) => None,
+            Some(error) => panic!(
                 "WebDriver {method} {path}: {error}: {}",
                 answer["value"]["message"]
-            );
+            ),
+            None => Some(answer["value"].clone()),
         }
-        answer["value"].clone()
     }
 
     fn session_path(&self, rest: &str) -> String {
@@ -147,7 +157,9 @@ impl Browser {
         );
     }
 
-    /// The first element matching a CSS selector, waiting up to 10 s for it to appear.
+    /// The first element matching a CSS selector, waiting up to 10 s for it to appear: the
+    /// element is the event, looked for every 100 ms; the 10 s are the named deadline of a
+    /// page that never shows it.
     pub fn find(&self, css: &str) -> Element {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -190,15 +202,34 @@ impl Browser {
         );
     }
 
+    /// Type `text` into `element`, unless its page has been replaced meanwhile (`false`:
+    /// the caller looks at the new page). Other errors panic, as everywhere.
+    pub fn try_send_keys(&self, element: &Element, text: &str) -> bool {
+        self.call_unless_stale(
+            "POST",
+            &self.session_path(&format!("/element/{}/value", element.0)),
+            Some(json!({"text": text})),
+        )
+        .is_some()
+    }
+
+    /// Click `element`, unless its page has been replaced meanwhile (`false`).
+    pub fn try_click(&self, element: &Element) -> bool {
+        self.call_unless_stale(
+            "POST",
+            &self.session_path(&format!("/element/{}/click", element.0)),
+            None,
+        )
+        .is_some()
+    }
+
     /// Click a form's button and wait until its page is gone (the button is stale): a
     /// click returns before the browser commits the next page, and the old page's inputs
     /// would otherwise be found and typed into while it goes away.
     pub fn submit(&self, button: &Element) {
-        self.call(
-            "POST",
-            &self.session_path(&format!("/element/{}/click", button.0)),
-            None,
-        );
+        if !self.try_click(button) {
+            return;
+        }
         let path = self.session_path(&format!("/element/{}/name", button.0));
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -209,8 +240,7 @@ impl Browser {
                 .and_then(|r| r.json())
                 .unwrap_or_else(|e| panic!("WebDriver GET {path}: {e}"));
             match answer["value"]["error"].as_str() {
-                // Chromedriver names an element of a page that is gone either way.
-                Some("stale element reference" | "no such element") => return,
+                _ if element_gone(&answer) => return,
                 Some(error) => panic!(
                     "WebDriver GET {path}: {error}: {}",
                     answer["value"]["message"]
@@ -236,7 +266,8 @@ impl Browser {
         .to_string()
     }
 
-    /// Waits up to 10 s for the page to contain `text` (a form post may still be loading).
+    /// Waits for the page to contain `text` (a form post may still be loading): the text is
+    /// the event, looked for every 100 ms; 10 s is the named deadline of a page without it.
     pub fn wait_for_text(&self, text: &str) {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
@@ -298,6 +329,18 @@ impl Drop for Browser {
 }
 
 /// A find-element answer: the element, `None` for `no such element`, or the other error.
+/// Whether a WebDriver answer says the element's page is gone: chromedriver says so as a
+/// stale element, as no such element, or as an inspector error about the document.
+fn element_gone(answer: &Value) -> bool {
+    match answer["value"]["error"].as_str() {
+        Some("stale element reference" | "no such element") => true,
+        Some("unknown error") => answer["value"]["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("does not belong to the document")),
+        _ => false,
+    }
+}
+
 fn element_or_absent(answer: &Value) -> Result<Option<Element>, String> {
     match answer["value"]["error"].as_str() {
         Some("no such element") => Ok(None),
@@ -312,6 +355,29 @@ fn element_or_absent(answer: &Value) -> Result<Option<Element>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_page_gone_is_told_apart_from_a_broken_browser() {
+        for (error, message) in [
+            ("stale element reference", "stale element not found"),
+            ("no such element", "no such element: element id not found"),
+            (
+                "unknown error",
+                "unhandled inspector error: Node with given id does not belong to the document",
+            ),
+        ] {
+            let answer = json!({"value": {"error": error, "message": message}});
+            assert!(element_gone(&answer), "{error}");
+        }
+        for (error, message) in [
+            ("unknown error", "chrome not reachable"),
+            ("invalid session id", "session deleted"),
+        ] {
+            let answer = json!({"value": {"error": error, "message": message}});
+            assert!(!element_gone(&answer), "{error}");
+        }
+        assert!(!element_gone(&json!({"value": "button"})));
+    }
 
     #[test]
     fn only_no_such_element_reads_as_absent() {

@@ -396,6 +396,8 @@ mod tests {
             Err(_) => return, // no flock(1) on this machine
         };
         let probe = open_private(&path, false).unwrap();
+        // The other process holding the lock is the event, looked for every 20 ms; 10 s is
+        // the named deadline of a flock(1) that never takes it.
         let started = Instant::now();
         while fs4::fs_std::FileExt::try_lock_exclusive(&probe).unwrap_or(false) {
             fs4::fs_std::FileExt::unlock(&probe).unwrap();

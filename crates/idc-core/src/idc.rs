@@ -771,16 +771,14 @@ mod tests {
         // Opening another facade (another `with-env`) changes nothing of the first.
         let default = open(None, None);
         assert_eq!(strict.inner.max_empty_pages, 1);
-        assert_eq!(default.inner.max_empty_pages, DEFAULT_MAX_EMPTY_PAGES);
+        // The defaults README's Limits table documents: 10 empty pages, 64 MiB.
+        assert_eq!(default.inner.max_empty_pages, 10);
         let profile = sa_profile();
         let client = |idc: &Idc| idc.inner.credentials.client(&profile).unwrap();
         assert_eq!(client(&strict).max_response_bytes, 1024);
-        assert_eq!(
-            client(&default).max_response_bytes,
-            crate::http::DEFAULT_MAX_RESPONSE_BYTES
-        );
+        assert_eq!(client(&default).max_response_bytes, 64 * 1024 * 1024);
         let new = Idc::new(PathBuf::from("/c"), PathBuf::from("/d"), StoreKind::File);
-        assert_eq!(new.inner.max_empty_pages, DEFAULT_MAX_EMPTY_PAGES);
+        assert_eq!(new.inner.max_empty_pages, 10);
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub const MAX_NETWORK_TIMEOUT_SECONDS: u64 = 86_400;
 
 /// `Instant::now() + after`, or the latest instant that can be represented (never a panic).
 pub(crate) fn deadline_after(after: Duration) -> Instant {
-    let now = Instant::now();
+    deadline_from(Instant::now(), after)
+}
+
+/// `now + after`, or the latest instant that can be represented (never a panic).
+pub(crate) fn deadline_from(now: Instant, after: Duration) -> Instant {
     now.checked_add(after)
         .or_else(|| now.checked_add(Duration::from_secs(MAX_LOGIN_WAIT_SECONDS * 365)))
         .unwrap_or(now)

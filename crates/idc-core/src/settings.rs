@@ -188,7 +188,8 @@ mod tests {
             3
         );
         let unset = with_dirs(&[("IDC_MAX_EMPTY_PAGES", " ")]).unwrap();
-        assert_eq!(unset.max_empty_pages, DEFAULT_MAX_EMPTY_PAGES);
+        // README's Limits: 10 pages in a row without an item.
+        assert_eq!(unset.max_empty_pages, 10);
         let error = with_dirs(&[("IDC_MAX_EMPTY_PAGES", "many")]).err().unwrap();
         assert!(
             matches!(

@@ -3,6 +3,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -54,6 +56,9 @@ pub(crate) fn reply(status: u16, body: serde_json::Value) -> Reply {
 
 pub(crate) struct MockTenant {
     pub(crate) url: Url,
+    /// How many requests have been answered so far: counted before the answer is written,
+    /// so a client that has read answer n sees at least n.
+    pub(crate) answered: Arc<AtomicUsize>,
     server: JoinHandle<Vec<Recorded>>,
 }
 
@@ -68,8 +73,14 @@ pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
     let url = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
     listener.set_nonblocking(true).unwrap();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let counter = answered.clone();
     let server = std::thread::spawn(move || {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        // A named deadline, not a wait for an event: std's listener has no accept timeout,
+        // so accept is polled every 5 ms until a client comes or ACCEPT_DEADLINE passes
+        // (then the replies left are never given, and `requests` returns what was seen).
+        const ACCEPT_DEADLINE: Duration = Duration::from_secs(10);
+        let deadline = Instant::now() + ACCEPT_DEADLINE;
         let mut seen = Vec::new();
         for reply in replies {
             let stream = loop {
@@ -118,6 +129,7 @@ pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
             }
             answer.push_str("\r\n");
             answer.push_str(&reply.body);
+            counter.fetch_add(1, Ordering::SeqCst);
             stream.write_all(answer.as_bytes()).unwrap();
             seen.push(Recorded {
                 method,
@@ -128,7 +140,11 @@ pub(crate) fn serve(replies: Vec<Reply>) -> MockTenant {
         }
         seen
     });
-    MockTenant { url, server }
+    MockTenant {
+        url,
+        answered,
+        server,
+    }
 }
 
 /// A service-account profile of `https://tenant.example.com` whose key does not exist.

@@ -54,6 +54,8 @@
 //! `POST /__sandbox/faults` (`{"path_prefix","status","retry_after","delay_ms","delay_after_ms","body":
 //! "html"|"truncated"|null,"count","headers","raw_body","redirect","endless","expires_in",
 //! "paging_cycle","paging_endless"}`, see `state/faults.rs`), `DELETE /__sandbox/faults`,
+//! `POST /__sandbox/hold` (`{"path_prefix","count"}`), `POST /__sandbox/hold/release`,
+//! `DELETE /__sandbox/hold`,
 //! `GET|POST /__sandbox/clock` (`{"advance_s": N}` moves the clock forward),
 //! `GET /__sandbox/promotion/config`, `POST /__sandbox/promotion/blocking-error`,
 //! `PUT /__sandbox/variables/<id>` (`control/promotion.rs`).

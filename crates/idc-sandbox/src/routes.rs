@@ -255,6 +255,14 @@ pub fn router(state: Shared) -> Router {
             "/__sandbox/faults",
             post(control::faults::add_fault).delete(control::faults::clear_faults),
         )
+        .route(
+            "/__sandbox/hold",
+            post(control::faults::add_hold).delete(control::faults::clear_holds),
+        )
+        .route(
+            "/__sandbox/hold/release",
+            post(control::faults::release_holds),
+        )
         .fallback(|| async {
             respond::crest_error(axum::http::StatusCode::NOT_FOUND, "Resource not found")
         })

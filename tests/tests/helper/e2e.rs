@@ -7,7 +7,7 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use idc_e2e::{Sandbox, UserEnv, bin, login_service_account, run_with_stdin, success_stdout};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 const USERS_PATH: &str = "/openidm/managed/alpha_user?_queryFilter=true&_pageSize=1";
 
@@ -251,8 +251,10 @@ fn the_token_appears_in_no_argv_and_no_stderr_while_the_tools_run() {
             r#"http --ignore-stdin --check-status --print=h --session-read-only=<(git-credential-idc httpie-session "$1") GET "$1""#,
         ),
     ] {
-        // Keep the request open long enough to look at every process while it runs.
-        sandbox.fault(json!({"path_prefix": "/openidm", "delay_ms": 2500, "count": 1}));
+        // The tool's request is held at the sandbox until every process has been looked at:
+        // from the start, while the helper and the tool run, until the request arrives.
+        let held_before = sandbox.stat("held_requests");
+        sandbox.hold("/openidm", 1);
         let child = bash(&env, script, &url)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -260,7 +262,10 @@ fn the_token_appears_in_no_argv_and_no_stderr_while_the_tools_run() {
             .expect("spawn bash");
         let started = Instant::now();
         let mut saw_tool = false;
-        while started.elapsed() < Duration::from_secs(2) {
+        // Looked at every 20 ms until the request is held, then once more; 60 s is the named
+        // deadline of a tool that never sends it.
+        loop {
+            let arrived = sandbox.stat("held_requests") > held_before;
             for cmdline in all_cmdlines() {
                 assert!(
                     !cmdline.contains(&token),
@@ -268,8 +273,16 @@ fn the_token_appears_in_no_argv_and_no_stderr_while_the_tools_run() {
                 );
                 saw_tool |= cmdline.contains(tool_name) && cmdline.contains(&url);
             }
-            sleep(Duration::from_millis(50));
+            if arrived {
+                break;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "{tool_name}'s request never arrived"
+            );
+            sleep(Duration::from_millis(20));
         }
+        sandbox.release_held(false);
         let output = child.wait_with_output().expect("wait");
         assert!(saw_tool, "{tool_name} was never seen running");
         assert!(output.status.success(), "{tool_name}: {output:?}");

@@ -51,43 +51,94 @@ fn poison_schema(sandbox: &Sandbox, name: &str) {
 }
 
 /// Real `nu` in a pseudo-terminal: `plugin use idc`, then `line` typed, TAB pressed, Enter
-/// pressed, then `exit`. Returns what nu's history kept as entered, and everything the
-/// terminal showed (for the failure messages).
-fn nu_tab_then_enter(env: &UserEnv, line: &str) -> (String, String) {
+/// pressed, then `exit`. Each step waits for what shows it is done, not for a time: nu's
+/// answer to a `print` typed after it (for start-up, `plugin use` and the entered line),
+/// the typed line's echo, `candidate` on the screen after TAB, nu's exit. Returns what nu's
+/// history kept as entered, and everything the terminal showed (the test's failure
+/// messages quote it).
+fn nu_tab_then_enter(env: &UserEnv, line: &str, candidate: &str) -> (String, String) {
     let registry = env.plugin_registry();
+    let history = env.home.path().join("config/nushell/history.txt");
     let driver = r#"
-import os, pty, sys, time, select, fcntl, termios, struct
-nu, registry, line = sys.argv[1], sys.argv[2], sys.argv[3]
+import os, pty, re, sys, time, select, fcntl, termios, struct
+nu, registry, line, candidate, history = sys.argv[1:6]
+# How long one step may take before the driver gives up on it (then the test fails on
+# what the history and the screen show): a deadline, never a pause in a passing run.
+STEP_DEADLINE = 30
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(nu, [nu, "--no-config-file"])
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 250, 0, 0))
 out = b""
-def read_for(seconds):
+def plain(data):
+    # The screen's text without escape sequences (colours, cursor moves) or line ends.
+    data = re.sub(rb"\x1b\][^\x07\x1b]*(\x07|\x1b\\)", b"", data)
+    data = re.sub(rb"\x1b\[[0-?]*[ -/]*[@-~]|\x1b[@-_]", b"", data)
+    return data.replace(b"\r", b"").replace(b"\n", b"")
+def pump():
+    # Whatever the terminal shows within 0.1 s; False once nu has closed it.
     global out
-    end = time.time() + seconds
+    ready, _, _ = select.select([fd], [], [], 0.1)
+    if ready:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return False
+        if not chunk:
+            return False
+        out += chunk
+        # reedline asks where the cursor is, and waits for the answer.
+        for _ in range(chunk.count(b"\x1b[6n")):
+            os.write(fd, b"\x1b[1;1R")
+    return True
+def read_until(text, since):
+    end = time.time() + STEP_DEADLINE
     while time.time() < end:
-        ready, _, _ = select.select([fd], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            out += chunk
-            # reedline asks where the cursor is, and waits for the answer.
-            for _ in range(chunk.count(b"\x1b[6n")):
-                os.write(fd, b"\x1b[1;1R")
-def send(text, wait):
+        if text.encode() in plain(out[since:]):
+            return True
+        if not pump():
+            break
+    sys.stderr.write("driver: %r did not show within %d s\n" % (text, STEP_DEADLINE))
+    return False
+def send(text):
     os.write(fd, text.encode())
-    read_for(wait)
-read_for(3)
-send("plugin use --plugin-config '%s' idc\r" % registry, 3)
-send(line, 1)
-send("\t", 4)
-send("\r", 8)
-send("exit\r", 2)
+marks = [0]
+def run(command):
+    # `command` and a mark on one line (never two Enters pending: reedline would take them
+    # as a paste), then the mark nu prints once both ran. Only nu's evaluation shows the
+    # mark whole; the typed echo splits it in two.
+    marks[0] += 1
+    since = len(out)
+    send('%sprint ("idc-mark-" + "%d")\r' % (command, marks[0]))
+    return read_until("idc-mark-%d" % marks[0], since)
+def entered(text):
+    # nu keeps a line in its history when Enter submits it.
+    end = time.time() + STEP_DEADLINE
+    while time.time() < end:
+        try:
+            with open(history) as kept:
+                if text in kept.read():
+                    return True
+        except OSError:
+            pass
+        pump()
+    sys.stderr.write("driver: %r was not entered within %d s\n" % (text, STEP_DEADLINE))
+    return False
+run("")
+run("plugin use --plugin-config '%s' idc; " % registry)
+since = len(out)
+send(line)
+read_until(line.strip(), since)
+since = len(out)
+send("\t")
+read_until(candidate, since)
+send("\r")
+entered((line + candidate).strip())
+run("")
+send("exit\r")
+end = time.time() + STEP_DEADLINE
+while time.time() < end and pump():
+    pass
 try:
     os.kill(pid, 9)
 except OSError:
@@ -96,19 +147,24 @@ sys.stdout.buffer.write(out)
 "#;
     let output = env
         .command("timeout")
-        .arg("60")
+        .arg("150")
         .arg("python3")
         .arg("-c")
         .arg(driver)
         .arg(tool("nu"))
         .arg(&registry)
         .arg(line)
+        .arg(candidate)
+        .arg(&history)
         .env("TERM", "xterm")
         .output()
         .expect("run python3 pty driver");
-    let screen = String::from_utf8_lossy(&output.stdout).into_owned();
+    let screen = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     // What was entered, as nu's history kept it.
-    let history = env.home.path().join("config/nushell/history.txt");
     let history = std::fs::read_to_string(&history).unwrap_or_else(|e| {
         panic!(
             "no history at {}: {e}; the terminal showed:\n{screen}",
@@ -146,7 +202,7 @@ fn tab_then_enter_on_hostile_property_names_runs_nothing() {
             offered[0].contains('\'') && offered[0].contains("^touch "),
             "not quoted: {offered:?}"
         );
-        let (history, screen) = nu_tab_then_enter(&env, &line);
+        let (history, screen) = nu_tab_then_enter(&env, &line, &offered[0]);
         assert!(
             !marker.exists(),
             "TAB then Enter ran the tenant's command; entered:\n{history}\nthe terminal showed:\n{screen}"

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(super) use idc_e2e::files_under;
 use idc_e2e::{Sandbox, UserEnv, login_service_account, success_stdout};
@@ -38,28 +38,15 @@ pub(super) fn assert_same_files(
 }
 
 /// Run `cmd`, killing it after `limit`: a command that does not finish in time fails the
-/// test (an endless loop or read) instead of hanging it.
+/// test (an endless loop or read) instead of hanging it. Returns as soon as it ends.
 pub(super) fn bounded(cmd: &mut Command, limit: Duration) -> Output {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let started = Instant::now();
-    loop {
-        if child.try_wait().expect("wait").is_some() {
-            return child.wait_with_output().expect("output");
-        }
-        if started.elapsed() > limit {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "still running after {limit:?}; stderr: {}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let cmd = cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    idc_e2e::process::output_within(cmd, limit).unwrap_or_else(|output| {
+        panic!(
+            "still running after {limit:?}; stderr: {}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
 }
 
 /// stderr as one line: nu wraps long messages and draws `|` borders.

@@ -112,6 +112,8 @@ fn nu_json(env: &UserEnv, script: &str) -> Value {
     serde_json::from_str(&success_stdout(&out)).expect("JSON")
 }
 
+/// The file `path` once it exists: the event, looked for every 50 ms; 60 s is the named
+/// deadline of a `$BROWSER` that is never run.
 fn wait_for_file(path: &Path) -> String {
     let deadline = Instant::now() + Duration::from_secs(60);
     while Instant::now() < deadline {
@@ -149,6 +151,8 @@ fn browser_login_in_nu_serves_every_tool_and_renews_with_one_refresh_until_logou
     );
     assert!(!stderr.contains("code="), "{stderr}");
     assert!(sandbox.stat("authorize_requests") >= 1);
+    // The one code the tenant issued reached the loopback and was redeemed.
+    assert_eq!(sandbox.stat("authorization_codes_issued"), 1);
 
     // IDM in nu, and curl with the helper's config.
     let users = nu_json(&env, "idc get /openidm/managed/alpha_user | length");
@@ -385,24 +389,31 @@ fn assert_one_clear_failure(output: &Output, expected: &str) {
 #[test]
 fn every_failed_browser_login_is_one_message_and_changes_nothing() {
     let sandbox = sandbox(&[]);
-    for (behaviour, timeout, expected, last_page) in [
+    // (behaviour, --timeout, the login's message, the last page, the error that page shows).
+    // A wrong password or code leaves the login waiting until its timeout, which may come
+    // before or after the browser shows the refusal: the pages are the tenant's, and the
+    // sandbox's count of issued codes says no code was ever made.
+    for (behaviour, timeout, expected, last_page, page_error) in [
         (
             Behaviour::Deny,
             60,
             "the browser login was not completed: the tenant refused it (access_denied",
             "login was not completed",
+            None,
         ),
         (
             Behaviour::WrongPassword,
-            12,
-            "the browser login was not completed: no answer came back within 12 s",
+            4,
+            "the browser login was not completed: no answer came back within 4 s",
             "Wrong user name or password",
+            Some("Wrong user name or password."),
         ),
         (
             Behaviour::WrongCode,
-            12,
-            "the browser login was not completed: no answer came back within 12 s",
+            4,
+            "the browser login was not completed: no answer came back within 4 s",
             "Wrong one-time code",
+            Some("Wrong one-time code."),
         ),
     ] {
         // A browser of its own: no session from the previous login.
@@ -411,11 +422,34 @@ fn every_failed_browser_login_is_one_message_and_changes_nothing() {
         };
         let env = env_with_a_saved_login(&sandbox);
         let before = env.snapshot();
+        sandbox.reset_stats();
         let (login, _) = nu_browser_login(&env, &sandbox, &format!("--timeout {timeout}"));
         let played = run_login(login, &sandbox, Some(&browser), behaviour);
         assert_one_clear_failure(&played.output, expected);
         let page = played.page.expect("a page");
         assert!(page.contains(last_page), "{behaviour:?}: {page}");
+        if let Some(error) = page_error {
+            // The refusal is the page's alert, as a person sees it.
+            assert!(
+                page.contains(&format!("role=\"alert\">{error}</p>")),
+                "{behaviour:?}: {page}"
+            );
+        }
+        // The login started at the tenant, and no authorization code was issued, so none
+        // can have reached idc's loopback: the login ended on its own, not on a code.
+        assert_eq!(
+            sandbox.stat("authorize_requests"),
+            1,
+            "{behaviour:?}: {}",
+            sandbox.stats()
+        );
+        assert_eq!(
+            sandbox.stat("authorization_codes_issued"),
+            0,
+            "{behaviour:?}: {}",
+            sandbox.stats()
+        );
+        assert_eq!(sandbox.stat("token_requests"), 0, "{behaviour:?}");
         assert_eq!(env.snapshot(), before, "{behaviour:?}");
     }
     // Nobody logs in at all.

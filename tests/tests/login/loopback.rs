@@ -40,6 +40,8 @@ fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -
             let _ = stream.write_all(b"GET /callback?state=");
             return Some((stream, Instant::now()));
         }
+        // The login's listener is not up yet: its port accepting is the event, tried every
+        // 20 ms until the test says stop.
         std::thread::sleep(Duration::from_millis(20));
     };
     let Some(mut open) = (0..FLOOD).map(|_| connect()).collect::<Option<Vec<_>>>() else {
@@ -65,6 +67,7 @@ fn flood(port: u16, stop: Arc<AtomicBool>, ready: std::sync::mpsc::Sender<()>) -
                 flooded.opened += 1;
             }
         }
+        // A slow client's pace (a byte every 250 ms): the flood itself, not a wait.
         std::thread::sleep(Duration::from_millis(250));
     }
     flooded

@@ -3,7 +3,8 @@
 //! `curl-config` giving the key headers for `/monitoring/...` (`header` and
 //! `httpie-session` refuse them: those forms would follow a redirect to another host).
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use idc_e2e::{
@@ -265,12 +266,35 @@ fn a_long_range_is_read_in_day_windows_oldest_first_and_30_days_is_the_start() {
     );
 }
 
+/// How long a tail that ends on its own may take: the named deadline of a broken build.
+const TAIL_DEADLINE: Duration = Duration::from_secs(60);
+
+/// `tail`'s output once it ends on its own, while another thread makes traffic (request
+/// `prefix-N` every `pace`, as on a tenant in use: the pace spaces the traffic out, it
+/// waits for nothing); the traffic stops when tail has ended.
+fn with_traffic(sandbox: &Sandbox, prefix: &str, pace: Duration, tail: Child) -> Output {
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let mut sent = 0;
+            while !stop.load(Ordering::SeqCst) {
+                traffic(sandbox, &format!("{prefix}-{sent}"));
+                sent += 1;
+                std::thread::sleep(pace);
+            }
+        });
+        let output = idc_e2e::process::spawned_output_within(tail, TAIL_DEADLINE);
+        stop.store(true, Ordering::SeqCst);
+        output.unwrap_or_else(|_| panic!("tail did not end within {TAIL_DEADLINE:?}"))
+    })
+}
+
 #[test]
 fn tail_streams_new_events_and_ends_with_first_n() {
     let sandbox = Sandbox::start(5);
     let env = logged_in_with_key(&sandbox);
     let prefix = "idc-e2e-tail";
-    let mut child = env
+    let child = env
         .nu(&format!(
             "idc logs tail --source am-access --interval 1sec | where transaction_id? != null and ($it.transaction_id | str starts-with {prefix}) | first 4 | each {{|r| $\"($r.transaction_id) ($r.payload.eventName) ($r.timestamp | format date '%+')\" }} | to json -r"
         ))
@@ -280,18 +304,8 @@ fn tail_streams_new_events_and_ends_with_first_n() {
         .spawn()
         .expect("spawn nu");
     let started = Instant::now();
-    let mut sent = 0;
-    // Another process makes traffic while tail runs; tail ends on its own after 4 events.
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("tail did not end");
-        }
-        traffic(&sandbox, &format!("{prefix}-{sent}"));
-        sent += 1;
-        std::thread::sleep(Duration::from_millis(400));
-    }
-    let output = child.wait_with_output().unwrap();
+    // Another thread makes traffic while tail runs; tail ends on its own after 4 events.
+    let output = with_traffic(&sandbox, prefix, Duration::from_millis(400), child);
     // Each request logs an attempt and an outcome; an event seen in two polls shows once.
     let events: Vec<String> = serde_json::from_str(&success_stdout(&output)).unwrap();
     assert_eq!(events.len(), 4, "{events:?}");
@@ -312,14 +326,40 @@ fn rate_limits_are_waited_out() {
         "3",
     ]));
     let env = logged_in_with_key(&sandbox);
-    let started = Instant::now();
+    // One read alone: how many log requests a read takes when nothing is refused.
+    sandbox.reset_stats();
+    nu_json(
+        &env,
+        "idc logs get --source am-access --since 1hr | length | to json -r",
+    );
+    let per_read = sandbox.stat("log_requests");
+    assert_eq!(sandbox.stat("log_rate_limited"), 0, "{}", sandbox.stats());
+    sandbox.reset_stats();
     let counts = nu_json(
         &env,
         "1..5 | each { idc logs get --source am-access --since 1hr | length } | to json -r",
     );
     assert_eq!(counts.as_array().unwrap().len(), 5, "{counts}");
-    // Five requests at two per 3 s window: idc had to wait at least one window.
-    assert!(started.elapsed() >= Duration::from_secs(2), "no wait");
+    // Five reads at two requests per 3 s window: the tenant refused some (429), and idc
+    // asked again for each refused one, once: every request beyond the reads' own is a
+    // retry of a 429. Each refusal was waited out (Retry-After reaches the next window),
+    // so at most one per window the reads spanned: an immediate retry would be refused
+    // again, and again.
+    let refused = sandbox.stat("log_rate_limited");
+    let requests = sandbox.stat("log_requests");
+    let windows = (5 * per_read).div_ceil(2) + 1;
+    assert!(
+        (1..windows).contains(&refused),
+        "{refused} answers 429 for {} requests: {}",
+        5 * per_read,
+        sandbox.stats()
+    );
+    assert_eq!(
+        requests,
+        5 * per_read + refused,
+        "a retry for each 429 and no other: {}",
+        sandbox.stats()
+    );
 }
 
 fn bash(env: &UserEnv, script: &str, url: &str) -> Command {
@@ -438,25 +478,14 @@ fn tail_shows_an_event_sent_twice_once() {
         "raw_body": body.to_string(),
         "headers": {"content-type": "application/json"}
     }));
-    let mut child = env
+    let child = env
         .nu("idc logs tail --source am-access --interval 1sec | first 2 | get transaction_id | to json -r")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
         .expect("spawn nu");
-    let started = Instant::now();
-    let mut sent = 0;
-    while child.try_wait().unwrap().is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("tail did not end");
-        }
-        traffic(&sandbox, &format!("after-dup-{sent}"));
-        sent += 1;
-        std::thread::sleep(Duration::from_millis(300));
-    }
-    let ids: Vec<String> =
-        serde_json::from_str(&success_stdout(&child.wait_with_output().unwrap())).unwrap();
+    let output = with_traffic(&sandbox, "after-dup", Duration::from_millis(300), child);
+    let ids: Vec<String> = serde_json::from_str(&success_stdout(&output)).unwrap();
     assert_eq!(ids[0], "dup-1", "{ids:?}");
     // Without de-duplication the second row would be the same entry again.
     assert_ne!(ids[1], "dup-1", "{ids:?}");

@@ -1,7 +1,7 @@
 //! End to end: the real `nu` 0.115.1 with `nu_plugin_idc` registered, against idc-sandbox.
 
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
 use serde_json::Value;
@@ -334,28 +334,22 @@ fn plugin_iga_collection_follows_every_page() {
     let total = raw["totalCount"]
         .as_u64()
         .expect("totalCount in the raw answer");
-    // A pager that never ends would hang the suite: give it a minute.
-    let mut child = nu(
-        &env,
-        "idc get /iga/governance/application --page-size 7 | get id | uniq | length | to json -r",
+    // A pager that never ends would hang the suite: a minute is its named deadline.
+    let out = idc_e2e::process::output_within(
+        nu(
+            &env,
+            "idc get /iga/governance/application --page-size 7 | get id | uniq | length | to json -r",
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped()),
+        Duration::from_secs(60),
     )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped())
-    .spawn()
-    .expect("run nu");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!(
-                "`idc get /iga/governance/application` did not end within 60 s ({} IGA requests)",
-                sandbox.stat("iga_requests")
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().expect("output");
+    .unwrap_or_else(|_| {
+        panic!(
+            "`idc get /iga/governance/application` did not end within 60 s ({} IGA requests)",
+            sandbox.stat("iga_requests")
+        )
+    });
     let count: u64 = success_stdout(&out).parse().expect("a count");
     assert_eq!(count, total);
 }

@@ -191,11 +191,18 @@ fn nu_file(env: &UserEnv, script: &str) -> Command {
     cmd
 }
 
+/// How often the password is typed again while nu has not answered, and how long nu may
+/// take in all before the test fails (a deadline, never a pause in a passing run).
+const RETYPE_EVERY: Duration = Duration::from_millis(300);
+const TERMINAL_DEADLINE: Duration = Duration::from_secs(60);
+
 /// Run a script that reads the password with `input -s`, which needs a terminal: nu runs
 /// under `script(1)`'s pseudo-terminal and the password is typed into it. Typing before nu
 /// is ready is lost or half-read (a line typed before raw mode reaches `input` without its
-/// Enter), so the password is typed again every few hundred milliseconds until nu ends,
-/// each time after backspaces that erase whatever `input` has collected so far.
+/// Enter), and nothing on the terminal says when `input` starts reading, so the password
+/// is typed again, after backspaces that erase whatever `input` has collected so far, each
+/// time RETYPE_EVERY passes without an answer, and no more once nu prints its answer (a
+/// JSON line) or ends: the event ends the typing, the period only paces it.
 fn nu_file_on_a_terminal(env: &UserEnv, script: &str, password: &str) -> Output {
     let plain = nu_file(env, script);
     let program = plain.get_program().to_string_lossy().into_owned();
@@ -215,19 +222,42 @@ fn nu_file_on_a_terminal(env: &UserEnv, script: &str, password: &str) -> Output 
         .spawn()
         .expect("run script(1)");
     let mut terminal = child.stdin.take().expect("stdin");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > Duration::from_secs(60) {
-            let _ = child.kill();
-            panic!("`{script}` did not end within 60 s");
+    let stdout = child.stdout.take().expect("stdout");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let reading = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = Vec::new();
+        for line in std::io::BufReader::new(stdout).split(b'\n') {
+            let Ok(line) = line else { break };
+            all.extend_from_slice(&line);
+            all.push(b'\n');
+            let _ = lines_tx.send(String::from_utf8_lossy(&line).into_owned());
         }
-        // A write after nu has ended fails: that is the end of typing.
-        let erase = "\u{7f}".repeat(password.chars().count() + 1);
+        all
+    });
+    let started = Instant::now();
+    let erase = "\u{7f}".repeat(password.chars().count() + 1);
+    'typing: loop {
+        if started.elapsed() > TERMINAL_DEADLINE {
+            let _ = child.kill();
+            panic!("`{script}` did not end within {TERMINAL_DEADLINE:?}");
+        }
+        // A write after nu has ended fails: that is the end of typing too.
         let _ = terminal.write_all(format!("{erase}{password}\r").as_bytes());
-        std::thread::sleep(Duration::from_millis(300));
+        let again = Instant::now() + RETYPE_EVERY;
+        // Lines before the answer (the echo of what was typed) do not hurry the next try.
+        while let Some(left) = again.checked_duration_since(Instant::now()) {
+            match lines.recv_timeout(left) {
+                Ok(line) if serde_json::from_str::<Value>(line.trim()).is_ok() => break 'typing,
+                Ok(_) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => break,
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break 'typing,
+            }
+        }
     }
     drop(terminal);
     let mut output = child.wait_with_output().expect("output");
+    output.stdout = reading.join().expect("stdout reader");
     // The terminal echoes what is typed before `input -s` turns echo off: keep the password
     // out of a failure's message.
     output.stdout = String::from_utf8_lossy(&output.stdout)

@@ -89,6 +89,18 @@ fn compressed_prefetched_rows_equal_plain_on_demand_pages() {
     assert_eq!(prefetched, Value::Array(plain));
 }
 
+/// nu that waits for the plugin's `idc-prefetch` thread to end (`$names` lists the plugin's
+/// thread names), looking every 20 ms, and sets `$threads` to the names then. The 10 s are
+/// a named deadline for a fetcher that never ends (the test then fails on `$threads`),
+/// never a pause in a passing run.
+const GONE_OR_DEADLINE: &str = r#"
+            let deadline = (date now) + 10sec
+            mut threads = (do $names)
+            while ("idc-prefetch" in $threads) and ((date now) < $deadline) {
+                sleep 20ms
+                $threads = (do $names)
+            }"#;
+
 #[test]
 fn first_five_costs_two_pages_at_most_and_the_fetcher_ends_with_the_stream() {
     let sandbox = Sandbox::start_with(
@@ -109,9 +121,9 @@ fn first_five_costs_two_pages_at_most_and_the_fetcher_ends_with_the_stream() {
             r#"
             let rows = idc get {USERS} | first 5 | length
             let pid = plugin list | where name == idc | get pid.0
-            sleep 1500ms
-            let threads = ls /proc/($pid)/task | get name
-                | each {{|task| open --raw $"($task)/comm" | str trim }}
+            let names = {{|| ls /proc/($pid)/task | get name
+                | each {{|task| try {{ open --raw $"($task)/comm" | str trim }} catch {{ "" }} }} }}
+            {GONE_OR_DEADLINE}
             {{rows: $rows, threads: $threads}} | to json -r
             "#
         ),
@@ -146,8 +158,10 @@ fn a_stream_read_to_the_end_leaves_no_fetcher_behind() {
                 | each {{|task| try {{ open --raw $"($task.name)/comm" | str trim }} catch {{ "" }} }}
                 | where $it == idc-prefetch | length }}
             let during = idc get {USERS} --page-size 100 | each {{|user| do $fetchers }} | uniq -c
-            sleep 500ms
-            {{during: $during, after: (do $fetchers)}} | to json -r
+            let names = {{|| ls /proc/($pid)/task
+                | each {{|task| try {{ open --raw $"($task.name)/comm" | str trim }} catch {{ "" }} }} }}
+            {GONE_OR_DEADLINE}
+            {{during: $during, after: ($threads | where $it == idc-prefetch | length)}} | to json -r
             "#
         ),
     );

@@ -286,6 +286,7 @@ fn every_nu_and_sh_block_of_the_readme_runs_against_the_sandbox() {
             let client = http_client();
             while running.load(Ordering::SeqCst) {
                 let _ = client.get(&url).send();
+                // Spaces the traffic out, as on a tenant in use; it waits for nothing.
                 std::thread::sleep(std::time::Duration::from_millis(300));
             }
         })

@@ -477,13 +477,50 @@ fn refusals_before_any_page() {
     ] {
         assert!(text.contains(needle), "{needle} in {text}");
     }
-    // A form posted without (or with a reused) CSRF token is refused.
-    let r = client
-        .post(sb.at("/am/oauth2/cli/step"))
-        .form(&[("csrf", "forged"), ("username", "x"), ("password", "y")])
-        .send()
-        .unwrap();
-    assert_eq!(r.status().as_u16(), 400);
+    // The form's CSRF token is single-use: a form posted without one, with a forged one or
+    // with one already used is refused with the expired page, and changes nothing.
+    let start = text.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
+    let token = text[start..][..text[start..].find('"').unwrap()].to_string();
+    let admin = |name: &str| sb.info["admin"][name].as_str().unwrap().to_string();
+    let step = |fields: &[(&str, &str)]| {
+        let r = client
+            .post(sb.at("/am/oauth2/cli/step"))
+            .form(fields)
+            .send()
+            .unwrap();
+        (r.status().as_u16(), r.text().unwrap())
+    };
+    let refused = |(status, text): (u16, String), what: &str| {
+        assert_eq!(status, 400, "{what}: {text}");
+        assert!(
+            text.contains("This login page has expired or was already used"),
+            "{what}: {text}"
+        );
+    };
+    refused(
+        step(&[("username", "x"), ("password", "y")]),
+        "without a token",
+    );
+    refused(
+        step(&[("csrf", "forged"), ("username", "x"), ("password", "y")]),
+        "a forged token",
+    );
+    // Used once (a wrong password: the login page again, with a new token)...
+    let (status, again) = step(&[("csrf", &token), ("username", "x"), ("password", "y")]);
+    assert_eq!(status, 200, "{again}");
+    assert!(again.contains("Wrong user name or password."), "{again}");
+    assert!(!again.contains(&token), "a new token: {again}");
+    // ...the token is spent, even with the right password.
+    let (username, password) = (admin("username"), admin("password"));
+    refused(
+        step(&[
+            ("csrf", &token),
+            ("username", &username),
+            ("password", &password),
+        ]),
+        "a reused token",
+    );
+    assert_eq!(sb.stat("authorization_codes_issued"), 0, "{}", sb.stats());
     // Device codes: unknown client and unknown scope.
     let r = client
         .post(sb.at("/am/oauth2/realms/root/realms/alpha/device/code"))

@@ -531,8 +531,8 @@ fn rate_limit_answers_429_with_retry_after_and_counts_them() {
         })
         .count();
     assert_eq!(created, 6 - missing);
-    // A second later the bucket has refilled.
-    std::thread::sleep(std::time::Duration::from_millis(1100));
+    // A second later (on the sandbox's clock) the bucket has refilled.
+    sandbox.advance_clock(1);
     let again = idm.call(
         "PUT",
         "/openidm/managed/alpha_user/limited-late",

@@ -3,13 +3,15 @@
 //! `interval` (5 s more after each `slow_down`) until the user has logged in, refused,
 //! the code expired, the timeout passed or the user stopped.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::Deserialize;
 
 use crate::auth::authorization_code::Pkce;
 use crate::auth::browser::not_completed;
-use crate::auth::interactive::{LoginInteraction, LoginStep, sleep_unless_cancelled};
+use crate::auth::interactive::{
+    Clock, LoginInteraction, LoginStep, SystemClock, sleep_unless_cancelled,
+};
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{self, HttpClient};
@@ -51,6 +53,16 @@ pub fn login(
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
 ) -> Result<UserTokens> {
+    login_on(http, login, interaction, &SystemClock)
+}
+
+/// [`login`], waiting between polls on `clock`.
+fn login_on(
+    http: &HttpClient,
+    login: &DeviceLogin,
+    interaction: &dyn LoginInteraction,
+    clock: &dyn Clock,
+) -> Result<UserTokens> {
     let pkce = Pkce::generate();
     let authorization = request_code(http, login, &pkce)?;
     interaction.show(&LoginStep::EnterCode {
@@ -58,7 +70,7 @@ pub fn login(
         user_code: authorization.user_code.clone(),
         complete: authorization.verification_uri_complete.clone(),
     });
-    let started = Instant::now();
+    let started = clock.now();
     let code_lifetime = authorization
         .expires_in
         .filter(|seconds| seconds.is_finite() && *seconds > 0.0)
@@ -72,7 +84,7 @@ pub fn login(
         .clamp(1, MAX_INTERVAL);
     let ended = |reason| not_completed(AuthFlow::Device, reason);
     loop {
-        let now = Instant::now();
+        let now = clock.now();
         if expires_at.is_some_and(|at| at <= now) {
             return Err(ended(NotCompleted::CodeExpired));
         }
@@ -85,11 +97,11 @@ pub fn login(
         if let Some(at) = expires_at {
             wake = wake.min(at);
         }
-        if sleep_unless_cancelled(wake - now, interaction) {
+        if sleep_unless_cancelled(wake - now, interaction, clock) {
             return Err(ended(NotCompleted::Interrupted));
         }
         // Woken by the timeout or the code's end: the loop's top says which.
-        let now = Instant::now();
+        let now = clock.now();
         if now >= timeout_at || expires_at.is_some_and(|at| at <= now) {
             continue;
         }
@@ -174,7 +186,55 @@ fn request_code(
 mod tests {
     use super::*;
     use crate::testing as mock_tenant;
+    use std::sync::Arc;
     use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Instant;
+
+    /// A clock that moves only when slept on, so the login's waits cost no real time. It
+    /// adds each sleep to the wait after the mock tenant's latest answer: `waits[n]` is how
+    /// long the login waited after answer n (the device code is answer 1).
+    struct TestClock {
+        start: Instant,
+        elapsed: Mutex<Duration>,
+        answered: Arc<AtomicUsize>,
+        waits: Mutex<Vec<Duration>>,
+    }
+
+    impl TestClock {
+        fn new(tenant: &mock_tenant::MockTenant) -> TestClock {
+            TestClock {
+                start: Instant::now(),
+                elapsed: Mutex::default(),
+                answered: tenant.answered.clone(),
+                waits: Mutex::default(),
+            }
+        }
+
+        /// The whole time slept, and the waits after each answer (index: answers so far).
+        fn slept(&self) -> (Duration, Vec<Duration>) {
+            (
+                *self.elapsed.lock().unwrap(),
+                self.waits.lock().unwrap().clone(),
+            )
+        }
+    }
+
+    impl Clock for TestClock {
+        fn now(&self) -> Instant {
+            self.start + *self.elapsed.lock().unwrap()
+        }
+
+        fn sleep(&self, duration: Duration) {
+            *self.elapsed.lock().unwrap() += duration;
+            let answered = self.answered.load(Ordering::SeqCst);
+            let mut waits = self.waits.lock().unwrap();
+            if waits.len() <= answered {
+                waits.resize(answered + 1, Duration::ZERO);
+            }
+            waits[answered] += duration;
+        }
+    }
 
     #[derive(Default)]
     struct Terminal(Mutex<Vec<LoginStep>>);
@@ -203,7 +263,12 @@ mod tests {
         )
     }
 
-    fn run(tenant: &url::Url, timeout: Duration, terminal: &Terminal) -> Result<UserTokens> {
+    fn run(
+        tenant: &url::Url,
+        timeout: Duration,
+        terminal: &Terminal,
+        clock: &TestClock,
+    ) -> Result<UserTokens> {
         let http = crate::http::build_client().unwrap();
         let scopes = ["openid".to_string()];
         let login = DeviceLogin {
@@ -215,7 +280,7 @@ mod tests {
             scopes: &scopes,
             timeout,
         };
-        super::login(&http, &login, terminal)
+        login_on(&http, &login, terminal, clock)
     }
 
     #[test]
@@ -230,13 +295,22 @@ mod tests {
             ),
         ]);
         let terminal = Terminal::default();
+        let clock = TestClock::new(&tenant);
         let started = Instant::now();
-        let tokens = run(&tenant.url, Duration::from_secs(60), &terminal).unwrap();
-        let elapsed = started.elapsed();
+        let tokens = run(&tenant.url, Duration::from_secs(60), &terminal, &clock).unwrap();
         assert_eq!(tokens.access.access_token.expose(), "at");
-        // 1 s, 1 s, then 6 s after slow_down.
-        assert!(elapsed >= Duration::from_secs(8), "{elapsed:?}");
-        assert!(elapsed < Duration::from_secs(12), "{elapsed:?}");
+        // The tenant's interval of 1 s after the code and after authorization_pending, then
+        // 1 + 5 s after slow_down (RFC 8628 §3.5); 8 s in all, on the test's clock.
+        let secs = Duration::from_secs;
+        assert_eq!(
+            clock.slept(),
+            (secs(8), vec![secs(0), secs(1), secs(1), secs(6)])
+        );
+        assert!(
+            started.elapsed() < secs(5),
+            "slept in real time: {:?}",
+            started.elapsed()
+        );
         let shown = terminal.0.lock().unwrap();
         assert!(
             matches!(&shown[0], LoginStep::EnterCode { user_code, complete: Some(_), .. } if user_code == "WDJB-MJHT")
@@ -259,29 +333,38 @@ mod tests {
 
     #[test]
     fn expired_denied_and_timed_out_are_each_one_clear_end() {
-        for (replies, timeout, expected) in [
+        // (answers, --timeout, the end, how long the login waited on its clock)
+        for (replies, timeout, expected, waited) in [
             (
                 vec![code_answer(1, 600), refusal("expired_token")],
                 60,
                 "the code expired",
+                1,
             ),
             (
                 vec![code_answer(1, 600), refusal("access_denied")],
                 60,
                 "the tenant refused it (access_denied: x)",
+                1,
             ),
-            (vec![code_answer(1, 1)], 60, "the code expired"),
+            // The code's 1 s lifetime ends before the tenant is asked at all.
+            (vec![code_answer(30, 1)], 60, "the code expired", 1),
+            // So does the 2 s --timeout, well before the 30 s interval.
             (
                 vec![code_answer(30, 600)],
-                1,
-                "no answer came back within 1 s",
+                2,
+                "no answer came back within 2 s",
+                2,
             ),
         ] {
+            let polls = replies.len() - 1;
             let tenant = mock_tenant::serve(replies);
+            let clock = TestClock::new(&tenant);
             let error = run(
                 &tenant.url,
                 Duration::from_secs(timeout),
                 &Terminal::default(),
+                &clock,
             )
             .unwrap_err();
             let text = error.to_string();
@@ -289,6 +372,40 @@ mod tests {
                 text.contains("device login was not completed") && text.contains(expected),
                 "{text}"
             );
+            assert_eq!(clock.slept().0, Duration::from_secs(waited), "{text}");
+            assert_eq!(tenant.requests().len(), 1 + polls, "{text}");
         }
+    }
+
+    #[test]
+    fn ctrl_c_ends_the_wait_at_the_next_look() {
+        struct Stopping(Mutex<u32>);
+        impl LoginInteraction for Stopping {
+            fn show(&self, _: &LoginStep) {}
+            // The user presses Ctrl-C after the login has looked three times.
+            fn cancelled(&self) -> bool {
+                let mut looks = self.0.lock().unwrap();
+                *looks += 1;
+                *looks > 3
+            }
+        }
+        let tenant = mock_tenant::serve(vec![code_answer(5, 600)]);
+        let clock = TestClock::new(&tenant);
+        let http = crate::http::build_client().unwrap();
+        let scopes = ["openid".to_string()];
+        let login = DeviceLogin {
+            client: PublicClient {
+                tenant: &tenant.url,
+                realm: "alpha",
+                client_id: "idc-cli",
+            },
+            scopes: &scopes,
+            timeout: Duration::from_secs(60),
+        };
+        let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock).unwrap_err();
+        assert!(error.to_string().contains("device login was not completed"));
+        // Three looks, a CANCEL_POLL apart: the wait ended after three, not after 5 s.
+        assert_eq!(clock.slept().0, 3 * crate::auth::interactive::CANCEL_POLL);
+        assert_eq!(tenant.requests().len(), 1, "no poll after Ctrl-C");
     }
 }

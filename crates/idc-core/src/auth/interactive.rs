@@ -4,7 +4,7 @@
 //! ([`LoginInteraction::cancelled`], Ctrl-C).
 
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::sanitize::terminal_safe;
 
@@ -174,21 +174,43 @@ fn os_opener(url: &str) -> (String, Vec<String>) {
     }
 }
 
-/// Sleep `duration`, or less if the user cancels; whether the user cancelled.
+/// Time as a waiting login sees it: [`SystemClock`] in the product, a test's own clock in
+/// the unit tests, so a login that waits minutes is tested without waiting.
+pub(crate) trait Clock: Sync {
+    fn now(&self) -> Instant;
+    fn sleep(&self, duration: Duration);
+}
+
+/// The real clock: `Instant::now` and `std::thread::sleep`.
+pub(crate) struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+}
+
+/// Sleep `duration` on `clock`, or less if the user cancels (looked at every
+/// [`CANCEL_POLL`]); whether the user cancelled.
 pub(crate) fn sleep_unless_cancelled(
     duration: Duration,
     interaction: &dyn LoginInteraction,
+    clock: &dyn Clock,
 ) -> bool {
-    let until = crate::limits::deadline_after(duration);
+    let until = crate::limits::deadline_from(clock.now(), duration);
     loop {
         if interaction.cancelled() {
             return true;
         }
-        let now = std::time::Instant::now();
+        let now = clock.now();
         if now >= until {
             return false;
         }
-        std::thread::sleep(CANCEL_POLL.min(until - now));
+        clock.sleep(CANCEL_POLL.min(until - now));
     }
 }
 
@@ -247,6 +269,8 @@ mod tests {
                 open_in_browser("http://x/?a=1&b=2", Some(&command)),
                 Launch::Opened
             );
+            // The script's file is the event, looked for every 20 ms; 5 s is the named
+            // deadline of a script that never writes it.
             let deadline = std::time::Instant::now() + Duration::from_secs(5);
             while !out.exists() && std::time::Instant::now() < deadline {
                 std::thread::sleep(Duration::from_millis(20));

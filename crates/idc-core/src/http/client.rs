@@ -395,7 +395,8 @@ mod tests {
         };
         let settings = none.settings(&profile);
         assert_eq!(settings.connect_timeout, Duration::from_secs(3));
-        assert_eq!(settings.timeout, DEFAULT_REQUEST_TIMEOUT);
+        // README: IDC_TIMEOUT's default, 120 s.
+        assert_eq!(settings.timeout, Duration::from_secs(120));
         assert_eq!(settings.ca_bundles, vec![PathBuf::from("/p/ca.pem")]);
         let env = NetworkEnv::from_lookup(lookup(&[
             ("IDC_CONNECT_TIMEOUT", "1.5"),

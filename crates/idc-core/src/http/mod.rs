@@ -395,12 +395,15 @@ mod tests {
     #[test]
     fn timeouts_name_the_host_the_limit_and_the_variable() {
         let (listener, port) = silent_server();
+        // The server holds both connections open, silent, until the test is done with them
+        // (30 s is only the named deadline of a test that never says so).
+        let (done, test_done) = std::sync::mpsc::channel::<()>();
         let held = std::thread::spawn(move || {
             let mut streams = Vec::new();
             for stream in listener.incoming().take(2) {
                 streams.push(stream);
             }
-            std::thread::sleep(Duration::from_secs(4));
+            let _ = test_done.recv_timeout(Duration::from_secs(30));
         });
         // The TLS handshake stalls: the connect limit.
         let settings = client::ClientSettings {
@@ -434,7 +437,8 @@ mod tests {
                 && text.contains("IDC_TIMEOUT"),
             "{text}"
         );
-        drop(held);
+        drop(done);
+        held.join().unwrap();
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The flow a resolved login runs, from the flags and the resolved profile: the log API
-//! key flags alone, or the profile's auth kind with what it needs. Every flag combination
-//! the flows cannot run is refused here, before anything is sent.
+//! key flags alone, or the profile's auth kind with what it needs. The log-key flags and
+//! what a resolved profile still lacks for its flow are refused here; the other flag rules
+//! (which flags go together, the browser and device flags, a first login's tenant) are
+//! checked before, in `resolve/mod.rs`. Either way before anything is sent.
 
 use super::LoginRequest;
 use crate::auth::log_key::LogKey;

@@ -102,6 +102,7 @@ pub async fn authorize(
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_else(|| vec!["openid".to_string()]);
     let code = random_chars(27);
+    state.stats.record_code_issued();
     lock(&state.auth_codes).insert(
         code.clone(),
         AuthCode {

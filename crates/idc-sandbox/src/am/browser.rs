@@ -210,6 +210,7 @@ fn finish(
                         expires_at_ms: now_ms() + CODE_LIFETIME_MS,
                     },
                 );
+                state.stats.record_code_issued();
                 pairs.push(("code", code));
                 pairs.push(("client_id", client_id(client).into()));
             } else {

@@ -1,8 +1,10 @@
 //! `POST /__sandbox/faults` (queue a fault, see `state/faults.rs`) and
-//! `DELETE /__sandbox/faults` (drop every pending fault).
+//! `DELETE /__sandbox/faults` (drop every pending fault); `POST /__sandbox/hold` (hold the
+//! next requests of a path), `POST /__sandbox/hold/release` (let the held ones go on) and
+//! `DELETE /__sandbox/hold` (release them and drop the holds left).
 
 use crate::respond::{JSON_PLAIN, json};
-use crate::state::faults::Fault;
+use crate::state::faults::{Fault, Hold};
 use crate::state::{Shared, lock};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -86,4 +88,44 @@ fn check_hostile(fault: &Fault) -> Result<(), String> {
         return Err("redirect: not a valid Location header value".into());
     }
     Ok(())
+}
+
+pub async fn add_hold(State(state): State<Shared>, body: axum::body::Bytes) -> Response {
+    match serde_json::from_slice::<Hold>(&body) {
+        Ok(hold) => {
+            let mut holds = lock(&state.faults.holds);
+            holds.push(hold);
+            json(
+                StatusCode::OK,
+                JSON_PLAIN,
+                &[],
+                &serde_json::json!({"pending": holds.len()}),
+            )
+        }
+        Err(e) => json(
+            StatusCode::BAD_REQUEST,
+            JSON_PLAIN,
+            &[],
+            &serde_json::json!({"error": format!("invalid hold: {e}")}),
+        ),
+    }
+}
+
+pub async fn release_holds(State(state): State<Shared>) -> Response {
+    state.faults.release(false);
+    held(&state)
+}
+
+pub async fn clear_holds(State(state): State<Shared>) -> Response {
+    state.faults.release(true);
+    held(&state)
+}
+
+fn held(state: &crate::state::AppState) -> Response {
+    json(
+        StatusCode::OK,
+        JSON_PLAIN,
+        &[],
+        &serde_json::json!({"held_requests": state.faults.held.load(std::sync::atomic::Ordering::SeqCst)}),
+    )
 }

@@ -8,6 +8,7 @@ use axum::response::Response;
 
 pub async fn get_stats(State(state): State<Shared>) -> Response {
     let mut snapshot = state.stats.snapshot();
+    add_held(&state, &mut snapshot);
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
     state.promotion.add_counters(&mut snapshot);
@@ -19,9 +20,23 @@ pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.network.reset();
     state.service_accounts.reset();
     state.promotion.reset_counters();
+    state
+        .faults
+        .held
+        .store(0, std::sync::atomic::Ordering::SeqCst);
     let mut snapshot = state.stats.snapshot();
+    add_held(&state, &mut snapshot);
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
     state.promotion.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
+}
+
+/// `held_requests`: requests held so far (`POST /__sandbox/hold`).
+fn add_held(state: &crate::state::AppState, snapshot: &mut serde_json::Value) {
+    snapshot["held_requests"] = state
+        .faults
+        .held
+        .load(std::sync::atomic::Ordering::SeqCst)
+        .into();
 }

@@ -1,6 +1,7 @@
-//! The edge middleware that counts every request and applies pending faults (queued by
-//! `POST /__sandbox/faults`, kept in `state/faults.rs`): gateway errors, delays, HTML
-//! pages, truncated and endless bodies, redirects and rewritten token answers.
+//! The edge middleware that counts every request, holds it when a test asked to
+//! (`POST /__sandbox/hold`), and applies pending faults (queued by `POST /__sandbox/faults`,
+//! kept in `state/faults.rs`): gateway errors, delays, HTML pages, truncated and endless
+//! bodies, redirects and rewritten token answers.
 
 use crate::respond::{
     JSON_PLAIN, JSON_UTF8_LOWER, JSON_UTF8_SPACED, JSON_UTF8_UPPER, json, respond,
@@ -65,6 +66,9 @@ pub async fn edge(State(state): State<Shared>, request: Request, next: Next) -> 
     let sandbox_route = path.starts_with("/__sandbox");
     if !sandbox_route {
         state.stats.record(&path);
+    }
+    if !sandbox_route {
+        state.faults.hold(&path).await;
     }
     let fault = if sandbox_route {
         None

@@ -159,6 +159,7 @@ fn error(status: StatusCode, message: &str, headers: &[(&str, String)]) -> Respo
 fn guard(state: &AppState, headers: &HeaderMap) -> Result<Vec<(&'static str, String)>, Response> {
     let (limit_headers, verdict) = state.logs.admit();
     if let Err(retry_after) = verdict {
+        state.stats.record_log_rate_limited();
         let mut with_retry = limit_headers.clone();
         with_retry.push(("retry-after", retry_after.to_string()));
         return Err(error(

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 14] = [
+const NAMES: [&str; 16] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -21,6 +21,8 @@ const NAMES: [&str; 14] = [
     "refresh_grants",
     "token_exchange_grants",
     "refresh_reuse_detected",
+    "authorization_codes_issued",
+    "log_rate_limited",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -80,6 +82,17 @@ impl Stats {
         self.counters[13].fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Counts one authorization code issued by `/authorize` (a login that reached the
+    /// redirect with a code; a refused or abandoned one does not).
+    pub fn record_code_issued(&self) {
+        self.counters[14].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one log API request answered 429 by the log rate limit.
+    pub fn record_log_rate_limited(&self) {
+        self.counters[15].fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts one write request to a managed object (create, update, patch, delete).
     pub fn record_idm_write(&self) {
         self.counters[IDM_WRITES].fetch_add(1, Ordering::Relaxed);
@@ -133,7 +146,7 @@ impl Network {
         self.write_rate = (per_second > 0).then(|| {
             std::sync::Mutex::new(super::rate_limit::TokenBucket::new(
                 per_second,
-                std::time::Instant::now(),
+                super::rate_limit::sandbox_instant(),
             ))
         });
         self
@@ -145,7 +158,7 @@ impl Network {
         let Some(bucket) = &self.write_rate else {
             return Ok(());
         };
-        let taken = super::lock(bucket).take(std::time::Instant::now());
+        let taken = super::lock(bucket).take(super::rate_limit::sandbox_instant());
         taken.map_err(|wait| {
             self.rate_limited.fetch_add(1, Ordering::Relaxed);
             super::rate_limit::retry_after_seconds(wait)

@@ -8,11 +8,17 @@
 //! and `paging_endless` (empty pages, each with a cookie never sent before).
 //! `headers` are added to whatever the fault answers; `skip` lets that many matching
 //! requests through first; `delay_after_ms` answers late after handling (a lost answer).
+//!
+//! Holds (`POST /__sandbox/hold`), apart from faults: the next `count` requests whose path
+//! starts with `path_prefix` wait, counted in `held_requests`, until
+//! `POST /__sandbox/hold/release`, then go on (to any fault, then the handler). A test
+//! freezes a client mid-stream with them, and counts what it asks for after an event.
 
 use super::lock::lock;
 use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Fault {
@@ -77,9 +83,33 @@ fn one() -> u32 {
     1
 }
 
-#[derive(Default)]
+/// Requests to hold (`POST /__sandbox/hold`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Hold {
+    pub path_prefix: String,
+    #[serde(default = "one")]
+    pub count: u32,
+}
+
 pub struct Faults {
     pub pending: Mutex<Vec<Fault>>,
+    /// Holds not used up yet.
+    pub holds: Mutex<Vec<Hold>>,
+    /// Requests held so far (`held_requests`).
+    pub held: AtomicU64,
+    /// Bumped by each release: a held request waits for the next value.
+    pub released: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Faults {
+    fn default() -> Faults {
+        Faults {
+            pending: Mutex::default(),
+            holds: Mutex::default(),
+            held: AtomicU64::new(0),
+            released: tokio::sync::watch::Sender::new(0),
+        }
+    }
 }
 
 impl Faults {
@@ -100,6 +130,36 @@ impl Faults {
             pending.remove(position);
         }
         Some(fault)
+    }
+
+    /// Holds the request to `path` until the next release when a hold matches it (one use
+    /// of the first that does); at once otherwise.
+    pub async fn hold(&self, path: &str) {
+        {
+            let mut holds = lock(&self.holds);
+            let Some(position) = holds
+                .iter()
+                .position(|h| path.starts_with(&h.path_prefix) && h.count > 0)
+            else {
+                return;
+            };
+            holds[position].count -= 1;
+            if holds[position].count == 0 {
+                holds.remove(position);
+            }
+        }
+        // Subscribed before it is counted: a release that follows the count wakes it.
+        let mut released = self.released.subscribe();
+        self.held.fetch_add(1, Ordering::SeqCst);
+        let _ = released.changed().await;
+    }
+
+    /// Lets every held request go on; `clear` also drops the holds not used yet.
+    pub fn release(&self, clear: bool) {
+        if clear {
+            lock(&self.holds).clear();
+        }
+        self.released.send_modify(|generation| *generation += 1);
     }
 }
 
@@ -137,6 +197,27 @@ mod tests {
         assert!(faults.take("/openidm/managed/alpha_user").is_some());
         assert!(faults.take("/openidm/x").is_some());
         assert!(faults.take("/openidm/x").is_none());
+    }
+
+    #[tokio::test]
+    async fn a_held_request_waits_for_the_release() {
+        let faults = std::sync::Arc::new(Faults::default());
+        lock(&faults.holds).push(Hold {
+            path_prefix: "/openidm".into(),
+            count: 1,
+        });
+        // Not held: another path, then the hold is used up by the first request.
+        faults.hold("/environment").await;
+        let waiting = faults.clone();
+        let held = tokio::spawn(async move { waiting.hold("/openidm/managed/x").await });
+        while faults.held.load(Ordering::SeqCst) == 0 {
+            tokio::task::yield_now().await;
+        }
+        assert!(!held.is_finished());
+        faults.hold("/openidm/managed/x").await;
+        faults.release(false);
+        held.await.unwrap();
+        assert_eq!(faults.held.load(Ordering::SeqCst), 1);
     }
 
     #[test]

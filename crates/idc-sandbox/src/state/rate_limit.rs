@@ -1,8 +1,19 @@
 //! The tenant's rate limit on IDM writes (`--rate-limit N`): a token bucket of N requests
 //! per second that holds at most one second's worth, so a burst of N goes through and
-//! then N a second.
+//! then N a second. It refills on the sandbox's clock, so `POST /__sandbox/clock` refills it
+//! as the passing of time does.
 
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+/// The sandbox's clock (`crate::clock`) as an `Instant`: it moves with the wall clock and
+/// with `POST /__sandbox/clock`.
+pub fn sandbox_instant() -> Instant {
+    static START: OnceLock<(Instant, i64)> = OnceLock::new();
+    let (instant, ms) = *START.get_or_init(|| (Instant::now(), crate::clock::now_ms()));
+    let since = u64::try_from(crate::clock::now_ms() - ms).unwrap_or(0);
+    instant + Duration::from_millis(since)
+}
 
 #[derive(Debug)]
 pub struct TokenBucket {
