@@ -376,7 +376,11 @@ mod tests {
     use serde_json::json;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
+
+    /// How long a test waits for an event that must come (a page request, a thread's end)
+    /// before it fails: a deadline for a broken build, never a pause in a passing run.
+    const EVENT_DEADLINE: Duration = Duration::from_secs(10);
 
     fn crest_page(total: usize, page_size: usize, start: usize) -> Value {
         let end = (start + page_size).min(total);
@@ -389,27 +393,118 @@ mod tests {
         json!({"result": result, "pagedResultsCookie": cookie})
     }
 
-    fn crest_pager(total: usize, page_size: usize, fetches: Arc<AtomicUsize>) -> Pager {
+    /// The page requests of a read: counted, and each told to the test as it is made, with
+    /// how many items the consumer had asked for by then (see [`assert_one_page_ahead`]).
+    #[derive(Clone)]
+    struct Requests {
+        count: Arc<AtomicUsize>,
+        made: mpsc::Sender<usize>,
+        asked: Arc<AtomicUsize>,
+        asked_at: Arc<Mutex<Vec<usize>>>,
+    }
+
+    impl Requests {
+        /// The requests, and the channel that tells of each (its number, from 1).
+        fn new() -> (Requests, Receiver<usize>) {
+            let (made, told) = mpsc::channel();
+            let requests = Requests {
+                count: Arc::default(),
+                made,
+                asked: Arc::default(),
+                asked_at: Arc::default(),
+            };
+            (requests, told)
+        }
+
+        /// Requests nobody waits on.
+        fn uncounted() -> Requests {
+            Requests::new().0
+        }
+
+        fn made(&self) {
+            let asked = self.asked.load(Ordering::SeqCst);
+            self.asked_at.lock().unwrap().push(asked);
+            let number = self.count.fetch_add(1, Ordering::SeqCst) + 1;
+            // Nobody may be listening (an uncounted read).
+            let _ = self.made.send(number);
+        }
+
+        fn count(&self) -> usize {
+            self.count.load(Ordering::SeqCst)
+        }
+    }
+
+    fn crest_pager(total: usize, page_size: usize, requests: Requests) -> Pager {
         Pager::new(crest_page(total, page_size, 0), move |params| {
-            fetches.fetch_add(1, Ordering::SeqCst);
+            requests.made();
             Ok(crest_page(total, page_size, params[0].1.parse().unwrap()))
         })
     }
 
-    fn wait_until(what: &str, condition: impl Fn() -> bool) {
-        let started = Instant::now();
-        while !condition() {
-            assert!(started.elapsed() < Duration::from_secs(5), "{what}");
-            std::thread::sleep(Duration::from_millis(5));
+    /// Sent when dropped: held by a fetch closure, it tells the test the fetcher has ended
+    /// (the fetcher owns the pager, so the closure lives exactly as long as the fetcher).
+    struct Ended(mpsc::Sender<()>);
+
+    impl Drop for Ended {
+        fn drop(&mut self) {
+            let _ = self.0.send(());
+        }
+    }
+
+    /// Read a 10-page collection of 100-item pages from `items`, whose page requests are
+    /// `requests`, checking the fetcher is exactly one page ahead: page k+2 is asked for
+    /// while the consumer sits at the end of page k (so `| first 5` costs two requests),
+    /// and only once page k is taken whole. Both are counts, not time: the request of page
+    /// k+2 is an event the consumer waits for, and each request notes how many items the
+    /// consumer had asked for when it was made. A fetcher that runs further ahead shows in
+    /// either whenever it is faster than the consumer, which waits for it at every page.
+    fn assert_one_page_ahead(
+        mut items: impl Iterator<Item = Value>,
+        requests: &Requests,
+        told: &Receiver<usize>,
+    ) {
+        let mut next = || {
+            requests.asked.fetch_add(1, Ordering::SeqCst);
+            items.next()
+        };
+        for page in 0..10 {
+            if page < 9 {
+                let number = told.recv_timeout(EVENT_DEADLINE).unwrap_or_else(|_| {
+                    panic!(
+                        "page {} was not asked for while the consumer sat at the end of page {page}",
+                        page + 2
+                    )
+                });
+                assert_eq!(number, page + 1);
+            }
+            assert_eq!(
+                requests.count(),
+                (page + 1).min(9),
+                "pages asked for before page {page} was taken whole"
+            );
+            for n in page * 100..(page + 1) * 100 {
+                assert_eq!(next().unwrap()["n"], n);
+            }
+        }
+        assert!(next().is_none());
+        assert_eq!(requests.count(), 9);
+        // Request k (page k+1) once page k-1 is taken whole: (k-1) * 100 items asked for.
+        let asked_at = requests.asked_at.lock().unwrap().clone();
+        for (k, asked) in (1..).zip(&asked_at) {
+            assert!(
+                *asked >= (k - 1) * 100,
+                "page {} was asked for when the consumer had asked for {asked} items: {asked_at:?}",
+                k + 1
+            );
         }
     }
 
     #[test]
     fn prefetched_items_equal_the_sequential_ones() {
-        let sequential: Vec<Value> = crest_pager(2500, 300, Arc::default())
+        let sequential: Vec<Value> = crest_pager(2500, 300, Requests::uncounted())
             .map(Result::unwrap)
             .collect();
-        let prefetched: Vec<Value> = crest_pager(2500, 300, Arc::default())
+        let prefetched: Vec<Value> = crest_pager(2500, 300, Requests::uncounted())
             .prefetch(Result::unwrap)
             .collect();
         assert_eq!(prefetched.len(), 2500);
@@ -418,38 +513,20 @@ mod tests {
 
     #[test]
     fn the_fetcher_stays_one_page_ahead() {
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut items = crest_pager(10_000, 100, fetches.clone()).prefetch(Result::unwrap);
-        // Page 2 is fetched while page 1 is consumed...
-        wait_until("page 2 is fetched ahead", || {
-            fetches.load(Ordering::SeqCst) == 1
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        // ...but no further while the consumer sits on page 1.
-        assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        assert_eq!(items.next().unwrap()["n"], 0);
-        for _ in 1..100 {
-            items.next().unwrap();
-        }
-        // The whole first page taken: the fetcher may now fetch page 3, and not page 4.
-        wait_until("page 3 is fetched ahead", || {
-            fetches.load(Ordering::SeqCst) == 2
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        assert_eq!(fetches.load(Ordering::SeqCst), 2);
-        assert_eq!(items.next().unwrap()["n"], 100);
+        let (requests, told) = Requests::new();
+        let items = crest_pager(1000, 100, requests.clone()).prefetch(Result::unwrap);
+        assert_one_page_ahead(items, &requests, &told);
     }
 
     #[test]
     fn dropping_the_stream_stops_the_fetcher() {
-        let fetches = Arc::new(AtomicUsize::new(0));
-        // The fetcher owns the pager, so this clone lives exactly as long as the fetcher.
-        let alive = Arc::new(());
-        let held = alive.clone();
-        let counter = fetches.clone();
+        let (requests, _) = Requests::new();
+        let (ended, fetcher_ended) = mpsc::channel();
+        let ended = Ended(ended);
+        let counter = requests.clone();
         let pager = Pager::new(crest_page(1_000_000, 100, 0), move |params| {
-            let _held = &held;
-            counter.fetch_add(1, Ordering::SeqCst);
+            let _ended = &ended;
+            counter.made();
             Ok(crest_page(1_000_000, 100, params[0].1.parse().unwrap()))
         });
         let mut items = pager.prefetch(Result::unwrap);
@@ -457,10 +534,10 @@ mod tests {
             items.next().unwrap();
         }
         drop(items);
-        wait_until("the fetcher ends after the stream is dropped", || {
-            Arc::strong_count(&alive) == 1
-        });
-        assert!(fetches.load(Ordering::SeqCst) <= 1);
+        fetcher_ended
+            .recv_timeout(EVENT_DEADLINE)
+            .expect("the fetcher ends after the stream is dropped");
+        assert!(requests.count() <= 1);
     }
 
     #[test]
@@ -495,13 +572,13 @@ mod tests {
         )
     }
 
-    /// A CREST collection read through the pipeline; `fetches` counts page requests.
-    fn raw_crest_pager(total: usize, page_size: usize, fetches: Arc<AtomicUsize>) -> Pager {
+    /// A CREST collection read through the pipeline; `requests` counts page requests.
+    fn raw_crest_pager(total: usize, page_size: usize, requests: Requests) -> Pager {
         Pager::new(crest_page(total, page_size, 0), |_| {
             panic!("a pipelined read fetches raw pages")
         })
         .with_raw_pages(Arc::new(move |params| {
-            fetches.fetch_add(1, Ordering::SeqCst);
+            requests.made();
             Ok(raw(&crest_page(
                 total,
                 page_size,
@@ -512,10 +589,10 @@ mod tests {
 
     #[test]
     fn pipelined_items_equal_the_sequential_ones() {
-        let sequential: Vec<Value> = crest_pager(2500, 300, Arc::default())
+        let sequential: Vec<Value> = crest_pager(2500, 300, Requests::uncounted())
             .map(Result::unwrap)
             .collect();
-        let pipelined: Vec<Value> = raw_crest_pager(2500, 300, Arc::default())
+        let pipelined: Vec<Value> = raw_crest_pager(2500, 300, Requests::uncounted())
             .prefetch(Result::unwrap)
             .collect();
         assert_eq!(pipelined.len(), 2500);
@@ -524,42 +601,18 @@ mod tests {
 
     #[test]
     fn the_pipeline_stays_one_page_ahead() {
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let mut items = raw_crest_pager(10_000, 100, fetches.clone()).prefetch(Result::unwrap);
-        // Page 2 is fetched while page 1 is consumed (so `| first 5` costs two requests)...
-        wait_until("page 2 is fetched ahead", || {
-            fetches.load(Ordering::SeqCst) == 1
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        // ...but no further while the consumer sits on page 1.
-        assert_eq!(fetches.load(Ordering::SeqCst), 1);
-        assert_eq!(items.next().unwrap()["n"], 0);
-        for _ in 1..99 {
-            items.next().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-        assert_eq!(
-            fetches.load(Ordering::SeqCst),
-            1,
-            "page 1 is not taken whole yet"
-        );
-        assert_eq!(items.next().unwrap()["n"], 99);
-        // The whole first page taken: the fetcher may now fetch page 3, and not page 4.
-        wait_until("page 3 is fetched ahead", || {
-            fetches.load(Ordering::SeqCst) == 2
-        });
-        std::thread::sleep(Duration::from_millis(100));
-        assert_eq!(fetches.load(Ordering::SeqCst), 2);
-        assert_eq!(items.next().unwrap()["n"], 100);
+        let (requests, told) = Requests::new();
+        let items = raw_crest_pager(1000, 100, requests.clone()).prefetch(Result::unwrap);
+        assert_one_page_ahead(items, &requests, &told);
     }
 
     #[test]
     fn the_next_page_is_asked_for_before_the_page_before_it_is_parsed() {
-        let fetches = Arc::new(AtomicUsize::new(0));
+        let (requests, told) = Requests::new();
         let (release, parked) = mpsc::channel::<()>();
         let parked = Mutex::new(parked);
         // The parser stalls on page 2's first item, as on a slow parse of a big page.
-        let mut items = raw_crest_pager(10_000, 100, fetches.clone()).prefetch(move |item| {
+        let mut items = raw_crest_pager(10_000, 100, requests.clone()).prefetch(move |item| {
             let item = item.unwrap();
             if item["n"] == 100 {
                 parked.lock().unwrap().recv().unwrap();
@@ -570,9 +623,13 @@ mod tests {
             assert_eq!(items.next().unwrap()["n"], n);
         }
         // Page 2 is still being parsed, and page 3 is already asked for.
-        wait_until("page 3 is asked for while page 2 is parsed", || {
-            fetches.load(Ordering::SeqCst) == 2
-        });
+        for number in 1..=2 {
+            assert_eq!(
+                told.recv_timeout(EVENT_DEADLINE),
+                Ok(number),
+                "page 3 is asked for while page 2 is parsed"
+            );
+        }
         release.send(()).unwrap();
         assert_eq!(items.next().unwrap()["n"], 100);
         assert_eq!(items.count(), 9899);
@@ -580,16 +637,16 @@ mod tests {
 
     #[test]
     fn dropping_the_pipeline_stops_the_fetcher() {
-        let fetches = Arc::new(AtomicUsize::new(0));
-        let alive = Arc::new(());
-        let held = alive.clone();
-        let counter = fetches.clone();
+        let (requests, _) = Requests::new();
+        let (ended, fetcher_ended) = mpsc::channel();
+        let ended = Ended(ended);
+        let counter = requests.clone();
         let pager = Pager::new(crest_page(1_000_000, 100, 0), |_| {
             panic!("a pipelined read fetches raw pages")
         })
         .with_raw_pages(Arc::new(move |params| {
-            let _held = &held;
-            counter.fetch_add(1, Ordering::SeqCst);
+            let _ended = &ended;
+            counter.made();
             Ok(raw(&crest_page(
                 1_000_000,
                 100,
@@ -601,10 +658,10 @@ mod tests {
             items.next().unwrap();
         }
         drop(items);
-        wait_until("the fetcher ends after the stream is dropped", || {
-            Arc::strong_count(&alive) == 1
-        });
-        assert!(fetches.load(Ordering::SeqCst) <= 1);
+        fetcher_ended
+            .recv_timeout(EVENT_DEADLINE)
+            .expect("the fetcher ends after the stream is dropped");
+        assert!(requests.count() <= 1);
     }
 
     #[test]
@@ -743,6 +800,7 @@ mod tests {
             let now = shared.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
             shared.most_in_flight.fetch_max(now, Ordering::SeqCst);
             // Later pages answer sooner: the order must come from the fetcher, not timing.
+            // A stand-in for the tenant's latency (30 ms down to 5), not a wait for anything.
             std::thread::sleep(Duration::from_millis(30 - (offset / 50).min(25)));
             shared.offsets.lock().unwrap().push(offset);
             shared.in_flight.fetch_sub(1, Ordering::SeqCst);
