@@ -422,6 +422,12 @@ impl<'a> Endpoint<'a> {
     }
 }
 
+/// The scopes of a `--scope "fr:am:* fr:idm:*"` flag, or of a token answer's `scope`
+/// (OAuth's space-separated form).
+pub fn split_scopes(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

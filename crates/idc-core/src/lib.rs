@@ -77,6 +77,7 @@ mod url_choice;
 mod vocabulary;
 pub mod writes;
 
+pub use api::split_scopes;
 pub use credentials::Credential;
 pub use credentials::cache;
 pub use credentials::cache::CredentialKind;
@@ -92,8 +93,8 @@ pub use paging::{
 };
 pub use profile::{AccountKey, AuthFlow, AuthKind, Profile, tenant_text, without_userinfo};
 pub use profile_admin::RemovedProfile;
-pub use resolve::{LoginRequest, LoginSecret, SecretNeed, secret_from_text, split_scopes};
-pub use secret::Secret;
+pub use resolve::{LoginRequest, LoginSecret, SecretNeed};
+pub use secret::{Secret, secret_from_text};
 pub use service_accounts::{
     CreateServiceAccount, CreatedServiceAccount, DeletedServiceAccount, ExportedKey,
     ServiceAccountRow,

@@ -42,7 +42,7 @@ pub(crate) fn cached_bearer(
     let granted: Vec<String> = token
         .scope
         .as_deref()
-        .map(crate::resolve::split_scopes)
+        .map(crate::api::split_scopes)
         .unwrap_or_default();
     CachedCredential {
         kind: CredentialKind::Bearer,
