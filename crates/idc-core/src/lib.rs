@@ -31,8 +31,8 @@
 //!   quoted for each shell).
 //!
 //! Trusted CAs and timeouts are in `http/client.rs`, proxies in `http/proxy.rs`, response
-//! size caps in `http/answer.rs` (every body is read there); the read-ahead pipeline in
-//! `paging/prefetch.rs`; `AuthFlow`, `TlsProblem` and `is_loopback_host` in the leaf
+//! size caps in `http/answer.rs` (every body is read there); the read-ahead in
+//! `paging/prefetch/`; `AuthFlow`, `TlsProblem` and `is_loopback_host` in the leaf
 //! `vocabulary` (under `error`, `http` and `profile`, so no import circle: `layering.rs`
 //! proves it in `cargo test`); the log API in `logs` (its credential in `auth/log_key`); the
 //! CREST verbs in `writes` (planning) and `writes/send.rs` (sending).
