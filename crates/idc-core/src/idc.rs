@@ -497,7 +497,7 @@ impl Idc {
     }
 
     /// The collection `path` on two profiles' tenants, compared by `_id`
-    /// ([`crate::diff::diff_items`]). Reads only.
+    /// (`diff::diff_items`). Reads only.
     pub fn diff(
         &self,
         from: &Profile,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use idc_core::cache::StoreKind;
+use idc_core::StoreKind;
 use idc_core::{Error, Fetched, Idc, LoginRequest, Profile, Query};
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv, target_dir};
 use serde_json::{Value, json};

@@ -2,7 +2,7 @@
 //! the session for AM, the exchanged bearer for IDM, status, logout, expiry, and IGA paging
 //! with a client secret kept in the credential store.
 
-use idc_core::cache::StoreKind;
+use idc_core::StoreKind;
 use idc_core::{CredentialKind, Error, Fetched, Idc, LoginRequest, Query, Secret};
 use idc_e2e::{Sandbox, SandboxOptions, UserEnv};
 use serde_json::Value;

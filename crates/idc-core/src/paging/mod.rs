@@ -13,7 +13,8 @@ mod progress;
 pub(crate) use collection::collection;
 pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
-pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
+pub use prefetch::Prefetched;
+pub(crate) use prefetch::{MAX_IN_FLIGHT, RawFetch, SharedFetch};
 pub use progress::{ReadProgress, ReadSnapshot};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};

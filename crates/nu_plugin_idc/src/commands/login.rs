@@ -324,9 +324,9 @@ struct Terminal<'a> {
     engine: &'a EngineInterface,
 }
 
-impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
-    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
-        idc_core::auth::interactive::StderrInteraction.show(step);
+impl idc_core::LoginInteraction for Terminal<'_> {
+    fn show(&self, step: &idc_core::LoginStep) {
+        idc_core::StderrInteraction.show(step);
     }
 
     fn cancelled(&self) -> bool {

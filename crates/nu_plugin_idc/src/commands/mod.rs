@@ -140,7 +140,7 @@ fn value_offset(typed: &[u8]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    use idc_core::cache::StoreKind;
+    use idc_core::StoreKind;
     use std::path::PathBuf;
 
     #[test]

@@ -41,13 +41,13 @@ use offsets::OffsetPlan;
 
 /// Most page requests one parallel read has in flight: polite to the tenant, and enough to
 /// hide a round trip behind the transfer of the pages before it.
-pub const MAX_IN_FLIGHT: usize = 3;
+pub(crate) const MAX_IN_FLIGHT: usize = 3;
 
 /// Fetches one page given its query parameters; callable from several threads at once.
-pub type SharedFetch = Arc<dyn Fn(&[(String, String)]) -> Result<Value> + Send + Sync>;
+pub(crate) type SharedFetch = Arc<dyn Fn(&[(String, String)]) -> Result<Value> + Send + Sync>;
 
 /// Fetches one page unparsed given its query parameters (see [`Pager::with_raw_pages`]).
-pub type RawFetch = Arc<dyn Fn(&[(String, String)]) -> Result<RawPage> + Send + Sync>;
+pub(crate) type RawFetch = Arc<dyn Fn(&[(String, String)]) -> Result<RawPage> + Send + Sync>;
 
 /// How a prefetched pager reads ahead (see the module docs): set when the pager is made,
 /// one way at a time.
@@ -113,7 +113,7 @@ impl Pager {
     /// Offset pages of this collection (IGA) may be fetched up to `in_flight` at once (at
     /// most [`MAX_IN_FLIGHT`]) when the pager is prefetched; `total` is the first page's
     /// `totalCount`. Iterating the pager directly stays sequential.
-    pub fn with_parallel_offsets(
+    pub(crate) fn with_parallel_offsets(
         mut self,
         total: u64,
         in_flight: usize,
@@ -130,7 +130,7 @@ impl Pager {
     /// When prefetched, read the pages through `fetch` unparsed and pipeline them: the next
     /// page is asked for while the one before it is parsed. Iterating the pager directly
     /// does not use it; it replaces a parallel offset read.
-    pub fn with_raw_pages(mut self, fetch: RawFetch) -> Pager {
+    pub(crate) fn with_raw_pages(mut self, fetch: RawFetch) -> Pager {
         self.read_ahead = ReadAhead::Pipeline(fetch);
         self
     }
