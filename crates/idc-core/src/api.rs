@@ -7,7 +7,7 @@
 /// The `Accept-API-Version` values FINDINGS.md records, one per API (and version) the flows
 /// and reads talk to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiVersion {
+pub(crate) enum ApiVersion {
     /// `/am/json/serverinfo/version`.
     ServerInfoVersion,
     /// `/am/json/serverinfo/*` (the cookie name).
@@ -34,7 +34,7 @@ pub enum ApiVersion {
 
 impl ApiVersion {
     /// The header value.
-    pub fn header_value(self) -> &'static str {
+    pub(crate) fn header_value(self) -> &'static str {
         match self {
             ApiVersion::ServerInfo => "resource=1.1",
             ApiVersion::Authenticate => "resource=2.0, protocol=1.0",
@@ -54,7 +54,7 @@ impl ApiVersion {
 
 /// A family of the tenant's API, by the path prefix it lives under.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ApiFamily {
+pub(crate) enum ApiFamily {
     /// `/openidm`: IDM (managed, internal and system objects, config).
     Idm,
     /// `/environment`: ESVs (variables, secrets) and the environment's own endpoints.
@@ -86,7 +86,7 @@ pub enum CredentialNeed {
 
 /// How a family's collections page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Paging {
+pub(crate) enum Paging {
     /// CREST: `_pagedResultsCookie` from `pagedResultsCookie` (IDM, ESV, AM).
     Cookie,
     /// IGA: `_pagedResultsOffset` up to `totalCount` (or `searchAfterKey`), so every page's
@@ -101,7 +101,7 @@ pub enum Paging {
 /// What a request of a family takes when the login is the tenant's built-in CLI client,
 /// whose own token only IDM accepts (docs/tenant-facts.md).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exchange {
+pub(crate) enum Exchange {
     /// The login's own token.
     Primary,
     /// A token exchanged (RFC 8693) for these scopes.
@@ -138,7 +138,7 @@ struct Family {
 /// (`f_iga.json`), and frodo-lib reads every IGA list with it, "the max amount (any higher
 /// and no results will be returned from the API)" (docs/tenant-facts.md). IGA's own
 /// default is 10.
-pub const IGA_MAX_PAGE_SIZE: u32 = 10_000;
+pub(crate) const IGA_MAX_PAGE_SIZE: u32 = 10_000;
 
 const FAMILIES: &[Family] = &[
     Family {
@@ -348,11 +348,13 @@ impl<'a> Endpoint<'a> {
     }
 
     /// The path, without query and fragment.
-    pub fn path(&self) -> &'a str {
+    #[cfg(test)]
+    pub(crate) fn path(&self) -> &'a str {
         self.path
     }
 
-    pub fn family(&self) -> ApiFamily {
+    #[cfg(test)]
+    pub(crate) fn family(&self) -> ApiFamily {
         self.row.family
     }
 
@@ -362,35 +364,35 @@ impl<'a> Endpoint<'a> {
     }
 
     /// Its `Accept-API-Version`, if the family takes one.
-    pub fn api_version(&self) -> Option<ApiVersion> {
+    pub(crate) fn api_version(&self) -> Option<ApiVersion> {
         (self.row.version)(self.path)
     }
 
     /// The scope a 403 from this path most likely lacks.
-    pub fn scope(&self) -> Option<&'static str> {
+    pub(crate) fn scope(&self) -> Option<&'static str> {
         self.row.scope
     }
 
     /// What a login through the tenant's built-in CLI client sends here.
-    pub fn exchange(&self) -> Exchange {
+    pub(crate) fn exchange(&self) -> Exchange {
         self.row.exchange
     }
 
     /// How the family's collections page.
-    pub fn paging(&self) -> Paging {
+    pub(crate) fn paging(&self) -> Paging {
         self.row.paging
     }
 
     /// Whether the path is a collection whose rows are addressed as `path/<_id>`: IDM
     /// managed, internal and system objects, relationship collections of a managed or
     /// internal object, ESV variables and secrets.
-    pub fn addresses_rows_by_id(&self) -> bool {
+    pub(crate) fn addresses_rows_by_id(&self) -> bool {
         (self.row.rows_by_id)(&self.segments())
     }
 
     /// Whether the path is a collection read with a query, so a read without one gets
     /// `_queryFilter=true` (IDM managed, internal and system objects).
-    pub fn is_queried_collection(&self) -> bool {
+    pub(crate) fn is_queried_collection(&self) -> bool {
         (self.row.queried)(&self.segments())
     }
 
@@ -401,15 +403,15 @@ impl<'a> Endpoint<'a> {
     /// Whether the path is a collection of ESVs (variables, secrets): its rows are created
     /// and replaced with a `PUT` on their id only (no `POST ?_action=create`), and they
     /// carry no `_rev` (recording: `e_environment_esv.json`).
-    pub fn is_esv_collection(&self) -> bool {
+    pub(crate) fn is_esv_collection(&self) -> bool {
         self.row.family == ApiFamily::Esv && self.addresses_rows_by_id()
     }
 
-    pub fn is_idm(&self) -> bool {
+    pub(crate) fn is_idm(&self) -> bool {
         self.row.family == ApiFamily::Idm
     }
 
-    pub fn is_iga(&self) -> bool {
+    pub(crate) fn is_iga(&self) -> bool {
         self.row.family == ApiFamily::Iga
     }
 
@@ -417,9 +419,15 @@ impl<'a> Endpoint<'a> {
     /// ...): the collections frodo-lib pages through, asked for in the largest page.
     /// Deeper paths may be one object (`/iga/governance/user/<id>`), so they are asked for
     /// as given, and read on in large pages once their first answer shows a list.
-    pub fn is_iga_list(&self) -> bool {
+    pub(crate) fn is_iga_list(&self) -> bool {
         self.is_iga() && self.segments().len() == 3
     }
+}
+
+/// The scopes of a `--scope "fr:am:* fr:idm:*"` flag, or of a token answer's `scope`
+/// (OAuth's space-separated form).
+pub fn split_scopes(text: &str) -> Vec<String> {
+    text.split_whitespace().map(str::to_string).collect()
 }
 
 #[cfg(test)]
@@ -636,6 +644,91 @@ mod tests {
         assert_eq!(
             Endpoint::of("/environment/promotion/lock").family(),
             ApiFamily::Esv
+        );
+    }
+
+    /// The redacted recordings of real tenant traffic (`tests/fixtures/frodo-recordings`).
+    fn recordings_dir() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/frodo-recordings")
+    }
+
+    // The `Accept-API-Version` idc sends for a path is the one the real tenant was sent for
+    // it: every vendored recording that carries (or omits) the header is compared with
+    // `Endpoint::of(path).api_version()`. The recordings are the oracle, not a hand-written
+    // copy of the table.
+
+    /// `resource=2.0, protocol=1.0` and `protocol=1.0,resource=1.0` compare by their parts.
+    fn parts(header: &str) -> Vec<String> {
+        let mut parts: Vec<String> = header
+            .split(',')
+            .map(|part| part.trim().replace(' ', ""))
+            .filter(|part| !part.is_empty())
+            .collect();
+        parts.sort();
+        parts
+    }
+
+    /// Every recorded request: (file, method, path with query, its Accept-API-Version).
+    fn recorded_requests() -> Vec<(String, String, String, Option<String>)> {
+        let mut requests = Vec::new();
+        for entry in std::fs::read_dir(recordings_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let file = path.file_name().unwrap().to_string_lossy().into_owned();
+            for entry in doc["entries"].as_array().into_iter().flatten() {
+                let url = url::Url::parse(entry["url"].as_str().expect("url")).unwrap();
+                let path_and_query = match url.query() {
+                    Some(query) => format!("{}?{query}", url.path()),
+                    None => url.path().to_string(),
+                };
+                let version = entry["request_headers"]
+                    .as_object()
+                    .and_then(|headers| {
+                        headers
+                            .iter()
+                            .find(|(name, _)| name.eq_ignore_ascii_case("accept-api-version"))
+                    })
+                    .and_then(|(_, value)| value.as_str())
+                    .map(str::to_string);
+                let method = entry["method"].as_str().unwrap_or("").to_string();
+                requests.push((file.clone(), method, path_and_query, version));
+            }
+        }
+        requests
+    }
+
+    #[test]
+    fn the_api_version_of_every_recorded_request_is_what_idc_sends() {
+        let requests = recorded_requests();
+        let with_header = requests.iter().filter(|r| r.3.is_some()).count();
+        assert!(
+            with_header >= 8,
+            "only {with_header} recorded requests carry Accept-API-Version: are the recordings read?"
+        );
+        // A path recorded with several values (AM took both) may be sent with any of them.
+        let mut differences = Vec::new();
+        for (file, method, path, _) in &requests {
+            let recorded: Vec<Option<Vec<String>>> = requests
+                .iter()
+                .filter(|other| other.1 == *method && other.2 == *path)
+                .map(|other| other.3.as_deref().map(parts))
+                .collect();
+            let sent = Endpoint::of(path).api_version().map(|v| v.header_value());
+            if !recorded.contains(&sent.map(parts)) {
+                differences.push(format!(
+                    "{file}: {method} {path}: recorded {recorded:?}, idc sends {sent:?}"
+                ));
+            }
+        }
+        assert!(
+            differences.is_empty(),
+            "Accept-API-Version differs from the recordings:\n{}",
+            differences.join("\n")
         );
     }
 }

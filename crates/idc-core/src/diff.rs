@@ -81,7 +81,7 @@ fn comparable(path: &str, item: &Value) -> Map<String, Value> {
 
 /// The rows of the diff of `from` and `to` (items of `path`), sorted by `_id`. Items
 /// without `_id` cannot be matched and are left out. Pure.
-pub fn diff_items(path: &str, from: &[Value], to: &[Value]) -> Vec<DiffRow> {
+pub(crate) fn diff_items(path: &str, from: &[Value], to: &[Value]) -> Vec<DiffRow> {
     let by_id = |items: &[Value]| -> BTreeMap<String, Map<String, Value>> {
         items
             .iter()

@@ -77,7 +77,7 @@ impl EnvLogin {
             .map_err(|error| format!("{}: {error}", vars::TENANT))?;
         let (jwk_path, inline) = jwk_source(jwk)?;
         let scopes = lookup(vars::SCOPES)
-            .map(|text| crate::resolve::split_scopes(&text))
+            .map(|text| crate::api::split_scopes(&text))
             .filter(|scopes| !scopes.is_empty())
             .unwrap_or_else(|| {
                 auth::service_account::DEFAULT_SCOPES

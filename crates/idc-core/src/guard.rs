@@ -31,7 +31,7 @@ impl FromStr for Tier {
 /// `production`; for a production one only with `consent` (`--yes` or `IDC_ASSUME_YES=1`).
 /// `what` says what would be written (`3 rows: PUT /openidm/managed/alpha_user/...`); the
 /// refusal carries it, so the user sees what the command would have done.
-pub fn require_write_consent(profile: &Profile, consent: bool, what: &str) -> Result<()> {
+pub(crate) fn require_write_consent(profile: &Profile, consent: bool, what: &str) -> Result<()> {
     if profile.tier != Some(Tier::Production) || consent {
         return Ok(());
     }

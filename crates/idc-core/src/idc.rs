@@ -9,16 +9,13 @@ use std::sync::Arc;
 use serde_json::Value;
 use url::Url;
 
-use crate::api::Endpoint;
 use crate::credentials::store_choice::StoreSetting;
 use crate::credentials::{Credential, Credentials, StoreChoice, StoreKind};
 use crate::env_login;
 use crate::error::Result;
 use crate::http::NetworkEnv;
 use crate::login::{self, LoginOutcome};
-use crate::paging::{
-    DEFAULT_MAX_EMPTY_PAGES, MAX_IN_FLIGHT, Pager, Query, RawFetch, ReadProgress, SharedFetch,
-};
+use crate::paging::{self, DEFAULT_MAX_EMPTY_PAGES, Pager, Query, RawFetch, ReadProgress};
 use crate::profile::{Config, ConfigFile, Profile};
 use crate::request;
 use crate::resolve::LoginRequest;
@@ -329,48 +326,20 @@ impl Idc {
             return Ok(Fetched::Object(first));
         }
         let inner = self.inner.clone();
-        let profile = profile.clone();
-        let path = url.path().to_string();
-        // IGA pages by offset up to `totalCount` (no cookie): every page's offset is known
-        // up front, so a prefetching reader may ask for a few at once.
-        let offset_paged = Endpoint::of(url.path()).paging() == crate::api::Paging::Offset
-            && first.get("pagedResultsCookie").is_none();
-        let mut offset_total = offset_paged
-            .then(|| first.get("totalCount").and_then(Value::as_u64))
-            .flatten();
-        let mut url = url;
-        if offset_paged && !url.query_pairs().any(|(name, _)| name == "_pageSize") {
-            // A list found below the first level, read in the service's page of 10: the
-            // rest in the largest page, one after the other (their offsets follow the
-            // items actually read, so a page the tenant cuts short loses nothing).
-            request::set_query_params(
-                &mut url,
-                &[(
-                    "_pageSize".to_string(),
-                    crate::api::IGA_MAX_PAGE_SIZE.to_string(),
-                )],
-            );
-            offset_total = None;
-        }
+        let owner = profile.clone();
         let counted = progress.clone();
-        let raw: RawFetch = Arc::new(move |params: &[(String, String)]| {
-            let mut next = url.clone();
+        let base = url.clone();
+        let fetch: RawFetch = Arc::new(move |params: &[(String, String)]| {
+            let mut next = base.clone();
             request::set_query_params(&mut next, params);
-            request::get_counted(&inner.credentials, &profile, &next, &counted)
+            request::get_counted(&inner.credentials, &owner, &next, &counted)
         });
-        let parsed = raw.clone();
-        let fetch: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
-        let sequential = fetch.clone();
-        // Prefetched, pages arrive unparsed: the next one is asked for as soon as the paging
-        // fields are read, while the page is parsed into items on another thread.
-        let pager = Pager::new(first, move |params| sequential(params))
-            .with_max_empty_pages(self.inner.max_empty_pages)
-            .at_path(&path)
-            .with_raw_pages(raw);
-        Ok(Fetched::Collection(match offset_total {
-            Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, fetch),
-            None => pager,
-        }))
+        Ok(Fetched::Collection(paging::collection(
+            first,
+            &url,
+            fetch,
+            self.inner.max_empty_pages,
+        )))
     }
 
     /// GET `path` and return the whole first response body (`--raw`).
@@ -527,7 +496,7 @@ impl Idc {
     }
 
     /// The collection `path` on two profiles' tenants, compared by `_id`
-    /// ([`crate::diff::diff_items`]). Reads only.
+    /// (`diff::diff_items`). Reads only.
     pub fn diff(
         &self,
         from: &Profile,

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 pub const MAX_LOGIN_WAIT_SECONDS: u64 = 86_400;
 
 /// The longest request or connect timeout (`IDC_TIMEOUT`, a profile's `timeout`): a day.
-pub const MAX_NETWORK_TIMEOUT_SECONDS: u64 = 86_400;
+pub(crate) const MAX_NETWORK_TIMEOUT_SECONDS: u64 = 86_400;
 
 /// `Instant::now() + after`, or the latest instant that can be represented (never a panic).
 pub(crate) fn deadline_after(after: Duration) -> Instant {

@@ -121,8 +121,20 @@ pub(crate) fn login(
             &scopes,
             &request,
         )?,
-        Authenticate::Interactive => {
-            interactive::login(credentials, &profile, &request, interaction)?
+        Authenticate::Browser {
+            user,
+            redirect_port,
+            open,
+        } => interactive::browser(
+            credentials,
+            &profile,
+            &user,
+            redirect_port,
+            &open,
+            interaction,
+        )?,
+        Authenticate::Device { user } => {
+            interactive::device(credentials, &profile, &user, interaction)?
         }
         Authenticate::ConsoleSession { pasted } => {
             console_session::login(credentials, &mut profile, &pasted)?
@@ -204,7 +216,9 @@ fn refuse_what_none_cannot_keep(
         LoginFlow::Authenticate { with, .. } => match with {
             Authenticate::Session { .. } | Authenticate::ConsoleSession { .. } => "session",
             Authenticate::ClientCredentials { .. } => "client secret",
-            Authenticate::ServiceAccount { .. } | Authenticate::Interactive => return Ok(()),
+            Authenticate::ServiceAccount { .. }
+            | Authenticate::Browser { .. }
+            | Authenticate::Device { .. } => return Ok(()),
         },
     };
     Err(Error::Login(format!(

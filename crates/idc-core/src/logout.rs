@@ -1,10 +1,11 @@
 //! Ending a profile's login (`logout`): the session ended at the tenant, or the refresh
-//! token revoked, and every cached credential of the profile removed.
+//! token revoked, and every cached credential of the profile removed; `logout_profile`
+//! adds the user's choices and the log key's id in config.toml.
 
 use crate::auth;
 use crate::credentials::{Credentials, keys};
-use crate::error::Result;
-use crate::profile::{AuthKind, Profile};
+use crate::error::{Error, Result};
+use crate::profile::{AuthKind, ConfigFile, Profile};
 
 /// What the user chose for a logout.
 #[derive(Clone, Copy, Debug, Default)]
@@ -35,10 +36,55 @@ pub struct LogoutOutcome {
     pub log_key_deleted: Option<String>,
 }
 
+/// `logout` of a profile, with the user's choices ([`crate::Idc::logout_with`]). With
+/// `delete_log_key`, the profile's log API key is deleted at the tenant first (with the
+/// profile's administrator login); when that fails nothing else is done. Then [`logout`],
+/// and the key's id leaves config.toml, unless it is a key idc created and did not delete
+/// (the outcome says it stays on the tenant, and a later `--delete-log-key` can still
+/// delete it) or the profile is the environment's (`from_env`: not in config.toml).
+pub(crate) fn logout_profile(
+    config: &ConfigFile,
+    credentials: &Credentials,
+    profile: &Profile,
+    options: LogoutOptions,
+    from_env: bool,
+) -> Result<LogoutOutcome> {
+    let deleted = match (&profile.log_api_key, options.delete_log_key) {
+        (Some(id), true) => {
+            crate::login::delete_log_key(credentials, profile, id)?;
+            Some(id.clone())
+        }
+        (None, true) => {
+            return Err(Error::Login(format!(
+                "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
+                profile.name
+            )));
+        }
+        (_, false) => None,
+    };
+    let mut outcome = logout(credentials, profile, options.end_session)?;
+    let left = profile
+        .log_api_key
+        .clone()
+        .filter(|_| deleted.is_none() && profile.log_api_key_created);
+    if profile.log_api_key.is_some() && left.is_none() && !from_env {
+        config.update(|config| {
+            if let Some(stored) = config.profiles.get_mut(&profile.name) {
+                stored.log_api_key = None;
+                stored.log_api_key_created = false;
+            }
+            Ok(())
+        })?;
+    }
+    outcome.log_key_left = left;
+    outcome.log_key_deleted = deleted;
+    Ok(outcome)
+}
+
 /// End the session at the tenant (a journey's; a console's handed over only with
 /// `end_session`) or revoke the refresh token (browser and device logins), and remove every
 /// cached credential of the profile, the log API key's secret included (its id leaves
-/// config.toml in [`crate::Idc::logout`]). The profile itself stays, so a login can reuse it.
+/// config.toml in [`logout_profile`]). The profile itself stays, so a login can reuse it.
 pub(crate) fn logout(
     credentials: &Credentials,
     profile: &Profile,

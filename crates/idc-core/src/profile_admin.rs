@@ -1,7 +1,7 @@
-//! Logging a profile out (`logout`, with `--end-session` and `--delete-log-key`),
+//! What the user asks of a profile by name, as facade methods: logging it out (`logout`,
+//! with `--end-session` and `--delete-log-key`; the work is `status::logout_profile`),
 //! choosing the default profile and removing a profile (`profile default NAME`,
-//! `profile remove NAME`): changes the user asks for by name. An unknown name is refused
-//! before anything is written.
+//! `profile remove NAME`). An unknown name is refused before anything is written.
 
 use crate::error::{Error, Result};
 use crate::idc::Idc;
@@ -50,38 +50,15 @@ impl Idc {
         options: LogoutOptions,
     ) -> Result<LogoutOutcome> {
         let profile = self.profile(profile)?;
-        let deleted = match (&profile.log_api_key, options.delete_log_key) {
-            (Some(id), true) => {
-                crate::login::delete_log_key(self.credentials(), &profile, id)?;
-                Some(id.clone())
-            }
-            (None, true) => {
-                return Err(Error::Login(format!(
-                    "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
-                    profile.name
-                )));
-            }
-            (_, false) => None,
-        };
-        let mut outcome = logout::logout(self.credentials(), &profile, options.end_session)?;
-        let left = profile
-            .log_api_key
-            .clone()
-            .filter(|_| deleted.is_none() && profile.log_api_key_created);
         // The environment's profile is not in config.toml, which stays untouched.
         let from_env = self.env_login_profile() == Some(&profile);
-        if profile.log_api_key.is_some() && left.is_none() && !from_env {
-            self.config_file().update(|config| {
-                if let Some(stored) = config.profiles.get_mut(&profile.name) {
-                    stored.log_api_key = None;
-                    stored.log_api_key_created = false;
-                }
-                Ok(())
-            })?;
-        }
-        outcome.log_key_left = left;
-        outcome.log_key_deleted = deleted;
-        Ok(outcome)
+        logout::logout_profile(
+            self.config_file(),
+            self.credentials(),
+            &profile,
+            options,
+            from_env,
+        )
     }
 
     /// Make `name` the default profile (the one used when none is named).

@@ -40,6 +40,16 @@ impl<T> fmt::Debug for Secret<T> {
     }
 }
 
+/// A secret read from a pipe, stdin or a file: one line end (`echo` and editors add one) is
+/// not part of it; nothing left is no secret.
+pub fn secret_from_text(text: &str) -> Option<Secret<String>> {
+    let text = text
+        .strip_suffix("\r\n")
+        .or_else(|| text.strip_suffix('\n'))
+        .unwrap_or(text);
+    (!text.is_empty()).then(|| Secret::new(text.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,5 +59,16 @@ mod tests {
         let secret = Secret::new("hunter2".to_string());
         assert_eq!(format!("{secret:?}"), "REDACTED");
         assert_eq!(secret.expose(), "hunter2");
+    }
+
+    #[test]
+    fn one_line_end_is_not_part_of_a_secret() {
+        let secret = |text: &str| secret_from_text(text).map(|s| s.expose().clone());
+        assert_eq!(secret("s3cret\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\r\n").as_deref(), Some("s3cret"));
+        assert_eq!(secret("s3cret\n\n").as_deref(), Some("s3cret\n"));
+        assert_eq!(secret(" s3cret ").as_deref(), Some(" s3cret "));
+        assert_eq!(secret("\n"), None);
+        assert_eq!(secret(""), None);
     }
 }

@@ -84,7 +84,7 @@ pub fn split(raw: &str) -> Result<Parts<'_>, Refusal> {
 pub fn parse(raw: &str) -> Result<Url, HelperError> {
     let refuse = |reason: &str| HelperError::InvalidUrl {
         url: idc_core::sanitize::terminal_safe(&idc_core::without_userinfo(
-            idc_core::api::without_query(raw),
+            idc_core::without_query(raw),
         ))
         .into_owned(),
         reason: reason.to_string(),

@@ -10,6 +10,14 @@
 //! the crate root itself is never a target (it only declares and re-exports). A file that
 //! imports its own room's `mod.rs` (`super::…`) is not counted at file level: the room's front
 //! door re-exporting its files is not a circle; between top-level modules every import counts.
+//!
+//! [`RoomMap`] reads a crate's map of rooms from its docs (each top-level module, the floor
+//! it stands on, what the front ends see of it) and says where the real imports and exports
+//! differ from it.
+
+mod rooms;
+
+pub use rooms::{Exposure, RoomMap};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -22,6 +30,8 @@ type Graph<T> = BTreeMap<T, BTreeSet<T>>;
 #[derive(Debug, Clone)]
 pub struct ImportGraph {
     by_file: Graph<Vec<String>>,
+    /// What the crate root makes public of each top-level module.
+    exposed: BTreeMap<String, Exposure>,
 }
 
 impl ImportGraph {
@@ -44,7 +54,9 @@ impl ImportGraph {
             files.remove(&vec![name]);
         }
         let known: BTreeSet<Vec<String>> = files.keys().cloned().collect();
-        let reexports = reexports(files.get(&Vec::new()).map_or("", String::as_str));
+        let root = files.get(&Vec::new()).map_or("", String::as_str);
+        let reexports = reexports(root);
+        let exposed = rooms::exposed(root, &reexports);
         let by_file = files
             .iter()
             .map(|(module, text)| {
@@ -54,7 +66,7 @@ impl ImportGraph {
                 (module.clone(), targets)
             })
             .collect();
-        Self { by_file }
+        Self { by_file, exposed }
     }
 
     /// How many source files were read.
@@ -77,6 +89,12 @@ impl ImportGraph {
             .collect()
     }
 
+    /// What the crate root makes public of each top-level module: the module itself
+    /// (`pub mod`), some of its items (`pub use`), or nothing.
+    pub fn exposed(&self) -> &BTreeMap<String, Exposure> {
+        &self.exposed
+    }
+
     /// A circle between files, as the modules around it (first one repeated at the end).
     pub fn file_circle(&self) -> Option<Vec<String>> {
         find_cycle(&self.by_file).map(|cycle| cycle.iter().map(|m| shown(m)).collect())
@@ -84,6 +102,12 @@ impl ImportGraph {
 
     /// A circle between top-level modules (`auth`, `http`; the root is `crate`).
     pub fn module_circle(&self) -> Option<Vec<String>> {
+        find_cycle(&self.module_imports())
+    }
+
+    /// Who imports whom between top-level modules (the rooms): each room (`crate` for the
+    /// root) → the other rooms its files name.
+    pub fn module_imports(&self) -> BTreeMap<String, BTreeSet<String>> {
         let mut by_top = Graph::<String>::new();
         for (module, targets) in &self.by_file {
             let top = shown(&module[..module.len().min(1)]);
@@ -95,7 +119,7 @@ impl ImportGraph {
                     .filter(|other| *other != top),
             );
         }
-        find_cycle(&by_top)
+        by_top
     }
 }
 
@@ -448,10 +472,10 @@ mod tests {
     use std::path::PathBuf;
 
     /// A throwaway `src/` tree: (relative path, text) pairs, removed on drop.
-    struct Tree(PathBuf);
+    pub(crate) struct Tree(pub(crate) PathBuf);
 
     impl Tree {
-        fn new(name: &str, files: &[(&str, &str)]) -> Self {
+        pub(crate) fn new(name: &str, files: &[(&str, &str)]) -> Self {
             let dir = std::env::temp_dir().join(format!(
                 "idc-layering-{name}-{}-{:?}",
                 std::process::id(),

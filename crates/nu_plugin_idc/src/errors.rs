@@ -109,9 +109,9 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
             .with_help("check the tenant URL and your network connection"),
         Error::Tls { problem, .. } => LabeledError::new(message).with_label(
             match problem {
-                idc_core::http::TlsProblem::UnknownIssuer => "certificate not trusted",
-                idc_core::http::TlsProblem::Expired => "certificate expired",
-                idc_core::http::TlsProblem::WrongName => "certificate for another host name",
+                idc_core::TlsProblem::UnknownIssuer => "certificate not trusted",
+                idc_core::TlsProblem::Expired => "certificate expired",
+                idc_core::TlsProblem::WrongName => "certificate for another host name",
             },
             spans.url.unwrap_or(head),
         ),

@@ -7,6 +7,7 @@ mod browser;
 mod builtin;
 mod end_user;
 mod loopback;
+mod relative_paths;
 mod replace;
 mod service_accounts;
 mod session_cookie;

@@ -62,7 +62,7 @@ impl CachedCredential {
         let granted: Vec<String> = token
             .scope
             .as_deref()
-            .map(crate::resolve::split_scopes)
+            .map(crate::api::split_scopes)
             .unwrap_or_default();
         CachedCredential {
             kind: CredentialKind::Bearer,

@@ -87,7 +87,7 @@ impl Credentials {
             scope,
         )?;
         let subject = primary.subject.clone().unwrap_or_default();
-        let requested = crate::resolve::split_scopes(scope);
+        let requested = crate::api::split_scopes(scope);
         let token = CachedCredential::bearer(answer, &subject, &requested);
         self.exchanged.put(key, primary.token, token.clone());
         Ok(token)

@@ -17,7 +17,8 @@ use crate::profile::Profile;
 use crate::request;
 use crate::secret::Secret;
 
-pub use value::{VariableType, decoded_value};
+pub use value::VariableType;
+pub(crate) use value::decoded_value;
 
 /// What a set did, for the table a front end prints after it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -54,7 +55,7 @@ fn secret_path(name: &str) -> Result<String> {
 
 /// ESV names are lower-case letters, digits and `-`, starting with `esv-` (Ping's docs);
 /// anything else would address another path.
-pub fn checked_name(name: &str) -> Result<&str> {
+pub(crate) fn checked_name(name: &str) -> Result<&str> {
     let ok = name.starts_with("esv-")
         && name.len() <= 124
         && name

@@ -87,7 +87,7 @@ impl std::str::FromStr for VariableType {
 }
 
 /// A variable's `valueBase64` decoded to text (`None` when it is not base64 of UTF-8).
-pub fn decoded_value(variable: &Value) -> Option<String> {
+pub(crate) fn decoded_value(variable: &Value) -> Option<String> {
     let encoded = variable.get("valueBase64")?.as_str()?;
     String::from_utf8(STANDARD.decode(encoded).ok()?).ok()
 }

@@ -191,8 +191,9 @@ impl std::ops::Deref for HttpClient {
     }
 }
 
-/// A client with the default settings and no proxy (tests, embedding).
-pub fn build_client() -> Result<HttpClient> {
+/// A client with the default settings and no proxy (the flows' unit tests).
+#[cfg(test)]
+pub(crate) fn build_client() -> Result<HttpClient> {
     build(&ClientSettings::default(), &ProxyEnv::default())
 }
 

@@ -15,13 +15,15 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
-pub use crate::api::ApiVersion;
+pub(crate) use crate::api::ApiVersion;
 pub use crate::kinds::TlsProblem;
 pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
-pub use client::{HttpClient, NetworkEnv, NetworkProfile, build_client};
+#[cfg(test)]
+pub(crate) use client::build_client;
+pub use client::{HttpClient, NetworkEnv, NetworkProfile};
 pub(crate) use proxy::is_loopback_host;
-pub use proxy::{ProxyEnv, redacted};
+use proxy::redacted;
 
 /// Told when [`send`] starts and ends a wait before a retry (`Some((wait, status))`, then
 /// `None`): a reader's progress line shows it as it happens.
@@ -300,6 +302,7 @@ fn seconds(limit: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::proxy::ProxyEnv;
     use super::*;
 
     #[test]

@@ -5,68 +5,71 @@ use super::Obtained;
 use crate::auth::browser::{self, BrowserLogin, OpenWith};
 use crate::auth::device::{self, DeviceLogin};
 use crate::auth::interactive::{DEFAULT_TIMEOUT, LoginInteraction};
+use crate::auth::user_tokens::UserTokens;
 use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
 use crate::error::{Error, Result};
-use crate::profile::{AuthKind, Profile};
-use crate::resolve::LoginRequest;
+use crate::profile::Profile;
+use crate::resolve::{OpenPage, UserLogin};
 
-pub(super) fn login(
+/// A browser login (authorization code with PKCE) with the public client of `user`.
+pub(super) fn browser(
     credentials: &Credentials,
     profile: &Profile,
-    request: &LoginRequest,
+    user: &UserLogin,
+    redirect_port: Option<u16>,
+    open: &OpenPage,
     interaction: &dyn LoginInteraction,
 ) -> Result<Obtained> {
-    // Refused before a browser opens: with `none` the refresh token would live only in
-    // this process's memory, die with it, and stay live at the tenant (a process that is
-    // killed cannot revoke it), while every later process logs in in the browser again.
+    refuse_the_none_store(credentials, profile)?;
+    let http = credentials.client(profile)?;
+    let open_with = match open {
+        OpenPage::ShowOnly => OpenWith::Nothing,
+        OpenPage::Browser { command } => OpenWith::Browser(command.as_deref()),
+    };
+    let login = BrowserLogin {
+        client: public_client(profile, &user.client_id),
+        scopes: &user.scopes,
+        redirect_port,
+        timeout: user.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        open_with,
+    };
+    obtained(profile, user, browser::login(&http, &login, interaction))
+}
+
+/// A device login (device authorization grant) with the public client of `user`.
+pub(super) fn device(
+    credentials: &Credentials,
+    profile: &Profile,
+    user: &UserLogin,
+    interaction: &dyn LoginInteraction,
+) -> Result<Obtained> {
+    refuse_the_none_store(credentials, profile)?;
+    let http = credentials.client(profile)?;
+    let login = DeviceLogin {
+        client: public_client(profile, &user.client_id),
+        scopes: &user.scopes,
+        timeout: user.timeout.unwrap_or(DEFAULT_TIMEOUT),
+    };
+    obtained(profile, user, device::login(&http, &login, interaction))
+}
+
+/// Refused before a browser opens: with `none` the refresh token would live only in this
+/// process's memory, die with it, and stay live at the tenant (a process that is killed
+/// cannot revoke it), while every later process logs in in the browser again.
+fn refuse_the_none_store(credentials: &Credentials, profile: &Profile) -> Result<()> {
     if credentials.store.kind() == crate::credentials::StoreKind::None {
         return Err(Error::Login(format!(
             "a {} login keeps a refresh token, and IDC_CREDENTIAL_STORE=none keeps nothing: it would stay live at the tenant with no one to revoke it; use a store that keeps it (file, keyring) or a service account",
             profile.auth.flow()
         )));
     }
-    let http = credentials.client(profile)?;
-    let timeout = request.timeout.unwrap_or(DEFAULT_TIMEOUT);
-    let (client_id, scopes, tokens) = match &profile.auth {
-        AuthKind::Browser {
-            client_id,
-            scopes,
-            redirect_port,
-        } => {
-            let open_with = if request.no_browser {
-                OpenWith::Nothing
-            } else {
-                OpenWith::Browser(request.browser_command.as_deref())
-            };
-            let login = BrowserLogin {
-                client: public_client(profile, client_id),
-                scopes,
-                redirect_port: *redirect_port,
-                timeout,
-                open_with,
-            };
-            (
-                client_id,
-                scopes,
-                browser::login(&http, &login, interaction),
-            )
-        }
-        AuthKind::Device { client_id, scopes } => {
-            let login = DeviceLogin {
-                client: public_client(profile, client_id),
-                scopes,
-                timeout,
-            };
-            (client_id, scopes, device::login(&http, &login, interaction))
-        }
-        other => {
-            return Err(Error::Login(format!(
-                "a {} profile has no browser or device login",
-                other.flow()
-            )));
-        }
-    };
+    Ok(())
+}
+
+/// The access token to cache and the refresh token to keep, from what the flow obtained.
+fn obtained(profile: &Profile, user: &UserLogin, tokens: Result<UserTokens>) -> Result<Obtained> {
+    let (client_id, scopes) = (user.client_id.as_str(), &user.scopes);
     let tokens = tokens.map_err(|error| with_profile(error, profile))?;
     let who = tokens.who();
     let refresh = RefreshRecord::from_tokens(&tokens, client_id, who.clone());
@@ -108,6 +111,7 @@ mod tests {
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
     use crate::profile::ConfigFile;
+    use crate::resolve::LoginRequest;
     use crate::testing as mock_tenant;
 
     /// Plays the person at the browser: brings `query` (with the login's state) back to

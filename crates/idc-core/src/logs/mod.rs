@@ -27,7 +27,7 @@ pub use event::LogEvent;
 use pacer::{Pacer, sleep_until};
 
 /// The widest window one request may ask for ("24h succeeded; 25h and wider both failed").
-pub const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub(crate) const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
 /// How far back the service keeps logs.
 pub const RETENTION: TimeDelta = TimeDelta::days(30);
 /// The tail poll interval when none is given (frodo's).
@@ -60,7 +60,10 @@ pub struct LogQuery {
 }
 
 /// The windows of `[since, until)`, each at most [`MAX_WINDOW`], oldest first.
-pub fn windows(since: DateTime<Utc>, until: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+pub(crate) fn windows(
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
     let mut out = Vec::new();
     let mut begin = since;
     while begin < until {
@@ -76,7 +79,10 @@ fn iso(time: DateTime<Utc>) -> String {
 }
 
 /// The range a query covers, checked: not older than the retention, start before end.
-pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+pub(crate) fn query_range(
+    query: &LogQuery,
+    now: DateTime<Utc>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     let until = query.until.unwrap_or(now).min(now);
     let since = query.since.unwrap_or(until - MAX_WINDOW);
     if since < now - RETENTION {
@@ -98,14 +104,15 @@ pub fn query_range(query: &LogQuery, now: DateTime<Utc>) -> Result<(DateTime<Utc
 /// How the log API is reached: the profile's log API key, or a bearer of its login that
 /// carries `fr:idc:monitoring:*` (what Ping's own MCP server reads logs with; for the
 /// built-in admin client, an exchanged token).
-pub enum LogAuth {
+pub(crate) enum LogAuth {
     Key(LogKey),
     /// A bearer of the login, minted for `/monitoring/logs`.
     Bearer(MintBearer),
 }
 
 /// Mints the log API's bearer; given the token the tenant refused, a new one.
-pub type MintBearer = Box<dyn Fn(Option<&Secret<String>>) -> Result<Secret<String>> + Send + Sync>;
+pub(crate) type MintBearer =
+    Box<dyn Fn(Option<&Secret<String>>) -> Result<Secret<String>> + Send + Sync>;
 
 /// The log API of one profile, with its key or its bearer.
 pub struct Logs {
@@ -237,7 +244,12 @@ impl Logs {
 
 /// Check a log API key against the tenant the way frodo does (`GET
 /// /monitoring/logs/sources`), a 429 waited out: any 401/403 means a wrong id or secret.
-pub fn check_key(client: &HttpClient, tenant: &Url, profile: &str, key: &LogKey) -> Result<()> {
+pub(crate) fn check_key(
+    client: &HttpClient,
+    tenant: &Url,
+    profile: &str,
+    key: &LogKey,
+) -> Result<()> {
     let url = tenant_url(tenant, &["monitoring", "logs", "sources"]);
     let answer = pacer::paced(&mut Pacer::default(), &Interrupt::never(), || {
         log_key::get(client, tenant, &url, key)

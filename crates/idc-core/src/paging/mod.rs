@@ -1,15 +1,20 @@
 //! Lazy paging over collections: CREST `pagedResultsCookie` (IDM, ESV) and IGA
 //! `_pagedResultsOffset` / `searchAfterKey`. One page in memory at a time; the next page is
 //! requested only when the consumer asks for an item past the current page.
-//! [`Pager::prefetch`] (in `prefetch`) reads one page ahead on a background thread instead.
+//! [`Pager::prefetch`] (in `prefetch/`) reads ahead on a background thread instead;
+//! `collection.rs` makes the pager of a collection the tenant answered, with the read-ahead
+//! its paging allows.
 
+mod collection;
 mod guard;
 mod prefetch;
 mod progress;
 
+pub(crate) use collection::collection;
 pub use guard::DEFAULT_MAX_EMPTY_PAGES;
 pub(crate) use guard::PageGuard;
-pub use prefetch::{MAX_IN_FLIGHT, Prefetched, RawFetch, SharedFetch};
+pub use prefetch::Prefetched;
+pub(crate) use prefetch::{MAX_IN_FLIGHT, RawFetch, SharedFetch};
 pub use progress::{ReadProgress, ReadSnapshot};
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, SeqAccess, Visitor};
@@ -55,10 +60,8 @@ pub struct Pager {
     stopped: Option<Box<Error>>,
     /// The user's stop (Ctrl-C): checked before every page request.
     interrupt: Interrupt,
-    /// Parallel offset reads when prefetched (see `prefetch`).
-    parallel: Option<prefetch::OffsetPlan>,
-    /// Fetches pages unparsed, for a pipelined prefetch (see `prefetch`).
-    raw: Option<RawFetch>,
+    /// How [`Pager::prefetch`] reads ahead (see `prefetch`).
+    read_ahead: prefetch::ReadAhead,
 }
 
 impl Pager {
@@ -78,8 +81,7 @@ impl Pager {
             guard: PageGuard::default(),
             stopped: None,
             interrupt: Interrupt::never(),
-            parallel: None,
-            raw: None,
+            read_ahead: prefetch::ReadAhead::default(),
         };
         pager.take_page(first_page);
         pager

@@ -75,7 +75,7 @@ impl ReadProgress {
     }
 
     /// The transport's wait before a retry (`Some((wait, status))`) or its end (`None`),
-    /// as [`crate::http::observing_waits`] reports it.
+    /// as `http::observing_waits` reports it.
     pub fn transport_wait(&self, wait: Option<(Duration, u16)>) {
         match wait {
             Some((wait, status)) => self.wait_until(

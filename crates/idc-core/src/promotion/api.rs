@@ -20,14 +20,14 @@ const BASE: &str = "/environment/promotion";
 /// A tenant's answer: its status, its body (JSON, `null` when none) and, for an error, one
 /// clear line.
 #[derive(Clone, Debug)]
-pub struct Reply {
+pub(crate) struct Reply {
     pub status: u16,
     pub body: Value,
     pub message: String,
 }
 
 /// Sends `method path` with an optional JSON body to the profile's tenant.
-pub type Transport = Arc<dyn Fn(&str, &str, Option<&Value>) -> Result<Reply> + Send + Sync>;
+pub(crate) type Transport = Arc<dyn Fn(&str, &str, Option<&Value>) -> Result<Reply> + Send + Sync>;
 
 /// The promotion API of one profile's tenant (the upper environment).
 #[derive(Clone)]
@@ -36,7 +36,7 @@ pub struct Promotions {
 }
 
 impl Promotions {
-    pub fn new(send: Transport) -> Promotions {
+    pub(crate) fn new(send: Transport) -> Promotions {
         Promotions { send }
     }
 

@@ -14,7 +14,8 @@ pub mod report;
 pub(crate) mod transport;
 pub mod wait;
 
-pub use api::{Promotions, Reply, Transport};
+pub use api::Promotions;
+pub(crate) use api::Reply;
 pub use report::{ReportRow, flatten};
 pub use wait::Waited;
 
@@ -220,7 +221,7 @@ impl ReportStub {
 
 /// Whether a real promotion may start, given what the tenant says now. Pure: the reads are
 /// made by [`Promotions::check_promotion`].
-pub fn promotion_refusal(
+pub(crate) fn promotion_refusal(
     lock: &LockState,
     status: &PromotionStatus,
     provisional: &Value,

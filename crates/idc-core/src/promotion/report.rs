@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 /// `config_item` of the row of an ESV the upper environment lacks.
-pub const MISSING_ESV: &str = "missing-esv";
+pub(crate) const MISSING_ESV: &str = "missing-esv";
 /// `config_item` of the row of a secret encrypted in the promoted configuration.
-pub const ENCRYPTED_SECRET: &str = "encrypted-secret";
+pub(crate) const ENCRYPTED_SECRET: &str = "encrypted-secret";
 
 /// One row of a flattened report.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub fn missing_esvs(report: &Value) -> Vec<String> {
 
 /// The encrypted secrets a report or a status names (`encryptedSecrets`, and a report's
 /// `previouslyIgnoredEncryptedSecrets`).
-pub fn encrypted_secrets(report: &Value) -> Vec<String> {
+pub(crate) fn encrypted_secrets(report: &Value) -> Vec<String> {
     let mut found = names(report, "encryptedSecrets");
     for name in names(report, "previouslyIgnoredEncryptedSecrets") {
         if !found.contains(&name) {

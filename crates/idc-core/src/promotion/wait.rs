@@ -9,10 +9,10 @@ use crate::error::Result;
 use crate::interrupt::Interrupt;
 
 /// The first pause between two polls; each next one doubles, up to [`MAX_INTERVAL`].
-pub const FIRST_INTERVAL: Duration = Duration::from_millis(250);
-pub const MAX_INTERVAL: Duration = Duration::from_secs(5);
+pub(crate) const FIRST_INTERVAL: Duration = Duration::from_millis(250);
+pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(5);
 /// Real promotions take minutes; nobody waits for more than this.
-pub const MAX_WAIT: Duration = Duration::from_secs(60 * 60);
+pub(crate) const MAX_WAIT: Duration = Duration::from_secs(60 * 60);
 
 /// How a wait ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,13 +21,13 @@ pub enum Waited<T> {
     Reached(T),
     /// The user stopped waiting: the operation goes on at the tenant.
     Interrupted(T),
-    /// [`MAX_WAIT`] (or the given limit) passed.
+    /// `MAX_WAIT` (or the given limit) passed.
     TimedOut(T),
 }
 
 /// What waiting needs besides the poll: the stop check, how to pause (a real sleep, or a
 /// test's fake), how to tell the time, and the longest wait.
-pub struct Pace<'a> {
+pub(crate) struct Pace<'a> {
     pub interrupt: &'a Interrupt,
     pub pause: &'a mut dyn FnMut(Duration),
     pub elapsed: &'a dyn Fn() -> Duration,
@@ -36,7 +36,7 @@ pub struct Pace<'a> {
 
 /// Poll (`poll`) until `done` says the state is reached, calling `progress` with each
 /// state read and the time elapsed. An error of a poll ends the wait with that error.
-pub fn wait_for<T>(
+pub(crate) fn wait_for<T>(
     mut poll: impl FnMut() -> Result<T>,
     done: impl Fn(&T) -> bool,
     mut progress: impl FnMut(&T, Duration),
@@ -71,7 +71,7 @@ pub fn wait_for<T>(
 }
 
 /// [`wait_for`] with real sleeps and the wall clock.
-pub fn wait_really<T>(
+pub(crate) fn wait_really<T>(
     poll: impl FnMut() -> Result<T>,
     done: impl Fn(&T) -> bool,
     progress: impl FnMut(&T, Duration),

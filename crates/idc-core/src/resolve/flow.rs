@@ -1,10 +1,11 @@
 //! The flow a resolved login runs, from the flags and the resolved profile: the log API
-//! key flags alone, or the profile's auth kind with what it needs. The log-key flags and
-//! what a resolved profile still lacks for its flow are refused here; the other flag rules
-//! (which flags go together, the browser and device flags, a first login's tenant) are
-//! checked before, in `resolve/mod.rs`. Either way before anything is sent.
+//! key flags alone, or the profile's auth kind with what it needs (its secret, the browser
+//! and device logins' flags). The flag rules it relies on are in `rules.rs`; a secret the
+//! flow needs and was not given is refused here. Either way before anything is sent.
 
-use super::LoginRequest;
+use std::time::Duration;
+
+use super::{LoginRequest, rules};
 use crate::auth::log_key::LogKey;
 use crate::error::{Error, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, Profile};
@@ -43,11 +44,36 @@ pub(crate) enum Authenticate {
         client_id: String,
         scopes: Vec<String>,
     },
-    /// Browser or device, as the profile's auth kind says.
-    Interactive,
+    /// Authorization code with PKCE in a browser, back on a loopback redirect.
+    Browser {
+        user: UserLogin,
+        /// The loopback redirect's port (a free one when `None`).
+        redirect_port: Option<u16>,
+        open: OpenPage,
+    },
+    /// The device authorization grant: a code entered in any browser.
+    Device { user: UserLogin },
     /// The admin console's session cookie as pasted (not yet parsed: the tenant's cookie
     /// name decides which of the pasted cookies it is).
     ConsoleSession { pasted: Secret<String> },
+}
+
+/// What a browser or device login runs with: the public client, the scopes, the wait.
+#[derive(Debug)]
+pub(crate) struct UserLogin {
+    pub(crate) client_id: String,
+    pub(crate) scopes: Vec<String>,
+    /// How long to wait for the user (`--timeout`; the flow's default when `None`).
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// What a browser login does with its login page's URL.
+#[derive(Debug)]
+pub(crate) enum OpenPage {
+    /// Only show it (`--no-browser`).
+    ShowOnly,
+    /// Open it with this command (the front end's `$BROWSER`), else the system's opener.
+    Browser { command: Option<String> },
 }
 
 /// The flow of a resolved login: the log API key flags alone, or the profile's auth kind.
@@ -56,26 +82,7 @@ pub(super) fn login_flow(
     profile: &Profile,
     existing: Option<&Profile>,
 ) -> Result<LoginFlow> {
-    let other_flow = request.service_account.is_some()
-        || request.username.is_some()
-        || request.client_id.is_some()
-        || request.session_cookie;
-    if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
-        return Err(Error::Login(
-            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
-        ));
-    }
-    if !other_flow && (request.log_api_key.is_some() || request.create_log_api_key) {
-        let allowed = match existing {
-            Some(saved) => saved.tenant == profile.tenant,
-            None => profile.auth == AuthKind::LogKey,
-        };
-        if !allowed {
-            return Err(Error::Login(format!(
-                "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
-                profile.name
-            )));
-        }
+    if rules::log_key_flags(request, profile, existing)? {
         return match &request.log_api_key {
             Some(id) => log_key(request, id, profile).map(LoginFlow::AddLogKey),
             None => Ok(LoginFlow::CreateLogKey),
@@ -97,7 +104,32 @@ pub(super) fn login_flow(
         AuthKind::ClientCredentials { client_id, scopes } => {
             Authenticate::ClientCredentials { client_id, scopes }
         }
-        AuthKind::Browser { .. } | AuthKind::Device { .. } => Authenticate::Interactive,
+        AuthKind::Browser {
+            client_id,
+            scopes,
+            redirect_port,
+        } => Authenticate::Browser {
+            user: UserLogin {
+                client_id,
+                scopes,
+                timeout: request.timeout,
+            },
+            redirect_port,
+            open: if request.no_browser {
+                OpenPage::ShowOnly
+            } else {
+                OpenPage::Browser {
+                    command: request.browser_command.clone(),
+                }
+            },
+        },
+        AuthKind::Device { client_id, scopes } => Authenticate::Device {
+            user: UserLogin {
+                client_id,
+                scopes,
+                timeout: request.timeout,
+            },
+        },
         AuthKind::ConsoleSession { .. } if request.session_cookie => {
             Authenticate::ConsoleSession {
                 pasted: request.secret.clone().ok_or_else(|| {
@@ -108,12 +140,7 @@ pub(super) fn login_flow(
             }
         }
         // No password to run a journey with: only a new cookie logs it in again.
-        AuthKind::ConsoleSession { .. } => {
-            return Err(Error::Login(format!(
-                "profile '{}' logs in with an admin console session handed over: sign in to the console and give its session cookie with --session-cookie",
-                profile.name
-            )));
-        }
+        AuthKind::ConsoleSession { .. } => return Err(rules::console_session_needs_cookie(profile)),
         // Nothing to log in with but the key, which `--log-api-key` replaces.
         AuthKind::LogKey => {
             return Err(Error::LogKeyOnly {
@@ -127,36 +154,134 @@ pub(super) fn login_flow(
     })
 }
 
-/// The key `--log-api-key ID` names, with the secret given: a trimmed id of printable
-/// characters.
+/// The key `--log-api-key ID` names, with the secret given (the secret is asked about
+/// first, then the id is checked).
 fn log_key(request: &LoginRequest, id: &str, profile: &Profile) -> Result<LogKey> {
     let secret = request.secret.clone().ok_or_else(|| Error::MissingSecret {
         flow: profile.auth.flow(),
         who: id.to_string(),
         secret: SecretKind::LogApiSecret,
     })?;
-    let key = LogKey {
-        id: id.trim().to_string(),
+    Ok(LogKey {
+        id: rules::log_key_id(id)?,
         secret,
-    };
-    if key.id.is_empty() || key.id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(Error::Login(
-            "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
-        ));
-    }
-    Ok(key)
+    })
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::resolve_login;
+    use super::super::tests::{browser_request, config_with, sa_request};
     use super::*;
     use crate::profile::Config;
-    use crate::resolve::resolve_login;
 
-    fn config_with(profile: &Profile) -> Config {
-        let mut config = Config::default();
-        config.upsert(profile);
-        config
+    #[test]
+    fn the_plan_names_the_flow_to_run() {
+        let plan = resolve_login(&sa_request(), &Config::default(), None).unwrap();
+        assert!(matches!(
+            plan.flow,
+            LoginFlow::Authenticate {
+                with: Authenticate::ServiceAccount { .. },
+                then_create_log_key: false
+            }
+        ));
+        let session = LoginRequest {
+            tenant: Some("https://tenant.example.com".to_string()),
+            username: Some("admin".to_string()),
+            secret: Some(Secret::new("pw".to_string())),
+            create_log_api_key: true,
+            ..Default::default()
+        };
+        let plan = resolve_login(&session, &Config::default(), None).unwrap();
+        let LoginFlow::Authenticate {
+            with: Authenticate::Session {
+                username, password, ..
+            },
+            then_create_log_key: true,
+        } = plan.flow
+        else {
+            panic!("{:?}", plan.flow);
+        };
+        assert_eq!(
+            (username.as_str(), password.expose().as_str()),
+            ("admin", "pw")
+        );
+        // A session login without its password is refused before anything is sent.
+        let no_password = LoginRequest {
+            secret: None,
+            ..session
+        };
+        let error = resolve_login(&no_password, &Config::default(), None).unwrap_err();
+        assert!(matches!(error, Error::MissingSecret { .. }), "{error}");
+    }
+
+    #[test]
+    fn browser_and_device_logins_carry_what_they_run_with() {
+        let request = LoginRequest {
+            redirect_port: Some(8765),
+            timeout: Some(Duration::from_secs(30)),
+            browser_command: Some("firefox".to_string()),
+            ..browser_request()
+        };
+        let plan = resolve_login(&request, &Config::default(), None).unwrap();
+        let LoginFlow::Authenticate {
+            with:
+                Authenticate::Browser {
+                    user,
+                    redirect_port,
+                    open: OpenPage::Browser { command },
+                },
+            then_create_log_key: false,
+        } = plan.flow
+        else {
+            panic!("{:?}", plan.flow);
+        };
+        assert_eq!(user.client_id, "idc-cli");
+        assert_eq!(redirect_port, Some(8765));
+        assert_eq!(user.timeout, Some(Duration::from_secs(30)));
+        assert_eq!(command.as_deref(), Some("firefox"));
+        let show_only = LoginRequest {
+            no_browser: true,
+            ..browser_request()
+        };
+        let plan = resolve_login(&show_only, &Config::default(), None).unwrap();
+        assert!(
+            matches!(
+                plan.flow,
+                LoginFlow::Authenticate {
+                    with: Authenticate::Browser {
+                        open: OpenPage::ShowOnly,
+                        user: UserLogin { timeout: None, .. },
+                        ..
+                    },
+                    ..
+                }
+            ),
+            "{:?}",
+            plan.flow
+        );
+        // A plain login again of a device profile runs the device flow with its client.
+        let device = LoginRequest {
+            browser: false,
+            device: true,
+            ..browser_request()
+        };
+        let saved = resolve_login(&device, &Config::default(), None)
+            .unwrap()
+            .profile;
+        let plan = resolve_login(&LoginRequest::default(), &config_with(&saved), None).unwrap();
+        let LoginFlow::Authenticate {
+            with: Authenticate::Device { user },
+            ..
+        } = plan.flow
+        else {
+            panic!("{:?}", plan.flow);
+        };
+        assert_eq!(user.client_id, "idc-cli");
+        assert_eq!(
+            user.scopes,
+            crate::resolve::auth_params::DEFAULT_USER_SCOPES
+        );
     }
 
     #[test]

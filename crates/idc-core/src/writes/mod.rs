@@ -11,7 +11,7 @@
 //! else that may have been applied is never sent twice.
 
 mod address;
-pub mod limiter;
+mod limiter;
 mod reorder;
 mod secrets;
 mod send;
@@ -25,8 +25,7 @@ use crate::profile::Profile;
 use crate::request;
 
 use address::{check_segments, child_url};
-pub use secrets::{HIDDEN, hide_patch_secrets, hide_secrets, is_secret_name};
-pub use send::refusal_message;
+pub use secrets::hide_secrets;
 pub(crate) use window::HoldsCredentials;
 pub use window::{Concurrency, Progress, WriteStream};
 
@@ -287,7 +286,7 @@ fn as_record(row: &Value) -> std::result::Result<&Map<String, Value>, RowError> 
 }
 
 /// The body of a `PUT`/create: the row without what the tenant computes.
-pub fn writable_body(row: &Map<String, Value>, computed: &[String]) -> Value {
+pub(crate) fn writable_body(row: &Map<String, Value>, computed: &[String]) -> Value {
     let body: Map<String, Value> = row
         .iter()
         .filter(|(name, _)| {
@@ -304,7 +303,7 @@ pub fn writable_body(row: &Map<String, Value>, computed: &[String]) -> Value {
 /// `field` (a JSON pointer; a bare name gets its `/`), and `value` where the operation
 /// takes one. Null values are dropped from the records (a table with a `value` column
 /// gives `remove` rows a null `value`).
-pub fn patch_operations(operations: &Value) -> std::result::Result<Value, RowError> {
+pub(crate) fn patch_operations(operations: &Value) -> std::result::Result<Value, RowError> {
     let items = match operations {
         Value::Array(items) => items.clone(),
         Value::Object(_) => vec![operations.clone()],
@@ -461,7 +460,7 @@ fn is_esv_object(url: &Url) -> bool {
 }
 
 /// Whether `path` (a tenant path or full URL) names a collection whose rows are addressed
-/// by their `_id` ([`Endpoint::addresses_rows_by_id`]), rather than one object.
+/// by their `_id` (`Endpoint::addresses_rows_by_id`), rather than one object.
 pub fn is_collection(path: &str) -> bool {
     let path = path.trim();
     let path = if path.starts_with("http://") || path.starts_with("https://") {
@@ -475,7 +474,7 @@ pub fn is_collection(path: &str) -> bool {
 }
 
 /// The managed object type a path names (`alpha_user` of `/openidm/managed/alpha_user[/id]`).
-pub fn managed_type(path: &str) -> Option<String> {
+pub(crate) fn managed_type(path: &str) -> Option<String> {
     let path = crate::api::without_query(path);
     let path = match path.find("/openidm/") {
         Some(start) => &path[start..],
@@ -782,7 +781,7 @@ mod tests {
             rate: Default::default(),
         };
         assert_eq!(
-            refusal_message(&answer),
+            send::refusal_message(&answer),
             "Failed policy validation: sn: REQUIRED; password: MIN_LENGTH, AT_LEAST_X_NUMBERS"
         );
     }

@@ -25,7 +25,7 @@ const DEFAULT_PAUSE: Duration = Duration::from_secs(1);
 
 /// The line for a refused write: the CREST message, and for a policy failure each failing
 /// property with its requirements (`userName: REQUIRED`).
-pub fn refusal_message(answer: &Answer) -> String {
+pub(crate) fn refusal_message(answer: &Answer) -> String {
     let body: Option<Value> = serde_json::from_slice(&answer.body).ok();
     let failures = body
         .as_ref()

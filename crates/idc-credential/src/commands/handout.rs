@@ -1,8 +1,8 @@
 //! `token`, `header`, `curl-config` and `httpie-session`: the credential for a URL (or the
 //! profile's default), in the form a tool reads.
 
-use idc_core::api::{CredentialNeed, Endpoint};
 use idc_core::{AuthKind, Idc, Profile};
+use idc_core::{CredentialNeed, Endpoint};
 use url::Url;
 
 use super::output::print;

@@ -1,6 +1,6 @@
 //! `login`, `logout` and `status`: the profile's session and what the user reads of it.
 
-use idc_core::auth::interactive::StderrInteraction;
+use idc_core::StderrInteraction;
 
 use chrono::Utc;
 use idc_core::{Idc, LoginRequest};
@@ -37,6 +37,8 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
         session_cookie: args.session_cookie,
         // clap allows only the four names.
         tier: args.tier.as_deref().map(str::parse).transpose()?,
+        // A relative --jwk or --ca-cert is this directory's.
+        current_dir: std::env::current_dir().ok(),
     };
     request.secret = super::login_secret::read(&secret_flags, idc.login_secret_need(&request)?)?;
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before

@@ -243,13 +243,13 @@ impl PluginCommand for Login {
         let jwk = call.get_flag::<Spanned<String>>("jwk")?;
         spans.jwk = jwk.as_ref().map(|jwk| flag_value_span(engine, jwk.span));
 
-        let jwk_path = match jwk {
-            Some(jwk) => Some(absolute_path(engine, &jwk.item)?),
-            None => None,
-        };
-        let ca_cert = match call.get_flag::<String>("ca-cert")? {
-            Some(path) => Some(absolute_path(engine, &path)?),
-            None => None,
+        let jwk_path = jwk.map(|jwk| PathBuf::from(jwk.item));
+        let ca_cert = call.get_flag::<String>("ca-cert")?.map(PathBuf::from);
+        // Relative paths are Nushell's current directory's, not the plugin process's.
+        let current_dir = if jwk_path.is_some() || ca_cert.is_some() {
+            Some(PathBuf::from(engine.get_current_dir()?))
+        } else {
+            None
         };
         let scopes = match (
             call.get_flag::<String>("scope")?,
@@ -288,6 +288,7 @@ impl PluginCommand for Login {
                 .and_then(|value| value.coerce_into_string().ok()),
             session_cookie: call.has_flag("session-cookie")?,
             tier: tier_flag(call)?,
+            current_dir,
         };
 
         let idc = open_idc(engine, head)?;
@@ -323,9 +324,9 @@ struct Terminal<'a> {
     engine: &'a EngineInterface,
 }
 
-impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
-    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
-        idc_core::auth::interactive::StderrInteraction.show(step);
+impl idc_core::LoginInteraction for Terminal<'_> {
+    fn show(&self, step: &idc_core::LoginStep) {
+        idc_core::StderrInteraction.show(step);
     }
 
     fn cancelled(&self) -> bool {
@@ -383,16 +384,6 @@ fn timeout_flag(call: &EvaluatedCall) -> Result<Option<std::time::Duration>, Lab
         .with_label("too long", span));
     }
     Ok(Some(timeout))
-}
-
-/// Relative paths are relative to the session's current directory, not the plugin's.
-fn absolute_path(engine: &EngineInterface, path: &str) -> Result<PathBuf, LabeledError> {
-    let path = PathBuf::from(path);
-    if path.is_absolute() {
-        Ok(path)
-    } else {
-        Ok(PathBuf::from(engine.get_current_dir()?).join(path))
-    }
 }
 
 /// The password or client secret piped in: a string or bytes, one trailing newline removed

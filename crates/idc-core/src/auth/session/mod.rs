@@ -38,7 +38,8 @@ pub struct SessionLogin<'a> {
 #[derive(Clone, Debug)]
 pub struct SessionToken {
     pub token: Secret<String>,
-    /// The realm AM reports (`/`, `/alpha`).
+    /// The realm AM reports (`/`, `/alpha`); only the tests read it.
+    #[cfg_attr(not(test), allow(dead_code))]
     pub realm: String,
 }
 

@@ -1,0 +1,340 @@
+//! Every rule about the login flags, in one place: which flags go together, which ones a
+//! login needs, and which ones fit the saved profile. Each is a function that refuses with
+//! the one error that names the flags; `resolve_login` (`mod.rs`) calls them in the order
+//! it states, so the first broken rule is the one said. Nothing here builds the profile
+//! (`auth_params.rs`) or the flow (`flow.rs`): they only call these checks.
+
+use std::time::Duration;
+
+use super::LoginRequest;
+use crate::error::{Error, Result};
+use crate::profile::{AuthFlow, Config, Profile};
+
+/// Which kinds of login the flags ask for: at most one of `--service-account`,
+/// `--username`, `--client-id` (alone), `--session-cookie` and `--browser` or `--device`.
+/// Returns how many were given (0: log in again with the saved profile, or add a log key).
+pub(super) fn one_kind_of_login(request: &LoginRequest) -> Result<usize> {
+    if request.browser && request.device {
+        return Err(Error::Login(
+            "give only one of --browser and --device".to_string(),
+        ));
+    }
+    let kind_count = [
+        request.service_account.is_some(),
+        request.username.is_some(),
+        // With --browser or --device, --client-id names their public client.
+        request.client_id.is_some() && !request.interactive(),
+        request.interactive(),
+        request.session_cookie,
+    ]
+    .iter()
+    .filter(|given| **given)
+    .count();
+    if kind_count > 1 {
+        return Err(Error::Login(
+            "give only one of --service-account, --username, --client-id, --session-cookie and --browser or --device (--client-id also names their client)".to_string(),
+        ));
+    }
+    Ok(kind_count)
+}
+
+/// The flags that only make sense for a browser or device login: refused elsewhere, so a
+/// typo does not silently run another kind of login. A plain login again of a saved
+/// browser or device profile counts as that login.
+pub(super) fn interactive_flags(
+    request: &LoginRequest,
+    config: &Config,
+    env_profile: Option<&str>,
+) -> Result<()> {
+    let saved = match request.profile.as_deref().or(env_profile) {
+        Some(name) => config.profile(name),
+        None => config.resolve(None, None).ok(),
+    };
+    let saved_flow = saved.map(|saved| saved.auth.flow());
+    let plain_login_again = request.service_account.is_none()
+        && request.username.is_none()
+        && request.client_id.is_none()
+        && !request.session_cookie;
+    let browser = request.browser
+        || (plain_login_again && !request.device && saved_flow == Some(AuthFlow::Browser));
+    let interactive =
+        browser || request.device || (plain_login_again && saved_flow == Some(AuthFlow::Device));
+    if request.redirect_port.is_some() && !browser {
+        return Err(Error::Login(
+            "--redirect-port goes with --browser".to_string(),
+        ));
+    }
+    if request.no_browser && !browser {
+        return Err(Error::Login("--no-browser goes with --browser".to_string()));
+    }
+    if request.timeout.is_some() && !interactive {
+        return Err(Error::Login(
+            "--timeout goes with --browser or --device".to_string(),
+        ));
+    }
+    if request
+        .timeout
+        .is_some_and(|timeout| timeout > Duration::from_secs(crate::limits::MAX_LOGIN_WAIT_SECONDS))
+    {
+        return Err(Error::Login(format!(
+            "--timeout is at most {} seconds (a day)",
+            crate::limits::MAX_LOGIN_WAIT_SECONDS
+        )));
+    }
+    if request.timeout.is_some_and(|timeout| timeout.is_zero()) {
+        return Err(Error::Login(
+            "--timeout needs at least 1 second".to_string(),
+        ));
+    }
+    if interactive && request.secret.is_some() {
+        return Err(Error::Login(
+            "a browser or device login takes no password or secret: the tenant's own pages ask for them".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// An admin console session is the root realm's: `--session-cookie` with another
+/// `--realm` is refused.
+pub(super) fn console_session_realm(request: &LoginRequest) -> Result<()> {
+    if request.session_cookie
+        && request
+            .realm
+            .as_deref()
+            .is_some_and(|realm| !matches!(realm.trim_matches('/'), "" | "root"))
+    {
+        return Err(Error::Login(
+            "an admin console session is the root realm's: leave out --realm".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// A profile that does not exist yet needs the flags of a first login (`--log-api-key`
+/// alone may make one that holds only the key).
+pub(super) fn first_login_of(
+    name: &str,
+    kind_count: usize,
+    existing: Option<&Profile>,
+    log_key_alone: bool,
+) -> Result<()> {
+    if kind_count == 0 && existing.is_none() && !log_key_alone {
+        return Err(Error::Login(format!(
+            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username, --client-id, --session-cookie or --log-api-key"
+        )));
+    }
+    Ok(())
+}
+
+/// A first login names its tenant.
+pub(super) fn first_login_needs_tenant() -> Error {
+    Error::Login("a first login needs --tenant URL".to_string())
+}
+
+/// A first service-account login names its key.
+pub(super) fn service_account_needs_jwk() -> Error {
+    Error::Login("a service-account login needs --jwk PATH (the account's private JWK)".to_string())
+}
+
+/// A browser or device login in a realm (where no built-in client serves) names its
+/// public client; `flow` is `browser` or `device`.
+pub(super) fn realm_login_needs_client_id(flow: &str) -> Error {
+    Error::Login(format!(
+        "a {flow} login in a realm needs --client-id ID: the realm's public OAuth2 client for command-line logins (the profile remembers it)"
+    ))
+}
+
+/// `--log-api-key` and `--create-log-api-key` go alone, onto a profile of the same tenant
+/// (or a new one that holds only the key). Returns whether the flags ask only for a log
+/// key (no other kind of login).
+pub(super) fn log_key_flags(
+    request: &LoginRequest,
+    profile: &Profile,
+    existing: Option<&Profile>,
+) -> Result<bool> {
+    let other_flow = request.service_account.is_some()
+        || request.username.is_some()
+        || request.client_id.is_some()
+        || request.session_cookie;
+    if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
+        return Err(Error::Login(
+            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
+        ));
+    }
+    let key_only = !other_flow && (request.log_api_key.is_some() || request.create_log_api_key);
+    if key_only {
+        let allowed = match existing {
+            Some(saved) => saved.tenant == profile.tenant,
+            None => profile.auth == crate::profile::AuthKind::LogKey,
+        };
+        if !allowed {
+            return Err(Error::Login(format!(
+                "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
+                profile.name
+            )));
+        }
+    }
+    Ok(key_only)
+}
+
+/// The id `--log-api-key` gives: trimmed, printable, without spaces.
+pub(super) fn log_key_id(id: &str) -> Result<String> {
+    let id = id.trim();
+    if id.is_empty() || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err(Error::Login(
+            "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
+        ));
+    }
+    Ok(id.to_string())
+}
+
+/// A profile that logs in with an admin console session handed over logs in again only
+/// with a new cookie (`--session-cookie`): it has no password to run a journey with.
+pub(super) fn console_session_needs_cookie(profile: &Profile) -> Error {
+    Error::Login(format!(
+        "profile '{}' logs in with an admin console session handed over: sign in to the console and give its session cookie with --session-cookie",
+        profile.name
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::resolve_login;
+    use super::super::tests::{browser_request, config_with, sa_request};
+    use super::*;
+    use crate::secret::Secret;
+
+    #[test]
+    fn inconsistent_or_incomplete_flags_are_refused() {
+        let both = LoginRequest {
+            username: Some("admin".to_string()),
+            ..sa_request()
+        };
+        let error = resolve_login(&both, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("only one of"), "{error}");
+        let unknown = LoginRequest {
+            profile: Some("nope".to_string()),
+            ..Default::default()
+        };
+        let error = resolve_login(&unknown, &Config::default(), None).unwrap_err();
+        assert!(error.to_string().contains("does not exist yet"), "{error}");
+        let bad_name = LoginRequest {
+            profile: Some("a/b".to_string()),
+            ..sa_request()
+        };
+        assert!(resolve_login(&bad_name, &Config::default(), None).is_err());
+    }
+
+    #[test]
+    fn log_key_flags_are_checked_before_the_flow() {
+        let saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        let key = |id: &str| LoginRequest {
+            profile: Some(saved.name.clone()),
+            log_api_key: Some(id.to_string()),
+            secret: Some(Secret::new("key-secret".to_string())),
+            ..Default::default()
+        };
+        let super::super::LoginFlow::AddLogKey(added) =
+            resolve_login(&key(" 2e3e0b8c\n"), &config, None)
+                .unwrap()
+                .flow
+        else {
+            panic!("not a key-only login");
+        };
+        assert_eq!(added.id, "2e3e0b8c");
+        for bad_id in ["", "  ", "2e3e 0b8c"] {
+            let error = resolve_login(&key(bad_id), &config, None).unwrap_err();
+            assert!(error.to_string().contains("needs the key id"), "{error}");
+        }
+        let no_secret = LoginRequest {
+            secret: None,
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&no_secret, &config, None).unwrap_err();
+        assert!(matches!(error, Error::MissingSecret { .. }), "{error}");
+        let with_account = LoginRequest {
+            service_account: Some("sa".to_string()),
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&with_account, &config, None).unwrap_err();
+        assert!(error.to_string().contains("on its own"), "{error}");
+        let other_tenant = LoginRequest {
+            tenant: Some("https://other.example.com".to_string()),
+            ..key("2e3e0b8c")
+        };
+        let error = resolve_login(&other_tenant, &config, None).unwrap_err();
+        assert!(error.to_string().contains("another tenant"), "{error}");
+        let create = LoginRequest {
+            profile: Some(saved.name.clone()),
+            create_log_api_key: true,
+            ..Default::default()
+        };
+        let plan = resolve_login(&create, &config, None).unwrap();
+        assert!(matches!(plan.flow, super::super::LoginFlow::CreateLogKey));
+    }
+
+    #[test]
+    fn browser_flags_out_of_place_are_refused_with_their_name() {
+        for (request, expected) in [
+            (
+                LoginRequest {
+                    client_id: None,
+                    realm: Some("alpha".to_string()),
+                    ..browser_request()
+                },
+                "in a realm needs --client-id ID",
+            ),
+            (
+                LoginRequest {
+                    device: true,
+                    ..browser_request()
+                },
+                "only one of --browser and --device",
+            ),
+            (
+                LoginRequest {
+                    username: Some("admin".to_string()),
+                    ..browser_request()
+                },
+                "only one of",
+            ),
+            (
+                LoginRequest {
+                    browser: false,
+                    device: true,
+                    redirect_port: Some(8765),
+                    ..browser_request()
+                },
+                "--redirect-port goes with --browser",
+            ),
+            (
+                LoginRequest {
+                    timeout: Some(Duration::from_secs(5)),
+                    browser: false,
+                    ..browser_request()
+                },
+                "--timeout goes with",
+            ),
+            (
+                LoginRequest {
+                    timeout: Some(Duration::ZERO),
+                    ..browser_request()
+                },
+                "at least 1 second",
+            ),
+            (
+                LoginRequest {
+                    secret: Some(Secret::new("pw".to_string())),
+                    ..browser_request()
+                },
+                "takes no password or secret",
+            ),
+        ] {
+            let error = resolve_login(&request, &Config::default(), None).unwrap_err();
+            assert!(error.to_string().contains(expected), "{error}");
+        }
+    }
+}
