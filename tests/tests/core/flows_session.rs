@@ -4,8 +4,9 @@
 
 use idc_core::Error;
 use idc_core::Secret;
+use idc_core::auth::client_credentials;
+use idc_core::auth::session::admin_bearer;
 use idc_core::auth::session::{self, SessionLogin};
-use idc_core::auth::{authorization_code, client_credentials};
 use idc_core::http::HttpClient as Client;
 use idc_e2e::Sandbox;
 use reqwest::Url;
@@ -95,9 +96,8 @@ fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
     assert_eq!(status, 401);
 
     let cookie_name = session::cookie_name(&client(), &tenant).unwrap();
-    let token =
-        authorization_code::exchange_session(&client(), &tenant, &cookie_name, &admin.token)
-            .expect("exchange the admin session");
+    let token = admin_bearer::exchange_session(&client(), &tenant, &cookie_name, &admin.token)
+        .expect("exchange the admin session");
     assert!(token.expires_in > 0);
     let granted = token.scope.clone().unwrap_or_default();
     assert!(
@@ -168,7 +168,7 @@ fn an_end_user_session_cannot_become_an_admin_bearer() {
     let tenant = tenant(&sandbox);
     let user = user_login(&sandbox, None);
     let cookie_name = session::cookie_name(&client(), &tenant).unwrap();
-    let err = authorization_code::exchange_session(&client(), &tenant, &cookie_name, &user.token)
+    let err = admin_bearer::exchange_session(&client(), &tenant, &cookie_name, &user.token)
         .expect_err("only an admin session is exchanged");
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
     assert!(err.to_string().contains("log in again"), "{err}");

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::auth::authorization_code::Pkce;
 use crate::auth::builtin;
-use crate::auth::interactive::{Launch, LoginInteraction, LoginStep, open_in_browser};
+use crate::auth::launch_browser::open_in_browser;
+use crate::auth::login_steps::{Launch, LoginInteraction, LoginStep};
 use crate::auth::loopback::{Callback, Loopback, NoCallback};
+use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{PublicClient, UserTokens, redeem_code};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::HttpClient;

@@ -7,11 +7,11 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::authorization_code::Pkce;
 use crate::auth::browser::not_completed;
-use crate::auth::interactive::{
+use crate::auth::login_steps::{
     Clock, LoginInteraction, LoginStep, SystemClock, sleep_unless_cancelled,
 };
+use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{self, HttpClient};
@@ -405,7 +405,7 @@ mod tests {
         let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock).unwrap_err();
         assert!(error.to_string().contains("device login was not completed"));
         // Three looks, a CANCEL_POLL apart: the wait ended after three, not after 5 s.
-        assert_eq!(clock.slept().0, 3 * crate::auth::interactive::CANCEL_POLL);
+        assert_eq!(clock.slept().0, 3 * crate::auth::login_steps::CANCEL_POLL);
         assert_eq!(tenant.requests().len(), 1, "no poll after Ctrl-C");
     }
 }

@@ -11,7 +11,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::auth::interactive::{CANCEL_POLL, LoginInteraction, LoginStep};
+use crate::auth::login_steps::{CANCEL_POLL, LoginInteraction, LoginStep};
 use crate::error::{Error, Result};
 use crate::secret::Secret;
 

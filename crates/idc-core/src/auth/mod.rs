@@ -3,15 +3,16 @@
 //! [`crate::http::send`]) and the tenant's base URL, so the
 //! flows know nothing of profiles or caching; [`crate::Idc`] composes them.
 
-pub mod authorization_code;
 pub mod browser;
 pub mod builtin;
 pub mod client_credentials;
 pub mod console_session;
 pub mod device;
-pub mod interactive;
+pub mod launch_browser;
 pub mod log_key;
+pub mod login_steps;
 mod loopback;
+pub(crate) mod pkce;
 pub(crate) mod realm;
 pub mod service_account;
 pub mod session;

@@ -1,6 +1,6 @@
 //! `login`, `logout` and `status`: the profile's session and what the user reads of it.
 
-use idc_core::auth::interactive::StderrInteraction;
+use idc_core::auth::login_steps::StderrInteraction;
 
 use chrono::Utc;
 use idc_core::{Idc, LoginRequest};

@@ -323,9 +323,9 @@ struct Terminal<'a> {
     engine: &'a EngineInterface,
 }
 
-impl idc_core::auth::interactive::LoginInteraction for Terminal<'_> {
-    fn show(&self, step: &idc_core::auth::interactive::LoginStep) {
-        idc_core::auth::interactive::StderrInteraction.show(step);
+impl idc_core::auth::login_steps::LoginInteraction for Terminal<'_> {
+    fn show(&self, step: &idc_core::auth::login_steps::LoginStep) {
+        idc_core::auth::login_steps::StderrInteraction.show(step);
     }
 
     fn cancelled(&self) -> bool {

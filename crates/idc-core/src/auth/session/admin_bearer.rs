@@ -5,13 +5,11 @@
 //! the hosted end-user pages do (docs/tenant-facts.md, "End users").
 
 use crate::http::HttpClient as Client;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::header::{AUTHORIZATION, COOKIE};
-use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::auth::TokenResponse;
+use crate::auth::pkce::Pkce;
 use crate::error::{Error, Result};
 use crate::http::{self, secret_header_value, tenant_url};
 use crate::secret::Secret;
@@ -195,28 +193,6 @@ impl AuthorizeError {
     }
 }
 
-/// A PKCE verifier and its S256 challenge (RFC 7636).
-pub(crate) struct Pkce {
-    pub(crate) verifier: Secret<String>,
-    pub(crate) challenge: String,
-}
-
-impl Pkce {
-    /// 32 random bytes, base64url: the 43-character verifier the recordings show.
-    pub(crate) fn generate() -> Pkce {
-        let bytes: [u8; 32] = rand::random();
-        Pkce::from_verifier(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    fn from_verifier(verifier: String) -> Pkce {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Pkce {
-            verifier: Secret::new(verifier),
-            challenge,
-        }
-    }
-}
-
 /// `POST /am/oauth2/authorize` with the session cookie; AM answers a 302 whose `Location`
 /// carries the code.
 #[allow(clippy::too_many_arguments)]
@@ -363,29 +339,12 @@ fn redeem_code(
 mod tests {
     use super::*;
     use crate::testing as mock_tenant;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::{Digest, Sha256};
 
     fn authorize_url() -> Url {
         Url::parse("https://openam-frodo-dev.forgeblocks.com/am/oauth2/authorize").unwrap()
-    }
-
-    #[test]
-    fn challenge_is_the_base64url_sha256_of_the_verifier() {
-        // RFC 7636, appendix B.
-        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_string());
-        assert_eq!(
-            pkce.challenge,
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn generated_verifiers_are_43_characters_and_differ() {
-        let first = Pkce::generate();
-        let second = Pkce::generate();
-        assert_eq!(first.verifier.expose().len(), 43);
-        assert_ne!(first.verifier.expose(), second.verifier.expose());
-        let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(first.verifier.expose().as_bytes()));
-        assert_eq!(first.challenge, expected);
     }
 
     #[test]

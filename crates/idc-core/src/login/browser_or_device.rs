@@ -4,7 +4,7 @@
 use super::Obtained;
 use crate::auth::browser::{self, BrowserLogin, OpenWith};
 use crate::auth::device::{self, DeviceLogin};
-use crate::auth::interactive::{DEFAULT_TIMEOUT, LoginInteraction};
+use crate::auth::login_steps::{DEFAULT_TIMEOUT, LoginInteraction};
 use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
 use crate::error::{Error, Result};
@@ -103,7 +103,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
-    use crate::auth::interactive::LoginStep;
+    use crate::auth::login_steps::LoginStep;
     use crate::credentials::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;
