@@ -12,11 +12,12 @@ use crate::auth::builtin;
 use crate::auth::launch_browser::open_in_browser;
 use crate::auth::login_steps::{Launch, LoginInteraction, LoginStep};
 use crate::auth::loopback::{Callback, Loopback, NoCallback};
-use crate::auth::pkce::Pkce;
-use crate::auth::user_tokens::{PublicClient, UserTokens, redeem_code};
+use crate::auth::pkce::{Pkce, Redeemer, redeem_code};
+use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
-use crate::http::HttpClient;
+use crate::http::{HttpClient, OAuthRefusal};
 use crate::profile::AuthFlow;
+use crate::secret::Secret;
 
 /// Whether and how to open the login page.
 #[derive(Clone, Copy, Debug)]
@@ -79,16 +80,11 @@ pub fn login(
     let deadline = Instant::now() + login.timeout;
     let ended = |reason| not_completed(AuthFlow::Browser, reason);
     match loopback.wait(&state, deadline, interaction) {
-        Ok(Callback::Code(code)) => {
-            redeem_code(http, &login.client, &code, &pkce.verifier, &redirect_uri)
+        Ok(Callback::Code(code)) => redeem(http, &login.client, &code, &pkce, &redirect_uri),
+        Ok(Callback::Refused(refusal)) if builtin && refusal.error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&refusal.joined()))
         }
-        Ok(Callback::Refused { error, description }) if builtin && error == "invalid_scope" => {
-            Err(builtin::scopes_refused(&match description {
-                Some(description) => format!("{error}: {description}"),
-                None => error,
-            }))
-        }
-        Ok(Callback::Refused { error, description })
+        Ok(Callback::Refused(OAuthRefusal { error, description }))
             if builtin && builtin::client_refused_at(&error, None, builtin_port).is_some() =>
         {
             Err(
@@ -96,14 +92,46 @@ pub fn login(
                     .unwrap_or_else(|| Error::Login(error.clone())),
             )
         }
-        Ok(Callback::Refused { error, description }) => Err(ended(NotCompleted::Refused {
-            error: crate::sanitize::terminal_safe(&error).into_owned(),
-            description: description.map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-        })),
+        Ok(Callback::Refused(OAuthRefusal { error, description })) => {
+            Err(ended(NotCompleted::Refused {
+                error: crate::sanitize::terminal_safe(&error).into_owned(),
+                description: description.map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
+            }))
+        }
         Err(NoCallback::TimedOut) => Err(ended(NotCompleted::TimedOut {
             seconds: login.timeout.as_secs(),
         })),
         Err(NoCallback::Cancelled) => Err(ended(NotCompleted::Interrupted)),
+    }
+}
+
+/// Redeem the login's code (with its PKCE verifier) for tokens.
+fn redeem(
+    http: &HttpClient,
+    public: &PublicClient,
+    code: &Secret<String>,
+    pkce: &Pkce,
+    redirect_uri: &str,
+) -> Result<UserTokens> {
+    let token_url = public.endpoint(&["access_token"]);
+    let answer = redeem_code(
+        http,
+        public.tenant,
+        &token_url,
+        Redeemer::Public(public.client_id),
+        code,
+        &pkce.verifier,
+        redirect_uri,
+    )?;
+    match granted(answer, token_url.path())? {
+        Granted::Tokens(tokens) => Ok(*tokens),
+        Granted::Refused(refusal) => Err(Error::Auth {
+            message: format!(
+                "the tenant refused the authorization code for client '{}': {}",
+                public.client_id,
+                refusal.said()
+            ),
+        }),
     }
 }
 
@@ -132,20 +160,12 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: 
         .as_deref()
         .filter(|location| location.starts_with(&builtin::redirect_uri(port)))
         .and_then(|location| url::Url::parse(location).ok())
-        .and_then(|location| {
-            let said: std::collections::HashMap<String, String> =
-                location.query_pairs().into_owned().collect();
-            let error = said.get("error")?.clone();
-            Some((error, said.get("error_description").cloned()))
-        });
+        .and_then(|location| OAuthRefusal::from_query(location.query().unwrap_or("")));
     match refused {
-        Some((error, description)) if error == "invalid_scope" => {
-            Err(builtin::scopes_refused(&match description {
-                Some(description) => format!("{error}: {description}"),
-                None => error,
-            }))
+        Some(refusal) if refusal.error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&refusal.joined()))
         }
-        Some((error, description)) => Err(builtin::client_refused_at(
+        Some(OAuthRefusal { error, description }) => Err(builtin::client_refused_at(
             &error,
             description.as_deref(),
             port,

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::auth::login_steps::{CANCEL_POLL, LoginInteraction, LoginStep};
 use crate::error::{Error, Result};
+use crate::http::OAuthRefusal;
 use crate::secret::Secret;
 
 /// The redirect path registered with the client: `http://127.0.0.1:<port>/callback`.
@@ -42,10 +43,7 @@ const HARD_LIMIT: usize = 2 * MAX_CONNECTIONS;
 pub(crate) enum Callback {
     Code(Secret<String>),
     /// The tenant's `error` and `error_description` (e.g. consent denied).
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
+    Refused(OAuthRefusal),
 }
 
 /// Why waiting ended without a callback.
@@ -291,14 +289,10 @@ fn answer(target: &str, state: &str, callback_path: &str) -> (Served, &'static s
         return (Served::Other, "404 Not Found", Page::NotFound);
     }
     let mut code = None;
-    let mut error = None;
-    let mut description = None;
     let mut returned_state = None;
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match name.as_ref() {
             "code" => code = Some(value.into_owned()),
-            "error" => error = Some(value.into_owned()),
-            "error_description" => description = Some(value.into_owned()),
             "state" => returned_state = Some(value.into_owned()),
             _ => {}
         }
@@ -307,9 +301,9 @@ fn answer(target: &str, state: &str, callback_path: &str) -> (Served, &'static s
     if returned_state.as_deref() != Some(state) {
         return (Served::ForeignState, "400 Bad Request", Page::Foreign);
     }
-    match (error, code) {
-        (Some(error), _) => (
-            Served::Callback(Callback::Refused { error, description }),
+    match (OAuthRefusal::from_query(query), code) {
+        (Some(refusal), _) => (
+            Served::Callback(Callback::Refused(refusal)),
             "200 OK",
             Page::Refused,
         ),
@@ -439,7 +433,8 @@ mod tests {
             )
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let Ok(Callback::Refused { error, description }) = loopback.wait("s1", deadline, &Quiet)
+        let Ok(Callback::Refused(OAuthRefusal { error, description })) =
+            loopback.wait("s1", deadline, &Quiet)
         else {
             panic!("no refusal");
         };

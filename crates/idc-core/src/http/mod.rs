@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 pub use crate::api::ApiVersion;
 pub use crate::kinds::TlsProblem;
-pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
+pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthRefusal, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
 pub use client::{HttpClient, NetworkEnv, NetworkProfile, build_client};
 pub(crate) use proxy::is_loopback_host;
