@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::browser::not_completed;
+use crate::auth::Ended;
 use crate::auth::login_steps::{
     Clock, LoginInteraction, LoginStep, SystemClock, sleep_unless_cancelled,
 };
@@ -15,7 +15,6 @@ use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{self, HttpClient};
-use crate::profile::AuthFlow;
 use crate::secret::Secret;
 
 /// The device grant's `grant_type`.
@@ -52,7 +51,7 @@ pub fn login(
     http: &HttpClient,
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
-) -> Result<UserTokens> {
+) -> std::result::Result<UserTokens, Ended> {
     login_on(http, login, interaction, &SystemClock)
 }
 
@@ -62,7 +61,7 @@ fn login_on(
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
     clock: &dyn Clock,
-) -> Result<UserTokens> {
+) -> std::result::Result<UserTokens, Ended> {
     let pkce = Pkce::generate();
     let authorization = request_code(http, login, &pkce)?;
     interaction.show(&LoginStep::EnterCode {
@@ -82,7 +81,7 @@ fn login_on(
         .filter(|seconds| seconds.is_finite())
         .map_or(DEFAULT_INTERVAL, |seconds| seconds.round() as u64)
         .clamp(1, MAX_INTERVAL);
-    let ended = |reason| not_completed(AuthFlow::Device, reason);
+    let ended = Ended::NotCompleted;
     loop {
         let now = clock.now();
         if expires_at.is_some_and(|at| at <= now) {
@@ -123,14 +122,7 @@ fn login_on(
                     interaction.show(&LoginStep::SlowDown { seconds: interval });
                 }
                 "expired_token" => return Err(ended(NotCompleted::CodeExpired)),
-                _ => {
-                    return Err(ended(NotCompleted::Refused {
-                        error: crate::sanitize::terminal_safe(&refusal.error).into_owned(),
-                        description: refusal
-                            .description
-                            .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-                    }));
-                }
+                _ => return Err(Ended::refused(refusal)),
             },
         }
     }
@@ -268,7 +260,7 @@ mod tests {
         timeout: Duration,
         terminal: &Terminal,
         clock: &TestClock,
-    ) -> Result<UserTokens> {
+    ) -> std::result::Result<UserTokens, Ended> {
         let http = crate::http::build_client().unwrap();
         let scopes = ["openid".to_string()];
         let login = DeviceLogin {
@@ -366,7 +358,8 @@ mod tests {
                 &Terminal::default(),
                 &clock,
             )
-            .unwrap_err();
+            .unwrap_err()
+            .into_error("me", crate::kinds::AuthFlow::Device);
             let text = error.to_string();
             assert!(
                 text.contains("device login was not completed") && text.contains(expected),
@@ -402,7 +395,9 @@ mod tests {
             scopes: &scopes,
             timeout: Duration::from_secs(60),
         };
-        let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock).unwrap_err();
+        let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock)
+            .unwrap_err()
+            .into_error("me", crate::kinds::AuthFlow::Device);
         assert!(error.to_string().contains("device login was not completed"));
         // Three looks, a CANCEL_POLL apart: the wait ended after three, not after 5 s.
         assert_eq!(clock.slept().0, 3 * crate::auth::login_steps::CANCEL_POLL);

@@ -67,7 +67,8 @@ pub(super) fn login(
             )));
         }
     };
-    let tokens = tokens.map_err(|error| with_profile(error, profile))?;
+    // The flows do not know the profile: it is named in their "not completed" errors.
+    let tokens = tokens.map_err(|ended| ended.into_error(&profile.name, profile.auth.flow()))?;
     let who = tokens.who();
     let refresh = RefreshRecord::from_tokens(&tokens, client_id, who.clone());
     let mut credential = CachedCredential::bearer(tokens.access, "", scopes);
@@ -83,18 +84,6 @@ pub(super) fn login(
         )),
     }
     Ok(obtained)
-}
-
-/// The flows do not know the profile: name it in their "not completed" errors.
-fn with_profile(error: Error, profile: &Profile) -> Error {
-    match error {
-        Error::LoginNotCompleted { flow, reason, .. } => Error::LoginNotCompleted {
-            profile: profile.name.clone(),
-            flow,
-            reason,
-        },
-        other => other,
-    }
 }
 
 #[cfg(test)]
