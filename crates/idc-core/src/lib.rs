@@ -83,7 +83,7 @@ pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
-pub use interrupt::Interrupt;
+pub use interrupt::{Interrupt, Slept};
 pub use kinds::Tier;
 pub use login::LoginOutcome;
 pub use logout::{LogoutOptions, LogoutOutcome};

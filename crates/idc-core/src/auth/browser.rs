@@ -16,6 +16,7 @@ use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::auth::{Ended, builtin};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{HttpClient, OAuthRefusal};
+use crate::interrupt::Interrupt;
 use crate::secret::Secret;
 
 /// Whether and how to open the login page.
@@ -40,6 +41,7 @@ pub fn login(
     http: &HttpClient,
     login: &BrowserLogin,
     interaction: &dyn LoginInteraction,
+    interrupt: &Interrupt,
 ) -> std::result::Result<UserTokens, Ended> {
     let builtin = login.client.is_builtin();
     // The built-in client's registered redirect is on port 3000; `--redirect-port` names
@@ -68,7 +70,7 @@ pub fn login(
         launched,
     });
     let deadline = Instant::now() + login.timeout;
-    match loopback.wait(&state, deadline, interaction) {
+    match loopback.wait(&state, deadline, interaction, interrupt) {
         Ok(Callback::Code(code)) => Ok(redeem(http, &login.client, &code, &pkce, &redirect_uri)?),
         Ok(Callback::Refused(refusal)) if builtin && refusal.error == "invalid_scope" => {
             Err(builtin::scopes_refused(&refusal.joined()).into())
@@ -264,7 +266,10 @@ mod tests {
             shown: Mutex::new(Vec::new()),
             answer,
         };
-        (super::login(&http, &login, &browser), browser)
+        (
+            super::login(&http, &login, &browser, &Interrupt::never()),
+            browser,
+        )
     }
 
     #[test]

@@ -8,13 +8,12 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::auth::Ended;
-use crate::auth::login_steps::{
-    Clock, LoginInteraction, LoginStep, SystemClock, sleep_unless_cancelled,
-};
+use crate::auth::login_steps::{LoginInteraction, LoginStep};
 use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{self, HttpClient};
+use crate::interrupt::{Clock, Interrupt, Slept, SystemClock};
 use crate::secret::Secret;
 
 /// The device grant's `grant_type`.
@@ -51,8 +50,9 @@ pub fn login(
     http: &HttpClient,
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
+    interrupt: &Interrupt,
 ) -> std::result::Result<UserTokens, Ended> {
-    login_on(http, login, interaction, &SystemClock)
+    login_on(http, login, interaction, interrupt, &SystemClock)
 }
 
 /// [`login`], waiting between polls on `clock`.
@@ -60,6 +60,7 @@ fn login_on(
     http: &HttpClient,
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
+    interrupt: &Interrupt,
     clock: &dyn Clock,
 ) -> std::result::Result<UserTokens, Ended> {
     let pkce = Pkce::generate();
@@ -96,7 +97,7 @@ fn login_on(
         if let Some(at) = expires_at {
             wake = wake.min(at);
         }
-        if sleep_unless_cancelled(wake - now, interaction, clock) {
+        if interrupt.sleep_on(wake - now, clock) == Slept::Interrupted {
             return Err(ended(NotCompleted::Interrupted));
         }
         // Woken by the timeout or the code's end: the loop's top says which.
@@ -272,7 +273,7 @@ mod tests {
             scopes: &scopes,
             timeout,
         };
-        login_on(&http, &login, terminal, clock)
+        login_on(&http, &login, terminal, &Interrupt::never(), clock)
     }
 
     #[test]
@@ -372,16 +373,13 @@ mod tests {
 
     #[test]
     fn ctrl_c_ends_the_wait_at_the_next_look() {
-        struct Stopping(Mutex<u32>);
-        impl LoginInteraction for Stopping {
-            fn show(&self, _: &LoginStep) {}
-            // The user presses Ctrl-C after the login has looked three times.
-            fn cancelled(&self) -> bool {
-                let mut looks = self.0.lock().unwrap();
-                *looks += 1;
-                *looks > 3
-            }
-        }
+        // The user presses Ctrl-C after the login has looked three times.
+        let looks = Mutex::new(0);
+        let stopping = Interrupt::new(move || {
+            let mut looks = looks.lock().unwrap();
+            *looks += 1;
+            *looks > 3
+        });
         let tenant = mock_tenant::serve(vec![code_answer(5, 600)]);
         let clock = TestClock::new(&tenant);
         let http = crate::http::build_client().unwrap();
@@ -395,12 +393,12 @@ mod tests {
             scopes: &scopes,
             timeout: Duration::from_secs(60),
         };
-        let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock)
+        let error = login_on(&http, &login, &Terminal::default(), &stopping, &clock)
             .unwrap_err()
             .into_error("me", crate::kinds::AuthFlow::Device);
         assert!(error.to_string().contains("device login was not completed"));
-        // Three looks, a CANCEL_POLL apart: the wait ended after three, not after 5 s.
-        assert_eq!(clock.slept().0, 3 * crate::auth::login_steps::CANCEL_POLL);
+        // Three looks, a POLL apart: the wait ended after three, not after 5 s.
+        assert_eq!(clock.slept().0, 3 * crate::interrupt::POLL);
         assert_eq!(tenant.requests().len(), 1, "no poll after Ctrl-C");
     }
 }

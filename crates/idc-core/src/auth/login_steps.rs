@@ -1,26 +1,26 @@
 //! What the browser and device logins need from the person at the terminal: to see a URL
-//! or a code ([`LoginStep`], in neutral words each front end writes to its stderr), and a
-//! way to stop ([`LoginInteraction::cancelled`], Ctrl-C). Starting a browser is
-//! [`super::launch_browser`]'s job.
+//! or a code ([`LoginStep`], in neutral words each front end writes to its stderr), and
+//! the one way to stop ([`LoginInteraction::interrupt`], Ctrl-C), which the login hands to
+//! every wait. Starting a browser is [`super::launch_browser`]'s job.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::interrupt::Interrupt;
 
 use crate::sanitize::terminal_safe;
 
 /// How long an interactive login waits when no `--timeout` is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
-/// How often a waiting login looks at [`LoginInteraction::cancelled`].
-pub(crate) const CANCEL_POLL: Duration = Duration::from_millis(100);
-
 /// The front end's side of an interactive login.
 pub trait LoginInteraction: Sync {
     /// Show the user a step of the login (every line on the terminal, not on stdout).
     fn show(&self, step: &LoginStep);
 
-    /// Whether the user asked to stop (Ctrl-C); polled while waiting.
-    fn cancelled(&self) -> bool {
-        false
+    /// The user's stop (Ctrl-C), handed to the login's waits; never, unless the front end
+    /// says how.
+    fn interrupt(&self) -> Interrupt {
+        Interrupt::never()
     }
 }
 
@@ -118,46 +118,6 @@ impl LoginInteraction for StderrInteraction {
         for line in step.lines() {
             eprintln!("{line}");
         }
-    }
-}
-
-/// Time as a waiting login sees it: [`SystemClock`] in the product, a test's own clock in
-/// the unit tests, so a login that waits minutes is tested without waiting.
-pub(crate) trait Clock: Sync {
-    fn now(&self) -> Instant;
-    fn sleep(&self, duration: Duration);
-}
-
-/// The real clock: `Instant::now` and `std::thread::sleep`.
-pub(crate) struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Instant {
-        Instant::now()
-    }
-
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
-    }
-}
-
-/// Sleep `duration` on `clock`, or less if the user cancels (looked at every
-/// [`CANCEL_POLL`]); whether the user cancelled.
-pub(crate) fn sleep_unless_cancelled(
-    duration: Duration,
-    interaction: &dyn LoginInteraction,
-    clock: &dyn Clock,
-) -> bool {
-    let until = crate::limits::deadline_from(clock.now(), duration);
-    loop {
-        if interaction.cancelled() {
-            return true;
-        }
-        let now = clock.now();
-        if now >= until {
-            return false;
-        }
-        clock.sleep(CANCEL_POLL.min(until - now));
     }
 }
 

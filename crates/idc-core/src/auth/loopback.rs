@@ -11,9 +11,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::auth::login_steps::{CANCEL_POLL, LoginInteraction, LoginStep};
+use crate::auth::login_steps::{LoginInteraction, LoginStep};
 use crate::error::{Error, Result};
 use crate::http::OAuthRefusal;
+use crate::interrupt::{Interrupt, POLL};
 use crate::secret::Secret;
 
 /// The redirect path registered with the client: `http://127.0.0.1:<port>/callback`.
@@ -123,6 +124,7 @@ impl Loopback {
         state: &str,
         deadline: Instant,
         interaction: &dyn LoginInteraction,
+        interrupt: &Interrupt,
     ) -> std::result::Result<Callback, NoCallback> {
         let (sender, outcomes) = mpsc::channel::<Served>();
         let open = OpenConnections::default();
@@ -134,7 +136,7 @@ impl Loopback {
                     Served::Other => {}
                 }
             }
-            if interaction.cancelled() {
+            if interrupt.is_set() {
                 return Err(NoCallback::Cancelled);
             }
             if Instant::now() >= deadline {
@@ -154,7 +156,7 @@ impl Loopback {
                         let _ = sender.send(served);
                     });
                 }
-                Err(_) => std::thread::sleep(CANCEL_POLL.min(Duration::from_millis(25))),
+                Err(_) => std::thread::sleep(POLL.min(Duration::from_millis(25))),
             }
         }
     }
@@ -408,7 +410,8 @@ mod tests {
             (favicon, forged, good)
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let Ok(Callback::Code(code)) = loopback.wait("s1", deadline, &Quiet) else {
+        let Ok(Callback::Code(code)) = loopback.wait("s1", deadline, &Quiet, &Interrupt::never())
+        else {
             panic!("no code");
         };
         assert_eq!(code.expose(), "c0de=");
@@ -434,7 +437,7 @@ mod tests {
         });
         let deadline = Instant::now() + Duration::from_secs(10);
         let Ok(Callback::Refused(OAuthRefusal { error, description })) =
-            loopback.wait("s1", deadline, &Quiet)
+            loopback.wait("s1", deadline, &Quiet, &Interrupt::never())
         else {
             panic!("no refusal");
         };
@@ -448,17 +451,16 @@ mod tests {
     fn waiting_ends_at_the_deadline_or_when_cancelled() {
         let loopback = Loopback::bind(None).unwrap();
         let started = Instant::now();
-        let ended = loopback.wait("s", started + Duration::from_millis(300), &Quiet);
+        let ended = loopback.wait(
+            "s",
+            started + Duration::from_millis(300),
+            &Quiet,
+            &Interrupt::never(),
+        );
         assert_eq!(ended.err(), Some(NoCallback::TimedOut));
         assert!(started.elapsed() < Duration::from_secs(3));
-        struct Stop;
-        impl LoginInteraction for Stop {
-            fn show(&self, _step: &LoginStep) {}
-            fn cancelled(&self) -> bool {
-                true
-            }
-        }
-        let ended = loopback.wait("s", Instant::now() + Duration::from_secs(60), &Stop);
+        let stop = Interrupt::new(|| true);
+        let ended = loopback.wait("s", Instant::now() + Duration::from_secs(60), &Quiet, &stop);
         assert_eq!(ended.err(), Some(NoCallback::Cancelled));
     }
 }

@@ -49,7 +49,7 @@ pub(super) fn login(
             (
                 client_id,
                 scopes,
-                browser::login(&http, &login, interaction),
+                browser::login(&http, &login, interaction, &interaction.interrupt()),
             )
         }
         AuthKind::Device { client_id, scopes } => {
@@ -58,7 +58,11 @@ pub(super) fn login(
                 scopes,
                 timeout,
             };
-            (client_id, scopes, device::login(&http, &login, interaction))
+            (
+                client_id,
+                scopes,
+                device::login(&http, &login, interaction, &interaction.interrupt()),
+            )
         }
         other => {
             return Err(Error::Login(format!(

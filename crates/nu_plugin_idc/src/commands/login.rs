@@ -328,8 +328,8 @@ impl idc_core::auth::login_steps::LoginInteraction for Terminal<'_> {
         idc_core::auth::login_steps::StderrInteraction.show(step);
     }
 
-    fn cancelled(&self) -> bool {
-        self.engine.signals().interrupted()
+    fn interrupt(&self) -> idc_core::Interrupt {
+        super::interrupt(self.engine)
     }
 }
 
