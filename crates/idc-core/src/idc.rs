@@ -232,10 +232,10 @@ impl Idc {
 
     /// Authenticate, save the profile (and make it the default if it is the first), cache
     /// the credential.
-    /// A browser or device login shows its steps on stderr; front ends use
-    /// [`Idc::login_interactive`] to show them their own way and to let the user stop.
+    /// A browser or device login shows nothing of its steps here; front ends use
+    /// [`Idc::login_interactive`] to word them and to let the user stop.
     pub fn login(&self, request: LoginRequest) -> Result<LoginOutcome> {
-        self.login_interactive(request, &crate::auth::login_steps::StderrInteraction)
+        self.login_interactive(request, &crate::auth::login_steps::Unshown)
     }
 
     /// The secret `request` (given without one) takes, from its flags and the saved

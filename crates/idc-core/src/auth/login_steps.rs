@@ -1,13 +1,11 @@
 //! What the browser and device logins need from the person at the terminal: to see a URL
-//! or a code ([`LoginStep`], in neutral words each front end writes to its stderr), and
+//! or a code ([`LoginStep`], data each front end words and writes to its stderr), and
 //! the one way to stop ([`LoginInteraction::interrupt`], Ctrl-C), which the login hands to
 //! every wait. Starting a browser is [`super::launch_browser`]'s job.
 
 use std::time::Duration;
 
 use crate::interrupt::Interrupt;
-
-use crate::sanitize::terminal_safe;
 
 /// How long an interactive login waits when no `--timeout` is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -24,8 +22,8 @@ pub trait LoginInteraction: Sync {
     }
 }
 
-/// A step of an interactive login, worded by [`LoginStep::lines`]. Tenant text in it is
-/// made safe for a terminal there.
+/// A step of an interactive login, as data: each front end words it, and makes the tenant's
+/// text in it safe for a terminal (`idc_core::sanitize::terminal_safe`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LoginStep {
     /// The login page to open; `launched` says whether a browser was started for it.
@@ -54,104 +52,10 @@ pub enum Launch {
     Failed(String),
 }
 
-impl LoginStep {
-    /// The step as lines for a terminal; a URL the user may copy is a line of its own.
-    pub fn lines(&self) -> Vec<String> {
-        match self {
-            LoginStep::OpenUrl { url, launched } => {
-                let lead = match launched {
-                    Launch::Opened => {
-                        "Opened the tenant's login page in your browser; if it did not open, visit:"
-                            .to_string()
-                    }
-                    Launch::NotAsked => "Open the tenant's login page in a browser:".to_string(),
-                    Launch::Failed(reason) => format!(
-                        "Could not open a browser ({}); open the tenant's login page yourself:",
-                        terminal_safe(reason)
-                    ),
-                };
-                vec![
-                    lead,
-                    terminal_safe(url).into_owned(),
-                    "Waiting for the login to complete in the browser (Ctrl-C to stop)..."
-                        .to_string(),
-                ]
-            }
-            LoginStep::EnterCode {
-                verification_uri,
-                user_code,
-                complete,
-            } => {
-                let mut lines = vec![
-                    format!(
-                        "To log in, open {} in a browser and enter the code {}",
-                        terminal_safe(verification_uri),
-                        terminal_safe(user_code)
-                    ),
-                    "or open this address, which carries the code:".to_string(),
-                ];
-                match complete {
-                    Some(complete) => lines.push(terminal_safe(complete).into_owned()),
-                    None => {
-                        lines.pop();
-                    }
-                }
-                lines.push("Waiting for the code to be entered (Ctrl-C to stop)...".to_string());
-                lines
-            }
-            LoginStep::SlowDown { seconds } => vec![format!(
-                "The tenant asked to wait longer between checks: every {seconds} s now"
-            )],
-            LoginStep::IgnoredRedirect => vec![
-                "Ignored a redirect that does not belong to this login (its state differs); still waiting..."
-                    .to_string(),
-            ],
-        }
-    }
-}
+/// Shows nothing: what [`crate::Idc::login`] uses. The front ends word each step for the
+/// terminal themselves, through [`crate::Idc::login_interactive`].
+pub struct Unshown;
 
-/// Writes each step to the process's stderr (what [`crate::Idc::login`] uses).
-pub struct StderrInteraction;
-
-impl LoginInteraction for StderrInteraction {
-    fn show(&self, step: &LoginStep) {
-        for line in step.lines() {
-            eprintln!("{line}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_url_is_a_line_of_its_own_and_tenant_text_is_made_safe() {
-        let lines = LoginStep::OpenUrl {
-            url: "https://t.example.com/am/oauth2/realms/root/authorize?client_id=idc-cli"
-                .to_string(),
-            launched: Launch::NotAsked,
-        }
-        .lines();
-        assert_eq!(
-            lines[1],
-            "https://t.example.com/am/oauth2/realms/root/authorize?client_id=idc-cli"
-        );
-        let lines = LoginStep::EnterCode {
-            verification_uri: "https://t/am/oauth2/device/user".to_string(),
-            user_code: "ABCD\u{1b}[2J".to_string(),
-            complete: Some("https://t/am/oauth2/device/user?user_code=ABCD".to_string()),
-        }
-        .lines();
-        assert!(!lines.concat().contains('\u{1b}'), "{lines:?}");
-        assert!(lines[0].contains("https://t/am/oauth2/device/user"));
-        assert_eq!(lines[2], "https://t/am/oauth2/device/user?user_code=ABCD");
-        let without = LoginStep::EnterCode {
-            verification_uri: "https://t/am/oauth2/device/user".to_string(),
-            user_code: "ABCD".to_string(),
-            complete: None,
-        }
-        .lines();
-        assert_eq!(without.len(), 2, "{without:?}");
-    }
+impl LoginInteraction for Unshown {
+    fn show(&self, _step: &LoginStep) {}
 }

@@ -325,7 +325,7 @@ struct Terminal<'a> {
 
 impl idc_core::auth::login_steps::LoginInteraction for Terminal<'_> {
     fn show(&self, step: &idc_core::auth::login_steps::LoginStep) {
-        idc_core::auth::login_steps::StderrInteraction.show(step);
+        crate::login_steps::show_on_stderr(step);
     }
 
     fn interrupt(&self) -> idc_core::Interrupt {
