@@ -1,7 +1,7 @@
 //! The user's "stop" (Ctrl-C), as core sees it: a plain check the front end answers, so a
 //! stream can end between two requests without core knowing any front end's types. It is
 //! the one way to stop: logins, streams and pacers are all handed an [`Interrupt`], and
-//! every wait is [`Interrupt::sleep`], which looks at it every [`POLL`].
+//! every wait is [`Interrupt::sleep`], which looks at it every `POLL`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,7 +60,7 @@ impl Interrupt {
     }
 
     /// Sleep `duration`, or less if the user asks to stop (looked at first, then every
-    /// [`POLL`]).
+    /// tenth of a second).
     pub fn sleep(&self, duration: Duration) -> Slept {
         self.sleep_on(duration, &SystemClock)
     }
