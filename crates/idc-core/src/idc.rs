@@ -229,10 +229,10 @@ impl Idc {
 
     /// Authenticate, save the profile (and make it the default if it is the first), cache
     /// the credential.
-    /// A browser or device login shows its steps on stderr; front ends use
-    /// [`Idc::login_interactive`] to show them their own way and to let the user stop.
+    /// A browser or device login shows nothing of its steps here; front ends use
+    /// [`Idc::login_interactive`] to word them and to let the user stop.
     pub fn login(&self, request: LoginRequest) -> Result<LoginOutcome> {
-        self.login_interactive(request, &crate::auth::interactive::StderrInteraction)
+        self.login_interactive(request, &crate::auth::login_steps::Unshown)
     }
 
     /// The secret `request` (given without one) takes, from its flags and the saved
@@ -251,7 +251,7 @@ impl Idc {
     pub fn login_interactive(
         &self,
         request: LoginRequest,
-        interaction: &dyn crate::auth::interactive::LoginInteraction,
+        interaction: &dyn crate::auth::login_steps::LoginInteraction,
     ) -> Result<LoginOutcome> {
         let inner = &self.inner;
         login::login(

@@ -64,15 +64,15 @@ mod url_choice;
 pub mod writes;
 
 pub use api::{CredentialNeed, Endpoint, split_scopes, without_query};
-pub use auth::interactive::{Launch, LoginInteraction, LoginStep, StderrInteraction};
 pub use auth::log_key::LogKey;
+pub use auth::login_steps::{Launch, LoginInteraction, LoginStep};
 pub use credentials::{Credential, CredentialKind, StoreChoice, StoreKind};
 pub use endpoints::ManagedSchema;
 pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
 pub use http::{NetworkProfile, TlsProblem};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
-pub use interrupt::Interrupt;
+pub use interrupt::{Interrupt, Slept};
 pub use kinds::Tier;
 pub use login::LoginOutcome;
 pub use logout::{LogoutOptions, LogoutOutcome};

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::auth;
-use crate::auth::interactive::LoginInteraction;
+use crate::auth::login_steps::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::keys::{self, EntryKey};
 use crate::credentials::{Credentials, RefreshRecord};
@@ -14,8 +14,8 @@ use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
 use crate::secret::Secret;
 
+mod browser_or_device;
 mod console_session;
-mod interactive;
 
 /// Sessions last this long when the tenant does not say (30 min idle).
 const DEFAULT_SESSION_SECONDS: i64 = 30 * 60;
@@ -125,7 +125,7 @@ pub(crate) fn login(
             user,
             redirect_port,
             open,
-        } => interactive::browser(
+        } => browser_or_device::browser(
             credentials,
             &profile,
             &user,
@@ -134,7 +134,7 @@ pub(crate) fn login(
             interaction,
         )?,
         Authenticate::Device { user } => {
-            interactive::device(credentials, &profile, &user, interaction)?
+            browser_or_device::device(credentials, &profile, &user, interaction)?
         }
         Authenticate::ConsoleSession { pasted } => {
             console_session::login(credentials, &mut profile, &pasted)?

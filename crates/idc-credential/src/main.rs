@@ -9,6 +9,7 @@ mod formats;
 mod git_protocol;
 #[cfg(test)]
 mod layering;
+mod login_steps;
 mod strict_url;
 
 use std::process::ExitCode;

@@ -8,14 +8,16 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
-use crate::auth::authorization_code::Pkce;
-use crate::auth::builtin;
-use crate::auth::interactive::{Launch, LoginInteraction, LoginStep, open_in_browser};
+use crate::auth::launch_browser::open_in_browser;
+use crate::auth::login_steps::{Launch, LoginInteraction, LoginStep};
 use crate::auth::loopback::{Callback, Loopback, NoCallback};
-use crate::auth::user_tokens::{PublicClient, UserTokens, redeem_code};
+use crate::auth::pkce::{Pkce, Redeemer, redeem_code};
+use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
+use crate::auth::{Ended, builtin};
 use crate::error::{Error, NotCompleted, Result};
-use crate::http::HttpClient;
-use crate::profile::AuthFlow;
+use crate::http::{HttpClient, OAuthRefusal};
+use crate::interrupt::Interrupt;
+use crate::secret::Secret;
 
 /// Whether and how to open the login page.
 #[derive(Clone, Copy, Debug)]
@@ -34,21 +36,13 @@ pub struct BrowserLogin<'a> {
     pub open_with: OpenWith<'a>,
 }
 
-/// A login not completed, for the caller to name the profile in.
-pub(crate) fn not_completed(flow: AuthFlow, reason: NotCompleted) -> Error {
-    Error::LoginNotCompleted {
-        profile: String::new(),
-        flow,
-        reason,
-    }
-}
-
 /// Run the browser login; the tokens, or why there are none.
 pub fn login(
     http: &HttpClient,
     login: &BrowserLogin,
     interaction: &dyn LoginInteraction,
-) -> Result<UserTokens> {
+    interrupt: &Interrupt,
+) -> std::result::Result<UserTokens, Ended> {
     let builtin = login.client.is_builtin();
     // The built-in client's registered redirect is on port 3000; `--redirect-port` names
     // another registration's (the sandbox's `--builtin-cli-port`), which the tenant judges.
@@ -76,40 +70,67 @@ pub fn login(
         launched,
     });
     let deadline = Instant::now() + login.timeout;
-    let ended = |reason| not_completed(AuthFlow::Browser, reason);
-    match loopback.wait(&state, deadline, interaction) {
-        Ok(Callback::Code(code)) => {
-            redeem_code(http, &login.client, &code, &pkce.verifier, &redirect_uri)
+    match loopback.wait(&state, deadline, interaction, interrupt) {
+        Ok(Callback::Code(code)) => Ok(redeem(http, &login.client, &code, &pkce, &redirect_uri)?),
+        Ok(Callback::Refused(refusal)) if builtin && refusal.error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&refusal.joined()).into())
         }
-        Ok(Callback::Refused { error, description }) if builtin && error == "invalid_scope" => {
-            Err(builtin::scopes_refused(&match description {
-                Some(description) => format!("{error}: {description}"),
-                None => error,
-            }))
-        }
-        Ok(Callback::Refused { error, description })
+        Ok(Callback::Refused(OAuthRefusal { error, description }))
             if builtin && builtin::client_refused_at(&error, None, builtin_port).is_some() =>
         {
             Err(
                 builtin::client_refused_at(&error, description.as_deref(), builtin_port)
-                    .unwrap_or_else(|| Error::Login(error.clone())),
+                    .unwrap_or_else(|| Error::Login(error.clone()))
+                    .into(),
             )
         }
-        Ok(Callback::Refused { error, description }) => Err(ended(NotCompleted::Refused {
-            error: crate::sanitize::terminal_safe(&error).into_owned(),
-            description: description.map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-        })),
-        Err(NoCallback::TimedOut) => Err(ended(NotCompleted::TimedOut {
+        Ok(Callback::Refused(refusal)) => Err(Ended::refused(refusal)),
+        Err(NoCallback::TimedOut) => Err(Ended::NotCompleted(NotCompleted::TimedOut {
             seconds: login.timeout.as_secs(),
         })),
-        Err(NoCallback::Cancelled) => Err(ended(NotCompleted::Interrupted)),
+        Err(NoCallback::Cancelled) => Err(Ended::NotCompleted(NotCompleted::Interrupted)),
+    }
+}
+
+/// Redeem the login's code (with its PKCE verifier) for tokens.
+fn redeem(
+    http: &HttpClient,
+    public: &PublicClient,
+    code: &Secret<String>,
+    pkce: &Pkce,
+    redirect_uri: &str,
+) -> Result<UserTokens> {
+    let token_url = public.endpoint(&["access_token"]);
+    let answer = redeem_code(
+        http,
+        public.tenant,
+        &token_url,
+        Redeemer::Public(public.client_id),
+        code,
+        &pkce.verifier,
+        redirect_uri,
+    )?;
+    match granted(answer, token_url.path())? {
+        Granted::Tokens(tokens) => Ok(*tokens),
+        Granted::Refused(refusal) => Err(Error::Auth {
+            message: format!(
+                "the tenant refused the authorization code for client '{}': {}",
+                public.client_id,
+                refusal.said()
+            ),
+        }),
     }
 }
 
 /// Ask the tenant for the built-in client's authorize page, as a browser would before
 /// anyone signs in: an error page (no such client, a redirect not its own) or a redirect
 /// back with `invalid_scope` is the one message now, not a browser left on an error page.
-fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: u16) -> Result<()> {
+fn probe_builtin(
+    http: &HttpClient,
+    login: &BrowserLogin,
+    url: &url::Url,
+    port: u16,
+) -> std::result::Result<(), Ended> {
     let answer = crate::http::send(http, login.client.tenant, url.path(), |client| {
         client.get(url.clone())
     })?;
@@ -122,7 +143,8 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: 
         ] {
             if page.contains(error) {
                 return Err(builtin::client_refused_at(error, None, port)
-                    .unwrap_or(Error::Login(error.to_string())));
+                    .unwrap_or(Error::Login(error.to_string()))
+                    .into());
             }
         }
     }
@@ -131,34 +153,17 @@ fn probe_builtin(http: &HttpClient, login: &BrowserLogin, url: &url::Url, port: 
         .as_deref()
         .filter(|location| location.starts_with(&builtin::redirect_uri(port)))
         .and_then(|location| url::Url::parse(location).ok())
-        .and_then(|location| {
-            let said: std::collections::HashMap<String, String> =
-                location.query_pairs().into_owned().collect();
-            let error = said.get("error")?.clone();
-            Some((error, said.get("error_description").cloned()))
-        });
+        .and_then(|location| OAuthRefusal::from_query(location.query().unwrap_or("")));
     match refused {
-        Some((error, description)) if error == "invalid_scope" => {
-            Err(builtin::scopes_refused(&match description {
-                Some(description) => format!("{error}: {description}"),
-                None => error,
-            }))
+        Some(refusal) if refusal.error == "invalid_scope" => {
+            Err(builtin::scopes_refused(&refusal.joined()).into())
         }
-        Some((error, description)) => Err(builtin::client_refused_at(
-            &error,
-            description.as_deref(),
-            port,
-        )
-        .unwrap_or_else(|| {
-            not_completed(
-                AuthFlow::Browser,
-                NotCompleted::Refused {
-                    error: crate::sanitize::terminal_safe(&error).into_owned(),
-                    description: description
-                        .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-                },
-            )
-        })),
+        Some(refusal) => Err(
+            match builtin::client_refused_at(&refusal.error, refusal.description.as_deref(), port) {
+                Some(error) => error.into(),
+                None => Ended::refused(refusal),
+            },
+        ),
         None => Ok(()),
     }
 }
@@ -240,7 +245,10 @@ mod tests {
             .unwrap_or_default()
     }
 
-    fn run(tenant: &url::Url, answer: fn(&url::Url) -> String) -> (Result<UserTokens>, Browser) {
+    fn run(
+        tenant: &url::Url,
+        answer: fn(&url::Url) -> String,
+    ) -> (std::result::Result<UserTokens, Ended>, Browser) {
         let http = crate::http::build_client().unwrap();
         let scopes = ["openid".to_string(), "fr:idm:*".to_string()];
         let login = BrowserLogin {
@@ -258,7 +266,10 @@ mod tests {
             shown: Mutex::new(Vec::new()),
             answer,
         };
-        (super::login(&http, &login, &browser), browser)
+        (
+            super::login(&http, &login, &browser, &Interrupt::never()),
+            browser,
+        )
     }
 
     #[test]
@@ -347,7 +358,9 @@ mod tests {
                 param(url, "state")
             )
         });
-        let error = result.unwrap_err();
+        let error = result
+            .unwrap_err()
+            .into_error("me", crate::kinds::AuthFlow::Browser);
         let text = error.to_string();
         assert!(
             text.contains("browser login was not completed")

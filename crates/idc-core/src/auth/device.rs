@@ -7,15 +7,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::auth::authorization_code::Pkce;
-use crate::auth::browser::not_completed;
-use crate::auth::interactive::{
-    Clock, LoginInteraction, LoginStep, SystemClock, sleep_unless_cancelled,
-};
+use crate::auth::Ended;
+use crate::auth::login_steps::{LoginInteraction, LoginStep};
+use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::error::{Error, NotCompleted, Result};
 use crate::http::{self, HttpClient};
-use crate::profile::AuthFlow;
+use crate::interrupt::{Clock, Interrupt, Slept, SystemClock};
 use crate::secret::Secret;
 
 /// The device grant's `grant_type`.
@@ -52,8 +50,9 @@ pub fn login(
     http: &HttpClient,
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
-) -> Result<UserTokens> {
-    login_on(http, login, interaction, &SystemClock)
+    interrupt: &Interrupt,
+) -> std::result::Result<UserTokens, Ended> {
+    login_on(http, login, interaction, interrupt, &SystemClock)
 }
 
 /// [`login`], waiting between polls on `clock`.
@@ -61,8 +60,9 @@ fn login_on(
     http: &HttpClient,
     login: &DeviceLogin,
     interaction: &dyn LoginInteraction,
+    interrupt: &Interrupt,
     clock: &dyn Clock,
-) -> Result<UserTokens> {
+) -> std::result::Result<UserTokens, Ended> {
     let pkce = Pkce::generate();
     let authorization = request_code(http, login, &pkce)?;
     interaction.show(&LoginStep::EnterCode {
@@ -82,7 +82,7 @@ fn login_on(
         .filter(|seconds| seconds.is_finite())
         .map_or(DEFAULT_INTERVAL, |seconds| seconds.round() as u64)
         .clamp(1, MAX_INTERVAL);
-    let ended = |reason| not_completed(AuthFlow::Device, reason);
+    let ended = Ended::NotCompleted;
     loop {
         let now = clock.now();
         if expires_at.is_some_and(|at| at <= now) {
@@ -97,7 +97,7 @@ fn login_on(
         if let Some(at) = expires_at {
             wake = wake.min(at);
         }
-        if sleep_unless_cancelled(wake - now, interaction, clock) {
+        if interrupt.sleep_on(wake - now, clock) == Slept::Interrupted {
             return Err(ended(NotCompleted::Interrupted));
         }
         // Woken by the timeout or the code's end: the loop's top says which.
@@ -123,14 +123,7 @@ fn login_on(
                     interaction.show(&LoginStep::SlowDown { seconds: interval });
                 }
                 "expired_token" => return Err(ended(NotCompleted::CodeExpired)),
-                _ => {
-                    return Err(ended(NotCompleted::Refused {
-                        error: crate::sanitize::terminal_safe(&refusal.error).into_owned(),
-                        description: refusal
-                            .description
-                            .map(|d| crate::sanitize::terminal_safe(&d).into_owned()),
-                    }));
-                }
+                _ => return Err(Ended::refused(refusal)),
             },
         }
     }
@@ -268,7 +261,7 @@ mod tests {
         timeout: Duration,
         terminal: &Terminal,
         clock: &TestClock,
-    ) -> Result<UserTokens> {
+    ) -> std::result::Result<UserTokens, Ended> {
         let http = crate::http::build_client().unwrap();
         let scopes = ["openid".to_string()];
         let login = DeviceLogin {
@@ -280,7 +273,7 @@ mod tests {
             scopes: &scopes,
             timeout,
         };
-        login_on(&http, &login, terminal, clock)
+        login_on(&http, &login, terminal, &Interrupt::never(), clock)
     }
 
     #[test]
@@ -366,7 +359,8 @@ mod tests {
                 &Terminal::default(),
                 &clock,
             )
-            .unwrap_err();
+            .unwrap_err()
+            .into_error("me", crate::kinds::AuthFlow::Device);
             let text = error.to_string();
             assert!(
                 text.contains("device login was not completed") && text.contains(expected),
@@ -379,16 +373,13 @@ mod tests {
 
     #[test]
     fn ctrl_c_ends_the_wait_at_the_next_look() {
-        struct Stopping(Mutex<u32>);
-        impl LoginInteraction for Stopping {
-            fn show(&self, _: &LoginStep) {}
-            // The user presses Ctrl-C after the login has looked three times.
-            fn cancelled(&self) -> bool {
-                let mut looks = self.0.lock().unwrap();
-                *looks += 1;
-                *looks > 3
-            }
-        }
+        // The user presses Ctrl-C after the login has looked three times.
+        let looks = Mutex::new(0);
+        let stopping = Interrupt::new(move || {
+            let mut looks = looks.lock().unwrap();
+            *looks += 1;
+            *looks > 3
+        });
         let tenant = mock_tenant::serve(vec![code_answer(5, 600)]);
         let clock = TestClock::new(&tenant);
         let http = crate::http::build_client().unwrap();
@@ -402,10 +393,12 @@ mod tests {
             scopes: &scopes,
             timeout: Duration::from_secs(60),
         };
-        let error = login_on(&http, &login, &Stopping(Mutex::new(0)), &clock).unwrap_err();
+        let error = login_on(&http, &login, &Terminal::default(), &stopping, &clock)
+            .unwrap_err()
+            .into_error("me", crate::kinds::AuthFlow::Device);
         assert!(error.to_string().contains("device login was not completed"));
-        // Three looks, a CANCEL_POLL apart: the wait ended after three, not after 5 s.
-        assert_eq!(clock.slept().0, 3 * crate::auth::interactive::CANCEL_POLL);
+        // Three looks, a POLL apart: the wait ended after three, not after 5 s.
+        assert_eq!(clock.slept().0, 3 * crate::interrupt::POLL);
         assert_eq!(tenant.requests().len(), 1, "no poll after Ctrl-C");
     }
 }

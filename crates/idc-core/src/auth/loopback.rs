@@ -11,8 +11,10 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::auth::interactive::{CANCEL_POLL, LoginInteraction, LoginStep};
+use crate::auth::login_steps::{LoginInteraction, LoginStep};
 use crate::error::{Error, Result};
+use crate::http::OAuthRefusal;
+use crate::interrupt::{Interrupt, POLL};
 use crate::secret::Secret;
 
 /// The redirect path registered with the client: `http://127.0.0.1:<port>/callback`.
@@ -42,10 +44,7 @@ const HARD_LIMIT: usize = 2 * MAX_CONNECTIONS;
 pub(crate) enum Callback {
     Code(Secret<String>),
     /// The tenant's `error` and `error_description` (e.g. consent denied).
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
+    Refused(OAuthRefusal),
 }
 
 /// Why waiting ended without a callback.
@@ -125,6 +124,7 @@ impl Loopback {
         state: &str,
         deadline: Instant,
         interaction: &dyn LoginInteraction,
+        interrupt: &Interrupt,
     ) -> std::result::Result<Callback, NoCallback> {
         let (sender, outcomes) = mpsc::channel::<Served>();
         let open = OpenConnections::default();
@@ -136,7 +136,7 @@ impl Loopback {
                     Served::Other => {}
                 }
             }
-            if interaction.cancelled() {
+            if interrupt.is_set() {
                 return Err(NoCallback::Cancelled);
             }
             if Instant::now() >= deadline {
@@ -156,7 +156,7 @@ impl Loopback {
                         let _ = sender.send(served);
                     });
                 }
-                Err(_) => std::thread::sleep(CANCEL_POLL.min(Duration::from_millis(25))),
+                Err(_) => std::thread::sleep(POLL.min(Duration::from_millis(25))),
             }
         }
     }
@@ -291,14 +291,10 @@ fn answer(target: &str, state: &str, callback_path: &str) -> (Served, &'static s
         return (Served::Other, "404 Not Found", Page::NotFound);
     }
     let mut code = None;
-    let mut error = None;
-    let mut description = None;
     let mut returned_state = None;
     for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
         match name.as_ref() {
             "code" => code = Some(value.into_owned()),
-            "error" => error = Some(value.into_owned()),
-            "error_description" => description = Some(value.into_owned()),
             "state" => returned_state = Some(value.into_owned()),
             _ => {}
         }
@@ -307,9 +303,9 @@ fn answer(target: &str, state: &str, callback_path: &str) -> (Served, &'static s
     if returned_state.as_deref() != Some(state) {
         return (Served::ForeignState, "400 Bad Request", Page::Foreign);
     }
-    match (error, code) {
-        (Some(error), _) => (
-            Served::Callback(Callback::Refused { error, description }),
+    match (OAuthRefusal::from_query(query), code) {
+        (Some(refusal), _) => (
+            Served::Callback(Callback::Refused(refusal)),
             "200 OK",
             Page::Refused,
         ),
@@ -414,7 +410,8 @@ mod tests {
             (favicon, forged, good)
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let Ok(Callback::Code(code)) = loopback.wait("s1", deadline, &Quiet) else {
+        let Ok(Callback::Code(code)) = loopback.wait("s1", deadline, &Quiet, &Interrupt::never())
+        else {
             panic!("no code");
         };
         assert_eq!(code.expose(), "c0de=");
@@ -439,7 +436,8 @@ mod tests {
             )
         });
         let deadline = Instant::now() + Duration::from_secs(10);
-        let Ok(Callback::Refused { error, description }) = loopback.wait("s1", deadline, &Quiet)
+        let Ok(Callback::Refused(OAuthRefusal { error, description })) =
+            loopback.wait("s1", deadline, &Quiet, &Interrupt::never())
         else {
             panic!("no refusal");
         };
@@ -453,17 +451,16 @@ mod tests {
     fn waiting_ends_at_the_deadline_or_when_cancelled() {
         let loopback = Loopback::bind(None).unwrap();
         let started = Instant::now();
-        let ended = loopback.wait("s", started + Duration::from_millis(300), &Quiet);
+        let ended = loopback.wait(
+            "s",
+            started + Duration::from_millis(300),
+            &Quiet,
+            &Interrupt::never(),
+        );
         assert_eq!(ended.err(), Some(NoCallback::TimedOut));
         assert!(started.elapsed() < Duration::from_secs(3));
-        struct Stop;
-        impl LoginInteraction for Stop {
-            fn show(&self, _step: &LoginStep) {}
-            fn cancelled(&self) -> bool {
-                true
-            }
-        }
-        let ended = loopback.wait("s", Instant::now() + Duration::from_secs(60), &Stop);
+        let stop = Interrupt::new(|| true);
+        let ended = loopback.wait("s", Instant::now() + Duration::from_secs(60), &Quiet, &stop);
         assert_eq!(ended.err(), Some(NoCallback::Cancelled));
     }
 }

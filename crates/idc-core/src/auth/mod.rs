@@ -3,15 +3,16 @@
 //! [`crate::http::send`]) and the tenant's base URL, so the
 //! flows know nothing of profiles or caching; [`crate::Idc`] composes them.
 
-pub mod authorization_code;
 pub mod browser;
 pub mod builtin;
 pub mod client_credentials;
 pub mod console_session;
 pub mod device;
-pub mod interactive;
+pub mod launch_browser;
 pub mod log_key;
+pub mod login_steps;
 mod loopback;
+pub(crate) mod pkce;
 pub(crate) mod realm;
 pub mod service_account;
 pub mod session;
@@ -19,7 +20,48 @@ pub mod user_tokens;
 
 use serde::Deserialize;
 
+use crate::error::{Error, NotCompleted};
+use crate::http::OAuthRefusal;
+use crate::kinds::AuthFlow;
 use crate::secret::Secret;
+
+/// Why a browser or device login gave no tokens: it was not completed (timed out, refused,
+/// the code expired, stopped), which the login layer words with the profile's name, or it
+/// failed with an error of its own.
+#[derive(Debug)]
+pub enum Ended {
+    NotCompleted(NotCompleted),
+    Failed(Error),
+}
+
+impl From<Error> for Ended {
+    fn from(error: Error) -> Self {
+        Ended::Failed(error)
+    }
+}
+
+impl Ended {
+    /// The tenant's refusal, its words made safe for a terminal.
+    pub(crate) fn refused(refusal: OAuthRefusal) -> Ended {
+        let safe = |text: &str| crate::sanitize::terminal_safe(text).into_owned();
+        Ended::NotCompleted(NotCompleted::Refused {
+            error: safe(&refusal.error),
+            description: refusal.description.as_deref().map(safe),
+        })
+    }
+
+    /// The error of `profile`'s `flow` login that ended so.
+    pub fn into_error(self, profile: &str, flow: AuthFlow) -> Error {
+        match self {
+            Ended::NotCompleted(reason) => Error::LoginNotCompleted {
+                profile: profile.to_string(),
+                flow,
+                reason,
+            },
+            Ended::Failed(error) => error,
+        }
+    }
+}
 
 /// An OAuth2 token endpoint's success answer.
 #[derive(Clone, Debug, Deserialize)]

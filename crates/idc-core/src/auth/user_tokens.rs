@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::auth::TokenResponse;
 use crate::auth::realm::oauth2_url;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::http::{self, Answer, HttpClient};
 use crate::secret::Secret;
 
@@ -111,7 +111,7 @@ fn lenient_optional_seconds<'de, D: serde::Deserializer<'de>>(
 /// (kept apart, since each flow words it differently), or another error.
 pub(crate) enum Granted {
     Tokens(Box<UserTokens>),
-    Refused(http::OAuthError),
+    Refused(http::OAuthRefusal),
 }
 
 pub(crate) fn granted(answer: Answer, path: &str) -> Result<Granted> {
@@ -121,35 +121,6 @@ pub(crate) fn granted(answer: Answer, path: &str) -> Result<Granted> {
     match answer.oauth_error() {
         Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Ok(Granted::Refused(refusal)),
         _ => Err(answer.error("POST", path)),
-    }
-}
-
-/// Redeem an authorization code (with its PKCE verifier) for tokens.
-pub(crate) fn redeem_code(
-    client: &HttpClient,
-    public: &PublicClient,
-    code: &Secret<String>,
-    verifier: &Secret<String>,
-    redirect_uri: &str,
-) -> Result<UserTokens> {
-    let answer = public.token_request(
-        client,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code.expose()),
-            ("redirect_uri", redirect_uri),
-            ("code_verifier", verifier.expose()),
-        ],
-    )?;
-    match granted(answer, public.endpoint(&["access_token"]).path())? {
-        Granted::Tokens(tokens) => Ok(*tokens),
-        Granted::Refused(refusal) => Err(Error::Auth {
-            message: format!(
-                "the tenant refused the authorization code for client '{}': {}",
-                public.client_id,
-                refusal.said()
-            ),
-        }),
     }
 }
 

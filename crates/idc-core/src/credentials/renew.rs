@@ -341,14 +341,14 @@ impl Credentials {
             // A realm user's session through the realm's end-user client (the user's own
             // IDM object); an administrator's through the admin console's.
             let exchanged = match profile.end_user() {
-                Some(_) => auth::authorization_code::exchange_user_session(
+                Some(_) => auth::session::admin_bearer::exchange_user_session(
                     &self.client(profile)?,
                     &profile.tenant,
                     &profile.realm,
                     &cookie_name,
                     &session.token,
                 ),
-                None => auth::authorization_code::exchange_session(
+                None => auth::session::admin_bearer::exchange_session(
                     &self.client(profile)?,
                     &profile.tenant,
                     &cookie_name,

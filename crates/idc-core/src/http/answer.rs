@@ -88,21 +88,45 @@ pub struct RateLimit {
     pub retry_after: Option<u64>,
 }
 
-/// An OAuth2 error answer (RFC 6749 §5.2).
+/// The tenant's OAuth2 refusal, wherever it came: a token endpoint's error answer
+/// ([`Answer::oauth_error`], RFC 6749 §5.2) or the `error` of a redirect's query
+/// ([`OAuthRefusal::from_query`], RFC 6749 §4.1.2.1).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OAuthError {
+pub struct OAuthRefusal {
     pub error: String,
     pub description: Option<String>,
 }
 
-impl OAuthError {
-    /// `error: description`, or the error code alone.
-    pub fn said(&self) -> String {
-        let said = match &self.description {
+impl OAuthRefusal {
+    /// The refusal a redirect's query (`a=1&error=...&error_description=...`, form-encoded)
+    /// carries, if it has an `error`; the last of a repeated name counts.
+    pub fn from_query(query: &str) -> Option<OAuthRefusal> {
+        let mut error = None;
+        let mut description = None;
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match name.as_ref() {
+                "error" => error = Some(value.into_owned()),
+                "error_description" => description = Some(value.into_owned()),
+                _ => {}
+            }
+        }
+        Some(OAuthRefusal {
+            error: error?,
+            description,
+        })
+    }
+
+    /// `error: description`, or the error code alone, as the tenant wrote it.
+    pub fn joined(&self) -> String {
+        match &self.description {
             Some(description) => format!("{}: {description}", self.error),
             None => self.error.clone(),
-        };
-        crate::sanitize::terminal_safe(&said).into_owned()
+        }
+    }
+
+    /// [`OAuthRefusal::joined`], made safe for a terminal.
+    pub fn said(&self) -> String {
+        crate::sanitize::terminal_safe(&self.joined()).into_owned()
     }
 }
 
@@ -162,7 +186,7 @@ impl Answer {
     }
 
     /// The OAuth2 `{error, error_description}` of the body, if it is one.
-    pub fn oauth_error(&self) -> Option<OAuthError> {
+    pub fn oauth_error(&self) -> Option<OAuthRefusal> {
         let body: Value = serde_json::from_slice(&self.body).ok()?;
         let text = |name: &str| {
             body.get(name)
@@ -171,7 +195,7 @@ impl Answer {
                 .filter(|text| !text.is_empty())
                 .map(str::to_string)
         };
-        Some(OAuthError {
+        Some(OAuthRefusal {
             error: text("error")?,
             description: text("error_description"),
         })
@@ -302,5 +326,22 @@ mod tests {
             Some("entry 'uid=x' does not exist \\u{1b}[2J")
         );
         assert!(answer("<html>").oauth_error().is_none());
+    }
+
+    #[test]
+    fn a_refusal_in_a_query_is_read_with_its_description() {
+        let refused =
+            OAuthRefusal::from_query("state=s&error=access_denied&error_description=Resource%20Owner%20did%20not%20authorize").unwrap();
+        assert_eq!(refused.error, "access_denied");
+        assert_eq!(
+            refused.joined(),
+            "access_denied: Resource Owner did not authorize"
+        );
+        assert_eq!(
+            OAuthRefusal::from_query("error=x").unwrap().description,
+            None
+        );
+        assert!(OAuthRefusal::from_query("code=c&state=s").is_none());
+        assert!(OAuthRefusal::from_query("").is_none());
     }
 }

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 
 pub(crate) use crate::api::ApiVersion;
 pub use crate::kinds::TlsProblem;
-pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthError, RateLimit, parse_byte_count};
+pub use answer::{Answer, DEFAULT_MAX_RESPONSE_BYTES, OAuthRefusal, RateLimit, parse_byte_count};
 pub(crate) use client::LazyClient;
 #[cfg(test)]
 pub(crate) use client::build_client;

@@ -24,7 +24,7 @@ pub(super) fn login(
     let cookie_name = auth::session::cookie_name(&client, &profile.tenant)?;
     let session = auth::console_session::parse_session_cookie(pasted.expose(), &cookie_name)?;
     let info = auth::console_session::check(&client, &profile.tenant, &session)?;
-    let token = auth::authorization_code::exchange_session(
+    let token = auth::session::admin_bearer::exchange_session(
         &client,
         &profile.tenant,
         &cookie_name,

@@ -18,13 +18,13 @@ use url::Url;
 use crate::auth::log_key::{self, LogKey};
 use crate::error::{Error, Result};
 use crate::http::{Answer, HttpClient, tenant_url};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, Slept};
 use crate::paging::{PageGuard, ReadProgress};
 use crate::profile::Profile;
 use crate::request::set_query_params;
 use crate::secret::Secret;
 pub use event::LogEvent;
-use pacer::{Pacer, sleep_until};
+use pacer::Pacer;
 
 /// The widest window one request may ask for ("24h succeeded; 25h and wider both failed").
 pub(crate) const MAX_WINDOW: TimeDelta = TimeDelta::hours(24);
@@ -353,7 +353,7 @@ impl LogEvents {
             progress.window(current as u64, self.total_windows as u64);
         }
         // The wait the previous page asked for (no requests left in this rate window).
-        if !self.pacer.wait(&self.interrupt) {
+        if self.pacer.wait(&self.interrupt) == Slept::Interrupted {
             self.windows.clear();
             return Ok(());
         }
@@ -477,7 +477,7 @@ impl Iterator for Tail {
             if self.failed {
                 return None;
             }
-            if !sleep_until(self.next_poll, &self.interrupt) {
+            if self.interrupt.sleep_until(self.next_poll) == Slept::Interrupted {
                 return None;
             }
             if let Err(error) = self.poll() {

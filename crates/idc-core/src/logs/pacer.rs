@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::MAX_RATE_WAIT;
 use crate::error::Result;
 use crate::http::{Answer, RateLimit};
-use crate::interrupt::Interrupt;
+use crate::interrupt::{Interrupt, Slept};
 use crate::paging::ReadProgress;
 
 /// How often one log API request is sent again after a 429 before its error is shown.
@@ -32,7 +32,10 @@ pub(crate) fn paced(
             progress.request();
         }
         pacer.learn(&answer.rate, answer.status);
-        if answer.status != 429 || retries == MAX_RATE_RETRIES || !pacer.wait(interrupt) {
+        if answer.status != 429
+            || retries == MAX_RATE_RETRIES
+            || pacer.wait(interrupt) == Slept::Interrupted
+        {
             return Ok(answer);
         }
         retries += 1;
@@ -63,15 +66,16 @@ impl Pacer {
         self.not_before = wait.map(|wait| Instant::now() + wait.min(MAX_RATE_WAIT));
     }
 
-    pub(crate) fn wait(&self, interrupt: &Interrupt) -> bool {
+    /// Wait what the last answer asked for, unless the user stops first.
+    pub(crate) fn wait(&self, interrupt: &Interrupt) -> Slept {
         let Some(at) = self.not_before else {
-            return true;
+            return Slept::Done;
         };
         let shown = self.progress.as_ref().filter(|_| at > Instant::now());
         if let Some(progress) = shown {
             progress.wait_until(at, "the rate limit");
         }
-        let waited = sleep_until(at, interrupt);
+        let waited = interrupt.sleep_until(at);
         if let Some(progress) = shown {
             progress.wait_over();
         }
@@ -85,19 +89,4 @@ fn until_reset(rate: &RateLimit) -> Option<Duration> {
     Some(Duration::from_secs(
         u64::try_from(reset - now).unwrap_or(0) + 1,
     ))
-}
-
-/// Sleep until `at` in short steps, so a stop request (Ctrl-C) is seen at once; false when
-/// stopped.
-pub(super) fn sleep_until(at: Instant, interrupt: &Interrupt) -> bool {
-    loop {
-        if interrupt.is_set() {
-            return false;
-        }
-        let now = Instant::now();
-        if now >= at {
-            return true;
-        }
-        std::thread::sleep((at - now).min(Duration::from_millis(100)));
-    }
 }

@@ -1,7 +1,5 @@
 //! `login`, `logout` and `status`: the profile's session and what the user reads of it.
 
-use idc_core::StderrInteraction;
-
 use chrono::Utc;
 use idc_core::{Idc, LoginRequest};
 
@@ -43,7 +41,7 @@ pub fn login(args: LoginArgs) -> Result<(), HelperError> {
     request.secret = super::login_secret::read(&secret_flags, idc.login_secret_need(&request)?)?;
     // Ctrl-C ends an interactive login by the default SIGINT: nothing is saved before
     // the tenant's answer, so there is nothing to undo.
-    let outcome = idc.login_interactive(request, &StderrInteraction)?;
+    let outcome = idc.login_interactive(request, &Terminal)?;
     let who = outcome
         .who
         .as_deref()
@@ -209,6 +207,15 @@ fn in_minutes(at: chrono::DateTime<Utc>) -> String {
         format!("expired {} min ago", -minutes)
     } else {
         format!("in {minutes} min")
+    }
+}
+
+/// The steps of a browser or device login go to stderr, worded by `login_steps`.
+struct Terminal;
+
+impl idc_core::LoginInteraction for Terminal {
+    fn show(&self, step: &idc_core::LoginStep) {
+        crate::login_steps::show_on_stderr(step);
     }
 }
 

@@ -326,11 +326,11 @@ struct Terminal<'a> {
 
 impl idc_core::LoginInteraction for Terminal<'_> {
     fn show(&self, step: &idc_core::LoginStep) {
-        idc_core::StderrInteraction.show(step);
+        crate::login_steps::show_on_stderr(step);
     }
 
-    fn cancelled(&self) -> bool {
-        self.engine.signals().interrupted()
+    fn interrupt(&self) -> idc_core::Interrupt {
+        super::interrupt(self.engine)
     }
 }
 

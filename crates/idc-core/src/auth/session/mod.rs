@@ -2,6 +2,7 @@
 //! zero-page variant, session info and logout. The journey's steps are answered in
 //! `journey`.
 
+pub mod admin_bearer;
 mod journey;
 
 use chrono::{DateTime, Utc};

@@ -4,7 +4,7 @@
 use super::Obtained;
 use crate::auth::browser::{self, BrowserLogin, OpenWith};
 use crate::auth::device::{self, DeviceLogin};
-use crate::auth::interactive::{DEFAULT_TIMEOUT, LoginInteraction};
+use crate::auth::login_steps::{DEFAULT_TIMEOUT, LoginInteraction};
 use crate::auth::user_tokens::UserTokens;
 use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
@@ -34,7 +34,11 @@ pub(super) fn browser(
         timeout: user.timeout.unwrap_or(DEFAULT_TIMEOUT),
         open_with,
     };
-    obtained(profile, user, browser::login(&http, &login, interaction))
+    obtained(
+        profile,
+        user,
+        browser::login(&http, &login, interaction, &interaction.interrupt()),
+    )
 }
 
 /// A device login (device authorization grant) with the public client of `user`.
@@ -51,7 +55,11 @@ pub(super) fn device(
         scopes: &user.scopes,
         timeout: user.timeout.unwrap_or(DEFAULT_TIMEOUT),
     };
-    obtained(profile, user, device::login(&http, &login, interaction))
+    obtained(
+        profile,
+        user,
+        device::login(&http, &login, interaction, &interaction.interrupt()),
+    )
 }
 
 /// Refused before a browser opens: with `none` the refresh token would live only in this
@@ -68,9 +76,14 @@ fn refuse_the_none_store(credentials: &Credentials, profile: &Profile) -> Result
 }
 
 /// The access token to cache and the refresh token to keep, from what the flow obtained.
-fn obtained(profile: &Profile, user: &UserLogin, tokens: Result<UserTokens>) -> Result<Obtained> {
+fn obtained(
+    profile: &Profile,
+    user: &UserLogin,
+    tokens: std::result::Result<UserTokens, crate::auth::Ended>,
+) -> Result<Obtained> {
     let (client_id, scopes) = (user.client_id.as_str(), &user.scopes);
-    let tokens = tokens.map_err(|error| with_profile(error, profile))?;
+    // The flows do not know the profile: it is named in their "not completed" errors.
+    let tokens = tokens.map_err(|ended| ended.into_error(&profile.name, profile.auth.flow()))?;
     let who = tokens.who();
     let refresh = RefreshRecord::from_tokens(&tokens, client_id, who.clone());
     let mut credential = CachedCredential::bearer(tokens.access, "", scopes);
@@ -88,25 +101,13 @@ fn obtained(profile: &Profile, user: &UserLogin, tokens: Result<UserTokens>) -> 
     Ok(obtained)
 }
 
-/// The flows do not know the profile: name it in their "not completed" errors.
-fn with_profile(error: Error, profile: &Profile) -> Error {
-    match error {
-        Error::LoginNotCompleted { flow, reason, .. } => Error::LoginNotCompleted {
-            profile: profile.name.clone(),
-            flow,
-            reason,
-        },
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
     use std::path::Path;
 
     use super::*;
-    use crate::auth::interactive::LoginStep;
+    use crate::auth::login_steps::LoginStep;
     use crate::credentials::StoreKind;
     use crate::credentials::store_choice::StoreSetting;
     use crate::http::NetworkEnv;

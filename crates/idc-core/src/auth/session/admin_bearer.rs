@@ -5,15 +5,13 @@
 //! the hosted end-user pages do (docs/tenant-facts.md, "End users").
 
 use crate::http::HttpClient as Client;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use reqwest::header::{AUTHORIZATION, COOKIE};
-use sha2::{Digest, Sha256};
+use reqwest::header::COOKIE;
 use url::Url;
 
 use crate::auth::TokenResponse;
+use crate::auth::pkce::{Pkce, Redeemer, redeem_code};
 use crate::error::{Error, Result};
-use crate::http::{self, secret_header_value, tenant_url};
+use crate::http::{self, OAuthRefusal, secret_header_value, tenant_url};
 use crate::secret::Secret;
 
 /// The platform admin UI's public client; every cloud tenant has it.
@@ -116,7 +114,7 @@ pub fn exchange_session(
         &with_iga,
     );
     let code = match authorized {
-        Err(AuthorizeError::Refused { error, .. }) if error == "invalid_scope" => authorize(
+        Err(AuthorizeError::Refused(refusal)) if refusal.error == "invalid_scope" => authorize(
             client,
             tenant,
             &via,
@@ -129,7 +127,7 @@ pub fn exchange_session(
         .map_err(|refused| refused.into_error(&via))?,
         other => other.map_err(|refused| refused.into_error(&via))?,
     };
-    redeem_code(client, tenant, &via, &code, &pkce, &redirect_uri)
+    redeem(client, tenant, &via, &code, &pkce, &redirect_uri)
 }
 
 /// Exchange a realm user's session for the IDM token the realm's end-user pages get with
@@ -155,17 +153,14 @@ pub fn exchange_user_session(
         END_USER_SCOPES,
     )
     .map_err(|refused| refused.into_error(&via))?;
-    redeem_code(client, tenant, &via, &code, &pkce, &redirect_uri)
+    redeem(client, tenant, &via, &code, &pkce, &redirect_uri)
 }
 
 /// Why `/authorize` gave no code: a refusal in the redirect (kept apart so an
 /// `invalid_scope` can be retried), or any other error.
 #[derive(Debug)]
 enum AuthorizeError {
-    Refused {
-        error: String,
-        description: Option<String>,
-    },
+    Refused(OAuthRefusal),
     Other(Error),
 }
 
@@ -178,11 +173,8 @@ impl From<Error> for AuthorizeError {
 impl AuthorizeError {
     fn into_error(self, via: &SessionClient) -> Error {
         match self {
-            AuthorizeError::Refused { error, description } => {
-                let reason = match description {
-                    Some(description) => format!("{error}: {description}"),
-                    None => error,
-                };
+            AuthorizeError::Refused(refusal) => {
+                let reason = refusal.joined();
                 Error::Auth {
                     message: format!(
                         "the tenant refused to issue a token for this session ({}): {reason}",
@@ -191,28 +183,6 @@ impl AuthorizeError {
                 }
             }
             AuthorizeError::Other(err) => err,
-        }
-    }
-}
-
-/// A PKCE verifier and its S256 challenge (RFC 7636).
-pub(crate) struct Pkce {
-    pub(crate) verifier: Secret<String>,
-    pub(crate) challenge: String,
-}
-
-impl Pkce {
-    /// 32 random bytes, base64url: the 43-character verifier the recordings show.
-    pub(crate) fn generate() -> Pkce {
-        let bytes: [u8; 32] = rand::random();
-        Pkce::from_verifier(URL_SAFE_NO_PAD.encode(bytes))
-    }
-
-    fn from_verifier(verifier: String) -> Pkce {
-        let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-        Pkce {
-            verifier: Secret::new(verifier),
-            challenge,
         }
     }
 }
@@ -289,20 +259,14 @@ fn code_from_location(
             path: authorize_url.path().to_string(),
             reason: format!("the redirect Location is not a URL: {err}"),
         })?;
-    let mut code = None;
-    let mut error = None;
-    let mut description = None;
-    for (name, value) in target.query_pairs() {
-        match name.as_ref() {
-            "code" => code = Some(value.into_owned()),
-            "error" => error = Some(value.into_owned()),
-            "error_description" => description = Some(value.into_owned()),
-            _ => {}
-        }
+    if let Some(refusal) = OAuthRefusal::from_query(target.query().unwrap_or("")) {
+        return Err(AuthorizeError::Refused(refusal));
     }
-    if let Some(error) = error {
-        return Err(AuthorizeError::Refused { error, description });
-    }
+    let code = target
+        .query_pairs()
+        .filter(|(name, _)| name == "code")
+        .map(|(_, value)| value.into_owned())
+        .last();
     match code {
         Some(code) if !code.is_empty() => Ok(Secret::new(code)),
         // AM sends a session it does not accept to its login page: ended, or not one the
@@ -318,8 +282,8 @@ fn code_from_location(
     }
 }
 
-/// `POST /am/oauth2/access_token` with the code and the PKCE verifier.
-fn redeem_code(
+/// The code redeemed at the client's `access_token` with the PKCE verifier.
+fn redeem(
     client: &Client,
     tenant: &Url,
     via: &SessionClient,
@@ -328,24 +292,19 @@ fn redeem_code(
     redirect_uri: &Url,
 ) -> Result<TokenResponse> {
     let url = via.url(tenant, "access_token");
-    let mut form = vec![
-        ("redirect_uri", redirect_uri.as_str()),
-        ("grant_type", "authorization_code"),
-        ("code", code.expose().as_str()),
-        ("code_verifier", pkce.verifier.expose().as_str()),
-    ];
-    if via.basic.is_none() {
-        // A public client names itself in the form.
-        form.push(("client_id", via.client_id));
-    }
-    // The code is redeemed once: never replayed on a gateway error.
-    let answer = http::send_consuming(client, tenant, url.path(), |client| {
-        let request = client.post(url.clone()).form(&form);
-        match via.basic {
-            Some(basic) => request.header(AUTHORIZATION, basic),
-            None => request,
-        }
-    })?;
+    let by = match via.basic {
+        Some(basic) => Redeemer::Basic(basic),
+        None => Redeemer::Public(via.client_id),
+    };
+    let answer = redeem_code(
+        client,
+        tenant,
+        &url,
+        by,
+        code,
+        &pkce.verifier,
+        redirect_uri.as_str(),
+    )?;
     match answer.status {
         200..=299 => answer.json_as(url.path()),
         400 | 401 => Err(Error::Auth {
@@ -363,29 +322,12 @@ fn redeem_code(
 mod tests {
     use super::*;
     use crate::testing as mock_tenant;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use sha2::{Digest, Sha256};
 
     fn authorize_url() -> Url {
         Url::parse("https://openam-frodo-dev.forgeblocks.com/am/oauth2/authorize").unwrap()
-    }
-
-    #[test]
-    fn challenge_is_the_base64url_sha256_of_the_verifier() {
-        // RFC 7636, appendix B.
-        let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_string());
-        assert_eq!(
-            pkce.challenge,
-            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
-        );
-    }
-
-    #[test]
-    fn generated_verifiers_are_43_characters_and_differ() {
-        let first = Pkce::generate();
-        let second = Pkce::generate();
-        assert_eq!(first.verifier.expose().len(), 43);
-        assert_ne!(first.verifier.expose(), second.verifier.expose());
-        let expected = URL_SAFE_NO_PAD.encode(Sha256::digest(first.verifier.expose().as_bytes()));
-        assert_eq!(first.challenge, expected);
     }
 
     #[test]
