@@ -307,6 +307,15 @@ impl Sandbox {
             .expect("POST /__sandbox/faults");
     }
 
+    /// Drop every pending fault (`DELETE /__sandbox/faults`).
+    pub fn clear_faults(&self) {
+        self.client()
+            .delete(self.at("/__sandbox/faults"))
+            .send()
+            .and_then(|r| r.error_for_status())
+            .expect("DELETE /__sandbox/faults");
+    }
+
     /// Hold the next `count` requests whose path starts with `path_prefix`
     /// (`POST /__sandbox/hold`): each waits, counted in the stat `held_requests`, until
     /// [`Sandbox::release_held`]. A client is frozen mid-stream this way, so what it asks

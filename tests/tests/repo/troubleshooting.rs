@@ -253,11 +253,7 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         &["401 Unauthorized", "log in again"],
         &got,
     );
-    sandbox
-        .client()
-        .delete(sandbox.at("/__sandbox/faults"))
-        .send()
-        .unwrap();
+    sandbox.clear_faults();
 
     // Reaching the tenant.
     let nowhere = UserEnv::new();
@@ -305,11 +301,7 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         &["did not finish within", "(set IDC_TIMEOUT"],
         &got,
     );
-    sandbox
-        .client()
-        .delete(sandbox.at("/__sandbox/faults"))
-        .send()
-        .unwrap();
+    sandbox.clear_faults();
     let tls = Sandbox::start_with(SandboxOptions::default().tls(&[]));
     table.check(
         "does not trust",
@@ -377,11 +369,7 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         ],
         &got,
     );
-    sandbox
-        .client()
-        .delete(sandbox.at("/__sandbox/faults"))
-        .send()
-        .unwrap();
+    sandbox.clear_faults();
     sandbox.fault(
         json!({"path_prefix": "/openidm/managed/alpha_user", "paging_cycle": true, "count": 1000}),
     );
@@ -394,11 +382,7 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         ],
         &got,
     );
-    sandbox
-        .client()
-        .delete(sandbox.at("/__sandbox/faults"))
-        .send()
-        .unwrap();
+    sandbox.clear_faults();
 
     // A stream that breaks part way, and a write with refused rows.
     sandbox.fault(json!({"path_prefix": "/openidm/managed/alpha_user", "status": 500, "skip": 1, "count": 20}));
@@ -414,11 +398,7 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         ],
         &got,
     );
-    sandbox
-        .client()
-        .delete(sandbox.at("/__sandbox/faults"))
-        .send()
-        .unwrap();
+    sandbox.clear_faults();
     let got = nu_error(
         &env,
         &format!(
