@@ -100,20 +100,21 @@ pub(crate) struct LoginPlan {
     pub(crate) flow: LoginFlow,
 }
 
-/// Resolve `request` against the saved `config` (and `$IDC_PROFILE`, `env_profile`): which
-/// profile, which tenant, which auth kind and parameters, which realm, which flow. The
+/// Resolve `request` against the saved `config` (and `idc_profile_var`, the value of
+/// `$IDC_PROFILE`): which profile, which tenant, which auth kind and parameters, which
+/// realm, which flow. The
 /// flag rules (`rules.rs`) are checked in this order; the first broken one is the error.
 pub(crate) fn resolve_login(
     request: &LoginRequest,
     config: &Config,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
 ) -> Result<LoginPlan> {
     let kind_count = rules::one_kind_of_login(request)?;
-    rules::interactive_flags(request, config, env_profile)?;
+    rules::interactive_flags(request, config, idc_profile_var)?;
     rules::console_session_realm(request)?;
     // `--log-api-key` alone may create a profile that holds only the key.
     let log_key_alone = kind_count == 0 && request.log_api_key.is_some();
-    let name = match (&request.profile, env_profile) {
+    let name = match (&request.profile, idc_profile_var) {
         (Some(name), _) => name.clone(),
         (None, Some(name)) => name.to_string(),
         (None, None) if kind_count == 0 && !(log_key_alone && config.profiles.is_empty()) => {

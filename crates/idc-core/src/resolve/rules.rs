@@ -44,9 +44,9 @@ pub(super) fn one_kind_of_login(request: &LoginRequest) -> Result<usize> {
 pub(super) fn interactive_flags(
     request: &LoginRequest,
     config: &Config,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
 ) -> Result<()> {
-    let saved = match request.profile.as_deref().or(env_profile) {
+    let saved = match request.profile.as_deref().or(idc_profile_var) {
         Some(name) => config.profile(name),
         None => config.resolve(None, None).ok(),
     };

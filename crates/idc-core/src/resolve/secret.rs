@@ -47,7 +47,7 @@ pub struct SecretNeed {
 pub(crate) fn secret_need(
     request: &LoginRequest,
     config: &Config,
-    env_profile: Option<&str>,
+    idc_profile_var: Option<&str>,
 ) -> Result<SecretNeed> {
     if request.session_cookie {
         return Ok(SecretNeed {
@@ -55,7 +55,7 @@ pub(crate) fn secret_need(
             secret: Some(LoginSecret::SessionCookie),
         });
     }
-    match resolve_login(request, config, env_profile) {
+    match resolve_login(request, config, idc_profile_var) {
         Ok(plan) => {
             let flow = plan.profile.auth.flow();
             let secret = match &plan.flow {
