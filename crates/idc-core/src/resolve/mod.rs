@@ -102,8 +102,8 @@ pub(crate) struct LoginPlan {
 
 /// Resolve `request` against the saved `config` (and `idc_profile_var`, the value of
 /// `$IDC_PROFILE`): which profile, which tenant, which auth kind and parameters, which
-/// realm, which flow. The
-/// flag rules (`rules.rs`) are checked in this order; the first broken one is the error.
+/// realm, which flow. The flag rules (`rules.rs`) are checked in this order; the first
+/// broken one is the error.
 pub(crate) fn resolve_login(
     request: &LoginRequest,
     config: &Config,
