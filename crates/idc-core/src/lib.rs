@@ -22,6 +22,7 @@
 
 mod api;
 mod auth;
+mod changes;
 mod credentials;
 pub mod diff;
 mod endpoints;
