@@ -9,7 +9,6 @@ mod formats;
 mod git_protocol;
 #[cfg(test)]
 mod layering;
-mod login_steps;
 mod strict_url;
 
 use std::process::ExitCode;

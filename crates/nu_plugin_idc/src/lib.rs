@@ -7,7 +7,6 @@
 pub mod commands;
 pub mod completion;
 pub mod errors;
-mod login_steps;
 mod read_progress;
 pub mod stream_failure;
 pub mod values;

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::interrupt::Interrupt;
+use crate::sanitize::terminal_safe;
 
 /// How long an interactive login waits when no `--timeout` is given.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -58,4 +59,94 @@ pub struct Unshown;
 
 impl LoginInteraction for Unshown {
     fn show(&self, _step: &LoginStep) {}
+}
+
+impl LoginStep {
+    /// The step as lines for a terminal, in neutral words (like [`crate::Error`]'s
+    /// `Display`, they name no front end's command); a URL the user may copy is a line of
+    /// its own, and the tenant's text is made safe for a terminal.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+        LoginStep::OpenUrl { url, launched } => {
+            let lead = match launched {
+                Launch::Opened => {
+                    "Opened the tenant's login page in your browser; if it did not open, visit:"
+                        .to_string()
+                }
+                Launch::NotAsked => "Open the tenant's login page in a browser:".to_string(),
+                Launch::Failed(reason) => format!(
+                    "Could not open a browser ({}); open the tenant's login page yourself:",
+                    terminal_safe(reason)
+                ),
+            };
+            vec![
+                lead,
+                terminal_safe(url).into_owned(),
+                "Waiting for the login to complete in the browser (Ctrl-C to stop)..."
+                    .to_string(),
+            ]
+        }
+        LoginStep::EnterCode {
+            verification_uri,
+            user_code,
+            complete,
+        } => {
+            let mut lines = vec![
+                format!(
+                    "To log in, open {} in a browser and enter the code {}",
+                    terminal_safe(verification_uri),
+                    terminal_safe(user_code)
+                ),
+                "or open this address, which carries the code:".to_string(),
+            ];
+            match complete {
+                Some(complete) => lines.push(terminal_safe(complete).into_owned()),
+                None => {
+                    lines.pop();
+                }
+            }
+            lines.push("Waiting for the code to be entered (Ctrl-C to stop)...".to_string());
+            lines
+        }
+        LoginStep::SlowDown { seconds } => vec![format!(
+            "The tenant asked to wait longer between checks: every {seconds} s now"
+        )],
+        LoginStep::IgnoredRedirect => vec![
+            "Ignored a redirect that does not belong to this login (its state differs); still waiting..."
+                .to_string(),
+        ],
+    }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_is_a_line_of_its_own_and_tenant_text_is_made_safe() {
+        let shown = LoginStep::lines(&LoginStep::OpenUrl {
+            url: "https://t.example.com/am/oauth2/realms/root/authorize?client_id=idc-cli"
+                .to_string(),
+            launched: Launch::NotAsked,
+        });
+        assert_eq!(
+            shown[1],
+            "https://t.example.com/am/oauth2/realms/root/authorize?client_id=idc-cli"
+        );
+        let shown = LoginStep::lines(&LoginStep::EnterCode {
+            verification_uri: "https://t/am/oauth2/device/user".to_string(),
+            user_code: "ABCD\u{1b}[2J".to_string(),
+            complete: Some("https://t/am/oauth2/device/user?user_code=ABCD".to_string()),
+        });
+        assert!(!shown.concat().contains('\u{1b}'), "{shown:?}");
+        assert!(shown[0].contains("https://t/am/oauth2/device/user"));
+        assert_eq!(shown[2], "https://t/am/oauth2/device/user?user_code=ABCD");
+        let without = LoginStep::lines(&LoginStep::EnterCode {
+            verification_uri: "https://t/am/oauth2/device/user".to_string(),
+            user_code: "ABCD".to_string(),
+            complete: None,
+        });
+        assert_eq!(without.len(), 2, "{without:?}");
+    }
 }

@@ -215,7 +215,9 @@ struct Terminal;
 
 impl idc_core::LoginInteraction for Terminal {
     fn show(&self, step: &idc_core::LoginStep) {
-        crate::login_steps::show_on_stderr(step);
+        for line in step.lines() {
+            eprintln!("{line}");
+        }
     }
 }
 

@@ -326,7 +326,9 @@ struct Terminal<'a> {
 
 impl idc_core::LoginInteraction for Terminal<'_> {
     fn show(&self, step: &idc_core::LoginStep) {
-        crate::login_steps::show_on_stderr(step);
+        for line in step.lines() {
+            eprintln!("{line}");
+        }
     }
 
     fn interrupt(&self) -> idc_core::Interrupt {
