@@ -102,19 +102,8 @@ pub fn exchange_session(
     let via = SessionClient::admin();
     let pkce = Pkce::generate();
     let redirect_uri = tenant_url(tenant, via.redirect);
-    let with_iga = format!("{ADMIN_SCOPES} {IGA_SCOPE}");
-    let authorized = authorize(
-        client,
-        tenant,
-        &via,
-        cookie_name,
-        session,
-        &pkce,
-        &redirect_uri,
-        &with_iga,
-    );
-    let code = match authorized {
-        Err(AuthorizeError::Refused(refusal)) if refusal.error == "invalid_scope" => authorize(
+    let ask = |scopes: &str| {
+        authorize(
             client,
             tenant,
             &via,
@@ -122,9 +111,14 @@ pub fn exchange_session(
             session,
             &pkce,
             &redirect_uri,
-            ADMIN_SCOPES,
+            scopes,
         )
-        .map_err(|refused| refused.into_error(&via))?,
+    };
+    // IGA's scope first; a tenant without IGA refuses it, and is asked again without.
+    let code = match ask(&format!("{ADMIN_SCOPES} {IGA_SCOPE}")) {
+        Err(AuthorizeError::Refused(refusal)) if refusal.error == "invalid_scope" => {
+            ask(ADMIN_SCOPES).map_err(|refused| refused.into_error(&via))?
+        }
         other => other.map_err(|refused| refused.into_error(&via))?,
     };
     redeem(client, tenant, &via, &code, &pkce, &redirect_uri)
