@@ -60,16 +60,7 @@ pub fn authorize(
         return authorize_error_page("invalid_request", "Invalid CSRF token");
     }
     let redirect_error = |error: &str, description: &str| {
-        let location = format!(
-            "{redirect_uri}?error_description={}&error={error}",
-            url::form_urlencoded::byte_serialize(description.as_bytes()).collect::<String>()
-        );
-        respond(
-            StatusCode::FOUND,
-            None,
-            &[("location", location), ("cache-control", "no-store".into())],
-            "",
-        )
+        super::grant_answers::redirect_with_error(&redirect_uri, error, description)
     };
     if params.get("response_type").map(String::as_str) != Some("code") {
         return redirect_error(

@@ -1,9 +1,9 @@
 //! The answers the grants share: the token endpoint's for the public clients (`cli.rs`),
 //! strict rotation (`rotation.rs`) and the end-user client (`enduser.rs`), and the
-//! authorize endpoint's error page (`authorize.rs`, `enduser.rs`): a leaf they import, so
-//! none imports another.
+//! authorize endpoint's error page and error redirect (`authorize.rs`, `enduser.rs`): a
+//! leaf they import, so none imports another.
 
-use crate::respond::{JSON_UTF8_UPPER, escape_html, html, json, oauth_error};
+use crate::respond::{JSON_UTF8_UPPER, escape_html, html, json, oauth_error, respond};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
@@ -43,4 +43,18 @@ pub fn authorize_error_page(error: &str, description: &str) -> Response {
          <script>var pageData = {{ error: {{ description: \"{description}\", message: \"{error}\" }} }};</script></body></html>"
     );
     html(StatusCode::BAD_REQUEST, &[], page)
+}
+
+/// The redirect back to the client with an OAuth error (RFC 6749 §4.1.2.1), as AM sends it.
+pub(super) fn redirect_with_error(redirect_uri: &str, error: &str, description: &str) -> Response {
+    let location = format!(
+        "{redirect_uri}?error_description={}&error={error}",
+        url::form_urlencoded::byte_serialize(description.as_bytes()).collect::<String>()
+    );
+    respond(
+        StatusCode::FOUND,
+        None,
+        &[("location", location), ("cache-control", "no-store".into())],
+        "",
+    )
 }
