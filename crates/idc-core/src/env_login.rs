@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use crate::auth;
-use crate::error::{Error, Result};
+use crate::error::{EnvProblem, Error, LoginProblem, Result};
 use crate::profile::{self, AccountKey, AuthKind, Profile};
 use crate::secret::Secret;
 
@@ -44,7 +44,7 @@ impl EnvLogin {
     /// (shown only when a command needs the profile) when some are and others are not.
     pub(crate) fn from_lookup(
         lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> std::result::Result<Option<EnvLogin>, String> {
+    ) -> std::result::Result<Option<EnvLogin>, EnvProblem> {
         let required = [
             vars::TENANT,
             vars::SERVICE_ACCOUNT_ID,
@@ -60,21 +60,14 @@ impl EnvLogin {
         match missing.len() {
             3 => return Ok(None),
             0 => {}
-            _ => {
-                return Err(format!(
-                    "the environment-only profile '{NAME}' needs {}, {} and {}: {} not set",
-                    vars::TENANT,
-                    vars::SERVICE_ACCOUNT_ID,
-                    vars::SERVICE_ACCOUNT_JWK,
-                    missing.join(" and "),
-                ));
-            }
+            _ => return Err(EnvProblem::Incomplete { missing }),
         }
         let [Some(tenant), Some(id), Some(jwk)] = [&values[0], &values[1], &values[2]] else {
             return Ok(None);
         };
-        let tenant = profile::parse_tenant_url(tenant)
-            .map_err(|error| format!("{}: {error}", vars::TENANT))?;
+        let tenant = profile::parse_tenant_url(tenant).map_err(|error| EnvProblem::Tenant {
+            reason: error.to_string(),
+        })?;
         let (jwk_path, inline) = jwk_source(jwk)?;
         let scopes = lookup(vars::SCOPES)
             .map(|text| crate::api::split_scopes(&text))
@@ -121,7 +114,7 @@ impl EnvLogin {
 /// blanks around it are no part of it), anything else must be the absolute path of the key
 /// file. A value that is neither is refused saying what it looks like, never quoting it:
 /// it may well be the key (quotes kept by `--env-file`, base64 from a CI secret store).
-fn jwk_source(value: &str) -> std::result::Result<(PathBuf, Option<Secret<String>>), String> {
+fn jwk_source(value: &str) -> std::result::Result<(PathBuf, Option<Secret<String>>), EnvProblem> {
     let text = value.trim().trim_start_matches('\u{feff}').trim();
     if text.starts_with('{') {
         return Ok((
@@ -145,22 +138,19 @@ fn jwk_source(value: &str) -> std::result::Result<(PathBuf, Option<Secret<String
     } else {
         "it looks like a relative path, which would name another file in every directory idc runs in: give an absolute one"
     };
-    Err(format!(
-        "{} is neither the private JWK's JSON ({{\"kty\":\"RSA\",...}}) nor the absolute path of the key file: {looks}",
-        vars::SERVICE_ACCOUNT_JWK
-    ))
+    Err(EnvProblem::Jwk { looks })
 }
 
 /// Read `IDC_*` variables with empty values as unset.
 pub(crate) fn from_lookup(
     lookup: impl Fn(&str) -> Option<String>,
-) -> std::result::Result<Option<EnvLogin>, String> {
+) -> std::result::Result<Option<EnvLogin>, EnvProblem> {
     EnvLogin::from_lookup(&|name| lookup(name).filter(|value| !value.trim().is_empty()))
 }
 
 /// The error of a partial environment login, for the command that needed a profile.
-pub(crate) fn problem(text: &str) -> Error {
-    Error::Login(text.to_string())
+pub(crate) fn problem(problem: &EnvProblem) -> Error {
+    LoginProblem::Environment(problem.clone()).into()
 }
 
 /// The private key of a service account (the inline JWK of the environment's login, else
@@ -184,7 +174,7 @@ mod tests {
 
     const JWK: &str = r#"{"kty":"RSA","n":"AQAB","e":"AQAB","d":"c2VjcmV0LWQ"}"#;
 
-    fn login(pairs: &[(&str, &str)]) -> std::result::Result<Option<EnvLogin>, String> {
+    fn login(pairs: &[(&str, &str)]) -> std::result::Result<Option<EnvLogin>, EnvProblem> {
         from_lookup(|name| {
             pairs
                 .iter()
@@ -257,18 +247,28 @@ mod tests {
             (vars::TENANT, "https://tenant.example.com"),
             (vars::SERVICE_ACCOUNT_JWK, JWK),
         ])
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(
             problem.contains("IDC_SERVICE_ACCOUNT_ID not set"),
             "{problem}"
         );
+        // The message spells this room's names.
+        let needs = format!(
+            "the environment-only profile '{NAME}' needs {}, {} and {}:",
+            vars::TENANT,
+            vars::SERVICE_ACCOUNT_ID,
+            vars::SERVICE_ACCOUNT_JWK
+        );
+        assert!(problem.starts_with(&needs), "{problem}");
         assert!(!problem.contains("c2VjcmV0LWQ"), "{problem}");
         let insecure = login(&[
             (vars::TENANT, "http://tenant.example.com"),
             (vars::SERVICE_ACCOUNT_ID, "sa"),
             (vars::SERVICE_ACCOUNT_JWK, JWK),
         ])
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(insecure.starts_with("IDC_TENANT:"), "{insecure}");
     }
 }

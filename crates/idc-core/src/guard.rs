@@ -18,11 +18,8 @@ impl FromStr for Tier {
         Tier::ALL
             .into_iter()
             .find(|tier| tier.as_str().eq_ignore_ascii_case(text))
-            .ok_or_else(|| {
-                Error::Login(format!(
-                    "unknown tier '{}': use one of sandbox, development, staging, production",
-                    crate::sanitize::terminal_safe(text)
-                ))
+            .ok_or_else(|| Error::UnknownTier {
+                text: crate::sanitize::terminal_safe(text).into_owned(),
             })
     }
 }

@@ -39,7 +39,7 @@ struct Inner {
     /// `$IDC_PROFILE` when the facade was created.
     idc_profile_var: Option<String>,
     /// Why the environment-only login is incomplete (some of its variables are set).
-    env_login_problem: Option<String>,
+    env_login_problem: Option<crate::error::EnvProblem>,
     /// `IDC_MAX_EMPTY_PAGES`: carried by every pager this facade makes.
     max_empty_pages: usize,
     /// `IDC_ASSUME_YES=1`: consent to writes to production profiles, as `--yes`.

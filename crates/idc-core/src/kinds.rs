@@ -85,3 +85,28 @@ impl std::fmt::Display for Tier {
         f.write_str(self.as_str())
     }
 }
+
+/// Why a text or number cannot be kept in a profile: it is written into curl config,
+/// httpie sessions and terminals. The text itself is never quoted (it may be anything).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unkeepable {
+    /// `what` ("the realm", "the key path (--jwk)") holds a control character.
+    ControlCharacter { what: &'static str },
+    /// The timeout `name` is not from 1 to `max` seconds.
+    TimeoutOutOfRange { name: &'static str, max: u64 },
+}
+
+impl std::fmt::Display for Unkeepable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unkeepable::ControlCharacter { what } => write!(
+                f,
+                "{what} holds a control character (a line break, a tab, an escape): it would break out of the curl config and terminals idc writes it to"
+            ),
+            Unkeepable::TimeoutOutOfRange { name, max } => write!(
+                f,
+                "{name} is out of range: give a number of seconds from 1 to {max}"
+            ),
+        }
+    }
+}

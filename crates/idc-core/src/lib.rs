@@ -69,12 +69,15 @@ pub use auth::log_key::LogKey;
 pub use auth::login_steps::{Launch, LoginInteraction, LoginStep};
 pub use credentials::{Credential, CredentialKind, StoreChoice, StoreKind};
 pub use endpoints::ManagedSchema;
-pub use error::{Error, FrontEndWords, NotCompleted, Remedy, Result, SecretKind, Stored};
+pub use error::{
+    EnvProblem, Error, FrontEndWords, LoginProblem, NotCompleted, Refusal, Remedy, Result,
+    SecretKind, Stored,
+};
 pub use http::{NetworkProfile, TlsProblem};
 pub use idc::vars;
 pub use idc::{Fetched, Idc};
 pub use interrupt::{Interrupt, Slept};
-pub use kinds::Tier;
+pub use kinds::{Tier, Unkeepable};
 pub use login::LoginOutcome;
 pub use logout::{LogoutOptions, LogoutOutcome};
 pub use paging::{Pager, Prefetched, Query, ReadProgress, ReadSnapshot};

@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::kinds::Unkeepable;
+
 /// The longest wait for a browser or device login (`--timeout`): a day.
 pub const MAX_LOGIN_WAIT_SECONDS: u64 = 86_400;
 
@@ -26,20 +28,18 @@ pub(crate) fn deadline_from(now: Instant, after: Duration) -> Instant {
 
 /// Why `text`, kept in a profile as `what`, cannot be: it holds a control character. The
 /// value itself is never quoted (it may be anything).
-pub(crate) fn control_character_problem(what: &str, text: &str) -> Option<String> {
-    text.chars().any(char::is_control).then(|| {
-        format!(
-            "{what} holds a control character (a line break, a tab, an escape): it would break out of the curl config and terminals idc writes it to"
-        )
-    })
+pub(crate) fn control_character_problem(what: &'static str, text: &str) -> Option<Unkeepable> {
+    text.chars()
+        .any(char::is_control)
+        .then_some(Unkeepable::ControlCharacter { what })
 }
 
 /// The first problem among texts kept in a profile (`(what, text)`) and its timeouts
 /// (`(name, seconds)`): a control character, a timeout out of bounds.
 pub(crate) fn first_problem(
-    texts: &[(&str, String)],
-    timeouts: &[(&str, Option<u64>)],
-) -> Option<String> {
+    texts: &[(&'static str, String)],
+    timeouts: &[(&'static str, Option<u64>)],
+) -> Option<Unkeepable> {
     texts
         .iter()
         .find_map(|(what, text)| control_character_problem(what, text))
@@ -47,10 +47,9 @@ pub(crate) fn first_problem(
             timeouts.iter().find_map(|(name, seconds)| {
                 seconds
                     .filter(|seconds| !(1..=MAX_NETWORK_TIMEOUT_SECONDS).contains(seconds))
-                    .map(|_| {
-                        format!(
-                            "{name} is out of range: give a number of seconds from 1 to {MAX_NETWORK_TIMEOUT_SECONDS}"
-                        )
+                    .map(|_| Unkeepable::TimeoutOutOfRange {
+                        name,
+                        max: MAX_NETWORK_TIMEOUT_SECONDS,
                     })
             })
         })
@@ -74,10 +73,12 @@ mod tests {
             "the CA path",
             "/tmp/ca.pem\noutput = \"/tmp/x\"".to_string(),
         )];
-        let problem = first_problem(&evil, &[]).unwrap();
+        let problem = first_problem(&evil, &[]).unwrap().to_string();
         assert!(problem.starts_with("the CA path"), "{problem}");
         assert!(!problem.contains("/tmp/x"), "{problem}");
-        let huge = first_problem(&fine, &[("timeout", Some(u64::MAX))]).unwrap();
+        let huge = first_problem(&fine, &[("timeout", Some(u64::MAX))])
+            .unwrap()
+            .to_string();
         assert!(huge.contains("timeout is out of range"), "{huge}");
     }
 }

@@ -9,7 +9,7 @@ use crate::auth::login_steps::LoginInteraction;
 use crate::credentials::cache::{CachedCredential, CredentialKind};
 use crate::credentials::keys::{self, EntryKey};
 use crate::credentials::{Credentials, RefreshRecord};
-use crate::error::{Error, Result, SecretKind};
+use crate::error::{Error, LoginProblem, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, ConfigFile, Profile};
 use crate::resolve::{Authenticate, LoginFlow, LoginRequest, resolve_login};
 use crate::secret::Secret;
@@ -221,10 +221,11 @@ fn refuse_what_none_cannot_keep(
             | Authenticate::Device { .. } => return Ok(()),
         },
     };
-    Err(Error::Login(format!(
-        "profile '{}' would keep its {kept} for the commands after this login, and IDC_CREDENTIAL_STORE=none keeps nothing between commands: no later command could use it; use a store that keeps it (unset IDC_CREDENTIAL_STORE, or file, keyring) or a service account",
-        profile.name
-    )))
+    Err(LoginProblem::StoreKeepsNothing {
+        profile: profile.name.clone(),
+        kept,
+    }
+    .into())
 }
 
 /// The outcome of `--log-api-key KEY` or `--create-log-api-key` alone: the key added to

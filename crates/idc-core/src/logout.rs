@@ -4,7 +4,7 @@
 
 use crate::auth;
 use crate::credentials::{Credentials, keys};
-use crate::error::{Error, Result};
+use crate::error::{LoginProblem, Result};
 use crate::profile::{AuthKind, ConfigFile, Profile};
 
 /// What the user chose for a logout.
@@ -55,10 +55,10 @@ pub(crate) fn logout_profile(
             Some(id.clone())
         }
         (None, true) => {
-            return Err(Error::Login(format!(
-                "profile '{}' holds no log API key, so --delete-log-key has nothing to delete; nothing was changed",
-                profile.name
-            )));
+            return Err(LoginProblem::NoLogKeyToDelete {
+                profile: profile.name.clone(),
+            }
+            .into());
         }
         (_, false) => None,
     };

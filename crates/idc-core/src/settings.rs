@@ -39,7 +39,8 @@ pub(crate) struct Settings {
     pub(crate) network: NetworkEnv,
     /// The environment-only login (`IDC_TENANT`, `IDC_SERVICE_ACCOUNT_*`, ...), or why it
     /// is incomplete.
-    pub(crate) env_login: std::result::Result<Option<env_login::EnvLogin>, String>,
+    pub(crate) env_login:
+        std::result::Result<Option<env_login::EnvLogin>, crate::error::EnvProblem>,
     /// `IDC_MAX_EMPTY_PAGES`.
     pub(crate) max_empty_pages: usize,
     /// `IDC_ASSUME_YES`: consent to writes to production profiles.
@@ -250,7 +251,16 @@ mod tests {
         let Err(problem) = read.env_login else {
             panic!("an incomplete environment login was accepted");
         };
-        assert!(problem.contains("IDC_SERVICE_ACCOUNT_ID"), "{problem}");
+        assert_eq!(
+            problem,
+            crate::error::EnvProblem::Incomplete {
+                missing: vec!["IDC_SERVICE_ACCOUNT_ID", "IDC_SERVICE_ACCOUNT_JWK"]
+            }
+        );
+        assert!(
+            problem.to_string().contains("IDC_SERVICE_ACCOUNT_ID"),
+            "{problem}"
+        );
         assert!(matches!(with_dirs(&[]).unwrap().env_login, Ok(None)));
     }
 }

@@ -311,6 +311,27 @@ mod tests {
         Cli::command().debug_assert();
     }
 
+    /// idc-core's login problems name flags (and point at them): every one is a flag of
+    /// `login` or `logout` here, spelled alike.
+    #[test]
+    fn every_flag_a_login_problem_names_is_ours() {
+        let command = Cli::command();
+        let longs: Vec<String> = ["login", "logout"]
+            .iter()
+            .flat_map(|name| {
+                command
+                    .find_subcommand(name)
+                    .unwrap_or_else(|| panic!("no {name} command"))
+                    .get_arguments()
+                    .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for flag in idc_core::LoginProblem::FLAGS {
+            assert!(longs.iter().any(|long| long == flag), "{flag} is not ours");
+        }
+    }
+
     #[test]
     fn secrets_are_never_flag_values() {
         let refused = Cli::try_parse_from([

@@ -3,7 +3,8 @@
 //! the missing scope), `--jwk` for a bad key, the command itself for a network failure
 //! (naming the tenant).
 
-use idc_core::{Error, FrontEndWords};
+use idc_core::{Error, FrontEndWords, LoginProblem};
+use nu_plugin::EvaluatedCall;
 use nu_protocol::{LabeledError, ShellError, Span, Value};
 
 /// Where the user typed each argument an error can be about. `None`: not given (the value
@@ -116,7 +117,79 @@ pub fn labeled(error: &Error, spans: &ArgSpans) -> LabeledError {
             spans.url.unwrap_or(head),
         ),
         Error::CaBundle { .. } => LabeledError::new(message).with_label("unusable CA bundle", head),
+        Error::Login(problem) => LabeledError::new(message).with_label(login_label(problem), head),
+        Error::Refused(_) => {
+            LabeledError::new(message).with_label("the tenant refused the login", head)
+        }
+        Error::ProfileName { .. } => LabeledError::new(message)
+            .with_label("not a profile name", spans.profile.unwrap_or(head)),
         _ => LabeledError::new(message).with_label("idc failed here", head),
+    }
+}
+
+/// The error of `idc login` or `idc logout`: a [`LoginProblem`] gets the caret under the
+/// flag at fault when the user typed it; every other error is [`labeled`].
+pub fn labeled_at_flag(error: &Error, spans: &ArgSpans, call: &EvaluatedCall) -> LabeledError {
+    let Error::Login(problem) = error else {
+        return labeled(error, spans);
+    };
+    let typed = problem.flag().and_then(|flag| {
+        call.named
+            .iter()
+            .find(|(name, _)| flag.strip_prefix("--") == Some(name.item.as_str()))
+            .map(|(name, _)| name.span)
+    });
+    LabeledError::new(message(error)).with_label(login_label(problem), typed.unwrap_or(spans.head))
+}
+
+/// A few words under the caret: what is wrong with the flag (or the login) it points at.
+fn login_label(problem: &LoginProblem) -> String {
+    match problem {
+        LoginProblem::BrowserAndDevice => "not with --browser".to_string(),
+        LoginProblem::SeveralKinds => "one kind of login at a time".to_string(),
+        LoginProblem::GoesWith { with, .. } => format!("only with {with}"),
+        LoginProblem::TimeoutTooLong { max_seconds } => format!("at most {max_seconds}"),
+        LoginProblem::TimeoutZero => "at least 1".to_string(),
+        LoginProblem::SecretNotTaken => "nothing to pipe in".to_string(),
+        LoginProblem::ConsoleSessionRealm => "a console session is the root realm's".to_string(),
+        LoginProblem::NotYetAProfile { .. } | LoginProblem::NoSavedProfile => {
+            "no such profile yet".to_string()
+        }
+        LoginProblem::NeedsTenant => "needs --tenant".to_string(),
+        LoginProblem::NeedsJwk => "needs --jwk".to_string(),
+        LoginProblem::RealmNeedsClientId { .. } => "needs --client-id".to_string(),
+        LoginProblem::LogKeyNotAlone => "goes alone".to_string(),
+        LoginProblem::LogKeyOtherTenant { .. } => "another tenant's profile".to_string(),
+        LoginProblem::LogKeyId => "not a key id".to_string(),
+        LoginProblem::ConsoleSessionNeedsCookie { .. } => "needs --session-cookie".to_string(),
+        LoginProblem::NoCookieGiven
+        | LoginProblem::CookieEmpty { .. }
+        | LoginProblem::CookieLineWithout { .. }
+        | LoginProblem::CookieNotNamed { .. }
+        | LoginProblem::CookieCharacters { .. } => {
+            "no session cookie in what was piped in".to_string()
+        }
+        LoginProblem::CannotListen { .. } | LoginProblem::BuiltinPortTaken { .. } => {
+            "cannot listen there".to_string()
+        }
+        LoginProblem::BuiltinRedirectOnly { .. } => {
+            "the tenant's client takes port 3000 only".to_string()
+        }
+        LoginProblem::BuiltinNotOffered { .. } => {
+            "no built-in CLI client on this tenant".to_string()
+        }
+        LoginProblem::BuiltinScopes { .. } => "scopes refused".to_string(),
+        LoginProblem::JourneyTooLong { .. } | LoginProblem::JourneyAsks { .. } => {
+            "a journey idc cannot answer".to_string()
+        }
+        LoginProblem::NotForHeader { .. } => "cannot go in a header".to_string(),
+        LoginProblem::StoreKeepsNothing { .. } | LoginProblem::StoreCannotKeepRefresh { .. } => {
+            "IDC_CREDENTIAL_STORE=none keeps nothing".to_string()
+        }
+        LoginProblem::NoLogKeyToDelete { .. } => "no log API key to delete".to_string(),
+        LoginProblem::Unkeepable(_) => "cannot be kept in a profile".to_string(),
+        LoginProblem::Environment(_) => "the environment's login is incomplete".to_string(),
+        _ => "the login cannot go ahead".to_string(),
     }
 }
 
@@ -156,6 +229,39 @@ pub fn error_value(error: &Error, spans: &ArgSpans) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// idc-core's login problems name flags and point at them: every one is a flag of
+    /// `idc login` or `idc logout`, spelled alike.
+    #[test]
+    fn every_flag_a_login_problem_names_is_ours() {
+        use nu_plugin::PluginCommand;
+        let signatures = [
+            crate::commands::Login.signature(),
+            crate::commands::Logout.signature(),
+        ];
+        for flag in LoginProblem::FLAGS {
+            let long = flag.strip_prefix("--").unwrap();
+            assert!(
+                signatures
+                    .iter()
+                    .any(|signature| signature.get_long_flag(long).is_some()),
+                "{flag} is not a flag of idc login or idc logout"
+            );
+        }
+    }
+
+    #[test]
+    fn a_login_problem_points_at_the_command_without_the_call() {
+        let error = labeled(
+            &Error::Login(LoginProblem::GoesWith {
+                flag: "--redirect-port",
+                with: "--browser",
+            }),
+            &spans(),
+        );
+        assert_eq!(only_label(&error), ("only with --browser", Span::new(0, 7)));
+        assert_eq!(error.msg, "--redirect-port goes with --browser");
+    }
 
     fn spans() -> ArgSpans {
         ArgSpans {

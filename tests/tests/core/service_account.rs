@@ -212,7 +212,13 @@ fn refused_logins_say_what_is_wrong() {
     request.jwk_path = Some(PathBuf::from(other.jwk_path()));
     let error = login_error(&env, request);
     let text = error.to_string();
-    assert!(matches!(error, Error::Auth { .. }), "{text}");
+    assert!(
+        matches!(
+            &error,
+            Error::Refused(idc_core::Refusal::ServiceAccount { error, .. }) if error == "invalid_grant"
+        ),
+        "{text}"
+    );
     assert!(
         text.contains("invalid_grant") && text.contains("signature"),
         "{text}"

@@ -214,6 +214,54 @@ fn plugin_unknown_profile_points_at_the_flag() {
     assert!(label["typed"].as_str().unwrap().contains("nope"), "{error}");
 }
 
+/// A login refused for its flags points at the flag at fault, and changes nothing.
+#[test]
+fn plugin_login_problems_point_at_the_flag_at_fault() {
+    let sandbox = Sandbox::start(10);
+    let env = UserEnv::new();
+    login(&env, &sandbox);
+    let before = env.snapshot();
+    for (flags, typed, label) in [
+        (
+            "--redirect-port 8765",
+            "--redirect-port",
+            "only with --browser",
+        ),
+        (
+            "--timeout 30",
+            "--timeout",
+            "only with --browser or --device",
+        ),
+        (
+            "--create-log-api-key --log-api-key 0123abcd",
+            "--log-api-key",
+            "goes alone",
+        ),
+        ("--browser --device", "--device", "not with --browser"),
+        (
+            "--session-cookie --realm bravo",
+            "--realm",
+            "a console session is the root realm's",
+        ),
+    ] {
+        let error = nu_error(&env, &format!("idc login --profile sandbox {flags}"));
+        // Nushell spans a named argument with its value: `--flag value`.
+        let only = &error["labels"][0];
+        let under = only["typed"].as_str().unwrap_or_default();
+        assert!(
+            under.starts_with(typed) && flags.contains(under),
+            "{flags}: {error}"
+        );
+        assert_eq!(only["text"], label, "{flags}: {error}");
+        assert_eq!(error["labels"].as_array().map(Vec::len), Some(1), "{error}");
+    }
+    // A flag the login needs but was not typed: the caret is under the command.
+    let error = nu_error(&env, "idc login --profile fresh --service-account sa");
+    assert_eq!(error["labels"][0]["typed"], "idc login", "{error}");
+    assert_eq!(error["labels"][0]["text"], "needs --tenant", "{error}");
+    assert_eq!(env.snapshot(), before);
+}
+
 #[test]
 fn plugin_forbidden_names_the_missing_scope_at_the_path() {
     let sandbox = Sandbox::start(10);

@@ -14,7 +14,7 @@ use crate::auth::loopback::{Callback, Loopback, NoCallback};
 use crate::auth::pkce::{Pkce, Redeemer, redeem_code};
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
 use crate::auth::{Ended, builtin};
-use crate::error::{Error, NotCompleted, Result};
+use crate::error::{NotCompleted, Refusal, Result};
 use crate::http::{HttpClient, OAuthRefusal};
 use crate::interrupt::Interrupt;
 use crate::secret::Secret;
@@ -75,16 +75,21 @@ pub fn login(
         Ok(Callback::Refused(refusal)) if builtin && refusal.error == "invalid_scope" => {
             Err(builtin::scopes_refused(&refusal.joined()).into())
         }
-        Ok(Callback::Refused(OAuthRefusal { error, description }))
-            if builtin && builtin::client_refused_at(&error, None, builtin_port).is_some() =>
-        {
-            Err(
-                builtin::client_refused_at(&error, description.as_deref(), builtin_port)
-                    .unwrap_or_else(|| Error::Login(error.clone()))
-                    .into(),
-            )
+        Ok(Callback::Refused(refusal)) => {
+            let client_refused = builtin
+                .then(|| {
+                    builtin::client_refused_at(
+                        &refusal.error,
+                        refusal.description.as_deref(),
+                        builtin_port,
+                    )
+                })
+                .flatten();
+            Err(match client_refused {
+                Some(problem) => problem.into(),
+                None => Ended::refused(refusal),
+            })
         }
-        Ok(Callback::Refused(refusal)) => Err(Ended::refused(refusal)),
         Err(NoCallback::TimedOut) => Err(Ended::NotCompleted(NotCompleted::TimedOut {
             seconds: login.timeout.as_secs(),
         })),
@@ -112,13 +117,11 @@ fn redeem(
     )?;
     match granted(answer, token_url.path())? {
         Granted::Tokens(tokens) => Ok(*tokens),
-        Granted::Refused(refusal) => Err(Error::Auth {
-            message: format!(
-                "the tenant refused the authorization code for client '{}': {}",
-                public.client_id,
-                refusal.said()
-            ),
-        }),
+        Granted::Refused(refusal) => Err(Refusal::BrowserCode {
+            client_id: public.client_id.to_string(),
+            said: refusal.said(),
+        }
+        .into()),
     }
 }
 
@@ -141,10 +144,10 @@ fn probe_builtin(
             "redirect_uri_mismatch",
             "unauthorized_client",
         ] {
-            if page.contains(error) {
-                return Err(builtin::client_refused_at(error, None, port)
-                    .unwrap_or(Error::Login(error.to_string()))
-                    .into());
+            if page.contains(error)
+                && let Some(problem) = builtin::client_refused_at(error, None, port)
+            {
+                return Err(problem.into());
             }
         }
     }

@@ -9,24 +9,19 @@ use base64::Engine as _;
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Refusal, Result};
 use crate::http::{self, HttpClient, tenant_url};
 use crate::secret::Secret;
 
-/// The built-in client's id.
-pub const BUILTIN_CLIENT_ID: &str = "AICMCPClient";
-/// Its one redirect URI, sent verbatim (a URL parser would add a `/`).
-pub const BUILTIN_REDIRECT_URI: &str = "http://localhost:3000";
+/// The built-in client's id, and what a login through it asks for when no scopes are given
+/// (frodo's request). They live with the messages that name them (`error::LoginProblem`),
+/// as do its one redirect URI and the other ways in for an administrator.
+pub(crate) use crate::error::{BUILTIN_CLIENT_ID, BUILTIN_SCOPES};
 /// The port of that redirect, listened on at 127.0.0.1.
 pub const BUILTIN_PORT: u16 = 3000;
-/// What a login through it asks for when no scopes are given (frodo's request).
-pub const BUILTIN_SCOPES: [&str; 2] = ["fr:am:*", "fr:idm:*"];
 /// RFC 8693's grant and token type.
 const TOKEN_EXCHANGE_GRANT: &str = "urn:ietf:params:oauth:grant-type:token-exchange";
 const ACCESS_TOKEN_TYPE: &str = "urn:ietf:params:oauth:token-type:access_token";
-
-/// The other ways in for an administrator, named when the built-in client cannot be used.
-pub const OTHER_WAYS_IN: &str = "log in with the admin console's session (`--session-cookie`), or with a service account (`service-account create`)";
 
 /// Whether a login with `client_id` in `realm` goes through the built-in client.
 pub fn is_builtin(client_id: &str, realm: &str) -> bool {
@@ -53,19 +48,18 @@ pub(crate) fn client_refused_at(
     error: &str,
     description: Option<&str>,
     port: u16,
-) -> Option<Error> {
+) -> Option<LoginProblem> {
     if port != BUILTIN_PORT && error == "redirect_uri_mismatch" {
-        return Some(Error::Login(format!(
-            "the built-in client {BUILTIN_CLIENT_ID} takes its redirect only at {BUILTIN_REDIRECT_URI} on this tenant (it answered redirect_uri_mismatch to {}): leave out --redirect-port",
-            redirect_uri(port)
-        )));
+        return Some(LoginProblem::BuiltinRedirectOnly {
+            redirect: redirect_uri(port),
+        });
     }
     client_refused(error, description)
 }
 
 /// The one message for a tenant refusing the built-in client itself (no such client on
 /// this tenant, or not with this redirect); `None` for other refusals.
-pub(crate) fn client_refused(error: &str, description: Option<&str>) -> Option<Error> {
+pub(crate) fn client_refused(error: &str, description: Option<&str>) -> Option<LoginProblem> {
     if !matches!(
         error,
         "invalid_client" | "redirect_uri_mismatch" | "unauthorized_client"
@@ -76,19 +70,17 @@ pub(crate) fn client_refused(error: &str, description: Option<&str>) -> Option<E
         Some(description) => format!("{error}: {description}"),
         None => error.to_string(),
     };
-    Some(Error::Login(format!(
-        "this tenant does not offer the built-in CLI client {BUILTIN_CLIENT_ID} (it answered {}); Ping enables it on sandbox and development tenants only: {OTHER_WAYS_IN}",
-        crate::sanitize::terminal_safe(&said)
-    )))
+    Some(LoginProblem::BuiltinNotOffered {
+        said: crate::sanitize::terminal_safe(&said).into_owned(),
+    })
 }
 
 /// The one message for scopes the tenant refused to the login.
 pub(crate) fn scopes_refused(said: &str) -> Error {
-    Error::Login(format!(
-        "the tenant refused the scopes asked of {BUILTIN_CLIENT_ID} ({}): ask only for scopes it grants (by default: {})",
-        crate::sanitize::terminal_safe(said),
-        BUILTIN_SCOPES.join(" ")
-    ))
+    LoginProblem::BuiltinScopes {
+        said: crate::sanitize::terminal_safe(said).into_owned(),
+    }
+    .into()
 }
 
 /// The client a token may be exchanged through: its `may_act.client_id` claim (read
@@ -114,11 +106,10 @@ pub(crate) fn exchange(
     primary: &Secret<String>,
     scope: &str,
 ) -> Result<TokenResponse> {
-    let exchange_client = may_act_client(primary.expose()).ok_or_else(|| Error::Auth {
-        message: format!(
-            "the token of the built-in client names no exchange client (no may_act claim), so it cannot reach APIs that need {scope}: {OTHER_WAYS_IN}"
-        ),
-    })?;
+    let exchange_client =
+        may_act_client(primary.expose()).ok_or_else(|| Refusal::NoExchangeClient {
+            scope: scope.to_string(),
+        })?;
     let url = endpoint(tenant, &["access_token"]);
     let form = [
         ("grant_type", TOKEN_EXCHANGE_GRANT),
@@ -135,13 +126,12 @@ pub(crate) fn exchange(
         return answer.json_as(url.path());
     }
     match answer.oauth_error() {
-        Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Err(Error::Auth {
-            message: format!(
-                "the tenant refused to exchange the built-in client's token for {scope} through {} ({}): {OTHER_WAYS_IN}",
-                crate::sanitize::terminal_safe(&exchange_client),
-                refusal.said()
-            ),
-        }),
+        Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Err(Refusal::Exchange {
+            scope: scope.to_string(),
+            client: crate::sanitize::terminal_safe(&exchange_client).into_owned(),
+            said: refusal.said(),
+        }
+        .into()),
         _ => Err(answer.error("POST", url.path())),
     }
 }
@@ -149,6 +139,7 @@ pub(crate) fn exchange(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::BUILTIN_REDIRECT_URI;
     use crate::testing as mock_tenant;
 
     fn jwt(claims: serde_json::Value) -> String {

@@ -6,7 +6,7 @@ use url::Url;
 
 use crate::auth::TokenResponse;
 use crate::auth::realm::realm_segments;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::http::{self, Answer, tenant_url};
 use crate::secret::Secret;
 
@@ -58,26 +58,21 @@ fn token_error(answer: &Answer, url: &Url, client_id: &str) -> Error {
             .and_then(|refused| refused.description.clone())
             .unwrap_or_else(|| fallback.to_string())
     };
-    let bad_secret = || Error::Auth {
-        message: format!(
-            "client authentication failed for client '{client_id}': check the client id and secret"
-        ),
-    };
+    let client_id = client_id.to_string();
+    let bad_secret = |client_id| Refusal::ClientSecret { client_id }.into();
     match refused.as_ref().map(|refused| refused.error.as_str()) {
-        Some("invalid_client") => bad_secret(),
-        Some("invalid_scope") => Error::Auth {
-            message: format!(
-                "client '{client_id}' may not request these scopes: {}",
-                description("invalid_scope")
-            ),
-        },
-        Some("unauthorized_client") => Error::Auth {
-            message: format!(
-                "client '{client_id}' is not allowed to use the client_credentials grant: {}",
-                description("unauthorized_client")
-            ),
-        },
-        _ if answer.status == 401 => bad_secret(),
+        Some("invalid_client") => bad_secret(client_id),
+        Some("invalid_scope") => Refusal::ClientScopes {
+            client_id,
+            said: description("invalid_scope"),
+        }
+        .into(),
+        Some("unauthorized_client") => Refusal::ClientGrant {
+            client_id,
+            said: description("unauthorized_client"),
+        }
+        .into(),
+        _ if answer.status == 401 => bad_secret(client_id),
         _ => answer.error("POST", url.path()),
     }
 }
@@ -124,9 +119,10 @@ mod tests {
         let body =
             r#"{"error_description":"Client authentication failed","error":"invalid_client"}"#;
         let err = token_error(&answer(401, body), &tenant(), "iga-reader");
-        let Error::Auth { message } = err else {
-            panic!("expected an auth error, got {err:?}");
+        let Error::Refused(refusal @ Refusal::ClientSecret { .. }) = err else {
+            panic!("expected a refused client secret, got {err:?}");
         };
+        let message = refusal.to_string();
         assert!(message.contains("'iga-reader'"), "{message}");
         assert!(message.contains("secret"), "{message}");
     }
@@ -158,7 +154,7 @@ mod tests {
         assert_eq!(token.access_token.expose(), "cc-1");
         let err =
             request_token(&http, &tenant.url, "alpha", "iga-client", &secret, &scopes).unwrap_err();
-        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(matches!(err, Error::Refused(_)), "{err:?}");
         assert!(!format!("{err:?}").contains("s3cret"));
 
         let requests = tenant.requests();

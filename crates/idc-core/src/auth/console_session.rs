@@ -9,7 +9,7 @@
 use url::Url;
 
 use crate::auth::session::{self, SessionInfo};
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Refusal, Result};
 use crate::http::HttpClient;
 use crate::secret::Secret;
 
@@ -25,14 +25,14 @@ use crate::secret::Secret;
 pub fn parse_session_cookie(text: &str, cookie_name: &str) -> Result<Secret<String>> {
     let text = text.trim_start_matches('\u{feff}').trim();
     if text.is_empty() {
-        return Err(Error::Login(empty_message(cookie_name)));
+        return Err(empty(cookie_name));
     }
     let (pairs, header_line) = match strip_header_name(text) {
         Some(rest) => (rest, true),
         None => (text, false),
     };
     if pairs.trim().is_empty() {
-        return Err(Error::Login(empty_message(cookie_name)));
+        return Err(empty(cookie_name));
     }
     let value = if !header_line && !pairs.contains('=') && !pairs.contains(';') {
         pairs
@@ -44,14 +44,16 @@ pub fn parse_session_cookie(text: &str, cookie_name: &str) -> Result<Secret<Stri
         match found {
             Some((_, value)) => value.trim(),
             None if header_line => {
-                return Err(Error::Login(format!(
-                    "the Cookie: line has no cookie named '{cookie_name}', this tenant's session cookie (GET /am/json/serverinfo/* says so): copy the Cookie: header of a request the admin console sends to this tenant"
-                )));
+                return Err(LoginProblem::CookieLineWithout {
+                    cookie_name: cookie_name.to_string(),
+                }
+                .into());
             }
             None => {
-                return Err(Error::Login(format!(
-                    "the cookie given is not named '{cookie_name}', this tenant's session cookie (GET /am/json/serverinfo/* says so): copy the cookie of that name, or its value alone"
-                )));
+                return Err(LoginProblem::CookieNotNamed {
+                    cookie_name: cookie_name.to_string(),
+                }
+                .into());
             }
         }
     };
@@ -60,23 +62,25 @@ pub fn parse_session_cookie(text: &str, cookie_name: &str) -> Result<Secret<Stri
         .and_then(|inner| inner.strip_suffix('"'))
         .unwrap_or(value);
     if value.is_empty() {
-        return Err(Error::Login(empty_message(cookie_name)));
+        return Err(empty(cookie_name));
     }
     if value
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == ',' || c == '\\')
     {
-        return Err(Error::Login(format!(
-            "the session cookie holds characters no cookie value has (spaces, line ends, quotes): copy the value of the cookie named '{cookie_name}' alone, or the whole Cookie: line"
-        )));
+        return Err(LoginProblem::CookieCharacters {
+            cookie_name: cookie_name.to_string(),
+        }
+        .into());
     }
     Ok(Secret::new(value.to_string()))
 }
 
-fn empty_message(cookie_name: &str) -> String {
-    format!(
-        "no session cookie was given: pipe in the value of the admin console's cookie named '{cookie_name}' (or the whole Cookie: line)"
-    )
+fn empty(cookie_name: &str) -> Error {
+    LoginProblem::CookieEmpty {
+        cookie_name: cookie_name.to_string(),
+    }
+    .into()
 }
 
 /// The pairs after `Cookie:` (any case), or `None` when `text` is not a header line.
@@ -89,19 +93,15 @@ fn strip_header_name(text: &str) -> Option<&str> {
 /// what it says of it, or one message for a session that is bad, ended, expired, of another
 /// tenant, or a realm user's.
 pub fn check(client: &HttpClient, tenant: &Url, session: &Secret<String>) -> Result<SessionInfo> {
-    let info = session::session_info(client, tenant, session)?.ok_or_else(|| Error::Auth {
-        message: format!(
-            "the tenant {} does not know this session (it has ended or expired, the console signed out, or it is another tenant's): sign in to the admin console again and copy its session cookie",
-            crate::profile::tenant_text(tenant)
-        ),
-    })?;
+    let info =
+        session::session_info(client, tenant, session)?.ok_or_else(|| Refusal::UnknownSession {
+            tenant: crate::profile::tenant_text(tenant),
+        })?;
     if info.realm != "/" {
-        return Err(Error::Auth {
-            message: format!(
-                "this session is a user's of realm {}, not a tenant administrator's: hand over the session of the admin console (/platform), signed in as an administrator",
-                crate::auth::realm::realm_label(&info.realm)
-            ),
-        });
+        return Err(Refusal::RealmUserSession {
+            realm: crate::auth::realm::realm_label(&info.realm),
+        }
+        .into());
     }
     Ok(info)
 }
@@ -241,7 +241,10 @@ mod tests {
         ]);
         let session = Secret::new(TOKEN.to_string());
         let ended = check(&client(), &tenant.url, &session).unwrap_err();
-        assert!(matches!(ended, Error::Auth { .. }), "{ended:?}");
+        assert!(
+            matches!(ended, Error::Refused(Refusal::UnknownSession { .. })),
+            "{ended:?}"
+        );
         assert!(ended.to_string().contains("does not know this session"));
         let user = check(&client(), &tenant.url, &session).unwrap_err();
         assert!(user.to_string().contains("realm alpha"), "{user}");

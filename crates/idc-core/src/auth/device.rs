@@ -11,7 +11,7 @@ use crate::auth::Ended;
 use crate::auth::login_steps::{LoginInteraction, LoginStep};
 use crate::auth::pkce::Pkce;
 use crate::auth::user_tokens::{Granted, PublicClient, UserTokens, granted};
-use crate::error::{Error, NotCompleted, Result};
+use crate::error::{NotCompleted, Refusal, Result};
 use crate::http::{self, HttpClient};
 use crate::interrupt::{Clock, Interrupt, Slept, SystemClock};
 use crate::secret::Secret;
@@ -153,24 +153,26 @@ fn request_code(
         Some(refusal) if login.client.is_builtin() && refusal.error == "invalid_scope" => {
             Err(crate::auth::builtin::scopes_refused(&refusal.said()))
         }
-        Some(refusal)
-            if login.client.is_builtin()
-                && matches!(answer.status, 400 | 401 | 403)
-                && crate::auth::builtin::client_refused(&refusal.error, None).is_some() =>
-        {
-            Err(crate::auth::builtin::client_refused(
-                &refusal.error,
-                refusal.description.as_deref(),
-            )
-            .unwrap_or_else(|| Error::Login(refusal.said())))
+        Some(refusal) if matches!(answer.status, 400 | 401 | 403) => {
+            let client_refused = login
+                .client
+                .is_builtin()
+                .then(|| {
+                    crate::auth::builtin::client_refused(
+                        &refusal.error,
+                        refusal.description.as_deref(),
+                    )
+                })
+                .flatten();
+            Err(match client_refused {
+                Some(problem) => problem.into(),
+                None => Refusal::DeviceCode {
+                    client_id: login.client.client_id.to_string(),
+                    said: refusal.said(),
+                }
+                .into(),
+            })
         }
-        Some(refusal) if matches!(answer.status, 400 | 401 | 403) => Err(Error::Auth {
-            message: format!(
-                "the tenant refused a device code to client '{}': {}",
-                login.client.client_id,
-                refusal.said()
-            ),
-        }),
         _ => Err(answer.error("POST", url.path())),
     }
 }

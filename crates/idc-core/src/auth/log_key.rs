@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use url::Url;
 
-use crate::error::{Error, Result};
+use crate::error::{Refusal, Result};
 use crate::http::{self, Answer, HttpClient, tenant_url};
 use crate::secret::Secret;
 
@@ -77,9 +77,7 @@ pub fn delete(client: &HttpClient, tenant: &Url, bearer: &Secret<String>, id: &s
     })?;
     match answer.status {
         status if (200..300).contains(&status) || status == 404 => Ok(()),
-        403 => Err(Error::Login(format!(
-            "the tenant refused to delete the log API key {id} (403): only a tenant administrator's login can; nothing was changed"
-        ))),
+        403 => Err(Refusal::LogKeyDelete { id: id.to_string() }.into()),
         _ => Err(answer.error("DELETE", url.path())),
     }
 }
@@ -108,9 +106,7 @@ pub fn create(
                 secret: created.api_key_secret,
             })
         }
-        403 => Err(Error::Login(
-            "the tenant refused to create a log API key (403): only a tenant administrator logged in with a session (--username) can; a service account cannot, whatever its scopes. Create one in the admin console (Tenant Settings → Global Settings → Log API Keys) and add it with --log-api-key".to_string(),
-        )),
+        403 => Err(Refusal::LogKeyCreate.into()),
         _ => Err(answer.error("POST", url.path())),
     }
 }

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::auth::login_steps::{LoginInteraction, LoginStep};
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Result};
 use crate::http::OAuthRefusal;
 use crate::interrupt::{Interrupt, POLL};
 use crate::secret::Secret;
@@ -66,15 +66,10 @@ impl Loopback {
     /// Listen on 127.0.0.1:`port` (a free one for `None`).
     pub(crate) fn bind(port: Option<u16>) -> Result<Loopback> {
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port.unwrap_or(0)));
-        let listener = TcpListener::bind(address).map_err(|error| {
-            Error::Login(format!(
-                "cannot listen on {address} for the browser's redirect: {error}{}",
-                if port.is_some() {
-                    " (is another login waiting on that port? choose another --redirect-port)"
-                } else {
-                    ""
-                }
-            ))
+        let listener = TcpListener::bind(address).map_err(|error| LoginProblem::CannotListen {
+            address,
+            reason: error.to_string(),
+            port_given: port.is_some(),
         })?;
         let io_error = |error: std::io::Error| Error::Io {
             context: "the loopback listener of the browser login".to_string(),
@@ -93,14 +88,14 @@ impl Loopback {
     /// `http://localhost:3000` on Ping's tenants (callback on `/`). A taken port is one
     /// message naming the other ways in.
     pub(crate) fn bind_builtin(port: u16) -> Result<Loopback> {
-        use crate::auth::builtin::{OTHER_WAYS_IN, redirect_uri};
+        use crate::auth::builtin::redirect_uri;
         let address = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-        let listener = TcpListener::bind(address).map_err(|error| {
-            Error::Login(format!(
-                "port {port} on 127.0.0.1 is taken ({error}), and the built-in client takes its redirect only at {}: free the port (is another login or a dev server using it?), or {OTHER_WAYS_IN}",
-                redirect_uri(port)
-            ))
-        })?;
+        let listener =
+            TcpListener::bind(address).map_err(|error| LoginProblem::BuiltinPortTaken {
+                port,
+                redirect: redirect_uri(port),
+                reason: error.to_string(),
+            })?;
         listener.set_nonblocking(true).map_err(|error| Error::Io {
             context: "the loopback listener of the browser login".to_string(),
             source: error,

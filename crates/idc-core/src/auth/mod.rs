@@ -40,6 +40,12 @@ impl From<Error> for Ended {
     }
 }
 
+impl From<crate::error::LoginProblem> for Ended {
+    fn from(problem: crate::error::LoginProblem) -> Self {
+        Ended::Failed(problem.into())
+    }
+}
+
 impl Ended {
     /// The tenant's refusal, its words made safe for a terminal.
     pub(crate) fn refused(refusal: OAuthRefusal) -> Ended {

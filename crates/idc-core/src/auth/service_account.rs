@@ -15,7 +15,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::auth::TokenResponse;
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::http;
 use crate::secret::Secret;
 
@@ -317,9 +317,14 @@ pub(crate) fn request_token(
         // A 429/5xx is the tenant's trouble, not a refusal of the account or its key.
         let refused = answer.status < 500 && answer.status != 429;
         return Err(match oauth_error {
-            Some(error) if refused => Error::Auth {
-                message: describe_grant_error(tenant, account_id, &error, &description, &scopes),
-            },
+            Some(error) if refused => Refusal::ServiceAccount {
+                origin: http::origin(tenant),
+                account_id: account_id.to_string(),
+                error,
+                description,
+                scopes,
+            }
+            .into(),
             _ => answer.error("POST", TOKEN_PATH),
         });
     }
@@ -349,38 +354,6 @@ fn post_grant(
         ];
         client.post(url.clone()).form(&form)
     })
-}
-
-fn describe_grant_error(
-    tenant: &Url,
-    account_id: &str,
-    error: &str,
-    description: &str,
-    scopes: &[String],
-) -> String {
-    let origin = http::origin(tenant);
-    let said = if description.is_empty() {
-        error.to_string()
-    } else {
-        format!("{error}: {description}")
-    };
-    let advice = match error {
-        "invalid_scope" => format!(
-            "the service account may not have these scopes ({}); ask for scopes it has with --scope",
-            scopes.join(" ")
-        ),
-        "invalid_client" => format!(
-            "check the service account id ({account_id}) and that the account exists and is active on {origin}"
-        ),
-        "invalid_grant" => format!(
-            "the tenant refused the signed assertion: check that the JWK belongs to service account {account_id} on {origin}, and that this machine's clock is right"
-        ),
-        "unauthorized_client" => {
-            format!("service account {account_id} may not use the JWT-bearer grant on {origin}")
-        }
-        _ => format!("check the service account {account_id} and its key"),
-    };
-    format!("{origin} refused the service-account login ({said}): {advice}")
 }
 
 #[cfg(test)]

@@ -358,7 +358,7 @@ impl Credentials {
             let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed
                 // out): asked about, it says so, and the caller is told to log in again.
-                Error::Auth { .. } => match self.session(profile, username, Some(&session.token)) {
+                Error::Refused(_) => match self.session(profile, username, Some(&session.token)) {
                     Err(
                         ended @ (Error::SessionExpired { .. } | Error::ConsoleSessionEnded { .. }),
                     ) => ended,

@@ -5,7 +5,14 @@
 
 use std::path::PathBuf;
 
+mod login_problem;
+mod refusal;
 mod remedy;
+#[cfg(test)]
+pub(crate) use login_problem::BUILTIN_REDIRECT_URI;
+pub(crate) use login_problem::{BUILTIN_CLIENT_ID, BUILTIN_SCOPES};
+pub use login_problem::{EnvProblem, LoginProblem};
+pub use refusal::Refusal;
 pub use remedy::{FrontEndWords, Remedy};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -38,9 +45,29 @@ pub enum Error {
     #[error("service account key {path}: {reason}")]
     Jwk { path: PathBuf, reason: String },
 
-    /// A login parameter is missing or inconsistent.
+    /// A login (or logout) cannot go ahead: flags missing or at odds, an input idc cannot
+    /// read, a store that cannot keep what it makes. Nothing was asked of the tenant, or
+    /// the tenant's answer means idc cannot do it this way.
     #[error("{0}")]
-    Login(String),
+    Login(#[from] LoginProblem),
+
+    /// A profile name that cannot be one (it becomes a file name). Terminal-safe.
+    #[error(
+        "invalid profile name '{name}': use letters, digits, '-', '_' and '.' (at most 64, not starting with '.')"
+    )]
+    ProfileName { name: String },
+
+    /// A tier that is none of sandbox, development, staging, production. Terminal-safe.
+    #[error("unknown tier '{text}': use one of sandbox, development, staging, production")]
+    UnknownTier { text: String },
+
+    /// An ESV type that is none of idc's. Terminal-safe.
+    #[error("unknown ESV type '{text}': use string, array, object, bool, int or number")]
+    UnknownEsvType { text: String },
+
+    /// An ESV value that is not of the variable's type (`expected`: "a bool", "an array").
+    #[error("the value is not {expected}")]
+    EsvValue { expected: &'static str },
 
     /// A service-account command refused (nothing was changed), or could not finish.
     #[error("{0}")]
@@ -68,9 +95,9 @@ pub enum Error {
         handed_over: bool,
     },
 
-    /// The tenant refused the credentials (invalid_grant, Login failure, ...).
-    #[error("{message}")]
-    Auth { message: String },
+    /// The tenant refused the login: its credentials, grant, code or session.
+    #[error("{0}")]
+    Refused(#[from] Refusal),
 
     /// The cached session has expired and cannot be renewed without the user.
     #[error("the session of profile '{profile}' has expired")]

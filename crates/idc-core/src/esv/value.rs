@@ -53,18 +53,16 @@ impl VariableType {
             }
         };
         if !ok {
-            return Err(Error::Login(format!(
-                "the value is not {} {}",
-                if matches!(
-                    self,
-                    VariableType::Array | VariableType::Object | VariableType::Int
-                ) {
-                    "an"
-                } else {
-                    "a"
+            return Err(Error::EsvValue {
+                expected: match self {
+                    VariableType::String => "a string",
+                    VariableType::Bool => "a bool",
+                    VariableType::Int => "an int",
+                    VariableType::Number => "a number",
+                    VariableType::Array => "an array",
+                    VariableType::Object => "an object",
                 },
-                self.as_str()
-            )));
+            });
         }
         Ok(STANDARD.encode(text.as_bytes()))
     }
@@ -77,11 +75,8 @@ impl std::str::FromStr for VariableType {
         VariableType::ALL
             .into_iter()
             .find(|t| t.as_str() == text.trim())
-            .ok_or_else(|| {
-                Error::Login(format!(
-                    "unknown ESV type '{}': use string, array, object, bool, int or number",
-                    crate::sanitize::terminal_safe(text)
-                ))
+            .ok_or_else(|| Error::UnknownEsvType {
+                text: crate::sanitize::terminal_safe(text).into_owned(),
             })
     }
 }

@@ -8,7 +8,7 @@ use crate::auth::login_steps::{DEFAULT_TIMEOUT, LoginInteraction};
 use crate::auth::user_tokens::UserTokens;
 use crate::credentials::cache::CachedCredential;
 use crate::credentials::{Credentials, RefreshRecord, keys, public_client};
-use crate::error::{Error, Result};
+use crate::error::{LoginProblem, Result};
 use crate::profile::Profile;
 use crate::resolve::{OpenPage, UserLogin};
 
@@ -67,10 +67,10 @@ pub(super) fn device(
 /// cannot revoke it), while every later process logs in in the browser again.
 fn refuse_the_none_store(credentials: &Credentials, profile: &Profile) -> Result<()> {
     if credentials.store.kind() == crate::credentials::StoreKind::None {
-        return Err(Error::Login(format!(
-            "a {} login keeps a refresh token, and IDC_CREDENTIAL_STORE=none keeps nothing: it would stay live at the tenant with no one to revoke it; use a store that keeps it (file, keyring) or a service account",
-            profile.auth.flow()
-        )));
+        return Err(LoginProblem::StoreCannotKeepRefresh {
+            flow: profile.auth.flow(),
+        }
+        .into());
     }
     Ok(())
 }
@@ -104,6 +104,8 @@ fn obtained(
 #[cfg(test)]
 mod tests {
     use std::io::{Read, Write};
+
+    use crate::error::Error;
     use std::path::Path;
 
     use super::*;

@@ -204,9 +204,9 @@ impl Profile {
     /// What this profile cannot keep: a control character in a path or a name the user
     /// gave (they are written into curl config and terminals), a timeout out of bounds.
     /// Never the value. (A log API key id comes from the tenant and is shown escaped.)
-    pub(crate) fn problem(&self) -> Option<String> {
+    pub(crate) fn problem(&self) -> Option<crate::kinds::Unkeepable> {
         let lossy = |path: &Path| path.to_string_lossy().into_owned();
-        let mut texts: Vec<(&str, String)> = vec![
+        let mut texts: Vec<(&'static str, String)> = vec![
             ("the realm", self.realm.clone()),
             (
                 "the CA path (--ca-cert)",
@@ -262,10 +262,9 @@ pub fn validate_profile_name(name: &str) -> Result<()> {
     if valid {
         Ok(())
     } else {
-        Err(Error::Login(format!(
-            "invalid profile name '{}': use letters, digits, '-', '_' and '.' (at most 64, not starting with '.')",
-            crate::sanitize::terminal_safe(name)
-        )))
+        Err(Error::ProfileName {
+            name: crate::sanitize::terminal_safe(name).into_owned(),
+        })
     }
 }
 

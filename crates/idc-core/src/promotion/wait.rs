@@ -201,7 +201,7 @@ mod tests {
 
         let mut pause = |_: Duration| {};
         let failed = wait_for(
-            || -> Result<u8> { Err(crate::Error::Login("gone".into())) },
+            || -> Result<u8> { Err(crate::Error::LogQuery("gone".into())) },
             |_| true,
             |_, _| {},
             Pace {

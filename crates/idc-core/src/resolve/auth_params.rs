@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::{LoginRequest, rules};
 use crate::auth;
-use crate::error::{Error, Result};
+use crate::error::{LoginProblem, Result};
 use crate::profile::{self, AccountKey, AuthFlow, AuthKind, Profile};
 
 /// Scopes a client-credentials login asks for when none are given: what an IGA client
@@ -110,7 +110,11 @@ fn interactive_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Resu
         Some(AuthKind::Device { client_id, scopes }) => (Some(client_id), Some(scopes), None),
         _ => (None, None, None),
     };
-    let flow = if request.browser { "browser" } else { "device" };
+    let flow = if request.browser {
+        AuthFlow::Browser
+    } else {
+        AuthFlow::Device
+    };
     // An administrator (root realm) without a client of their own: the tenant's built-in
     // CLI client. Realm users name their realm's public client.
     let root = request
@@ -173,9 +177,7 @@ fn service_account_auth(
 
 /// Log in again with the saved parameters, taking the few the request overrides.
 fn saved_auth(request: &LoginRequest, existing: Option<&AuthKind>) -> Result<AuthKind> {
-    let mut auth = existing
-        .cloned()
-        .ok_or_else(|| Error::Login("no saved profile to log in with".to_string()))?;
+    let mut auth = existing.cloned().ok_or(LoginProblem::NoSavedProfile)?;
     match &mut auth {
         AuthKind::ServiceAccount { key, scopes, .. } => {
             if let Some(path) = &request.jwk_path {

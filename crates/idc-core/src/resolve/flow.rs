@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use super::{LoginRequest, rules};
 use crate::auth::log_key::LogKey;
-use crate::error::{Error, Result, SecretKind};
+use crate::error::{Error, LoginProblem, Result, SecretKind};
 use crate::profile::{AccountKey, AuthFlow, AuthKind, Profile};
 use crate::secret::Secret;
 
@@ -130,17 +130,13 @@ pub(super) fn login_flow(
                 timeout: request.timeout,
             },
         },
-        AuthKind::ConsoleSession { .. } if request.session_cookie => {
-            Authenticate::ConsoleSession {
-                pasted: request.secret.clone().ok_or_else(|| {
-                    Error::Login(
-                        "no session cookie was given: pipe in the admin console's session cookie (its value, name=value, or the whole Cookie: line)".to_string(),
-                    )
-                })?,
-            }
-        }
+        AuthKind::ConsoleSession { .. } if request.session_cookie => Authenticate::ConsoleSession {
+            pasted: request.secret.clone().ok_or(LoginProblem::NoCookieGiven)?,
+        },
         // No password to run a journey with: only a new cookie logs it in again.
-        AuthKind::ConsoleSession { .. } => return Err(rules::console_session_needs_cookie(profile)),
+        AuthKind::ConsoleSession { .. } => {
+            return Err(rules::console_session_needs_cookie(profile));
+        }
         // Nothing to log in with but the key, which `--log-api-key` replaces.
         AuthKind::LogKey => {
             return Err(Error::LogKeyOnly {

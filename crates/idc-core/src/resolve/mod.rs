@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::error::{Error, Result};
+use crate::error::{LoginProblem, Result};
 use crate::profile::{self, Config, Profile};
 use crate::secret::Secret;
 
@@ -154,7 +154,7 @@ pub(crate) fn resolve_login(
     };
     // Refused before anything is asked or written: the profile would be refused when read.
     if let Some(problem) = profile.problem() {
-        return Err(Error::Login(problem));
+        return Err(LoginProblem::Unkeepable(problem).into());
     }
     let flow = login_flow(request, &profile, existing.as_ref())?;
     Ok(LoginPlan {
@@ -167,6 +167,7 @@ pub(crate) fn resolve_login(
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
+    use crate::error::Error;
     use crate::profile::AuthKind;
 
     pub(super) fn config_with(profile: &Profile) -> Config {

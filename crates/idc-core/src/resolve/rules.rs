@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use super::LoginRequest;
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Result};
 use crate::profile::{AuthFlow, Config, Profile};
 
 /// Which kinds of login the flags ask for: at most one of `--service-account`,
@@ -15,9 +15,7 @@ use crate::profile::{AuthFlow, Config, Profile};
 /// Returns how many were given (0: log in again with the saved profile, or add a log key).
 pub(super) fn one_kind_of_login(request: &LoginRequest) -> Result<usize> {
     if request.browser && request.device {
-        return Err(Error::Login(
-            "give only one of --browser and --device".to_string(),
-        ));
+        return Err(LoginProblem::BrowserAndDevice.into());
     }
     let kind_count = [
         request.service_account.is_some(),
@@ -31,9 +29,7 @@ pub(super) fn one_kind_of_login(request: &LoginRequest) -> Result<usize> {
     .filter(|given| **given)
     .count();
     if kind_count > 1 {
-        return Err(Error::Login(
-            "give only one of --service-account, --username, --client-id, --session-cookie and --browser or --device (--client-id also names their client)".to_string(),
-        ));
+        return Err(LoginProblem::SeveralKinds.into());
     }
     Ok(kind_count)
 }
@@ -60,38 +56,35 @@ pub(super) fn interactive_flags(
     let interactive =
         browser || request.device || (plain_login_again && saved_flow == Some(AuthFlow::Device));
     if request.redirect_port.is_some() && !browser {
-        return Err(Error::Login(
-            "--redirect-port goes with --browser".to_string(),
-        ));
+        return Err(goes_with("--redirect-port", "--browser"));
     }
     if request.no_browser && !browser {
-        return Err(Error::Login("--no-browser goes with --browser".to_string()));
+        return Err(goes_with("--no-browser", "--browser"));
     }
     if request.timeout.is_some() && !interactive {
-        return Err(Error::Login(
-            "--timeout goes with --browser or --device".to_string(),
-        ));
+        return Err(goes_with("--timeout", "--browser or --device"));
     }
     if request
         .timeout
         .is_some_and(|timeout| timeout > Duration::from_secs(crate::limits::MAX_LOGIN_WAIT_SECONDS))
     {
-        return Err(Error::Login(format!(
-            "--timeout is at most {} seconds (a day)",
-            crate::limits::MAX_LOGIN_WAIT_SECONDS
-        )));
+        return Err(LoginProblem::TimeoutTooLong {
+            max_seconds: crate::limits::MAX_LOGIN_WAIT_SECONDS,
+        }
+        .into());
     }
     if request.timeout.is_some_and(|timeout| timeout.is_zero()) {
-        return Err(Error::Login(
-            "--timeout needs at least 1 second".to_string(),
-        ));
+        return Err(LoginProblem::TimeoutZero.into());
     }
     if interactive && request.secret.is_some() {
-        return Err(Error::Login(
-            "a browser or device login takes no password or secret: the tenant's own pages ask for them".to_string(),
-        ));
+        return Err(LoginProblem::SecretNotTaken.into());
     }
     Ok(())
+}
+
+/// `flag` only makes sense with `with`.
+fn goes_with(flag: &'static str, with: &'static str) -> Error {
+    LoginProblem::GoesWith { flag, with }.into()
 }
 
 /// An admin console session is the root realm's: `--session-cookie` with another
@@ -103,9 +96,7 @@ pub(super) fn console_session_realm(request: &LoginRequest) -> Result<()> {
             .as_deref()
             .is_some_and(|realm| !matches!(realm.trim_matches('/'), "" | "root"))
     {
-        return Err(Error::Login(
-            "an admin console session is the root realm's: leave out --realm".to_string(),
-        ));
+        return Err(LoginProblem::ConsoleSessionRealm.into());
     }
     Ok(())
 }
@@ -119,29 +110,28 @@ pub(super) fn first_login_of(
     log_key_alone: bool,
 ) -> Result<()> {
     if kind_count == 0 && existing.is_none() && !log_key_alone {
-        return Err(Error::Login(format!(
-            "profile '{name}' does not exist yet: give --tenant and one of --service-account/--jwk, --username, --client-id, --session-cookie or --log-api-key"
-        )));
+        return Err(LoginProblem::NotYetAProfile {
+            profile: name.to_string(),
+        }
+        .into());
     }
     Ok(())
 }
 
 /// A first login names its tenant.
 pub(super) fn first_login_needs_tenant() -> Error {
-    Error::Login("a first login needs --tenant URL".to_string())
+    LoginProblem::NeedsTenant.into()
 }
 
 /// A first service-account login names its key.
 pub(super) fn service_account_needs_jwk() -> Error {
-    Error::Login("a service-account login needs --jwk PATH (the account's private JWK)".to_string())
+    LoginProblem::NeedsJwk.into()
 }
 
 /// A browser or device login in a realm (where no built-in client serves) names its
-/// public client; `flow` is `browser` or `device`.
-pub(super) fn realm_login_needs_client_id(flow: &str) -> Error {
-    Error::Login(format!(
-        "a {flow} login in a realm needs --client-id ID: the realm's public OAuth2 client for command-line logins (the profile remembers it)"
-    ))
+/// public client.
+pub(super) fn realm_login_needs_client_id(flow: AuthFlow) -> Error {
+    LoginProblem::RealmNeedsClientId { flow }.into()
 }
 
 /// `--log-api-key` and `--create-log-api-key` go alone, onto a profile of the same tenant
@@ -157,9 +147,7 @@ pub(super) fn log_key_flags(
         || request.client_id.is_some()
         || request.session_cookie;
     if request.log_api_key.is_some() && (other_flow || request.create_log_api_key) {
-        return Err(Error::Login(
-            "give --log-api-key on its own (the secret given is the key's): log in with the other flags first, then add the key".to_string(),
-        ));
+        return Err(LoginProblem::LogKeyNotAlone.into());
     }
     let key_only = !other_flow && (request.log_api_key.is_some() || request.create_log_api_key);
     if key_only {
@@ -168,10 +156,10 @@ pub(super) fn log_key_flags(
             None => profile.auth == crate::profile::AuthKind::LogKey,
         };
         if !allowed {
-            return Err(Error::Login(format!(
-                "profile '{}' is for another tenant: add the log API key to a profile of this tenant, or to a new profile (--profile NEW --tenant URL)",
-                profile.name
-            )));
+            return Err(LoginProblem::LogKeyOtherTenant {
+                profile: profile.name.clone(),
+            }
+            .into());
         }
     }
     Ok(key_only)
@@ -181,9 +169,7 @@ pub(super) fn log_key_flags(
 pub(super) fn log_key_id(id: &str) -> Result<String> {
     let id = id.trim();
     if id.is_empty() || id.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(Error::Login(
-            "--log-api-key needs the key id (32 hex characters from the console)".to_string(),
-        ));
+        return Err(LoginProblem::LogKeyId.into());
     }
     Ok(id.to_string())
 }
@@ -191,10 +177,10 @@ pub(super) fn log_key_id(id: &str) -> Result<String> {
 /// A profile that logs in with an admin console session handed over logs in again only
 /// with a new cookie (`--session-cookie`): it has no password to run a journey with.
 pub(super) fn console_session_needs_cookie(profile: &Profile) -> Error {
-    Error::Login(format!(
-        "profile '{}' logs in with an admin console session handed over: sign in to the console and give its session cookie with --session-cookie",
-        profile.name
-    ))
+    LoginProblem::ConsoleSessionNeedsCookie {
+        profile: profile.name.clone(),
+    }
+    .into()
 }
 
 #[cfg(test)]

@@ -294,7 +294,7 @@ impl PluginCommand for Login {
         let idc = open_idc(engine, head)?;
         let outcome = idc
             .login_interactive(request, &Terminal { engine })
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| errors::labeled_at_flag(&error, &spans, call))?;
         Ok(PipelineData::value(outcome_record(&outcome, head), None))
     }
 

@@ -94,7 +94,7 @@ impl SimplePluginCommand for Logout {
         };
         let outcome = idc
             .logout_with(profile, options)
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| errors::labeled_at_flag(&error, &spans, call))?;
         if let Some(id) = &outcome.log_key_left {
             eprintln!("idc logout: {}", log_key_left_note(&outcome.profile, id));
         }

@@ -10,7 +10,7 @@ use url::Url;
 
 use crate::auth::TokenResponse;
 use crate::auth::pkce::{Pkce, Redeemer, redeem_code};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::http::{self, OAuthRefusal, secret_header_value, tenant_url};
 use crate::secret::Secret;
 
@@ -167,15 +167,11 @@ impl From<Error> for AuthorizeError {
 impl AuthorizeError {
     fn into_error(self, via: &SessionClient) -> Error {
         match self {
-            AuthorizeError::Refused(refusal) => {
-                let reason = refusal.joined();
-                Error::Auth {
-                    message: format!(
-                        "the tenant refused to issue a token for this session ({}): {reason}",
-                        via.client_id
-                    ),
-                }
+            AuthorizeError::Refused(refusal) => Refusal::SessionToken {
+                client_id: via.client_id.to_string(),
+                said: refusal.joined(),
             }
+            .into(),
             AuthorizeError::Other(err) => err,
         }
     }
@@ -222,20 +218,16 @@ fn authorize(
         return code_from_location(&url, location, via);
     }
     let err = match answer.status {
-        400 | 401 | 403 => Error::Auth {
-            message: format!(
-                "the tenant refused to issue a token for this session ({}): {}",
-                via.client_id,
-                answer.describe()
-            ),
-        },
+        400 | 401 | 403 => Refusal::SessionToken {
+            client_id: via.client_id.to_string(),
+            said: answer.describe(),
+        }
+        .into(),
         // A 200 is the consent or login page: the session did not satisfy AM.
-        200..=299 => Error::Auth {
-            message: format!(
-                "the tenant answered a page instead of an authorization code for {}: the session may have expired; log in again",
-                via.client_id
-            ),
-        },
+        200..=299 => Refusal::PageInsteadOfCode {
+            client_id: via.client_id.to_string(),
+        }
+        .into(),
         _ => answer.error("POST", url.path()),
     };
     Err(AuthorizeError::Other(err))
@@ -265,14 +257,14 @@ fn code_from_location(
         Some(code) if !code.is_empty() => Ok(Secret::new(code)),
         // AM sends a session it does not accept to its login page: ended, or not one the
         // client serves (a realm user's session at the admin client).
-        _ => Err(AuthorizeError::Other(Error::Auth {
-            message: format!(
-                "the tenant sent this session to its login page ({}) instead of issuing an authorization code for {}: the session has expired (log in again), or {}",
-                target.path(),
-                via.client_id,
-                via.other_cause
-            ),
-        })),
+        _ => Err(AuthorizeError::Other(
+            Refusal::SentToLoginPage {
+                path: target.path().to_string(),
+                client_id: via.client_id.to_string(),
+                other_cause: via.other_cause.clone(),
+            }
+            .into(),
+        )),
     }
 }
 
@@ -301,13 +293,11 @@ fn redeem(
     )?;
     match answer.status {
         200..=299 => answer.json_as(url.path()),
-        400 | 401 => Err(Error::Auth {
-            message: format!(
-                "the tenant refused the authorization code of {}: {}",
-                via.client_id,
-                answer.describe()
-            ),
-        }),
+        400 | 401 => Err(Refusal::SessionCode {
+            client_id: via.client_id.to_string(),
+            said: answer.describe(),
+        }
+        .into()),
         _ => Err(answer.error("POST", url.path())),
     }
 }
@@ -356,9 +346,10 @@ mod tests {
         let err = code_from_location(&authorize_url(), location, &SessionClient::admin())
             .unwrap_err()
             .into_error(&SessionClient::admin());
-        let Error::Auth { message } = err else {
-            panic!("expected an auth error, got {err:?}");
+        let Error::Refused(refusal @ Refusal::SessionToken { .. }) = err else {
+            panic!("expected a refused session token, got {err:?}");
         };
+        let message = refusal.to_string();
         assert!(message.contains("invalid_scope"), "{message}");
         assert!(
             message.contains("Unknown/invalid scope(s): [fr:iga:*]"),
@@ -510,7 +501,7 @@ mod tests {
         let session = Secret::new("AQIC5w.gone".to_string());
         let http = crate::http::build_client().unwrap();
         let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
-        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(matches!(err, Error::Refused(_)), "{err:?}");
         assert!(err.to_string().contains("log in again"), "{err}");
         assert!(!err.to_string().contains("AQIC5w.gone"), "{err}");
     }

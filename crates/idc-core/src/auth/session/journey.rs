@@ -7,7 +7,7 @@ use url::Url;
 
 use super::SessionLogin;
 use crate::auth::realm::realm_label;
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Refusal, Result};
 use crate::http::Answer;
 use crate::secret::Secret;
 
@@ -81,9 +81,7 @@ impl<'a> CallbackAnswerer<'a> {
                 "NameCallback" => set_first_input(&mut callback, self.request.username.into()),
                 "PasswordCallback" => {
                     if self.password_given {
-                        return Err(Error::Auth {
-                            message: self.wrong_credentials_message(),
-                        });
+                        return Err(wrong_password(self.request));
                     }
                     set_first_input(
                         &mut callback,
@@ -108,14 +106,11 @@ impl<'a> CallbackAnswerer<'a> {
     }
 
     fn unanswerable(&self, kind: &str) -> Error {
-        Error::Login(format!(
-            "the {} asks for a {kind}, which idc cannot answer; use a journey that only asks for a username and password (--journey)",
-            journey_label(self.request)
-        ))
-    }
-
-    fn wrong_credentials_message(&self) -> String {
-        wrong_credentials_message(self.request)
+        LoginProblem::JourneyAsks {
+            journey: journey_label(self.request),
+            callback: kind.to_string(),
+        }
+        .into()
     }
 }
 
@@ -156,20 +151,16 @@ pub(super) fn journey_label(request: &SessionLogin<'_>) -> String {
     }
 }
 
-pub(super) fn wrong_credentials_message(request: &SessionLogin<'_>) -> String {
-    format!(
-        "login failed: the username or password is wrong for user '{}' in realm {}",
-        request.username,
-        realm_label(request.realm)
-    )
+pub(super) fn wrong_password(request: &SessionLogin<'_>) -> Error {
+    Refusal::WrongPassword {
+        username: request.username.to_string(),
+        realm: realm_label(request.realm),
+    }
+    .into()
 }
 
 pub(super) fn zero_page_headers(request: &SessionLogin<'_>) -> Result<HeaderMap> {
-    let unsendable = |what: &str| {
-        Error::Login(format!(
-            "the {what} contains characters that cannot be sent in a header; log in without the zero-page variant"
-        ))
-    };
+    let unsendable = |what: &'static str| LoginProblem::NotForHeader { what };
     let username = HeaderValue::from_str(request.username).map_err(|_| unsendable("username"))?;
     let mut password =
         HeaderValue::from_str(request.password.expose()).map_err(|_| unsendable("password"))?;
@@ -189,32 +180,26 @@ pub(super) fn login_error(
 ) -> Error {
     let crest_message = answer.crest_message();
     match (answer.status, crest_message.as_deref(), request.journey) {
-        (401, _, _) if credentials_sent => Error::Auth {
-            message: wrong_credentials_message(request),
-        },
+        (401, _, _) if credentials_sent => wrong_password(request),
         // A later step refused (an expired authId, a skipped step AM insists on).
-        (401, _, _) => Error::Auth {
-            message: format!(
-                "the {} ended the login of '{}' without a session: {}",
-                journey_label(request),
-                request.username,
-                answer.describe()
-            ),
-        },
+        (401, _, _) => Refusal::JourneyEnded {
+            journey: journey_label(request),
+            username: request.username.to_string(),
+            said: answer.describe(),
+        }
+        .into(),
         // AM's answer for an authIndexValue that names no journey.
-        (400, Some("No Configuration found"), Some(journey)) => Error::Auth {
-            message: format!(
-                "there is no journey '{journey}' in realm {}: check --journey (the tenant says: No Configuration found)",
-                realm_label(request.realm)
-            ),
-        },
-        (400, _, Some(journey)) => Error::Auth {
-            message: format!(
-                "the tenant refused journey '{journey}' of realm {}: {}",
-                realm_label(request.realm),
-                answer.describe()
-            ),
-        },
+        (400, Some("No Configuration found"), Some(journey)) => Refusal::NoSuchJourney {
+            journey: journey.to_string(),
+            realm: realm_label(request.realm),
+        }
+        .into(),
+        (400, _, Some(journey)) => Refusal::Journey {
+            journey: journey.to_string(),
+            realm: realm_label(request.realm),
+            said: answer.describe(),
+        }
+        .into(),
         _ => answer.error("POST", url.path()),
     }
 }

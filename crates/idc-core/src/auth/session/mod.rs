@@ -12,7 +12,7 @@ use serde_json::Value;
 use url::Url;
 
 use crate::auth::realm::{realm_display_path, realm_segments};
-use crate::error::{Error, Result};
+use crate::error::{Error, LoginProblem, Result};
 use crate::http::{self, Answer, ApiVersion, secret_header_value, tenant_url};
 use crate::secret::Secret;
 use journey::{CallbackAnswerer, JourneyReply, journey_label, login_error, zero_page_headers};
@@ -84,7 +84,7 @@ pub fn cookie_name(client: &crate::http::HttpClient, tenant: &Url) -> Result<Str
 
 /// Run the journey: fill Name/Password callbacks, skip the admin MFA-enrolment step
 /// (HiddenValue `Skip`); a callback it cannot answer is an error naming it. Wrong password,
-/// unknown journey → [`crate::Error::Auth`] with the tenant's reason.
+/// unknown journey → [`crate::Error::Refused`] with the tenant's reason.
 pub fn login(
     client: &crate::http::HttpClient,
     tenant: &Url,
@@ -131,10 +131,11 @@ pub fn login(
             }
         }
     }
-    Err(Error::Login(format!(
-        "the {} did not finish after {MAX_JOURNEY_STEPS} steps; use a journey that only asks for a username and password",
-        journey_label(request)
-    )))
+    Err(LoginProblem::JourneyTooLong {
+        journey: journey_label(request),
+        steps: MAX_JOURNEY_STEPS,
+    }
+    .into())
 }
 
 /// `POST /am/json/realms/root/sessions?_action=getsessioninfo` (resource=4.0).
@@ -373,9 +374,11 @@ mod tests {
                            "output": [{"name": "waitTime", "value": "8000"}]}]
         });
         let err = CallbackAnswerer::new(&login).answer(&mut step).unwrap_err();
-        let Error::Login(message) = err else {
+        let Error::Login(LoginProblem::JourneyAsks { callback, .. }) = &err else {
             panic!("expected a login error, got {err:?}");
         };
+        assert_eq!(callback, "PollingWaitCallback");
+        let message = err.to_string();
         assert!(message.contains("PollingWaitCallback"), "{message}");
         assert!(message.contains("'Login'"), "{message}");
         assert!(message.contains("alpha"), "{message}");
@@ -416,9 +419,10 @@ mod tests {
         let mut answerer = CallbackAnswerer::new(&login);
         answerer.answer(&mut name_password_step()).unwrap();
         let err = answerer.answer(&mut name_password_step()).unwrap_err();
-        let Error::Auth { message } = err else {
-            panic!("expected an auth error, got {err:?}");
+        let Error::Refused(refusal @ crate::error::Refusal::WrongPassword { .. }) = err else {
+            panic!("expected a wrong password, got {err:?}");
         };
+        let message = refusal.to_string();
         assert!(
             message.contains("username or password is wrong"),
             "{message}"
@@ -650,9 +654,10 @@ mod tests {
         ]);
         let password = Secret::new("Passw0rd!".to_string());
         let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
-        let Error::Auth { message } = &err else {
-            panic!("expected an auth error, got {err:?}");
+        let Error::Refused(refusal @ crate::error::Refusal::WrongPassword { .. }) = &err else {
+            panic!("expected a wrong password, got {err:?}");
         };
+        let message = refusal.to_string();
         assert!(
             message.contains("username or password is wrong"),
             "{message}"
@@ -674,7 +679,13 @@ mod tests {
         let password = Secret::new("Passw0rd!".to_string());
         let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
         let message = err.to_string();
-        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Refused(crate::error::Refusal::JourneyEnded { .. })
+            ),
+            "{err:?}"
+        );
         assert!(!message.contains("password is wrong"), "{message}");
         assert!(message.contains("Session has timed out"), "{message}");
     }
@@ -693,7 +704,13 @@ mod tests {
         )
         .unwrap_err();
         let message = err.to_string();
-        assert!(matches!(err, Error::Auth { .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::Refused(crate::error::Refusal::NoSuchJourney { .. })
+            ),
+            "{err:?}"
+        );
         assert!(message.contains("'NoSuchJourney'"), "{message}");
         assert!(message.contains("realm alpha"), "{message}");
     }
@@ -706,7 +723,10 @@ mod tests {
         let tenant = mock_tenant::serve(skip_steps);
         let password = Secret::new("Passw0rd!".to_string());
         let err = login(&client(), &tenant.url, &request(&password, None)).unwrap_err();
-        assert!(matches!(err, Error::Login(_)), "{err:?}");
+        assert!(
+            matches!(err, Error::Login(LoginProblem::JourneyTooLong { steps, .. }) if steps == MAX_JOURNEY_STEPS),
+            "{err:?}"
+        );
         assert_eq!(tenant.requests().len(), MAX_JOURNEY_STEPS);
     }
 
