@@ -49,7 +49,7 @@ complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand lo
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l tenant -d 'Tenant URL, e.g. https://openam-acme.forgeblocks.com' -r -f -a "(git-credential-idc complete-flag tenant (commandline -ct))"
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l realm -d 'Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l service-account -d 'Service account id (JWT bearer login)' -r
-complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK' -r -F
+complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l jwk -d 'Path of the service account\'s private JWK (alone: a new key for a saved service-account profile)' -r -F
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l scope -l scopes -d 'Requested scopes, one space-separated string: "fr:am:* fr:idm:*"' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l username -d 'User name (session login through the callbacks journey); remembered in the profile' -r
 complete -c git-credential-idc -n "__fish_git_credential_idc_using_subcommand login" -l journey -d 'Authentication journey (session login)' -r

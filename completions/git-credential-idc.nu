@@ -56,7 +56,7 @@ module completions {
     --tenant: string@"nu-complete git-credential-idc tenant"          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
     --realm: string           # Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     --service-account: string # Service account id (JWT bearer login)
-    --jwk: path               # Path of the service account's private JWK
+    --jwk: path               # Path of the service account's private JWK (alone: a new key for a saved service-account profile)
     --scope: string           # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
     --scopes: string          # Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
     --username: string        # User name (session login through the callbacks journey); remembered in the profile

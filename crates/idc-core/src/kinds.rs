@@ -1,7 +1,8 @@
 //! The plain kinds the error type carries: which login ([`AuthFlow`]), which tier of
-//! tenant ([`Tier`]), what is wrong with a certificate ([`TlsProblem`]). No imports from the
-//! rest of the crate, so `error`, `http`, `profile` and `guard` all build on it without a
-//! circle; each kind is public under one path only (`idc_core::AuthFlow`, `idc_core::Tier`,
+//! tenant ([`Tier`]), what is wrong with a certificate ([`TlsProblem`]), what a profile
+//! cannot keep ([`Unkeepable`]). No imports from the rest of the crate, so `error`, `http`,
+//! `limits`, `profile` and `guard` all build on it without a circle; each kind is public
+//! under one path only (`idc_core::AuthFlow`, `idc_core::Tier`, `idc_core::Unkeepable`,
 //! `idc_core::http::TlsProblem`).
 
 /// The name of the kind of login an [`AuthKind`](crate::AuthKind) is, without its

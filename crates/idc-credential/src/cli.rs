@@ -226,10 +226,10 @@ pub struct LoginArgs {
     pub realm: Option<String>,
 
     /// Service account id (JWT bearer login)
-    #[arg(long, value_name = "ID", requires = "jwk", conflicts_with_all = ["username", "client_id"])]
+    #[arg(long, value_name = "ID", conflicts_with_all = ["username", "client_id"])]
     pub service_account: Option<String>,
-    /// Path of the service account's private JWK
-    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath, requires = "service_account")]
+    /// Path of the service account's private JWK (alone: a new key for a saved service-account profile)
+    #[arg(long, value_name = "PATH", value_hint = ValueHint::FilePath)]
     pub jwk: Option<PathBuf>,
     /// Requested scopes, one space-separated string: "fr:am:* fr:idm:*"
     #[arg(long, visible_alias = "scopes", value_name = "SCOPES")]
@@ -417,9 +417,23 @@ mod tests {
         ));
     }
 
+    /// Which logins `--jwk` goes with is idc-core's rule (a saved service-account profile
+    /// takes it alone), not the parser's.
     #[test]
-    fn a_jwk_needs_a_service_account() {
-        assert!(Cli::try_parse_from(["git-credential-idc", "login", "--jwk", "k.jwk"]).is_err());
+    fn a_jwk_alone_is_left_to_the_login_rules() {
+        let parsed = Cli::try_parse_from([
+            "git-credential-idc",
+            "login",
+            "--profile",
+            "sa",
+            "--jwk",
+            "k.jwk",
+        ])
+        .unwrap();
+        let Command::Login(args) = parsed.command else {
+            panic!("not a login");
+        };
+        assert_eq!(args.jwk.as_deref(), Some(std::path::Path::new("k.jwk")));
     }
 
     #[test]

@@ -128,6 +128,7 @@ pub(crate) fn resolve_login(
     profile::validate_profile_name(&name)?;
     let existing = config.profile(&name);
     rules::first_login_of(&name, kind_count, existing.as_ref(), log_key_alone)?;
+    rules::jwk_is_a_service_accounts(request, kind_count, existing.as_ref())?;
     let tenant = match (&request.tenant, &existing) {
         (Some(tenant), _) => profile::parse_tenant_url(tenant)?,
         (None, Some(existing)) => existing.tenant.clone(),

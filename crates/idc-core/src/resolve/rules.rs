@@ -118,6 +118,26 @@ pub(super) fn first_login_of(
     Ok(())
 }
 
+/// `--jwk` is a service account's key: it goes with `--service-account`, or alone onto a
+/// saved profile that logs in with one (a rotated key). Anywhere else it would be ignored
+/// without a word.
+pub(super) fn jwk_is_a_service_accounts(
+    request: &LoginRequest,
+    kind_count: usize,
+    existing: Option<&Profile>,
+) -> Result<()> {
+    let saved_service_account = existing
+        .is_some_and(|saved| matches!(saved.auth, crate::profile::AuthKind::ServiceAccount { .. }));
+    let fits = request.service_account.is_some() || (kind_count == 0 && saved_service_account);
+    if request.jwk_path.is_some() && !fits {
+        return Err(goes_with(
+            "--jwk",
+            "a service account's login (--service-account, or a profile that logs in with one)",
+        ));
+    }
+    Ok(())
+}
+
 /// A first login names its tenant.
 pub(super) fn first_login_needs_tenant() -> Error {
     LoginProblem::NeedsTenant.into()
@@ -260,6 +280,59 @@ mod tests {
         };
         let plan = resolve_login(&create, &config, None).unwrap();
         assert!(matches!(plan.flow, super::super::LoginFlow::CreateLogKey));
+    }
+
+    #[test]
+    fn a_jwk_goes_with_a_service_accounts_login_only() {
+        let saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        let config = config_with(&saved);
+        // Alone onto the saved service account: its key is replaced.
+        let rotated = |profile: &str| LoginRequest {
+            profile: Some(profile.to_string()),
+            jwk_path: Some("/keys/rotated.jwk".into()),
+            ..Default::default()
+        };
+        let plan = resolve_login(&rotated(&saved.name), &config, None).unwrap();
+        assert!(
+            matches!(&plan.profile.auth, crate::profile::AuthKind::ServiceAccount { key, .. }
+                if key.path() == Some(std::path::Path::new("/keys/rotated.jwk"))),
+            "{:?}",
+            plan.profile.auth
+        );
+        // With another kind of login, or onto a profile of another kind: refused by name.
+        let with_user = LoginRequest {
+            username: Some("admin".to_string()),
+            ..rotated(&saved.name)
+        };
+        let session = resolve_login(
+            &LoginRequest {
+                profile: Some("admin".to_string()),
+                tenant: Some("https://tenant.example.com".to_string()),
+                username: Some("admin".to_string()),
+                secret: Some(Secret::new("pw".to_string())),
+                ..Default::default()
+            },
+            &Config::default(),
+            None,
+        )
+        .unwrap()
+        .profile;
+        let onto_session = rotated("admin");
+        for (request, config) in [
+            (with_user, config.clone()),
+            (onto_session, config_with(&session)),
+        ] {
+            let error = resolve_login(&request, &config, None).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    Error::Login(LoginProblem::GoesWith { flag: "--jwk", .. })
+                ),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]
