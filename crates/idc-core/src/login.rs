@@ -16,6 +16,7 @@ use crate::secret::Secret;
 
 mod browser_or_device;
 mod console_session;
+mod tenant_tier;
 
 /// Sessions last this long when the tenant does not say (30 min idle).
 const DEFAULT_SESSION_SECONDS: i64 = 30 * 60;
@@ -168,6 +169,11 @@ pub(crate) fn login(
     if let Some((key, bearer)) = &obtained.bearer {
         credentials.store.save(key, bearer)?;
     }
+    let mut warnings = obtained.warnings;
+    if let Some((tier, why)) = tenant_tier::from_the_tenant(credentials, &profile) {
+        profile.tier = Some(tier);
+        warnings.push(why);
+    }
     config.update(|config| {
         config.upsert(&profile);
         Ok(())
@@ -175,7 +181,6 @@ pub(crate) fn login(
     if then_create_log_key {
         create_log_key(config, credentials, &mut profile)?;
     }
-    let mut warnings = obtained.warnings;
     // A realm user's session reads IDM with the token the realm's end-user client gives
     // it: asked for now, so a realm without one is said at login, not at the first read.
     if profile.end_user().is_some()

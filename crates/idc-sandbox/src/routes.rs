@@ -161,6 +161,7 @@ pub fn router(state: Shared) -> Router {
             "/environment/secrets/{id}/versions/{version}",
             axum::routing::delete(environment::esv_write::destroy_version),
         )
+        .route("/environment/info", get(environment::info::info))
         .route(
             "/environment/startup",
             get(environment::restart::get_status).post(environment::restart::action),

@@ -64,7 +64,8 @@ pub struct Cli {
     /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
-    /// The environment's tier, written to sandbox.json (the API does not expose it).
+    /// The environment's tier, written to sandbox.json; `GET /environment/info` says a
+    /// staging or production tenant is `immutable`, as Ping's are.
     #[arg(long, default_value = "development", value_parser = ["sandbox", "development", "staging", "production"])]
     pub tier: String,
     /// Log API requests allowed per rate-limit window (then 429 + Retry-After).

@@ -203,3 +203,69 @@ fn service_account_create_and_delete_on_production_need_yes() {
     assert_eq!(made, "ci-bot");
     assert_eq!(sandbox.stat("service_accounts_created"), 1);
 }
+
+/// A login without `--tier` asks the tenant: a production sandbox says it is immutable
+/// (`/environment/info`), so the profile is production and its writes need consent; the
+/// user is told on stderr. A `--tier` given is kept, and the tenant is not asked.
+#[test]
+fn a_tenant_that_says_it_is_immutable_makes_a_production_profile() {
+    let sandbox =
+        Sandbox::start_with(idc_e2e::SandboxOptions::default().args(["--tier", "production"]));
+    let env = UserEnv::new();
+    let login = env
+        .helper()
+        .args(["login", "--profile", "asked", "--tenant", &sandbox.url])
+        .args(["--service-account", sandbox.service_account_id()])
+        .args(["--jwk", sandbox.jwk_path()])
+        .output()
+        .unwrap();
+    success_stdout(&login);
+    let told = flat(&String::from_utf8_lossy(&login.stderr));
+    assert!(
+        told.contains(&flat("its configuration is immutable")) && told.contains("--tierstaging"),
+        "{told}"
+    );
+    let tier = nu_json(&env, "idc status | where profile == asked | get tier.0");
+    assert_eq!(tier, "production");
+    let counters = write_counters(&sandbox);
+    let refused = env
+        .nu(&format!(
+            "[{{_id: u1, _rev: '1', sn: X}}] | idc update {USERS} --profile asked"
+        ))
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert_eq!(write_counters(&sandbox), counters, "nothing was sent");
+
+    // A tier given is the user's word: kept, and /environment is not asked at login.
+    let before = sandbox.stat("esv_requests");
+    login_with_tier(&env, &sandbox);
+    assert_eq!(sandbox.stat("esv_requests"), before);
+    let tier = nu_json(&env, "idc status | where profile == given | get tier.0");
+    assert_eq!(tier, "staging");
+
+    // A development tenant decides nothing: no tier, no line.
+    let development = Sandbox::start(1);
+    let dev = UserEnv::new();
+    let out = dev
+        .helper()
+        .args(["login", "--profile", "dev", "--tenant", &development.url])
+        .args(["--service-account", development.service_account_id()])
+        .args(["--jwk", development.jwk_path()])
+        .output()
+        .unwrap();
+    success_stdout(&out);
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("immutable"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        nu_json(&dev, "idc status | where profile == dev | get tier.0?"),
+        Value::Null
+    );
+}
+
+fn login_with_tier(env: &UserEnv, sandbox: &Sandbox) {
+    super::login(env, sandbox, "given", Some("staging"));
+}

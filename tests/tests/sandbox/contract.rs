@@ -621,6 +621,26 @@ fn esv_matches_the_recordings() {
     assert!(sandbox.stat("esv_requests") >= 7);
 }
 
+/// `/environment/info` in the recorded shape; a staging or production sandbox says it is
+/// immutable, as Ping documents those tenants (docs/tenant-facts.md).
+#[test]
+fn environment_info_matches_the_recording() {
+    let entry = recorded("e2_environment_other.json", 12);
+    for (tier, immutable) in [("development", false), ("production", true)] {
+        let sandbox = Sandbox::start_with(SandboxOptions::default().args(["--tier", tier]));
+        let token = sa_token(&sandbox, "fr:idc:esv:read");
+        let info = get(&sandbox, "/environment/info", Some(&token));
+        assert_like(&info, &entry, "environment info");
+        assert_eq!(info.body["immutable"], immutable, "{tier}");
+        assert_eq!(info.body["tier"], entry["response_body"]["tier"], "{tier}");
+        let idm_only = sa_token(&sandbox, "fr:idm:*");
+        assert_eq!(
+            get(&sandbox, "/environment/info", Some(&idm_only)).status,
+            403
+        );
+    }
+}
+
 #[test]
 fn faults_break_the_next_requests() {
     let sandbox = Sandbox::start(10);

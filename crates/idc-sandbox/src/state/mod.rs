@@ -54,8 +54,8 @@ pub struct Settings {
     /// Each refresh grant consumes its refresh token and issues a new one; a consumed one
     /// sent again revokes the whole family (reuse detection, as strict OAuth servers do).
     pub rotate_refresh_tokens: bool,
-    /// The environment's tier (`--tier`), which the tenant's API does not expose: only
-    /// `sandbox.json` says it, for a login's `--tier`.
+    /// The environment's tier (`--tier`): `sandbox.json` says it, and `/environment/info`
+    /// says `immutable` for staging and production (its `tier` is the recorded `other`).
     pub tier: String,
 }
 
