@@ -198,6 +198,8 @@ mod tests {
                 200,
                 serde_json::json!({"access_token": "at", "refresh_token": "rt", "expires_in": 3599, "scope": "openid fr:idm:*"}),
             ),
+            // The login asks the tenant what it is (no --tier): a development tenant.
+            mock_tenant::reply(200, serde_json::json!({"tier": "other", "immutable": false})),
             mock_tenant::reply(200, serde_json::json!({})),
         ]);
         let dir = tempfile::tempdir().unwrap();
@@ -230,8 +232,9 @@ mod tests {
                 .is_none()
         );
         let requests = tenant.requests();
-        assert_eq!(requests[1].target, "/am/oauth2/realms/root/token/revoke");
-        assert!(requests[1].form().contains(&("token".into(), "rt".into())));
+        assert_eq!(requests[1].target, "/environment/info");
+        assert_eq!(requests[2].target, "/am/oauth2/realms/root/token/revoke");
+        assert!(requests[2].form().contains(&("token".into(), "rt".into())));
     }
 
     #[test]
