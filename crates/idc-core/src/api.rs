@@ -92,6 +92,9 @@ pub(crate) enum Paging {
     /// IGA: `_pagedResultsOffset` up to `totalCount` (or `searchAfterKey`), so every page's
     /// offset is known up front and a few may be read at once.
     Offset,
+    /// IGA's certification templates: `pageSize` and `pageNumber` (from 0) up to `totalHits`
+    /// (recorded: `f_iga.json`), where the rest of IGA takes `_pageSize` and offsets.
+    PageNumber,
     /// The log API: `_pagedResultsCookie` within a time window (see `logs`).
     LogCookie,
     /// No collections.
@@ -188,6 +191,18 @@ const FAMILIES: &[Family] = &[
         paging: Paging::Cookie,
         version: esv_version,
         rows_by_id: |segments| matches!(segments, ["environment", "variables" | "secrets"]),
+        queried: |_| false,
+    },
+    Family {
+        family: ApiFamily::Iga,
+        prefix: "/iga/governance/certification/template",
+        exact: false,
+        credential: CredentialNeed::Bearer,
+        scope: Some("fr:iga:*"),
+        exchange: Exchange::Unreachable("fr:iga:*"),
+        paging: Paging::PageNumber,
+        version: |_| None,
+        rows_by_id: |_| false,
         queried: |_| false,
     },
     Family {
@@ -420,7 +435,14 @@ impl<'a> Endpoint<'a> {
     /// Deeper paths may be one object (`/iga/governance/user/<id>`), so they are asked for
     /// as given, and read on in large pages once their first answer shows a list.
     pub(crate) fn is_iga_list(&self) -> bool {
-        self.is_iga() && self.segments().len() == 3
+        self.is_iga() && self.row.paging == Paging::Offset && self.segments().len() == 3
+    }
+
+    /// The list of a page-numbered family itself (`/iga/governance/certification/template`),
+    /// not one of its objects: it is asked for by `pageSize` and `pageNumber`.
+    pub(crate) fn is_page_numbered_list(&self) -> bool {
+        self.row.paging == Paging::PageNumber
+            && self.segments().len() == self.row.prefix.split('/').skip(1).count()
     }
 }
 

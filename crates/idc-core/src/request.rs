@@ -124,6 +124,21 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
         if endpoint.is_iga_list() && !has(&params, "_pageSize") {
             params.push(("_pageSize".to_string(), largest.to_string()));
         }
+        // Certification templates take `pageSize` and `pageNumber` (frodo's recorded
+        // request: `pageSize=10000&pageNumber=0`).
+        if endpoint.is_page_numbered_list() {
+            for (name, _) in &mut params {
+                if name == "_pageSize" {
+                    *name = "pageSize".to_string();
+                }
+            }
+            if !has(&params, "pageSize") {
+                params.push(("pageSize".to_string(), largest.to_string()));
+            }
+            if !has(&params, "pageNumber") {
+                params.push(("pageNumber".to_string(), "0".to_string()));
+            }
+        }
     }
     params
 }
@@ -212,6 +227,38 @@ pub(crate) fn get_counted(
 mod tests {
     use super::*;
     use crate::testing::sa_profile;
+
+    /// Certification templates are asked for as frodo's recorded request asks: `pageSize`
+    /// and `pageNumber`, never IGA's `_pageSize`; one template is asked for as given.
+    #[test]
+    fn certification_templates_are_asked_for_by_page_number() {
+        let profile = sa_profile();
+        let url =
+            |path: &str, query: &Query| request_url(&profile, path, query).unwrap().to_string();
+        let templates = "/iga/governance/certification/template";
+        assert_eq!(
+            url(templates, &Query::default()),
+            format!("https://tenant.example.com{templates}?pageSize=10000&pageNumber=0")
+        );
+        let small = Query {
+            page_size: Some(5),
+            ..Query::default()
+        };
+        assert_eq!(
+            url(templates, &small),
+            format!("https://tenant.example.com{templates}?pageSize=5&pageNumber=0")
+        );
+        assert_eq!(
+            url(&format!("{templates}/f52d6c57"), &Query::default()),
+            format!("https://tenant.example.com{templates}/f52d6c57")
+        );
+        // The rest of IGA keeps its own parameters.
+        assert!(
+            url("/iga/governance/user", &Query::default()).ends_with("?_pageSize=10000"),
+            "{}",
+            url("/iga/governance/user", &Query::default())
+        );
+    }
 
     #[test]
     fn idm_collections_get_default_filter_and_page_size() {

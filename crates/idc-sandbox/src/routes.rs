@@ -219,6 +219,10 @@ pub fn router(state: Shared) -> Router {
             get(iga::get_application),
         )
         .route("/iga/governance/user", get(iga::list_users))
+        .route(
+            "/iga/governance/certification/template",
+            get(iga::templates::list_templates),
+        )
         .route("/iga/governance/user/{id}", get(iga::get_user))
         .route("/iga/{*rest}", any(iga::other))
         // Log API (key and secret) and its keys (admin-user bearer)

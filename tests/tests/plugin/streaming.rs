@@ -271,6 +271,43 @@ fn iga_lists_are_read_in_the_largest_page() {
     assert_eq!(sandbox.stat("iga_requests"), 2, "{}", sandbox.stats());
 }
 
+/// Certification templates page by number up to `totalHits` (recorded), not by IGA's
+/// offsets: all of them in one request by default (frodo's `pageSize=10000`), and with a
+/// small `--page-size` each page once, in order, none twice.
+#[test]
+fn certification_templates_are_read_by_page_number() {
+    let sandbox = Sandbox::start(1);
+    let env = UserEnv::new();
+    login_iga(&sandbox, &env);
+    let templates = "/iga/governance/certification/template";
+    sandbox.reset_stats();
+    let all = nu_json(
+        &env,
+        &format!("idc get {templates} | get name | to json -r"),
+    );
+    let names: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let hits = nu_json(
+        &env,
+        &format!("idc get {templates} --raw | get totalHits | to json -r"),
+    );
+    assert_eq!(Some(names.len() as u64), hits.as_u64(), "{all}");
+    assert_eq!(sandbox.stat("iga_requests"), 2, "{}", sandbox.stats());
+    sandbox.reset_stats();
+    let paged = nu_json(
+        &env,
+        &format!("idc get {templates} --page-size 10 | get name | to json -r"),
+    );
+    assert_eq!(paged, all, "the same templates, in order, each once");
+    let pages = names.len().div_ceil(10) as u64;
+    assert!(pages > 1, "{pages}");
+    assert_eq!(sandbox.stat("iga_requests"), pages, "{}", sandbox.stats());
+}
+
 /// Issue 30, finding 8: `idc get` shows its progress on a terminal (rows, requests, the
 /// wait a 429 imposes while it lasts), erased at the end; piped, it shows nothing.
 #[test]

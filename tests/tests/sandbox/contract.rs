@@ -1080,6 +1080,31 @@ fn client_credentials_and_iga() {
     );
     assert_eq!(users.body["resultCount"], 5);
 
+    // Certification templates page by number up to `totalHits`, in the recorded shape.
+    let entry = recorded("f_iga.json", 1);
+    let first = get(
+        &sandbox,
+        "/iga/governance/certification/template?queryString=&pageSize=10&pageNumber=0",
+        Some(token),
+    );
+    assert_like(&first, &entry, "certification templates");
+    assert!(
+        keys(&first.body["result"][0]).is_subset(&keys(&entry["response_body"]["result"][0])),
+        "template fields are among the recorded ones: {}",
+        first.body
+    );
+    assert_eq!(
+        first.body["searchAfterKey"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let third = get(
+        &sandbox,
+        "/iga/governance/certification/template?pageSize=10&pageNumber=2",
+        Some(token),
+    );
+    let hits = first.body["totalHits"].as_u64().unwrap();
+    assert_eq!(third.body["resultCount"].as_u64(), Some(hits - 20));
+
     let no_iga = sa_token(&sandbox, "fr:idm:*");
     let forbidden = get(&sandbox, "/iga/governance/application", Some(&no_iga));
     assert_eq!(forbidden.status, 403);

@@ -199,7 +199,10 @@ mod tests {
                 serde_json::json!({"access_token": "at", "refresh_token": "rt", "expires_in": 3599, "scope": "openid fr:idm:*"}),
             ),
             // The login asks the tenant what it is (no --tier): a development tenant.
-            mock_tenant::reply(200, serde_json::json!({"tier": "other", "immutable": false})),
+            mock_tenant::reply(
+                200,
+                serde_json::json!({"tier": "other", "immutable": false}),
+            ),
             mock_tenant::reply(200, serde_json::json!({})),
         ]);
         let dir = tempfile::tempdir().unwrap();

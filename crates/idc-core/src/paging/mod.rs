@@ -54,6 +54,8 @@ pub struct Pager {
     pages_fetched: usize,
     /// Items seen so far, for offset paging.
     offset: u64,
+    /// Pages whose paging fields were followed (the next page's number, from 0).
+    pages_read: u64,
     /// Stops a read whose cookies or search keys go round in a circle or stay empty.
     guard: PageGuard,
     /// Why paging stopped early, reported once as the stream's last item.
@@ -78,6 +80,7 @@ impl Pager {
             next: None,
             pages_fetched: 1,
             offset: 0,
+            pages_read: 0,
             guard: PageGuard::default(),
             stopped: None,
             interrupt: Interrupt::never(),
@@ -133,7 +136,8 @@ impl Pager {
     /// loop.
     fn follow(&mut self, page: &Value, count: u64) {
         self.offset += count;
-        self.next = next_page_params(page, count, self.offset);
+        self.pages_read += 1;
+        self.next = next_page_params(page, count, self.offset, self.pages_read);
         let marker = self.next.as_ref().and_then(|params| {
             params
                 .iter()
@@ -191,6 +195,7 @@ impl RawPage {
         for (name, value) in [
             ("pagedResultsCookie", head.cookie),
             ("totalCount", head.total),
+            ("totalHits", head.hits),
             ("searchAfterKey", head.search_after_key),
         ] {
             if let Some(value) = value {
@@ -210,6 +215,8 @@ struct PageHead {
     cookie: Option<Value>,
     #[serde(rename = "totalCount", default, deserialize_with = "present")]
     total: Option<Value>,
+    #[serde(rename = "totalHits", default, deserialize_with = "present")]
+    hits: Option<Value>,
     #[serde(rename = "searchAfterKey", default, deserialize_with = "present")]
     search_after_key: Option<Value>,
 }
@@ -248,9 +255,10 @@ impl<'de> Deserialize<'de> for ItemCount {
     }
 }
 
-/// What to ask for after `page` (holding `count` items, `offset` seen in all), if anything.
-/// A cookie or key seen before is left to the [`PageGuard`], which stops with an error.
-fn next_page_params(page: &Value, count: u64, offset: u64) -> Option<PageParams> {
+/// What to ask for after `page` (holding `count` items, `offset` seen in all, the
+/// `pages_read`th page), if anything. A cookie or key seen before is left to the
+/// [`PageGuard`], which stops with an error.
+fn next_page_params(page: &Value, count: u64, offset: u64, pages_read: u64) -> Option<PageParams> {
     if let Some(cookie) = page.get("pagedResultsCookie").and_then(Value::as_str) {
         if cookie.is_empty() {
             return None;
@@ -273,6 +281,11 @@ fn next_page_params(page: &Value, count: u64, offset: u64) -> Option<PageParams>
     if let Some(total) = page.get("totalCount").and_then(Value::as_u64) {
         return (offset < total)
             .then(|| vec![("_pagedResultsOffset".to_string(), offset.to_string())]);
+    }
+    // IGA's certification templates: page numbers from 0 up to `totalHits` (recorded; their
+    // `searchAfterKey` is not a parameter they take).
+    if let Some(hits) = page.get("totalHits").and_then(Value::as_u64) {
+        return (offset < hits).then(|| vec![("pageNumber".to_string(), pages_read.to_string())]);
     }
     let key = match page.get("searchAfterKey") {
         Some(Value::String(key)) => key.clone(),
@@ -347,6 +360,35 @@ mod tests {
         assert_eq!(rest.last().unwrap()["n"], 2499);
         assert_eq!(pager.pages_fetched(), 3);
         assert_eq!(requests.lock().unwrap()[0][0].0, "_pagedResultsCookie");
+    }
+
+    /// Certification templates (recorded): `totalHits` and page numbers from 0; their
+    /// `searchAfterKey` is not followed.
+    #[test]
+    fn page_numbers_advance_until_total_hits() {
+        let page = |number: u64| {
+            let start = number * 2;
+            let result: Vec<u64> = (start..(start + 2).min(5)).collect();
+            json!({"result": result, "resultCount": result.len(), "totalHits": 5,
+                   "searchAfterKey": [format!("name-{start}"), "id"]})
+        };
+        let asked: Arc<Mutex<Vec<PageParams>>> = Arc::default();
+        let seen = asked.clone();
+        let pager = Pager::new(page(0), move |params| {
+            seen.lock().unwrap().push(params.to_vec());
+            assert_eq!(params.len(), 1, "{params:?}");
+            assert_eq!(params[0].0, "pageNumber");
+            Ok(page(params[0].1.parse().unwrap()))
+        });
+        let items: Vec<Value> = pager.map(Result::unwrap).collect();
+        assert_eq!(items, (0..5).map(|n| json!(n)).collect::<Vec<_>>());
+        let numbers: Vec<String> = asked
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| p[0].1.clone())
+            .collect();
+        assert_eq!(numbers, ["1", "2"]);
     }
 
     #[test]

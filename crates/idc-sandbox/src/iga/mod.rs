@@ -1,4 +1,7 @@
-//! `/iga/governance/application` and `/iga/governance/user` (offset paging).
+//! `/iga/governance/application` and `/iga/governance/user` (offset paging), and the
+//! certification templates, which page by page number (`templates`).
+
+pub mod templates;
 
 use crate::data::User;
 use crate::idm::fields::{parse_fields, project};
