@@ -8,8 +8,14 @@ mod production;
 use idc_e2e::{Sandbox, UserEnv, success_stdout};
 use serde_json::Value;
 
-/// Log `env` in to `sandbox` with the helper as `profile`, with `--tier` when given.
-pub(super) fn login(env: &UserEnv, sandbox: &Sandbox, profile: &str, tier: Option<&str>) {
+/// Log `env` in to `sandbox` with the helper as `profile`, with `--tier` when given; what
+/// the login printed (it succeeded).
+pub(super) fn login(
+    env: &UserEnv,
+    sandbox: &Sandbox,
+    profile: &str,
+    tier: Option<&str>,
+) -> std::process::Output {
     let mut command = env.helper();
     command
         .args(["login", "--profile", profile, "--tenant", &sandbox.url])
@@ -18,7 +24,9 @@ pub(super) fn login(env: &UserEnv, sandbox: &Sandbox, profile: &str, tier: Optio
     if let Some(tier) = tier {
         command.args(["--tier", tier]);
     }
-    success_stdout(&command.output().expect("run git-credential-idc login"));
+    let output = command.output().expect("run git-credential-idc login");
+    success_stdout(&output);
+    output
 }
 
 /// Run a nu script that ends in a value; the value as JSON.

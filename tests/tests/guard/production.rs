@@ -212,15 +212,9 @@ fn a_tenant_that_says_it_is_immutable_makes_a_production_profile() {
     let sandbox =
         Sandbox::start_with(idc_e2e::SandboxOptions::default().args(["--tier", "production"]));
     let env = UserEnv::new();
-    let login = env
-        .helper()
-        .args(["login", "--profile", "asked", "--tenant", &sandbox.url])
-        .args(["--service-account", sandbox.service_account_id()])
-        .args(["--jwk", sandbox.jwk_path()])
-        .output()
-        .unwrap();
-    success_stdout(&login);
-    let told = flat(&String::from_utf8_lossy(&login.stderr));
+    let told = flat(&String::from_utf8_lossy(
+        &login(&env, &sandbox, "asked", None).stderr,
+    ));
     assert!(
         told.contains(&flat("its configuration is immutable")) && told.contains("--tierstaging"),
         "{told}"
@@ -239,7 +233,7 @@ fn a_tenant_that_says_it_is_immutable_makes_a_production_profile() {
 
     // A tier given is the user's word: kept, and /environment is not asked at login.
     let before = sandbox.stat("esv_requests");
-    login_with_tier(&env, &sandbox);
+    login(&env, &sandbox, "given", Some("staging"));
     assert_eq!(sandbox.stat("esv_requests"), before);
     let tier = nu_json(&env, "idc status | where profile == given | get tier.0");
     assert_eq!(tier, "staging");
@@ -247,25 +241,11 @@ fn a_tenant_that_says_it_is_immutable_makes_a_production_profile() {
     // A development tenant decides nothing: no tier, no line.
     let development = Sandbox::start(1);
     let dev = UserEnv::new();
-    let out = dev
-        .helper()
-        .args(["login", "--profile", "dev", "--tenant", &development.url])
-        .args(["--service-account", development.service_account_id()])
-        .args(["--jwk", development.jwk_path()])
-        .output()
-        .unwrap();
-    success_stdout(&out);
-    assert!(
-        !String::from_utf8_lossy(&out.stderr).contains("immutable"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stderr =
+        String::from_utf8_lossy(&login(&dev, &development, "dev", None).stderr).into_owned();
+    assert!(!stderr.contains("immutable"), "{stderr}");
     assert_eq!(
         nu_json(&dev, "idc status | where profile == dev | get tier.0?"),
         Value::Null
     );
-}
-
-fn login_with_tier(env: &UserEnv, sandbox: &Sandbox) {
-    super::login(env, sandbox, "given", Some("staging"));
 }
