@@ -28,13 +28,15 @@ impl Idc {
     }
 
     /// Set an ESV variable (`PUT /environment/variables/<name>`); what changed and whether
-    /// a restart is pending. Guard it first ([`Idc::require_write_consent`]).
+    /// it waits for a restart. `kind` `None` keeps an existing variable's type; another type
+    /// than the existing one is refused before anything is sent
+    /// ([`crate::Error::EsvTypeChange`]). Guard it first ([`Idc::require_write_consent`]).
     pub fn esv_set_variable(
         &self,
         profile: &Profile,
         name: &str,
         value: &str,
-        kind: crate::esv::VariableType,
+        kind: Option<crate::esv::VariableType>,
         description: Option<&str>,
     ) -> Result<crate::esv::EsvChange> {
         crate::esv::set_variable(self.credentials(), profile, name, value, kind, description)
@@ -65,9 +67,16 @@ impl Idc {
         crate::esv::destroy_version(self.credentials(), profile, name, number)
     }
 
-    /// `restartStatus`: `ready`, `restartRequired` or `restarting`.
+    /// `restartStatus` of `/environment/startup`: `ready` or `restarting`.
     pub fn esv_restart_status(&self, profile: &Profile) -> Result<String> {
         crate::esv::restart_status(self.credentials(), profile)
+    }
+
+    /// The ESV changes that wait for a restart
+    /// (`GET /environment/count?_onlyPending=true`); with the restart status,
+    /// [`crate::esv::apply_step`] says whether to restart.
+    pub fn esv_pending(&self, profile: &Profile) -> Result<crate::esv::PendingEsvs> {
+        crate::esv::pending(self.credentials(), profile)
     }
 
     /// Start the restart that loads changed ESVs; the status it answers.

@@ -15,7 +15,8 @@
 //! `.../realms/<realm>/users?_action=idFromSession`, `.../realms/<realm>/users/<name>`,
 //! `/openidm/managed/{alpha,bravo}_{user,role,...}[/<id>]`, `/openidm/managed/svcacct/<id>`,
 //! `/openidm/config/managed`, writes to managed objects (`POST ?_action=create`, `PUT`,
-//! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>]`,
+//! `PATCH`, `DELETE`), `/environment/{variables,secrets}[/<id>][?_onlyPending=true]`,
+//! `/environment/count[?_onlyPending=true]`,
 //! `/environment/startup[?_action=restart]`, `/iga/governance/{application,user}[/<id>]`.
 //! Service accounts: `POST /openidm/managed/svcacct?_action=create`, `GET
 //! /openidm/managed/svcacct?_queryFilter=`, `GET|DELETE /openidm/managed/svcacct/<id>`

@@ -166,6 +166,7 @@ pub fn router(state: Shared) -> Router {
             "/environment/startup",
             get(environment::restart::get_status).post(environment::restart::action),
         )
+        .route("/environment/count", get(environment::esv::count))
         .route(
             "/environment/scopes/service-accounts",
             get(environment::scopes::service_account_scopes),

@@ -307,7 +307,6 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         ),
         log_keys,
         idm_overlay: Default::default(),
-        esv_restart: Default::default(),
         service_accounts,
         promotion: state::promotion::PromotionStore::new(cli.promotion_lower.clone()),
         kept: state::kept::Keeper::new(&cli.state_dir, fixed.clone()),

@@ -32,7 +32,7 @@ fn diff_of_two_sandboxes_variables_and_secrets() {
     );
     nu_json(
         &env,
-        "'x' | idc esv secret set esv-webhook-hmac --profile upper --yes",
+        "'x' | idc esv secret set esv-hr-connector-key --profile upper --yes",
     );
 
     let rows = nu_json(
@@ -51,7 +51,7 @@ fn diff_of_two_sandboxes_variables_and_secrets() {
         "idc diff --from lower --to upper /environment/secrets",
     );
     assert_eq!(
-        row(&secrets, "esv-webhook-hmac")["fields"],
+        row(&secrets, "esv-hr-connector-key")["fields"],
         json!(["activeVersion"])
     );
     assert_eq!(row(&secrets, "esv-smtp-password")["status"], "same");

@@ -1,14 +1,50 @@
-//! The ESV lifecycle in real nu: set, apply --wait on the sandbox clock, secrets from the
-//! pipeline (the value never on stdout or stderr), versions and prune.
+//! The ESV lifecycle in real nu: set (`restart: pending`), apply restarting only when
+//! changes wait (counted by the tenant) and --wait on the sandbox clock, the type of a
+//! variable kept, secrets from the pipeline (the value never on stdout or stderr),
+//! versions and prune.
 
 use std::time::{Duration, Instant};
 
 use idc_e2e::{Sandbox, UserEnv, success_stdout};
 
-use super::{login, nu_json};
+use super::{flat, login, nu_json};
+
+/// `/__sandbox/stats`' count of restarts started (`POST /environment/startup?_action=restart`).
+fn restarts(sandbox: &Sandbox) -> u64 {
+    sandbox.stats()["esv_restarts"]
+        .as_u64()
+        .expect("esv_restarts in /__sandbox/stats")
+}
+
+/// Wait until the sandbox has started `count` restarts (a deadline, not a pause).
+fn until_restarts(sandbox: &Sandbox, count: u64) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while restarts(sandbox) < count {
+        assert!(Instant::now() < deadline, "apply never restarted");
+        std::thread::yield_now();
+    }
+}
+
+/// `idc esv apply --wait` started in the background; the sandbox's clock is moved past
+/// each restart it starts (`restarts_to_pass` of them) instead of waiting.
+fn apply_wait(env: &UserEnv, sandbox: &Sandbox, restarts_to_pass: u64) -> serde_json::Value {
+    let child = env
+        .nu("idc esv apply --wait | to json -r")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run nu");
+    let first = restarts(sandbox);
+    for n in 1..=restarts_to_pass {
+        until_restarts(sandbox, first + n);
+        sandbox.advance_clock(2);
+    }
+    let out = child.wait_with_output().unwrap();
+    serde_json::from_str(&success_stdout(&out)).unwrap()
+}
 
 #[test]
-fn esv_set_then_apply_wait_follows_the_restart_to_ready() {
+fn esv_set_then_apply_restarts_once_and_loads_it() {
     let sandbox = Sandbox::start(10);
     let env = UserEnv::new();
     login(&env, &sandbox, "dev", None);
@@ -17,45 +53,194 @@ fn esv_set_then_apply_wait_follows_the_restart_to_ready() {
         "idc esv set esv-max-login-attempts 7 --type int | get 0",
     );
     assert_eq!(set["change"], "updated");
-    assert_eq!(set["restart"], "restartRequired");
+    assert_eq!(set["restart"], "pending");
     let read = nu_json(
         &env,
-        "idc get /environment/variables/esv-max-login-attempts | get valueBase64",
+        "idc get /environment/variables/esv-max-login-attempts | select valueBase64 loaded",
     );
-    assert_eq!(read, "Nw==");
+    assert_eq!(
+        read,
+        serde_json::json!({"valueBase64": "Nw==", "loaded": false})
+    );
+    assert_eq!(restarts(&sandbox), 0, "a set restarts nothing");
 
-    let before = sandbox.stats()["esv_requests"].as_u64().unwrap();
-    let child = env
-        .nu("idc esv apply --wait | to json -r")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("run nu");
-    // The restart has started once apply has read the status and posted the restart;
-    // then the sandbox's clock is moved past it instead of waiting.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while sandbox.stats()["esv_requests"].as_u64().unwrap() < before + 2 {
-        assert!(Instant::now() < deadline, "apply never restarted");
-        std::thread::yield_now();
-    }
-    sandbox.advance_clock(2);
-    let out = child.wait_with_output().unwrap();
-    let answer: serde_json::Value = serde_json::from_str(&success_stdout(&out)).unwrap();
-    assert_eq!(answer["before"], "restartRequired");
+    let answer = apply_wait(&env, &sandbox, 1);
+    assert_eq!(
+        answer["pending"],
+        serde_json::json!({"variables": 1, "secrets": 0})
+    );
+    assert_eq!(answer["before"], "ready");
     assert_eq!(answer["after"], "ready");
     assert_eq!(answer["restarted"], true);
+    assert_eq!(answer["waited"], true);
     assert_eq!(
         answer["states"],
-        serde_json::json!(["restartRequired", "restarting", "ready"])
+        serde_json::json!(["ready", "restarting", "ready"])
     );
-    assert_eq!(
-        answer["states"].as_array().unwrap().last().unwrap(),
-        "ready"
+    assert_eq!(answer["summary"], "loaded 1 variable and 0 secrets");
+    assert_eq!(restarts(&sandbox), 1, "exactly one restart");
+    let loaded = nu_json(
+        &env,
+        "idc get /environment/variables/esv-max-login-attempts | get loaded",
     );
-    // Nothing left to apply: nothing is sent but the status read.
+    assert_eq!(loaded, true);
+
+    // Nothing left to load: no restart is sent, and apply says so.
     let again = nu_json(&env, "idc esv apply --wait");
     assert_eq!(again["restarted"], false);
     assert_eq!(again["after"], "ready");
+    assert_eq!(
+        again["pending"],
+        serde_json::json!({"variables": 0, "secrets": 0})
+    );
+    assert_eq!(
+        again["summary"],
+        "nothing to load: no ESV change waits for a restart"
+    );
+    assert_eq!(
+        restarts(&sandbox),
+        1,
+        "apply with nothing pending restarted"
+    );
+}
+
+/// A restart under way is not restarted again; `--wait` follows it, and what changed
+/// during it gets a restart of its own.
+#[test]
+fn apply_leaves_a_restart_under_way_and_restarts_for_what_changed_during_it() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    login(&env, &sandbox, "dev", None);
+    nu_json(&env, "idc esv set esv-max-login-attempts 4 --type int");
+    let started = nu_json(
+        &env,
+        "idc action /environment/startup restart | get 0.result.restartStatus",
+    );
+    assert_eq!(started, "restarting");
+    assert_eq!(restarts(&sandbox), 1);
+    // Changed during the restart: that restart does not load it.
+    let during = nu_json(
+        &env,
+        "'r0tated' | idc esv secret set esv-smtp-password | get 0",
+    );
+    assert_eq!(during["restart"], "pending");
+
+    let busy = nu_json(&env, "idc esv apply");
+    assert_eq!(busy["before"], "restarting");
+    assert_eq!(busy["restarted"], false);
+    assert_eq!(
+        busy["pending"],
+        serde_json::json!({"variables": 1, "secrets": 1})
+    );
+    assert!(
+        busy["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("a restart is under way"),
+        "{busy}"
+    );
+    assert_eq!(restarts(&sandbox), 1, "a restart under way was restarted");
+
+    // The clock passes the first restart; apply --wait then sees the secret still waits.
+    sandbox.advance_clock(2);
+    let answer = apply_wait(&env, &sandbox, 1);
+    assert_eq!(
+        answer["pending"],
+        serde_json::json!({"variables": 0, "secrets": 1})
+    );
+    assert_eq!(answer["restarted"], true);
+    assert_eq!(restarts(&sandbox), 2);
+    let secret = nu_json(
+        &env,
+        "idc get /environment/secrets/esv-smtp-password | select loaded activeVersion loadedVersion",
+    );
+    assert_eq!(
+        secret,
+        serde_json::json!({"loaded": true, "activeVersion": "2", "loadedVersion": "2"})
+    );
+}
+
+/// The tenant does not change a variable's type: `idc esv set` says so before sending,
+/// and how to do it; without `--type` a variable keeps its own.
+#[test]
+fn a_type_change_is_refused_with_what_to_do() {
+    let sandbox = Sandbox::start(3);
+    let env = UserEnv::new();
+    login(&env, &sandbox, "dev", None);
+    let before = nu_json(
+        &env,
+        "idc get /environment/variables/esv-max-login-attempts",
+    );
+    let files = env.snapshot();
+    let out = env
+        .nu("idc esv set esv-max-login-attempts seven --type string")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for expected in [
+        "esv-max-login-attempts is a variable of type int",
+        "the tenant does not change the type of a variable (to string)",
+        "delete the variable, then set it again with type string",
+        "the placeholders that use it (&{esv.max.login.attempts}) break",
+        "idc delete /environment/variables/esv-max-login-attempts",
+        "idc esv set esv-max-login-attempts VALUE --type string",
+    ] {
+        assert!(
+            flat(&stderr).contains(&flat(expected)),
+            "no `{expected}` in: {stderr}"
+        );
+    }
+    assert!(!stderr.contains("400"), "a raw 400: {stderr}");
+    assert_eq!(
+        nu_json(
+            &env,
+            "idc get /environment/variables/esv-max-login-attempts"
+        ),
+        before,
+        "the variable was written"
+    );
+    assert_eq!(env.snapshot(), files);
+
+    // Without --type, the variable keeps its type.
+    let kept = nu_json(
+        &env,
+        "idc esv set esv-session-warning-minutes 3.5 | get 0.change",
+    );
+    assert_eq!(kept, "updated");
+    let kind = nu_json(
+        &env,
+        "idc get /environment/variables/esv-session-warning-minutes | get expressionType",
+    );
+    assert_eq!(kind, "number");
+    let wrong = env
+        .nu("idc esv set esv-session-warning-minutes soon")
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(
+        String::from_utf8_lossy(&wrong.stderr).contains("the value is not a number"),
+        "{}",
+        String::from_utf8_lossy(&wrong.stderr)
+    );
+
+    // What the message says works.
+    let deleted = nu_json(
+        &env,
+        "idc delete /environment/variables/esv-max-login-attempts | get 0.code",
+    );
+    assert_eq!(deleted, 200);
+    let set = nu_json(
+        &env,
+        "idc esv set esv-max-login-attempts seven --type string | get 0",
+    );
+    assert_eq!(set["change"], "created");
+    assert_eq!(set["restart"], "pending");
+    let kind = nu_json(
+        &env,
+        "idc get /environment/variables/esv-max-login-attempts | get expressionType",
+    );
+    assert_eq!(kind, "string");
 }
 
 #[test]
@@ -81,6 +266,13 @@ fn secrets_come_from_the_pipeline_and_never_show() {
     let rows: serde_json::Value = serde_json::from_str(&success_stdout(&out)).unwrap();
     assert_eq!(rows[0]["change"], "new version 2");
     assert_eq!(rows[0]["kind"], "secret");
+    assert_eq!(rows[0]["restart"], "pending");
+    // A secret configuration placeholders may not use is loaded at once.
+    let unplaced = nu_json(
+        &env,
+        "'k3y' | idc esv secret set esv-webhook-hmac | get 0.restart",
+    );
+    assert_eq!(unplaced, "not needed");
     let created = nu_json(
         &env,
         "'n3w-s3cret' | idc esv secret set esv-brand-new --description 'a new one' | get change.0",

@@ -38,3 +38,10 @@ pub(super) fn nu_json(env: &UserEnv, script: &str) -> Value {
     let text = success_stdout(&out);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
+
+/// `text` without whitespace and the `|` of nu's error frames, to find a wrapped message.
+pub(super) fn flat(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && *c != '|')
+        .collect()
+}

@@ -5,17 +5,11 @@
 use idc_e2e::{Sandbox, UserEnv, files_under, success_stdout};
 use serde_json::Value;
 
-use super::{login, nu_json};
+use super::{flat, login, nu_json};
 
 const USERS: &str = "/openidm/managed/alpha_user";
 
 /// `text` without whitespace and nu's frame (`|`): nu wraps a long message anywhere.
-fn flat(text: &str) -> String {
-    text.chars()
-        .filter(|c| !c.is_whitespace() && *c != '|')
-        .collect()
-}
-
 /// The counters a write would move.
 fn write_counters(sandbox: &Sandbox) -> Vec<Value> {
     let stats = sandbox.stats();
@@ -133,7 +127,7 @@ fn production_writes_go_through_with_yes_or_assume_yes() {
         "idc esv set esv-max-login-attempts 9 --type int --yes | get 0",
     );
     assert_eq!(set["change"], "updated");
-    assert_eq!(set["restart"], "restartRequired");
+    assert_eq!(set["restart"], "pending");
     let assumed = nu_json(
         &env,
         "$env.IDC_ASSUME_YES = '1'; idc esv set esv-new-flag true --type bool | get change.0",

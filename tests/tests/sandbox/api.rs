@@ -1,6 +1,6 @@
-//! Plain-HTTP helpers shared by the sandbox API suites (`sandbox::logs`, `sandbox::writes`):
-//! a service-account bearer (signed assertion) and a tenant-admin bearer (admin session →
-//! PKCE `idmAdminClient` code exchange), as a real client obtains them.
+//! Plain-HTTP helpers shared by the sandbox API suites (`sandbox::logs`, `sandbox::writes`,
+//! `sandbox::esv`): a service-account bearer (signed assertion) and a tenant-admin bearer
+//! (admin session → PKCE `idmAdminClient` code exchange), as a real client obtains them.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

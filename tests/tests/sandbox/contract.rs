@@ -618,7 +618,25 @@ fn esv_matches_the_recordings() {
         keys(&recorded("e_environment_esv.json", 9)["response_body"])
     );
     assert_eq!(get(&sandbox, "/environment/variables", None).status, 401);
-    assert!(sandbox.stat("esv_requests") >= 7);
+    // The lists of what waits for a restart are lists like the others, and the count (of
+    // every ESV, or with `_onlyPending=true` of those) is shaped as recorded.
+    for path in [
+        "/environment/variables?_onlyPending=true",
+        "/environment/secrets?_onlyPending=true",
+    ] {
+        assert_like(
+            &get(&sandbox, path, Some(&token)),
+            &recorded("e_environment_esv.json", 1),
+            path,
+        );
+    }
+    let count = recorded("e2_environment_other.json", 1);
+    for path in ["/environment/count", "/environment/count?_onlyPending=true"] {
+        let answer = get(&sandbox, path, Some(&token));
+        assert_like(&answer, &count, path);
+        assert!(answer.body["variables"].is_u64() && answer.body["secrets"].is_u64());
+    }
+    assert!(sandbox.stat("esv_requests") >= 11);
 }
 
 /// `/environment/info` in the recorded shape; a staging or production sandbox says it is

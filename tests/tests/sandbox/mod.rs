@@ -1,10 +1,11 @@
 //! `idc-sandbox` on its own, over plain HTTP: it answers like the recorded tenant
-//! (`tests/fixtures/frodo-recordings`), and its log API, writes and network edge.
+//! (`tests/fixtures/frodo-recordings`), and its log API, writes, ESVs and network edge.
 
 mod api;
 mod browser;
 mod builtin;
 mod contract;
+mod esv;
 mod logs;
 mod network;
 mod restart;

@@ -3,7 +3,7 @@
 //! reads and queries, and counted in `/__sandbox/stats` (`idm_writes`).
 
 use super::api::{Answer, sa_token, send};
-use idc_e2e::{Sandbox, http_client, recorded_entries, recorded_entry};
+use idc_e2e::{Sandbox, http_client, recorded_entry};
 use serde_json::{Value, json};
 
 struct Idm<'a> {
@@ -436,48 +436,6 @@ fn policy_failures_are_shaped_as_recorded() {
     assert_eq!(still.body["_rev"], seeded.body["result"][0]["_rev"]);
     let count = idm.get("/openidm/managed/alpha_user?_queryFilter=true&_fields=_id");
     assert_eq!(count.body["resultCount"], 20);
-}
-
-#[test]
-fn esv_restart_action_answers_as_recorded() {
-    let sandbox = Sandbox::start(10);
-    let token = sa_token(&sandbox, "fr:idc:esv:*");
-    let entries = recorded_entries("e2_environment_other.json");
-    let find = |method: &str, suffix: &str| {
-        entries
-            .iter()
-            .find(|e| e["method"] == method && e["url"].as_str().unwrap().ends_with(suffix))
-            .unwrap()
-            .clone()
-    };
-    let call = |request: reqwest::blocking::RequestBuilder| {
-        send(
-            request
-                .bearer_auth(&token)
-                .header("accept-api-version", "protocol=1.0,resource=1.0"),
-        )
-    };
-    let ready = call(http_client().get(sandbox.at("/environment/startup")));
-    let entry = find("GET", "/environment/startup");
-    assert_eq!(ready.status, 200);
-    assert_eq!(ready.body, entry["response_body"]);
-    assert_eq!(ready.header("content-type"), Some("application/json"));
-
-    let restart = call(http_client().post(sandbox.at("/environment/startup?_action=restart")));
-    assert_eq!(
-        restart.body,
-        find("POST", "/environment/startup?_action=restart")["response_body"]
-    );
-    let during = call(http_client().get(sandbox.at("/environment/startup")));
-    assert_eq!(during.body["restartStatus"], "restarting");
-
-    let read_only = sa_token(&sandbox, "fr:idc:esv:read");
-    let refused = send(
-        http_client()
-            .post(sandbox.at("/environment/startup?_action=restart"))
-            .bearer_auth(&read_only),
-    );
-    assert_eq!(refused.status, 403);
 }
 
 #[test]

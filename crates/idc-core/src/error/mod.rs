@@ -69,6 +69,16 @@ pub enum Error {
     #[error("the value is not {expected}")]
     EsvValue { expected: &'static str },
 
+    /// An existing variable set with another type (`from` its type, `to` the one asked
+    /// for): the tenant does not change a variable's type in place. Nothing was sent.
+    /// Terminal-safe.
+    #[error("{}", esv_type_change_message(name, from, to))]
+    EsvTypeChange {
+        name: String,
+        from: String,
+        to: String,
+    },
+
     /// A service-account command refused (nothing was changed), or could not finish.
     #[error("{0}")]
     ServiceAccount(String),
@@ -432,6 +442,18 @@ impl Error {
         // description, a serde error quoting the answer) is shown escaped.
         crate::sanitize::terminal_safe_lines(&text).into_owned()
     }
+}
+
+fn esv_type_change_message(name: &str, from: &str, to: &str) -> String {
+    let placeholder = name
+        .strip_prefix("esv-")
+        .map(|rest| format!("&{{esv.{}}}", rest.replace('-', ".")))
+        .unwrap_or_else(|| name.to_string());
+    format!(
+        "{name} is a variable of type {from}, and the tenant does not change the type of a \
+         variable (to {to}): delete the variable, then set it again with type {to}; until it \
+         is set again, the placeholders that use it ({placeholder}) break"
+    )
 }
 
 fn tls_message(tenant: &str, problem: &crate::kinds::TlsProblem) -> String {

@@ -3,7 +3,12 @@
 //! Shapes as `e_environment_esv.json` and `e2_environment_other.json` record them; what
 //! backs each is in docs/tenant-facts.md. Values go base64-encoded (`valueBase64`); a
 //! secret's value is only ever sent, never read back or shown.
+//!
+//! What waits for a restart is said by the ESVs themselves (`loaded: false`) and counted
+//! by `/environment/count?_onlyPending=true`; `/environment/startup` says only `ready` or
+//! `restarting`. So `apply` decides from the count ([`apply_step`]).
 
+mod apply;
 mod value;
 
 use base64::Engine as _;
@@ -17,6 +22,8 @@ use crate::profile::Profile;
 use crate::request;
 use crate::secret::Secret;
 
+pub(crate) use apply::pending;
+pub use apply::{ApplyStep, PendingEsvs, apply_step};
 pub use value::VariableType;
 pub(crate) use value::decoded_value;
 
@@ -29,9 +36,9 @@ pub struct EsvChange {
     pub kind: &'static str,
     /// `created`, `updated`, `unchanged` (a variable set to its value), or `new version N`.
     pub change: String,
-    /// `/environment/startup`'s `restartStatus` after the change (`restartRequired` until
-    /// a restart loads it).
-    pub restart: String,
+    /// The tenant has not loaded it yet (its `loaded: false`): it is used after a restart
+    /// (`apply`). A secret placeholders may not use is loaded at once.
+    pub pending: bool,
 }
 
 /// A secret as `esv secret set` sends it.
@@ -121,7 +128,8 @@ fn get(credentials: &Credentials, profile: &Profile, path: &str) -> Result<Optio
     send(credentials, profile, reqwest::Method::GET, path, None, None)
 }
 
-/// `restartStatus` of `/environment/startup`: `ready`, `restarting` or `restartRequired`.
+/// `restartStatus` of `/environment/startup`: `ready` or `restarting` (frodo-lib's
+/// `RestartStatus`; anything else is passed on as the tenant said it).
 pub(crate) fn restart_status(credentials: &Credentials, profile: &Profile) -> Result<String> {
     let answer = get(credentials, profile, STARTUP)?.unwrap_or(Value::Null);
     answer
@@ -152,24 +160,34 @@ pub(crate) fn restart(credentials: &Credentials, profile: &Profile) -> Result<St
         .to_string())
 }
 
-/// `PUT /environment/variables/<name>` with the value (checked against `kind`) encoded.
+/// `PUT /environment/variables/<name>` with the value encoded. `kind`: the type asked for,
+/// which the value is checked against; `None` keeps an existing variable's type (a new one
+/// is a `string`). An existing variable keeps its type: asking for another is
+/// [`Error::EsvTypeChange`], before anything is sent.
 pub(crate) fn set_variable(
     credentials: &Credentials,
     profile: &Profile,
     name: &str,
     text: &str,
-    kind: VariableType,
+    kind: Option<VariableType>,
     description: Option<&str>,
 ) -> Result<EsvChange> {
     let path = variable_path(name)?;
-    let encoded = kind.encode(text)?;
+    if let Some(kind) = kind {
+        kind.encode(text)?;
+    }
     let before = get(credentials, profile, &path)?;
+    let type_name = variable_type(name, kind, before.as_ref())?;
+    let encoded = match type_name.parse::<VariableType>() {
+        Ok(known) => known.encode(text)?,
+        // A type idc does not check (list, keyvaluelist...): the text as it is.
+        Err(_) => STANDARD.encode(text.as_bytes()),
+    };
     let unchanged = before.as_ref().is_some_and(|before| {
         before["valueBase64"].as_str() == Some(encoded.as_str())
-            && before["expressionType"].as_str() == Some(kind.as_str())
             && description.is_none_or(|d| before["description"].as_str() == Some(d))
     });
-    let mut body = json!({"valueBase64": encoded, "expressionType": kind.as_str()});
+    let mut body = json!({"valueBase64": encoded, "expressionType": type_name});
     // A PUT replaces the variable: keep its description unless a new one is given.
     let description = description
         .map(str::to_string)
@@ -180,7 +198,9 @@ pub(crate) fn set_variable(
         })
         .unwrap_or_default();
     body["description"] = json!(description);
-    if !unchanged {
+    let after = if unchanged {
+        before.clone()
+    } else {
         send(
             credentials,
             profile,
@@ -188,8 +208,9 @@ pub(crate) fn set_variable(
             &path,
             None,
             Some(&body),
-        )?;
-    }
+        )
+        .map_err(|error| type_refused(error, name, before.as_ref(), &type_name))?
+    };
     Ok(EsvChange {
         name: name.to_string(),
         kind: "variable",
@@ -199,8 +220,51 @@ pub(crate) fn set_variable(
             (None, false) => "created",
         }
         .to_string(),
-        restart: restart_status(credentials, profile)?,
+        pending: after.as_ref().is_none_or(waits),
     })
+}
+
+/// The `expressionType` to send: the one asked for, which must be the existing variable's;
+/// else the existing one's, or `string` for a new variable.
+fn variable_type(name: &str, kind: Option<VariableType>, before: Option<&Value>) -> Result<String> {
+    let existing = before
+        .and_then(|b| b["expressionType"].as_str())
+        .filter(|t| !t.is_empty());
+    match (kind, existing) {
+        (Some(kind), Some(from)) if from != kind.as_str() => Err(Error::EsvTypeChange {
+            name: name.to_string(),
+            from: crate::sanitize::terminal_safe(from).into_owned(),
+            to: kind.as_str().to_string(),
+        }),
+        (Some(kind), _) => Ok(kind.as_str().to_string()),
+        (None, Some(from)) => Ok(from.to_string()),
+        (None, None) => Ok(VariableType::String.as_str().to_string()),
+    }
+}
+
+/// The tenant's own refusal of a type change (a variable changed between the read and the
+/// write) as [`Error::EsvTypeChange`]; any other error as it is.
+fn type_refused(error: Error, name: &str, before: Option<&Value>, to: &str) -> Error {
+    match &error {
+        Error::Service {
+            status: 400,
+            message,
+            ..
+        } if message.contains("Changing the type") => Error::EsvTypeChange {
+            name: name.to_string(),
+            from: before
+                .and_then(|b| b["expressionType"].as_str())
+                .map(|t| crate::sanitize::terminal_safe(t).into_owned())
+                .unwrap_or_else(|| "another type".to_string()),
+            to: to.to_string(),
+        },
+        _ => error,
+    }
+}
+
+/// An ESV as the tenant answers it waits for a restart: `loaded` is not `true`.
+fn waits(item: &Value) -> bool {
+    item.get("loaded").and_then(Value::as_bool) != Some(true)
 }
 
 /// A new secret (`PUT`), or a new version of an existing one
@@ -214,7 +278,7 @@ pub(crate) fn set_secret(
     let path = secret_path(name)?;
     let encoded = Secret::new(STANDARD.encode(secret.value.expose().as_bytes()));
     let existing = get(credentials, profile, &path)?;
-    let change = if existing.is_some() {
+    let (change, answer) = if existing.is_some() {
         let body = json!({"valueBase64": encoded.expose()});
         let version = send(
             credentials,
@@ -225,10 +289,12 @@ pub(crate) fn set_secret(
             Some(&body),
         )?
         .unwrap_or(Value::Null);
-        match version["version"].as_str() {
+        let change = match version["version"].as_str() {
             Some(number) => format!("new version {number}"),
             None => "new version".to_string(),
-        }
+        };
+        // The version's own `loaded` is not the secret's: read the secret again.
+        (change, get(credentials, profile, &path)?)
     } else {
         let body = json!({
             "valueBase64": encoded.expose(),
@@ -236,7 +302,7 @@ pub(crate) fn set_secret(
             "encoding": secret.encoding,
             "useInPlaceholders": secret.use_in_placeholders,
         });
-        send(
+        let created = send(
             credentials,
             profile,
             reqwest::Method::PUT,
@@ -244,13 +310,13 @@ pub(crate) fn set_secret(
             None,
             Some(&body),
         )?;
-        "created".to_string()
+        ("created".to_string(), created)
     };
     Ok(EsvChange {
         name: name.to_string(),
         kind: "secret",
         change,
-        restart: restart_status(credentials, profile)?,
+        pending: answer.as_ref().is_none_or(waits),
     })
 }
 
@@ -324,6 +390,53 @@ mod tests {
         for bad in ["smtp", "esv-A", "esv-a/../b", "esv-a?x=1", ""] {
             assert!(checked_name(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_variable_keeps_its_type() {
+        let int = json!({"_id": "esv-max-login-attempts", "expressionType": "int"});
+        let list = json!({"_id": "esv-groups", "expressionType": "list"});
+        assert_eq!(
+            variable_type("esv-x", Some(VariableType::Int), Some(&int)).unwrap(),
+            "int"
+        );
+        assert_eq!(variable_type("esv-x", None, Some(&int)).unwrap(), "int");
+        // A type idc does not check is kept as the tenant has it.
+        assert_eq!(
+            variable_type("esv-groups", None, Some(&list)).unwrap(),
+            "list"
+        );
+        assert_eq!(variable_type("esv-new", None, None).unwrap(), "string");
+        assert_eq!(
+            variable_type("esv-new", Some(VariableType::Bool), None).unwrap(),
+            "bool"
+        );
+        let refused = variable_type(
+            "esv-max-login-attempts",
+            Some(VariableType::String),
+            Some(&int),
+        )
+        .unwrap_err();
+        assert!(matches!(refused, Error::EsvTypeChange { .. }));
+        assert_eq!(
+            refused.to_string(),
+            "esv-max-login-attempts is a variable of type int, and the tenant does not change \
+             the type of a variable (to string): delete the variable, then set it again with \
+             type string; until it is set again, the placeholders that use it \
+             (&{esv.max.login.attempts}) break"
+        );
+        // The tenant's own refusal (a change between the read and the write) reads the same.
+        let tenant = Error::Service {
+            method: "PUT".to_string(),
+            path: "/environment/variables/esv-max-login-attempts".to_string(),
+            status: 400,
+            message: "Changing the type of an existing variable is not permitted".to_string(),
+            missing_scope: None,
+        };
+        assert_eq!(
+            type_refused(tenant, "esv-max-login-attempts", Some(&int), "string").to_string(),
+            refused.to_string()
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub async fn get_stats(State(state): State<Shared>) -> Response {
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
     state.promotion.add_counters(&mut snapshot);
+    state.esv.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 
@@ -20,6 +21,7 @@ pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.network.reset();
     state.service_accounts.reset();
     state.promotion.reset_counters();
+    state.esv.reset_counters();
     state
         .faults
         .held
@@ -29,6 +31,7 @@ pub async fn reset_stats(State(state): State<Shared>) -> Response {
     state.network.add_counters(&mut snapshot);
     state.service_accounts.add_counters(&mut snapshot);
     state.promotion.add_counters(&mut snapshot);
+    state.esv.add_counters(&mut snapshot);
     json(StatusCode::OK, JSON_PLAIN, &[], &snapshot)
 }
 

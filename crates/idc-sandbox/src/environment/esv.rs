@@ -1,9 +1,12 @@
-//! `/environment/variables` and `/environment/secrets` (ESVs).
+//! `/environment/variables` and `/environment/secrets` (ESVs), their lists (all, or with
+//! `_onlyPending=true` those that wait for a restart) and `/environment/count`.
 
+use crate::clock::now_ms;
+use crate::request::query_params;
 use crate::respond::{JSON_PLAIN, code_message_body, json};
-use crate::state::{AppState, Issued, Shared, lock, scope_allows};
+use crate::state::{AppState, Issued, Shared, esv::is_pending, lock, scope_allows};
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
 
@@ -38,10 +41,24 @@ pub(crate) fn guard_scope(
             &format!("Access denied: the token lacks scope {scope}"),
         ));
     }
+    // Every ESV read or write sees a restart that has ended as ended.
+    state.esv.settle(now_ms());
     Ok(())
 }
 
-fn list(items: &[Value]) -> Response {
+/// `?_onlyPending=true`: only the ESVs that wait for a restart (`loaded: false`).
+fn only_pending(uri: &Uri) -> bool {
+    query_params(uri.query())
+        .get("_onlyPending")
+        .is_some_and(|v| v == "true")
+}
+
+/// A list as recorded (`e_environment_esv.json` entries 1 and 6): the ESVs in one page.
+fn list(items: &[Value], uri: &Uri) -> Response {
+    let items: Vec<&Value> = items
+        .iter()
+        .filter(|item| !only_pending(uri) || is_pending(item))
+        .collect();
     let body = json!({
         "pagedResultsCookie": null,
         "remainingPagedResults": -1,
@@ -53,18 +70,41 @@ fn list(items: &[Value]) -> Response {
     json(StatusCode::OK, JSON_PLAIN, &[], &body)
 }
 
-pub async fn list_variables(State(state): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn list_variables(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
     match guard(&state, &headers) {
-        Ok(()) => list(&lock(&state.esv.variables)),
+        Ok(()) => list(&lock(&state.esv.variables), &uri),
         Err(r) => r,
     }
 }
 
-pub async fn list_secrets(State(state): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn list_secrets(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
     match guard(&state, &headers) {
-        Ok(()) => list(&lock(&state.esv.secrets)),
+        Ok(()) => list(&lock(&state.esv.secrets), &uri),
         Err(r) => r,
     }
+}
+
+/// `GET /environment/count`: `{"secrets": N, "variables": M}` as recorded
+/// (`e2_environment_other.json` entry 1); with `_onlyPending=true` those that wait for a
+/// restart (peer notes: docs/tenant-facts.md).
+pub async fn count(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -> Response {
+    if let Err(r) = guard(&state, &headers) {
+        return r;
+    }
+    let (variables, secrets) = if only_pending(&uri) {
+        state.esv.pending_counts()
+    } else {
+        (
+            lock(&state.esv.variables).len(),
+            lock(&state.esv.secrets).len(),
+        )
+    };
+    json(
+        StatusCode::OK,
+        JSON_PLAIN,
+        &[],
+        &json!({"secrets": secrets, "variables": variables}),
+    )
 }
 
 pub(crate) fn find<'a>(items: &'a [Value], id: &str) -> Option<&'a Value> {
@@ -78,9 +118,10 @@ pub async fn get_variable(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    get_one(
-        &state,
-        &headers,
+    if let Err(r) = guard(&state, &headers) {
+        return r;
+    }
+    one(
         &lock(&state.esv.variables),
         &id,
         "The variable does not exist",
@@ -92,26 +133,14 @@ pub async fn get_secret(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    get_one(
-        &state,
-        &headers,
-        &lock(&state.esv.secrets),
-        &id,
-        "The secret does not exist",
-    )
+    if let Err(r) = guard(&state, &headers) {
+        return r;
+    }
+    one(&lock(&state.esv.secrets), &id, "The secret does not exist")
 }
 
 /// One ESV by `_id`, or the recorded `{code: 404, message}` naming what is missing.
-fn get_one(
-    state: &Shared,
-    headers: &HeaderMap,
-    items: &[Value],
-    id: &str,
-    missing: &str,
-) -> Response {
-    if let Err(r) = guard(state, headers) {
-        return r;
-    }
+fn one(items: &[Value], id: &str, missing: &str) -> Response {
     match find(items, id) {
         Some(v) => json(StatusCode::OK, JSON_PLAIN, &[], v),
         None => esv_error(StatusCode::NOT_FOUND, missing),

@@ -2,18 +2,21 @@
 //! (`valueBase64`, `description`, `expressionType`) or a secret (`valueBase64`,
 //! `description`, `encoding`, `useInPlaceholders`), a new secret version
 //! (`POST .../versions?_action=create`), a version destroyed (`DELETE .../versions/<n>`),
-//! a variable deleted. Each change makes `/environment/startup` say `restartRequired`.
+//! a variable deleted. A written variable, and a secret that may be used in placeholders,
+//! say `loaded: false` until a restart loads them; a delete waits for nothing. The write
+//! rules a tenant enforces (peer notes, docs/tenant-facts.md): a variable keeps its type,
+//! a secret is created once (`PUT`) and says whether placeholders may use it.
 
 use crate::clock::{now_ns, rfc3339_nanos};
 use crate::request::query_params;
 use crate::respond::{JSON_PLAIN, json};
-use crate::state::{Shared, esv, lock};
+use crate::state::esv::{self, Kind};
+use crate::state::{Shared, lock};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::{Value, json};
-use std::sync::atomic::Ordering;
 
 use super::esv::{esv_error, find, guard_scope};
 
@@ -46,10 +49,6 @@ fn body_of(bytes: &Bytes) -> Result<Value, Response> {
                 "request body must be a JSON object",
             )
         })
-}
-
-fn changed(state: &Shared) {
-    state.esv.restart_required.store(true, Ordering::Relaxed);
 }
 
 fn now_text() -> String {
@@ -92,6 +91,14 @@ pub async fn put_variable(
                 ),
             );
         }
+        (Some(kind), Some(at))
+            if variables[at]["expressionType"].as_str() != Some(kind.as_str()) =>
+        {
+            return esv_error(
+                StatusCode::BAD_REQUEST,
+                "Changing the type of an existing variable is not permitted",
+            );
+        }
         (Some(kind), _) => kind,
         (None, Some(at)) => text(&variables[at], "expressionType").unwrap_or_default(),
         (None, None) => {
@@ -115,7 +122,7 @@ pub async fn put_variable(
         None => variables.push(variable.clone()),
     }
     drop(variables);
-    changed(&state);
+    state.esv.changed(Kind::Variable, &id);
     ok(&variable)
 }
 
@@ -137,13 +144,15 @@ pub async fn delete_variable(
     };
     let removed = variables.remove(at);
     drop(variables);
-    changed(&state);
+    // Gone, so nothing waits for it (peer: deletes are not pending).
+    state.esv.changed(Kind::Variable, &id);
     ok(&removed)
 }
 
-/// `PUT /environment/secrets/<id>`: a new secret (version 1). An existing secret takes a
-/// new version instead (`POST .../versions?_action=create`): its PUT is refused (409,
-/// *assumed*: not recorded).
+/// `PUT /environment/secrets/<id>`: a new secret (version 1); `useInPlaceholders` is
+/// required. An existing secret takes a new version instead
+/// (`POST .../versions?_action=create`): its PUT is refused with 400 (peer notes). A
+/// secret placeholders may not use is loaded at once; one they may waits for a restart.
 pub async fn put_secret(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -167,14 +176,29 @@ pub async fn put_secret(
             &json!({"code": 606, "message": "encoding in body should be one of [generic pem base64hmac]"}),
         );
     }
+    let placeholders = match body.get("useInPlaceholders") {
+        Some(Value::Bool(placeholders)) => *placeholders,
+        Some(_) => {
+            return esv_error(
+                StatusCode::BAD_REQUEST,
+                "request body has an error: doesn't match schema: Error at \"/useInPlaceholders\": value must be a boolean",
+            );
+        }
+        None => {
+            return esv_error(
+                StatusCode::BAD_REQUEST,
+                "request body has an error: doesn't match schema: Error at \"/useInPlaceholders\": property \"useInPlaceholders\" is missing",
+            );
+        }
+    };
     if text(&body, "valueBase64").is_none() {
         return esv_error(StatusCode::BAD_REQUEST, "valueBase64 is required");
     }
     let mut secrets = lock(&state.esv.secrets);
     if find(&secrets, &id).is_some() {
         return esv_error(
-            StatusCode::CONFLICT,
-            "The secret already exists: create a new version instead",
+            StatusCode::BAD_REQUEST,
+            "Failed to create secret, the secret already exists",
         );
     }
     let now = now_text();
@@ -185,14 +209,14 @@ pub async fn put_secret(
         "encoding": encoding,
         "lastChangeDate": now,
         "lastChangedBy": "idc-sandbox-admin",
-        "loaded": false,
-        "loadedVersion": "",
-        "useInPlaceholders": body.get("useInPlaceholders").and_then(Value::as_bool).unwrap_or(true),
+        "loaded": !placeholders,
+        "loadedVersion": if placeholders { "" } else { "1" },
+        "useInPlaceholders": placeholders,
     });
     secrets.push(secret.clone());
     drop(secrets);
-    lock(&state.esv.versions).insert(id, vec![esv::version(1, &now, "ENABLED")]);
-    changed(&state);
+    lock(&state.esv.versions).insert(id.clone(), vec![esv::version(1, &now, "ENABLED")]);
+    state.esv.changed(Kind::Secret, &id);
     ok(&secret)
 }
 
@@ -225,7 +249,7 @@ pub async fn create_version(
         return esv_error(StatusCode::BAD_REQUEST, "valueBase64 is required");
     }
     let mut versions = lock(&state.esv.versions);
-    let list = versions.entry(id).or_default();
+    let list = versions.entry(id.clone()).or_default();
     let next = list
         .iter()
         .filter_map(|v| v["version"].as_str()?.parse::<u32>().ok())
@@ -237,10 +261,15 @@ pub async fn create_version(
     list.insert(0, entry.clone());
     secret["activeVersion"] = json!(next.to_string());
     secret["lastChangeDate"] = json!(now);
-    secret["loaded"] = json!(false);
+    // A secret placeholders may not use is loaded at once (peer notes).
+    if secret["useInPlaceholders"].as_bool() == Some(false) {
+        secret["loadedVersion"] = json!(next.to_string());
+    } else {
+        secret["loaded"] = json!(false);
+    }
     drop(versions);
     drop(secrets);
-    changed(&state);
+    state.esv.changed(Kind::Secret, &id);
     ok(&entry)
 }
 
@@ -271,6 +300,6 @@ pub async fn destroy_version(
     version["status"] = json!("DESTROYED");
     let answer = version.clone();
     drop(versions);
-    changed(&state);
+    // The active version stays: nothing new waits for a restart.
     ok(&answer)
 }

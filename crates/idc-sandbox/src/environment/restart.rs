@@ -1,8 +1,9 @@
 //! `/environment/startup`: `GET` answers `{"restartStatus": "ready"|"restarting"}` and
-//! `POST ?_action=restart` starts a restart (shapes from `e2_environment_other.json`).
-//! A real restart takes minutes; the sandbox's takes [`RESTART_MS`] of sandbox time (the
-//! control room's clock moves it on). After an ESV change and before a restart, `GET`
-//! says `restartRequired` (*assumed*: not recorded; docs/tenant-facts.md).
+//! `POST ?_action=restart` starts a restart (shapes from `e2_environment_other.json`; the
+//! two states are all frodo-lib's `RestartStatus` knows). A real restart takes minutes;
+//! the sandbox's takes [`RESTART_MS`] of sandbox time (the control room's clock moves it
+//! on). What waits for a restart is not said here but on the ESVs (`loaded: false`) and by
+//! `/environment/count?_onlyPending=true`; a restart loads what waited when it began.
 
 use crate::clock::now_ms;
 use crate::request::query_params;
@@ -12,7 +13,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use serde_json::json;
-use std::sync::atomic::Ordering;
 
 /// How long the sandbox reports `restarting` after a restart.
 pub const RESTART_MS: i64 = 1000;
@@ -40,13 +40,7 @@ fn guard(state: &crate::state::AppState, headers: &HeaderMap, scope: &str) -> Op
 }
 
 fn status(state: &crate::state::AppState) -> &'static str {
-    if now_ms() < state.esv_restart.until_ms.load(Ordering::Relaxed) {
-        "restarting"
-    } else if state.esv.restart_required.load(Ordering::Relaxed) {
-        "restartRequired"
-    } else {
-        "ready"
-    }
+    state.esv.restart_status(now_ms())
 }
 
 /// `GET /environment/startup`
@@ -69,12 +63,8 @@ pub async fn action(State(state): State<Shared>, headers: HeaderMap, uri: Uri) -
     }
     match query_params(uri.query()).get("_action").map(String::as_str) {
         Some("restart") => {
-            state
-                .esv_restart
-                .until_ms
-                .store(now_ms() + RESTART_MS, Ordering::Relaxed);
-            // The restart loads every ESV changed so far.
-            state.esv.restart_required.store(false, Ordering::Relaxed);
+            // It loads every ESV that waits now, once its time has passed.
+            state.esv.start_restart(now_ms(), RESTART_MS);
             json(
                 StatusCode::OK,
                 JSON_PLAIN,

@@ -24,7 +24,6 @@ use axum::http::{HeaderMap, header};
 use rand::RngExt as _;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Mutex};
 
 pub use auth::{Issued, Session, Subject, TokenInfo, random_chars, scope_allows};
@@ -72,12 +71,6 @@ pub struct Credentials {
     pub password: String,
 }
 
-/// When the current `/environment/startup` restart ends (epoch ms; 0 when none ran).
-#[derive(Default)]
-pub struct Restart {
-    pub until_ms: AtomicI64,
-}
-
 pub struct AppState {
     pub settings: Settings,
     pub cookie_name: String,
@@ -107,7 +100,7 @@ pub struct AppState {
     pub network: counters::Network,
     pub roles_alpha: Vec<Value>,
     pub roles_bravo: Vec<Value>,
-    /// ESV variables, secrets and their versions; whether a restart is required.
+    /// ESV variables, secrets and their versions, and the restart that loads them.
     pub esv: esv::EsvStore,
     pub iga_applications: Vec<Value>,
     /// The log API's events and rate limiter.
@@ -116,8 +109,6 @@ pub struct AppState {
     pub log_keys: logs::KeyStore,
     /// Written and deleted managed objects.
     pub idm_overlay: idm::Overlay,
-    /// `/environment/startup` restarts.
-    pub esv_restart: Restart,
     /// Service accounts created with `managed/svcacct?_action=create`.
     pub service_accounts: service_accounts::ServiceAccounts,
     /// Self-service promotions (this sandbox as the upper environment) and the IDM

@@ -1,12 +1,14 @@
-//! `idc esv apply [--wait]`: restart the tenant when an ESV change waits for it
-//! (`restartRequired`), and with `--wait` follow the restart to `ready`, naming the states
-//! on a terminal. Ctrl-C stops the waiting, never the restart.
+//! `idc esv apply [--wait]`: restart the tenant when ESV changes wait for it (the tenant's
+//! count of changes not loaded yet, `/environment/count?_onlyPending=true`) and it is
+//! `ready`; with `--wait` follow the restart to `ready`, naming the states on a terminal.
+//! Ctrl-C stops the waiting, never the restart.
 
 use std::io::{IsTerminal as _, Write as _};
 use std::time::{Duration, Instant};
 
+use idc_core::esv::{ApplyStep, PendingEsvs, apply_step};
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
-use nu_protocol::{Category, Example, LabeledError, Signature, Type, Value, record};
+use nu_protocol::{Category, Example, LabeledError, Signature, Span, Type, Value, record};
 
 use super::{consent, open, write_flags};
 use crate::IdcPlugin;
@@ -25,14 +27,17 @@ impl SimplePluginCommand for EsvApply {
     }
 
     fn description(&self) -> &str {
-        "Restart the tenant so that changed ESVs are used; --wait follows the restart to ready."
+        "Restart the tenant when changed ESVs wait to be loaded; --wait follows the restart to ready."
     }
 
     fn extra_description(&self) -> &str {
-        "Reads /environment/startup: when it says restartRequired, starts the restart; when it \
-         says ready, there is nothing to apply and nothing is sent. --wait follows restarting \
-         to ready (the states on a progress line on a terminal); Ctrl-C stops the waiting, the \
-         restart goes on. The answer is a record: before, after, restarted, waited."
+        "Counts the ESV changes the tenant has not loaded (/environment/count?_onlyPending=true) \
+         and reads /environment/startup: when changes wait and the tenant is ready, starts the \
+         restart; when none wait, there is nothing to load and no restart is sent. A restart \
+         already under way is left alone (--wait follows it first, then looks again). --wait \
+         follows restarting to ready (the states on a progress line on a terminal); Ctrl-C \
+         stops the waiting, the restart goes on. The answer is a record: pending (variables, \
+         secrets), before, after, restarted, waited, states, and a summary line."
     }
 
     fn signature(&self) -> Signature {
@@ -53,11 +58,18 @@ impl SimplePluginCommand for EsvApply {
     }
 
     fn examples(&self) -> Vec<Example<'_>> {
-        vec![Example {
-            example: "idc esv apply --wait | get after",
-            description: "Apply changed ESVs and wait until the tenant is ready",
-            result: Some(Value::test_string("ready")),
-        }]
+        vec![
+            Example {
+                example: "idc esv apply --wait | get after",
+                description: "Apply changed ESVs and wait until the tenant is ready",
+                result: Some(Value::test_string("ready")),
+            },
+            Example {
+                example: "idc esv apply | get pending.variables",
+                description: "How many changed variables the restart loads (0: nothing was restarted)",
+                result: None,
+            },
+        ]
     }
 
     fn run(
@@ -71,16 +83,35 @@ impl SimplePluginCommand for EsvApply {
         let wait = call.has_flag("wait")?;
         let (idc, profile, spans) = open(engine, call)?;
         let fail = |error: idc_core::Error| errors::labeled(&error, &spans);
+        let mut pending = idc.esv_pending(&profile).map_err(fail)?;
         let before = idc.esv_restart_status(&profile).map_err(fail)?;
         let mut states = vec![before.clone()];
         let mut waited = false;
-        // A restart already under way is followed first: the changes made during it may
-        // still need one of their own.
-        if wait && before == "restarting" {
+        // A restart already under way is followed first: it may load what waits, and the
+        // changes made during it may still need one of their own.
+        if wait && apply_step(&pending, &before) == ApplyStep::Restarting {
             follow(engine, &idc, &profile, &mut states, head).map_err(|e| e.into_labeled(&fail))?;
             waited = true;
+            pending = idc.esv_pending(&profile).map_err(fail)?;
         }
-        let restarted = states.last().map(String::as_str) == Some("restartRequired");
+        let last = states.last().cloned().unwrap_or_default();
+        let step = apply_step(&pending, &last);
+        let mut summary = match &step {
+            ApplyStep::NothingToLoad => {
+                "nothing to load: no ESV change waits for a restart".to_string()
+            }
+            ApplyStep::Restarting => format!(
+                "a restart is under way; {} wait: `idc esv apply --wait` follows it, then restarts again if they still wait",
+                pending.described()
+            ),
+            ApplyStep::NotReady(status) => format!(
+                "{} wait, but the tenant says '{}', not ready: nothing was restarted",
+                pending.described(),
+                idc_core::sanitize::terminal_safe(status)
+            ),
+            ApplyStep::Restart => format!("restarting to load {}", pending.described()),
+        };
+        let restarted = step == ApplyStep::Restart;
         if restarted {
             consent(
                 &idc,
@@ -95,20 +126,44 @@ impl SimplePluginCommand for EsvApply {
                 follow(engine, &idc, &profile, &mut states, head)
                     .map_err(|e| e.into_labeled(&fail))?;
                 waited = true;
+                let left = idc.esv_pending(&profile).map_err(fail)?;
+                summary = if left.total() == 0 {
+                    format!("loaded {}", pending.described())
+                } else {
+                    format!(
+                        "loaded what waited; {} changed since still wait: `idc esv apply` again",
+                        left.described()
+                    )
+                };
+            } else {
+                summary.push_str(": `idc esv apply --wait` follows it to ready");
             }
         }
         let after = states.last().cloned().unwrap_or_default();
         Ok(Value::record(
             record! {
+                "pending" => pending_record(&pending, head),
                 "before" => Value::string(before, head),
                 "after" => Value::string(after, head),
                 "restarted" => Value::bool(restarted, head),
                 "waited" => Value::bool(waited, head),
                 "states" => Value::list(states.into_iter().map(|state| Value::string(state, head)).collect(), head),
+                "summary" => Value::string(summary, head),
             },
             head,
         ))
     }
+}
+
+/// `{variables, secrets}`: the changes that waited when apply looked.
+fn pending_record(pending: &PendingEsvs, head: Span) -> Value {
+    Value::record(
+        record! {
+            "variables" => Value::int(pending.variables as i64, head),
+            "secrets" => Value::int(pending.secrets as i64, head),
+        },
+        head,
+    )
 }
 
 /// Why following a restart stopped early.

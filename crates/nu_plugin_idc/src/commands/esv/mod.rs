@@ -39,8 +39,9 @@ impl SimplePluginCommand for EsvGroup {
     }
 
     fn extra_description(&self) -> &str {
-        "A changed ESV is used only after the tenant restarts: `idc esv apply --wait` starts \
-         the restart and follows it to ready. Reading ESVs is `idc get /environment/variables`. \
+        "A changed ESV is used only after the tenant restarts (until then it is `loaded: false`, \
+         `restart: pending`): `idc esv apply --wait` restarts when changes wait and follows \
+         the restart to ready. Reading ESVs is `idc get /environment/variables`. \
          On a production profile every change needs --yes."
     }
 
@@ -110,14 +111,21 @@ pub(crate) fn consent(
         .map_err(|error| errors::labeled(&error, spans))
 }
 
-/// One row of the table printed after a set: `name`, `kind`, `change`, `restart`.
+/// One row of the table printed after a set: `name`, `kind`, `change`, and `restart`:
+/// `pending` while the tenant has not loaded it (`idc esv apply` restarts for it), else
+/// `not needed`.
 pub(crate) fn change_row(change: &EsvChange, span: Span) -> Value {
+    let restart = if change.pending {
+        "pending"
+    } else {
+        "not needed"
+    };
     Value::record(
         record! {
             "name" => Value::string(&change.name, span),
             "kind" => Value::string(change.kind, span),
             "change" => Value::string(&change.change, span),
-            "restart" => Value::string(&change.restart, span),
+            "restart" => Value::string(restart, span),
         },
         span,
     )

@@ -2,7 +2,9 @@
 
 use idc_core::esv::VariableType;
 use nu_plugin::{EngineInterface, EvaluatedCall, PluginCommand, SimplePluginCommand};
-use nu_protocol::{Category, Example, LabeledError, Signature, Spanned, SyntaxShape, Type, Value};
+use nu_protocol::{
+    Category, Example, LabeledError, Signature, Span, Spanned, SyntaxShape, Type, Value,
+};
 
 use super::{change_row, consent, open, write_flags};
 use crate::IdcPlugin;
@@ -23,8 +25,11 @@ impl SimplePluginCommand for EsvSet {
 
     fn extra_description(&self) -> &str {
         "The value is checked against --type (string, array, object, bool, int, number) and sent \
-         base64-encoded. The tenant uses it after a restart: `idc esv apply --wait`. Secrets \
-         are set with `idc esv secret set`, their value piped in."
+         base64-encoded; without --type an existing variable keeps its type (a new one is a \
+         string). The tenant does not change an existing variable's type: asking for another \
+         is refused before anything is sent, saying how (delete it, then set it again). The \
+         tenant uses the value after a restart (`restart: pending`): `idc esv apply --wait`. \
+         Secrets are set with `idc esv secret set`, their value piped in."
     }
 
     fn signature(&self) -> Signature {
@@ -44,7 +49,7 @@ impl SimplePluginCommand for EsvSet {
                 .named(
                     "type",
                     SyntaxShape::String,
-                    "string, array, object, bool, int or number (a new variable needs it)",
+                    "string, array, object, bool, int or number (default: the variable's own type; string for a new one)",
                     Some('t'),
                 )
                 .named(
@@ -79,12 +84,13 @@ impl SimplePluginCommand for EsvSet {
         let head = call.head;
         let name: Spanned<String> = call.req(0)?;
         let value = value_text(call.req(1)?)?;
-        let kind = match call.get_flag::<Spanned<String>>("type")? {
-            Some(kind) => kind.item.parse::<VariableType>().map_err(|error| {
+        let type_flag = call.get_flag::<Spanned<String>>("type")?;
+        let kind = match &type_flag {
+            Some(kind) => Some(kind.item.parse::<VariableType>().map_err(|error| {
                 LabeledError::new(error.to_string())
                     .with_label("use string, array, object, bool, int or number", kind.span)
-            })?,
-            None => VariableType::String,
+            })?),
+            None => None,
         };
         let description: Option<String> = call.get_flag("description")?;
         let (idc, profile, mut spans) = open(engine, call)?;
@@ -94,17 +100,35 @@ impl SimplePluginCommand for EsvSet {
             &profile,
             call,
             &format!(
-                "PUT /environment/variables/{} ({})",
+                "PUT /environment/variables/{}{}",
                 name.item,
-                kind.as_str()
+                kind.map(|k| format!(" ({})", k.as_str()))
+                    .unwrap_or_default()
             ),
             &spans,
         )?;
         let change = idc
             .esv_set_variable(&profile, &name.item, &value, kind, description.as_deref())
-            .map_err(|error| errors::labeled(&error, &spans))?;
+            .map_err(|error| match &error {
+                idc_core::Error::EsvTypeChange { name, to, .. } => type_change(
+                    &error,
+                    name,
+                    to,
+                    type_flag.as_ref().map_or(head, |t| t.span),
+                ),
+                _ => errors::labeled(&error, &spans),
+            })?;
         Ok(Value::list(vec![change_row(&change, head)], head))
     }
+}
+
+/// A type change refused: the caret under `--type`, and the two commands that do it.
+fn type_change(error: &idc_core::Error, name: &str, to: &str, span: Span) -> LabeledError {
+    LabeledError::new(errors::message(error))
+        .with_label(format!("{name} keeps its type; {to} is another"), span)
+        .with_help(format!(
+            "`idc delete /environment/variables/{name}`, then `idc esv set {name} VALUE --type {to}` (and `idc esv apply` to load it)"
+        ))
 }
 
 /// The value as the tenant stores it: text as it is, numbers and bools as written, lists
