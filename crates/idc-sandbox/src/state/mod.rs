@@ -57,6 +57,11 @@ pub struct Settings {
     /// The environment's tier (`--tier`), which the tenant's API does not expose: only
     /// `sandbox.json` says it, for a login's `--tier`.
     pub tier: String,
+    /// The administrator has a registered MFA device (`--admin-mfa`): the admin journey
+    /// asks for its one-time code after the password instead of offering enrolment.
+    pub admin_mfa: bool,
+    /// `idmAdminClient` grants `fr:iga:*` too (`--admin-client-iga`).
+    pub admin_client_iga: bool,
 }
 
 pub struct ServiceAccount {
