@@ -336,7 +336,9 @@ fn session(
     zero_page: bool,
 ) -> Result<Obtained> {
     let client = &credentials.client(profile)?;
-    let cookie_name = credentials.cookie_name(profile)?;
+    // Asked of the tenant rather than through the tenant cache, which saves it: a refused
+    // login leaves the cache as it was (the session keeps the name for later).
+    let cookie_name = auth::session::cookie_name(client, &profile.tenant)?;
     let session = auth::session::login(
         client,
         &profile.tenant,
