@@ -140,7 +140,8 @@ fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
     assert_eq!(admin.realm, "/");
     let token =
         admin_bearer::exchange_session(&client(), &tenant.url, "iPlanetDirectoryPro", &admin.token)
-            .expect("exchange the admin session");
+            .expect("exchange the admin session")
+            .token;
     assert!(token.expires_in > 0);
     let granted = token.scope.clone().unwrap_or_default();
     assert!(granted.split(' ').any(|s| s == "fr:idm:*"), "{granted}");

@@ -71,7 +71,7 @@ pub use credentials::{Credential, CredentialKind, StoreChoice, StoreKind};
 pub use endpoints::ManagedSchema;
 pub use error::{
     EnvProblem, Error, FrontEndWords, LoginProblem, NotCompleted, Refusal, Remedy, Result,
-    SecretKind, Stored,
+    SecondFactor, SecretKind, Stored,
 };
 pub use http::{NetworkProfile, TlsProblem};
 pub use idc::vars;

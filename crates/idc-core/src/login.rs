@@ -341,7 +341,9 @@ fn session(
     zero_page: bool,
 ) -> Result<Obtained> {
     let client = &credentials.client(profile)?;
-    let cookie_name = credentials.cookie_name(profile)?;
+    // Asked of the tenant rather than through the tenant cache, which saves it: a refused
+    // login leaves the cache as it was (the session keeps the name for later).
+    let cookie_name = auth::session::cookie_name(client, &profile.tenant)?;
     let session = auth::session::login(
         client,
         &profile.tenant,
@@ -359,6 +361,31 @@ fn session(
         .as_ref()
         .map(|info| info.expires_at())
         .unwrap_or(now + chrono::Duration::seconds(DEFAULT_SESSION_SECONDS));
+    // An administrator's IDM bearer, asked for now, so the scopes `idmAdminClient` refused
+    // are said at login (and the first read needs no exchange). Not getting one leaves
+    // the session good for AM: said, and asked again at the first read that needs it.
+    let mut bearer = None;
+    let mut dropped_scopes = Vec::new();
+    let mut warnings = Vec::new();
+    if profile.end_user().is_none() {
+        match auth::session::admin_bearer::exchange_session(
+            client,
+            &profile.tenant,
+            &cookie_name,
+            &session.token,
+        ) {
+            Ok(exchanged) => {
+                let mut exchanged_bearer = CachedCredential::bearer(exchanged.token, username, &[]);
+                // The bearer is no use after the session's end.
+                exchanged_bearer.expires_at = exchanged_bearer.expires_at.min(expires_at.max(now));
+                bearer = Some((keys::session_bearer_key(profile, username), exchanged_bearer));
+                dropped_scopes = exchanged.dropped_scopes;
+            }
+            Err(error) => warnings.push(format!(
+                "no IDM bearer for this session yet ({error}); reading /openidm, /environment or /iga asks again"
+            )),
+        }
+    }
     let credential = CachedCredential {
         kind: CredentialKind::Session,
         token: session.token,
@@ -370,10 +397,11 @@ fn session(
         issued_for: None,
     };
     let who = info.map(|info| info.username);
-    Ok(Obtained::new(
-        credential,
-        who.as_deref().unwrap_or(username),
-    ))
+    let mut obtained = Obtained::new(credential, who.as_deref().unwrap_or(username));
+    obtained.bearer = bearer;
+    obtained.dropped_scopes = dropped_scopes;
+    obtained.warnings = warnings;
+    Ok(obtained)
 }
 
 fn client_credentials(

@@ -64,6 +64,15 @@ pub struct Cli {
     /// Rotate refresh tokens strictly, with reuse detection (see `Settings`).
     #[arg(long)]
     pub rotate_refresh_tokens: bool,
+    /// The administrator has registered an MFA device, as administrators do at their first
+    /// sign-in: after the password, the admin journey asks for its one-time code
+    /// (`admin.totp_secret`) instead of offering the MFA-enrolment step and its Skip.
+    #[arg(long)]
+    pub admin_mfa: bool,
+    /// `idmAdminClient` also grants `fr:iga:*` (a tenant with IGA), beside the scopes
+    /// recorded on a live tenant; any other scope is refused with `invalid_scope`.
+    #[arg(long)]
+    pub admin_client_iga: bool,
     /// The environment's tier, written to sandbox.json; `GET /environment/info` says a
     /// staging or production tenant is `immutable`, as Ping's are.
     #[arg(long, default_value = "development", value_parser = ["sandbox", "development", "staging", "production"])]
@@ -254,6 +263,8 @@ pub fn build_state(cli: &Cli) -> Result<(AppState, Value), String> {
         builtin_cli_redirect: crate::am::builtin::registered_redirect(cli.builtin_cli_port),
         rotate_refresh_tokens: cli.rotate_refresh_tokens,
         tier: cli.tier.clone(),
+        admin_mfa: cli.admin_mfa,
+        admin_client_iga: cli.admin_client_iga,
     };
     let state = AppState {
         cookie_name: data::cookie_name(seed),

@@ -182,6 +182,9 @@ fn login_label(problem: &LoginProblem) -> String {
         LoginProblem::JourneyTooLong { .. } | LoginProblem::JourneyAsks { .. } => {
             "a journey idc cannot answer".to_string()
         }
+        LoginProblem::SecondFactor { .. } => {
+            "the account asks for a second factor after the password".to_string()
+        }
         LoginProblem::NotForHeader { .. } => "cannot go in a header".to_string(),
         LoginProblem::StoreKeepsNothing { .. } | LoginProblem::StoreCannotKeepRefresh { .. } => {
             "IDC_CREDENTIAL_STORE=none keeps nothing".to_string()

@@ -235,6 +235,40 @@ fn every_row_of_the_troubleshooting_table_is_a_message_a_user_gets() {
         &status,
     );
 
+    // An administrator's password login: a registered second factor, and a scope the
+    // admin console's client does not grant.
+    let mfa = Sandbox::start_with(SandboxOptions::default().args(["--admin-mfa"]));
+    let admins = UserEnv::new();
+    let admin_login = |tenant: &Sandbox| {
+        let admin = &tenant.info["admin"];
+        run_with_stdin(
+            admins
+                .helper()
+                .args(["login", "--profile", "admin", "--tenant", &tenant.url])
+                .args(["--username", admin["username"].as_str().unwrap()])
+                .arg("--password-stdin"),
+            &format!("{}\n", admin["password"].as_str().unwrap()),
+        )
+    };
+    let got = refused(&admin_login(&mfa));
+    table.check(
+        "asks for a second factor after the password",
+        &[
+            "asks for a second factor after the password (a one-time code)",
+            "idc's password login cannot answer; nothing was sent for it",
+            "log in with --browser or --device",
+            "hand over the admin console's session with --session-cookie",
+        ],
+        &got,
+    );
+    let logged_in = admin_login(&sandbox);
+    success_stdout(&logged_in);
+    table.check(
+        "refused scopes fr:iga:*",
+        &["warning: the tenant refused scopes fr:iga:*; logged in without them"],
+        &String::from_utf8_lossy(&logged_in.stderr),
+    );
+
     // The tenant's refusals.
     let esv_only = UserEnv::new();
     success_stdout(&login_sa(

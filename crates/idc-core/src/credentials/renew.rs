@@ -353,7 +353,8 @@ impl Credentials {
                     &profile.tenant,
                     &cookie_name,
                     &session.token,
-                ),
+                )
+                .map(|exchanged| exchanged.token),
             };
             let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed

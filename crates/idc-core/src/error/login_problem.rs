@@ -162,6 +162,19 @@ pub enum LoginProblem {
     )]
     JourneyTooLong { journey: String, steps: usize },
 
+    /// After the password the journey asks for a second factor (`factor`), which a password
+    /// login cannot give; nothing was sent for it. `administrator`: the root realm's
+    /// account, for whom another journey is no way in.
+    #[error(
+        "{}",
+        second_factor_text(journey, *factor, *administrator)
+    )]
+    SecondFactor {
+        journey: String,
+        factor: SecondFactor,
+        administrator: bool,
+    },
+
     /// The journey asks for a callback idc cannot answer.
     #[error(
         "the {journey} asks for a {callback}, which idc cannot answer; use a journey that only asks for a username and password (--journey)"
@@ -200,6 +213,44 @@ pub enum LoginProblem {
     /// The environment-only profile's variables are incomplete or unusable.
     #[error("{0}")]
     Environment(EnvProblem),
+}
+
+/// The second factor a journey asks for after the password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SecondFactor {
+    /// A one-time code (an authenticator app's, or one sent by mail or text).
+    Code,
+    /// An approval on a registered device (push), which the journey waits for.
+    Push,
+    /// A security key or passkey (WebAuthn), which only a browser can answer.
+    SecurityKey,
+}
+
+impl std::fmt::Display for SecondFactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SecondFactor::Code => "a one-time code",
+            SecondFactor::Push => "an approval on a registered device (push)",
+            SecondFactor::SecurityKey => "a security key or passkey (WebAuthn)",
+        })
+    }
+}
+
+/// The words of [`LoginProblem::SecondFactor`]: the ways in that work, for whom.
+fn second_factor_text(journey: &str, factor: SecondFactor, administrator: bool) -> String {
+    let asks = format!(
+        "the {journey} asks for a second factor after the password ({factor}), which idc's password login cannot answer; nothing was sent for it"
+    );
+    if administrator {
+        format!(
+            "{asks}: log in with --browser or --device (the tenant's built-in client, on its own pages, with any second factor), or hand over the admin console's session with --session-cookie"
+        )
+    } else {
+        format!(
+            "{asks}: log in with --browser or --device and the realm's public client (--client-id), or give --journey a journey of the realm that asks only for a username and password"
+        )
+    }
 }
 
 /// The tenant's built-in CLI client, named in the messages about it (its constants live in
@@ -258,6 +309,7 @@ impl LoginProblem {
             | LoginProblem::BuiltinPortTaken { .. }
             | LoginProblem::BuiltinRedirectOnly { .. } => "--redirect-port",
             LoginProblem::JourneyTooLong { .. } | LoginProblem::JourneyAsks { .. } => "--journey",
+            LoginProblem::SecondFactor { .. } => "--username",
             LoginProblem::NoLogKeyToDelete { .. } => "--delete-log-key",
             LoginProblem::SeveralKinds
             | LoginProblem::SecretNotTaken
@@ -382,6 +434,16 @@ mod tests {
                 journey: "default journey of realm alpha".into(),
                 callback: "ChoiceCallback".into(),
             },
+            LoginProblem::SecondFactor {
+                journey: "default journey of realm root".into(),
+                factor: SecondFactor::Code,
+                administrator: true,
+            },
+            LoginProblem::SecondFactor {
+                journey: "default journey of realm alpha".into(),
+                factor: SecondFactor::Push,
+                administrator: false,
+            },
             LoginProblem::NotForHeader { what: "username" },
             LoginProblem::StoreKeepsNothing {
                 profile: "p".into(),
@@ -465,6 +527,32 @@ mod tests {
         );
         assert_eq!(listen(false).flag(), None);
         assert!(!listen(false).to_string().contains("--redirect-port"));
+    }
+
+    #[test]
+    fn a_second_factor_names_the_ways_in_that_work_for_whom() {
+        let problem = |administrator| LoginProblem::SecondFactor {
+            journey: "default journey of realm root".into(),
+            factor: SecondFactor::Code,
+            administrator,
+        };
+        let admin = problem(true).to_string();
+        for way in [
+            "--browser",
+            "--device",
+            "--session-cookie",
+            "a one-time code",
+        ] {
+            assert!(admin.contains(way), "{way}: {admin}");
+        }
+        // Another journey is no way in for an administrator.
+        assert!(!admin.contains("--journey"), "{admin}");
+        let user = problem(false).to_string();
+        for way in ["--browser", "--device", "--client-id", "--journey"] {
+            assert!(user.contains(way), "{way}: {user}");
+        }
+        assert!(!user.contains("--session-cookie"), "{user}");
+        assert_eq!(problem(true).flag(), Some("--username"));
     }
 
     #[test]

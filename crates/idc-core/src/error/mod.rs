@@ -11,7 +11,7 @@ mod remedy;
 #[cfg(test)]
 pub(crate) use login_problem::BUILTIN_REDIRECT_URI;
 pub(crate) use login_problem::{BUILTIN_CLIENT_ID, BUILTIN_SCOPES};
-pub use login_problem::{EnvProblem, LoginProblem};
+pub use login_problem::{EnvProblem, LoginProblem, SecondFactor};
 pub use refusal::Refusal;
 pub use remedy::{FrontEndWords, Remedy};
 

@@ -24,7 +24,7 @@ pub(super) fn login(
     let cookie_name = auth::session::cookie_name(&client, &profile.tenant)?;
     let session = auth::console_session::parse_session_cookie(pasted.expose(), &cookie_name)?;
     let info = auth::console_session::check(&client, &profile.tenant, &session)?;
-    let token = auth::session::admin_bearer::exchange_session(
+    let exchanged = auth::session::admin_bearer::exchange_session(
         &client,
         &profile.tenant,
         &cookie_name,
@@ -35,7 +35,7 @@ pub(super) fn login(
     };
     let now = Utc::now();
     let expires_at = info.expires_at();
-    let mut bearer = CachedCredential::bearer(token, &info.username, &[]);
+    let mut bearer = CachedCredential::bearer(exchanged.token, &info.username, &[]);
     // The bearer is no use after the session's end (as a journey session's).
     bearer.expires_at = bearer.expires_at.min(expires_at.max(now));
     let credential = CachedCredential {
@@ -51,5 +51,6 @@ pub(super) fn login(
     };
     let mut obtained = Obtained::new(credential, &info.username);
     obtained.bearer = Some((keys::session_bearer_key(profile, &info.username), bearer));
+    obtained.dropped_scopes = exchanged.dropped_scopes;
     Ok(obtained)
 }

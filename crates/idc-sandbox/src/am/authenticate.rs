@@ -1,6 +1,8 @@
 //! `/am/json/realms/.../authenticate`: the callbacks protocol (Name/Password, the
-//! admin MFA-enrolment step skipped with `Skip`) and zero-page headers.
+//! admin MFA-enrolment step skipped with `Skip`, or with `--admin-mfa` the one-time code of
+//! the admin's registered device) and zero-page headers.
 
+use super::totp;
 use crate::clock::now_ms;
 use crate::request::origin;
 use crate::respond::{JSON_PLAIN, crest_body, json};
@@ -85,17 +87,23 @@ fn credentials_step(state: &AppState, realm: &str) -> Response {
     json(StatusCode::OK, JSON_PLAIN, &headers, &body)
 }
 
-fn mfa_step(state: &AppState) -> Response {
-    let hidden_id = format!("skip-input-{}", rand::rng().random_range(100..1000));
+/// A new `authId` for the admin's next step, remembered with what that step asks.
+fn admin_step_auth_id(state: &AppState, stage: Stage) -> String {
     let auth_id = new_auth_id("root");
     lock(&state.pending_logins).insert(
         auth_id.clone(),
         PendingLogin {
             realm: "root".into(),
-            stage: Stage::AdminMfa(hidden_id.clone()),
+            stage,
             expires_at_ms: now_ms() + AUTH_ID_LIFETIME_MS,
         },
     );
+    auth_id
+}
+
+fn mfa_step(state: &AppState) -> Response {
+    let hidden_id = format!("skip-input-{}", rand::rng().random_range(100..1000));
+    let auth_id = admin_step_auth_id(state, Stage::AdminMfa(hidden_id.clone()));
     let script = format!(
         "var setupPage = function() {{  var skipInputElem = document.getElementById(\"{hidden_id}\");  if (skipInputElem) {{ skipInputElem.value = \"Skip\"; }} }}; setupPage();"
     );
@@ -110,6 +118,30 @@ fn mfa_step(state: &AppState) -> Response {
             {"type": "HiddenValueCallback", "output": [{"name": "value", "value": "false"}, {"name": "id", "value": hidden_id}],
              "input": [{"name": "IDToken3", "value": hidden_id}]},
             {"type": "TextOutputCallback", "output": [{"name": "message", "value": script}, {"name": "messageType", "value": "4"}]},
+        ],
+    });
+    let mut headers = am_headers();
+    headers.push((
+        "set-cookie",
+        "amlbcookie=01; Path=/; HttpOnly; SameSite=none".into(),
+    ));
+    json(StatusCode::OK, JSON_PLAIN, &headers, &body)
+}
+
+/// The one-time code step of an administrator with a registered device: the OATH Token
+/// Verifier's `NameCallback` "Enter verification code" and its Submit button, the shape
+/// Ping's login framework renders (docs/tenant-facts.md, "Sessions and journeys").
+fn otp_step(state: &AppState) -> Response {
+    let auth_id = admin_step_auth_id(state, Stage::AdminOtp);
+    let body = json!({
+        "authId": auth_id,
+        "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "Enter verification code"}],
+             "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
+            {"type": "ConfirmationCallback", "output": [
+                {"name": "prompt", "value": ""}, {"name": "messageType", "value": 0}, {"name": "options", "value": ["Submit"]},
+                {"name": "optionType", "value": -1}, {"name": "defaultOption", "value": 0}],
+             "input": [{"name": "IDToken2", "value": 0}], "_id": 1},
         ],
     });
     let mut headers = am_headers();
@@ -202,17 +234,18 @@ fn callback_input(body: &Value, kind: &str) -> Option<String> {
         })
 }
 
-/// After the password: admins get the MFA-enrolment step, users are done.
+/// After the password: admins get the MFA-enrolment step (or, with a registered device,
+/// its one-time code), users are done.
 fn after_password(
     state: &AppState,
     headers: &HeaderMap,
     realm: &str,
     subject: Subject,
 ) -> Response {
-    if subject == Subject::Admin {
-        mfa_step(state)
-    } else {
-        success(state, headers, realm, subject)
+    match subject {
+        Subject::Admin if state.settings.admin_mfa => otp_step(state),
+        Subject::Admin => mfa_step(state),
+        _ => success(state, headers, realm, subject),
     }
 }
 
@@ -269,6 +302,15 @@ fn authenticate(
                     success(state, headers, realm, Subject::Admin)
                 } else {
                     // Enrolling a device is beyond the sandbox: only skipping succeeds.
+                    login_failure()
+                }
+            }
+            Stage::AdminOtp => {
+                state.stats.record_journey_code();
+                let code = callback_input(&body, "NameCallback").unwrap_or_default();
+                if totp::verify(&state.admin_totp_secret, code.trim(), now_ms() / 1000) {
+                    success(state, headers, realm, Subject::Admin)
+                } else {
                     login_failure()
                 }
             }

@@ -9,13 +9,30 @@ use crate::clock::now_ms;
 use crate::request::{form, origin};
 use crate::respond::respond;
 use crate::state::auth::AuthCode;
-use crate::state::{Shared, Subject, lock, random_chars};
+use crate::state::{AppState, Shared, Subject, lock, random_chars};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::Response;
 
 const ADMIN_REDIRECT_PATH: &str = "/platform/appAuthHelperRedirect.html";
+/// What `idmAdminClient` grants: the scopes a live cloud tenant granted it, as recorded
+/// (`a_oauth2_access_token.json`, the `idmAdminClient` code exchange of 2026-07-10).
+pub const ADMIN_CLIENT_SCOPES: [&str; 11] = [
+    "fr:idc:analytics:*",
+    "fr:idc:certificate:*",
+    "fr:idc:content-security-policy:*",
+    "fr:idc:cookie-domain:*",
+    "fr:idc:custom-domain:*",
+    "fr:idc:esv:*",
+    "fr:idm:*",
+    "openid",
+    "fr:idc:promotion:*",
+    "fr:idc:release:*",
+    "fr:idc:sso-cookie:*",
+];
+/// IGA's scope, which `idmAdminClient` grants on a tenant with IGA (`--admin-client-iga`).
+const IGA_SCOPE: &str = "fr:iga:*";
 /// How long an authorization code stays usable.
 const CODE_LIFETIME_MS: i64 = 120_000;
 
@@ -92,6 +109,18 @@ pub async fn authorize(
         .get("scope")
         .map(|s| s.split_whitespace().map(str::to_string).collect())
         .unwrap_or_else(|| vec!["openid".to_string()]);
+    let unknown: Vec<&str> = scopes
+        .iter()
+        .map(String::as_str)
+        .filter(|scope| !admin_client_grants(&state, scope))
+        .collect();
+    if !unknown.is_empty() {
+        // AM's scope validator names what the client does not allow, as a Java set prints.
+        return redirect_error(
+            "invalid_scope",
+            &format!("Unknown/invalid scope(s): [{}]", unknown.join(", ")),
+        );
+    }
     let code = random_chars(27);
     state.stats.record_code_issued();
     lock(&state.auth_codes).insert(
@@ -124,6 +153,11 @@ pub async fn authorize(
         ],
         "",
     )
+}
+
+/// Whether `idmAdminClient` grants `scope` on this tenant.
+fn admin_client_grants(state: &AppState, scope: &str) -> bool {
+    ADMIN_CLIENT_SCOPES.contains(&scope) || (state.settings.admin_client_iga && scope == IGA_SCOPE)
 }
 
 /// `GET|POST /am/oauth2/realms/root/realms/<realm>/authorize`: end users' realms, `idc-cli`

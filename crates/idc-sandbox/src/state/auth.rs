@@ -64,6 +64,8 @@ pub enum Stage {
     Credentials,
     /// The admin's MFA-enrolment step, with its hidden input id.
     AdminMfa(String),
+    /// The one-time code of the admin's registered device (`--admin-mfa`).
+    AdminOtp,
 }
 
 /// An issued authorization code, waiting for its token request.

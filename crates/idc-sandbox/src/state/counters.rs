@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// The counter names, in the order `/__sandbox/stats` prints them.
-const NAMES: [&str; 16] = [
+const NAMES: [&str; 17] = [
     "token_requests",
     "authenticate_requests",
     "idm_requests",
@@ -23,6 +23,7 @@ const NAMES: [&str; 16] = [
     "refresh_reuse_detected",
     "authorization_codes_issued",
     "log_rate_limited",
+    "journey_codes_checked",
 ];
 
 /// The slot of `idm_writes` in [`NAMES`].
@@ -91,6 +92,12 @@ impl Stats {
     /// Counts one log API request answered 429 by the log rate limit.
     pub fn record_log_rate_limited(&self) {
         self.counters[15].fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts one one-time code posted to a journey's code step (right or wrong), so a
+    /// test proves a client sent none.
+    pub fn record_journey_code(&self) {
+        self.counters[16].fetch_add(1, Ordering::Relaxed);
     }
 
     /// Counts one write request to a managed object (create, update, patch, delete).
@@ -231,6 +238,8 @@ mod tests {
         assert_eq!(stats.snapshot()["token_exchange_grants"], 1);
         stats.record_idm_write();
         assert_eq!(stats.snapshot()["idm_writes"], 1);
+        stats.record_journey_code();
+        assert_eq!(stats.snapshot()["journey_codes_checked"], 1);
         stats.reset();
         assert_eq!(stats.snapshot()["idm_requests"], 0);
     }

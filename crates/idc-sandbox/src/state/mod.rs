@@ -56,6 +56,11 @@ pub struct Settings {
     /// The environment's tier (`--tier`): `sandbox.json` says it, and `/environment/info`
     /// says `immutable` for staging and production (its `tier` is the recorded `other`).
     pub tier: String,
+    /// The administrator has a registered MFA device (`--admin-mfa`): the admin journey
+    /// asks for its one-time code after the password instead of offering enrolment.
+    pub admin_mfa: bool,
+    /// `idmAdminClient` grants `fr:iga:*` too (`--admin-client-iga`).
+    pub admin_client_iga: bool,
 }
 
 pub struct ServiceAccount {

@@ -92,17 +92,28 @@ impl SessionClient {
     }
 }
 
-/// Exchange an admin session for an access token for IDM, `/environment` and IGA.
+/// An administrator's session exchanged: the token, and the scopes `idmAdminClient`
+/// refused that were dropped on the one retry (say so where the login is reported).
+#[derive(Debug)]
+pub struct Exchanged {
+    pub token: TokenResponse,
+    pub dropped_scopes: Vec<String>,
+}
+
+/// Exchange an admin session for an access token for IDM, `/environment` and IGA. A scope
+/// the admin client refuses (`invalid_scope`) is dropped and the rest asked for once more:
+/// exactly the scopes its description names, so a tenant without IGA is asked again
+/// without `fr:iga:*`; never `fr:idm:*`, the exchange's point.
 pub fn exchange_session(
     client: &Client,
     tenant: &Url,
     cookie_name: &str,
     session: &Secret<String>,
-) -> Result<TokenResponse> {
+) -> Result<Exchanged> {
     let via = SessionClient::admin();
     let pkce = Pkce::generate();
     let redirect_uri = tenant_url(tenant, via.redirect);
-    let ask = |scopes: &str| {
+    let ask = |scopes: &[&str]| {
         authorize(
             client,
             tenant,
@@ -111,17 +122,57 @@ pub fn exchange_session(
             session,
             &pkce,
             &redirect_uri,
-            scopes,
+            &scopes.join(" "),
         )
     };
-    // IGA's scope first; a tenant without IGA refuses it, and is asked again without.
-    let code = match ask(&format!("{ADMIN_SCOPES} {IGA_SCOPE}")) {
+    let asked: Vec<&str> = ADMIN_SCOPES.split(' ').chain([IGA_SCOPE]).collect();
+    let mut dropped_scopes = Vec::new();
+    let code = match ask(&asked) {
         Err(AuthorizeError::Refused(refusal)) if refusal.error == "invalid_scope" => {
-            ask(ADMIN_SCOPES).map_err(|refused| refused.into_error(&via))?
+            dropped_scopes = scopes_to_drop(refusal.description.as_deref().unwrap_or(""), &asked);
+            let remaining: Vec<&str> = asked
+                .iter()
+                .copied()
+                .filter(|scope| !dropped_scopes.iter().any(|dropped| dropped == scope))
+                .collect();
+            if dropped_scopes.is_empty() || !remaining.contains(&IDM_SCOPE) {
+                return Err(AuthorizeError::Refused(refusal).into_error(&via));
+            }
+            ask(&remaining).map_err(|refused| refused.into_error(&via))?
         }
         other => other.map_err(|refused| refused.into_error(&via))?,
     };
-    redeem(client, tenant, &via, &code, &pkce, &redirect_uri)
+    let token = redeem(client, tenant, &via, &code, &pkce, &redirect_uri)?;
+    Ok(Exchanged {
+        token,
+        dropped_scopes,
+    })
+}
+
+/// IDM's scope, which the admin bearer is for.
+const IDM_SCOPE: &str = "fr:idm:*";
+
+/// The scopes of `asked` an `invalid_scope` description names: AM's scope validator writes
+/// `Unknown/invalid scope(s): [a, b]` (a Java set), the service-account grant `...: a,b`.
+/// When it names none of them, IGA's, the one a tenant may well not offer.
+fn scopes_to_drop(description: &str, asked: &[&str]) -> Vec<String> {
+    let list = match (description.rfind('['), description.rfind(']')) {
+        (Some(open), Some(close)) if open < close => &description[open + 1..close],
+        _ => description.split_once(": ").map_or("", |(_, rest)| rest),
+    };
+    let named: Vec<&str> = list
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|scope| !scope.is_empty())
+        .collect();
+    let mut drop: Vec<String> = asked
+        .iter()
+        .filter(|scope| named.contains(scope))
+        .map(|scope| scope.to_string())
+        .collect();
+    if drop.is_empty() && asked.contains(&IGA_SCOPE) {
+        drop.push(IGA_SCOPE.to_string());
+    }
+    drop
 }
 
 /// Exchange a realm user's session for the IDM token the realm's end-user pages get with
@@ -407,9 +458,11 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let token = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let token = exchanged.token;
         assert_eq!(token.access_token.expose(), "at-123");
         assert_eq!(token.expires_in, 3599);
+        assert!(exchanged.dropped_scopes.is_empty());
 
         let requests = tenant.requests();
         let redirect_uri = format!(
@@ -483,14 +536,93 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        assert_eq!(exchanged.dropped_scopes, ["fr:iga:*"]);
         let requests = tenant.requests();
+        assert_eq!(requests.len(), 3, "one retry");
         // Asked again with the same scopes less the refused fr:iga:*, in the same order.
         let first_form = requests[0].form();
         let first = field(&first_form, "scope");
         assert!(first.split(' ').any(|scope| scope == "fr:iga:*"), "{first}");
         let without_iga: Vec<&str> = first.split(' ').filter(|s| *s != "fr:iga:*").collect();
         assert_eq!(field(&requests[1].form(), "scope"), without_iga.join(" "));
+    }
+
+    fn refused(description: &str) -> mock_tenant::Reply {
+        let description: String =
+            url::form_urlencoded::byte_serialize(description.as_bytes()).collect();
+        redirect(format!(
+            "/platform/appAuthHelperRedirect.html?error_description={description}&error=invalid_scope"
+        ))
+    }
+
+    #[test]
+    fn exactly_the_scopes_the_refusal_names_are_dropped_in_one_retry() {
+        let tenant = mock_tenant::serve(vec![
+            refused("Unknown/invalid scope(s): [fr:idc:analytics:*, fr:iga:*]"),
+            redirect("/platform/appAuthHelperRedirect.html?code=c0de".to_string()),
+            token_answer(),
+        ]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        assert_eq!(exchanged.dropped_scopes, ["fr:idc:analytics:*", "fr:iga:*"]);
+        let requests = tenant.requests();
+        assert_eq!(requests.len(), 3);
+        let retried_form = requests[1].form();
+        let retried: Vec<&str> = field(&retried_form, "scope").split(' ').collect();
+        let first_form = requests[0].form();
+        let expected: Vec<&str> = field(&first_form, "scope")
+            .split(' ')
+            .filter(|scope| !["fr:idc:analytics:*", "fr:iga:*"].contains(scope))
+            .collect();
+        assert_eq!(retried, expected);
+    }
+
+    #[test]
+    fn a_second_refusal_is_not_retried_again() {
+        let tenant = mock_tenant::serve(vec![
+            refused("Unknown/invalid scope(s): [fr:iga:*]"),
+            refused("Unknown/invalid scope(s): [fr:idc:release:*]"),
+        ]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        assert!(err.to_string().contains("fr:idc:release:*"), "{err}");
+        assert_eq!(tenant.requests().len(), 2);
+    }
+
+    #[test]
+    fn a_refusal_of_idm_itself_is_not_retried() {
+        let tenant = mock_tenant::serve(vec![refused("Unknown/invalid scope(s): [fr:idm:*]")]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        assert!(matches!(err, Error::Refused(_)), "{err:?}");
+        assert_eq!(tenant.requests().len(), 1);
+    }
+
+    #[test]
+    fn refused_scopes_are_read_from_either_wording() {
+        let asked = ["openid", "fr:idm:*", "fr:iga:*", "fr:idc:esv:*"];
+        // In the order they were asked for.
+        assert_eq!(
+            scopes_to_drop("Unknown/invalid scope(s): [fr:idc:esv:*, fr:iga:*]", &asked),
+            ["fr:iga:*", "fr:idc:esv:*"]
+        );
+        assert_eq!(
+            scopes_to_drop(
+                "Unsupported scope for service account: fr:iga:*,fr:am:*",
+                &asked
+            ),
+            ["fr:iga:*"]
+        );
+        // Nothing we asked for is named: IGA's, as before.
+        assert_eq!(
+            scopes_to_drop("Unknown/invalid scope(s)", &asked),
+            ["fr:iga:*"]
+        );
+        assert_eq!(scopes_to_drop("", &asked), ["fr:iga:*"]);
     }
 
     #[test]

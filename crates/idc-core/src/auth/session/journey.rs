@@ -7,7 +7,7 @@ use url::Url;
 
 use super::SessionLogin;
 use crate::auth::realm::realm_label;
-use crate::error::{Error, LoginProblem, Refusal, Result};
+use crate::error::{Error, LoginProblem, Refusal, Result, SecondFactor};
 use crate::http::Answer;
 use crate::secret::Secret;
 
@@ -40,7 +40,10 @@ impl JourneyReply {
     }
 }
 
-/// Fills the callbacks of journey steps with the user's credentials.
+/// Fills the callbacks of journey steps with the user's credentials, and nothing else: a
+/// step that asks for a second factor (a one-time code, a push approval, a security key)
+/// is an error before anything is sent, so the user name or password never goes out as a
+/// code and no attempt is spent.
 pub(super) struct CallbackAnswerer<'a> {
     request: &'a SessionLogin<'a>,
     /// A journey that asks for the password again after it was given has refused it
@@ -68,7 +71,16 @@ impl<'a> CallbackAnswerer<'a> {
             .and_then(Value::as_array_mut)
             .map(std::mem::take)
             .unwrap_or_default();
+        if let Some(factor) = callbacks.iter().find_map(second_factor) {
+            return Err(self.second_factor(factor));
+        }
         let is_mfa_enrolment = callbacks.iter().any(is_skip_input);
+        // Before the credentials went out (the password, or both as zero-page headers),
+        // the step's first NameCallback is the user name's whatever its prompt says (a
+        // localised "User Name"); after, only a prompt that names the user is: a later
+        // NameCallback may be anything, a code under another name.
+        let credentials_step = !self.password_given && !self.request.zero_page;
+        let mut name_given = false;
         self.step_has_password = false;
         let mut answered = Vec::with_capacity(callbacks.len());
         for mut callback in callbacks {
@@ -78,7 +90,19 @@ impl<'a> CallbackAnswerer<'a> {
                 .unwrap_or("(untyped)")
                 .to_string();
             match kind.as_str() {
-                "NameCallback" => set_first_input(&mut callback, self.request.username.into()),
+                "NameCallback"
+                    if !name_given
+                        && (credentials_step || is_user_name_prompt(&prompt(&callback))) =>
+                {
+                    set_first_input(&mut callback, self.request.username.into());
+                    name_given = true;
+                }
+                "NameCallback" => {
+                    return Err(self.unanswerable(&format!(
+                        "NameCallback (prompt '{}')",
+                        crate::sanitize::terminal_safe(&prompt(&callback))
+                    )));
+                }
                 "PasswordCallback" => {
                     if self.password_given {
                         return Err(wrong_password(self.request));
@@ -112,23 +136,93 @@ impl<'a> CallbackAnswerer<'a> {
         }
         .into()
     }
+
+    fn second_factor(&self, factor: SecondFactor) -> Error {
+        LoginProblem::SecondFactor {
+            journey: journey_label(self.request),
+            factor,
+            administrator: realm_label(self.request.realm) == "root",
+        }
+        .into()
+    }
+}
+
+/// The second factor a callback asks for, if it asks for one: a code prompt in a
+/// NameCallback (AM's OATH and OTP nodes: "Enter verification code") or a PasswordCallback
+/// ("One Time Password"), a PollingWaitCallback (a push sent, the journey waiting for its
+/// approval), WebAuthn's hidden `webAuthnOutcome` or its MetadataCallback.
+fn second_factor(callback: &Value) -> Option<SecondFactor> {
+    match callback.get("type").and_then(Value::as_str)? {
+        "NameCallback" | "PasswordCallback" if is_code_prompt(&prompt(callback)) => {
+            Some(SecondFactor::Code)
+        }
+        "PollingWaitCallback" => Some(SecondFactor::Push),
+        "HiddenValueCallback" if hidden_id(callback).as_deref() == Some("webAuthnOutcome") => {
+            Some(SecondFactor::SecurityKey)
+        }
+        "MetadataCallback"
+            if callback
+                .pointer("/output/0/value/_action")
+                .and_then(Value::as_str)
+                .is_some_and(|action| action.starts_with("webauthn")) =>
+        {
+            Some(SecondFactor::SecurityKey)
+        }
+        _ => None,
+    }
+}
+
+/// A callback's `prompt` output, or empty.
+fn prompt(callback: &Value) -> String {
+    output_value(callback, "prompt").unwrap_or_default()
+}
+
+/// A HiddenValueCallback's `id` output.
+fn hidden_id(callback: &Value) -> Option<String> {
+    output_value(callback, "id")
+}
+
+fn output_value(callback: &Value, name: &str) -> Option<String> {
+    callback
+        .get("output")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .find(|output| output.get("name").and_then(Value::as_str) == Some(name))
+        .and_then(|output| output.get("value"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+/// A prompt for a one-time code: the words of AM's OTP nodes and of the peers that tell
+/// them apart (frodo-lib: "code"; pingone-aic-manager: otp, code, token, verification).
+fn is_code_prompt(prompt: &str) -> bool {
+    let prompt = prompt.to_lowercase();
+    [
+        "code",
+        "otp",
+        "one time",
+        "one-time",
+        "passcode",
+        "verification",
+        "token",
+    ]
+    .iter()
+    .any(|word| prompt.contains(word))
+}
+
+/// A prompt that asks for the user's name ("User Name", "Username", "Email Address").
+fn is_user_name_prompt(prompt: &str) -> bool {
+    let prompt = prompt.to_lowercase();
+    ["user", "mail", "login"]
+        .iter()
+        .any(|word| prompt.contains(word))
 }
 
 /// The admin MFA-enrolment step's hidden field, whose id is `skip-input-<n>`.
 pub(super) fn is_skip_input(callback: &Value) -> bool {
     callback.get("type").and_then(Value::as_str) == Some("HiddenValueCallback")
-        && callback
-            .get("output")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|output| {
-                output.get("name").and_then(Value::as_str) == Some("id")
-                    && output
-                        .get("value")
-                        .and_then(Value::as_str)
-                        .is_some_and(|id| id.starts_with("skip-input"))
-            })
+        && hidden_id(callback).is_some_and(|id| id.starts_with("skip-input"))
 }
 
 fn set_first_input(callback: &mut Value, value: Value) {
@@ -201,5 +295,216 @@ pub(super) fn login_error(
         }
         .into(),
         _ => answer.error("POST", url.path()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn login<'a>(realm: &'a str, password: &'a Secret<String>) -> SessionLogin<'a> {
+        SessionLogin {
+            realm,
+            journey: None,
+            username: "admin@example.com",
+            password,
+            zero_page: false,
+        }
+    }
+
+    fn name_password_step() -> Value {
+        json!({"authId": "a", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "User Name"}],
+             "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
+            {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "Password"}],
+             "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
+        ]})
+    }
+
+    /// The OATH Token Verifier's step as Ping's login framework renders it
+    /// (ForgeRock/forgerock-web-login-framework, `core/journey/stages/mfa-stages.mock.ts`).
+    fn code_step(prompt: &str) -> Value {
+        json!({"authId": "b", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": prompt}],
+             "input": [{"name": "IDToken1", "value": ""}], "_id": 3},
+            {"type": "ConfirmationCallback", "output": [
+                {"name": "prompt", "value": ""}, {"name": "messageType", "value": 0},
+                {"name": "options", "value": ["Submit"]}, {"name": "optionType", "value": -1},
+                {"name": "defaultOption", "value": 0}],
+             "input": [{"name": "IDToken2", "value": 0}], "_id": 4}
+        ]})
+    }
+
+    fn second_factor_of(result: Result<()>) -> (SecondFactor, bool, String) {
+        match result {
+            Err(Error::Login(problem @ LoginProblem::SecondFactor { .. })) => {
+                let text = problem.to_string();
+                let LoginProblem::SecondFactor {
+                    factor,
+                    administrator,
+                    ..
+                } = problem
+                else {
+                    unreachable!()
+                };
+                (factor, administrator, text)
+            }
+            other => panic!("expected a second factor, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_administrators_code_step_stops_before_anything_is_sent() {
+        let password = Secret::new("Adm1nPass!".to_string());
+        let request = login("root", &password);
+        let mut answerer = CallbackAnswerer::new(&request);
+        answerer.answer(&mut name_password_step()).unwrap();
+        let mut step = code_step("Enter verification code");
+        let before = step.clone();
+        let (factor, administrator, text) = second_factor_of(answerer.answer(&mut step));
+        assert_eq!((factor, administrator), (SecondFactor::Code, true));
+        for way in ["--browser", "--device", "--session-cookie"] {
+            assert!(text.contains(way), "{way}: {text}");
+        }
+        assert!(!text.contains("--journey"), "{text}");
+        // Neither the user name nor the password went into the step.
+        let after = step.to_string();
+        assert!(!after.contains("admin@example.com") && !after.contains("Adm1nPass!"));
+        assert_eq!(step["authId"], before["authId"]);
+    }
+
+    #[test]
+    fn a_realm_users_second_factor_also_names_another_journey() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("alpha", &password);
+        let mut answerer = CallbackAnswerer::new(&request);
+        answerer.answer(&mut name_password_step()).unwrap();
+        let (factor, administrator, text) =
+            second_factor_of(answerer.answer(&mut code_step("One Time Password")));
+        assert_eq!((factor, administrator), (SecondFactor::Code, false));
+        assert!(
+            text.contains("--journey") && text.contains("--client-id"),
+            "{text}"
+        );
+        assert!(text.contains("realm alpha"), "{text}");
+    }
+
+    #[test]
+    fn a_code_asked_in_a_password_callback_is_not_given_the_password() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("root", &password);
+        let mut answerer = CallbackAnswerer::new(&request);
+        answerer.answer(&mut name_password_step()).unwrap();
+        let mut step = json!({"authId": "c", "callbacks": [
+            {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "One Time Password"}],
+             "input": [{"name": "IDToken1", "value": ""}]}]});
+        let (factor, _, _) = second_factor_of(answerer.answer(&mut step));
+        assert_eq!(factor, SecondFactor::Code);
+        assert!(!step.to_string().contains("Passw0rd!"));
+    }
+
+    #[test]
+    fn push_and_security_keys_are_second_factors_too() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("root", &password);
+        // A push sent, the journey waiting for its approval (the framework's mock shape).
+        let mut push = json!({"authId": "d", "callbacks": [
+            {"type": "PollingWaitCallback", "output": [{"name": "waitTime", "value": "8000"},
+                {"name": "message", "value": "Waiting for response..."}]}]});
+        let (factor, administrator, text) =
+            second_factor_of(CallbackAnswerer::new(&request).answer(&mut push));
+        assert_eq!((factor, administrator), (SecondFactor::Push, true));
+        assert!(!text.contains("--journey"), "{text}");
+        let mut webauthn = json!({"authId": "e", "callbacks": [
+            {"type": "MetadataCallback", "output": [{"name": "data", "value":
+                {"_action": "webauthn_authentication", "challenge": "x", "_type": "WebAuthn"}}]},
+            {"type": "HiddenValueCallback", "output": [{"name": "value", "value": "false"},
+                {"name": "id", "value": "webAuthnOutcome"}],
+             "input": [{"name": "IDToken2", "value": "webAuthnOutcome"}]}]});
+        let (factor, _, _) =
+            second_factor_of(CallbackAnswerer::new(&request).answer(&mut webauthn));
+        assert_eq!(factor, SecondFactor::SecurityKey);
+    }
+
+    #[test]
+    fn a_later_name_callback_that_names_no_user_is_not_given_the_user_name() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("alpha", &password);
+        let mut answerer = CallbackAnswerer::new(&request);
+        answerer.answer(&mut name_password_step()).unwrap();
+        let mut step = json!({"authId": "f", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "Nickname"}],
+             "input": [{"name": "IDToken1", "value": ""}]}]});
+        let err = answerer.answer(&mut step).unwrap_err();
+        assert!(
+            err.to_string().contains("NameCallback (prompt 'Nickname')"),
+            "{err}"
+        );
+        assert!(!step.to_string().contains("admin@example.com"));
+    }
+
+    #[test]
+    fn the_credentials_steps_name_callback_is_the_user_name_whatever_its_prompt() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("alpha", &password);
+        let mut step = name_password_step();
+        step["callbacks"][0]["output"][0]["value"] = json!("Identifiant");
+        CallbackAnswerer::new(&request).answer(&mut step).unwrap();
+        assert_eq!(
+            step["callbacks"][0]["input"][0]["value"],
+            "admin@example.com"
+        );
+        // Only its first: a second NameCallback in the same step is not the user name.
+        let mut two = name_password_step();
+        let second = two["callbacks"][0].clone();
+        two["callbacks"].as_array_mut().unwrap().push(second);
+        let err = CallbackAnswerer::new(&request)
+            .answer(&mut two)
+            .unwrap_err();
+        assert!(err.to_string().contains("NameCallback"), "{err}");
+    }
+
+    #[test]
+    fn a_user_name_asked_in_a_step_of_its_own_is_answered() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = login("alpha", &password);
+        let mut answerer = CallbackAnswerer::new(&request);
+        let mut name = json!({"authId": "g", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "User Name"}],
+             "input": [{"name": "IDToken1", "value": ""}]}]});
+        answerer.answer(&mut name).unwrap();
+        let mut password_step = json!({"authId": "h", "callbacks": [
+            {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "Password"}],
+             "input": [{"name": "IDToken2", "value": ""}]}]});
+        answerer.answer(&mut password_step).unwrap();
+        assert_eq!(
+            name["callbacks"][0]["input"][0]["value"],
+            "admin@example.com"
+        );
+        assert_eq!(
+            password_step["callbacks"][0]["input"][0]["value"],
+            "Passw0rd!"
+        );
+    }
+
+    #[test]
+    fn after_zero_page_headers_a_name_callback_must_name_the_user() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let request = SessionLogin {
+            zero_page: true,
+            ..login("root", &password)
+        };
+        let mut step = json!({"authId": "i", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "Second factor"}],
+             "input": [{"name": "IDToken1", "value": ""}]}]});
+        let err = CallbackAnswerer::new(&request)
+            .answer(&mut step)
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Login(LoginProblem::JourneyAsks { .. })),
+            "{err:?}"
+        );
+        assert!(!step.to_string().contains("admin@example.com"));
     }
 }

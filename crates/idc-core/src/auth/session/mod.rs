@@ -370,16 +370,18 @@ mod tests {
         let login = request(&password, Some("Login"));
         let mut step = json!({
             "authId": "x",
-            "callbacks": [{"type": "PollingWaitCallback",
-                           "output": [{"name": "waitTime", "value": "8000"}]}]
+            "callbacks": [{"type": "ChoiceCallback",
+                           "output": [{"name": "prompt", "value": "Choose one"},
+                                      {"name": "choices", "value": ["A", "B"]}],
+                           "input": [{"name": "IDToken1", "value": 0}]}]
         });
         let err = CallbackAnswerer::new(&login).answer(&mut step).unwrap_err();
         let Error::Login(LoginProblem::JourneyAsks { callback, .. }) = &err else {
             panic!("expected a login error, got {err:?}");
         };
-        assert_eq!(callback, "PollingWaitCallback");
+        assert_eq!(callback, "ChoiceCallback");
         let message = err.to_string();
-        assert!(message.contains("PollingWaitCallback"), "{message}");
+        assert!(message.contains("ChoiceCallback"), "{message}");
         assert!(message.contains("'Login'"), "{message}");
         assert!(message.contains("alpha"), "{message}");
     }
@@ -617,6 +619,47 @@ mod tests {
         assert_eq!(second.header("x-openam-password"), None);
         assert_eq!(second.json()["callbacks"][2]["input"][0]["value"], "Skip");
         assert_eq!(second.json()["authId"], mfa_enrolment_step()["authId"]);
+    }
+
+    #[test]
+    fn an_administrator_asked_for_a_code_sends_no_code() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(
+                200,
+                json!({"authId": "b", "callbacks": [
+                    {"type": "NameCallback", "output": [{"name": "prompt", "value": "Enter verification code"}],
+                     "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
+                    {"type": "ConfirmationCallback", "output": [{"name": "options", "value": ["Submit"]},
+                        {"name": "defaultOption", "value": 0}],
+                     "input": [{"name": "IDToken2", "value": 0}], "_id": 1}]}),
+            ),
+        ]);
+        let password = Secret::new("Adm1nPass!".to_string());
+        let err = login(
+            &client(),
+            &tenant.url,
+            &SessionLogin {
+                realm: "root",
+                journey: None,
+                username: "admin@example.com",
+                password: &password,
+                zero_page: false,
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Login(LoginProblem::SecondFactor {
+                    administrator: true,
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        // The start and the credentials; nothing for the code.
+        assert_eq!(tenant.requests().len(), 2);
     }
 
     #[test]
