@@ -93,6 +93,10 @@ pub fn router(state: Shared) -> Router {
             post(am::sessions::users_action),
         )
         .route(
+            "/am/json/realms/root/realms/{realm}/scripts",
+            get(am::scripts::list_scripts),
+        )
+        .route(
             "/am/json/realms/root/realms/{realm}/users/{username}",
             get(am::sessions::read_user),
         )

@@ -376,3 +376,30 @@ fn table_writes_create_and_update_esvs_by_their_id() {
     );
     assert_eq!(read, "bye");
 }
+
+/// `_` is part of an ESV name a tenant takes (`^esv-[a-z0-9_-]{1,124}$`); a name outside
+/// the rule is refused before anything is sent.
+#[test]
+fn an_underscore_is_part_of_an_esv_name() {
+    let sandbox = Sandbox::start(1);
+    let env = UserEnv::new();
+    login(&env, &sandbox, "dev", None);
+    nu_json(
+        &env,
+        "idc esv set esv-smtp_host mail.example.com --type string",
+    );
+    let id = nu_json(
+        &env,
+        "idc get /environment/variables/esv-smtp_host | get _id",
+    );
+    assert_eq!(id, "esv-smtp_host");
+    let before = sandbox.stat("esv_requests");
+    let out = env
+        .nu("idc esv set esv-Smtp_Host x --type string")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = flat(&String::from_utf8_lossy(&out.stderr));
+    assert!(stderr.contains(&flat("esv- and then 1 to 124")), "{stderr}");
+    assert_eq!(sandbox.stat("esv_requests"), before, "nothing was sent");
+}

@@ -214,6 +214,27 @@ fn plugin_unknown_profile_points_at_the_flag() {
     assert!(label["typed"].as_str().unwrap().contains("nope"), "{error}");
 }
 
+/// AM's collections, asked with a page size, answer a null cookie on every page (a live
+/// tenant's, per a peer): they are read to the end by offset, the same rows as in one answer.
+#[test]
+fn am_scripts_are_read_to_the_end_with_a_page_size() {
+    let sandbox = Sandbox::start(1);
+    let env = UserEnv::new();
+    login(&env, &sandbox);
+    let scripts = "/am/json/realms/root/realms/alpha/scripts --filter 'true'";
+    let all = nu_json(&env, &format!("idc get {scripts} | get name | to json -r"));
+    let counted = nu_json(&env, &format!("idc get {scripts} --raw | get resultCount"));
+    assert_eq!(
+        all.as_array().map(Vec::len) as Option<usize>,
+        counted.as_u64().map(|n| n as usize)
+    );
+    let paged = nu_json(
+        &env,
+        &format!("idc get {scripts} --page-size 7 | get name | to json -r"),
+    );
+    assert_eq!(paged, all, "every script, in order, once");
+}
+
 /// A login refused for its flags points at the flag at fault, and changes nothing.
 #[test]
 fn plugin_login_problems_point_at_the_flag_at_fault() {

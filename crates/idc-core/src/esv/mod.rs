@@ -60,20 +60,22 @@ fn secret_path(name: &str) -> Result<String> {
     Ok(format!("/environment/secrets/{}", checked_name(name)?))
 }
 
-/// ESV names are lower-case letters, digits and `-`, starting with `esv-` (Ping's docs);
-/// anything else would address another path.
+/// ESV names match `^esv-[a-z0-9_-]{1,124}$`, the rule a tenant enforces on a `PUT`
+/// (docs/tenant-facts.md: peers verified it live); anything else would be refused there, or
+/// address another path.
 pub(crate) fn checked_name(name: &str) -> Result<&str> {
-    let ok = name.starts_with("esv-")
-        && name.len() <= 124
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let ok = name.strip_prefix("esv-").is_some_and(|rest| {
+        (1..=124).contains(&rest.len())
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    });
     if ok {
         Ok(name)
     } else {
         Err(Error::InvalidUrl {
             url: crate::sanitize::terminal_safe(name).into_owned(),
-            reason: "an ESV name starts with esv- and holds lower-case letters, digits and '-'"
+            reason: "an ESV name is esv- and then 1 to 124 lower-case letters, digits, '-' or '_'"
                 .to_string(),
         })
     }
@@ -386,8 +388,26 @@ mod tests {
 
     #[test]
     fn names_are_checked_before_they_become_paths() {
-        assert!(checked_name("esv-smtp-password").is_ok());
-        for bad in ["smtp", "esv-A", "esv-a/../b", "esv-a?x=1", ""] {
+        let longest = format!("esv-{}", "a".repeat(124));
+        for good in [
+            "esv-smtp-password",
+            "esv-smtp_password",
+            "esv-1",
+            longest.as_str(),
+        ] {
+            assert!(checked_name(good).is_ok(), "{good}");
+        }
+        let too_long = format!("esv-{}", "a".repeat(125));
+        for bad in [
+            "smtp",
+            "esv-",
+            "esv-A",
+            "esv-a/../b",
+            "esv-a?x=1",
+            "esv-a.b",
+            "",
+            too_long.as_str(),
+        ] {
             assert!(checked_name(bad).is_err(), "{bad}");
         }
     }

@@ -196,6 +196,7 @@ impl RawPage {
             ("pagedResultsCookie", head.cookie),
             ("totalCount", head.total),
             ("totalHits", head.hits),
+            ("remainingPagedResults", head.remaining),
             ("searchAfterKey", head.search_after_key),
         ] {
             if let Some(value) = value {
@@ -217,6 +218,12 @@ struct PageHead {
     total: Option<Value>,
     #[serde(rename = "totalHits", default, deserialize_with = "present")]
     hits: Option<Value>,
+    #[serde(
+        rename = "remainingPagedResults",
+        default,
+        deserialize_with = "present"
+    )]
+    remaining: Option<Value>,
     #[serde(rename = "searchAfterKey", default, deserialize_with = "present")]
     search_after_key: Option<Value>,
 }
@@ -269,12 +276,16 @@ fn next_page_params(page: &Value, count: u64, offset: u64, pages_read: u64) -> O
             crate::percent::decode(cookie),
         )]);
     }
-    if page.get("pagedResultsCookie").is_some() {
-        // Present and null: the last page (CREST, ESV).
-        return None;
-    }
     if count == 0 {
         return None;
+    }
+    if page.get("pagedResultsCookie").is_some() {
+        // Present and null: the last page (CREST, ESV), unless the page counts more
+        // remaining, as AM's collections do when a page size is asked: they page by offset.
+        let remaining = page.get("remainingPagedResults").and_then(Value::as_i64);
+        return remaining
+            .is_some_and(|remaining| remaining > 0)
+            .then(|| vec![("_pagedResultsOffset".to_string(), offset.to_string())]);
     }
     // IGA: offsets up to `totalCount` (recorded and reliable); `searchAfterKey` only when
     // the tenant gives no total.
@@ -360,6 +371,40 @@ mod tests {
         assert_eq!(rest.last().unwrap()["n"], 2499);
         assert_eq!(pager.pages_fetched(), 3);
         assert_eq!(requests.lock().unwrap()[0][0].0, "_pagedResultsCookie");
+    }
+
+    /// AM's collections with a page size (peer, verified live): a null cookie on every page,
+    /// and `remainingPagedResults` counting what is left; offsets page them to the end.
+    #[test]
+    fn a_null_cookie_with_results_remaining_pages_by_offset() {
+        let page = |offset: u64| {
+            let result: Vec<u64> = (offset..(offset + 4).min(10)).collect();
+            json!({"result": result, "resultCount": result.len(), "pagedResultsCookie": null,
+                   "totalPagedResults": -1, "remainingPagedResults": 10 - (offset + 4).min(10)})
+        };
+        let asked: Arc<Mutex<Vec<PageParams>>> = Arc::default();
+        let seen = asked.clone();
+        let pager = Pager::new(page(0), move |params| {
+            seen.lock().unwrap().push(params.to_vec());
+            assert_eq!(params[0].0, "_pagedResultsOffset");
+            Ok(page(params[0].1.parse().unwrap()))
+        });
+        let items: Vec<Value> = pager.map(Result::unwrap).collect();
+        assert_eq!(items, (0..10).map(|n| json!(n)).collect::<Vec<_>>());
+        let offsets: Vec<String> = asked
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|p| p[0].1.clone())
+            .collect();
+        assert_eq!(offsets, ["4", "8"]);
+        // IDM's and ESV's last pages say -1 (or nothing): they end there.
+        for remaining in [json!(-1), json!(null)] {
+            let last = json!({"result": [1], "pagedResultsCookie": null,
+                              "remainingPagedResults": remaining});
+            let pager = Pager::new(last, |_| panic!("no next page"));
+            assert_eq!(pager.count(), 1);
+        }
     }
 
     /// Certification templates (recorded): `totalHits` and page numbers from 0; their

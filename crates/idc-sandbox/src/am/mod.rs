@@ -1,6 +1,7 @@
 //! Access Management: OAuth2 (`oauth`: the token endpoint; `authorize`: the admin
 //! console's authorize), journeys (`authenticate`), SSO sessions and users (`sessions`),
-//! and `serverinfo`; the public CLI clients `idc-cli` and `AICMCPClient` (`cli`: their
+//! `serverinfo`, and one AM collection, the realms' scripts (`scripts`), paged as AM pages;
+//! the public CLI clients `idc-cli` and `AICMCPClient` (`cli`: their
 //! rules and token grants; `builtin`: Ping's built-in clients and the token exchange;
 //! `browser`: authorize, device grant and the login steps; `pages`: their HTML; `totp`:
 //! the admin's one-time codes; `grant_answers`: token answers the grants share; `rotation`:
@@ -18,6 +19,7 @@ pub mod grant_answers;
 pub mod oauth;
 pub mod pages;
 pub mod rotation;
+pub mod scripts;
 pub mod serverinfo;
 pub mod sessions;
 pub mod totp;

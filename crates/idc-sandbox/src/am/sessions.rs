@@ -18,7 +18,7 @@ fn headers_v4() -> Vec<(&'static str, String)> {
     ]
 }
 
-fn am_error(status: StatusCode, message: &str) -> Response {
+pub(crate) fn am_error(status: StatusCode, message: &str) -> Response {
     let body = crest_body(status, message);
     json(status, JSON_UTF8_UPPER, &headers_v4(), &body)
 }
@@ -111,12 +111,12 @@ pub async fn sessions_realm(
 
 /// Who is calling an AM endpoint: a live session (refreshed) or a bearer with `fr:am:*` (not
 /// the built-in client's primary token).
-enum Caller {
+pub(crate) enum Caller {
     Session(Session),
     Bearer,
 }
 
-fn caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
+pub(crate) fn caller(state: &AppState, headers: &HeaderMap) -> Option<Caller> {
     if let Some((_, session)) = state.request_session(headers) {
         return Some(Caller::Session(session));
     }
