@@ -138,10 +138,15 @@ fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
     ]);
     let admin = login(&tenant, "root", None, false);
     assert_eq!(admin.realm, "/");
-    let token =
-        admin_bearer::exchange_session(&client(), &tenant.url, "iPlanetDirectoryPro", &admin.token)
-            .expect("exchange the admin session")
-            .token;
+    let token = admin_bearer::exchange_session(
+        &client(),
+        &tenant.url,
+        "iPlanetDirectoryPro",
+        &admin.token,
+        &[],
+    )
+    .expect("exchange the admin session")
+    .token;
     assert!(token.expires_in > 0);
     let granted = token.scope.clone().unwrap_or_default();
     assert!(granted.split(' ').any(|s| s == "fr:idm:*"), "{granted}");
@@ -231,9 +236,14 @@ fn an_end_user_session_cannot_become_an_admin_bearer() {
         redirect("/am/XUI/?realm=/&goto=%2Fam%2Foauth2%2Fauthorize"),
     ]);
     let user = login(&tenant, "alpha", None, false);
-    let err =
-        admin_bearer::exchange_session(&client(), &tenant.url, "iPlanetDirectoryPro", &user.token)
-            .expect_err("only an admin session is exchanged");
+    let err = admin_bearer::exchange_session(
+        &client(),
+        &tenant.url,
+        "iPlanetDirectoryPro",
+        &user.token,
+        &[],
+    )
+    .expect_err("only an admin session is exchanged");
     assert!(matches!(err, Error::Refused(_)), "{err:?}");
     assert!(err.to_string().contains("log in again"), "{err}");
     assert!(!err.to_string().contains("AQIC5w.user"), "{err}");

@@ -190,6 +190,37 @@ fn an_administrator_without_a_device_skips_enrolment_and_is_told_the_scope_dropp
     assert_eq!(sandbox.stat("authorize_requests"), 2, "{}", sandbox.stats());
 }
 
+/// The admin bearer is renewed from the session (here: the tenant refuses the expired one)
+/// without asking for the scope the admin client refused at login: one authorize request
+/// a renewal, not a refusal and a retry every hour.
+#[test]
+fn a_renewal_does_not_ask_again_for_a_scope_refused_at_login() {
+    let sandbox = sandbox(&["--admin-token-lifetime", "60"]);
+    let env = UserEnv::new();
+    let output = helper_login(&env, &sandbox, &[]);
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(sandbox.stat("authorize_requests"), 2, "{}", sandbox.stats());
+    for round in 1..=2 {
+        sandbox.advance_clock(120);
+        sandbox.reset_stats();
+        let count = env
+            .nu("idc get /openidm/managed/alpha_user --profile admin | length")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&count.stdout).trim(),
+            "5",
+            "round {round}: {count:?}"
+        );
+        assert_eq!(
+            sandbox.stat("authorize_requests"),
+            1,
+            "round {round}: {}",
+            sandbox.stats()
+        );
+    }
+}
+
 #[test]
 fn an_admin_client_that_grants_iga_is_asked_once_and_reads_iga() {
     let sandbox = sandbox(&["--admin-client-iga"]);

@@ -47,6 +47,15 @@ pub struct Credential {
 
 /// The tenant cache area of the session cookie name.
 const COOKIE_NAME_AREA: &str = "tenants";
+/// Where the scopes a tenant's admin client refused are kept.
+const ADMIN_CLIENT_AREA: &str = "admin-client";
+
+/// The scopes a tenant's `idmAdminClient` refused at the last exchange of a session.
+#[derive(Serialize, Deserialize, Default)]
+struct RefusedScopesRecord {
+    tenant: String,
+    refused: Vec<String>,
+}
 
 #[derive(Serialize, Deserialize)]
 struct CookieNameRecord {
@@ -228,6 +237,25 @@ impl Credentials {
         };
         self.tenants.save(COOKIE_NAME_AREA, tenant, &record);
         Ok(record.cookie_name)
+    }
+
+    /// The scopes the tenant's admin client refused before (none known: ask for all).
+    pub(crate) fn admin_client_refused(&self, tenant: &url::Url) -> Vec<String> {
+        self.tenants
+            .load::<RefusedScopesRecord>(ADMIN_CLIENT_AREA, tenant)
+            .map(|record| record.refused)
+            .unwrap_or_default()
+    }
+
+    /// Keep the scopes the tenant's admin client refused, so that renewing an admin bearer
+    /// does not ask for them (and be refused) every time; a login asks for all again and
+    /// keeps what it learns, so a tenant that adds IGA is seen at the next login.
+    pub(crate) fn remember_admin_client_refused(&self, tenant: &url::Url, refused: &[String]) {
+        let record = RefusedScopesRecord {
+            tenant: tenant.origin().ascii_serialization(),
+            refused: refused.to_vec(),
+        };
+        self.tenants.save(ADMIN_CLIENT_AREA, tenant, &record);
     }
 
     /// The profile's log API key with its secret from the store.

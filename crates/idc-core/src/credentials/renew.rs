@@ -353,8 +353,12 @@ impl Credentials {
                     &profile.tenant,
                     &cookie_name,
                     &session.token,
+                    &self.admin_client_refused(&profile.tenant),
                 )
-                .map(|exchanged| exchanged.token),
+                .map(|exchanged| {
+                    self.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
+                    exchanged.token
+                }),
             };
             let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed

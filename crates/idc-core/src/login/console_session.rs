@@ -29,7 +29,9 @@ pub(super) fn login(
         &profile.tenant,
         &cookie_name,
         &session,
+        &[],
     )?;
+    credentials.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
     profile.auth = AuthKind::ConsoleSession {
         username: info.username.clone(),
     };

@@ -103,12 +103,15 @@ pub struct Exchanged {
 /// Exchange an admin session for an access token for IDM, `/environment` and IGA. A scope
 /// the admin client refuses (`invalid_scope`) is dropped and the rest asked for once more:
 /// exactly the scopes its description names, so a tenant without IGA is asked again
-/// without `fr:iga:*`; never `fr:idm:*`, the exchange's point.
+/// without `fr:iga:*`; never `fr:idm:*`, the exchange's point. `known_refused`: scopes this
+/// tenant's admin client refused before, not asked for again (a renewal then costs one
+/// request, not two); they count among the dropped ones.
 pub fn exchange_session(
     client: &Client,
     tenant: &Url,
     cookie_name: &str,
     session: &Secret<String>,
+    known_refused: &[String],
 ) -> Result<Exchanged> {
     let via = SessionClient::admin();
     let pkce = Pkce::generate();
@@ -125,7 +128,12 @@ pub fn exchange_session(
             &scopes.join(" "),
         )
     };
-    let asked: Vec<&str> = ADMIN_SCOPES.split(' ').chain([IGA_SCOPE]).collect();
+    let known = |scope: &&str| *scope != IDM_SCOPE && known_refused.iter().any(|k| k == scope);
+    let asked: Vec<&str> = ADMIN_SCOPES
+        .split(' ')
+        .chain([IGA_SCOPE])
+        .filter(|scope| !known(scope))
+        .collect();
     let mut dropped_scopes = Vec::new();
     let code = match ask(&asked) {
         Err(AuthorizeError::Refused(refusal)) if refusal.error == "invalid_scope" => {
@@ -143,9 +151,16 @@ pub fn exchange_session(
         other => other.map_err(|refused| refused.into_error(&via))?,
     };
     let token = redeem(client, tenant, &via, &code, &pkce, &redirect_uri)?;
+    let mut all_dropped: Vec<String> = ADMIN_SCOPES
+        .split(' ')
+        .chain([IGA_SCOPE])
+        .filter(known)
+        .map(str::to_string)
+        .collect();
+    all_dropped.extend(dropped_scopes);
     Ok(Exchanged {
         token,
-        dropped_scopes,
+        dropped_scopes: all_dropped,
     })
 }
 
@@ -446,6 +461,32 @@ mod tests {
             .unwrap_or_else(|| panic!("no form field {name}"))
     }
 
+    /// A renewal of a tenant whose admin client refused `fr:iga:*` before asks without it:
+    /// one authorize request, and the scope still counts as dropped; `fr:idm:*` is asked
+    /// whatever was remembered.
+    #[test]
+    fn scopes_refused_before_are_not_asked_again() {
+        let tenant = mock_tenant::serve(vec![
+            redirect(
+                "/platform/appAuthHelperRedirect.html?code=c0de&iss=x&client_id=idmAdminClient"
+                    .to_string(),
+            ),
+            token_answer(),
+        ]);
+        let session = Secret::new("AQIC5w.admin".to_string());
+        let http = crate::http::build_client().unwrap();
+        let known = ["fr:iga:*".to_string(), IDM_SCOPE.to_string()];
+        let exchanged =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &known).unwrap();
+        assert_eq!(exchanged.dropped_scopes, ["fr:iga:*"]);
+        let requests = tenant.requests();
+        assert_eq!(requests.len(), 2, "one authorize, one redeem");
+        let form = requests[0].form();
+        let scope: Vec<&str> = field(&form, "scope").split(' ').collect();
+        assert!(!scope.contains(&"fr:iga:*"), "{scope:?}");
+        assert!(scope.contains(&IDM_SCOPE), "{scope:?}");
+    }
+
     #[test]
     fn a_session_is_exchanged_as_the_admin_ui_does() {
         // The mock's URL is only known once it listens; AM would answer its own origin.
@@ -458,7 +499,8 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let exchanged =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap();
         let token = exchanged.token;
         assert_eq!(token.access_token.expose(), "at-123");
         assert_eq!(token.expires_in, 3599);
@@ -536,7 +578,8 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let exchanged =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap();
         assert_eq!(exchanged.dropped_scopes, ["fr:iga:*"]);
         let requests = tenant.requests();
         assert_eq!(requests.len(), 3, "one retry");
@@ -565,7 +608,8 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let exchanged = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap();
+        let exchanged =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap();
         assert_eq!(exchanged.dropped_scopes, ["fr:idc:analytics:*", "fr:iga:*"]);
         let requests = tenant.requests();
         assert_eq!(requests.len(), 3);
@@ -587,7 +631,8 @@ mod tests {
         ]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        let err =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap_err();
         assert!(err.to_string().contains("fr:idc:release:*"), "{err}");
         assert_eq!(tenant.requests().len(), 2);
     }
@@ -597,7 +642,8 @@ mod tests {
         let tenant = mock_tenant::serve(vec![refused("Unknown/invalid scope(s): [fr:idm:*]")]);
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
-        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        let err =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap_err();
         assert!(matches!(err, Error::Refused(_)), "{err:?}");
         assert_eq!(tenant.requests().len(), 1);
     }
@@ -632,7 +678,8 @@ mod tests {
         )]);
         let session = Secret::new("AQIC5w.gone".to_string());
         let http = crate::http::build_client().unwrap();
-        let err = exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session).unwrap_err();
+        let err =
+            exchange_session(&http, &tenant.url, "6ac6499e9da2071", &session, &[]).unwrap_err();
         assert!(matches!(err, Error::Refused(_)), "{err:?}");
         assert!(err.to_string().contains("log in again"), "{err}");
         assert!(!err.to_string().contains("AQIC5w.gone"), "{err}");
