@@ -143,6 +143,10 @@ struct Family {
 /// default is 10.
 pub(crate) const IGA_MAX_PAGE_SIZE: u32 = 10_000;
 
+/// The largest page an ESV list takes: a larger `_pageSize` is a 400 (peer, verified live:
+/// docs/tenant-facts.md), so a larger `--page-size` is cut to it.
+pub(crate) const ESV_MAX_PAGE_SIZE: u32 = 100;
+
 const FAMILIES: &[Family] = &[
     Family {
         family: ApiFamily::Idm,

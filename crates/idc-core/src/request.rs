@@ -109,18 +109,14 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
     if endpoint.is_idm() && queried(&params) && !has(&params, "_pageSize") {
         params.push(("_pageSize".to_string(), "1000".to_string()));
     }
+    // An ESV list takes pages of 100 at most (a larger one is a 400, peer-verified live).
+    if endpoint.is_esv_collection() {
+        cap_page_size(&mut params, crate::api::ESV_MAX_PAGE_SIZE);
+    }
     if endpoint.is_iga() {
         // IGA's default page is 10 and a page over its largest comes back empty (frodo).
         let largest = crate::api::IGA_MAX_PAGE_SIZE;
-        for (name, value) in &mut params {
-            if name == "_pageSize"
-                && value
-                    .parse::<u64>()
-                    .is_ok_and(|size| size > u64::from(largest))
-            {
-                *value = largest.to_string();
-            }
-        }
+        cap_page_size(&mut params, largest);
         if endpoint.is_iga_list() && !has(&params, "_pageSize") {
             params.push(("_pageSize".to_string(), largest.to_string()));
         }
@@ -141,6 +137,19 @@ fn query_params(url: &Url, query: &Query) -> Vec<(String, String)> {
         }
     }
     params
+}
+
+/// `_pageSize` cut to `largest`, the most the family answers.
+fn cap_page_size(params: &mut [(String, String)], largest: u32) {
+    for (name, value) in params {
+        if name == "_pageSize"
+            && value
+                .parse::<u64>()
+                .is_ok_and(|size| size > u64::from(largest))
+        {
+            *value = largest.to_string();
+        }
+    }
 }
 
 fn send_get(
@@ -229,9 +238,10 @@ mod tests {
     use crate::testing::sa_profile;
 
     /// Certification templates are asked for as frodo's recorded request asks: `pageSize`
-    /// and `pageNumber`, never IGA's `_pageSize`; one template is asked for as given.
+    /// and `pageNumber`, never IGA's `_pageSize`; one template is asked for as given. An ESV
+    /// list gets pages of 100 at most.
     #[test]
-    fn certification_templates_are_asked_for_by_page_number() {
+    fn each_family_is_asked_for_the_pages_it_takes() {
         let profile = sa_profile();
         let url =
             |path: &str, query: &Query| request_url(&profile, path, query).unwrap().to_string();
@@ -251,6 +261,15 @@ mod tests {
         assert_eq!(
             url(&format!("{templates}/f52d6c57"), &Query::default()),
             format!("https://tenant.example.com{templates}/f52d6c57")
+        );
+        // An ESV list takes pages of 100 at most.
+        let big = Query {
+            page_size: Some(1000),
+            ..Query::default()
+        };
+        assert_eq!(
+            url("/environment/variables", &big),
+            "https://tenant.example.com/environment/variables?_pageSize=100"
         );
         // The rest of IGA keeps its own parameters.
         assert!(

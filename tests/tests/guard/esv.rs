@@ -393,6 +393,12 @@ fn an_underscore_is_part_of_an_esv_name() {
         "idc get /environment/variables/esv-smtp_host | get _id",
     );
     assert_eq!(id, "esv-smtp_host");
+    // A page larger than an ESV list takes is cut to 100, not refused by the tenant.
+    let listed = nu_json(
+        &env,
+        "idc get /environment/variables --page-size 1000 | where _id == esv-smtp_host | length",
+    );
+    assert_eq!(listed, 1);
     let before = sandbox.stat("esv_requests");
     let out = env
         .nu("idc esv set esv-Smtp_Host x --type string")

@@ -618,6 +618,26 @@ fn esv_matches_the_recordings() {
         keys(&recorded("e_environment_esv.json", 9)["response_body"])
     );
     assert_eq!(get(&sandbox, "/environment/variables", None).status, 401);
+    // A page over 100 is refused (peer-verified live); 100 is answered.
+    let big = get(
+        &sandbox,
+        "/environment/variables?_pageSize=101",
+        Some(&token),
+    );
+    assert_eq!(big.status, 400, "{}", big.body);
+    assert_eq!(
+        keys(&big.body),
+        keys(&recorded("e_environment_esv.json", 9)["response_body"])
+    );
+    assert_eq!(
+        get(
+            &sandbox,
+            "/environment/variables?_pageSize=100",
+            Some(&token)
+        )
+        .status,
+        200
+    );
     // The lists of what waits for a restart are lists like the others, and the count (of
     // every ESV, or with `_onlyPending=true` of those) is shaped as recorded.
     for path in [

@@ -54,7 +54,21 @@ fn only_pending(uri: &Uri) -> bool {
 }
 
 /// A list as recorded (`e_environment_esv.json` entries 1 and 6): the ESVs in one page.
+/// The largest `_pageSize` an ESV list takes; a larger one is a 400 (peer, verified live:
+/// docs/tenant-facts.md; the message's words are *assumed*). A page size up to it is
+/// answered with every item, as the sandbox's lists are short.
+pub const MAX_PAGE_SIZE: u64 = 100;
+
 fn list(items: &[Value], uri: &Uri) -> Response {
+    let params = crate::request::query_params(uri.query());
+    if let Some(size) = params.get("_pageSize")
+        && size.parse::<u64>().is_ok_and(|size| size > MAX_PAGE_SIZE)
+    {
+        return esv_error(
+            StatusCode::BAD_REQUEST,
+            &format!("_pageSize must be at most {MAX_PAGE_SIZE}"),
+        );
+    }
     let items: Vec<&Value> = items
         .iter()
         .filter(|item| !only_pending(uri) || is_pending(item))
