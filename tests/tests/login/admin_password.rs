@@ -167,15 +167,7 @@ fn an_administrator_without_a_device_skips_enrolment_and_is_told_the_scope_dropp
 
     // The profile reads IDM with that bearer, without asking again.
     sandbox.reset_stats();
-    let count = env
-        .nu("idc get /openidm/managed/alpha_user --profile admin | length")
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&count.stdout).trim(),
-        "5",
-        "{count:?}"
-    );
+    assert_reads_the_users(&env, "after the login");
     assert_eq!(sandbox.stat("authorize_requests"), 0, "{}", sandbox.stats());
 
     // nu's login record says it too.
@@ -203,15 +195,7 @@ fn a_renewal_does_not_ask_again_for_a_scope_refused_at_login() {
     for round in 1..=2 {
         sandbox.advance_clock(120);
         sandbox.reset_stats();
-        let count = env
-            .nu("idc get /openidm/managed/alpha_user --profile admin | length")
-            .output()
-            .unwrap();
-        assert_eq!(
-            String::from_utf8_lossy(&count.stdout).trim(),
-            "5",
-            "round {round}: {count:?}"
-        );
+        assert_reads_the_users(&env, &format!("round {round}"));
         assert_eq!(
             sandbox.stat("authorize_requests"),
             1,
@@ -219,6 +203,19 @@ fn a_renewal_does_not_ask_again_for_a_scope_refused_at_login() {
             sandbox.stats()
         );
     }
+}
+
+/// The admin profile reads the sandbox's five users in nu.
+fn assert_reads_the_users(env: &UserEnv, when: &str) {
+    let count = env
+        .nu("idc get /openidm/managed/alpha_user --profile admin | length")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&count.stdout).trim(),
+        "5",
+        "{when}: {count:?}"
+    );
 }
 
 #[test]

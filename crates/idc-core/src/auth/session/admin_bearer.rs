@@ -464,15 +464,20 @@ mod tests {
     /// A renewal of a tenant whose admin client refused `fr:iga:*` before asks without it:
     /// one authorize request, and the scope still counts as dropped; `fr:idm:*` is asked
     /// whatever was remembered.
-    #[test]
-    fn scopes_refused_before_are_not_asked_again() {
-        let tenant = mock_tenant::serve(vec![
+    /// A tenant whose admin client issues a code at once and redeems it.
+    fn one_code_tenant() -> mock_tenant::MockTenant {
+        mock_tenant::serve(vec![
             redirect(
                 "/platform/appAuthHelperRedirect.html?code=c0de&iss=x&client_id=idmAdminClient"
                     .to_string(),
             ),
             token_answer(),
-        ]);
+        ])
+    }
+
+    #[test]
+    fn scopes_refused_before_are_not_asked_again() {
+        let tenant = one_code_tenant();
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
         let known = ["fr:iga:*".to_string(), IDM_SCOPE.to_string()];
@@ -490,13 +495,7 @@ mod tests {
     #[test]
     fn a_session_is_exchanged_as_the_admin_ui_does() {
         // The mock's URL is only known once it listens; AM would answer its own origin.
-        let tenant = mock_tenant::serve(vec![
-            redirect(
-                "/platform/appAuthHelperRedirect.html?code=c0de&iss=x&client_id=idmAdminClient"
-                    .to_string(),
-            ),
-            token_answer(),
-        ]);
+        let tenant = one_code_tenant();
         let session = Secret::new("AQIC5w.admin".to_string());
         let http = crate::http::build_client().unwrap();
         let exchanged =
