@@ -58,7 +58,6 @@ mod tests {
     use crate::error::Result;
     use crate::paging::Pager;
     use serde_json::{Value, json};
-    use std::sync::mpsc;
 
     #[test]
     fn prefetched_items_equal_the_sequential_ones() {
@@ -81,24 +80,11 @@ mod tests {
 
     #[test]
     fn dropping_the_stream_stops_the_fetcher() {
-        let (requests, _) = Requests::new();
-        let (ended, fetcher_ended) = mpsc::channel();
-        let ended = Ended(ended);
-        let counter = requests.clone();
-        let pager = Pager::new(crest_page(1_000_000, 100, 0), move |params| {
-            let _ended = &ended;
-            counter.made();
-            Ok(crest_page(1_000_000, 100, params[0].1.parse().unwrap()))
+        assert_dropping_stops_the_fetcher(|page| {
+            Pager::new(crest_page(1_000_000, 100, 0), move |params| {
+                Ok(page(params))
+            })
         });
-        let mut items = pager.prefetch(Result::unwrap);
-        for _ in 0..5 {
-            items.next().unwrap();
-        }
-        drop(items);
-        fetcher_ended
-            .recv_timeout(EVENT_DEADLINE)
-            .expect("the fetcher ends after the stream is dropped");
-        assert!(requests.count() <= 1);
     }
 
     #[test]

@@ -228,12 +228,39 @@ pub(super) mod tests {
 
     /// Sent when dropped: held by a fetch closure, it tells the test the fetcher has ended
     /// (the fetcher owns the pager, so the closure lives exactly as long as the fetcher).
-    pub(super) struct Ended(pub(super) mpsc::Sender<()>);
+    struct Ended(mpsc::Sender<()>);
 
     impl Drop for Ended {
         fn drop(&mut self) {
             let _ = self.0.send(());
         }
+    }
+
+    /// One page of a million-item collection, given the parameters of its request.
+    pub(super) type PageOf = Box<dyn Fn(&[(String, String)]) -> Value + Send + Sync>;
+
+    /// A consumer that takes five items and drops the stream ends the fetcher, which has
+    /// asked for at most one page more. `pager` builds the read from `page`, whose closure
+    /// lives exactly as long as the fetcher and counts its requests.
+    pub(super) fn assert_dropping_stops_the_fetcher(pager: impl FnOnce(PageOf) -> Pager) {
+        let (requests, _) = Requests::new();
+        let (ended, fetcher_ended) = mpsc::channel();
+        let ended = Ended(ended);
+        let counter = requests.clone();
+        let page: PageOf = Box::new(move |params| {
+            let _ended = &ended;
+            counter.made();
+            crest_page(1_000_000, 100, params[0].1.parse().unwrap())
+        });
+        let mut items = pager(page).prefetch(Result::unwrap);
+        for _ in 0..5 {
+            items.next().unwrap();
+        }
+        drop(items);
+        fetcher_ended
+            .recv_timeout(EVENT_DEADLINE)
+            .expect("the fetcher ends after the stream is dropped");
+        assert!(requests.count() <= 1);
     }
 
     /// Read a 10-page collection of 100-item pages from `items`, whose page requests are

@@ -185,31 +185,12 @@ mod tests {
 
     #[test]
     fn dropping_the_pipeline_stops_the_fetcher() {
-        let (requests, _) = Requests::new();
-        let (ended, fetcher_ended) = mpsc::channel();
-        let ended = Ended(ended);
-        let counter = requests.clone();
-        let pager = Pager::new(crest_page(1_000_000, 100, 0), |_| {
-            panic!("a pipelined read fetches raw pages")
-        })
-        .with_raw_pages(Arc::new(move |params| {
-            let _ended = &ended;
-            counter.made();
-            Ok(raw(&crest_page(
-                1_000_000,
-                100,
-                params[0].1.parse().unwrap(),
-            )))
-        }));
-        let mut items = pager.prefetch(Result::unwrap);
-        for _ in 0..5 {
-            items.next().unwrap();
-        }
-        drop(items);
-        fetcher_ended
-            .recv_timeout(EVENT_DEADLINE)
-            .expect("the fetcher ends after the stream is dropped");
-        assert!(requests.count() <= 1);
+        assert_dropping_stops_the_fetcher(|page| {
+            Pager::new(crest_page(1_000_000, 100, 0), |_| {
+                panic!("a pipelined read fetches raw pages")
+            })
+            .with_raw_pages(Arc::new(move |params| Ok(raw(&page(params)))))
+        });
     }
 
     #[test]
