@@ -28,44 +28,6 @@ fn password() -> Secret<String> {
     Secret::new("Passw0rd!".to_string())
 }
 
-/// The Name/Password step of a journey, as AM sends it.
-fn name_password_step() -> Reply {
-    mock_tenant::reply(
-        200,
-        json!({
-            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
-            "callbacks": [
-                {"type": "NameCallback",
-                 "output": [{"name": "prompt", "value": "User Name"}],
-                 "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
-                {"type": "PasswordCallback",
-                 "output": [{"name": "prompt", "value": "Password"}],
-                 "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
-            ]
-        }),
-    )
-}
-
-/// The cloud admin's MFA-enrolment step, skipped by its hidden `Skip` input.
-fn mfa_enrolment_step() -> Reply {
-    mock_tenant::reply(
-        200,
-        json!({
-            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
-            "callbacks": [
-                {"type": "ConfirmationCallback",
-                 "output": [{"name": "prompt", "value": ""}, {"name": "messageType", "value": 0},
-                            {"name": "options", "value": ["Set up"]}, {"name": "optionType", "value": -1},
-                            {"name": "defaultOption", "value": 0}],
-                 "input": [{"name": "IDToken2", "value": 0}]},
-                {"type": "HiddenValueCallback",
-                 "output": [{"name": "value", "value": "false"}, {"name": "id", "value": "skip-input-752"}],
-                 "input": [{"name": "IDToken3", "value": "skip-input-752"}]}
-            ]
-        }),
-    )
-}
-
 fn session_made(token: &str, realm: &str) -> Reply {
     mock_tenant::reply(
         200,
@@ -126,8 +88,8 @@ fn authenticate_requests(requests: &[mock_tenant::Recorded]) -> usize {
 #[test]
 fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
     let tenant = mock_tenant::serve(vec![
-        name_password_step(),
-        mfa_enrolment_step(),
+        mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
+        mock_tenant::reply(200, crate::testing::journey_steps::mfa_enrolment()),
         session_made("AQIC5w.admin", "/"),
         redirect("/platform/appAuthHelperRedirect.html?code=c0de"),
         mock_tenant::reply(
@@ -159,10 +121,14 @@ fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
         requests[1].json()["callbacks"][0]["input"][0]["value"],
         ADMIN
     );
-    assert_eq!(
-        requests[2].json()["callbacks"][1]["input"][0]["value"],
-        "Skip"
-    );
+    let sent = requests[2].json();
+    let hidden = sent["callbacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|callback| callback["type"] == "HiddenValueCallback")
+        .expect("the enrolment step's hidden input is sent back");
+    assert_eq!(hidden["input"][0]["value"], "Skip");
     // The session the journey made is the one exchanged, IGA asked for as well.
     let authorize = &requests[3];
     assert_eq!(authorize.target, "/am/oauth2/authorize");
@@ -182,7 +148,7 @@ fn admin_login_skips_the_mfa_step_and_the_session_becomes_an_idm_bearer() {
 #[test]
 fn zero_page_admin_login_needs_one_request_fewer() {
     let tenant = mock_tenant::serve(vec![
-        mfa_enrolment_step(),
+        mock_tenant::reply(200, crate::testing::journey_steps::mfa_enrolment()),
         session_made("AQIC5w.admin", "/"),
         session_info_of(ADMIN, "/"),
     ]);
@@ -206,7 +172,7 @@ fn zero_page_admin_login_needs_one_request_fewer() {
 #[test]
 fn an_end_user_logs_in_to_realm_alpha_through_a_named_journey() {
     let tenant = mock_tenant::serve(vec![
-        name_password_step(),
+        mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
         session_made("AQIC5w.user", "/alpha"),
         session_info_of(USER, "/alpha"),
     ]);
@@ -231,7 +197,7 @@ fn an_end_user_session_cannot_become_an_admin_bearer() {
     // AM sends a session its admin client does not serve to the login page, as the
     // sandbox does with a realm user's.
     let tenant = mock_tenant::serve(vec![
-        name_password_step(),
+        mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
         session_made("AQIC5w.user", "/alpha"),
         redirect("/am/XUI/?realm=/&goto=%2Fam%2Foauth2%2Fauthorize"),
     ]);
@@ -261,7 +227,10 @@ fn a_wrong_password_is_one_clear_message_without_the_password() {
         let replies = if zero_page {
             vec![login_failure()]
         } else {
-            vec![name_password_step(), login_failure()]
+            vec![
+                mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
+                login_failure(),
+            ]
         };
         let tenant = mock_tenant::serve(replies);
         let wrong = Secret::new("not-the-Passw0rd".to_string());
@@ -300,7 +269,7 @@ fn a_wrong_password_is_one_clear_message_without_the_password() {
 #[test]
 fn logout_ends_the_session() {
     let tenant = mock_tenant::serve(vec![
-        name_password_step(),
+        mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
         session_made("AQIC5w.user", "/alpha"),
         session_info_of(USER, "/alpha"),
         mock_tenant::reply(200, json!({"result": "Successfully logged out"})),

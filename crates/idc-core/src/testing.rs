@@ -164,3 +164,44 @@ pub(crate) fn sa_profile() -> crate::profile::Profile {
         tier: None,
     }
 }
+
+/// The journey steps the session flows' tests share, as AM sends them.
+pub(crate) mod journey_steps {
+    use serde_json::{Value, json};
+
+    /// The Name/Password step of the recorded `PasswordGrant` journey.
+    pub(crate) fn name_password() -> Value {
+        json!({
+            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
+            "callbacks": [
+                {"type": "NameCallback",
+                 "output": [{"name": "prompt", "value": "User Name"}],
+                 "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
+                {"type": "PasswordCallback",
+                 "output": [{"name": "prompt", "value": "Password"}],
+                 "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
+            ]
+        })
+    }
+
+    /// The recorded cloud admin MFA-enrolment step, skipped by its hidden `Skip` input.
+    pub(crate) fn mfa_enrolment() -> Value {
+        json!({
+            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
+            "callbacks": [
+                {"type": "TextOutputCallback",
+                 "output": [{"name": "message", "value": "Loading..."}, {"name": "messageType", "value": "0"}]},
+                {"type": "ConfirmationCallback",
+                 "output": [{"name": "prompt", "value": ""}, {"name": "messageType", "value": 0},
+                            {"name": "options", "value": ["Set up"]}, {"name": "optionType", "value": -1},
+                            {"name": "defaultOption", "value": 0}],
+                 "input": [{"name": "IDToken2", "value": 0}]},
+                {"type": "HiddenValueCallback",
+                 "output": [{"name": "value", "value": "false"}, {"name": "id", "value": "skip-input-752"}],
+                 "input": [{"name": "IDToken3", "value": "skip-input-752"}]},
+                {"type": "TextOutputCallback",
+                 "output": [{"name": "message", "value": "var setupPage = function() {}"}, {"name": "messageType", "value": "4"}]}
+            ]
+        })
+    }
+}

@@ -313,15 +313,6 @@ mod tests {
         }
     }
 
-    fn name_password_step() -> Value {
-        json!({"authId": "a", "callbacks": [
-            {"type": "NameCallback", "output": [{"name": "prompt", "value": "User Name"}],
-             "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
-            {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "Password"}],
-             "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
-        ]})
-    }
-
     /// The OATH Token Verifier's step as Ping's login framework renders it
     /// (ForgeRock/forgerock-web-login-framework, `core/journey/stages/mfa-stages.mock.ts`).
     fn code_step(prompt: &str) -> Value {
@@ -359,7 +350,9 @@ mod tests {
         let password = Secret::new("Adm1nPass!".to_string());
         let request = login("root", &password);
         let mut answerer = CallbackAnswerer::new(&request);
-        answerer.answer(&mut name_password_step()).unwrap();
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
         let mut step = code_step("Enter verification code");
         let before = step.clone();
         let (factor, administrator, text) = second_factor_of(answerer.answer(&mut step));
@@ -379,7 +372,9 @@ mod tests {
         let password = Secret::new("Passw0rd!".to_string());
         let request = login("alpha", &password);
         let mut answerer = CallbackAnswerer::new(&request);
-        answerer.answer(&mut name_password_step()).unwrap();
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
         let (factor, administrator, text) =
             second_factor_of(answerer.answer(&mut code_step("One Time Password")));
         assert_eq!((factor, administrator), (SecondFactor::Code, false));
@@ -395,7 +390,9 @@ mod tests {
         let password = Secret::new("Passw0rd!".to_string());
         let request = login("root", &password);
         let mut answerer = CallbackAnswerer::new(&request);
-        answerer.answer(&mut name_password_step()).unwrap();
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
         let mut step = json!({"authId": "c", "callbacks": [
             {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "One Time Password"}],
              "input": [{"name": "IDToken1", "value": ""}]}]});
@@ -432,7 +429,9 @@ mod tests {
         let password = Secret::new("Passw0rd!".to_string());
         let request = login("alpha", &password);
         let mut answerer = CallbackAnswerer::new(&request);
-        answerer.answer(&mut name_password_step()).unwrap();
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
         let mut step = json!({"authId": "f", "callbacks": [
             {"type": "NameCallback", "output": [{"name": "prompt", "value": "Nickname"}],
              "input": [{"name": "IDToken1", "value": ""}]}]});
@@ -448,7 +447,7 @@ mod tests {
     fn the_credentials_steps_name_callback_is_the_user_name_whatever_its_prompt() {
         let password = Secret::new("Passw0rd!".to_string());
         let request = login("alpha", &password);
-        let mut step = name_password_step();
+        let mut step = crate::testing::journey_steps::name_password();
         step["callbacks"][0]["output"][0]["value"] = json!("Identifiant");
         CallbackAnswerer::new(&request).answer(&mut step).unwrap();
         assert_eq!(
@@ -456,7 +455,7 @@ mod tests {
             "admin@example.com"
         );
         // Only its first: a second NameCallback in the same step is not the user name.
-        let mut two = name_password_step();
+        let mut two = crate::testing::journey_steps::name_password();
         let second = two["callbacks"][0].clone();
         two["callbacks"].as_array_mut().unwrap().push(second);
         let err = CallbackAnswerer::new(&request)

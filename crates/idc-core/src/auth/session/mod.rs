@@ -298,47 +298,11 @@ mod tests {
         }
     }
 
-    /// The Name/Password step of the recorded `PasswordGrant` journey.
-    fn name_password_step() -> Value {
-        json!({
-            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
-            "callbacks": [
-                {"type": "NameCallback",
-                 "output": [{"name": "prompt", "value": "User Name"}],
-                 "input": [{"name": "IDToken1", "value": ""}], "_id": 0},
-                {"type": "PasswordCallback",
-                 "output": [{"name": "prompt", "value": "Password"}],
-                 "input": [{"name": "IDToken2", "value": ""}], "_id": 1}
-            ]
-        })
-    }
-
-    /// The recorded cloud admin MFA-enrolment step.
-    fn mfa_enrolment_step() -> Value {
-        json!({
-            "authId": "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.e30.sig",
-            "callbacks": [
-                {"type": "TextOutputCallback",
-                 "output": [{"name": "message", "value": "Loading..."}, {"name": "messageType", "value": "0"}]},
-                {"type": "ConfirmationCallback",
-                 "output": [{"name": "prompt", "value": ""}, {"name": "messageType", "value": 0},
-                            {"name": "options", "value": ["Set up"]}, {"name": "optionType", "value": -1},
-                            {"name": "defaultOption", "value": 0}],
-                 "input": [{"name": "IDToken2", "value": 0}]},
-                {"type": "HiddenValueCallback",
-                 "output": [{"name": "value", "value": "false"}, {"name": "id", "value": "skip-input-752"}],
-                 "input": [{"name": "IDToken3", "value": "skip-input-752"}]},
-                {"type": "TextOutputCallback",
-                 "output": [{"name": "message", "value": "var setupPage = function() {}"}, {"name": "messageType", "value": "4"}]}
-            ]
-        })
-    }
-
     #[test]
     fn name_and_password_callbacks_are_filled_and_the_rest_is_kept() {
         let password = Secret::new("Passw0rd!".to_string());
         let login = request(&password, Some("PasswordGrant"));
-        let mut step = name_password_step();
+        let mut step = crate::testing::journey_steps::name_password();
         CallbackAnswerer::new(&login).answer(&mut step).unwrap();
         assert_eq!(step["callbacks"][0]["input"][0]["value"], "bjensen");
         assert_eq!(step["callbacks"][0]["input"][0]["name"], "IDToken1");
@@ -354,7 +318,7 @@ mod tests {
     fn the_mfa_enrolment_step_is_skipped() {
         let password = Secret::new("Passw0rd!".to_string());
         let login = request(&password, None);
-        let mut step = mfa_enrolment_step();
+        let mut step = crate::testing::journey_steps::mfa_enrolment();
         let before = step.clone();
         CallbackAnswerer::new(&login).answer(&mut step).unwrap();
         assert_eq!(step["callbacks"][2]["input"][0]["value"], "Skip");
@@ -419,8 +383,12 @@ mod tests {
         let password = Secret::new("Passw0rd!".to_string());
         let login = request(&password, None);
         let mut answerer = CallbackAnswerer::new(&login);
-        answerer.answer(&mut name_password_step()).unwrap();
-        let err = answerer.answer(&mut name_password_step()).unwrap_err();
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
+        let err = answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap_err();
         let Error::Refused(refusal @ crate::error::Refusal::WrongPassword { .. }) = err else {
             panic!("expected a wrong password, got {err:?}");
         };
@@ -458,7 +426,7 @@ mod tests {
             _ => panic!("expected success"),
         }
         assert!(matches!(
-            JourneyReply::from_value(name_password_step()),
+            JourneyReply::from_value(crate::testing::journey_steps::name_password()),
             JourneyReply::Step(_)
         ));
         assert!(matches!(
@@ -582,7 +550,7 @@ mod tests {
     #[test]
     fn zero_page_admin_login_skips_the_mfa_enrolment() {
         let tenant = mock_tenant::serve(vec![
-            mock_tenant::reply(200, mfa_enrolment_step()),
+            mock_tenant::reply(200, crate::testing::journey_steps::mfa_enrolment()),
             mock_tenant::reply(
                 200,
                 json!({"tokenId": "AQIC5w.admin", "successUrl": "/platform", "realm": "/"}),
@@ -618,13 +586,16 @@ mod tests {
         let second = &requests[1];
         assert_eq!(second.header("x-openam-password"), None);
         assert_eq!(second.json()["callbacks"][2]["input"][0]["value"], "Skip");
-        assert_eq!(second.json()["authId"], mfa_enrolment_step()["authId"]);
+        assert_eq!(
+            second.json()["authId"],
+            crate::testing::journey_steps::mfa_enrolment()["authId"]
+        );
     }
 
     #[test]
     fn an_administrator_asked_for_a_code_sends_no_code() {
         let tenant = mock_tenant::serve(vec![
-            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
             mock_tenant::reply(
                 200,
                 json!({"authId": "b", "callbacks": [
@@ -665,7 +636,7 @@ mod tests {
     #[test]
     fn callbacks_login_through_a_named_journey() {
         let tenant = mock_tenant::serve(vec![
-            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
             mock_tenant::reply(
                 200,
                 json!({"tokenId": "AQIC5w.user", "successUrl": "/enduser/?realm=alpha", "realm": "/alpha"}),
@@ -689,7 +660,7 @@ mod tests {
     #[test]
     fn login_failure_says_the_credentials_are_wrong_without_the_password() {
         let tenant = mock_tenant::serve(vec![
-            mock_tenant::reply(200, name_password_step()),
+            mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
             mock_tenant::reply(
                 401,
                 json!({"code": 401, "reason": "Unauthorized", "message": "Login failure", "detail": {"failureUrl": ""}}),
@@ -712,8 +683,8 @@ mod tests {
     #[test]
     fn a_refusal_after_the_password_was_accepted_does_not_blame_the_password() {
         let tenant = mock_tenant::serve(vec![
-            mock_tenant::reply(200, name_password_step()),
-            mock_tenant::reply(200, mfa_enrolment_step()),
+            mock_tenant::reply(200, crate::testing::journey_steps::name_password()),
+            mock_tenant::reply(200, crate::testing::journey_steps::mfa_enrolment()),
             mock_tenant::reply(
                 401,
                 json!({"code": 401, "reason": "Unauthorized", "message": "Session has timed out"}),
@@ -761,7 +732,7 @@ mod tests {
     #[test]
     fn a_journey_that_never_ends_is_bounded() {
         let skip_steps = (0..MAX_JOURNEY_STEPS)
-            .map(|_| mock_tenant::reply(200, mfa_enrolment_step()))
+            .map(|_| mock_tenant::reply(200, crate::testing::journey_steps::mfa_enrolment()))
             .collect();
         let tenant = mock_tenant::serve(skip_steps);
         let password = Secret::new("Passw0rd!".to_string());
