@@ -4,7 +4,8 @@
 //! answer; with it, a page of that size whose `pagedResultsCookie` is `null` even when more
 //! remain, so a client that follows cookies stops after the first page. `_pagedResultsOffset`
 //! and `remainingPagedResults` (0 on the last page) page it. The scripts' fields are AM's
-//! documented ones; their values are the sandbox's.
+//! documented ones; their values are the sandbox's. A realm the sandbox has no users in is
+//! a 404, as its other realm paths are.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, Uri};
@@ -47,6 +48,9 @@ pub async fn list_scripts(
             return am_error(StatusCode::FORBIDDEN, "Access Denied");
         }
         Some(_) => {}
+    }
+    if crate::data::realm_user_count(&realm, 0).is_none() {
+        return am_error(StatusCode::NOT_FOUND, "Not Found");
     }
     let params = query_params(uri.query());
     if !params.contains_key("_queryFilter") && !params.contains_key("_queryId") {

@@ -53,12 +53,12 @@ fn only_pending(uri: &Uri) -> bool {
         .is_some_and(|v| v == "true")
 }
 
-/// A list as recorded (`e_environment_esv.json` entries 1 and 6): the ESVs in one page.
-/// The largest `_pageSize` an ESV list takes; a larger one is a 400 (peer, verified live:
-/// docs/tenant-facts.md; the message's words are *assumed*). A page size up to it is
-/// answered with every item, as the sandbox's lists are short.
+/// The largest `_pageSize` an ESV list takes; a larger one is a 400 in the words a peer
+/// recorded live (docs/tenant-facts.md). A page size up to it is answered with every item,
+/// as the sandbox's lists are short.
 pub const MAX_PAGE_SIZE: u64 = 100;
 
+/// A list as recorded (`e_environment_esv.json` entries 1 and 6): the ESVs in one page.
 fn list(items: &[Value], uri: &Uri) -> Response {
     let params = crate::request::query_params(uri.query());
     if let Some(size) = params.get("_pageSize")
@@ -66,7 +66,9 @@ fn list(items: &[Value], uri: &Uri) -> Response {
     {
         return esv_error(
             StatusCode::BAD_REQUEST,
-            &format!("_pageSize must be at most {MAX_PAGE_SIZE}"),
+            &format!(
+                "parameter \"_pageSize\" in query has an error: number must be at most {MAX_PAGE_SIZE}"
+            ),
         );
     }
     let items: Vec<&Value> = items

@@ -59,10 +59,10 @@ fn text(body: &Value, name: &str) -> Option<String> {
     body.get(name).and_then(Value::as_str).map(str::to_string)
 }
 
-/// `PUT /environment/variables/<id>`: create or replace; a new variable needs its type.
 /// A tenant takes only ids matching `^esv-[a-z0-9_-]{1,124}$`, and names the rule in a 400
-/// (peers verified it live: docs/tenant-facts.md; the message's words are *assumed*).
-fn valid_id(id: &str) -> Result<(), Response> {
+/// in the words a peer recorded live for variables (docs/tenant-facts.md; `what` is the
+/// path parameter's name, `variableId` or `secretId`, the latter *assumed*).
+fn valid_id(id: &str, what: &str) -> Result<(), Response> {
     let valid = id.strip_prefix("esv-").is_some_and(|rest| {
         (1..=124).contains(&rest.len())
             && rest
@@ -74,11 +74,14 @@ fn valid_id(id: &str) -> Result<(), Response> {
     } else {
         Err(esv_error(
             StatusCode::BAD_REQUEST,
-            "id in path should match '^esv-[a-z0-9_-]{1,124}$'",
+            &format!(
+                "parameter \"{what}\" in path has an error: string doesn't match the regular expression \"^esv-[a-z0-9_-]{{1,124}}$\""
+            ),
         ))
     }
 }
 
+/// `PUT /environment/variables/<id>`: create or replace; a new variable needs its type.
 pub async fn put_variable(
     State(state): State<Shared>,
     Path(id): Path<String>,
@@ -88,7 +91,7 @@ pub async fn put_variable(
     if let Err(refused) = guard_scope(&state, &headers, UPDATE) {
         return refused;
     }
-    if let Err(refused) = valid_id(&id) {
+    if let Err(refused) = valid_id(&id, "variableId") {
         return refused;
     }
     let body = match body_of(&bytes) {
@@ -143,8 +146,9 @@ pub async fn put_variable(
         Some(at) => variables[at] = variable.clone(),
         None => variables.push(variable.clone()),
     }
-    drop(variables);
+    // Stamped under the item's lock, so a restart ending now sees the change.
     state.esv.changed(Kind::Variable, &id);
+    drop(variables);
     ok(&variable)
 }
 
@@ -165,9 +169,9 @@ pub async fn delete_variable(
         return esv_error(StatusCode::NOT_FOUND, "The variable does not exist");
     };
     let removed = variables.remove(at);
-    drop(variables);
     // Gone, so nothing waits for it (peer: deletes are not pending).
     state.esv.changed(Kind::Variable, &id);
+    drop(variables);
     ok(&removed)
 }
 
@@ -184,7 +188,7 @@ pub async fn put_secret(
     if let Err(refused) = guard_scope(&state, &headers, UPDATE) {
         return refused;
     }
-    if let Err(refused) = valid_id(&id) {
+    if let Err(refused) = valid_id(&id, "secretId") {
         return refused;
     }
     let body = match body_of(&bytes) {
@@ -239,9 +243,9 @@ pub async fn put_secret(
         "useInPlaceholders": placeholders,
     });
     secrets.push(secret.clone());
-    drop(secrets);
     lock(&state.esv.versions).insert(id.clone(), vec![esv::version(1, &now, "ENABLED")]);
     state.esv.changed(Kind::Secret, &id);
+    drop(secrets);
     ok(&secret)
 }
 
@@ -293,8 +297,8 @@ pub async fn create_version(
         secret["loaded"] = json!(false);
     }
     drop(versions);
-    drop(secrets);
     state.esv.changed(Kind::Secret, &id);
+    drop(secrets);
     ok(&entry)
 }
 

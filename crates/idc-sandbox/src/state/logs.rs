@@ -244,7 +244,12 @@ impl KeyStore {
             let digest: Option<Vec<u8>> = (key.secret_sha256.len() == 64)
                 .then(|| {
                     (0..32)
-                        .map(|i| u8::from_str_radix(&key.secret_sha256[2 * i..2 * i + 2], 16).ok())
+                        .map(|i| {
+                            // `get`: a non-ASCII digest in a hand-edited file is skipped,
+                            // not a panic on a char boundary.
+                            let pair = key.secret_sha256.get(2 * i..2 * i + 2)?;
+                            u8::from_str_radix(pair, 16).ok()
+                        })
                         .collect()
                 })
                 .flatten();
@@ -267,6 +272,20 @@ impl KeyStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A hand-edited `kept.json` whose digest is 64 bytes but not hex (here, not even
+    /// ASCII) is skipped, never a panic.
+    #[test]
+    fn a_kept_key_with_a_mangled_digest_is_skipped() {
+        let store = KeyStore::default();
+        store.restore(vec![KeptKey {
+            name: "k".into(),
+            id: "a".repeat(32),
+            secret_sha256: "é".repeat(32),
+            created_at: "2026-12-07T00:00:00Z".into(),
+        }]);
+        assert!(lock(&store.keys).is_empty());
+    }
 
     #[test]
     fn rate_limit_window() {
