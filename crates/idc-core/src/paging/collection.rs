@@ -40,9 +40,18 @@ pub(crate) fn collection(
     let parsed = fetch.clone();
     let shared: SharedFetch = Arc::new(move |params| parsed(params)?.parse());
     let sequential = shared.clone();
+    // A first page the user placed (`?_pagedResultsOffset=20`, `?pageNumber=1`) is where
+    // the read goes on from.
+    let placed = |name: &str| {
+        url.query_pairs()
+            .find(|(key, _)| key == name)
+            .and_then(|(_, value)| value.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     let pager = Pager::new(first, move |params| sequential(params))
         .with_max_empty_pages(max_empty_pages)
-        .at_path(path);
+        .at_path(path)
+        .starting_at(placed("_pagedResultsOffset"), placed("pageNumber"));
     match offset_total {
         Some(total) => pager.with_parallel_offsets(total, MAX_IN_FLIGHT, shared),
         // Prefetched, pages arrive unparsed: the next one is asked for as soon as the

@@ -52,8 +52,10 @@ pub struct Pager {
     /// Parameters of the next page; `None` after the last page.
     next: Option<PageParams>,
     pages_fetched: usize,
-    /// Items seen so far, for offset paging.
+    /// Items seen so far, for offset paging (from `start_offset`).
     offset: u64,
+    /// The offset of the first page (a `_pagedResultsOffset` the user put in the path).
+    start_offset: u64,
     /// Pages whose paging fields were followed (the next page's number, from 0).
     pages_read: u64,
     /// Stops a read whose cookies or search keys go round in a circle or stay empty.
@@ -80,6 +82,7 @@ impl Pager {
             next: None,
             pages_fetched: 1,
             offset: 0,
+            start_offset: 0,
             pages_read: 0,
             guard: PageGuard::default(),
             stopped: None,
@@ -94,6 +97,26 @@ impl Pager {
     /// `DEFAULT_MAX_EMPTY_PAGES`.
     pub fn with_max_empty_pages(mut self, pages: usize) -> Pager {
         self.guard.max_empty_pages = pages;
+        self
+    }
+
+    /// The first page was asked for at `offset` or as page `page_number` (the user's
+    /// `_pagedResultsOffset` or `pageNumber` in the path): the next pages go on from there,
+    /// instead of starting over and reading rows twice.
+    pub(crate) fn starting_at(mut self, offset: u64, page_number: u64) -> Pager {
+        self.offset += offset;
+        self.start_offset = offset;
+        self.pages_read += page_number;
+        for (name, value) in self.next.iter_mut().flatten() {
+            let shift = match name.as_str() {
+                "_pagedResultsOffset" => offset,
+                "pageNumber" => page_number,
+                _ => continue,
+            };
+            if let Ok(number) = value.parse::<u64>() {
+                *value = number.saturating_add(shift).to_string();
+            }
+        }
         self
     }
 
@@ -138,12 +161,7 @@ impl Pager {
         self.offset += count;
         self.pages_read += 1;
         self.next = next_page_params(page, count, self.offset, self.pages_read);
-        let marker = self.next.as_ref().and_then(|params| {
-            params
-                .iter()
-                .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
-                .map(|(name, value)| format!("{name}={value}"))
-        });
+        let marker = loop_marker(page, self.next.as_ref());
         if let Err(error) = self.guard.check(
             usize::try_from(count).unwrap_or(usize::MAX),
             marker.as_deref(),
@@ -152,6 +170,35 @@ impl Pager {
             self.stopped = Some(Box::new(error));
         }
     }
+}
+
+/// What marks the page `page` as seen, for the guard: the cookie or search key asked with
+/// next; when paging by number, the page's own search key; when paging by offset because
+/// the page counts more remaining, that count. A tenant that answers the same page again
+/// (or a count that never goes down) is stopped with an error, not followed for ever.
+fn loop_marker(page: &Value, next: Option<&PageParams>) -> Option<String> {
+    let next = next?;
+    if let Some((name, value)) = next
+        .iter()
+        .find(|(name, _)| name == "_pagedResultsCookie" || name == "_searchAfterKey")
+    {
+        return Some(format!("{name}={value}"));
+    }
+    let asks = |wanted: &str| next.iter().any(|(name, _)| name == wanted);
+    if asks("pageNumber") {
+        return page
+            .get("searchAfterKey")
+            .filter(|key| !key.is_null())
+            .map(|key| format!("searchAfterKey={key}"));
+    }
+    if asks("_pagedResultsOffset") {
+        return page
+            .get("remainingPagedResults")
+            .and_then(Value::as_i64)
+            .filter(|remaining| *remaining > 0)
+            .map(|remaining| format!("remainingPagedResults={remaining}"));
+    }
+    None
 }
 
 /// The items of a page (its `result` array; none when it has no array).
@@ -405,6 +452,50 @@ mod tests {
             let pager = Pager::new(last, |_| panic!("no next page"));
             assert_eq!(pager.count(), 1);
         }
+    }
+
+    /// A tenant that keeps saying more remain, or gives the same numbered page again, is
+    /// stopped with an error after the rows read, not followed for ever.
+    #[test]
+    fn a_count_that_never_goes_down_or_a_page_given_again_is_an_error() {
+        let stuck = json!({"result": [1], "pagedResultsCookie": null, "remainingPagedResults": 5});
+        let again = stuck.clone();
+        let items: Vec<Result<Value>> = Pager::new(stuck, move |_| Ok(again.clone())).collect();
+        assert_eq!(items.len(), 3, "two pages, then the error: {items:?}");
+        assert!(items[2].is_err());
+        let page = json!({"result": [1], "totalHits": 1_000_000, "searchAfterKey": ["a", "1"]});
+        let again = page.clone();
+        let items: Vec<Result<Value>> = Pager::new(page, move |_| Ok(again.clone())).collect();
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(items[2].is_err());
+    }
+
+    /// A first page the user placed: the next pages follow it, none is read twice.
+    #[test]
+    fn a_placed_first_page_is_where_the_read_goes_on() {
+        let asked: Arc<Mutex<Vec<PageParams>>> = Arc::default();
+        let seen = asked.clone();
+        let first = json!({"result": [20, 21], "totalCount": 25});
+        let pager = Pager::new(first, move |params| {
+            seen.lock().unwrap().push(params.to_vec());
+            Ok(json!({"result": [22, 23, 24], "totalCount": 25}))
+        })
+        .starting_at(20, 0);
+        assert_eq!(pager.count(), 5);
+        assert_eq!(asked.lock().unwrap()[0][0].1, "22");
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let first = json!({"result": [10, 11], "totalHits": 5, "searchAfterKey": ["b", "2"]});
+        let pager = Pager::new(first, move |params| {
+            record.lock().unwrap().push(params.to_vec());
+            Ok(json!({"result": [], "totalHits": 5}))
+        })
+        .starting_at(0, 1);
+        assert_eq!(pager.count(), 2);
+        assert_eq!(
+            seen.lock().unwrap()[0][0],
+            ("pageNumber".to_string(), "2".to_string())
+        );
     }
 
     /// Certification templates (recorded): `totalHits` and page numbers from 0; their

@@ -38,8 +38,12 @@ pub(super) fn remaining(pager: &Pager, total: u64) -> Option<Vec<u64>> {
     };
     let start: u64 = value.parse().ok()?;
     // The first page's length is the tenant's page size (it may cap what was asked).
-    let step = pager.offset;
-    if name != "_pagedResultsOffset" || pager.pages_fetched != 1 || step == 0 || start != step {
+    let step = pager.offset - pager.start_offset;
+    if name != "_pagedResultsOffset"
+        || pager.pages_fetched != 1
+        || step == 0
+        || start != pager.offset
+    {
         return None;
     }
     Some(
@@ -94,10 +98,7 @@ fn read_offsets_in_parallel<T>(
             return;
         };
         let items = match page.recv() {
-            Ok(Ok(mut page)) => match page.get_mut("result").map(Value::take) {
-                Some(Value::Array(items)) => items,
-                _ => Vec::new(),
-            },
+            Ok(Ok(mut page)) => super::super::items_of(&mut page),
             Ok(Err(error)) => {
                 let _ = sender.send(map(Err(error)));
                 return;
