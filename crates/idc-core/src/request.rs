@@ -176,6 +176,23 @@ pub(crate) fn get_json(credentials: &Credentials, profile: &Profile, url: &Url) 
     get_success(credentials, profile, url)?.parse()
 }
 
+/// GET `url` once with the profile's credential as it is: no renewal on a 401 and no
+/// forgetting of the token, for a look that is only worth having when it works (what a
+/// tenant says of itself at login) and must never cost the login its credential. `None`
+/// for any answer but a success.
+pub(crate) fn get_once(
+    credentials: &Credentials,
+    profile: &Profile,
+    url: &Url,
+) -> Result<Option<Value>> {
+    let credential = credentials.credential(profile, url.path(), None)?;
+    let answer = send_get(credentials, profile, url, &credential)?;
+    if !answer.is_success() {
+        return Ok(None);
+    }
+    answer.json(url.path()).map(Some)
+}
+
 /// GET `url` like [`get_json`], but hand back the successful answer unparsed: a prefetching
 /// reader reads only the paging fields before asking for the next page.
 pub(crate) fn get_success(

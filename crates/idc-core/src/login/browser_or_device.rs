@@ -240,6 +240,39 @@ mod tests {
         assert!(requests[2].form().contains(&("token".into(), "rt".into())));
     }
 
+    /// The login's look at what the tenant is may be refused (no scope for it): the login
+    /// keeps its fresh token, with no renewal tried and nothing forgotten.
+    #[test]
+    fn a_refused_look_at_the_tenant_costs_the_login_nothing() {
+        let tenant = mock_tenant::serve(vec![
+            mock_tenant::reply(
+                200,
+                serde_json::json!({"access_token": "at", "refresh_token": "rt", "expires_in": 3599, "scope": "openid fr:idm:*"}),
+            ),
+            mock_tenant::reply(
+                401,
+                serde_json::json!({"code": 401, "reason": "Unauthorized", "message": "Access Denied"}),
+            ),
+        ]);
+        let dir = tempfile::tempdir().unwrap();
+        let (config, credentials) = config_and_cache(dir.path());
+        let person = Person { query: "code=c" };
+        let outcome =
+            super::super::login(&config, &credentials, None, request(&tenant.url), &person)
+                .unwrap();
+        assert!(
+            outcome.warnings.iter().all(|w| !w.contains("tier")),
+            "{:?}",
+            outcome.warnings
+        );
+        let profile = config.load().unwrap().profile("me").unwrap();
+        assert_eq!(profile.tier, None);
+        let status = crate::status::status_of(&credentials, &profile);
+        assert!(status.valid && status.refreshable, "{status:?}");
+        // The code's redemption and the one look; no refresh grant.
+        assert_eq!(tenant.requests().len(), 2);
+    }
+
     #[test]
     fn a_refused_login_leaves_config_and_cache_byte_identical() {
         let dir = tempfile::tempdir().unwrap();

@@ -22,7 +22,8 @@ pub(super) fn from_the_tenant(
         return None;
     }
     let url = crate::request::tenant_target(profile, "/environment/info").ok()?;
-    let info = crate::request::get_json(credentials, profile, &url).ok()?;
+    // Once, as the login's credential is: a refusal is no reason to renew it.
+    let info = crate::request::get_once(credentials, profile, &url).ok()??;
     decide(&info)
 }
 

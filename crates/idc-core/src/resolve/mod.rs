@@ -143,6 +143,12 @@ pub(crate) fn resolve_login(
     if let Some(ca_cert) = &request.ca_cert {
         network.ca_cert = Some(auth_params::absolute_path(request, ca_cert));
     }
+    // A saved tier is the saved tenant's: a profile moved to another tenant has none until
+    // it is given or the new tenant says it.
+    let tier = request.tier.or(existing
+        .as_ref()
+        .filter(|saved| saved.tenant == tenant)
+        .and_then(|saved| saved.tier));
     let profile = Profile {
         name,
         tenant,
@@ -151,7 +157,7 @@ pub(crate) fn resolve_login(
         network,
         log_api_key: existing.as_ref().and_then(|p| p.log_api_key.clone()),
         log_api_key_created: existing.as_ref().is_some_and(|p| p.log_api_key_created),
-        tier: request.tier.or(existing.as_ref().and_then(|p| p.tier)),
+        tier,
     };
     // Refused before anything is asked or written: the profile would be refused when read.
     if let Some(problem) = profile.problem() {
@@ -185,6 +191,27 @@ pub(super) mod tests {
             jwk_path: Some(PathBuf::from("/keys/sa.jwk")),
             ..Default::default()
         }
+    }
+
+    /// A saved tier stays with its tenant: logging the profile in to another tenant
+    /// without `--tier` leaves it without one (the new tenant may say it at login).
+    #[test]
+    fn a_saved_tier_is_the_saved_tenants() {
+        let mut saved = resolve_login(&sa_request(), &Config::default(), None)
+            .unwrap()
+            .profile;
+        saved.tier = Some(crate::kinds::Tier::Development);
+        let config = config_with(&saved);
+        let again = resolve_login(&sa_request(), &config, None).unwrap().profile;
+        assert_eq!(again.tier, Some(crate::kinds::Tier::Development));
+        let moved = LoginRequest {
+            tenant: Some("https://prod.example.com/".to_string()),
+            ..sa_request()
+        };
+        assert_eq!(
+            resolve_login(&moved, &config, None).unwrap().profile.tier,
+            None
+        );
     }
 
     pub(super) fn browser_request() -> LoginRequest {
