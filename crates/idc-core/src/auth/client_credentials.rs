@@ -55,7 +55,9 @@ fn token_error(answer: &Answer, url: &Url, client_id: &str) -> Error {
     let description = |fallback: &str| {
         refused
             .as_ref()
-            .and_then(|refused| refused.description.clone())
+            .and_then(|refused| refused.description.as_deref())
+            // The tenant's words: one line, escaped.
+            .map(|text| crate::sanitize::terminal_safe(text).into_owned())
             .unwrap_or_else(|| fallback.to_string())
     };
     let client_id = client_id.to_string();

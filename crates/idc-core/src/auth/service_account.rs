@@ -320,8 +320,9 @@ pub(crate) fn request_token(
             Some(error) if refused => Refusal::ServiceAccount {
                 origin: http::origin(tenant),
                 account_id: account_id.to_string(),
-                error,
-                description,
+                // The tenant's words: one line each, escaped.
+                error: crate::sanitize::terminal_safe(&error).into_owned(),
+                description: crate::sanitize::terminal_safe(&description).into_owned(),
                 scopes,
             }
             .into(),

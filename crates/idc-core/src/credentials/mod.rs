@@ -251,6 +251,10 @@ impl Credentials {
     /// does not ask for them (and be refused) every time; a login asks for all again and
     /// keeps what it learns, so a tenant that adds IGA is seen at the next login.
     pub(crate) fn remember_admin_client_refused(&self, tenant: &url::Url, refused: &[String]) {
+        // Written only when it changes: a renewal an hour does not rewrite the file.
+        if self.admin_client_refused(tenant) == refused {
+            return;
+        }
         let record = RefusedScopesRecord {
             tenant: tenant.origin().ascii_serialization(),
             refused: refused.to_vec(),

@@ -21,7 +21,8 @@ pub struct PendingEsvs {
 
 impl PendingEsvs {
     pub fn total(&self) -> u64 {
-        self.variables + self.secrets
+        // Saturating: a count that garbles to a huge number still means "something waits".
+        self.variables.saturating_add(self.secrets)
     }
 
     /// `1 variable and 2 secrets`, for a front end's line.

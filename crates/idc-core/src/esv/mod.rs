@@ -92,13 +92,19 @@ fn send(
 ) -> Result<Option<Value>> {
     let mut url = request::tenant_target(profile, path)?;
     url.set_query(query);
+    // A read is retried on 429 and on a gateway's 502/503/504 (a restart under way may
+    // answer one); a write only on 429, when the tenant did nothing (as promotions do).
+    let retryable: &[u16] = if method == reqwest::Method::GET {
+        &[429, 502, 503, 504]
+    } else {
+        &[429]
+    };
     let answer = credentials.send_renewing(profile, path, |credential| {
-        // A write is retried only on 429: the tenant did nothing.
         http::send_retrying(
             &credentials.client(profile)?,
             &profile.tenant,
             path,
-            &[429],
+            retryable,
             |client| {
                 let mut request = client
                     .request(method.clone(), url.clone())
@@ -137,7 +143,8 @@ pub(crate) fn restart_status(credentials: &Credentials, profile: &Profile) -> Re
     answer
         .get("restartStatus")
         .and_then(Value::as_str)
-        .map(str::to_string)
+        // The tenant's word, shown on a terminal: one line, escaped.
+        .map(|status| crate::sanitize::terminal_safe(status).into_owned())
         .ok_or_else(|| Error::Protocol {
             path: STARTUP.to_string(),
             reason: "no restartStatus in the answer".to_string(),
@@ -158,8 +165,10 @@ pub(crate) fn restart(credentials: &Credentials, profile: &Profile) -> Result<St
     Ok(answer
         .get("restartStatus")
         .and_then(Value::as_str)
-        .unwrap_or("restarting")
-        .to_string())
+        .map_or_else(
+            || "restarting".to_string(),
+            |status| crate::sanitize::terminal_safe(status).into_owned(),
+        ))
 }
 
 /// `PUT /environment/variables/<name>` with the value encoded. `kind`: the type asked for,

@@ -128,7 +128,10 @@ pub(super) fn jwk_is_a_service_accounts(
 ) -> Result<()> {
     let saved_service_account = existing
         .is_some_and(|saved| matches!(saved.auth, crate::profile::AuthKind::ServiceAccount { .. }));
-    let fits = request.service_account.is_some() || (kind_count == 0 && saved_service_account);
+    // With a log key's flags, the login only adds the key: a new JWK would be saved unused.
+    let adds_log_key = request.log_api_key.is_some() || request.create_log_api_key;
+    let fits = request.service_account.is_some()
+        || (kind_count == 0 && saved_service_account && !adds_log_key);
     if request.jwk_path.is_some() && !fits {
         return Err(goes_with(
             "--jwk",
@@ -320,9 +323,15 @@ mod tests {
         .unwrap()
         .profile;
         let onto_session = rotated("admin");
+        let with_log_key = LoginRequest {
+            log_api_key: Some("2e3e0b8c".to_string()),
+            secret: Some(Secret::new("key-secret".to_string())),
+            ..rotated(&saved.name)
+        };
         for (request, config) in [
             (with_user, config.clone()),
             (onto_session, config_with(&session)),
+            (with_log_key, config.clone()),
         ] {
             let error = resolve_login(&request, &config, None).unwrap_err();
             assert!(

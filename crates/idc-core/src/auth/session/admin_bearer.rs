@@ -235,7 +235,7 @@ impl AuthorizeError {
         match self {
             AuthorizeError::Refused(refusal) => Refusal::SessionToken {
                 client_id: via.client_id.to_string(),
-                said: refusal.joined(),
+                said: refusal.said(),
             }
             .into(),
             AuthorizeError::Other(err) => err,

@@ -74,6 +74,16 @@ impl<'a> CallbackAnswerer<'a> {
         if let Some(factor) = callbacks.iter().find_map(second_factor) {
             return Err(self.second_factor(factor));
         }
+        // The password went out and the journey asks for one again (not a code): it took
+        // the credentials for wrong and shows its login page again, whatever its name
+        // prompt says.
+        if self.password_given
+            && callbacks.iter().any(|callback| {
+                callback.get("type").and_then(Value::as_str) == Some("PasswordCallback")
+            })
+        {
+            return Err(wrong_password(self.request));
+        }
         let is_mfa_enrolment = callbacks.iter().any(is_skip_input);
         // Before the credentials went out (the password, or both as zero-page headers),
         // the step's first NameCallback is the user name's whatever its prompt says (a
@@ -104,9 +114,6 @@ impl<'a> CallbackAnswerer<'a> {
                     )));
                 }
                 "PasswordCallback" => {
-                    if self.password_given {
-                        return Err(wrong_password(self.request));
-                    }
                     set_first_input(
                         &mut callback,
                         self.request.password.expose().as_str().into(),
@@ -132,7 +139,8 @@ impl<'a> CallbackAnswerer<'a> {
     fn unanswerable(&self, kind: &str) -> Error {
         LoginProblem::JourneyAsks {
             journey: journey_label(self.request),
-            callback: kind.to_string(),
+            // The tenant's word: one line, escaped.
+            callback: crate::sanitize::terminal_safe(kind).into_owned(),
         }
         .into()
     }
@@ -209,6 +217,10 @@ fn is_code_prompt(prompt: &str) -> bool {
     ]
     .iter()
     .any(|word| prompt.contains(word))
+        // A PIN, as a word of its own ("Enter PIN", "your pin:"), not inside "spinning".
+        || prompt
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|word| word == "pin")
 }
 
 /// A prompt that asks for the user's name ("User Name", "Username", "Email Address").
@@ -343,6 +355,37 @@ mod tests {
             }
             other => panic!("expected a second factor, got {other:?}"),
         }
+    }
+
+    /// After the password, a step that asks for a password again is the login page shown
+    /// again: a wrong password, whatever its name prompt says; a PIN prompt is a code.
+    #[test]
+    fn a_password_asked_again_is_a_wrong_password_and_a_pin_is_a_code() {
+        let password = Secret::new("Passw0rd!".to_string());
+        let login = SessionLogin {
+            realm: "alpha",
+            journey: None,
+            username: "bjensen",
+            password: &password,
+            zero_page: false,
+        };
+        let mut answerer = CallbackAnswerer::new(&login);
+        answerer
+            .answer(&mut crate::testing::journey_steps::name_password())
+            .unwrap();
+        let mut again = json!({"authId": "b", "callbacks": [
+            {"type": "NameCallback", "output": [{"name": "prompt", "value": "Employee ID"}],
+             "input": [{"name": "IDToken1", "value": ""}]},
+            {"type": "PasswordCallback", "output": [{"name": "prompt", "value": "Password"}],
+             "input": [{"name": "IDToken2", "value": ""}]}]});
+        let err = answerer.answer(&mut again).unwrap_err();
+        assert!(
+            matches!(err, Error::Refused(Refusal::WrongPassword { .. })),
+            "{err:?}"
+        );
+        assert!(is_code_prompt("Enter PIN"));
+        assert!(is_code_prompt("your pin:"));
+        assert!(!is_code_prompt("Spinning wheel"));
     }
 
     #[test]

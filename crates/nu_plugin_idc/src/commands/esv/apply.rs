@@ -18,6 +18,9 @@ pub struct EsvApply;
 
 /// How often `--wait` asks the tenant.
 const POLL: Duration = Duration::from_millis(250);
+/// The longest `--wait` follows a restart (Ping's take minutes): a tenant stuck on
+/// `restarting` ends the wait with one clear error, not a command that never returns.
+const MAX_WAIT: Duration = Duration::from_secs(30 * 60);
 
 impl SimplePluginCommand for EsvApply {
     type Plugin = IdcPlugin;
@@ -159,8 +162,8 @@ impl SimplePluginCommand for EsvApply {
 fn pending_record(pending: &PendingEsvs, head: Span) -> Value {
     Value::record(
         record! {
-            "variables" => Value::int(pending.variables as i64, head),
-            "secrets" => Value::int(pending.secrets as i64, head),
+            "variables" => Value::int(i64::try_from(pending.variables).unwrap_or(i64::MAX), head),
+            "secrets" => Value::int(i64::try_from(pending.secrets).unwrap_or(i64::MAX), head),
         },
         head,
     )
@@ -169,14 +172,15 @@ fn pending_record(pending: &PendingEsvs, head: Span) -> Value {
 /// Why following a restart stopped early.
 enum Stop {
     Tenant(idc_core::Error),
-    Interrupted(LabeledError),
+    /// Ctrl-C, or the longest wait passed: the restart goes on.
+    StoppedWaiting(LabeledError),
 }
 
 impl Stop {
     fn into_labeled(self, fail: &impl Fn(idc_core::Error) -> LabeledError) -> LabeledError {
         match self {
             Stop::Tenant(error) => fail(error),
-            Stop::Interrupted(error) => error,
+            Stop::StoppedWaiting(error) => error,
         }
     }
 }
@@ -203,9 +207,20 @@ fn follow(
         }
     };
     while states.last().map(String::as_str) == Some("restarting") {
+        if started.elapsed() > MAX_WAIT {
+            show(states, "\n");
+            return Err(Stop::StoppedWaiting(
+                LabeledError::new(format!(
+                    "still restarting after {} minutes: stopped waiting; the restart goes on",
+                    MAX_WAIT.as_secs() / 60
+                ))
+                .with_label("waited too long", head)
+                .with_help("`idc esv apply --wait` again follows it to ready"),
+            ));
+        }
         if engine.signals().interrupted() {
             show(states, "\n");
-            return Err(Stop::Interrupted(
+            return Err(Stop::StoppedWaiting(
                 LabeledError::new("stopped waiting; the restart goes on")
                     .with_label("interrupted", head)
                     .with_help("`idc esv apply --wait` again follows it to ready"),
