@@ -368,20 +368,10 @@ fn session(
     let mut dropped_scopes = Vec::new();
     let mut warnings = Vec::new();
     if profile.end_user().is_none() {
-        // A login asks for every scope again: what the tenant refuses now is kept for the
-        // renewals.
-        match auth::session::admin_bearer::exchange_session(
-            client,
-            &profile.tenant,
-            &cookie_name,
-            &session.token,
-            &[],
-        ) {
+        match credentials.exchange_admin_session(profile, &cookie_name, &session.token, false) {
             Ok(exchanged) => {
-                credentials.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
-                let mut exchanged_bearer = CachedCredential::bearer(exchanged.token, username, &[]);
-                // The bearer is no use after the session's end.
-                exchanged_bearer.expires_at = exchanged_bearer.expires_at.min(expires_at.max(now));
+                let exchanged_bearer =
+                    CachedCredential::session_bearer(exchanged.token, username, expires_at);
                 bearer = Some((keys::session_bearer_key(profile, username), exchanged_bearer));
                 dropped_scopes = exchanged.dropped_scopes;
             }

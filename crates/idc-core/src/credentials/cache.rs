@@ -86,6 +86,18 @@ impl CachedCredential {
         }
     }
 
+    /// The bearer a session was exchanged for: no use after the session's end, so it
+    /// expires then at the latest.
+    pub fn session_bearer(
+        token: TokenResponse,
+        subject: &str,
+        session_end: DateTime<Utc>,
+    ) -> CachedCredential {
+        let mut bearer = CachedCredential::bearer(token, subject, &[]);
+        bearer.expires_at = bearer.expires_at.min(session_end.max(Utc::now()));
+        bearer
+    }
+
     /// Still usable for a while: not within the renewal margin of its expiry.
     pub fn is_fresh(&self, now: DateTime<Utc>) -> bool {
         self.expires_at - self.renewal_margin() > now

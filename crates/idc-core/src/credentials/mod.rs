@@ -239,8 +239,34 @@ impl Credentials {
         Ok(record.cookie_name)
     }
 
+    /// An administrator's session exchanged for a bearer through the tenant's admin client.
+    /// A login (`renewal` false) asks for every scope and keeps what the client refuses; a
+    /// renewal leaves those out, so it costs one request, not a refusal and a retry.
+    pub(crate) fn exchange_admin_session(
+        &self,
+        profile: &Profile,
+        cookie_name: &str,
+        session: &Secret<String>,
+        renewal: bool,
+    ) -> Result<auth::session::admin_bearer::Exchanged> {
+        let known = if renewal {
+            self.admin_client_refused(&profile.tenant)
+        } else {
+            Vec::new()
+        };
+        let exchanged = auth::session::admin_bearer::exchange_session(
+            &self.client(profile)?,
+            &profile.tenant,
+            cookie_name,
+            session,
+            &known,
+        )?;
+        self.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
+        Ok(exchanged)
+    }
+
     /// The scopes the tenant's admin client refused before (none known: ask for all).
-    pub(crate) fn admin_client_refused(&self, tenant: &url::Url) -> Vec<String> {
+    fn admin_client_refused(&self, tenant: &url::Url) -> Vec<String> {
         self.tenants
             .load::<RefusedScopesRecord>(ADMIN_CLIENT_AREA, tenant)
             .map(|record| record.refused)
@@ -250,7 +276,7 @@ impl Credentials {
     /// Keep the scopes the tenant's admin client refused, so that renewing an admin bearer
     /// does not ask for them (and be refused) every time; a login asks for all again and
     /// keeps what it learns, so a tenant that adds IGA is seen at the next login.
-    pub(crate) fn remember_admin_client_refused(&self, tenant: &url::Url, refused: &[String]) {
+    fn remember_admin_client_refused(&self, tenant: &url::Url, refused: &[String]) {
         // Written only when it changes: a renewal an hour does not rewrite the file.
         if self.admin_client_refused(tenant) == refused {
             return;

@@ -348,17 +348,9 @@ impl Credentials {
                     &cookie_name,
                     &session.token,
                 ),
-                None => auth::session::admin_bearer::exchange_session(
-                    &self.client(profile)?,
-                    &profile.tenant,
-                    &cookie_name,
-                    &session.token,
-                    &self.admin_client_refused(&profile.tenant),
-                )
-                .map(|exchanged| {
-                    self.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
-                    exchanged.token
-                }),
+                None => self
+                    .exchange_admin_session(profile, &cookie_name, &session.token, true)
+                    .map(|exchanged| exchanged.token),
             };
             let token = exchanged.map_err(|refused| match refused {
                 // A session ended at the tenant before its cached end (the console signed
@@ -380,10 +372,11 @@ impl Credentials {
                 },
                 other => other,
             })?;
-            let mut bearer = CachedCredential::bearer(token, username, &[]);
-            // The bearer is no use after the session's end.
-            bearer.expires_at = bearer.expires_at.min(session.expires_at.max(Utc::now()));
-            Ok(bearer)
+            Ok(CachedCredential::session_bearer(
+                token,
+                username,
+                session.expires_at,
+            ))
         })
     }
 }

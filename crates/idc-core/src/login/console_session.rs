@@ -24,22 +24,13 @@ pub(super) fn login(
     let cookie_name = auth::session::cookie_name(&client, &profile.tenant)?;
     let session = auth::console_session::parse_session_cookie(pasted.expose(), &cookie_name)?;
     let info = auth::console_session::check(&client, &profile.tenant, &session)?;
-    let exchanged = auth::session::admin_bearer::exchange_session(
-        &client,
-        &profile.tenant,
-        &cookie_name,
-        &session,
-        &[],
-    )?;
-    credentials.remember_admin_client_refused(&profile.tenant, &exchanged.dropped_scopes);
+    let exchanged = credentials.exchange_admin_session(profile, &cookie_name, &session, false)?;
     profile.auth = AuthKind::ConsoleSession {
         username: info.username.clone(),
     };
     let now = Utc::now();
     let expires_at = info.expires_at();
-    let mut bearer = CachedCredential::bearer(exchanged.token, &info.username, &[]);
-    // The bearer is no use after the session's end (as a journey session's).
-    bearer.expires_at = bearer.expires_at.min(expires_at.max(now));
+    let bearer = CachedCredential::session_bearer(exchanged.token, &info.username, expires_at);
     let credential = CachedCredential {
         kind: CredentialKind::Session,
         token: session,
