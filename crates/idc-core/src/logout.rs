@@ -98,6 +98,8 @@ pub(crate) fn logout(
         && let Some(cached) = credentials
             .store
             .load(&keys::session_key(profile, username))?
+        // The marker of a session that already ended holds no token to end.
+        && !cached.is_ended_session()
     {
         // The local credentials go even when the tenant cannot be reached.
         session_ended = credentials
