@@ -1098,7 +1098,22 @@ else
 fi
 
 # git-credential-idc: complete the URL of header, curl-config and httpie-session with the
-# tenant URLs and endpoint paths of your idc profiles.
+# tenant URLs and endpoint paths of your idc profiles, and the values of --profile,
+# --tenant and --path with what idc knows.
+
+# COMPREPLY from `git-credential-idc ARGS... WORD`. Bash splits words at ':'
+# (COMP_WORDBREAKS), so for a WORD with a ':' only the part after its last ':' is handed back.
+_git_credential_idc_reply() {
+    local current=${!#}
+    local -a values=()
+    mapfile -t values < <(git-credential-idc "$@" 2>/dev/null)
+    if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+        local head=${current%"${current##*:}"}
+        values=("${values[@]#"$head"}")
+    fi
+    COMPREPLY=("${values[@]}")
+}
+
 _git_credential_idc_with_urls() {
     local line=${COMP_LINE:0:${COMP_POINT:-0}}
     local -a words=()
@@ -1113,30 +1128,22 @@ _git_credential_idc_with_urls() {
     elif [[ -z "$current" && ${#words[@]} -ge 1 ]]; then
         previous=${words[${#words[@]}-1]}
     fi
-    # --profile, --tenant and --path take names, URLs and paths idc knows: never file names.
+    # Profile names, tenant URLs and endpoint paths idc knows: never file names.
+    local flag=""
     case "$previous" in
-        --profile|--tenant|--path)
-            local -a values=()
-            mapfile -t values < <(git-credential-idc complete-flag "${previous#--}" "$current" 2>/dev/null)
-            if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
-                local start=${current%"${current##*:}"}
-                values=("${values[@]#"$start"}")
-            fi
-            COMPREPLY=("${values[@]}")
-            compopt +o default +o bashdefault 2>/dev/null
-            return 0
-            ;;
+        --profile|-p) flag=profile ;;
+        --tenant) flag=tenant ;;
+        --path) flag=path ;;
     esac
+    if [[ -n "$flag" ]]; then
+        _git_credential_idc_reply complete-flag "$flag" "$current"
+        compopt +o default +o bashdefault 2>/dev/null
+        return 0
+    fi
     case "${words[1]:-}" in
         header|curl-config|httpie-session)
-            if [[ "$current" != -* && "$previous" != --profile ]]; then
-                local -a candidates=()
-                mapfile -t candidates < <(git-credential-idc complete-url "$current" 2>/dev/null)
-                if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
-                    local head=${current%"${current##*:}"}
-                    candidates=("${candidates[@]#"$head"}")
-                fi
-                COMPREPLY=("${candidates[@]}")
+            if [[ "$current" != -* ]]; then
+                _git_credential_idc_reply complete-url "$current"
                 compopt -o nospace 2>/dev/null
                 return 0
             fi

@@ -52,7 +52,7 @@ module completions {
 
   # Log in to a tenant and cache the credential (the logins of `idc login`)
   export extern "git-credential-idc login" [
-    --profile(-p): string     # Profile name to create or update (-p, as in `idc login`)
+    --profile(-p): string@"nu-complete git-credential-idc profile"     # Profile name to create or update (-p, as in `idc login`)
     --tenant: string@"nu-complete git-credential-idc tenant"          # Tenant URL, e.g. https://openam-acme.forgeblocks.com
     --realm: string           # Realm of the identities (default: alpha); for a session, the login realm (default: root, as administrators log in)
     --service-account: string # Service account id (JWT bearer login)

@@ -30,7 +30,7 @@ impl Shell {
 pub fn script(shell: Shell) -> String {
     match shell {
         Shell::Bash => {
-            fix_bash_case_labels(&generate(clap_complete::Shell::Bash)) + BASH_URL_COMPLETION
+            fix_bash_case_labels(&generate(clap_complete::Shell::Bash)) + &bash_url_completion()
         }
         Shell::Zsh => with_zsh_url_completer(&generate(clap_complete::Shell::Zsh)),
         Shell::Fish => {
@@ -77,11 +77,66 @@ fn visible_command() -> clap::Command {
     visible
 }
 
+/// The flags whose values `complete-flag` lists (profile names, tenant URLs, endpoint
+/// paths), never file names.
+const VALUE_FLAGS: [&str; 3] = ["profile", "tenant", "path"];
+
+/// The short names of `flag` in any visible subcommand (`login -p` for `--profile`), so
+/// each shell completes them as it completes the long one.
+fn short_names(flag: &str) -> Vec<char> {
+    fn collect(command: &clap::Command, flag: &str, found: &mut Vec<char>) {
+        for arg in command.get_arguments() {
+            if arg.get_long() == Some(flag) {
+                found.extend(arg.get_short_and_visible_aliases().unwrap_or_default());
+            }
+        }
+        for subcommand in command.get_subcommands() {
+            collect(subcommand, flag, found);
+        }
+    }
+    let mut found = Vec::new();
+    collect(&visible_command(), flag, &mut found);
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
 /// Bash splits words at `:` (COMP_WORDBREAKS), which cuts URLs apart, so the URL word is
 /// taken from the line itself and only the part after the last `:` is handed back.
+fn bash_url_completion() -> String {
+    let labels: Vec<String> = VALUE_FLAGS
+        .into_iter()
+        .map(|flag| {
+            let mut names = vec![format!("--{flag}")];
+            names.extend(
+                short_names(flag)
+                    .into_iter()
+                    .map(|short| format!("-{short}")),
+            );
+            format!("        {}) flag={flag} ;;\n", names.join("|"))
+        })
+        .collect();
+    BASH_URL_COMPLETION.replace("        @VALUE_FLAGS@\n", &labels.concat())
+}
+
 const BASH_URL_COMPLETION: &str = r#"
 # git-credential-idc: complete the URL of header, curl-config and httpie-session with the
-# tenant URLs and endpoint paths of your idc profiles.
+# tenant URLs and endpoint paths of your idc profiles, and the values of --profile,
+# --tenant and --path with what idc knows.
+
+# COMPREPLY from `git-credential-idc ARGS... WORD`. Bash splits words at ':'
+# (COMP_WORDBREAKS), so for a WORD with a ':' only the part after its last ':' is handed back.
+_git_credential_idc_reply() {
+    local current=${!#}
+    local -a values=()
+    mapfile -t values < <(git-credential-idc "$@" 2>/dev/null)
+    if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
+        local head=${current%"${current##*:}"}
+        values=("${values[@]#"$head"}")
+    fi
+    COMPREPLY=("${values[@]}")
+}
+
 _git_credential_idc_with_urls() {
     local line=${COMP_LINE:0:${COMP_POINT:-0}}
     local -a words=()
@@ -96,30 +151,20 @@ _git_credential_idc_with_urls() {
     elif [[ -z "$current" && ${#words[@]} -ge 1 ]]; then
         previous=${words[${#words[@]}-1]}
     fi
-    # --profile, --tenant and --path take names, URLs and paths idc knows: never file names.
+    # Profile names, tenant URLs and endpoint paths idc knows: never file names.
+    local flag=""
     case "$previous" in
-        --profile|--tenant|--path)
-            local -a values=()
-            mapfile -t values < <(git-credential-idc complete-flag "${previous#--}" "$current" 2>/dev/null)
-            if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
-                local start=${current%"${current##*:}"}
-                values=("${values[@]#"$start"}")
-            fi
-            COMPREPLY=("${values[@]}")
-            compopt +o default +o bashdefault 2>/dev/null
-            return 0
-            ;;
+        @VALUE_FLAGS@
     esac
+    if [[ -n "$flag" ]]; then
+        _git_credential_idc_reply complete-flag "$flag" "$current"
+        compopt +o default +o bashdefault 2>/dev/null
+        return 0
+    fi
     case "${words[1]:-}" in
         header|curl-config|httpie-session)
-            if [[ "$current" != -* && "$previous" != --profile ]]; then
-                local -a candidates=()
-                mapfile -t candidates < <(git-credential-idc complete-url "$current" 2>/dev/null)
-                if [[ "$current" == *:* && "$COMP_WORDBREAKS" == *:* ]]; then
-                    local head=${current%"${current##*:}"}
-                    candidates=("${candidates[@]#"$head"}")
-                fi
-                COMPREPLY=("${candidates[@]}")
+            if [[ "$current" != -* ]]; then
+                _git_credential_idc_reply complete-url "$current"
                 compopt -o nospace 2>/dev/null
                 return 0
             fi
@@ -180,15 +225,13 @@ fn with_zsh_url_completer(generated: &str) -> String {
     let script: String = script
         .split_inclusive('\n')
         .map(|line| {
-            let trimmed = line.trim_start();
-            let (from, to) = if trimmed.starts_with("'--profile=") {
-                (":NAME:_default'", ":NAME:_git-credential-idc_profiles'")
-            } else if trimmed.starts_with("'--tenant=") {
-                (":URL:_urls'", ":URL:_git-credential-idc_tenants'")
-            } else if trimmed.starts_with("'--path=") {
-                (":PATH:_default'", ":PATH:_git-credential-idc_paths'")
-            } else {
+            let Some(flag) = zsh_option(line).and_then(value_flag) else {
                 return line.to_string();
+            };
+            let (from, to) = match flag {
+                "profile" => (":NAME:_default'", ":NAME:_git-credential-idc_profiles'"),
+                "tenant" => (":URL:_urls'", ":URL:_git-credential-idc_tenants'"),
+                _ => (":PATH:_default'", ":PATH:_git-credential-idc_paths'"),
             };
             line.replace(from, to)
         })
@@ -202,6 +245,32 @@ fn with_zsh_url_completer(generated: &str) -> String {
         ),
         None => script + ZSH_URL_COMPLETER + ZSH_FLAG_COMPLETER,
     }
+}
+
+/// The option an `_arguments` spec line of clap's zsh script is for: `-p` in
+/// `'-p+[...]:NAME:_default' \`, `--profile` in `'(--x)--profile=[...]...`.
+fn zsh_option(line: &str) -> Option<&str> {
+    let spec = line.trim_start().strip_prefix('\'')?;
+    let spec = match spec.strip_prefix('(') {
+        Some(excluded) => &excluded[excluded.find(')')? + 1..],
+        None => spec,
+    };
+    let spec = spec.trim_start_matches('*');
+    if !spec.starts_with('-') {
+        return None;
+    }
+    let end = spec.find(['=', '+', '['])?;
+    Some(&spec[..end])
+}
+
+/// Which of [`VALUE_FLAGS`] `option` (`--profile`, `-p`) names.
+fn value_flag(option: &str) -> Option<&'static str> {
+    VALUE_FLAGS.into_iter().find(|flag| {
+        option.strip_prefix("--") == Some(flag)
+            || short_names(flag)
+                .into_iter()
+                .any(|short| option.strip_prefix('-') == Some(short.encode_utf8(&mut [0; 4])))
+    })
 }
 
 const FISH_URL_COMPLETION: &str = r#"
@@ -251,20 +320,25 @@ const NUSHELL_URL_COMPLETER: &str = r#"
   }
 "#;
 
-/// clap_complete_nushell types the URL as a plain string; give it our completer.
+/// clap_complete_nushell types the URL and the flags' values as plain strings (for which
+/// Nushell would complete file names); give them our completers. A flag's line reads
+/// `    --profile: string  # ...`, or `    --profile(-p): string  # ...` with a short name.
 fn with_nushell_url_completer(generated: &str) -> String {
     let mut script = String::with_capacity(generated.len() + NUSHELL_URL_COMPLETER.len());
     let mut completer_added = false;
     for line in generated.split_inclusive('\n') {
-        let completed = ["url?", "--profile", "--tenant", "--path"]
-            .into_iter()
-            .find_map(|name| {
-                let rest = line.strip_prefix(&format!("    {name}: string"))?;
-                let completer = name.trim_start_matches('-').trim_end_matches('?');
-                Some(format!(
-                    "    {name}: string@\"nu-complete git-credential-idc {completer}\"{rest}"
-                ))
-            });
+        let completed = nushell_parameter(line).and_then(|(parameter, rest)| {
+            let completer = match parameter
+                .split_once('(')
+                .map_or(parameter, |(long, _)| long)
+            {
+                "url?" => "url",
+                long => value_flag(long).filter(|_| long.starts_with("--"))?,
+            };
+            Some(format!(
+                "    {parameter}: string@\"nu-complete git-credential-idc {completer}\"{rest}"
+            ))
+        });
         match completed {
             Some(line) => script.push_str(&line),
             None => script.push_str(line),
@@ -275,6 +349,16 @@ fn with_nushell_url_completer(generated: &str) -> String {
         }
     }
     script
+}
+
+/// A string parameter of an `extern` without a completer: (`--profile(-p)`, what follows
+/// its type).
+fn nushell_parameter(line: &str) -> Option<(&str, &str)> {
+    let (parameter, rest) = line.strip_prefix("    ")?.split_once(": string")?;
+    if parameter.contains(char::is_whitespace) || rest.starts_with('@') {
+        return None;
+    }
+    Some((parameter, rest))
 }
 
 #[cfg(test)]
@@ -364,7 +448,66 @@ mod tests {
                 "{line}"
             );
         }
-        assert!(script(Shell::Bash).contains("complete-flag \"${previous#--}\""));
+        assert!(script(Shell::Bash).contains("complete-flag \"$flag\""));
+    }
+
+    /// `login -p` (the short `--profile`, as `idc login` has it) completes profile names
+    /// in every shell too: neither clap's file names nor Nushell's.
+    #[test]
+    fn the_short_profile_flag_gets_the_profile_completer_in_every_shell() {
+        assert_eq!(short_names("profile"), ['p']);
+        let nu = script(Shell::Nushell);
+        let with_short: Vec<&str> = nu
+            .lines()
+            .filter(|line| line.trim_start().starts_with("--profile(-p)"))
+            .collect();
+        assert!(!with_short.is_empty(), "{nu}");
+        for line in with_short {
+            assert!(
+                line.contains("--profile(-p): string@\"nu-complete git-credential-idc profile\""),
+                "{line}"
+            );
+        }
+        assert!(!nu.contains("(-p): string "), "{nu}");
+        let zsh = script(Shell::Zsh);
+        let short_specs: Vec<&str> = zsh
+            .lines()
+            .filter(|line| line.trim_start().starts_with("'-p+["))
+            .collect();
+        assert!(!short_specs.is_empty(), "{zsh}");
+        for line in short_specs {
+            assert!(
+                line.ends_with(":NAME:_git-credential-idc_profiles' \\"),
+                "{line}"
+            );
+        }
+        let fish = script(Shell::Fish);
+        for line in fish.lines().filter(|line| line.contains(" -s p ")) {
+            assert!(
+                line.contains(" -l profile ")
+                    && line.contains(" -f -a \"(git-credential-idc complete-flag profile"),
+                "{line}"
+            );
+        }
+        let bash = script(Shell::Bash);
+        assert!(
+            bash.contains("        --profile|-p) flag=profile ;;\n"),
+            "{bash}"
+        );
+    }
+
+    #[test]
+    fn zsh_option_specs_are_read_with_their_exclusions() {
+        assert_eq!(zsh_option("'-p+[Profile]:NAME:_default' \\"), Some("-p"));
+        assert_eq!(
+            zsh_option("'(--client-id)--profile=[Profile]:NAME:_default' \\"),
+            Some("--profile")
+        );
+        assert_eq!(zsh_option("'*--scope=[S]:S:_default' \\"), Some("--scope"));
+        assert_eq!(zsh_option("':name -- The profile:_default' \\"), None);
+        assert_eq!(value_flag("-p"), Some("profile"));
+        assert_eq!(value_flag("--path"), Some("path"));
+        assert_eq!(value_flag("--jwk"), None);
     }
 
     #[test]

@@ -38,17 +38,24 @@ pub enum HelperError {
     )]
     RedirectUnsafe(&'static str),
 
+    /// Ctrl-C at the password prompt: the login stops, nothing saved.
+    #[error("login cancelled at the password prompt: nothing was saved")]
+    Cancelled,
+
     /// Writing the answer failed (e.g. the reader went away).
     #[error("{0}")]
     Output(String),
 }
 
 impl HelperError {
-    /// The exit status: 2 for a usage mistake, 1 for everything else.
+    /// The exit status: 2 for a usage mistake, 130 for a Ctrl-C at the prompt, 1 for
+    /// everything else.
     pub fn exit_code(&self) -> u8 {
         match self {
             HelperError::InvalidUrl { .. } => 2,
             HelperError::Core(idc_core::Error::InvalidUrl { .. }) => 2,
+            // 128 + SIGINT, what a shell reports for a command Ctrl-C stopped.
+            HelperError::Cancelled => 130,
             _ => 1,
         }
     }

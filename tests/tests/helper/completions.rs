@@ -13,6 +13,14 @@ fn script(name: &str) -> String {
 
 /// COMPREPLY of the bash completion for `line` (the cursor at its end).
 fn bash_complete(env: &UserEnv, line: &str) -> Vec<String> {
+    bash_run(env, line).0
+}
+
+/// COMPREPLY of the bash completion for `line`, and the `compopt` calls the completion
+/// made (what it asks of readline: `+o default` turns off the file-name fallback readline
+/// would use for an empty reply). Called outside readline, the function's `compopt` would
+/// fail; a shell function stands in for it and notes its arguments.
+fn bash_run(env: &UserEnv, line: &str) -> (Vec<String>, Vec<String>) {
     let words: Vec<&str> = line.split(' ').collect();
     let words_array = words
         .iter()
@@ -21,19 +29,26 @@ fn bash_complete(env: &UserEnv, line: &str) -> Vec<String> {
         .join(" ");
     let program = format!(
         r#"source '{script}'
+compopt() {{ printf 'compopt %s\n' "$*"; }}
 COMP_WORDS=({words_array}); COMP_CWORD={cword}; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}
 func=$(complete -p git-credential-idc | sed -E 's/.*-F ([^ ]+).*/\1/')
 "$func" git-credential-idc "${{COMP_WORDS[COMP_CWORD]}}" "${{COMP_WORDS[COMP_CWORD-1]}}"
-printf '%s\n' "${{COMPREPLY[@]}}""#,
+printf 'reply %s\n' "${{COMPREPLY[@]}}""#,
         script = script("git-credential-idc.bash"),
         cword = words.len() - 1,
     );
     let output = env.command("bash").args(["-c", &program]).output().unwrap();
-    success_stdout(&output)
-        .lines()
-        .map(str::to_string)
-        .filter(|l| !l.is_empty())
-        .collect()
+    let mut reply = Vec::new();
+    let mut compopt = Vec::new();
+    for line in success_stdout(&output).lines() {
+        // printf prints its format once for an empty COMPREPLY.
+        if let Some(word) = line.strip_prefix("reply ").filter(|word| !word.is_empty()) {
+            reply.push(word.to_string());
+        } else if let Some(options) = line.strip_prefix("compopt ") {
+            compopt.push(options.to_string());
+        }
+    }
+    (reply, compopt)
 }
 
 #[test]
@@ -131,7 +146,7 @@ fn bash_and_nushell_complete_urls_from_the_profiles() {
 /// Issue 30: `--profile`, `--tenant` and `--path` complete profile names, tenant URLs and
 /// endpoint paths in bash and Nushell, never the file names of the current directory (the
 /// test's own directory is full of them); URL and path completion know the log API and
-/// `/environment/startup`.
+/// `/environment/startup`. `login -p` (the short `--profile`) completes profile names too.
 #[test]
 fn profile_tenant_and_path_flags_complete_values_not_files() {
     let sandbox = idc_e2e::Sandbox::start(3);
@@ -143,6 +158,8 @@ fn profile_tenant_and_path_flags_complete_values_not_files() {
         "the test runs among files"
     );
     for line in [
+        "git-credential-idc login -p ",
+        "git-credential-idc login --profile ",
         "git-credential-idc token --profile ",
         "git-credential-idc logout --profile ",
         "git-credential-idc header --profile ",
@@ -187,8 +204,20 @@ fn profile_tenant_and_path_flags_complete_values_not_files() {
         ),
         [sandbox.at("/monitoring/logs/sources")]
     );
-    // Without a profile there is nothing to offer, and still no file.
+    // Without a profile bash's reply is empty, and the script turns readline's file-name
+    // fallback off for it (`compopt +o default`): readline itself is not run here, so it is
+    // that request that is checked (helper::shell_completions checks real zsh and fish
+    // offer nothing there, Nushell is checked below).
     let fresh = UserEnv::new();
-    assert!(bash_complete(&fresh, "git-credential-idc token --profile ").is_empty());
-    assert!(bash_complete(&fresh, "git-credential-idc login --tenant ").is_empty());
+    for line in [
+        "git-credential-idc token --profile ",
+        "git-credential-idc login -p ",
+        "git-credential-idc login --profile ",
+        "git-credential-idc login --tenant ",
+    ] {
+        let (reply, compopt) = bash_run(&fresh, line);
+        assert!(reply.is_empty(), "{line}: {reply:?}");
+        assert_eq!(compopt, ["+o default +o bashdefault"], "{line}");
+        assert!(nu_complete(&fresh, line).is_empty(), "{line}");
+    }
 }

@@ -1,7 +1,8 @@
 //! Logging in again is the same in both front ends (issue 30, finding 6): the helper
 //! remembers the user name and the client as nu does (a login again with only
 //! `--profile`), reuses the saved client with `--secret-file`, asks for a missing password
-//! on a terminal without echoing it, refuses a secret flag that does not belong to the
+//! on a terminal without echoing it (Ctrl-C there cancels and gives the terminal back with
+//! echo on), refuses a secret flag that does not belong to the
 //! login's kind (naming it), and its help says how secrets arrive in each front end.
 
 use std::io::{Read, Write};
@@ -240,6 +241,85 @@ fn a_missing_password_is_asked_for_on_a_terminal_without_echo() {
         !terminal.contains(&password),
         "the password was echoed on the terminal"
     );
+}
+
+/// Ctrl-C at the password prompt leaves the terminal as it was (echo on, Ctrl-C a signal
+/// again): the helper cancels the login with one line, exit 130, and saves nothing. Before
+/// the fix, SIGINT killed it with echo still off, and the shell after it typed blind.
+#[test]
+fn ctrl_c_at_the_password_prompt_gives_the_terminal_back_with_echo() {
+    let sandbox = Sandbox::start(2);
+    let env = UserEnv::new();
+    let (username, password) = admin(&sandbox);
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
+            .args(["--username", &username, "--realm", "/", "--password-stdin"]),
+        &format!("{password}\n"),
+    ));
+    let before = env.snapshot();
+    // One terminal (script(1)) for the helper and, after it, `stty -a`, which shows the
+    // terminal's modes as the helper left them. The shell survives the Ctrl-C (a trapped
+    // signal, which the helper does not inherit), so `stty` runs whatever the helper did.
+    let mut child = env
+        .command("script")
+        .env("SHELL", "/bin/sh")
+        .arg("-qec")
+        .arg(format!(
+            "trap : INT; '{}' login --profile admin; echo \"helper exit $?\"; stty -a",
+            bin("git-credential-idc").display()
+        ))
+        .arg("/dev/null")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script(1) (util-linux: apt-get install bsdutils)");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).ends_with("Password: ") {
+        let read = stdout.read(&mut byte).unwrap();
+        assert_eq!(
+            read,
+            1,
+            "the terminal closed before the question: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    // Half a password, then Ctrl-C (the terminal's interrupt key, byte 0x03).
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(b"half-typed\x03").unwrap();
+    stdin.flush().unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    drop(stdin);
+    assert!(child.wait().unwrap().success(), "script(1) failed: {rest}");
+    let terminal = format!("{}{rest}", String::from_utf8_lossy(&seen));
+    let (helper, modes) = rest
+        .split_once("helper exit ")
+        .unwrap_or_else(|| panic!("the shell after the helper did not run: {terminal}"));
+    assert!(modes.starts_with("130"), "{terminal}");
+    let modes: Vec<&str> = modes.split_whitespace().collect();
+    for mode in ["echo", "isig", "icanon"] {
+        assert!(
+            modes.contains(&mode),
+            "the terminal was left without {mode}: {terminal}"
+        );
+    }
+    let said: Vec<&str> = helper
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(
+        said,
+        ["git-credential-idc: login cancelled at the password prompt: nothing was saved"],
+        "{terminal}"
+    );
+    assert!(!terminal.contains("half-typed"), "echoed: {terminal}");
+    assert_eq!(env.snapshot(), before, "a cancelled login changed files");
 }
 
 #[test]

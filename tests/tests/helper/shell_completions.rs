@@ -97,12 +97,40 @@ fn check_urls(sandbox: &Sandbox, complete: impl Fn(&str) -> Vec<String>) {
         complete("git-credential-idc httpie-session http://127.0"),
         [sandbox.url.as_str()]
     );
-    // Issue 30: profile names and paths for the flags that take them, never file names.
-    assert_eq!(complete("git-credential-idc token --profile "), ["sandbox"]);
+    // Issue 30: profile names and paths for the flags that take them, never file names
+    // (the test runs among files); `login -p` is `--profile` too.
+    for line in [
+        "git-credential-idc token --profile ",
+        "git-credential-idc login --profile ",
+        "git-credential-idc login -p ",
+    ] {
+        assert_eq!(complete(line), ["sandbox"], "{line}");
+    }
     assert_eq!(
         complete("git-credential-idc token --path /environment/st"),
         ["/environment/startup"]
     );
+}
+
+/// Before any login there is no profile: the flags offer nothing, and no file name either
+/// (the shell's own file completion does not stand in).
+fn check_no_values_without_profiles(complete: impl Fn(&str) -> Vec<String>) {
+    assert!(
+        std::fs::read_dir(std::env::current_dir().unwrap())
+            .unwrap()
+            .count()
+            > 0,
+        "the test runs among files"
+    );
+    for line in [
+        "git-credential-idc token --profile ",
+        "git-credential-idc login --profile ",
+        "git-credential-idc login -p ",
+        "git-credential-idc login --tenant ",
+    ] {
+        let offered = complete(line);
+        assert!(offered.is_empty(), "{line}: {offered:?}");
+    }
 }
 
 #[test]
@@ -112,6 +140,7 @@ fn zsh_completes_subcommands_flags_tenants_and_paths() {
     }
     let env = UserEnv::new();
     check_subcommands_and_flags(|line| zsh_complete(&env, line));
+    check_no_values_without_profiles(|line| zsh_complete(&env, line));
     let sandbox = Sandbox::start(3);
     success_stdout(&login_service_account(&env, &sandbox));
     check_urls(&sandbox, |line| zsh_complete(&env, line));
@@ -124,6 +153,7 @@ fn fish_completes_subcommands_flags_tenants_and_paths() {
     }
     let env = UserEnv::new();
     check_subcommands_and_flags(|line| fish_complete(&env, line));
+    check_no_values_without_profiles(|line| fish_complete(&env, line));
     let sandbox = Sandbox::start(3);
     success_stdout(&login_service_account(&env, &sandbox));
     check_urls(&sandbox, |line| fish_complete(&env, line));

@@ -6,7 +6,7 @@
 //! profile, so `login --profile admin` alone logs a session profile in again. A flag that
 //! does not belong to the login is refused, naming the login's kind.
 
-use std::io::{BufRead, IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 
 use idc_core::{LoginSecret, Secret, SecretNeed};
@@ -123,8 +123,14 @@ fn read_stdin(what: &str) -> Result<String, HelperError> {
 
 /// Ask on the terminal (stdin), the answer not echoed: echo off for one line, then the
 /// terminal's settings as they were, whatever the read gave.
+///
+/// The terminal's signal keys are off too (ISIG), as OpenSSH's `readpassphrase` and
+/// sudo do it: Ctrl-C would otherwise kill the helper (SIGINT's default) before echo is
+/// back, and leave the user's shell typing blind. The interrupt key instead ends the line
+/// (it becomes the terminal's extra end-of-line character, VEOL), and the login is
+/// cancelled: nothing is saved and the helper exits 130, as a shell does after Ctrl-C.
 fn prompt(question: &str) -> Result<String, HelperError> {
-    use rustix::termios::{LocalModes, OptionalActions, tcgetattr, tcsetattr};
+    use rustix::termios::{LocalModes, OptionalActions, SpecialCodeIndex, tcgetattr, tcsetattr};
     let stdin = std::io::stdin();
     let cannot = |error: std::io::Error| {
         HelperError::Input(format!(
@@ -132,21 +138,67 @@ fn prompt(question: &str) -> Result<String, HelperError> {
         ))
     };
     let saved = tcgetattr(&stdin).map_err(|error| cannot(error.into()))?;
+    let interrupt = saved.special_codes[SpecialCodeIndex::VINTR];
     let mut quiet = saved.clone();
-    quiet.local_modes.remove(LocalModes::ECHO);
+    quiet
+        .local_modes
+        .remove(LocalModes::ECHO | LocalModes::ISIG);
     // The newline the user types still moves the cursor on.
     quiet.local_modes.insert(LocalModes::ECHONL);
+    quiet.special_codes[SpecialCodeIndex::VEOL] = interrupt;
     // Echo goes off before the question shows, so nothing typed after it is echoed.
     tcsetattr(&stdin, OptionalActions::Now, &quiet).map_err(|error| cannot(error.into()))?;
     let mut stderr = std::io::stderr();
-    let mut line = String::new();
     let read = write!(stderr, "{question}")
         .and_then(|()| stderr.flush())
-        .and_then(|()| stdin.lock().read_line(&mut line));
+        .and_then(|()| read_terminal_line(&stdin, interrupt));
     let restored = tcsetattr(&stdin, OptionalActions::Now, &saved);
-    read.map_err(cannot)?;
+    let typed = read.map_err(cannot)?;
     restored.map_err(|error| cannot(error.into()))?;
-    Ok(line)
+    match typed {
+        Typed::Line(line) => String::from_utf8(line)
+            .map_err(|_| HelperError::Input("the password typed is not UTF-8 text".to_string())),
+        Typed::Interrupted => {
+            // The key was not echoed: end the question's line before the error's.
+            let _ = writeln!(stderr);
+            Err(HelperError::Cancelled)
+        }
+    }
+}
+
+/// What a person typed at the prompt.
+enum Typed {
+    /// Up to and with the newline (none at end of input).
+    Line(Vec<u8>),
+    /// The terminal's interrupt key (Ctrl-C) ended the line.
+    Interrupted,
+}
+
+/// One line from the terminal in canonical mode: the kernel hands it over whole, ended by
+/// a newline, the interrupt key (set as VEOL) or end of input. A `_POSIX_VDISABLE`
+/// interrupt key (0 on Linux) is none.
+fn read_terminal_line(stdin: &std::io::Stdin, interrupt: u8) -> std::io::Result<Typed> {
+    let mut line = Vec::new();
+    let mut chunk = [0u8; 512];
+    loop {
+        let count = match rustix::io::read(stdin, &mut chunk) {
+            Ok(count) => count,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(error) => return Err(error.into()),
+        };
+        let read = &chunk[..count];
+        if interrupt != 0 && read.last() == Some(&interrupt) {
+            chunk.fill(0);
+            line.fill(0);
+            return Ok(Typed::Interrupted);
+        }
+        let ended = count == 0 || read.last() == Some(&b'\n');
+        line.extend_from_slice(read);
+        chunk.fill(0);
+        if ended {
+            return Ok(Typed::Line(line));
+        }
+    }
 }
 
 /// A password or secret file, read with the rules of every file a secret comes from
