@@ -555,6 +555,34 @@ impl UserEnv {
         self.nu_with_flags(&[], script)
     }
 
+    /// Real `nu` running `script` (after the plugin prelude) on a pseudo-terminal
+    /// (`script(1)`): what nu wrote to stdout and stderr, in the order the terminal got it.
+    /// Fails unless nu succeeds. `None` when `script(1)` is missing and skipping is allowed
+    /// ([`required::SCRIPT`]).
+    pub fn nu_on_a_terminal(&self, script: &str) -> Option<String> {
+        if !required::require(&required::SCRIPT) {
+            return None;
+        }
+        let file = self.home.path().join("on-a-terminal.nu");
+        std::fs::write(&file, format!("{}{script}\n", self.nu_prelude()))
+            .expect("write on-a-terminal.nu");
+        let out = self
+            .command("script")
+            .arg("-qec")
+            .arg(format!(
+                "'{}' --no-config-file '{}'",
+                tool("nu").display(),
+                file.display()
+            ))
+            .arg("/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run script(1)");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        Some(text)
+    }
+
     /// [`UserEnv::nu`] with extra `nu` flags before the script (e.g. `--stdin`).
     pub fn nu_with_flags(&self, flags: &[&str], script: &str) -> Command {
         let mut cmd = self.command(tool("nu"));
