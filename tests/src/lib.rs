@@ -659,6 +659,36 @@ pub fn login_service_account(env: &UserEnv, sandbox: &Sandbox) -> Output {
         .expect("run git-credential-idc login")
 }
 
+/// Log in to the sandbox as its administrator (realm `/`, the password piped to
+/// `git-credential-idc login --password-stdin`) under `profile`; fails unless it succeeds.
+pub fn login_admin(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", profile, "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .args(["--realm", "/", "--password-stdin"]),
+        &format!("{}\n", admin["password"].as_str().unwrap()),
+    ));
+}
+
+/// `script` for nu in a `try` whose `catch` prints the error's own message (not nu's
+/// wrapped report) on stderr and exits 1.
+pub fn catching(script: &str) -> String {
+    format!("try {{ {script} }} catch {{|e| print -e $e.msg; exit 1 }}")
+}
+
+/// The error message a [`catching`] script printed: it must have failed.
+pub fn caught_error(output: &Output) -> String {
+    assert!(!output.status.success(), "it succeeded: {output:?}");
+    String::from_utf8_lossy(&output.stderr).trim().to_string()
+}
+
+/// nu's error message for `script`, which must fail (see [`catching`]).
+pub fn nu_error(env: &UserEnv, script: &str) -> String {
+    caught_error(&env.nu(&catching(script)).output().expect("run nu"))
+}
+
 /// Every file under `dirs` with its bytes (a missing directory has none).
 pub fn files_under(dirs: &[PathBuf]) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     let mut files = std::collections::BTreeMap::new();
