@@ -555,6 +555,34 @@ impl UserEnv {
         self.nu_with_flags(&[], script)
     }
 
+    /// Real `nu` running `script` (after the plugin prelude) on a pseudo-terminal
+    /// (`script(1)`): what nu wrote to stdout and stderr, in the order the terminal got it.
+    /// Fails unless nu succeeds. `None` when `script(1)` is missing and skipping is allowed
+    /// ([`required::SCRIPT`]).
+    pub fn nu_on_a_terminal(&self, script: &str) -> Option<String> {
+        if !required::require(&required::SCRIPT) {
+            return None;
+        }
+        let file = self.home.path().join("on-a-terminal.nu");
+        std::fs::write(&file, format!("{}{script}\n", self.nu_prelude()))
+            .expect("write on-a-terminal.nu");
+        let out = self
+            .command("script")
+            .arg("-qec")
+            .arg(format!(
+                "'{}' --no-config-file '{}'",
+                tool("nu").display(),
+                file.display()
+            ))
+            .arg("/dev/null")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run script(1)");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{text}");
+        Some(text)
+    }
+
     /// [`UserEnv::nu`] with extra `nu` flags before the script (e.g. `--stdin`).
     pub fn nu_with_flags(&self, flags: &[&str], script: &str) -> Command {
         let mut cmd = self.command(tool("nu"));
@@ -629,6 +657,36 @@ pub fn login_service_account(env: &UserEnv, sandbox: &Sandbox) -> Output {
         .args(["--jwk", sandbox.jwk_path()])
         .output()
         .expect("run git-credential-idc login")
+}
+
+/// Log in to the sandbox as its administrator (realm `/`, the password piped to
+/// `git-credential-idc login --password-stdin`) under `profile`; fails unless it succeeds.
+pub fn login_admin(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
+    let admin = &sandbox.info["admin"];
+    success_stdout(&run_with_stdin(
+        env.helper()
+            .args(["login", "--profile", profile, "--tenant", &sandbox.url])
+            .args(["--username", admin["username"].as_str().unwrap()])
+            .args(["--realm", "/", "--password-stdin"]),
+        &format!("{}\n", admin["password"].as_str().unwrap()),
+    ));
+}
+
+/// `script` for nu in a `try` whose `catch` prints the error's own message (not nu's
+/// wrapped report) on stderr and exits 1.
+pub fn catching(script: &str) -> String {
+    format!("try {{ {script} }} catch {{|e| print -e $e.msg; exit 1 }}")
+}
+
+/// The error message a [`catching`] script printed: it must have failed.
+pub fn caught_error(output: &Output) -> String {
+    assert!(!output.status.success(), "it succeeded: {output:?}");
+    String::from_utf8_lossy(&output.stderr).trim().to_string()
+}
+
+/// nu's error message for `script`, which must fail (see [`catching`]).
+pub fn nu_error(env: &UserEnv, script: &str) -> String {
+    caught_error(&env.nu(&catching(script)).output().expect("run nu"))
 }
 
 /// Every file under `dirs` with its bytes (a missing directory has none).

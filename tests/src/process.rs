@@ -90,9 +90,12 @@ pub fn press_ctrl_c_counting(
     prefix: &str,
     counter: &str,
 ) -> (u64, u64) {
+    // `held_requests` only goes up over a sandbox's life: count from what it says now, so a
+    // second call on one sandbox still waits until this client is frozen.
+    let held_before = sandbox.stat("held_requests");
     sandbox.hold(prefix, 1_000_000);
     wait_for("a request to be held", CTRL_C_DEADLINE, || {
-        sandbox.stat("held_requests") >= 1
+        sandbox.stat("held_requests") > held_before
     });
     let plugins = children_of(nu.id());
     assert!(!plugins.is_empty(), "nu started no plugin");
@@ -103,7 +106,7 @@ pub fn press_ctrl_c_counting(
         .expect("kill -INT");
     assert!(status.success());
     let pressed = Instant::now();
-    let mut released = 0;
+    let mut released = held_before;
     let ended = loop {
         if nu.try_wait().expect("wait for nu").is_some() {
             break true;

@@ -50,6 +50,12 @@ pub const FISH: Requirement = Requirement {
     install: "apt-get install fish (or: sudo bash scripts/install-tools.sh tests)",
 };
 
+/// `script(1)`, which gives a program a pseudo-terminal (Debian ships it in bsdutils).
+pub const SCRIPT: Requirement = Requirement {
+    programs: &["script"],
+    install: "apt-get install bsdutils (or: sudo bash scripts/install-tools.sh tests)",
+};
+
 /// The first of `requirement`'s programs missing from `PATH`.
 pub fn missing(requirement: &Requirement) -> Option<&'static str> {
     requirement.programs.iter().copied().find(|program| {

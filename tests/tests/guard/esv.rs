@@ -9,17 +9,10 @@ use idc_e2e::{Sandbox, UserEnv, success_stdout};
 
 use super::{flat, login, nu_json};
 
-/// `/__sandbox/stats`' count of restarts started (`POST /environment/startup?_action=restart`).
-fn restarts(sandbox: &Sandbox) -> u64 {
-    sandbox.stats()["esv_restarts"]
-        .as_u64()
-        .expect("esv_restarts in /__sandbox/stats")
-}
-
 /// Wait until the sandbox has started `count` restarts (a deadline, not a pause).
 fn until_restarts(sandbox: &Sandbox, count: u64) {
     let deadline = Instant::now() + Duration::from_secs(20);
-    while restarts(sandbox) < count {
+    while sandbox.stat("esv_restarts") < count {
         assert!(Instant::now() < deadline, "apply never restarted");
         std::thread::yield_now();
     }
@@ -34,7 +27,7 @@ fn apply_wait(env: &UserEnv, sandbox: &Sandbox, restarts_to_pass: u64) -> serde_
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("run nu");
-    let first = restarts(sandbox);
+    let first = sandbox.stat("esv_restarts");
     for n in 1..=restarts_to_pass {
         until_restarts(sandbox, first + n);
         sandbox.advance_clock(2);
@@ -62,7 +55,7 @@ fn esv_set_then_apply_restarts_once_and_loads_it() {
         read,
         serde_json::json!({"valueBase64": "Nw==", "loaded": false})
     );
-    assert_eq!(restarts(&sandbox), 0, "a set restarts nothing");
+    assert_eq!(sandbox.stat("esv_restarts"), 0, "a set restarts nothing");
 
     let answer = apply_wait(&env, &sandbox, 1);
     assert_eq!(
@@ -78,7 +71,7 @@ fn esv_set_then_apply_restarts_once_and_loads_it() {
         serde_json::json!(["ready", "restarting", "ready"])
     );
     assert_eq!(answer["summary"], "loaded 1 variable and 0 secrets");
-    assert_eq!(restarts(&sandbox), 1, "exactly one restart");
+    assert_eq!(sandbox.stat("esv_restarts"), 1, "exactly one restart");
     let loaded = nu_json(
         &env,
         "idc get /environment/variables/esv-max-login-attempts | get loaded",
@@ -98,7 +91,7 @@ fn esv_set_then_apply_restarts_once_and_loads_it() {
         "nothing to load: no ESV change waits for a restart"
     );
     assert_eq!(
-        restarts(&sandbox),
+        sandbox.stat("esv_restarts"),
         1,
         "apply with nothing pending restarted"
     );
@@ -117,7 +110,7 @@ fn apply_leaves_a_restart_under_way_and_restarts_for_what_changed_during_it() {
         "idc action /environment/startup restart | get 0.result.restartStatus",
     );
     assert_eq!(started, "restarting");
-    assert_eq!(restarts(&sandbox), 1);
+    assert_eq!(sandbox.stat("esv_restarts"), 1);
     // Changed during the restart: that restart does not load it.
     let during = nu_json(
         &env,
@@ -139,7 +132,11 @@ fn apply_leaves_a_restart_under_way_and_restarts_for_what_changed_during_it() {
             .starts_with("a restart is under way"),
         "{busy}"
     );
-    assert_eq!(restarts(&sandbox), 1, "a restart under way was restarted");
+    assert_eq!(
+        sandbox.stat("esv_restarts"),
+        1,
+        "a restart under way was restarted"
+    );
 
     // The clock passes the first restart; apply --wait then sees the secret still waits.
     sandbox.advance_clock(2);
@@ -149,7 +146,7 @@ fn apply_leaves_a_restart_under_way_and_restarts_for_what_changed_during_it() {
         serde_json::json!({"variables": 0, "secrets": 1})
     );
     assert_eq!(answer["restarted"], true);
-    assert_eq!(restarts(&sandbox), 2);
+    assert_eq!(sandbox.stat("esv_restarts"), 2);
     let secret = nu_json(
         &env,
         "idc get /environment/secrets/esv-smtp-password | select loaded activeVersion loadedVersion",

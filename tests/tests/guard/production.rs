@@ -9,7 +9,6 @@ use super::{flat, login, nu_json};
 
 const USERS: &str = "/openidm/managed/alpha_user";
 
-/// `text` without whitespace and nu's frame (`|`): nu wraps a long message anywhere.
 /// The counters a write would move.
 fn write_counters(sandbox: &Sandbox) -> Vec<Value> {
     let stats = sandbox.stats();

@@ -5,7 +5,7 @@
 
 use std::process::Output;
 
-use idc_e2e::{Sandbox, UserEnv, bin, run_with_stdin, success_stdout};
+use idc_e2e::{Sandbox, UserEnv, bin, login_admin, run_with_stdin, success_stdout};
 
 fn login_sa(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
     success_stdout(
@@ -16,17 +16,6 @@ fn login_sa(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
             .output()
             .unwrap(),
     );
-}
-
-fn login_admin(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
-    let admin = &sandbox.info["admin"];
-    success_stdout(&run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", profile, "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    ));
 }
 
 /// The helper with `args` on a pseudo-terminal (`script(1)`): what it writes to stderr

@@ -6,18 +6,9 @@
 
 use std::process::Output;
 
-use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
-
-fn login_admin(env: &UserEnv, sandbox: &Sandbox, profile: &str) {
-    let admin = &sandbox.info["admin"];
-    success_stdout(&run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", profile, "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    ));
-}
+use idc_e2e::{
+    Sandbox, UserEnv, catching, caught_error, login_admin, run_with_stdin, success_stdout,
+};
 
 fn login_iga(env: &UserEnv, sandbox: &Sandbox, profile: &str, store: &str) -> Output {
     let client = &sandbox.info["iga_client"];
@@ -58,15 +49,12 @@ fn status_row(env: &UserEnv, profile: &str, store: &str) -> String {
 
 /// The message nu shows, as the error's own text (not the wrapped report).
 fn nu_error(env: &UserEnv, store: &str, script: &str) -> String {
-    let output = env
-        .nu(&format!(
-            "try {{ {script} }} catch {{|e| print -e $e.msg; exit 1 }}"
-        ))
-        .env("IDC_CREDENTIAL_STORE", store)
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "{script}: {output:?}");
-    String::from_utf8_lossy(&output.stderr).trim().to_string()
+    caught_error(
+        &env.nu(&catching(script))
+            .env("IDC_CREDENTIAL_STORE", store)
+            .output()
+            .unwrap(),
+    )
 }
 
 #[test]

@@ -5,7 +5,7 @@
 //! with "log in as an administrator"; a realm whose end-user client does not take the
 //! session is said at login.
 
-use idc_e2e::{Sandbox, UserEnv, run_with_stdin, success_stdout};
+use idc_e2e::{Sandbox, UserEnv, nu_error, run_with_stdin, success_stdout};
 use serde_json::Value;
 
 fn login_user(env: &UserEnv, sandbox: &Sandbox) -> std::process::Output {
@@ -27,18 +27,6 @@ fn login_user(env: &UserEnv, sandbox: &Sandbox) -> std::process::Output {
 fn nu_json(env: &UserEnv, script: &str) -> Value {
     let out = success_stdout(&env.nu(&format!("{script} | to json -r")).output().unwrap());
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
-}
-
-/// nu's error text for `script` (the error's own message, not the wrapped report).
-fn nu_error(env: &UserEnv, script: &str) -> String {
-    let output = env
-        .nu(&format!(
-            "try {{ {script} }} catch {{|e| print -e $e.msg; exit 1 }}"
-        ))
-        .output()
-        .unwrap();
-    assert!(!output.status.success(), "{script}: {output:?}");
-    String::from_utf8_lossy(&output.stderr).trim().to_string()
 }
 
 #[test]

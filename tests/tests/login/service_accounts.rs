@@ -8,23 +8,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use idc_e2e::{Sandbox, UserEnv, login_service_account, run_with_stdin, success_stdout};
+use idc_e2e::{Sandbox, UserEnv, login_admin, login_service_account, success_stdout};
 use serde_json::Value;
 
 const USERS_PATH: &str = "/openidm/managed/alpha_user";
-
-/// Log in the sandbox's tenant administrator with a session (profile `admin`).
-fn login_admin(env: &UserEnv, sandbox: &Sandbox) {
-    let admin = &sandbox.info["admin"];
-    let output = run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    );
-    success_stdout(&output);
-}
 
 /// Every command's output, to prove afterwards that no secret was printed.
 #[derive(Default)]
@@ -95,7 +82,7 @@ fn stored_key_files(env: &UserEnv) -> Vec<PathBuf> {
 fn created_in_nu_the_account_serves_get_curl_and_the_env_profile_until_deleted() {
     let sandbox = Sandbox::start(20);
     let env = UserEnv::new();
-    login_admin(&env, &sandbox);
+    login_admin(&env, &sandbox, "admin");
     let mut outputs = Outputs::default();
 
     let created = json(&outputs.ok(
@@ -266,7 +253,7 @@ fn created_in_nu_the_account_serves_get_curl_and_the_env_profile_until_deleted()
 fn through_the_helper_create_list_curl_and_delete() {
     let sandbox = Sandbox::start(10);
     let env = UserEnv::new();
-    login_admin(&env, &sandbox);
+    login_admin(&env, &sandbox, "admin");
     let mut outputs = Outputs::default();
     let created = outputs.ok(
         "create",
@@ -371,7 +358,7 @@ fn assert_refused(env: &UserEnv, cmd: &mut Command, expected: &str) {
 fn refusals_are_one_message_and_change_nothing() {
     let sandbox = Sandbox::start(5);
     let env = UserEnv::new();
-    login_admin(&env, &sandbox);
+    login_admin(&env, &sandbox, "admin");
     // Warm the admin's bearer so a refusal's snapshot compares like with like.
     success_stdout(
         &env.nu("idc service-account list --profile admin | length")
@@ -411,7 +398,7 @@ fn refusals_are_one_message_and_change_nothing() {
     );
     // Another machine's administrator: the name is taken at the tenant.
     let other = UserEnv::new();
-    login_admin(&other, &sandbox);
+    login_admin(&other, &sandbox, "admin");
     success_stdout(
         &other
             .helper()

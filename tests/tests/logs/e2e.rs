@@ -816,28 +816,6 @@ fn logout_says_a_created_log_key_stays_and_delete_log_key_deletes_it() {
     assert_eq!(env.snapshot(), before);
 }
 
-/// Run `script` (after the plugin prelude) in nu on a pseudo-terminal (`script(1)`): what
-/// nu writes to stdout and stderr, in the order the terminal got it.
-fn nu_on_a_terminal(env: &UserEnv, script: &str) -> String {
-    let file = env.home.path().join("on-a-terminal.nu");
-    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
-    let out = env
-        .command("script")
-        .arg("-qec")
-        .arg(format!(
-            "'{}' --no-config-file '{}'",
-            idc_e2e::tool("nu").display(),
-            file.display()
-        ))
-        .arg("/dev/null")
-        .stdin(Stdio::null())
-        .output()
-        .expect("run script(1): apt-get install bsdutils");
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{text}");
-    text
-}
-
 /// Issue 30, finding 8: `idc logs get` over days, held back by the rate limit, shows its
 /// progress on a terminal (window, rows, requests, the wait under way), erased at the end;
 /// piped, it shows nothing.
@@ -850,8 +828,21 @@ fn logs_get_shows_its_progress_through_rate_limit_waits_on_a_terminal_only() {
         "2",
     ]));
     let env = logged_in_with_key(&sandbox);
-    let script = "idc logs get --source am-access --since 3day | length | print $in";
-    let text = nu_on_a_terminal(&env, script);
+    // Three days of the seeded history, between fixed instants: the piped run below reads
+    // the same window, and the events the test's own requests make fall after its end.
+    let until = chrono::Utc::now() - chrono::TimeDelta::minutes(1);
+    let since = until - chrono::TimeDelta::days(3);
+    let at = |instant: chrono::DateTime<chrono::Utc>| {
+        instant.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    };
+    let script = format!(
+        "idc logs get --source am-access --since '{}' --until '{}' | length | print $in",
+        at(since),
+        at(until)
+    );
+    let Some(text) = env.nu_on_a_terminal(&script) else {
+        return;
+    };
     assert!(
         text.contains("idc logs get: window ") && text.contains(" requests · "),
         "no progress line: {text:?}"
@@ -863,14 +854,19 @@ fn logs_get_shows_its_progress_through_rate_limit_waits_on_a_terminal_only() {
     // Each drawing replaces the one before, and the last one is erased before the result.
     assert!(text.contains("\r\u{1b}[2Kidc logs get: "), "{text:?}");
     let result = text.rsplit("\u{1b}[2K").next().unwrap().trim();
-    assert!(
-        result.parse::<u64>().is_ok(),
-        "the count after the line: {text:?}"
-    );
 
-    // Piped: not a byte of it.
-    let out = env.nu(script).output().unwrap();
+    // Piped: not a byte of it, and the same count.
+    let out = env.nu(&script).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
-    success_stdout(&out);
+    let piped = success_stdout(&out);
     assert!(stderr.is_empty(), "{stderr:?}");
+    assert!(
+        piped.trim().parse::<u64>().is_ok_and(|count| count > 0),
+        "{piped:?}"
+    );
+    assert_eq!(
+        result,
+        piped.trim(),
+        "the count after the erased line is not the piped run's: {text:?}"
+    );
 }

@@ -180,19 +180,7 @@ fn a_stream_read_to_the_end_leaves_no_fetcher_behind() {
 fn iga_offset_pages_read_in_parallel_come_in_order() {
     let sandbox = Sandbox::start(10);
     let env = UserEnv::new();
-    let secret_file = env.home.path().join("iga-secret.txt");
-    std::fs::write(
-        &secret_file,
-        sandbox.info["iga_client"]["secret"].as_str().unwrap(),
-    )
-    .unwrap();
-    let login = format!(
-        "open --raw '{}' | idc login --profile iga --tenant {} --client-id {} --scope 'fr:idm:* fr:iga:*' | ignore",
-        secret_file.display(),
-        sandbox.url,
-        sandbox.info["iga_client"]["id"].as_str().unwrap()
-    );
-    success_stdout(&env.nu(&login).output().expect("run nu"));
+    login_iga(&sandbox, &env);
     let result = nu_json(
         &env,
         r#"
@@ -321,22 +309,9 @@ fn get_shows_its_progress_on_a_terminal_only() {
         serde_json::json!({"path_prefix": USERS, "status": 429, "retry_after": 2,
         "count": 1, "skip": 2}),
     );
-    let file = env.home.path().join("get.nu");
-    std::fs::write(&file, format!("{}{script}\n", env.nu_prelude())).unwrap();
-    let out = env
-        .command("script")
-        .arg("-qec")
-        .arg(format!(
-            "'{}' --no-config-file '{}'",
-            idc_e2e::tool("nu").display(),
-            file.display()
-        ))
-        .arg("/dev/null")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run script(1): apt-get install bsdutils");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    let Some(text) = env.nu_on_a_terminal(&script) else {
+        return;
+    };
     assert!(
         text.contains("\r\u{1b}[2Kidc get: ") && text.contains(" rows · "),
         "no progress line: {text:?}"

@@ -248,30 +248,12 @@ fn each_refusal_is_one_message_and_sends_nothing() {
 fn waiting_on_a_terminal_shows_the_state_and_the_time() {
     let pair = PromotionPair::start();
     let env = pair.logged_in();
-    let script = env.home.path().join("lock.nu");
-    std::fs::write(
-        &script,
-        format!(
-            "{}idc promotion lock --wait --profile upper | get result | print $in\n",
-            env.nu_prelude()
-        ),
-    )
-    .expect("write lock.nu");
-    // script(1) gives nu a pseudo-terminal: stdout and stderr both reach its output.
-    let out = env
-        .command("script")
-        .arg("-qec")
-        .arg(format!(
-            "'{}' --no-config-file '{}'",
-            idc_e2e::tool("nu").display(),
-            script.display()
-        ))
-        .arg("/dev/null")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run script(1): install util-linux");
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
+    // On a pseudo-terminal: stdout and stderr both reach its output.
+    let Some(text) =
+        env.nu_on_a_terminal("idc promotion lock --wait --profile upper | get result | print $in")
+    else {
+        return;
+    };
     assert!(text.contains("locking (0s)"), "no progress line: {text:?}");
     assert!(
         text.contains("\rlocked") || text.contains("\u{1b}[2Klocked"),

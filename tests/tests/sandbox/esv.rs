@@ -53,12 +53,6 @@ fn keys(value: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
-fn restarts(sandbox: &Sandbox) -> u64 {
-    sandbox.stats()["esv_restarts"]
-        .as_u64()
-        .expect("esv_restarts in /__sandbox/stats")
-}
-
 #[test]
 fn esv_restart_action_answers_as_recorded() {
     let sandbox = Sandbox::start(10);
@@ -219,10 +213,10 @@ fn changes_wait_for_a_restart_as_the_tenant_counts_them() {
 
     // A restart loads what waited when it began, once it has ended; a change made during
     // it waits for the next one.
-    assert_eq!(restarts(&sandbox), 0);
+    assert_eq!(sandbox.stat("esv_restarts"), 0);
     let restart = esv.call("POST", "/environment/startup?_action=restart", None);
     assert_eq!(restart.body["restartStatus"], "restarting");
-    assert_eq!(restarts(&sandbox), 1);
+    assert_eq!(sandbox.stat("esv_restarts"), 1);
     assert_eq!(esv.pending(), (1, 1), "loaded only when the restart ends");
     let during = esv.call(
         "PUT",
@@ -246,7 +240,7 @@ fn changes_wait_for_a_restart_as_the_tenant_counts_them() {
         esv.get("/environment/variables?_onlyPending=true").body["result"][0]["_id"],
         "esv-api-base-url"
     );
-    assert_eq!(restarts(&sandbox), 1);
+    assert_eq!(sandbox.stat("esv_restarts"), 1);
 }
 
 #[test]

@@ -6,23 +6,14 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use idc_e2e::{Sandbox, UserEnv, bin, login_service_account, run_with_stdin, success_stdout};
+use idc_e2e::{
+    Sandbox, UserEnv, bin, login_admin, login_service_account, run_with_stdin, success_stdout,
+};
 use serde_json::Value;
 
 fn nu_value(env: &UserEnv, script: &str) -> Value {
     let text = success_stdout(&env.nu(&format!("{script} | to json -r")).output().unwrap());
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
-}
-
-fn login_admin(env: &UserEnv, sandbox: &Sandbox) {
-    let admin = &sandbox.info["admin"];
-    success_stdout(&run_with_stdin(
-        env.helper()
-            .args(["login", "--profile", "admin", "--tenant", &sandbox.url])
-            .args(["--username", admin["username"].as_str().unwrap()])
-            .args(["--realm", "/", "--password-stdin"]),
-        &format!("{}\n", admin["password"].as_str().unwrap()),
-    ));
 }
 
 #[test]
@@ -43,7 +34,7 @@ fn a_restart_with_the_same_state_dir_keeps_the_profiles_working() {
         ),
         &format!("{}\n", log_api["secret"].as_str().unwrap()),
     ));
-    login_admin(&env, &sandbox);
+    login_admin(&env, &sandbox, "admin");
     success_stdout(&run_with_stdin(
         env.helper()
             .args(["login", "--profile", "iga", "--tenant", &sandbox.url])
@@ -99,7 +90,7 @@ fn a_restart_with_the_same_state_dir_keeps_the_profiles_working() {
             > 0
     );
     // The session ended with the old run; the same password logs in again.
-    login_admin(&env, &sandbox);
+    login_admin(&env, &sandbox, "admin");
     assert_eq!(
         nu_value(
             &env,

@@ -231,7 +231,7 @@ fn a_lost_answer_is_sent_again_only_for_a_create_by_id() {
 }
 
 #[test]
-fn ctrl_c_stops_sending_at_once() {
+fn ctrl_c_stops_sending_within_one_window() {
     let sandbox = Sandbox::start_with(SandboxOptions::default().args(["--latency-ms", "50"]));
     let env = logged_in(&sandbox);
     let script = format!(
