@@ -212,18 +212,7 @@ fn a_missing_password_is_asked_for_on_a_terminal_without_echo() {
         .expect("script(1) (util-linux: apt-get install bsdutils)");
     let mut stdout = child.stdout.take().unwrap();
     // Typed only once the question is on the terminal (echo is off by then).
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).ends_with("Password: ") {
-        let read = stdout.read(&mut byte).unwrap();
-        assert_eq!(
-            read,
-            1,
-            "the terminal closed before the question: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.push(byte[0]);
-    }
+    let seen = until_asked(&mut stdout);
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(format!("{password}\n").as_bytes()).unwrap();
     stdin.flush().unwrap();
@@ -276,18 +265,7 @@ fn ctrl_c_at_the_password_prompt_gives_the_terminal_back_with_echo() {
         .spawn()
         .expect("script(1) (util-linux: apt-get install bsdutils)");
     let mut stdout = child.stdout.take().unwrap();
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).ends_with("Password: ") {
-        let read = stdout.read(&mut byte).unwrap();
-        assert_eq!(
-            read,
-            1,
-            "the terminal closed before the question: {}",
-            String::from_utf8_lossy(&seen)
-        );
-        seen.push(byte[0]);
-    }
+    let seen = until_asked(&mut stdout);
     // Half a password, then Ctrl-C (the terminal's interrupt key, byte 0x03).
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"half-typed\x03").unwrap();
@@ -340,4 +318,22 @@ fn the_helpers_login_help_says_how_secrets_arrive() {
     }
     let summary = success_stdout(&env.helper().arg("--help").output().unwrap());
     assert!(!summary.contains("same flags as"), "{summary}");
+}
+
+/// What the terminal showed up to the password question (read a byte at a time, so
+/// nothing after it is taken): typing starts only once it is asked, echo off by then.
+fn until_asked(stdout: &mut impl Read) -> Vec<u8> {
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).ends_with("Password: ") {
+        let read = stdout.read(&mut byte).unwrap();
+        assert_eq!(
+            read,
+            1,
+            "the terminal closed before the question: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        seen.push(byte[0]);
+    }
+    seen
 }
